@@ -1,0 +1,122 @@
+"""CareerLink: an alumni mentor network run by a university career office."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from careerlink.paths import STATIC_DIR, TEMPLATES_DIR, load_config_module
+
+
+def create_app(config: Mapping[str, Any] | object | None = None) -> Flask:
+    """Build the application; `config` (a mapping or object) overrides the environment."""
+    app = Flask(
+        __name__,
+        template_folder=str(TEMPLATES_DIR),
+        static_folder=str(STATIC_DIR),
+        static_url_path="/static",
+        instance_relative_config=True,
+    )
+    register_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_templates(app)
+    register_cli(app)
+    register_proxy(app)
+    return app
+
+
+def register_config(app: Flask, overrides) -> None:
+    """Load config.py's environment-driven settings, then the caller's overrides."""
+    cfg = load_config_module()
+    app.config.from_object(cfg.config_from_env())
+    if overrides is not None:
+        if isinstance(overrides, Mapping):
+            app.config.update(overrides)
+        else:
+            app.config.from_object(overrides)
+    app.config["MAIL_SUPPRESS_SEND"] = False  # the outbox decides; tests use a real SMTP server
+    if not app.config.get("SECRET_KEY"):
+        raise cfg.ConfigError("SECRET_KEY must be set")
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        from pathlib import Path
+
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{Path(app.instance_path) / 'careerlink.sqlite3'}"
+        )
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extension objects to this app."""
+    from careerlink.extensions import csrf, db, limiter, login_manager, mail, migrate
+    from careerlink.paths import MIGRATIONS_DIR
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    login_manager.init_app(app)
+    mail.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    login_manager.login_view = "accounts.signin"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+
+    from careerlink.db_events import register_sqlite_pragmas
+
+    register_sqlite_pragmas(app)
+
+    @login_manager.user_loader
+    def load_user(session_id: str):
+        from careerlink.accounts.services import load_session_user
+
+        return load_session_user(session_id)
+
+    import careerlink.all_models  # noqa: F401  (every table known to metadata and Alembic)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount every domain's blueprint."""
+    from careerlink.accounts.views import bp as accounts_bp
+    from careerlink.main import bp as main_bp
+    from careerlink.staff.views import bp as staff_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(staff_bp, url_prefix="/staff")
+
+
+def register_errors(app: Flask) -> None:
+    """403, 404, 429 and 500 pages in the site's style."""
+    from careerlink.main import register_error_pages
+
+    register_error_pages(app)
+
+
+def register_templates(app: Flask) -> None:
+    """Template helpers shared by every page."""
+    from careerlink.main import register_template_helpers
+
+    register_template_helpers(app)
+
+
+def register_cli(app: Flask) -> None:
+    """The `flask careerlink ...` command group."""
+    from careerlink.cli import careerlink_cli
+
+    app.cli.add_command(careerlink_cli)
+
+
+def register_proxy(app: Flask) -> None:
+    """Trust X-Forwarded-* (including the prefix) from the configured number of proxies."""
+    count = app.config.get("CAREERLINK_PROXY_COUNT", 0)
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count, x_prefix=count
+        )

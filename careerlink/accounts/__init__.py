@@ -1,0 +1,1 @@
+"""Users, sign-up, sign-in, password reset and email verification."""

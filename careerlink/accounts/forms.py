@@ -1,0 +1,119 @@
+"""Account forms (Flask-WTF, CSRF-protected)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, RadioField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from careerlink.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+
+
+class SignUpForm(FlaskForm):
+    """Create a student or alumnus account."""
+
+    display_name = StringField(
+        "Your name", validators=[DataRequired("Enter your name."), Length(max=120)]
+    )
+    email = EmailField(
+        "Email address",
+        validators=[
+            DataRequired("Enter your email address."),
+            Email("Enter a valid email address.", check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+    role = RadioField(
+        "I am",
+        choices=[
+            ("student", "A student or graduate looking for advice"),
+            ("alumnus", "An alumnus or alumna willing to help"),
+        ],
+        validators=[DataRequired("Choose one.")],
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired("Choose a password."), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        description=f"At least {MIN_LENGTH} characters.",
+    )
+    confirm = PasswordField(
+        "Repeat password",
+        validators=[
+            DataRequired("Repeat your password."),
+            EqualTo("password", "The passwords differ."),
+        ],
+    )
+    submit = SubmitField("Create account")
+
+
+class SignInForm(FlaskForm):
+    """Sign in with email and password."""
+
+    email = EmailField("Email address", validators=[DataRequired("Enter your email address.")])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
+    next = HiddenField()
+    submit = SubmitField("Sign in")
+
+
+class EmailOnlyForm(FlaskForm):
+    """Ask for an email address (forgot password, resend verification)."""
+
+    email = EmailField(
+        "Email address",
+        validators=[
+            DataRequired("Enter your email address."),
+            Email("Enter a valid email address.", check_deliverability=False),
+        ],
+    )
+    submit = SubmitField("Send")
+
+
+class ResetPasswordForm(FlaskForm):
+    """Choose a new password from a reset link."""
+
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired("Choose a password."), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        description=f"At least {MIN_LENGTH} characters.",
+    )
+    confirm = PasswordField(
+        "Repeat new password",
+        validators=[
+            DataRequired("Repeat your password."),
+            EqualTo("password", "The passwords differ."),
+        ],
+    )
+    submit = SubmitField("Set new password")
+
+
+class ChangePasswordForm(FlaskForm):
+    """Change the password while signed in."""
+
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired("Enter your current password.")]
+    )
+    new_password = PasswordField(
+        "New password",
+        validators=[DataRequired("Choose a password."), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        description=f"At least {MIN_LENGTH} characters.",
+    )
+    confirm = PasswordField(
+        "Repeat new password",
+        validators=[
+            DataRequired("Repeat your new password."),
+            EqualTo("new_password", "The passwords differ."),
+        ],
+    )
+    submit = SubmitField("Change password")
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only a button: the POST that acts after a link opened a page."""
+
+    submit = SubmitField("Confirm")
+
+
+class SignOutForm(FlaskForm):
+    """Sign out (a POST, so a link or prefetch cannot sign anyone out)."""
+
+    submit = SubmitField("Sign out")

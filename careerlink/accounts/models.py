@@ -1,0 +1,127 @@
+"""The User table and the role table beside it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from careerlink.extensions import db
+from careerlink.models import TimestampMixin, UTCDateTime, utcnow
+from careerlink.permissions import STAFF_ROLES, Role
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    """A person who can sign in: student, alumnus, staff or admin (or several)."""
+
+    __tablename__ = "careerlink_users"
+    __table_args__ = (
+        # Emails are stored lower-cased; the check makes the unique constraint case-insensitive.
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
+    display_name: Mapped[str] = mapped_column(String(120), nullable=False)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True, nullable=False)
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    alumnus_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    alumnus_verified_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("careerlink_users.id", ondelete="SET NULL")
+    )
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Bumped on password change so that old sessions and reset links stop working.
+    session_version: Mapped[int] = mapped_column(default=1, nullable=False)
+
+    role_rows: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def roles(self) -> set[Role]:
+        """The roles this user holds."""
+        return {Role(r.role) for r in self.role_rows}
+
+    def has_role(self, role: Role) -> bool:
+        """True if the user holds this role."""
+        return Role(role) in self.roles
+
+    def has_any_role(self, *roles: Role) -> bool:
+        """True if the user holds one of the roles; admins count as staff."""
+        held = self.roles
+        if Role.ADMIN in held:
+            held = held | {Role.STAFF}
+        return any(Role(r) in held for r in roles)
+
+    def add_role(self, role: Role) -> None:
+        """Grant a role (idempotent)."""
+        if not self.has_role(role):
+            self.role_rows.append(UserRole(role=Role(role).value))
+
+    def remove_role(self, role: Role) -> None:
+        """Take a role away (idempotent)."""
+        self.role_rows = [r for r in self.role_rows if r.role != Role(role).value]
+
+    @property
+    def is_staff(self) -> bool:
+        """Staff or admin."""
+        return self.has_any_role(*STAFF_ROLES)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login reads this
+        """Deactivated users cannot sign in."""
+        return bool(self.active)
+
+    @property
+    def email_verified(self) -> bool:
+        """The user has clicked the verification link."""
+        return self.email_verified_at is not None
+
+    @property
+    def alumnus_verified(self) -> bool:
+        """Staff confirmed this person graduated here."""
+        return self.alumnus_verified_at is not None
+
+    def get_id(self) -> str:
+        """Session identity; includes the version so a password change signs out other sessions."""
+        return f"{self.id}:{self.session_version}"
+
+    def mark_signed_in(self) -> None:
+        """Record the time of a successful sign-in."""
+        self.last_sign_in_at = utcnow()
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class UserRole(db.Model):
+    """One role held by one user."""
+
+    __tablename__ = "careerlink_user_roles"
+    __table_args__ = (
+        CheckConstraint("role in ('student', 'alumnus', 'staff', 'admin')", name="role_known"),
+    )
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("careerlink_users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+    user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+def normalize_email(email: str) -> str:
+    """Trim and lower-case an address; the database stores only this form."""
+    return (email or "").strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    """Look up a user by address, whatever its case."""
+    return db.session.scalar(db.select(User).where(User.email == normalize_email(email)))
+
+
+__all__ = ["User", "UserRole", "normalize_email", "find_user_by_email"]

@@ -1,0 +1,229 @@
+"""Account pages: sign up, verify, sign in and out, passwords, the account page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from careerlink.accounts import services
+from careerlink.accounts.forms import (
+    ChangePasswordForm,
+    ConfirmForm,
+    EmailOnlyForm,
+    ResetPasswordForm,
+    SignInForm,
+    SignOutForm,
+    SignUpForm,
+)
+from careerlink.errors import DomainError, InvalidToken
+from careerlink.extensions import db, limiter
+from careerlink.permissions import Role
+
+bp = Blueprint("accounts", __name__)
+
+SAME_ANSWER = (
+    "If an account exists for that address, we have sent it an email. "
+    "It can take a few minutes to arrive; check your spam folder too."
+)
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only local paths: no scheme, no host, no protocol-relative or backslash tricks."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if "\\" in target or any(ord(c) < 32 for c in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def _apply_error(form, error: DomainError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+def home_for(user) -> str:
+    """Where a user lands after signing in."""
+    if user.is_staff:
+        return url_for("staff.home")
+    return url_for("accounts.account")
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def signup():
+    """Create a student or alumnus account."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = SignUpForm()
+    if request.method == "GET" and request.args.get("role") in ("student", "alumnus"):
+        form.role.data = request.args["role"]
+    if form.validate_on_submit():
+        try:
+            user = services.sign_up(
+                form.email.data, form.display_name.data, form.password.data, Role(form.role.data)
+            )
+        except DomainError as err:
+            db.session.rollback()
+            _apply_error(form, err)
+        else:
+            return render_template("careerlink/accounts/check_email.html", email=user.email)
+    return render_template("careerlink/accounts/signup.html", form=form)
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+def verify_email(token: str):
+    """A page with a button; only the POST verifies (mail scanners open links)."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            user = services.verify_email(token)
+        except InvalidToken as err:
+            return render_template(
+                "careerlink/accounts/token_problem.html", message=err.message
+            ), 400
+        flash("Thank you, your email address is verified.", "success")
+        if current_user.is_authenticated and current_user.id == user.id:
+            return redirect(url_for("accounts.account"))
+        return redirect(url_for("accounts.signin", email=user.email))
+    return render_template("careerlink/accounts/verify.html", form=form)
+
+
+@bp.route("/verify/resend", methods=["GET", "POST"])
+@limiter.limit("5 per hour", methods=["POST"])
+def resend_verification():
+    """Send the verification email again."""
+    form = EmailOnlyForm()
+    if request.method == "GET" and current_user.is_authenticated:
+        form.email.data = current_user.email
+    if form.validate_on_submit():
+        services.resend_verification(form.email.data)
+        flash(SAME_ANSWER, "info")
+        return redirect(url_for("accounts.signin"))
+    return render_template(
+        "careerlink/accounts/email_only.html",
+        form=form,
+        title="Resend the verification email",
+        intro="Enter the address you signed up with and we will send a new link.",
+    )
+
+
+@bp.route("/signin", methods=["GET", "POST"])
+@limiter.limit("20 per 10 minutes", methods=["POST"])
+def signin():
+    """Sign in; `next` is followed only when it is a local path."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = SignInForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+        form.email.data = request.args.get("email", "")
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except DomainError as err:
+            flash(err.message, "error")
+            user = None
+        else:
+            if user is None:
+                form.password.errors = ["That email and password do not match an account."]
+        if user is not None:
+            login_user(user)
+            if not user.email_verified:
+                flash(
+                    "Please verify your email address; we sent you a link when you signed up.",
+                    "info",
+                )
+            target = form.next.data
+            return redirect(target if is_safe_next(target) else home_for(user))
+    return render_template("careerlink/accounts/signin.html", form=form)
+
+
+@bp.route("/signout", methods=["POST"])
+def signout():
+    """Sign out (POST only)."""
+    form = SignOutForm()
+    if form.validate_on_submit() or not current_user.is_authenticated:
+        logout_user()
+        flash("You are signed out.", "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("5 per hour", methods=["POST"])
+def forgot_password():
+    """Ask for a reset link; the answer is the same whether the address exists or not."""
+    form = EmailOnlyForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        flash(SAME_ANSWER, "info")
+        return redirect(url_for("accounts.signin"))
+    return render_template(
+        "careerlink/accounts/email_only.html",
+        form=form,
+        title="Forgot your password?",
+        intro="Enter your email address and we will send you a link to choose a new password.",
+    )
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password from an emailed link."""
+    try:
+        services.user_for_reset(token)
+    except InvalidToken as err:
+        return render_template(
+            "careerlink/accounts/token_problem.html", message=err.message, reset=True
+        ), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.reset_password(token, form.password.data)
+        except DomainError as err:
+            db.session.rollback()
+            _apply_error(form, err)
+        else:
+            logout_user()
+            flash("Your password has been changed. Sign in with the new one.", "success")
+            return redirect(url_for("accounts.signin", email=user.email))
+    return render_template("careerlink/accounts/reset.html", form=form)
+
+
+@bp.route("/account")
+@login_required
+def account():
+    """The signed-in user's own page."""
+    return render_template("careerlink/accounts/account.html", user=current_user)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change the password; other sessions are signed out."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user._get_current_object(),
+                form.current_password.data,
+                form.new_password.data,
+            )
+        except DomainError as err:
+            db.session.rollback()
+            _apply_error(form, err)
+        else:
+            login_user(current_user._get_current_object())  # refresh the session's version
+            flash("Your password has been changed.", "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("careerlink/accounts/change_password.html", form=form)
+
+
+@bp.app_errorhandler(InvalidToken)
+def invalid_token(err: InvalidToken):
+    """A bad link anywhere shows a friendly page."""
+    return render_template("careerlink/accounts/token_problem.html", message=err.message), 400

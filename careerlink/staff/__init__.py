@@ -1,0 +1,1 @@
+"""Career-office staff pages: home, outbox, alumni verification."""

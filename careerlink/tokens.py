@@ -1,0 +1,35 @@
+"""Signed, expiring, single-purpose tokens for links in emails (itsdangerous)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from careerlink.errors import InvalidToken
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    # The purpose is the salt: a token made for one purpose never validates for another.
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"careerlink.{purpose}")
+
+
+def make_token(purpose: str, payload: dict[str, Any]) -> str:
+    """Sign a payload for one purpose."""
+    return _serializer(purpose).dumps(payload)
+
+
+def read_token(purpose: str, token: str, max_age_seconds: int | None = None) -> dict[str, Any]:
+    """Check a token's signature, purpose and age; raise InvalidToken with a clear reason."""
+    if max_age_seconds is None:
+        max_age_seconds = current_app.config.get("CAREERLINK_TOKEN_MAX_AGE_HOURS", 48) * 3600
+    try:
+        data = _serializer(purpose).loads(token, max_age=max_age_seconds)
+    except SignatureExpired:
+        raise InvalidToken("This link has expired. Ask for a new one.") from None
+    except BadSignature:
+        raise InvalidToken("This link is not valid. Check that you copied all of it.") from None
+    if not isinstance(data, dict):
+        raise InvalidToken("This link is not valid.")
+    return data

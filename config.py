@@ -1,0 +1,182 @@
+"""Configuration classes for CareerLink, read from environment variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+
+class ConfigError(RuntimeError):
+    """A configuration value is missing or invalid; the message names the variable."""
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    """Read a boolean variable, refusing anything that is not clearly yes or no."""
+    raw = env.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be true or false (1/0, yes/no, on/off), got {raw!r}")
+
+
+def env_int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    """Read an integer variable with a lower bound."""
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def env_choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    """Read a variable that must be one of a fixed set of words."""
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return value
+
+
+def env_url(env: Mapping[str, str], name: str) -> str | None:
+    """Read an absolute http(s) URL, without a trailing slash."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    if not (raw.startswith("http://") or raw.startswith("https://")) or raw[-3:] == "://":
+        raise ConfigError(f"{name} must be an absolute http:// or https:// URL, got {raw!r}")
+    return raw.rstrip("/")
+
+
+def env_database_url(env: Mapping[str, str], name: str = "DATABASE_URL") -> str | None:
+    """Read a SQLAlchemy database URL, normalising the postgres:// scheme that hosts hand out."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    if raw.startswith("postgres://"):
+        raw = "postgresql+psycopg://" + raw[len("postgres://") :]
+    elif raw.startswith("postgresql://"):
+        raw = "postgresql+psycopg://" + raw[len("postgresql://") :]
+    if not (raw.startswith("sqlite") or raw.startswith("postgresql")):
+        raise ConfigError(
+            f"{name} must be a sqlite:// or postgresql:// URL, got {raw.split(':')[0]}://..."
+        )
+    return raw
+
+
+class Config:
+    """Settings shared by every environment; values come from the environment."""
+
+    TESTING = False
+    DEBUG = False
+    ENV_NAME = "development"
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session; a long form is not lost
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    RATELIMIT_HEADERS_ENABLED = True
+
+    def __init__(self, env: Mapping[str, str] | None = None):
+        env = os.environ if env is None else env
+        self.SECRET_KEY = env.get("SECRET_KEY") or None
+        self.SQLALCHEMY_DATABASE_URI = env_database_url(env)
+        self.MAIL_SERVER = env.get("MAIL_SERVER", "localhost")
+        self.MAIL_PORT = env_int(env, "MAIL_PORT", 25, minimum=1)
+        self.MAIL_USE_TLS = env_bool(env, "MAIL_USE_TLS", False)
+        self.MAIL_USE_SSL = env_bool(env, "MAIL_USE_SSL", False)
+        if self.MAIL_USE_TLS and self.MAIL_USE_SSL:
+            raise ConfigError("MAIL_USE_TLS and MAIL_USE_SSL cannot both be true; pick one")
+        self.MAIL_USERNAME = env.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD = env.get("MAIL_PASSWORD") or None
+        self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER", "CareerLink <careers@localhost>")
+        self.CAREERLINK_MAIL_TRANSPORT = env_choice(
+            env, "CAREERLINK_MAIL_TRANSPORT", "catcher", ("smtp", "catcher")
+        )
+        self.CAREERLINK_BASE_URL = env_url(env, "CAREERLINK_BASE_URL")
+        self.CAREERLINK_MAIL_DIR = env.get("CAREERLINK_MAIL_DIR") or None
+        self.CAREERLINK_SITE_NAME = env.get("CAREERLINK_SITE_NAME", "CareerLink")
+        self.CAREERLINK_MAIL_MAX_ATTEMPTS = env_int(env, "CAREERLINK_MAIL_MAX_ATTEMPTS", 8, 1)
+        self.CAREERLINK_MAIL_BACKOFF_SECONDS = env_int(
+            env, "CAREERLINK_MAIL_BACKOFF_SECONDS", 60, 1
+        )
+        self.CAREERLINK_MAIL_LEASE_SECONDS = env_int(env, "CAREERLINK_MAIL_LEASE_SECONDS", 300, 10)
+        self.CAREERLINK_TOKEN_MAX_AGE_HOURS = env_int(env, "CAREERLINK_TOKEN_MAX_AGE_HOURS", 48, 1)
+        self.CAREERLINK_PROXY_COUNT = env_int(env, "CAREERLINK_PROXY_COUNT", 0)
+        self.RATELIMIT_STORAGE_URI = env.get("CAREERLINK_RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_ENABLED = env_bool(env, "CAREERLINK_RATELIMIT_ENABLED", True)
+        self.SESSION_COOKIE_SECURE = env_bool(env, "CAREERLINK_SECURE_COOKIES", False)
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+
+    def validate(self) -> None:
+        """Refuse to start with settings that are unsafe for this environment."""
+
+
+class DevelopmentConfig(Config):
+    """Embedded defaults: SQLite in the instance folder, mail caught to files."""
+
+    DEBUG = False
+
+    def __init__(self, env: Mapping[str, str] | None = None):
+        super().__init__(env)
+        if not self.SECRET_KEY:
+            # Development only: a fixed key keeps sessions across restarts of `make run`.
+            self.SECRET_KEY = "careerlink-development-key-not-for-production"  # noqa: S105
+
+
+class ProductionConfig(Config):
+    """A real deployment: a secret key is required."""
+
+    ENV_NAME = "production"
+
+    def validate(self) -> None:
+        """Refuse to start without SECRET_KEY."""
+        if not self.SECRET_KEY or len(self.SECRET_KEY) < 16:
+            raise ConfigError(
+                "SECRET_KEY must be set to a long random value in production "
+                '(for example: python -c "import secrets; print(secrets.token_hex(32))")'
+            )
+
+
+class TestingConfig(Config):
+    """Settings for the test suite."""
+
+    TESTING = True
+    ENV_NAME = "testing"
+    WTF_CSRF_ENABLED = False
+
+    def __init__(self, env: Mapping[str, str] | None = None):
+        super().__init__(env)
+        self.SECRET_KEY = "careerlink-test-key"  # noqa: S105
+        self.RATELIMIT_ENABLED = False
+        self.PASSWORD_HASH_FAST = True
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestingConfig,
+}
+
+
+def config_from_env(env: Mapping[str, str] | None = None) -> Config:
+    """Build the Config chosen by CAREERLINK_ENV (development by default)."""
+    env = os.environ if env is None else env
+    name = env_choice(env, "CAREERLINK_ENV", "development", tuple(CONFIGS))
+    config = CONFIGS[name](env)
+    config.validate()
+    return config

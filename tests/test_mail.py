@@ -1,0 +1,250 @@
+"""The outbox against a real SMTP server (aiosmtpd): delivery, outage, retries, crashes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from careerlink.mail import enqueue
+from careerlink.mail.models import OutboxMessage, OutboxStatus
+from careerlink.mail.services import Attachment, send_due
+from careerlink.models import utcnow
+
+
+def queue_one(db, to="vera@example.edu", **kwargs):
+    from careerlink.accounts.models import User
+
+    user = User(email=to, display_name="Vera Vet")
+    row = enqueue(
+        "verify_email",
+        "user",
+        to,
+        {"user": user, "link": "http://careerlink.test/verify/abc", "signup": True},
+        **kwargs,
+    )
+    db.session.commit()
+    return row
+
+
+def test_enqueue_renders_both_parts_and_does_not_send(db, smtp_server):
+    row = queue_one(db)
+    assert row.status == "queued"
+    assert row.subject == "Verify your email address for CareerLink"
+    assert "Hello Vera Vet" in row.body_text
+    assert '<a href="http://careerlink.test/verify/abc"' in row.body_html
+    assert smtp_server.envelopes == []  # nothing talks to SMTP until the worker runs
+
+
+def test_worker_delivers_headers_both_parts_reply_to_and_attachment(db, smtp_server):
+    row = queue_one(
+        db,
+        reply_to="alma@alumni.example.org",
+        attachments=[
+            Attachment(
+                "invite.ics",
+                "text/calendar; method=REQUEST",
+                b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+            )
+        ],
+    )
+    result = send_due()
+    assert (result.sent, result.retried, result.failed) == (1, 0, 0)
+    [msg] = smtp_server.messages
+    assert msg["To"] == "vera@example.edu"
+    assert "careers@example.edu" in msg["From"]
+    assert msg["Reply-To"] == "alma@alumni.example.org"
+    assert msg["Subject"] == "Verify your email address for CareerLink"
+    assert msg["Message-ID"] == row.message_id
+    plain = msg.get_body(preferencelist=("plain",))
+    html = msg.get_body(preferencelist=("html",))
+    assert "Hello Vera Vet" in plain.get_content()
+    assert "<a href=" in html.get_content()
+    [att] = list(msg.iter_attachments())
+    assert att.get_filename() == "invite.ics"
+    assert att.get_content_type() == "text/calendar"
+    db.session.refresh(row)
+    assert row.status == "sent" and row.sent_at is not None and row.attempts == 1
+
+
+def test_smtp_outage_loses_nothing_and_delivers_when_back(db, smtp_server):
+    rows = [queue_one(db, to=f"s{i}@example.edu") for i in range(3)]
+    smtp_server.stop()
+    result = send_due()
+    assert result.retried == 3 and result.sent == 0
+    for row in rows:
+        db.session.refresh(row)
+        assert row.status == "queued"
+        assert row.attempts == 1
+        assert "Connection" in row.last_error or "refused" in row.last_error.lower()
+        assert row.next_attempt_at > utcnow()
+    # Not due yet: a second run does nothing.
+    assert send_due().claimed == 0
+    smtp_server.start()
+    later = utcnow() + timedelta(minutes=5)
+    result = send_due(now=later)
+    assert result.sent == 3
+    assert sorted(m["To"] for m in smtp_server.messages) == [f"s{i}@example.edu" for i in range(3)]
+
+
+def test_backoff_grows_and_gives_up_after_max_attempts(app, db, smtp_server):
+    row = queue_one(db)
+    smtp_server.stop()
+    app.config["CAREERLINK_MAIL_MAX_ATTEMPTS"] = 3
+    try:
+        now = utcnow()
+        waits = []
+        for _ in range(3):
+            send_due(now=now)
+            db.session.refresh(row)
+            waits.append(row.next_attempt_at - now)
+            now = row.next_attempt_at + timedelta(seconds=1)
+    finally:
+        app.config["CAREERLINK_MAIL_MAX_ATTEMPTS"] = 8
+    assert row.status == "failed" and row.attempts == 3
+    assert waits[1] > waits[0]
+
+
+def test_one_connection_per_batch(db, smtp_server, monkeypatch):
+    import smtplib
+
+    opened = []
+    real_init = smtplib.SMTP.__init__
+
+    def counting_init(self, *args, **kwargs):
+        opened.append(args)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(smtplib.SMTP, "__init__", counting_init)
+    for i in range(5):
+        queue_one(db, to=f"b{i}@example.edu")
+    assert send_due(batch=10).sent == 5
+    assert len(opened) == 1
+
+
+def test_a_worker_killed_between_sending_and_marking_sends_at_most_one_duplicate(
+    app, db, smtp_server
+):
+    from careerlink.mail.transports import SmtpTransport
+
+    row = queue_one(db)
+
+    class DiesAfterSending(SmtpTransport):
+        def connection(self):
+            outer = super().connection()
+
+            class Ctx:
+                def __enter__(_self):
+                    deliver = outer.__enter__()
+
+                    def deliver_then_die(r):
+                        deliver(r)
+                        raise KeyboardInterrupt  # the process is killed before it records "sent"
+
+                    return deliver_then_die
+
+                def __exit__(_self, *exc):
+                    return outer.__exit__(*exc)
+
+            return Ctx()
+
+    with pytest.raises(KeyboardInterrupt):
+        send_due(transport=DiesAfterSending())
+    db.session.rollback()
+    db.session.refresh(row)
+    assert row.status == "sending"
+    assert len(smtp_server.envelopes) == 1
+    # Another worker before the lease ends leaves it alone...
+    assert send_due().claimed == 0
+    # ...and after the lease, delivers it once more and records it.
+    lease = app.config["CAREERLINK_MAIL_LEASE_SECONDS"]
+    assert send_due(now=utcnow() + timedelta(seconds=lease + 1)).sent == 1
+    assert send_due(now=utcnow() + timedelta(days=1)).claimed == 0
+    assert len(smtp_server.envelopes) == 2  # exactly one duplicate, same Message-ID
+    ids = {m["Message-ID"] for m in smtp_server.messages}
+    assert ids == {row.message_id}
+
+
+def test_rolled_back_change_sends_nothing(db, smtp_server):
+    from careerlink.accounts.models import User
+
+    enqueue(
+        "verify_email",
+        "user",
+        "x@example.edu",
+        {"user": User(email="x@example.edu", display_name="X"), "link": "l", "signup": True},
+    )
+    db.session.rollback()
+    assert send_due().claimed == 0
+    assert db.session.query(OutboxMessage).count() == 0
+
+
+def test_catcher_writes_eml_files(app, db, tmp_path):
+    from careerlink.mail.transports import CatcherTransport
+
+    queue_one(db)
+    result = send_due(transport=CatcherTransport(tmp_path))
+    assert result.sent == 1
+    [eml] = list(tmp_path.glob("*.eml"))
+    assert b"Subject: Verify your email address for CareerLink" in eml.read_bytes()
+
+
+def test_mail_send_cli(app, db, smtp_server):
+    queue_one(db)
+    result = app.test_cli_runner().invoke(args=["careerlink", "mail", "send"])
+    assert result.exit_code == 0, result.output
+    assert "sent 1" in result.output
+    assert len(smtp_server.envelopes) == 1
+
+
+def test_staff_outbox_lists_shows_and_retries(client, db, staff, sign_in, smtp_server):
+    row = queue_one(db)
+    row.status = OutboxStatus.FAILED.value
+    row.attempts = 8
+    row.last_error = "SMTPRecipientsRefused: nope"
+    db.session.commit()
+    sign_in(staff)
+    page = client.get("/staff/outbox?status=failed").data.decode()
+    assert "SMTPRecipientsRefused" in page and "Verify your email" in page
+    assert "Failed emails" in client.get("/staff/").data.decode()
+    detail = client.get(f"/staff/outbox/{row.id}").data.decode()
+    assert "Hello Vera Vet" in detail and "Retry now" in detail
+    client.post(f"/staff/outbox/{row.id}/retry")
+    db.session.refresh(row)
+    assert row.status == "queued" and row.attempts == 0
+    assert send_due().sent == 1
+    assert client.get("/staff/outbox?status=bogus").status_code == 200
+
+
+@pytest.mark.postgres_only
+def test_two_workers_never_send_one_row(app, db, database, smtp_server):
+    """Row locks with SKIP LOCKED: concurrent claims never overlap."""
+    import threading
+
+    if database.dialect != "postgresql":
+        pytest.skip("SKIP LOCKED is a PostgreSQL feature; with SQLite run one worker")
+    from careerlink.extensions import db as ext_db
+    from careerlink.mail.services import claim_batch
+
+    for i in range(40):
+        queue_one(db, to=f"w{i}@example.edu")
+    claimed: list[list[int]] = [[], []]
+    barrier = threading.Barrier(2)
+
+    def worker(n):
+        with app.app_context():
+            barrier.wait()
+            while True:
+                rows = claim_batch(5)
+                if not rows:
+                    break
+                claimed[n].extend(r.id for r in rows)
+            ext_db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(claimed[0]) + len(claimed[1]) == 40
+    assert not set(claimed[0]) & set(claimed[1])
