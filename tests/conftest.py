@@ -93,7 +93,8 @@ def app_config(database: TestDatabase, tmp_path, **extra) -> dict:
         "SQLALCHEMY_DATABASE_URI": database.url,
         "SQLALCHEMY_ENGINE_OPTIONS": database.engine_options,
         "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
+        # Initialised (so one test can switch it on), then switched off in the app fixture.
+        "RATELIMIT_ENABLED": True,
         "PASSWORD_HASH_FAST": True,
         "SERVER_NAME": None,
         "CAREERLINK_BASE_URL": "http://careerlink.test",
@@ -130,12 +131,25 @@ def app(database, tmp_path_factory):
     """The application, with every table created once for the run."""
     application = create_app(app_config(database, tmp_path_factory.mktemp("instance")))
     application.test_client_class = IsolatedClient
+    from careerlink.extensions import limiter
+
+    limiter.enabled = False
     with application.app_context():
         _db.create_all()
     yield application
     with application.app_context():
         _db.session.remove()
         _db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _rate_limits_off():
+    """Rate limits are off unless a test turns them on (other create_app calls re-enable them)."""
+    from careerlink.extensions import limiter
+
+    limiter.enabled = False
+    yield
+    limiter.enabled = False
 
 
 def _clean_tables() -> None:
