@@ -15,6 +15,13 @@ from careerlink.tokens import make_token, read_token
 from careerlink.urls import absolute_url
 
 SIGNUP_ROLES = (Role.STUDENT, Role.ALUMNUS)
+_dummy: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    if "hash" not in _dummy:
+        _dummy["hash"] = hash_password("careerlink-timing-equaliser")
+    return _dummy["hash"]
 VERIFY = "verify-email"
 RESET = "reset-password"
 
@@ -126,7 +133,10 @@ def resend_verification(email: str) -> None:
 def authenticate(email: str, password: str) -> User | None:
     """The user for these credentials, or None; records the sign-in time."""
     user = find_user_by_email(email)
-    if user is None or not check_password(user.password_hash, password):
+    if user is None:
+        check_password(_dummy_hash(), password)  # same work either way: no timing oracle
+        return None
+    if not check_password(user.password_hash, password):
         return None
     if not user.is_active:
         raise DomainError("This account has been deactivated. Contact the career office.")
