@@ -1,0 +1,101 @@
+"""Write README screenshots (home, sign-up, staff home) to docs/screenshots/ as PNG files.
+
+Run from the repository root:  .venv/bin/python tests/browser/screenshots.py [--out DIR]
+
+It builds the app on a throw-away SQLite database with the demo accounts, serves it on a
+loopback port and drives Debian's Chromium ($CAREERLINK_CHROMIUM or /usr/bin/chromium) through
+Playwright, which never downloads a browser. It is a script, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path[:0] = [str(ROOT), str(HERE.parent)]  # the careerlink package, then tests/
+
+from browser.browser_helpers import (  # noqa: E402
+    LiveServer,
+    assert_accessible,
+    browser_problem,
+    launch_chromium,
+)
+
+DEMO_PASSWORD = "demo password 2024"
+STAFF_EMAIL = "staff@demo.careerlink.test"
+VIEWPORT = {"width": 1200, "height": 640}  # full_page grows it for longer pages
+
+
+def build_app(workdir: Path):
+    """The app on a fresh SQLite file in workdir, with the demo accounts."""
+    from careerlink import create_app
+    from careerlink.demo import load_demo
+    from careerlink.extensions import db
+
+    app = create_app(
+        {
+            "SECRET_KEY": "screenshots-only-key",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'careerlink.sqlite3'}",
+            "CAREERLINK_MAIL_TRANSPORT": "catcher",
+            "CAREERLINK_MAIL_DIR": str(workdir / "mail"),
+            "RATELIMIT_ENABLED": False,
+            "PASSWORD_HASH_FAST": True,
+        }
+    )
+    with app.app_context():
+        db.create_all()
+        load_demo(DEMO_PASSWORD)
+    return app
+
+
+def take(page, url: str, path: Path, context: str) -> None:
+    """Open url, check it with axe-core and save a full-page screenshot."""
+    page.goto(url)
+    assert_accessible(page, context)
+    page.screenshot(path=str(path), full_page=True)
+    print(f"wrote {path}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the screenshots; a non-zero exit when the browser is missing."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args(argv)
+
+    problem = browser_problem()
+    if problem:
+        print(f"cannot take screenshots: {problem}", file=sys.stderr)
+        return 2
+    from playwright.sync_api import sync_playwright
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no request log on the console
+    with tempfile.TemporaryDirectory(prefix="careerlink-shots-") as tmp:
+        app = build_app(Path(tmp))
+        with LiveServer(app) as server, sync_playwright() as pw:
+            app.config["CAREERLINK_BASE_URL"] = server.url
+            browser = launch_chromium(pw)
+            try:
+                context = browser.new_context(viewport=VIEWPORT, locale="en-GB")
+                page = context.new_page()
+                take(page, server.url + "/", args.out / "home.png", "home page")
+                take(page, server.url + "/signup", args.out / "signup.png", "sign-up page")
+                page.goto(server.url + "/signin")
+                page.get_by_label("Email address").fill(STAFF_EMAIL)
+                page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+                page.get_by_role("button", name="Sign in", exact=True).click()
+                page.get_by_role("heading", level=1, name="Career office").wait_for()
+                take(page, page.url, args.out / "staff-home.png", "staff home")
+                context.close()
+            finally:
+                browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
