@@ -16,6 +16,11 @@ target_metadata = db.metadata
 
 def include_object(obj, name, type_, reflected, compare_to):
     """Only CareerLink's own tables: the schema may live beside a portal's tables."""
+    from careerlink.mentors.search_ddl import is_search_object
+
+    table_name = getattr(getattr(obj, "table", None), "name", None)
+    if reflected and is_search_object(type_, name, table_name):
+        return False  # full-text search objects made by raw DDL, not described by the models
     if type_ == "table":
         return name.startswith("careerlink_")
     table = getattr(obj, "table", None)

@@ -1,0 +1,1 @@
+"""Alumni mentor profiles, industries, student profiles and the directory search."""

@@ -1,0 +1,537 @@
+"""Profile rules: opt in and out, edit, pause, verify, keep fresh. No request or current_user."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from careerlink.errors import DomainError, InvalidToken
+from careerlink.extensions import db
+from careerlink.mail import enqueue
+from careerlink.mentors.models import (
+    BIO_MAX,
+    INTRODUCTION_MAX,
+    MAX_INDUSTRIES,
+    MAX_TAGS,
+    SHADOWING_TEXT_MAX,
+    TAG_MAX,
+    Industry,
+    MentorProfile,
+    Offer,
+    StudentProfile,
+    VerificationStatus,
+)
+from careerlink.mentors.search import (
+    CLASS_YEAR_MAX,
+    CLASS_YEAR_MIN,
+    SearchCriteria,
+    SearchResult,
+    parse_criteria,
+    search_mentors,
+)
+from careerlink.models import utcnow
+from careerlink.permissions import Role, is_staff
+from careerlink.tokens import make_token, read_token
+from careerlink.urls import absolute_url
+
+CONFIRM = "confirm-profile"
+CONFIRM_MAX_AGE = 60 * 24 * 3600
+CAPACITY_MAX = 20
+SHADOWING_STUDENTS_MAX = 10
+DEFAULT_CONSENT_TEXT = (
+    "I agree to be listed in the alumni mentor directory and to be contacted by students and "
+    "graduates through the career office. The career office reviews every request before it "
+    "reaches me, never shows my email address or phone number in the directory, and I can "
+    "pause or opt out at any time."
+)
+
+
+class NotAllowed(DomainError):
+    """The acting user may not do this to that object (403)."""
+
+    status_code = 403
+
+
+def consent_text() -> str:
+    """The consent an alumnus agrees to when opting in (configurable)."""
+    return current_app.config.get("CAREERLINK_MENTOR_CONSENT_TEXT") or DEFAULT_CONSENT_TEXT
+
+
+def get_profile_for(user) -> MentorProfile | None:
+    """The user's mentor profile, if they have started one."""
+    if user is None or getattr(user, "id", None) is None:
+        return None
+    return db.session.scalar(select(MentorProfile).where(MentorProfile.user_id == user.id))
+
+
+def get_student_profile_for(user) -> StudentProfile | None:
+    """The user's student profile, if they have written one."""
+    if user is None or getattr(user, "id", None) is None:
+        return None
+    return db.session.scalar(select(StudentProfile).where(StudentProfile.user_id == user.id))
+
+
+def can_edit_profile(actor, profile: MentorProfile) -> bool:
+    """The owner edits their profile; admins edit anyone's."""
+    return actor is not None and (actor.id == profile.user_id or actor.has_role(Role.ADMIN))
+
+
+def can_view_profile(actor, profile: MentorProfile) -> bool:
+    """Visible profiles are public; others only to their owner and staff."""
+    return profile.is_visible or (
+        actor is not None
+        and getattr(actor, "is_authenticated", True)
+        and (actor.id == profile.user_id or is_staff(actor))
+    )
+
+
+def _require_edit(actor, profile: MentorProfile) -> None:
+    if not can_edit_profile(actor, profile):
+        raise NotAllowed("You can only change your own profile.")
+
+
+# --- opt in, opt out, pause --------------------------------------------------------------------
+
+
+def opt_in(actor, agreed: bool) -> MentorProfile:
+    """Record the alumnus's consent and start (or restart) their directory profile."""
+    if actor is None or not actor.has_role(Role.ALUMNUS):
+        raise NotAllowed("Only alumni accounts can join the mentor directory.")
+    if not agreed:
+        raise DomainError("Tick the box to agree before you join.", field="agree")
+    profile = get_profile_for(actor)
+    if profile is None:
+        profile = MentorProfile(user=actor)
+        db.session.add(profile)
+    profile.opt_in(consent_text())
+    if (
+        profile.verification_status == VerificationStatus.PENDING.value
+        and actor.alumnus_verified_at is not None
+    ):
+        # Staff already confirmed this person graduated here (the accounts page).
+        profile.verification_status = VerificationStatus.APPROVED.value
+        profile.verified_at = actor.alumnus_verified_at
+        profile.verified_by_id = actor.alumnus_verified_by_id
+    db.session.commit()
+    return profile
+
+
+def opt_out(actor, profile: MentorProfile) -> None:
+    """Leave the directory at once; the profile is kept so that opting in again is quick."""
+    _require_edit(actor, profile)
+    profile.opt_out()
+    db.session.commit()
+
+
+def set_accepting(actor, profile: MentorProfile, accepting: bool) -> None:
+    """Pause or resume new requests without leaving the directory."""
+    _require_edit(actor, profile)
+    profile.accepting_requests = bool(accepting)
+    db.session.commit()
+
+
+# --- editing ------------------------------------------------------------------------------------
+
+_LINKEDIN_PATH = re.compile(r"^/(in|pub)/[A-Za-z0-9%_.\-~]+/?$")
+
+
+def clean_linkedin_url(raw: str | None) -> str | None:
+    """A canonical https LinkedIn profile URL, or None when empty; DomainError otherwise."""
+    value = (raw or "").strip()
+    if not value:
+        return None
+    problem = DomainError(
+        "Enter the address of your LinkedIn profile, like https://www.linkedin.com/in/your-name.",
+        field="linkedin_url",
+    )
+    if len(value) > 300 or any(c.isspace() or c in "\"'<>" for c in value):
+        raise problem
+    if "://" not in value:
+        value = "https://" + value
+    try:
+        parts = urlsplit(value)
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        raise problem from None
+    if parts.scheme.lower() not in ("http", "https") or parts.username or parts.password or port:
+        raise problem
+    if host != "linkedin.com" and not host.endswith(".linkedin.com"):
+        raise problem
+    if not _LINKEDIN_PATH.match(parts.path or ""):
+        raise problem
+    return f"https://{host}{parts.path}"
+
+
+def clean_tags(raw: str | list[str] | None) -> list[str]:
+    """Comma-separated tags, trimmed and de-duplicated (case-insensitively), bounded."""
+    if raw is None:
+        return []
+    items = raw.split(",") if isinstance(raw, str) else list(raw)
+    tags: list[str] = []
+    seen: set[str] = set()
+    for item in items:
+        tag = " ".join(str(item).split())
+        if not tag:
+            continue
+        if len(tag) > TAG_MAX:
+            raise DomainError(f"Keep each tag under {TAG_MAX} characters.", field="tags")
+        if tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            tags.append(tag)
+    if len(tags) > MAX_TAGS:
+        raise DomainError(f"Choose at most {MAX_TAGS} tags.", field="tags")
+    return tags
+
+
+def _text(data: dict[str, Any], name: str, limit: int, label: str) -> str:
+    value = (data.get(name) or "").strip()
+    value = value.replace("\r\n", "\n")
+    if len(value) > limit:
+        raise DomainError(
+            f"{label} is {len(value)} characters long; keep it under {limit}.", field=name
+        )
+    return value
+
+
+def _line(data: dict[str, Any], name: str, limit: int, label: str) -> str:
+    return " ".join(_text(data, name, limit, label).split())
+
+
+def _int(data: dict[str, Any], name: str, low: int, high: int, message: str) -> int | None:
+    value = data.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise DomainError(message, field=name) from None
+    if not low <= number <= high:
+        raise DomainError(message, field=name)
+    return number
+
+
+def _industries(slugs_or_ids, required: bool) -> list[Industry]:
+    chosen = [str(v) for v in (slugs_or_ids or []) if str(v).strip()]
+    if not chosen:
+        if required:
+            raise DomainError("Choose at least one industry.", field="industries")
+        return []
+    if len(chosen) > MAX_INDUSTRIES:
+        raise DomainError(f"Choose at most {MAX_INDUSTRIES} industries.", field="industries")
+    found = list(db.session.scalars(select(Industry).where(Industry.slug.in_(chosen))))
+    if len(found) != len(set(chosen)):
+        raise DomainError("One of the industries is not in our list.", field="industries")
+    return sorted(found, key=lambda i: i.name)
+
+
+def save_profile(actor, profile: MentorProfile, data: dict[str, Any]) -> MentorProfile:
+    """Validate and store a profile's fields; saving also confirms the profile is current."""
+    _require_edit(actor, profile)
+    offers = []
+    for raw in data.get("offers") or []:
+        try:
+            offers.append(Offer(raw))
+        except ValueError:
+            raise DomainError("Choose offers from the list.", field="offers") from None
+    industries = _industries(data.get("industries"), required=True)
+    headline = _line(data, "headline", 160, "The headline")
+    if not headline:
+        raise DomainError("Write a one-line headline.", field="headline")
+    values: dict[str, Any] = {
+        "headline": headline,
+        "employer": _line(data, "employer", 160, "The employer"),
+        "job_title": _line(data, "job_title", 160, "The job title"),
+        "city": _line(data, "city", 100, "The city"),
+        "region": _line(data, "region", 100, "The region"),
+        "country": _line(data, "country", 100, "The country"),
+        "open_to_remote": bool(data.get("open_to_remote")),
+        "class_year": _int(
+            data,
+            "class_year",
+            CLASS_YEAR_MIN,
+            date.today().year + 1,
+            f"Enter the year you graduated, between {CLASS_YEAR_MIN} and {date.today().year + 1}.",
+        ),
+        "degree": _line(data, "degree", 120, "The degree"),
+        "programme": _line(data, "programme", 160, "The programme"),
+        "bio": _text(data, "bio", BIO_MAX, "Your bio"),
+        "tags": clean_tags(data.get("tags")),
+        "shadowing_location": _line(data, "shadowing_location", 200, "The shadowing place"),
+        "shadowing_description": _text(
+            data, "shadowing_description", SHADOWING_TEXT_MAX, "What a day looks like"
+        ),
+        "shadowing_requirements": _text(
+            data, "shadowing_requirements", SHADOWING_TEXT_MAX, "The requirements"
+        ),
+        "shadowing_max_students": _int(
+            data,
+            "shadowing_max_students",
+            1,
+            SHADOWING_STUDENTS_MAX,
+            f"Choose between 1 and {SHADOWING_STUDENTS_MAX} students at once.",
+        )
+        or 1,
+        "monthly_capacity": _int(
+            data,
+            "monthly_capacity",
+            1,
+            CAPACITY_MAX,
+            f"Choose between 1 and {CAPACITY_MAX} requests a month.",
+        ),
+        "accepting_requests": bool(data.get("accepting_requests")),
+        "away_until": data.get("away_until") or None,
+        "listed": bool(data.get("listed")),
+        "linkedin_url": clean_linkedin_url(data.get("linkedin_url")),
+    }
+    if values["monthly_capacity"] is None:
+        raise DomainError("Say how many requests a month you can take.", field="monthly_capacity")
+    if Offer.SHADOWING in offers:
+        if not values["shadowing_location"]:
+            raise DomainError("Say where a shadowing day takes place.", field="shadowing_location")
+        if not values["shadowing_description"]:
+            raise DomainError(
+                "Describe what a shadowing day looks like.", field="shadowing_description"
+            )
+    away = values["away_until"]
+    if away is not None and not isinstance(away, date):
+        raise DomainError("Enter the date you are back, like 2027-03-03.", field="away_until")
+    for name, value in values.items():
+        setattr(profile, name, value)
+    profile.offers = offers
+    profile.industries = industries
+    if profile.verification_status == VerificationStatus.REJECTED.value and actor.id == (
+        profile.user_id
+    ):
+        profile.verification_status = VerificationStatus.PENDING.value
+        profile.rejection_reason = None
+    profile.confirm_current()
+    db.session.commit()
+    return profile
+
+
+# --- staff verification -------------------------------------------------------------------------
+
+
+def pending_profiles_query():
+    """Opted-in profiles waiting for staff to confirm their owner graduated here."""
+    return (
+        select(MentorProfile)
+        .where(
+            MentorProfile.verification_status == VerificationStatus.PENDING.value,
+            MentorProfile.opted_in_at.is_not(None),
+        )
+        .order_by(MentorProfile.created_at, MentorProfile.id)
+    )
+
+
+def pending_profiles_count() -> int:
+    """How many profiles wait for verification."""
+    return db.session.scalar(select(func.count()).select_from(pending_profiles_query().subquery()))
+
+
+def _require_staff(actor) -> None:
+    if not is_staff(actor):
+        raise NotAllowed("Only career-office staff can verify alumni.")
+
+
+def approve_profile(actor, profile: MentorProfile) -> None:
+    """Staff confirm the alumnus graduated here; the profile is listed and they are told."""
+    _require_staff(actor)
+    if profile.verification_status == VerificationStatus.APPROVED.value:
+        raise DomainError("This profile is already approved.")
+    now = utcnow()
+    profile.verification_status = VerificationStatus.APPROVED.value
+    profile.verified_at = now
+    profile.verified_by_id = actor.id
+    profile.rejection_reason = None
+    if profile.user.alumnus_verified_at is None:
+        profile.user.alumnus_verified_at = now
+        profile.user.alumnus_verified_by_id = actor.id
+    enqueue(
+        "profile_approved",
+        "alumnus",
+        profile.user.email,
+        {
+            "user": profile.user,
+            "profile": profile,
+            "profile_url": absolute_url("mentors.detail", profile_id=profile.id),
+        },
+    )
+    db.session.commit()
+
+
+def reject_profile(actor, profile: MentorProfile, reason: str) -> None:
+    """Staff refuse a profile with a reason, which is emailed to the alumnus."""
+    _require_staff(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Say why, so that the alumnus can put it right.", field="reason")
+    if len(reason) > 1000:
+        raise DomainError("Keep the reason under 1,000 characters.", field="reason")
+    profile.verification_status = VerificationStatus.REJECTED.value
+    profile.verified_at = utcnow()
+    profile.verified_by_id = actor.id
+    profile.rejection_reason = reason
+    enqueue(
+        "profile_rejected",
+        "alumnus",
+        profile.user.email,
+        {
+            "user": profile.user,
+            "profile": profile,
+            "reason": reason,
+            "edit_url": absolute_url("mentors.edit", profile_id=profile.id),
+        },
+    )
+    db.session.commit()
+
+
+# --- freshness ----------------------------------------------------------------------------------
+
+
+def confirm_link(profile: MentorProfile) -> str:
+    """An absolute, signed link to a page where the alumnus confirms the profile is current."""
+    token = make_token(CONFIRM, {"pid": profile.id, "uid": profile.user_id})
+    return absolute_url("mentors.confirm", token=token)
+
+
+def profile_for_confirm_token(token: str) -> MentorProfile:
+    """The profile a confirmation link is for; InvalidToken when it no longer applies."""
+    data = read_token(CONFIRM, token, max_age_seconds=CONFIRM_MAX_AGE)
+    profile = db.session.get(MentorProfile, data.get("pid"))
+    if profile is None or profile.user_id != data.get("uid"):
+        raise InvalidToken("This link is for a profile that no longer exists.")
+    if not profile.is_opted_in:
+        raise InvalidToken(
+            "You have left the mentor directory. Sign in and join it again to be listed."
+        )
+    return profile
+
+
+def confirm_by_token(token: str) -> MentorProfile:
+    """Mark the profile as current from an emailed link (after the button is pressed)."""
+    profile = profile_for_confirm_token(token)
+    profile.confirm_current()
+    db.session.commit()
+    return profile
+
+
+def confirm_profile(actor, profile: MentorProfile) -> None:
+    """The signed-in owner confirms the profile is current."""
+    _require_edit(actor, profile)
+    profile.confirm_current()
+    db.session.commit()
+
+
+@dataclass
+class FreshnessResult:
+    """What one run of the freshness check did."""
+
+    reminded: int = 0
+    unlisted: int = 0
+
+
+def _days(name: str, default: int) -> timedelta:
+    return timedelta(days=int(current_app.config.get(name, default)))
+
+
+def run_freshness(now: datetime | None = None) -> FreshnessResult:
+    """Remind alumni of 11-month-old profiles; unlist those unconfirmed for 12 (idempotent)."""
+    now = now or utcnow()
+    remind_before = now - _days("CAREERLINK_PROFILE_REMIND_AFTER_DAYS", 335)
+    unlist_before = now - _days("CAREERLINK_PROFILE_UNLIST_AFTER_DAYS", 365)
+    result = FreshnessResult()
+    live = (
+        MentorProfile.opted_in_at.is_not(None),
+        MentorProfile.listed.is_(True),
+    )
+    stale = db.session.scalars(
+        select(MentorProfile).where(*live, MentorProfile.last_confirmed_at <= unlist_before)
+    ).all()
+    for profile in stale:
+        profile.listed = False
+        profile.stale_unlisted_at = now
+        enqueue(
+            "profile_unlisted",
+            "alumnus",
+            profile.user.email,
+            {"user": profile.user, "profile": profile, "link": confirm_link(profile)},
+        )
+        result.unlisted += 1
+    due = db.session.scalars(
+        select(MentorProfile).where(
+            *live,
+            MentorProfile.last_confirmed_at <= remind_before,
+            MentorProfile.last_confirmed_at > unlist_before,
+            MentorProfile.confirm_reminder_sent_at.is_(None),
+        )
+    ).all()
+    for profile in due:
+        profile.confirm_reminder_sent_at = now
+        enqueue(
+            "profile_confirm",
+            "alumnus",
+            profile.user.email,
+            {"user": profile.user, "profile": profile, "link": confirm_link(profile)},
+        )
+        result.reminded += 1
+    db.session.commit()
+    return result
+
+
+# --- student profiles ---------------------------------------------------------------------------
+
+
+def save_student_profile(actor, data: dict[str, Any], owner=None) -> StudentProfile:
+    """Create or update the short profile alumni see in a relayed request."""
+    owner = owner or actor
+    if actor is None or (actor.id != owner.id and not actor.has_role(Role.ADMIN)):
+        raise NotAllowed("You can only change your own profile.")
+    profile = get_student_profile_for(owner)
+    if profile is None:
+        profile = StudentProfile(user=owner)
+        db.session.add(profile)
+    profile.programme = _line(data, "programme", 160, "The programme")
+    profile.class_year = _int(
+        data,
+        "class_year",
+        CLASS_YEAR_MIN,
+        CLASS_YEAR_MAX,
+        f"Enter a year between {CLASS_YEAR_MIN} and {CLASS_YEAR_MAX}.",
+    )
+    profile.introduction = _text(data, "introduction", INTRODUCTION_MAX, "Your introduction")
+    profile.is_graduate = bool(data.get("is_graduate"))
+    profile.industries = _industries(data.get("industries"), required=False)
+    db.session.commit()
+    return profile
+
+
+__all__ = [
+    "NotAllowed",
+    "SearchCriteria",
+    "SearchResult",
+    "approve_profile",
+    "can_edit_profile",
+    "can_view_profile",
+    "clean_linkedin_url",
+    "clean_tags",
+    "confirm_by_token",
+    "get_profile_for",
+    "get_student_profile_for",
+    "opt_in",
+    "opt_out",
+    "parse_criteria",
+    "reject_profile",
+    "run_freshness",
+    "save_profile",
+    "save_student_profile",
+    "search_mentors",
+    "set_accepting",
+]

@@ -1,0 +1,340 @@
+"""Directory, mentor pages, profile editing, opt-in/out, freshness links, staff verification."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from careerlink.accounts.forms import ConfirmForm
+from careerlink.errors import DomainError, InvalidToken
+from careerlink.extensions import db
+from careerlink.mentors import services
+from careerlink.mentors.forms import (
+    MentorProfileForm,
+    OptInForm,
+    RejectForm,
+    StudentProfileForm,
+)
+from careerlink.mentors.industries import active_industries
+from careerlink.mentors.models import OFFER_LABELS, MentorProfile, Offer, today
+from careerlink.mentors.search import MAX_PER_PAGE, parse_criteria, search_mentors
+from careerlink.permissions import STAFF_ROLES, Role, role_required
+
+bp = Blueprint("mentors", __name__)
+
+PER_PAGE = 20
+
+
+def _actor():
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _apply_error(form, error: DomainError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+def _profile_or_404(profile_id: int) -> MentorProfile:
+    return db.session.get(MentorProfile, profile_id) or abort(404)
+
+
+def _industry_choices(selected: list[str] | None = None) -> list[tuple[str, str]]:
+    industries = active_industries()
+    choices = [(i.slug, i.name) for i in industries]
+    known = {slug for slug, _ in choices}
+    # An inactive industry the profile already has stays visible so saving keeps it.
+    for slug in selected or []:
+        if slug not in known:
+            from careerlink.mentors.models import Industry
+
+            industry = db.session.scalar(db.select(Industry).where(Industry.slug == slug))
+            if industry is not None:
+                choices.append((industry.slug, f"{industry.name} (no longer offered)"))
+    return choices
+
+
+# --- the directory --------------------------------------------------------------------------------
+
+
+@bp.route("/mentors")
+def directory():
+    """Search alumni by words, industry, offer, place, year and availability."""
+    criteria, notices = parse_criteria(request.args)
+    page = request.args.get("page", 1, type=int) or 1
+    per_page = request.args.get("per_page", PER_PAGE, type=int) or PER_PAGE
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    result = search_mentors(criteria, viewer=_actor(), page=page, per_page=per_page)
+    return render_template(
+        "careerlink/mentors/directory.html",
+        result=result,
+        criteria=criteria,
+        notices=notices + result.notices,
+        pagination=result,
+        offer_labels=OFFER_LABELS,
+        offers=list(Offer),
+        today=today(),
+    )
+
+
+@bp.route("/mentors/<int:profile_id>")
+def detail(profile_id: int):
+    """Everything a student needs to decide whom to ask; never an email or phone number."""
+    profile = _profile_or_404(profile_id)
+    if not services.can_view_profile(_actor(), profile):
+        abort(404)
+    can_ask, reason = profile.can_be_asked(today())
+    return render_template(
+        "careerlink/mentors/detail.html",
+        profile=profile,
+        can_ask=can_ask,
+        reason=reason,
+        can_edit=services.can_edit_profile(_actor(), profile),
+    )
+
+
+# --- the alumnus's own profile ------------------------------------------------------------------
+
+
+@bp.route("/mentors/me")
+@login_required
+def my_profile():
+    """Send the alumnus to their profile, or to the opt-in step if they have not joined."""
+    profile = services.get_profile_for(current_user)
+    if profile is None or not profile.is_opted_in:
+        return redirect(url_for("mentors.join"))
+    return redirect(url_for("mentors.edit", profile_id=profile.id))
+
+
+@bp.route("/mentors/join", methods=["GET", "POST"])
+@role_required(Role.ALUMNUS)
+def join():
+    """The explicit opt-in step, with the consent text."""
+    form = OptInForm()
+    profile = services.get_profile_for(current_user)
+    if form.validate_on_submit():
+        try:
+            profile = services.opt_in(_actor(), bool(form.agree.data))
+        except DomainError as err:
+            db.session.rollback()
+            _apply_error(form, err)
+        else:
+            flash(
+                "Thank you for joining. Fill in your profile so students can find you.", "success"
+            )
+            return redirect(url_for("mentors.edit", profile_id=profile.id))
+    return render_template(
+        "careerlink/mentors/join.html",
+        form=form,
+        consent=services.consent_text(),
+        profile=profile,
+    )
+
+
+@bp.route("/mentors/<int:profile_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(profile_id: int):
+    """Edit a profile: its owner, or an admin."""
+    profile = _profile_or_404(profile_id)
+    if not services.can_edit_profile(_actor(), profile):
+        abort(403)
+    form = MentorProfileForm(obj=profile if request.method == "GET" else None)
+    if request.method == "GET":
+        form.industries.data = [i.slug for i in profile.industries]
+        form.offers.data = [o.value for o in profile.sorted_offers]
+        form.tags.data = ", ".join(profile.tags or [])
+    form.industries.choices = _industry_choices(form.industries.data)
+    if form.validate_on_submit():
+        try:
+            services.save_profile(_actor(), profile, form.data)
+        except DomainError as err:
+            db.session.rollback()
+            _apply_error(form, err)
+        else:
+            flash("Your profile is saved.", "success")
+            return redirect(url_for("mentors.edit", profile_id=profile.id))
+    elif request.method == "POST":
+        flash("Please correct the fields marked below.", "error")
+    return render_template(
+        "careerlink/mentors/edit.html",
+        form=form,
+        profile=profile,
+        button=ConfirmForm(),
+    )
+
+
+@bp.route("/mentors/<int:profile_id>/opt-out", methods=["POST"])
+@login_required
+def opt_out(profile_id: int):
+    """Leave the directory at once."""
+    profile = _profile_or_404(profile_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.opt_out(_actor(), profile)
+        except services.NotAllowed:
+            abort(403)
+        flash(
+            "You have left the mentor directory. Students no longer see your profile. "
+            "You can join again at any time.",
+            "success",
+        )
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/mentors/<int:profile_id>/accepting", methods=["POST"])
+@login_required
+def set_accepting(profile_id: int):
+    """Pause or resume new requests."""
+    profile = _profile_or_404(profile_id)
+    accepting = request.form.get("accepting") == "1"
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.set_accepting(_actor(), profile, accepting)
+        except services.NotAllowed:
+            abort(403)
+        flash(
+            "You are accepting new requests again."
+            if accepting
+            else "New requests are paused. You stay listed, marked as not accepting requests.",
+            "success",
+        )
+    if request.form.get("back") == "edit":
+        return redirect(url_for("mentors.edit", profile_id=profile.id))
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/mentors/<int:profile_id>/still-current", methods=["POST"])
+@login_required
+def still_current(profile_id: int):
+    """The signed-in owner confirms the profile is up to date."""
+    profile = _profile_or_404(profile_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.confirm_profile(_actor(), profile)
+        except services.NotAllowed:
+            abort(403)
+        flash("Thank you, your profile is confirmed as current.", "success")
+    return redirect(url_for("mentors.edit", profile_id=profile.id))
+
+
+@bp.route("/mentors/confirm/<token>", methods=["GET", "POST"])
+def confirm(token: str):
+    """From the reminder email: a page with a button; only the POST confirms."""
+    try:
+        profile = services.profile_for_confirm_token(token)
+    except InvalidToken as err:
+        return render_template("careerlink/accounts/token_problem.html", message=err.message), 400
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.confirm_by_token(token)
+        flash("Thank you, your profile is confirmed and listed for another year.", "success")
+        return redirect(url_for("mentors.detail", profile_id=profile.id))
+    return render_template("careerlink/mentors/confirm.html", form=form, profile=profile)
+
+
+# --- students -----------------------------------------------------------------------------------
+
+
+@bp.route("/students/me", methods=["GET", "POST"])
+@login_required
+def student_profile():
+    """The short profile that alumni see in a relayed request."""
+    profile = services.get_student_profile_for(current_user)
+    form = StudentProfileForm(obj=profile if request.method == "GET" else None)
+    if request.method == "GET" and profile is not None:
+        form.industries.data = [i.slug for i in profile.industries]
+    form.industries.choices = _industry_choices(form.industries.data)
+    if form.validate_on_submit():
+        try:
+            services.save_student_profile(_actor(), form.data)
+        except DomainError as err:
+            db.session.rollback()
+            _apply_error(form, err)
+        else:
+            flash("Your profile is saved.", "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("careerlink/mentors/student_edit.html", form=form, profile=profile)
+
+
+# --- staff verification -------------------------------------------------------------------------
+
+
+@bp.route("/staff/mentors/pending")
+@role_required(*STAFF_ROLES)
+def pending():
+    """Profiles waiting for staff to confirm the alumnus graduated here."""
+    profiles = db.session.scalars(services.pending_profiles_query().limit(200)).all()
+    return render_template(
+        "careerlink/mentors/staff_pending.html",
+        profiles=profiles,
+        form=ConfirmForm(),
+        reject_form=RejectForm(),
+    )
+
+
+@bp.route("/staff/mentors/<int:profile_id>/approve", methods=["POST"])
+@role_required(*STAFF_ROLES)
+def approve(profile_id: int):
+    """List a profile after checking its owner graduated here."""
+    profile = _profile_or_404(profile_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.approve_profile(_actor(), profile)
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            flash(f"{profile.display_name}'s profile is approved and listed.", "success")
+    return redirect(url_for("mentors.pending"))
+
+
+@bp.route("/staff/mentors/<int:profile_id>/reject", methods=["POST"])
+@role_required(*STAFF_ROLES)
+def reject(profile_id: int):
+    """Refuse a profile; the reason is emailed to the alumnus."""
+    profile = _profile_or_404(profile_id)
+    form = RejectForm()
+    if form.validate_on_submit():
+        try:
+            services.reject_profile(_actor(), profile, form.reason.data)
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            flash(
+                f"{profile.display_name}'s profile is rejected; they have been told why.", "success"
+            )
+    else:
+        flash("Write a reason (up to 1,000 characters) before rejecting.", "error")
+    return redirect(url_for("mentors.pending"))
+
+
+@bp.app_errorhandler(services.NotAllowed)
+def not_allowed(_err):
+    """A service refused on permission grounds: 403."""
+    return render_template(
+        "careerlink/errors/error.html",
+        code=403,
+        title="Not allowed",
+        message="Your account does not have access to this page.",
+    ), 403
+
+
+@bp.app_template_global()
+def mentor_profile_for(user):
+    """The user's mentor profile (for the account page)."""
+    return services.get_profile_for(user)
+
+
+@bp.app_template_global()
+def student_profile_for(user):
+    """The user's student profile (for the account page)."""
+    return services.get_student_profile_for(user)
+
+
+@bp.app_template_global()
+def pending_mentor_profiles_count() -> int:
+    """How many profiles wait for staff verification (for the staff home page)."""
+    return services.pending_profiles_count()

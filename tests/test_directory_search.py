@@ -1,0 +1,455 @@
+"""The directory search: words, filters, facet counts, ordering, odd input, query counts."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+from test_mentors import make_profile
+
+from careerlink.mentors.models import Industry, MentorProfile
+from careerlink.mentors.search import SearchCriteria, parse_criteria, search_mentors
+from careerlink.models import utcnow
+from careerlink.permissions import Role
+
+
+@pytest.fixture
+def industries(db):
+    """The default industries."""
+    from careerlink.mentors.industries import ensure_default_industries
+
+    ensure_default_industries(db.session.connection())
+    db.session.commit()
+
+
+@pytest.fixture
+def mentor(db, make_user, industries):
+    """mentor(name, **fields): a listed, approved alumnus with a profile."""
+
+    def factory(name="Alex Alumnus", industries=("veterinary",), offers=("introduction",), **kw):
+        user = make_user(Role.ALUMNUS, name=name)
+        return make_profile(db, user, industries=industries, offers=offers, **kw)
+
+    return factory
+
+
+def names(result) -> list[str]:
+    return [p.display_name for p in result.items]
+
+
+def search(**kw) -> object:
+    page = kw.pop("page", 1)
+    per_page = kw.pop("per_page", 20)
+    viewer = kw.pop("viewer", None)
+    return search_mentors(SearchCriteria(**kw), viewer=viewer, page=page, per_page=per_page)
+
+
+# --- words --------------------------------------------------------------------------------------
+
+
+def test_words_are_diacritic_insensitive_and_prefix_matched(mentor, db):
+    mentor("José Núñez", headline="Équine vet", tags=["horses"])
+    mentor("Jose Smith", headline="Software engineer", industries=("software",))
+    mentor("Björk Olsen", headline="Publisher", bio="Crème brûlée enthusiast")
+    assert sorted(names(search(q="jose"))) == ["Jose Smith", "José Núñez"]
+    assert sorted(names(search(q="JOSÉ"))) == ["Jose Smith", "José Núñez"]
+    assert names(search(q="nunez")) == ["José Núñez"]
+    assert names(search(q="equine")) == ["José Núñez"]
+    assert names(search(q="creme brulee")) == ["Björk Olsen"]
+    assert names(search(q="bjork")) == ["Björk Olsen"]
+    # Prefix on the last word only.
+    assert sorted(names(search(q="jos"))) == ["Jose Smith", "José Núñez"]
+    assert names(search(q="horse")) == ["José Núñez"]
+    assert names(search(q="vet hors")) == ["José Núñez"]
+    assert search(q="hors vet").total == 0
+    assert search(q="jos smith").total == 0  # only the last word is a prefix
+
+
+def test_words_search_all_listed_fields(mentor, db):
+    mentor("Ann Employer", employer="Faber & Faber")
+    mentor("Ben Title", job_title="Commissioning editor")
+    mentor("Cat Bio", bio="I spend weekends with my horses.")
+    mentor("Dan Tags", tags=["data journalism"])
+    assert names(search(q="faber")) == ["Ann Employer"]
+    assert names(search(q="commissioning")) == ["Ben Title"]
+    assert names(search(q="horses")) == ["Cat Bio"]
+    assert names(search(q="journalism")) == ["Dan Tags"]
+    assert names(search(q="dan tags")) == ["Dan Tags"]
+
+
+def test_index_follows_every_change(mentor, db):
+    profile = mentor("Eve Change", bio="Old words about sailing.")
+    assert search(q="sailing").total == 1
+    profile.bio = "New words about gliding."
+    db.session.commit()
+    assert search(q="sailing").total == 0
+    assert search(q="gliding").total == 1
+    db.session.delete(profile)
+    db.session.commit()
+    assert search(q="gliding").total == 0
+
+
+ODD_QUERIES = [
+    "c++",
+    '"',
+    '"unbalanced',
+    "AND",
+    "OR NOT",
+    "NEAR(a b)",
+    "*",
+    "a*b*",
+    "-",
+    ")",
+    "(",
+    "^",
+    ":",
+    "col:value",
+    "'; DROP TABLE careerlink_users; --",
+    "x" * 5000,
+    "word " * 1000,
+    "😀",
+    "horses 😀🐎",
+    "\x00",
+    "a\x00b",
+    "%",
+    "_",
+    "\\",
+    "&|!<->",
+    "١٢٣",
+    "北京",
+    "\u0301",
+    "ﬁnance",
+]
+
+
+@pytest.mark.parametrize("q", ODD_QUERIES)
+def test_odd_queries_never_error(mentor, client, db, q):
+    mentor("Fay Horses", tags=["horses", "c"], bio="Finance and C++ programming")
+    result = search(q=q)
+    assert result.total >= 0
+    resp = client.get("/mentors", query_string={"q": q})
+    assert resp.status_code == 200
+
+
+def test_ligature_and_case_fold(mentor, db):
+    mentor("Gil Finance", headline="ﬁnance lead")
+    assert search(q="finance").total == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"page": "-3"},
+        {"page": "abc"},
+        {"page": "99999999999999999999"},
+        {"per_page": "0"},
+        {"per_page": "100000"},
+        {"industry": "no-such-thing"},
+        {"offer": "bribery"},
+        {"year_from": "-5"},
+        {"year_from": "abc", "year_to": "1e9"},
+        {"year_from": "2020", "year_to": "1990"},
+        {"country": "Atlantis"},
+        {"country": "\x00", "city": "\x00\x01"},
+        {"remote": "maybe", "accepting": "☃"},
+        {"programme": "x" * 5000},
+    ],
+)
+def test_odd_filters_never_error(mentor, client, db, args):
+    mentor("Hal Odd")
+    resp = client.get("/mentors", query_string=args)
+    assert resp.status_code == 200
+
+
+def test_bad_filters_are_explained(mentor, client, db):
+    mentor("Ida Notice")
+    resp = client.get(
+        "/mentors", query_string={"industry": "unicorns", "offer": "bribery", "year_from": "-5"}
+    )
+    html = resp.data.decode()
+    assert "no industry called “unicorns”" in html
+    assert "“bribery” is not something alumni offer" in html
+    assert "Class year from must be between 1900 and 2100" in html
+    assert "1 alumnus found" in html
+    nothing = client.get("/mentors", query_string={"country": "Atlantis"})
+    assert "No alumni match" in nothing.data.decode()
+
+
+# --- filters and facets -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def campus(mentor):
+    """A small directory with known values."""
+    mentor(
+        "Vet Lyon",
+        industries=("veterinary",),
+        offers=("introduction", "shadowing"),
+        city="Lyon",
+        region="Auvergne-Rhône-Alpes",
+        country="France",
+        class_year=2010,
+        programme="Veterinary Medicine",
+        open_to_remote=False,
+    )
+    mentor(
+        "Vet Dublin",
+        industries=("veterinary", "healthcare"),
+        offers=("informational_interview",),
+        city="Dublin",
+        region="Leinster",
+        country="Ireland",
+        class_year=2015,
+        programme="Veterinary Medicine",
+        open_to_remote=True,
+    )
+    mentor(
+        "Doc Dublin",
+        industries=("healthcare",),
+        offers=("shadowing", "resume_review"),
+        city="Dublin",
+        region="Leinster",
+        country="Ireland",
+        class_year=2001,
+        programme="Medicine",
+        open_to_remote=True,
+        accepting_requests=False,
+    )
+    mentor(
+        "Dev Paris",
+        industries=("software",),
+        offers=("introduction",),
+        city="Paris",
+        region="Île-de-France",
+        country="France",
+        class_year=2020,
+        programme="Computer Science",
+        open_to_remote=True,
+    )
+
+
+def test_filters(campus, db):
+    assert sorted(names(search(industries=["veterinary"]))) == ["Vet Dublin", "Vet Lyon"]
+    assert sorted(names(search(industries=["veterinary", "software"]))) == [
+        "Dev Paris",
+        "Vet Dublin",
+        "Vet Lyon",
+    ]
+    from careerlink.mentors.models import Offer
+
+    assert sorted(names(search(offers=[Offer.SHADOWING]))) == ["Doc Dublin", "Vet Lyon"]
+    assert sorted(names(search(country="france"))) == ["Dev Paris", "Vet Lyon"]
+    assert names(search(city="Lyon")) == ["Vet Lyon"]
+    assert sorted(names(search(region="Leinster"))) == ["Doc Dublin", "Vet Dublin"]
+    assert sorted(names(search(remote=True, country="France"))) == ["Dev Paris"]
+    assert sorted(names(search(class_year_min=2010, class_year_max=2015))) == [
+        "Vet Dublin",
+        "Vet Lyon",
+    ]
+    assert names(search(class_year_min=2016)) == ["Dev Paris"]
+    assert names(search(programme="medicine")) == ["Doc Dublin"]
+    assert "Doc Dublin" not in names(search(accepting_now=True))
+    assert search(country="Atlantis").total == 0
+    assert search(industries=["veterinary"], q="dublin").total == 1
+
+
+def test_facet_counts_respect_the_other_filters(campus, db):
+    everyone = search()
+    assert everyone.total == 4
+    assert everyone.facets["industry"] == {"veterinary": 2, "healthcare": 2, "software": 1}
+    assert everyone.facets["offer"] == {
+        "introduction": 2,
+        "shadowing": 2,
+        "informational_interview": 1,
+        "resume_review": 1,
+    }
+    assert everyone.facets["country"] == {"France": 2, "Ireland": 2}
+    assert everyone.facets["city"] == {"Dublin": 2, "Lyon": 1, "Paris": 1}
+    assert everyone.facets["remote"] == {"yes": 3}
+    assert everyone.facets["accepting"] == {"yes": 3}
+
+    irish_vets = search(country="Ireland", industries=["veterinary"])
+    assert irish_vets.total == 1
+    # The industry counts ignore the industry filter but keep the country filter...
+    assert irish_vets.facets["industry"] == {"veterinary": 1, "healthcare": 2}
+    # ...and the country counts ignore the country filter but keep the industry filter.
+    assert irish_vets.facets["country"] == {"France": 1, "Ireland": 1}
+    assert irish_vets.facets["offer"]["informational_interview"] == 1
+    assert irish_vets.facets["offer"]["shadowing"] == 0
+
+    from careerlink.mentors.models import Offer
+
+    shadowing = search(offers=[Offer.SHADOWING])
+    assert shadowing.facets["offer"]["introduction"] == 2  # own group ignored
+    assert shadowing.facets["remote"] == {"yes": 1}
+    assert shadowing.facets["accepting"] == {"yes": 1}
+
+
+def test_inactive_industry_hides_from_filters_but_keeps_profiles(campus, client, db):
+    software = db.session.scalar(db.select(Industry).where(Industry.slug == "software"))
+    software.active = False
+    db.session.commit()
+    html = client.get("/mentors").data.decode()
+    assert 'value="software"' not in html
+    assert "Software and IT" in html  # still on Dev Paris's card
+    assert search(industries=["software"]).total == 1
+
+
+def test_directory_page_shows_counts_and_cards(campus, client, db):
+    html = client.get("/mentors", query_string={"country": "Ireland"}).data.decode()
+    assert "2 alumni found" in html
+    assert re.search(r"Veterinary and animal care <span class=\"cl-count\">\(1", html)
+    assert "<legend>Industry</legend>" in html and '<label for="f-q">' in html
+    assert "Not accepting requests right now" in html  # Doc Dublin's badge
+    assert "@" not in html.split("<main", 1)[1]
+
+
+# --- ordering -----------------------------------------------------------------------------------
+
+
+def test_least_recently_asked_first_and_unavailable_last(mentor, db):
+    now = utcnow()
+    today = now.date()
+    mentor("Asked Yesterday", last_requested_at=now - timedelta(days=1))
+    mentor("Asked Last Year", last_requested_at=now - timedelta(days=365))
+    mentor("Never Asked")
+    mentor("Away One", away_until=today + timedelta(days=10))
+    mentor(
+        "Full One",
+        monthly_capacity=1,
+        month_start=today.replace(day=1),
+        month_request_count=1,
+        last_requested_at=now - timedelta(days=400),
+    )
+    mentor("Paused One", accepting_requests=False)
+    order = names(search())
+    assert order[:3] == ["Never Asked", "Asked Last Year", "Asked Yesterday"]
+    assert set(order[3:]) == {"Away One", "Full One", "Paused One"}
+    # A text query orders by relevance, still with the unavailable last.
+    assert names(search(q="one"))[-1] in {"Away One", "Full One", "Paused One"}
+
+
+def test_ties_are_shuffled_per_viewer_but_stable_for_the_day(mentor, make_user, db):
+    for n in range(12):
+        mentor(f"Tied {n:02d}")
+    a = make_user(Role.STUDENT)
+    b = make_user(Role.STUDENT)
+    first = names(search(viewer=a))
+    assert names(search(viewer=a)) == first  # stable
+    assert names(search(viewer=b)) != first  # spread across students
+    tomorrow = utcnow().date() + timedelta(days=1)
+    later = search_mentors(SearchCriteria(), viewer=a, on=tomorrow)
+    assert names(later) != first
+
+
+def test_badges_on_cards(mentor, client, db):
+    today = utcnow().date()
+    mentor("Full Fran", monthly_capacity=1, month_start=today.replace(day=1), month_request_count=1)
+    mentor("Away Abe", away_until=today + timedelta(days=3))
+    mentor("Quick Quin", median_response_days=1.4)
+    html = client.get("/mentors").data.decode()
+    assert "Full this month" in html
+    assert "Away until" in html
+    assert "Usually answers within 2 days" in html
+
+
+# --- pagination ---------------------------------------------------------------------------------
+
+
+def test_pagination(mentor, client, db):
+    for n in range(7):
+        mentor(f"Page Person {n}")
+    result = search(per_page=3, page=3)
+    assert (result.total, result.pages, result.page, len(result.items)) == (7, 3, 3, 1)
+    beyond = search(per_page=3, page=99)
+    assert beyond.page == 3 and beyond.items and "only 3 pages" in beyond.notices[0]
+    html = client.get("/mentors", query_string={"per_page": 3, "page": 2}).data.decode()
+    assert "page 2 of 3" in html and 'rel="next"' in html and 'rel="prev"' in html
+    seen = set()
+    for page in (1, 2, 3):
+        seen |= set(names(search(per_page=3, page=page)))
+    assert len(seen) == 7
+
+
+def test_hidden_profiles_are_never_listed(mentor, make_user, db):
+    mentor("Shown Sue")
+    mentor("Unlisted Ulf", listed=False)
+    mentor("Pending Pat", verification_status="pending")
+    mentor("Rejected Rob", verification_status="rejected")
+    out = mentor("Opted Out Olga")
+    out.opt_out()
+    db.session.commit()
+    assert names(search()) == ["Shown Sue"]
+
+
+def test_parse_criteria_from_a_plain_dict():
+    criteria, notices = parse_criteria(
+        {"q": "  vet  ", "industry": ["a", "a", "b"], "offer": "shadowing", "remote": "1"}
+    )
+    assert criteria.q == "vet" and criteria.industries == ["a", "b"]
+    assert [o.value for o in criteria.offers] == ["shadowing"] and criteria.remote
+    assert notices == []
+    assert parse_criteria(criteria.to_args())[0] == criteria
+
+
+# --- query count --------------------------------------------------------------------------------
+
+
+def count_statements(app, client, url) -> int:
+    from careerlink.extensions import db
+
+    seen: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        resp = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+    assert resp.status_code == 200
+    return len(seen)
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_directory_statement_count_is_fixed(app, client, sign_in, mentor, make_user, signed_in):
+    if signed_in:
+        sign_in(make_user(Role.STUDENT))
+    mentor("First Of Many", industries=("veterinary", "healthcare"))
+    mentor("Second Of Many", industries=("software",), tags=["x"])
+    mentor("Third Of Many", industries=("law",))
+    counts = {}
+    for url in ("/mentors?per_page=1", "/mentors?per_page=50", "/mentors?q=many&per_page=2"):
+        counts[url] = count_statements(app, client, url)
+    for n in range(30):
+        mentor(f"More {n}", industries=("veterinary", "law", "software")[: 1 + n % 3])
+    for url in ("/mentors?per_page=1", "/mentors?per_page=50"):
+        assert count_statements(app, client, url) == counts["/mentors?per_page=1"]
+    assert (
+        count_statements(app, client, "/mentors?q=many&per_page=50")
+        == counts["/mentors?q=many&per_page=2"]
+    )
+    filtered = "/mentors?industry=veterinary&industry=law&offer=introduction&country=x&per_page=40"
+    assert count_statements(app, client, filtered) <= counts["/mentors?per_page=1"]
+    assert counts["/mentors?per_page=1"] <= 12 + (1 if signed_in else 0)
+
+
+def test_profile_model_contract(mentor, db):
+    profile = mentor("Contract Carl")
+    assert isinstance(profile, MentorProfile)
+    assert profile.user.mentor_profile is profile
+    for name in (
+        "response_rate",
+        "median_response_days",
+        "answered_count",
+        "asked_count",
+        "month_start",
+        "month_request_count",
+        "last_requested_at",
+        "shadowing_max_students",
+    ):
+        assert hasattr(profile, name)
