@@ -82,12 +82,16 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount every domain's blueprint."""
     from careerlink.accounts.views import bp as accounts_bp
+    from careerlink.connections.views import bp as connections_bp
     from careerlink.main import bp as main_bp
+    from careerlink.mentors.views import bp as mentors_bp
     from careerlink.staff.views import bp as staff_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
+    app.register_blueprint(mentors_bp)
+    app.register_blueprint(connections_bp)
 
 
 def register_errors(app: Flask) -> None:

@@ -89,3 +89,15 @@ def demo_command(password):
     lines = load_demo(password)
     for line in lines:
         click.echo(line)
+
+
+def _add_domain_commands() -> None:
+    """Each domain keeps its commands beside its services; they hang off this group."""
+    from careerlink.connections.cli import requests_cli
+    from careerlink.mentors.cli import profiles_cli
+
+    careerlink_cli.add_command(profiles_cli)
+    careerlink_cli.add_command(requests_cli)
+
+
+_add_domain_commands()

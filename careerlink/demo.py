@@ -29,4 +29,9 @@ def load_demo(password: str) -> list[str]:
                 user.alumnus_verified_at = utcnow()
         lines.append(f"  {', '.join(r.value for r in roles):<14} {email}")
     db.session.commit()
+    from careerlink.connections.demo import load_requests_demo
+    from careerlink.mentors.demo import load_mentor_demo
+
+    lines.extend(load_mentor_demo())
+    lines.extend(load_requests_demo())  # requests need the mentors above
     return lines

@@ -18,6 +18,8 @@ from sqlalchemy import create_engine, text
 
 os.environ.setdefault("CAREERLINK_ENV", "testing")
 
+from factories import MESSAGE, advance, working_days  # noqa: E402
+
 from careerlink import create_app  # noqa: E402
 from careerlink.extensions import db as _db  # noqa: E402
 from careerlink.permissions import Role  # noqa: E402
@@ -238,6 +240,83 @@ def staff(make_user):
 def admin(make_user):
     """An administrator."""
     return make_user(Role.ADMIN, email="ada@careers.example.edu", name="Ada Admin")
+
+
+@pytest.fixture
+def make_mentor(db, make_user):
+    """make_mentor(user=None, offers=("introduction", "shadowing"), industry="veterinary", ...)."""
+    from careerlink.mentors.models import Industry, MentorProfile, Offer, VerificationStatus
+    from careerlink.models import utcnow
+
+    def factory(user=None, offers=("introduction", "shadowing"), industry="veterinary", **fields):
+        if user is None:
+            user = make_user(Role.ALUMNUS)
+        ind = db.session.scalar(db.select(Industry).where(Industry.slug == industry))
+        if ind is None:
+            ind = Industry(slug=industry, name=industry.replace("-", " ").title())
+            db.session.add(ind)
+        values = {
+            "headline": "Veterinarian",
+            "employer": "Riverside Veterinary Clinic",
+            "job_title": "Practice owner",
+            "city": "Lyon",
+            "country": "France",
+            "shadowing_location": "12 Quai du Rhône, Lyon",
+            "shadowing_description": "Morning consultations, then surgery observation.",
+            "shadowing_requirements": "Closed shoes; no perfume.",
+            "monthly_capacity": 5,
+        }
+        values.update(fields)
+        profile = MentorProfile(user_id=user.id)
+        profile.offers = [Offer(o) for o in offers]
+        profile.industries = [ind]
+        profile.opt_in("I agree.")
+        profile.verification_status = VerificationStatus.APPROVED.value
+        profile.verified_at = utcnow()
+        for name, value in values.items():
+            setattr(profile, name, value)
+        db.session.add(profile)
+        db.session.commit()
+        return profile
+
+    return factory
+
+
+@pytest.fixture
+def make_request(db, make_user, make_mentor):
+    """make_request(student=None, mentor=None, kind="introduction", state="submitted")."""
+    from careerlink.connections import services
+
+    made = {"staff": None}
+
+    def factory(
+        student=None, mentor=None, kind="introduction", state="submitted", staff=None, **kw
+    ):
+        if student is None:
+            student = make_user(Role.STUDENT)
+        if mentor is None:
+            mentor = make_mentor()
+        if staff is None:
+            if made["staff"] is None:
+                made["staff"] = make_user(Role.STAFF, name="Queue Staff")
+            staff = made["staff"]
+        if state == "cancelled":
+            kind = "shadowing"
+        req = services.submit_request(
+            student,
+            mentor,
+            kind,
+            hopes=kw.get("hopes", "Learn how a veterinary practice runs."),
+            why_alumnus=kw.get("why_alumnus", "You run the clinic I want to work at."),
+            message=kw.get("message", MESSAGE),
+            proposed_dates=kw.get("proposed_dates", working_days(3, gap=2)),
+            conduct_acknowledged=True,
+        )
+        advance(req, state, staff)
+        db.session.commit()
+        return req
+
+    return factory
 
 
 def sign_in_session(client, user) -> None:

@@ -22,6 +22,8 @@ def _dummy_hash() -> str:
     if "hash" not in _dummy:
         _dummy["hash"] = hash_password("careerlink-timing-equaliser")
     return _dummy["hash"]
+
+
 VERIFY = "verify-email"
 RESET = "reset-password"
 

@@ -1,0 +1,172 @@
+"""Demo requests in every state, so that every staff page has something to show (idempotent)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from careerlink.accounts.models import User, find_user_by_email
+from careerlink.accounts.services import create_user
+from careerlink.connections import services
+from careerlink.connections.models import ConnectionRequest, RequestEvent, RequestKind
+from careerlink.extensions import db
+from careerlink.models import utcnow
+from careerlink.permissions import Role
+
+DEMO_STUDENTS = [
+    ("student@demo.careerlink.test", "Stella Student"),
+    ("graduate@demo.careerlink.test", "Grace Graduate"),
+    ("sasha@demo.careerlink.test", "Sasha Second-Year"),
+]
+DEMO_ALUMNI = [
+    ("alumna@demo.careerlink.test", "Alma Alumna"),
+    ("alumnus@demo.careerlink.test", "Al Alumnus"),
+]
+DEMO_MARK = "[demo] "
+MESSAGE = (
+    "I am studying biology and hope to work in veterinary medicine. I have volunteered at an "
+    "animal shelter for two years and would value an introduction to someone at your practice, "
+    "where I would like to apply for a summer placement."
+)
+
+
+def next_working_day(start: date, skip: int = 0) -> date:
+    """The first weekday after `start`, then `skip` more weekdays."""
+    day = start
+    found = -1
+    while found < skip:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            found += 1
+    return day
+
+
+def _user(email: str, name: str, role: Role) -> User:
+    user = find_user_by_email(email)
+    if user is None:
+        user = create_user(email, name, None, [role], verified=True)
+        if role is Role.ALUMNUS:
+            user.alumnus_verified_at = utcnow()
+    return user
+
+
+def _profile(user: User):
+    from careerlink.mentors.models import Offer, VerificationStatus
+
+    profile = services.profile_for_user(user.id)
+    if profile is None:
+        from careerlink.mentors.models import MentorProfile
+
+        profile = MentorProfile(user_id=user.id, headline="Alumni volunteer")
+        db.session.add(profile)
+    if not profile.is_visible:
+        profile.opt_in("Demo consent.")
+        profile.verification_status = VerificationStatus.APPROVED.value
+        profile.verified_at = utcnow()
+    offers = set(profile.offers) | {Offer.INTRODUCTION, Offer.SHADOWING}
+    profile.offers = offers
+    profile.shadowing_location = profile.shadowing_location or "Riverside Veterinary Clinic"
+    profile.monthly_capacity = max(profile.monthly_capacity or 0, 20)
+    db.session.flush()
+    return profile
+
+
+def _make(student, alumnus, kind, when, staff) -> ConnectionRequest:
+    dates = []
+    if kind is RequestKind.SHADOWING:
+        dates = [next_working_day(when.date() + timedelta(days=20), i).isoformat() for i in (0, 2)]
+    req = ConnectionRequest(
+        kind=kind.value,
+        student_id=student.id,
+        alumnus_id=alumnus.id,
+        hopes=DEMO_MARK + "Learn what a day in a small veterinary practice looks like.",
+        why_alumnus="You have run a clinic for ten years and volunteer with shelters too.",
+        message=MESSAGE,
+        proposed_dates=dates,
+        conduct_acknowledged_at=when,
+        created_at=when,
+        updated_at=when,
+    )
+    db.session.add(req)
+    db.session.flush()
+    db.session.add(
+        RequestEvent(
+            request_id=req.id,
+            to_state="submitted",
+            actor_id=student.id,
+            actor_role="student",
+            created_at=when,
+        )
+    )
+    db.session.flush()
+    return req
+
+
+def load_requests_demo() -> list[str]:
+    """Create one request in each state unless demo requests already exist."""
+    # The main demo made these (with passwords); any missing one gets no password.
+    students = [_user(e, n, Role.STUDENT) for e, n in DEMO_STUDENTS]
+    alumni = [_user(e, n, Role.ALUMNUS) for e, n in DEMO_ALUMNI]
+    staff = _user("staff@demo.careerlink.test", "Sam Staff", Role.STAFF)
+    db.session.flush()
+    existing = db.session.scalar(
+        select(func.count())
+        .select_from(ConnectionRequest)
+        .where(ConnectionRequest.hopes.startswith(DEMO_MARK))
+    )
+    if existing:
+        db.session.commit()
+        return [f"Demo requests: {existing} already loaded."]
+    for alumnus in alumni:
+        _profile(alumnus)
+
+    now = utcnow()
+    ago = lambda days: now - timedelta(days=days)  # noqa: E731
+    s1, s2, s3 = students
+    a1, a2 = alumni
+    intro, shadow = RequestKind.INTRODUCTION, RequestKind.SHADOWING
+    made = 0
+
+    # Open: at most one per student and alumnus.
+    _make(s1, a1, intro, ago(1), staff)  # submitted
+    r = _make(s1, a2, shadow, ago(3), staff)
+    r.ask_for_info(by=staff, question="Which of the dates suits your timetable best?", now=ago(2))
+    r = _make(s2, a1, shadow, ago(3), staff)
+    r.approve(by=staff, note="A keen student; thank you!", now=ago(2))  # relayed
+    r = _make(s2, a2, intro, ago(12), staff)
+    r.approve(by=staff, response_days=7, now=ago(11))  # relayed and overdue
+    made += 4
+
+    # Closed and answered.
+    r = _make(s3, a1, intro, ago(6), staff)
+    r.decline_by_staff(by=staff, reason="Please ask for an introduction in your field.", now=ago(5))
+    r = _make(s3, a2, intro, ago(9), staff)
+    r.approve(by=staff, now=ago(8))
+    r.decline_by_alumnus(by=a2, note="I am travelling this month, sorry!", now=ago(7))
+    r = _make(s3, a1, intro, ago(30), staff)
+    r.approve(by=staff, now=ago(29))
+    r.expire(now=ago(22))
+    r = _make(s3, a2, shadow, ago(4), staff)
+    r.withdraw(by=s3, note="I found a placement.", now=ago(3))
+    r = _make(s3, a2, intro, ago(6), staff)
+    r.approve(by=staff, now=ago(5))
+    r.accept(by=a2, note="Happy to help.", now=ago(4))  # introduced
+    r = _make(s3, a2, shadow, ago(6), staff)
+    r.approve(by=staff, now=ago(5))
+    r.accept(by=a2, scheduled_date=r.proposed_date_values[0], now=ago(4))  # scheduled
+    r = _make(s3, a1, shadow, ago(8), staff)
+    r.approve(by=staff, now=ago(7))
+    r.accept(by=a1, scheduled_date=r.proposed_date_values[0], now=ago(6))
+    r.cancel(by=a1, role="alumnus", reason="The clinic is closed that week.", now=ago(5))
+    r = _make(s3, a1, intro, ago(40), staff)
+    r.approve(by=staff, now=ago(39))
+    r.accept(by=a1, now=ago(37))
+    r.complete(now=ago(20))
+    services.give_feedback(r, "student", met=True, usefulness=5, comment="Very kind.", author=s3)
+    services.record_outcome(r, s3, kind="internship", note="Summer 2026")
+    made += 8
+    for alumnus in alumni:
+        services.recompute_mentor_stats(alumnus.id)
+    db.session.commit()
+    return [f"Demo requests: {made} created, one or more in every state."]

@@ -1,0 +1,118 @@
+"""iCalendar invitations (METHOD:REQUEST) and cancellations (METHOD:CANCEL) for shadowing days."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
+
+from flask import current_app
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from careerlink.mail.services import Attachment
+
+PRODID = "-//CareerLink//Shadowing days//EN"
+
+
+def uid_domain() -> str:
+    """The domain part of every UID: the public host, else the sender's domain."""
+    base = current_app.config.get("CAREERLINK_BASE_URL") or ""
+    host = urlsplit(base).hostname if base else None
+    if host:
+        return host
+    sender = current_app.config.get("MAIL_DEFAULT_SENDER") or ""
+    return sender.rsplit("@", 1)[-1].strip("> ") or "careerlink.local"
+
+
+def event_uid(request_id: int) -> str:
+    """The stable UID of a request's shadowing day: every update and cancel reuses it."""
+    return f"careerlink-request-{request_id}@{uid_domain()}"
+
+
+def organizer_address() -> tuple[str, str]:
+    """The career office's name and address, from MAIL_DEFAULT_SENDER."""
+    sender = current_app.config.get("MAIL_DEFAULT_SENDER") or "CareerLink <careers@localhost>"
+    if "<" in sender:
+        name, _, rest = sender.partition("<")
+        return name.strip() or "CareerLink", rest.strip("> ").strip()
+    return current_app.config.get("CAREERLINK_SITE_NAME", "CareerLink"), sender.strip()
+
+
+def _person(email: str, name: str, role: str | None = None) -> vCalAddress:
+    address = vCalAddress(f"mailto:{email}")
+    address.params["cn"] = vText(name)
+    if role:
+        address.params["role"] = vText(role)
+        address.params["partstat"] = vText("ACCEPTED")
+    return address
+
+
+def build_calendar(
+    *,
+    request_id: int,
+    method: str,
+    sequence: int,
+    day: date,
+    stamp: datetime,
+    summary: str,
+    description: str,
+    location: str | None,
+    attendees: list[tuple[str, str]],
+) -> bytes:
+    """One VCALENDAR with one all-day VEVENT; CANCEL marks the event cancelled."""
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError("method must be REQUEST or CANCEL")
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", method)
+    event = Event()
+    event.add("uid", event_uid(request_id))
+    event.add("sequence", sequence)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", day)
+    event.add("dtend", day + timedelta(days=1))
+    event.add("summary", summary)
+    event.add("description", description)
+    if location:
+        event.add("location", location)
+    org_name, org_email = organizer_address()
+    event.add("organizer", _person(org_email, org_name), encode=0)
+    for email, name in attendees:
+        event.add("attendee", _person(email, name, "REQ-PARTICIPANT"), encode=0)
+    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    cal.add_component(event)
+    return cal.to_ical()
+
+
+def request_calendar(req, profile, method: str, stamp: datetime) -> bytes:
+    """The invitation (REQUEST) or cancellation (CANCEL) for a request's shadowing day."""
+    student, alumnus = req.student, req.alumnus
+    lines = [f"Shadowing day: {student.display_name} with {alumnus.display_name}."]
+    if profile is not None:
+        if getattr(profile, "shadowing_description", None):
+            lines.append(profile.shadowing_description)
+        if getattr(profile, "shadowing_requirements", None):
+            lines.append("Before you come: " + profile.shadowing_requirements)
+    if method == "CANCEL" and req.cancel_reason:
+        lines.append("Cancelled: " + req.cancel_reason)
+    return build_calendar(
+        request_id=req.id,
+        method=method,
+        sequence=req.ics_sequence or 0,
+        day=req.scheduled_date,
+        stamp=stamp,
+        summary=f"Shadowing day with {alumnus.display_name}"
+        + (f" ({profile.employer})" if profile is not None and profile.employer else ""),
+        description="\n".join(lines),
+        location=getattr(profile, "shadowing_location", None) if profile is not None else None,
+        attendees=[(student.email, student.display_name), (alumnus.email, alumnus.display_name)],
+    )
+
+
+def request_attachment(req, profile, method: str, stamp: datetime) -> Attachment:
+    """The .ics file to attach to an invitation or cancellation email."""
+    data = request_calendar(req, profile, method, stamp)
+    name = "shadowing-day.ics" if method == "REQUEST" else "shadowing-day-cancelled.ics"
+    return Attachment(filename=name, content_type="text/calendar", data=data)

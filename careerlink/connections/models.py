@@ -1,0 +1,597 @@
+"""Introduction and shadowing requests, their history, feedback and outcomes."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+    update,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+import careerlink.mentors.models  # noqa: F401  (MentorProfile, joined to below)
+from careerlink.errors import InvalidTransition
+from careerlink.extensions import db
+from careerlink.models import TimestampMixin, UTCDateTime, utcnow
+
+
+class RequestKind(enum.StrEnum):
+    """What the student asks the alumnus for."""
+
+    INTRODUCTION = "introduction"
+    SHADOWING = "shadowing"
+
+    @property
+    def label(self) -> str:
+        """A human name for the kind."""
+        return {"introduction": "an introduction", "shadowing": "a shadowing day"}[self.value]
+
+
+class RequestState(enum.StrEnum):
+    """Where a request is in the state machine (see DESIGN.md)."""
+
+    SUBMITTED = "submitted"
+    NEEDS_INFO = "needs_info"
+    DECLINED_BY_STAFF = "declined_by_staff"
+    RELAYED = "relayed"
+    DECLINED_BY_ALUMNUS = "declined_by_alumnus"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+    INTRODUCED = "introduced"
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+    COMPLETED = "completed"
+
+    @property
+    def label(self) -> str:
+        """A human name for the state."""
+        return STATE_LABELS[self]
+
+
+STATE_LABELS = {
+    RequestState.SUBMITTED: "Waiting for the career office",
+    RequestState.NEEDS_INFO: "More detail needed from the student",
+    RequestState.DECLINED_BY_STAFF: "Declined by the career office",
+    RequestState.RELAYED: "Waiting for the alumnus",
+    RequestState.DECLINED_BY_ALUMNUS: "Declined by the alumnus",
+    RequestState.EXPIRED: "Expired without an answer",
+    RequestState.WITHDRAWN: "Withdrawn by the student",
+    RequestState.INTRODUCED: "Introduced",
+    RequestState.SCHEDULED: "Shadowing day scheduled",
+    RequestState.CANCELLED: "Cancelled",
+    RequestState.COMPLETED: "Completed",
+}
+
+# Open: not yet answered by the alumnus. These count against the student's limit and the
+# one-request-per-alumnus rule (the partial unique index below).
+OPEN_STATES = (RequestState.SUBMITTED, RequestState.NEEDS_INFO, RequestState.RELAYED)
+WITHDRAWABLE_STATES = OPEN_STATES
+FEEDBACK_STATES = (RequestState.INTRODUCED, RequestState.SCHEDULED, RequestState.COMPLETED)
+_OPEN_SQL = "state IN ('submitted', 'needs_info', 'relayed')"
+
+
+class Outcome(enum.StrEnum):
+    """What came of a request later, recorded by the student."""
+
+    INFORMATIONAL_INTERVIEW = "informational_interview"
+    JOB_INTERVIEW = "job_interview"
+    INTERNSHIP = "internship"
+    JOB_OFFER = "job_offer"
+
+    @property
+    def label(self) -> str:
+        """A human name for the outcome."""
+        return self.value.replace("_", " ").capitalize()
+
+
+class ConnectionRequest(TimestampMixin, db.Model):
+    """A student's request to an alumnus for an introduction or a shadowing day."""
+
+    __tablename__ = "careerlink_requests"
+    __table_args__ = (
+        CheckConstraint(
+            "state IN ('submitted', 'needs_info', 'declined_by_staff', 'relayed', "
+            "'declined_by_alumnus', 'expired', 'withdrawn', 'introduced', 'scheduled', "
+            "'cancelled', 'completed')",
+            name="state_known",
+        ),
+        CheckConstraint("kind IN ('introduction', 'shadowing')", name="kind_known"),
+        CheckConstraint("student_id <> alumnus_id", name="not_self"),
+        # One open request per student and alumnus, whatever the race.
+        Index(
+            "uq_careerlink_requests_open_pair",
+            "student_id",
+            "alumnus_id",
+            unique=True,
+            sqlite_where=text(_OPEN_SQL),
+            postgresql_where=text(_OPEN_SQL),
+        ),
+        Index("ix_careerlink_requests_state_created", "state", "created_at"),
+        Index("ix_careerlink_requests_alumnus_state", "alumnus_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    state: Mapped[str] = mapped_column(
+        String(30), default=RequestState.SUBMITTED.value, nullable=False
+    )
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("careerlink_users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    alumnus_id: Mapped[int] = mapped_column(
+        ForeignKey("careerlink_users.id", ondelete="CASCADE"), nullable=False
+    )
+
+    # What the student wrote; the message is what is relayed (staff may edit it).
+    hopes: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    why_alumnus: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    message: Mapped[str] = mapped_column(Text, nullable=False)
+    original_message: Mapped[str | None] = mapped_column(Text)
+    proposed_dates: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    conduct_acknowledged_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+    # Staff review.
+    staff_note: Mapped[str | None] = mapped_column(Text)
+    info_question: Mapped[str | None] = mapped_column(Text)
+    staff_reason: Mapped[str | None] = mapped_column(Text)
+    reviewed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("careerlink_users.id", ondelete="SET NULL")
+    )
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    # Relay and answer.
+    relayed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    respond_by: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    alumnus_note: Mapped[str | None] = mapped_column(Text)
+    scheduled_date: Mapped[date | None] = mapped_column(Date)
+
+    # Endings.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    cancelled_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("careerlink_users.id", ondelete="SET NULL")
+    )
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Each calendar message for this request carries a higher SEQUENCE than the last.
+    ics_sequence: Mapped[int] = mapped_column(default=0, nullable=False)
+
+    student = relationship("User", foreign_keys=[student_id], lazy="joined")
+    alumnus = relationship("User", foreign_keys=[alumnus_id], lazy="joined")
+    reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
+    cancelled_by = relationship("User", foreign_keys=[cancelled_by_id])
+    mentor_profile = relationship(
+        "MentorProfile",
+        primaryjoin="foreign(ConnectionRequest.alumnus_id) == MentorProfile.user_id",
+        viewonly=True,
+        uselist=False,
+    )
+    events: Mapped[list[RequestEvent]] = relationship(
+        back_populates="request",
+        cascade="all, delete-orphan",
+        order_by="RequestEvent.id",
+    )
+    feedback: Mapped[list[RequestFeedback]] = relationship(
+        back_populates="request", cascade="all, delete-orphan", order_by="RequestFeedback.id"
+    )
+    outcomes: Mapped[list[RequestOutcome]] = relationship(
+        back_populates="request", cascade="all, delete-orphan", order_by="RequestOutcome.id"
+    )
+
+    # --- reading --------------------------------------------------------------------------
+
+    @property
+    def state_enum(self) -> RequestState:
+        """The state as an enum member."""
+        return RequestState(self.state)
+
+    @property
+    def kind_enum(self) -> RequestKind:
+        """The kind as an enum member."""
+        return RequestKind(self.kind)
+
+    @property
+    def is_open(self) -> bool:
+        """Not yet answered by the alumnus (nor ended by staff or the student)."""
+        return self.state in OPEN_STATES
+
+    @property
+    def is_shadowing(self) -> bool:
+        """A shadowing-day request."""
+        return self.kind == RequestKind.SHADOWING.value
+
+    @property
+    def proposed_date_values(self) -> list[date]:
+        """The proposed shadowing dates as dates."""
+        return [date.fromisoformat(d) for d in (self.proposed_dates or [])]
+
+    @property
+    def message_was_edited(self) -> bool:
+        """Staff changed the student's message before relaying it."""
+        return self.original_message is not None and self.original_message != self.message
+
+    def waiting_since(self) -> datetime:
+        """When the request entered its current wait (for staff: how long it has waited)."""
+        if self.state == RequestState.RELAYED.value and self.relayed_at:
+            return self.relayed_at
+        return self.events[-1].created_at if self.events else self.created_at
+
+    def is_overdue(self, now: datetime | None = None) -> bool:
+        """Relayed and past its answer deadline (tick has not expired it yet)."""
+        now = now or utcnow()
+        return (
+            self.state == RequestState.RELAYED.value
+            and self.respond_by is not None
+            and self.respond_by <= now
+        )
+
+    def feedback_from(self, side: str) -> RequestFeedback | None:
+        """The feedback one side gave, if any."""
+        return next((f for f in self.feedback if f.side == side), None)
+
+    def outcome_kinds(self) -> set[str]:
+        """The outcomes recorded so far."""
+        return {o.kind for o in self.outcomes}
+
+    # --- transitions ----------------------------------------------------------------------
+
+    def _move(
+        self,
+        to: RequestState,
+        allowed: tuple[RequestState, ...],
+        *,
+        by,
+        role: str,
+        note: str | None = None,
+        now: datetime | None = None,
+        **values,
+    ) -> RequestEvent:
+        """Check the start state, change state with a conditional UPDATE, record history.
+
+        The UPDATE's WHERE repeats the state we read, so of two concurrent callers exactly
+        one changes the row; the other sees rowcount 0 and gets InvalidTransition (and so
+        writes no email).
+        """
+        start = self.state
+        if start not in allowed:
+            raise InvalidTransition(
+                f"This request is {RequestState(start).label.lower()}; it cannot be {VERBS[to]}."
+            )
+        now = now or utcnow()
+        if self.id is None:
+            db.session.flush()
+        result = db.session.execute(
+            update(ConnectionRequest)
+            .where(ConnectionRequest.id == self.id, ConnectionRequest.state == start)
+            .values(state=to.value, updated_at=now, **values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            db.session.refresh(self)
+            raise InvalidTransition(
+                "Someone else changed this request a moment ago; it is now "
+                f"{RequestState(self.state).label.lower()}."
+            )
+        # Mirror the UPDATE on this object without marking anything dirty.
+        db.session.refresh(self)
+        event = RequestEvent(
+            request_id=self.id,
+            from_state=start,
+            to_state=to.value,
+            actor_id=getattr(by, "id", None),
+            actor_role=role,
+            note=note,
+            created_at=now,
+        )
+        db.session.add(event)
+        db.session.flush()
+        db.session.expire(self, ["events"])
+        return event
+
+    def approve(
+        self,
+        *,
+        by,
+        note: str | None = None,
+        message: str | None = None,
+        response_days: int = 7,
+        now: datetime | None = None,
+    ) -> RequestEvent:
+        """Staff relay the request to the alumnus, optionally editing the message."""
+        now = now or utcnow()
+        values = {
+            "reviewed_by_id": by.id,
+            "reviewed_at": now,
+            "relayed_at": now,
+            "respond_by": now + timedelta(days=response_days),
+            "staff_note": (note or "").strip() or None,
+        }
+        history = note
+        if message is not None and message.strip() and message.strip() != self.message.strip():
+            values["original_message"] = self.original_message or self.message
+            values["message"] = message.strip()
+            history = ((note or "") + "\n(The message was edited before relaying.)").strip()
+        return self._move(
+            RequestState.RELAYED,
+            (RequestState.SUBMITTED,),
+            by=by,
+            role="staff",
+            note=history,
+            now=now,
+            **values,
+        )
+
+    def ask_for_info(self, *, by, question: str, now: datetime | None = None) -> RequestEvent:
+        """Staff send the request back to the student with a question."""
+        now = now or utcnow()
+        return self._move(
+            RequestState.NEEDS_INFO,
+            (RequestState.SUBMITTED,),
+            by=by,
+            role="staff",
+            note=question,
+            now=now,
+            info_question=question,
+            reviewed_by_id=by.id,
+            reviewed_at=now,
+        )
+
+    def resubmit(
+        self, *, by, note: str | None = None, now: datetime | None = None, **changes
+    ) -> RequestEvent:
+        """The student revised the request; it returns to the staff queue."""
+        return self._move(
+            RequestState.SUBMITTED,
+            (RequestState.NEEDS_INFO,),
+            by=by,
+            role="student",
+            note=note,
+            now=now,
+            **changes,
+        )
+
+    def decline_by_staff(self, *, by, reason: str, now: datetime | None = None) -> RequestEvent:
+        """Staff decline the request with a reason for the student."""
+        now = now or utcnow()
+        return self._move(
+            RequestState.DECLINED_BY_STAFF,
+            (RequestState.SUBMITTED, RequestState.NEEDS_INFO),
+            by=by,
+            role="staff",
+            note=reason,
+            now=now,
+            staff_reason=reason,
+            reviewed_by_id=by.id,
+            reviewed_at=now,
+            closed_at=now,
+        )
+
+    def accept(
+        self,
+        *,
+        by,
+        scheduled_date: date | None = None,
+        note: str | None = None,
+        now: datetime | None = None,
+    ) -> RequestEvent:
+        """The alumnus accepts: introduced, or scheduled on a date for a shadowing day."""
+        now = now or utcnow()
+        if self.is_shadowing:
+            if scheduled_date is None:
+                raise InvalidTransition("Choose a date for the shadowing day.")
+            return self._move(
+                RequestState.SCHEDULED,
+                (RequestState.RELAYED,),
+                by=by,
+                role="alumnus",
+                note=f"Shadowing day on {scheduled_date.isoformat()}. {note or ''}".strip(),
+                now=now,
+                answered_at=now,
+                scheduled_date=scheduled_date,
+                alumnus_note=(note or "").strip() or None,
+            )
+        return self._move(
+            RequestState.INTRODUCED,
+            (RequestState.RELAYED,),
+            by=by,
+            role="alumnus",
+            note=note,
+            now=now,
+            answered_at=now,
+            alumnus_note=(note or "").strip() or None,
+        )
+
+    def decline_by_alumnus(
+        self, *, by, note: str | None = None, now: datetime | None = None
+    ) -> RequestEvent:
+        """The alumnus declines, optionally with a note for the student."""
+        now = now or utcnow()
+        return self._move(
+            RequestState.DECLINED_BY_ALUMNUS,
+            (RequestState.RELAYED,),
+            by=by,
+            role="alumnus",
+            note=note,
+            now=now,
+            answered_at=now,
+            closed_at=now,
+            alumnus_note=(note or "").strip() or None,
+        )
+
+    def withdraw(self, *, by, note: str | None = None, now: datetime | None = None) -> RequestEvent:
+        """The student withdraws before the alumnus accepts."""
+        now = now or utcnow()
+        return self._move(
+            RequestState.WITHDRAWN,
+            WITHDRAWABLE_STATES,
+            by=by,
+            role="student",
+            note=note,
+            now=now,
+            closed_at=now,
+        )
+
+    def expire(self, *, now: datetime | None = None) -> RequestEvent:
+        """The answer window ended without an answer (the clock, not a person)."""
+        now = now or utcnow()
+        return self._move(
+            RequestState.EXPIRED,
+            (RequestState.RELAYED,),
+            by=None,
+            role="system",
+            note="No answer before the deadline.",
+            now=now,
+            closed_at=now,
+        )
+
+    def cancel(self, *, by, role: str, reason: str, now: datetime | None = None) -> RequestEvent:
+        """Either side cancels a scheduled shadowing day, with a reason."""
+        now = now or utcnow()
+        return self._move(
+            RequestState.CANCELLED,
+            (RequestState.SCHEDULED,),
+            by=by,
+            role=role,
+            note=reason,
+            now=now,
+            cancel_reason=reason,
+            cancelled_by_id=by.id,
+            closed_at=now,
+            ics_sequence=(self.ics_sequence or 0) + 1,
+        )
+
+    def complete(self, *, now: datetime | None = None) -> RequestEvent:
+        """The introduction has had time to happen, or the shadowing day has passed."""
+        now = now or utcnow()
+        return self._move(
+            RequestState.COMPLETED,
+            (RequestState.INTRODUCED, RequestState.SCHEDULED),
+            by=None,
+            role="system",
+            note="Completed; both sides asked for feedback.",
+            now=now,
+            completed_at=now,
+            closed_at=now,
+        )
+
+    def __repr__(self) -> str:
+        return f"<ConnectionRequest {self.id} {self.kind} {self.state}>"
+
+
+VERBS = {
+    RequestState.SUBMITTED: "sent back to the career office",
+    RequestState.NEEDS_INFO: "sent back for more detail",
+    RequestState.DECLINED_BY_STAFF: "declined",
+    RequestState.RELAYED: "approved",
+    RequestState.DECLINED_BY_ALUMNUS: "declined",
+    RequestState.EXPIRED: "expired",
+    RequestState.WITHDRAWN: "withdrawn",
+    RequestState.INTRODUCED: "accepted",
+    RequestState.SCHEDULED: "accepted",
+    RequestState.CANCELLED: "cancelled",
+    RequestState.COMPLETED: "completed",
+}
+
+
+class RequestEvent(db.Model):
+    """One transition of a request: from, to, who (and in which role), a note, when."""
+
+    __tablename__ = "careerlink_request_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("careerlink_requests.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    from_state: Mapped[str | None] = mapped_column(String(30))
+    to_state: Mapped[str] = mapped_column(String(30), nullable=False)
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("careerlink_users.id", ondelete="SET NULL")
+    )
+    actor_role: Mapped[str] = mapped_column(String(20), nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+    request: Mapped[ConnectionRequest] = relationship(back_populates="events")
+    actor = relationship("User", lazy="joined")
+
+    @property
+    def to_label(self) -> str:
+        """The label of the state this event moved to."""
+        return RequestState(self.to_state).label
+
+
+class RequestFeedback(db.Model):
+    """One side's feedback on a request: did you meet, how useful, a comment for staff."""
+
+    __tablename__ = "careerlink_request_feedback"
+    __table_args__ = (
+        UniqueConstraint("request_id", "side"),
+        CheckConstraint("side IN ('student', 'alumnus')", name="side_known"),
+        CheckConstraint("usefulness BETWEEN 1 AND 5", name="usefulness_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("careerlink_requests.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    side: Mapped[str] = mapped_column(String(10), nullable=False)
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("careerlink_users.id", ondelete="SET NULL")
+    )
+    met: Mapped[bool] = mapped_column(nullable=False)
+    usefulness: Mapped[int] = mapped_column(nullable=False)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+    request: Mapped[ConnectionRequest] = relationship(back_populates="feedback")
+
+
+class RequestOutcome(db.Model):
+    """Something that came of a request later (a job interview, an internship...)."""
+
+    __tablename__ = "careerlink_request_outcomes"
+    __table_args__ = (
+        UniqueConstraint("request_id", "kind"),
+        CheckConstraint(
+            "kind IN ('informational_interview', 'job_interview', 'internship', 'job_offer')",
+            name="kind_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("careerlink_requests.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    kind: Mapped[str] = mapped_column(String(30), nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+    request: Mapped[ConnectionRequest] = relationship(back_populates="outcomes")
+
+    @property
+    def label(self) -> str:
+        """A human name for the outcome."""
+        return Outcome(self.kind).label
+
+
+__all__ = [
+    "ConnectionRequest",
+    "RequestEvent",
+    "RequestFeedback",
+    "RequestOutcome",
+    "RequestKind",
+    "RequestState",
+    "Outcome",
+    "OPEN_STATES",
+]

@@ -1,0 +1,187 @@
+"""Which request email goes to whom; each enqueues outbox rows in the caller's transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from werkzeug.routing import BuildError
+
+from careerlink.connections import ics
+from careerlink.mail import enqueue
+from careerlink.models import utcnow
+from careerlink.urls import absolute_url, base_url
+
+
+def answer_link(req) -> str:
+    """The signed page where the alumnus accepts or declines without signing in."""
+    from careerlink.connections.services import answer_token
+
+    return absolute_url("connections.answer", token=answer_token(req))
+
+
+def feedback_link(req, side: str) -> str:
+    """The signed feedback form for one side."""
+    from careerlink.connections.services import feedback_token
+
+    return absolute_url("connections.feedback_by_link", token=feedback_token(req, side))
+
+
+def request_link(req) -> str:
+    """The request's page for a signed-in student or alumnus."""
+    return absolute_url("connections.detail", request_id=req.id)
+
+
+def staff_link(req) -> str:
+    """The request's page in the staff queue."""
+    return absolute_url("connections.staff_request", request_id=req.id)
+
+
+def directory_link(industry_slug: str | None = None) -> str:
+    """The directory, filtered to an industry when one is known."""
+    try:
+        if industry_slug:
+            return absolute_url("mentors.directory", industry=industry_slug)
+        return absolute_url("mentors.directory")
+    except BuildError:  # the directory is not mounted (a host may leave it out)
+        return base_url() + "/"
+
+
+def _industry_slug(profile) -> str | None:
+    industries = list(getattr(profile, "industries", None) or []) if profile is not None else []
+    return industries[0].slug if industries else None
+
+
+def context(req, **extra: Any) -> dict[str, Any]:
+    """What every request email can use."""
+    from careerlink.connections.services import student_profile_for
+
+    profile = req.mentor_profile
+    ctx = {
+        "req": req,
+        "student": req.student,
+        "alumnus": req.alumnus,
+        "profile": profile,
+        "student_profile": student_profile_for(req.student_id),
+        "kind_label": req.kind_enum.label,
+        "request_url": request_link(req),
+    }
+    ctx.update(extra)
+    return ctx
+
+
+def request_relayed(req) -> None:
+    """Approval: the alumnus gets the request with answer buttons; the student is told."""
+    link = answer_link(req)
+    enqueue("request_relayed", "alumnus", req.alumnus.email, context(req, answer_url=link))
+    enqueue("request_relayed", "student", req.student.email, context(req))
+
+
+def request_needs_info(req) -> None:
+    """Staff asked the student for more detail."""
+    enqueue("request_needs_info", "student", req.student.email, context(req))
+
+
+def request_declined_by_staff(req) -> None:
+    """Staff declined; the student is pointed at similar alumni."""
+    url = directory_link(_industry_slug(req.mentor_profile))
+    enqueue(
+        "request_declined_by_staff", "student", req.student.email, context(req, directory_url=url)
+    )
+
+
+def introduction(req) -> None:
+    """One email to both: who is who and what to do next; they reply to each other."""
+    enqueue(
+        "introduction",
+        "both",
+        [req.student.email, req.alumnus.email],
+        context(req),
+        reply_to=req.alumnus.email,
+    )
+
+
+def shadowing_scheduled(req) -> None:
+    """Both get the day, the logistics and a calendar invitation."""
+    stamp = req.answered_at or utcnow()
+    attachment = ics.request_attachment(req, req.mentor_profile, "REQUEST", stamp)
+    enqueue(
+        "shadowing_scheduled",
+        "both",
+        [req.student.email, req.alumnus.email],
+        context(req),
+        reply_to=req.alumnus.email,
+        attachments=[attachment],
+    )
+
+
+def shadowing_cancelled(req) -> None:
+    """Both get the cancellation with a calendar CANCEL for the same event."""
+    stamp = req.closed_at or utcnow()
+    attachment = ics.request_attachment(req, req.mentor_profile, "CANCEL", stamp)
+    enqueue(
+        "shadowing_cancelled",
+        "both",
+        [req.student.email, req.alumnus.email],
+        context(req),
+        attachments=[attachment],
+    )
+
+
+def request_declined_by_alumnus(req) -> None:
+    """A kind email to the student, with other alumni to try."""
+    url = directory_link(_industry_slug(req.mentor_profile))
+    enqueue(
+        "request_declined_by_alumnus",
+        "student",
+        req.student.email,
+        context(req, directory_url=url),
+    )
+
+
+def request_reminder(req) -> None:
+    """Half the window has passed without an answer."""
+    enqueue(
+        "request_reminder", "alumnus", req.alumnus.email, context(req, answer_url=answer_link(req))
+    )
+
+
+def request_expired(req) -> None:
+    """No answer in time: the student is told and pointed at other alumni."""
+    url = directory_link(_industry_slug(req.mentor_profile))
+    enqueue("request_expired", "student", req.student.email, context(req, directory_url=url))
+
+
+def request_withdrawn(req) -> None:
+    """The student withdrew a request the alumnus had received."""
+    enqueue("request_withdrawn", "alumnus", req.alumnus.email, context(req))
+
+
+def feedback_requested(req) -> None:
+    """Completion: each side gets its own feedback link."""
+    enqueue(
+        "feedback_requested",
+        "student",
+        req.student.email,
+        context(req, feedback_url=feedback_link(req, "student")),
+    )
+    enqueue(
+        "feedback_requested",
+        "alumnus",
+        req.alumnus.email,
+        context(req, feedback_url=feedback_link(req, "alumnus")),
+    )
+
+
+def alumnus_paused(profile, expiries: int) -> None:
+    """Staff learn that an alumnus was paused; the alumnus learns how to resume."""
+    from careerlink.connections.services import staff_emails
+
+    ctx = {"profile": profile, "alumnus": profile.user, "expiries": expiries}
+    recipients = staff_emails()
+    if recipients:
+        enqueue("alumnus_paused", "staff", recipients, ctx)
+    enqueue("alumnus_paused", "alumnus", profile.user.email, {**ctx, "account_url": _account()})
+
+
+def _account() -> str:
+    return absolute_url("accounts.account")

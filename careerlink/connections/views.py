@@ -1,0 +1,610 @@
+"""Request pages: asking, following, answering (also from an email link), staff review."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from careerlink.accounts.models import User
+from careerlink.connections import services
+from careerlink.connections.forms import (
+    AcceptForm,
+    AlumnusDeclineForm,
+    ApproveForm,
+    AskForm,
+    AskInfoForm,
+    BulkForm,
+    CancelForm,
+    DeclineForm,
+    FeedbackForm,
+    OutcomeForm,
+    ReviseForm,
+    WithdrawForm,
+)
+from careerlink.connections.models import (
+    FEEDBACK_STATES,
+    WITHDRAWABLE_STATES,
+    ConnectionRequest,
+    RequestKind,
+    RequestState,
+)
+from careerlink.errors import DomainError, InvalidToken, InvalidTransition
+from careerlink.extensions import db
+from careerlink.permissions import STAFF_ROLES, role_required
+
+bp = Blueprint("connections", __name__)
+
+PAGE_SIZE = 50
+
+
+def _me() -> User:
+    return current_user._get_current_object()
+
+
+def _apply_error(form, error: DomainError) -> None:
+    field = getattr(form, error.field, None) if (form is not None and error.field) else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+def _visible_request_or_404(request_id: int) -> ConnectionRequest:
+    req = services.get_request(request_id)
+    # A request the user may not see answers 404, so ids do not leak which requests exist.
+    if req is None or not services.can_view_request(_me(), req):
+        abort(404)
+    return req
+
+
+# --- template helpers -------------------------------------------------------------------------
+
+
+@bp.app_template_global()
+def ask_status_for(profile):
+    """Whether the current user may ask this alumnus, for the directory's detail page."""
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    return services.ask_status(profile, user)
+
+
+@bp.app_template_global()
+def my_requests(user):
+    """The user's requests as a student and as an alumnus, for the account page."""
+    return {
+        "asked": services.requests_of_student(user),
+        "received": services.requests_for_alumnus(user),
+    }
+
+
+@bp.app_template_global()
+def request_counts():
+    """Counts for the staff home cards."""
+    return services.request_counts()
+
+
+# --- asking -----------------------------------------------------------------------------------
+
+
+@bp.route("/mentors/<int:profile_id>/ask/<kind>", methods=["GET", "POST"])
+@login_required
+def ask(profile_id: int, kind: str):
+    """Ask an alumnus for an introduction or a shadowing day."""
+    profile = services.mentor_profile(profile_id)
+    if profile is None or kind not in {k.value for k in RequestKind}:
+        abort(404)
+    kind_enum = RequestKind(kind)
+    status = services.ask_status(profile, _me())
+    if status.can_ask and kind_enum not in status.kinds:
+        status.can_ask = False
+        status.reason = f"This alumnus does not offer {kind_enum.label}."
+    form = AskForm()
+    if status.can_ask and form.validate_on_submit():
+        try:
+            req = services.submit_request(
+                _me(),
+                profile,
+                kind_enum,
+                hopes=form.hopes.data,
+                why_alumnus=form.why_alumnus.data,
+                message=form.message.data,
+                proposed_dates=form.proposed_dates(),
+                conduct_acknowledged=bool(form.conduct.data),
+            )
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            _apply_error(form, err)
+        else:
+            flash(
+                "Your request is with the career office. We will email you when it moves on.",
+                "success",
+            )
+            return redirect(url_for("connections.detail", request_id=req.id))
+    return render_template(
+        "careerlink/connections/ask.html",
+        form=form,
+        profile=profile,
+        kind=kind_enum,
+        status=status,
+        policy=services.conduct_policy(),
+        max_open=services.max_open_requests(),
+    ), (200 if status.can_ask else 403)
+
+
+# --- following a request ----------------------------------------------------------------------
+
+
+@bp.route("/requests/<int:request_id>")
+@login_required
+def detail(request_id: int):
+    """A request as its student or its alumnus sees it (staff go to the staff page)."""
+    req = _visible_request_or_404(request_id)
+    me = _me()
+    if me.id not in (req.student_id, req.alumnus_id):
+        return redirect(url_for("connections.staff_request", request_id=req.id))
+    side = services.side_of(me, req)
+    return render_template(
+        "careerlink/connections/detail.html",
+        req=req,
+        side=side,
+        profile=req.mentor_profile,
+        withdraw_form=WithdrawForm(),
+        cancel_form=CancelForm(),
+        accept_form=_accept_form(req),
+        decline_form=AlumnusDeclineForm(),
+        outcome_form=OutcomeForm(),
+        withdrawable=side == "student" and req.state in WITHDRAWABLE_STATES,
+        feedback_open=req.state in FEEDBACK_STATES and req.feedback_from(side) is None,
+    )
+
+
+@bp.route("/requests/<int:request_id>/revise", methods=["GET", "POST"])
+@login_required
+def revise(request_id: int):
+    """The student revises a request the career office sent back."""
+    req = _visible_request_or_404(request_id)
+    if req.student_id != _me().id:
+        abort(403)
+    if req.state != RequestState.NEEDS_INFO.value:
+        flash("This request is not waiting for your changes.", "info")
+        return redirect(url_for("connections.detail", request_id=req.id))
+    form = ReviseForm()
+    if request.method == "GET":
+        form.hopes.data = req.hopes
+        form.why_alumnus.data = req.why_alumnus
+        form.message.data = req.message
+        dates = req.proposed_date_values + [None, None, None]
+        form.date1.data, form.date2.data, form.date3.data = dates[:3]
+    if form.validate_on_submit():
+        try:
+            services.revise_request(
+                req,
+                _me(),
+                hopes=form.hopes.data,
+                why_alumnus=form.why_alumnus.data,
+                message=form.message.data,
+                proposed_dates=form.proposed_dates(),
+            )
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            _apply_error(form, err)
+        else:
+            flash("Thank you. Your revised request is back with the career office.", "success")
+            return redirect(url_for("connections.detail", request_id=req.id))
+    return render_template(
+        "careerlink/connections/revise.html", form=form, req=req, profile=req.mentor_profile
+    )
+
+
+@bp.route("/requests/<int:request_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(request_id: int):
+    """The student withdraws a request before the alumnus accepts."""
+    req = _visible_request_or_404(request_id)
+    if WithdrawForm().validate_on_submit():
+        try:
+            services.withdraw_request(req, _me())
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            flash("Your request is withdrawn.", "success")
+    return redirect(url_for("connections.detail", request_id=request_id))
+
+
+@bp.route("/requests/<int:request_id>/cancel", methods=["POST"])
+@login_required
+def cancel(request_id: int):
+    """Either side cancels a scheduled shadowing day."""
+    req = _visible_request_or_404(request_id)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel_request(req, _me(), reason=form.reason.data)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            flash("The shadowing day is cancelled; both of you have been told.", "success")
+    else:
+        flash("Say why you are cancelling.", "error")
+    return redirect(url_for("connections.detail", request_id=request_id))
+
+
+@bp.route("/requests/<int:request_id>/outcomes", methods=["POST"])
+@login_required
+def add_outcome(request_id: int):
+    """The student records something that came of the request."""
+    req = _visible_request_or_404(request_id)
+    form = OutcomeForm()
+    if form.validate_on_submit():
+        try:
+            services.record_outcome(req, _me(), kind=form.kind.data, note=form.note.data)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            flash("Thank you, the outcome is recorded.", "success")
+    return redirect(url_for("connections.detail", request_id=request_id))
+
+
+# --- answering --------------------------------------------------------------------------------
+
+
+def _accept_form(req: ConnectionRequest) -> AcceptForm:
+    form = AcceptForm()
+    if req.is_shadowing:
+        form.date_choice.choices = [
+            (d.isoformat(), f"{d:%A} {d.day} {d:%B %Y}") for d in req.proposed_date_values
+        ] + [("other", "Another date (enter it below)")]
+    else:
+        form.date_choice.choices = []
+    return form
+
+
+def _chosen_date(req: ConnectionRequest, form: AcceptForm) -> date | None:
+    if not req.is_shadowing:
+        return None
+    if form.date_choice.data == "other" or not form.date_choice.data:
+        return form.other_date.data
+    try:
+        return date.fromisoformat(form.date_choice.data)
+    except ValueError:
+        return None
+
+
+def _accept(req: ConnectionRequest, alumnus: User, form: AcceptForm) -> bool:
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for e in errors:
+                flash(e, "error")
+        return False
+    try:
+        services.accept_request(
+            req, alumnus, scheduled_date=_chosen_date(req, form), note=form.note.data
+        )
+        db.session.commit()
+    except InvalidTransition as err:
+        db.session.rollback()
+        flash(err.message, "info")
+        return True  # already answered: show what happened
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return False
+    if req.is_shadowing:
+        flash(
+            "Thank you! You and the student have both been sent a calendar invitation.", "success"
+        )
+    else:
+        flash("Thank you! We have introduced you to the student by email.", "success")
+    return True
+
+
+def _decline(req: ConnectionRequest, alumnus: User, form: AlumnusDeclineForm) -> None:
+    if not form.validate_on_submit():
+        return
+    try:
+        services.decline_by_alumnus(req, alumnus, note=form.note.data)
+        db.session.commit()
+    except InvalidTransition as err:
+        db.session.rollback()
+        flash(err.message, "info")
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        flash("Thank you for letting us know. We have told the student kindly.", "success")
+
+
+@bp.route("/requests/<int:request_id>/accept", methods=["POST"])
+@login_required
+def accept(request_id: int):
+    """The signed-in alumnus accepts."""
+    req = _visible_request_or_404(request_id)
+    if not services.can_answer_request(_me(), req):
+        abort(403)
+    _accept(req, _me(), _accept_form(req))
+    return redirect(url_for("connections.detail", request_id=request_id))
+
+
+@bp.route("/requests/<int:request_id>/decline", methods=["POST"])
+@login_required
+def decline(request_id: int):
+    """The signed-in alumnus declines."""
+    req = _visible_request_or_404(request_id)
+    if not services.can_answer_request(_me(), req):
+        abort(403)
+    _decline(req, _me(), AlumnusDeclineForm())
+    return redirect(url_for("connections.detail", request_id=request_id))
+
+
+@bp.route("/requests/answer/<token>")
+def answer(token: str):
+    """From the email: the request and two buttons; opening the link changes nothing."""
+    req = services.request_for_answer_token(token)
+    return render_template(
+        "careerlink/connections/answer.html",
+        req=req,
+        token=token,
+        profile=req.mentor_profile,
+        student_profile=services.student_profile_for(req.student_id),
+        accept_form=_accept_form(req),
+        decline_form=AlumnusDeclineForm(),
+        cancel_form=CancelForm(),
+    )
+
+
+@bp.route("/requests/answer/<token>/accept", methods=["POST"])
+def answer_accept(token: str):
+    """The button: accept (only the POST acts)."""
+    req = services.request_for_answer_token(token)
+    _accept(req, req.alumnus, _accept_form(req))
+    return redirect(url_for("connections.answer", token=token))
+
+
+@bp.route("/requests/answer/<token>/decline", methods=["POST"])
+def answer_decline(token: str):
+    """The button: decline (only the POST acts)."""
+    req = services.request_for_answer_token(token)
+    _decline(req, req.alumnus, AlumnusDeclineForm())
+    return redirect(url_for("connections.answer", token=token))
+
+
+@bp.route("/requests/answer/<token>/cancel", methods=["POST"])
+def answer_cancel(token: str):
+    """The alumnus cancels a scheduled day from the email link."""
+    req = services.request_for_answer_token(token)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel_request(req, req.alumnus, reason=form.reason.data)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            flash("The shadowing day is cancelled; both of you have been told.", "success")
+    else:
+        flash("Say why you are cancelling.", "error")
+    return redirect(url_for("connections.answer", token=token))
+
+
+# --- feedback ---------------------------------------------------------------------------------
+
+
+def _feedback(req: ConnectionRequest, side: str, author: User | None, done_url: str):
+    form = FeedbackForm()
+    existing = req.feedback_from(side)
+    if existing is None and form.validate_on_submit():
+        try:
+            services.give_feedback(
+                req,
+                side,
+                met=form.met.data == "yes",
+                usefulness=int(form.usefulness.data),
+                comment=form.comment.data,
+                author=author,
+            )
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            _apply_error(form, err)
+        else:
+            flash("Thank you for your feedback.", "success")
+            return redirect(done_url)
+    return render_template(
+        "careerlink/connections/feedback.html",
+        req=req,
+        side=side,
+        form=form,
+        existing=existing,
+        open=req.state in FEEDBACK_STATES,
+    )
+
+
+@bp.route("/requests/<int:request_id>/feedback", methods=["GET", "POST"])
+@login_required
+def feedback(request_id: int):
+    """Feedback from the account page."""
+    req = _visible_request_or_404(request_id)
+    side = services.side_of(_me(), req)
+    if side is None:
+        abort(403)
+    return _feedback(req, side, _me(), url_for("connections.detail", request_id=req.id))
+
+
+@bp.route("/requests/feedback/<token>", methods=["GET", "POST"])
+def feedback_by_link(token: str):
+    """Feedback from the emailed link, without signing in."""
+    req, side = services.request_for_feedback_token(token)
+    author = req.student if side == "student" else req.alumnus
+    return _feedback(req, side, author, url_for("connections.feedback_by_link", token=token))
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+
+def _queue_filters() -> services.QueueFilters:
+    args = request.args
+    state = args.get("state", RequestState.SUBMITTED.value)
+    allowed_states = {s.value for s in RequestState} | {"", "open", "overdue"}
+    if state not in allowed_states:
+        flash(f"Unknown state {state!r}; showing requests waiting for review.", "error")
+        state = RequestState.SUBMITTED.value
+    kind = args.get("kind", "")
+    if kind not in {"", *(k.value for k in RequestKind)}:
+        kind = ""
+    min_days = args.get("min_days", 0, type=int) or 0
+    return services.QueueFilters(
+        state=state, kind=kind, industry=args.get("industry", "")[:60], min_days=max(min_days, 0)
+    )
+
+
+@bp.route("/staff/requests")
+@role_required(*STAFF_ROLES)
+def staff_queue():
+    """The staff queue: filter, see each alumnus's load, act in bulk."""
+    from careerlink.mentors.models import Industry
+
+    filters = _queue_filters()
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    pagination = db.paginate(
+        services.queue_query(filters), page=page, per_page=PAGE_SIZE, error_out=False
+    )
+    loads = {a: services.load_of(a) for a in {r.alumnus_id for r in pagination.items}}
+    industries = db.session.scalars(
+        select(Industry).where(Industry.active.is_(True)).order_by(Industry.name)
+    ).all()
+    return render_template(
+        "careerlink/connections/staff_queue.html",
+        pagination=pagination,
+        filters=filters,
+        loads=loads,
+        industries=industries,
+        states=list(RequestState),
+        kinds=list(RequestKind),
+        counts=services.request_counts(),
+        bulk_form=BulkForm(),
+        now=services.utcnow(),
+    )
+
+
+@bp.route("/staff/requests/bulk", methods=["POST"])
+@role_required(*STAFF_ROLES)
+def staff_bulk():
+    """Approve or decline the ticked requests."""
+    form = BulkForm()
+    ids = [int(i) for i in request.form.getlist("request_ids") if i.isdigit()]
+    if not ids:
+        flash("Tick at least one request.", "error")
+    elif form.validate_on_submit():
+        try:
+            result = services.bulk_review(
+                ids, _me(), action=form.action.data, reason=form.reason.data
+            )
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            verb = "approved" if form.action.data == "approve" else "declined"
+            if result.done:
+                flash(f"{len(result.done)} request(s) {verb}.", "success")
+            for request_id, why in result.skipped:
+                flash(f"Request #{request_id} was not changed: {why}", "error")
+    else:
+        flash("Choose approve or decline.", "error")
+    return redirect(request.referrer or url_for("connections.staff_queue"))
+
+
+@bp.route("/staff/requests/<int:request_id>")
+@role_required(*STAFF_ROLES)
+def staff_request(request_id: int):
+    """The whole request, the student's profile, the timeline and the actions."""
+    req = services.get_request(request_id) or abort(404)
+    approve_form = ApproveForm()
+    approve_form.message.data = req.message
+    return render_template(
+        "careerlink/connections/staff_request.html",
+        req=req,
+        profile=req.mentor_profile,
+        student_profile=services.student_profile_for(req.student_id),
+        load=services.load_of(req.alumnus_id),
+        approve_form=approve_form,
+        info_form=AskInfoForm(),
+        decline_form=DeclineForm(),
+        cancel_form=CancelForm(),
+        now=services.utcnow(),
+    )
+
+
+def _staff_action(request_id: int, form, act, done: str):
+    req = services.get_request(request_id) or abort(404)
+    if form.validate_on_submit():
+        try:
+            act(req)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            flash(done, "success")
+    else:
+        for errors in form.errors.values():
+            for e in errors:
+                flash(e, "error")
+    return redirect(url_for("connections.staff_request", request_id=request_id))
+
+
+@bp.route("/staff/requests/<int:request_id>/approve", methods=["POST"])
+@role_required(*STAFF_ROLES)
+def staff_approve(request_id: int):
+    """Approve and relay to the alumnus."""
+    form = ApproveForm()
+    return _staff_action(
+        request_id,
+        form,
+        lambda req: services.approve_request(
+            req, _me(), note=form.note.data, message=form.message.data
+        ),
+        "Approved: the request is on its way to the alumnus.",
+    )
+
+
+@bp.route("/staff/requests/<int:request_id>/ask-info", methods=["POST"])
+@role_required(*STAFF_ROLES)
+def staff_ask_info(request_id: int):
+    """Ask the student for more detail."""
+    form = AskInfoForm()
+    return _staff_action(
+        request_id,
+        form,
+        lambda req: services.ask_student_for_info(req, _me(), question=form.question.data),
+        "The student has been asked for more detail.",
+    )
+
+
+@bp.route("/staff/requests/<int:request_id>/decline", methods=["POST"])
+@role_required(*STAFF_ROLES)
+def staff_decline(request_id: int):
+    """Decline with a reason for the student."""
+    form = DeclineForm()
+    return _staff_action(
+        request_id,
+        form,
+        lambda req: services.decline_by_staff(req, _me(), reason=form.reason.data),
+        "Declined; the student has been told why and pointed to similar alumni.",
+    )
+
+
+@bp.errorhandler(InvalidToken)
+def _invalid_token(err: InvalidToken):
+    """A bad answer or feedback link shows a friendly page."""
+    return render_template("careerlink/connections/link_problem.html", message=err.message), 400

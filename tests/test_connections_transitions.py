@@ -1,0 +1,141 @@
+"""Every legal and illegal transition of the request state machine."""
+
+from __future__ import annotations
+
+import pytest
+
+from careerlink.connections import services
+from careerlink.connections.models import RequestEvent, RequestState
+from careerlink.errors import InvalidTransition
+from careerlink.permissions import Role
+
+ALL = [s.value for s in RequestState]
+
+# action name -> (states it may start from, state it ends in, kind)
+ACTIONS = {
+    "approve": ({"submitted"}, "relayed", "introduction"),
+    "ask_for_info": ({"submitted"}, "needs_info", "introduction"),
+    "resubmit": ({"needs_info"}, "submitted", "introduction"),
+    "decline_by_staff": ({"submitted", "needs_info"}, "declined_by_staff", "introduction"),
+    "accept": ({"relayed"}, "introduced", "introduction"),
+    "accept_day": ({"relayed"}, "scheduled", "shadowing"),
+    "decline_by_alumnus": ({"relayed"}, "declined_by_alumnus", "introduction"),
+    "withdraw": ({"submitted", "needs_info", "relayed"}, "withdrawn", "introduction"),
+    "expire": ({"relayed"}, "expired", "introduction"),
+    "cancel": ({"scheduled"}, "cancelled", "shadowing"),
+    "complete": ({"introduced", "scheduled"}, "completed", "introduction"),
+}
+
+
+def act(req, action: str, staff):
+    """Call the model method for an action."""
+    if action == "approve":
+        return req.approve(by=staff, note="Thanks")
+    if action == "ask_for_info":
+        return req.ask_for_info(by=staff, question="More?")
+    if action == "resubmit":
+        return req.resubmit(by=req.student)
+    if action == "decline_by_staff":
+        return req.decline_by_staff(by=staff, reason="No")
+    if action in ("accept", "accept_day"):
+        day = req.proposed_date_values[0] if req.is_shadowing else None
+        return req.accept(by=req.alumnus, scheduled_date=day)
+    if action == "decline_by_alumnus":
+        return req.decline_by_alumnus(by=req.alumnus)
+    if action == "withdraw":
+        return req.withdraw(by=req.student)
+    if action == "expire":
+        return req.expire()
+    if action == "cancel":
+        return req.cancel(by=req.alumnus, role="alumnus", reason="Ill")
+    if action == "complete":
+        return req.complete()
+    raise ValueError(action)
+
+
+LEGAL = [
+    (action, start, kind if start != "scheduled" else "shadowing")
+    for action, (starts, _end, kind) in ACTIONS.items()
+    for start in sorted(starts)
+]
+ILLEGAL = [
+    (action, start)
+    for action, (starts, _end, _kind) in ACTIONS.items()
+    for start in ALL
+    if start not in starts
+]
+
+
+@pytest.mark.parametrize(("action", "start", "kind"), LEGAL)
+def test_legal_transition(db, make_request, make_user, action, start, kind):
+    staff = make_user(Role.STAFF)
+    req = make_request(state=start, kind=kind, staff=staff)
+    before = len(req.events)
+    event = act(req, action, staff)
+    db.session.commit()
+    db.session.expire_all()
+    assert req.state == ACTIONS[action][1]
+    assert len(req.events) == before + 1
+    assert (event.from_state, event.to_state) == (start, ACTIONS[action][1])
+    assert event.created_at is not None
+
+
+@pytest.mark.parametrize(("action", "start"), ILLEGAL)
+def test_illegal_transition_changes_nothing(db, make_request, make_user, outbox, action, start):
+    staff = make_user(Role.STAFF)
+    kind = ACTIONS[action][2]
+    if start in ("scheduled", "cancelled"):
+        kind = "shadowing"
+    elif start == "introduced":
+        kind = "introduction"
+    req = make_request(state=start, kind=kind, staff=staff)
+    db.session.expire_all()
+    events = db.session.scalar(
+        db.select(db.func.count())
+        .select_from(RequestEvent)
+        .where(RequestEvent.request_id == req.id)
+    )
+    mails = len(outbox())
+    with pytest.raises(InvalidTransition):
+        act(req, action, staff)
+    db.session.rollback()
+    db.session.expire_all()
+    assert req.state == start
+    assert len(req.events) == events
+    assert len(outbox()) == mails
+
+
+def test_history_records_actor_role_and_note(db, make_request, make_user):
+    staff = make_user(Role.STAFF, name="Reviewer")
+    req = make_request(staff=staff)
+    services.approve_request(req, staff, note="Lovely request")
+    db.session.commit()
+    db.session.expire_all()
+    first, second = req.events
+    assert (first.from_state, first.to_state, first.actor_role) == (None, "submitted", "student")
+    assert (second.to_state, second.actor_role, second.note) == (
+        "relayed",
+        "staff",
+        "Lovely request",
+    )
+    assert second.actor.display_name == "Reviewer"
+    assert req.reviewed_by_id == staff.id and req.relayed_at is not None
+    assert req.respond_by - req.relayed_at == services.timedelta(days=7)
+
+
+def test_a_stale_object_loses_the_race_without_writing(db, make_request, make_user, outbox):
+    """The conditional UPDATE refuses a move from a state the row has already left."""
+    staff = make_user(Role.STAFF)
+    req = make_request(staff=staff)
+    # Someone else approved meanwhile (a raw UPDATE, as from another process).
+    db.session.execute(
+        db.update(type(req))
+        .where(type(req).id == req.id)
+        .values(state="relayed")
+        .execution_options(synchronize_session=False)
+    )
+    # This object still believes it is submitted.
+    assert req.state == "submitted"
+    with pytest.raises(InvalidTransition, match="Someone else"):
+        services.approve_request(req, staff)
+    assert outbox("request_relayed") == []
