@@ -122,6 +122,20 @@ class Config:
         self.CAREERLINK_COMPLETE_AFTER_DAYS = env_int(env, "CAREERLINK_COMPLETE_AFTER_DAYS", 14, 1)
         self.CAREERLINK_PAUSE_AFTER_EXPIRIES = env_int(env, "CAREERLINK_PAUSE_AFTER_EXPIRIES", 3)
         self.CAREERLINK_CONDUCT_POLICY = (env.get("CAREERLINK_CONDUCT_POLICY") or "").strip()
+        self.CAREERLINK_MENTOR_CONSENT_TEXT = (
+            env.get("CAREERLINK_MENTOR_CONSENT_TEXT") or ""
+        ).strip()
+        self.CAREERLINK_PROFILE_REMIND_AFTER_DAYS = env_int(
+            env, "CAREERLINK_PROFILE_REMIND_AFTER_DAYS", 335, 1
+        )
+        self.CAREERLINK_PROFILE_UNLIST_AFTER_DAYS = env_int(
+            env, "CAREERLINK_PROFILE_UNLIST_AFTER_DAYS", 365, 2
+        )
+        if self.CAREERLINK_PROFILE_UNLIST_AFTER_DAYS <= self.CAREERLINK_PROFILE_REMIND_AFTER_DAYS:
+            raise ConfigError(
+                "CAREERLINK_PROFILE_UNLIST_AFTER_DAYS must be more than "
+                "CAREERLINK_PROFILE_REMIND_AFTER_DAYS, so alumni are reminded before unlisting"
+            )
         self.RATELIMIT_STORAGE_URI = env.get("CAREERLINK_RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_ENABLED = env_bool(env, "CAREERLINK_RATELIMIT_ENABLED", True)
         self.SESSION_COOKIE_SECURE = env_bool(env, "CAREERLINK_SECURE_COOKIES", False)
