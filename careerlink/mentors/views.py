@@ -33,6 +33,8 @@ def _apply_error(form, error: DomainError) -> None:
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
         field.errors = [*field.errors, error.message]
+        # The field may be far down a long form: say at the top that something needs fixing.
+        flash("Please correct the fields marked below.", "error")
     else:
         flash(error.message, "error")
 

@@ -1,4 +1,4 @@
-"""Write README screenshots (home, sign-up, staff home) to docs/screenshots/ as PNG files.
+"""Write README screenshots (home, sign-up, directory, mentor, staff) to docs/screenshots/.
 
 Run from the repository root:  .venv/bin/python tests/browser/screenshots.py [--out DIR]
 
@@ -85,12 +85,21 @@ def main(argv: list[str] | None = None) -> int:
                 page = context.new_page()
                 take(page, server.url + "/", args.out / "home.png", "home page")
                 take(page, server.url + "/signup", args.out / "signup.png", "sign-up page")
+                take(page, server.url + "/mentors", args.out / "directory.png", "directory")
+                mentor = page.locator(".cl-mentor-card h3 a").first.get_attribute("href")
+                take(page, server.url + mentor, args.out / "mentor.png", "mentor page")
                 page.goto(server.url + "/signin")
                 page.get_by_label("Email address").fill(STAFF_EMAIL)
                 page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
                 page.get_by_role("button", name="Sign in", exact=True).click()
                 page.get_by_role("heading", level=1, name="Career office").wait_for()
                 take(page, page.url, args.out / "staff-home.png", "staff home")
+                take(
+                    page,
+                    server.url + "/staff/requests",
+                    args.out / "staff-queue.png",
+                    "staff request queue",
+                )
                 context.close()
             finally:
                 browser.close()
