@@ -124,6 +124,35 @@ def test_mentor_page_shows_ask_buttons_or_reason(client, db, student, make_mento
     assert f"/requests/{req.id}".encode() in page.data
 
 
+def test_anonymous_visitors_are_offered_sign_in_only_when_it_would_help(client, db, make_mentor):
+    from careerlink.models import utcnow
+
+    open_mentor = make_mentor()
+    page = client.get(f"/mentors/{open_mentor.id}").get_data(as_text=True)
+    assert "Sign in to ask" in page
+    full = make_mentor(monthly_capacity=1)
+    full.month_start = utcnow().date().replace(day=1)
+    full.month_request_count = 1
+    db.session.commit()
+    page = client.get(f"/mentors/{full.id}").get_data(as_text=True)
+    assert "Sign in to ask" not in page
+    assert "See similar alumni" in page
+
+
+def test_staff_queue_says_how_long_in_words(client, db, staff, make_request):
+    from datetime import timedelta
+
+    req = make_request()
+    as_user(client, staff)
+    assert "<td>today</td>" in client.get("/staff/requests").get_data(as_text=True)
+    for event in req.events:
+        event.created_at = event.created_at - timedelta(days=1, hours=1)
+    req.created_at = req.created_at - timedelta(days=1, hours=1)
+    db.session.commit()
+    page = client.get("/staff/requests").get_data(as_text=True)
+    assert "<td>1 day</td>" in page
+
+
 # --- the request page -------------------------------------------------------------------------
 
 

@@ -240,6 +240,7 @@ class AskStatus:
     kinds: list[RequestKind] = field(default_factory=list)
     existing: ConnectionRequest | None = None
     similar_industry: str | None = None
+    needs_sign_in: bool = False
 
 
 def offered_kinds(profile) -> list[RequestKind]:
@@ -271,6 +272,7 @@ def ask_status(profile, user: User | None, today: date | None = None) -> AskStat
         return status
     if user is None or not getattr(user, "is_authenticated", False):
         status.reason = "Sign in as a student to ask for an introduction or a shadowing day."
+        status.needs_sign_in = True
         return status
     if user.id == profile.user_id:
         status.reason = "This is your own profile."
