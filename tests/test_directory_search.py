@@ -6,11 +6,16 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 from test_mentors import make_profile
 
 from careerlink.mentors.models import Industry, MentorProfile
-from careerlink.mentors.search import SearchCriteria, parse_criteria, search_mentors
+from careerlink.mentors.search import (
+    SearchCriteria,
+    facet_cache,
+    parse_criteria,
+    search_mentors,
+)
 from careerlink.models import utcnow
 from careerlink.permissions import Role
 
@@ -397,9 +402,12 @@ def test_parse_criteria_from_a_plain_dict():
 # --- query count --------------------------------------------------------------------------------
 
 
-def count_statements(app, client, url) -> int:
+def count_statements(app, client, url, cold=True) -> int:
     from careerlink.extensions import db
 
+    if cold:  # the counts of an identical earlier search are cached; measure the full work
+        with app.app_context():
+            facet_cache().clear()
     seen: list[str] = []
 
     def before(conn, cursor, statement, parameters, context, executemany):
@@ -436,6 +444,95 @@ def test_directory_statement_count_is_fixed(app, client, sign_in, mentor, make_u
     filtered = "/mentors?industry=veterinary&industry=law&offer=introduction&country=x&per_page=40"
     assert count_statements(app, client, filtered) <= counts["/mentors?per_page=1"]
     assert counts["/mentors?per_page=1"] <= 12 + (1 if signed_in else 0)
+    # A repeated search reads its counts from the cache: the two grouped scans are skipped.
+    assert count_statements(app, client, "/mentors?per_page=7") == counts["/mentors?per_page=1"]
+    warm = count_statements(app, client, "/mentors?per_page=7", cold=False)
+    assert warm == counts["/mentors?per_page=1"] - 2
+    assert count_statements(app, client, "/mentors?per_page=50", cold=False) == warm
+
+
+# --- cached counts and the denormalised directory columns ---------------------------------------
+
+
+def test_cached_counts_follow_every_change(mentor, make_user, db):
+    from careerlink.mentors.models import Industry
+
+    facet_cache().clear()
+    ann = mentor("Ann Cached", industries=("veterinary",), country="Ireland")
+    mentor("Bob Cached", industries=("law",), country="France")
+    first = search()
+    assert first.total == 2 and first.facets["industry"] == {"veterinary": 1, "law": 1}
+    assert len(facet_cache()) == 1
+    assert search().facets == first.facets  # served from the cache
+
+    ann.accepting_requests = False
+    db.session.commit()
+    assert search(accepting_now=True).total == 1
+    assert search().facets["accepting"] == {"yes": 1}
+
+    ann.industries = [db.session.scalar(select(Industry).where(Industry.slug == "software"))]
+    db.session.commit()
+    assert search().facets["industry"] == {"software": 1, "law": 1}
+    assert search(industries=["software"]).total == 1
+
+    # A deactivated account leaves the directory at once; reactivated, it is back.
+    ann.user.active = False
+    db.session.commit()
+    assert names(search()) == ["Bob Cached"]
+    assert search().facets["country"] == {"France": 1}
+    ann.user.active = True
+    db.session.commit()
+    assert search().total == 2
+
+    ann.opt_out()
+    db.session.commit()
+    assert search().total == 1
+
+
+def test_availability_follows_the_calendar(mentor, db):
+    facet_cache().clear()
+    today = utcnow().date()
+    first = today.replace(day=1)
+    next_month = (first + timedelta(days=32)).replace(day=1)
+    mentor("Full Fay", monthly_capacity=1, month_start=first, month_request_count=1)
+    mentor("Away Al", away_until=today + timedelta(days=3))
+    mentor("Paused Pam", accepting_requests=False)
+    mentor("Free Fred")
+    assert search(accepting_now=True).total == 1
+    back = today + timedelta(days=3)
+    later = search_mentors(SearchCriteria(accepting_now=True), on=back)
+    # Al is back (the same criteria, another day: not the cached count); Fay too in a new month.
+    assert later.total == (3 if back >= next_month else 2)
+    after = search_mentors(SearchCriteria(accepting_now=True), on=next_month + timedelta(days=3))
+    assert sorted(names(after)) == ["Away Al", "Free Fred", "Full Fay"]
+    assert after.facets["accepting"] == {"yes": 3}
+
+
+def test_directory_columns_are_kept_in_sync(mentor, db):
+    from careerlink.mentors.models import UNAVAILABLE_FOREVER
+
+    profile = mentor("Sync Sam", industries=("veterinary", "law"))
+    db.session.refresh(profile)
+    ids = sorted(i.id for i in profile.industries)
+    assert profile.industry_key == f"|{ids[0]}|{ids[1]}|"
+    assert profile.directory_listed and profile.unavailable_until is None
+    profile.accepting_requests = False
+    db.session.commit()
+    assert profile.unavailable_until == UNAVAILABLE_FOREVER
+    profile.industries = []
+    profile.listed = False
+    db.session.commit()
+    db.session.refresh(profile)
+    assert profile.industry_key == "" and not profile.directory_listed
+
+
+def test_a_one_letter_last_word_matches_only_whole_words(mentor, db):
+    mentor("Cee Tag", tags=["c"], bio="Systems programming")
+    mentor("Cat Lover", bio="cats and cattle")
+    assert names(search(q="c")) == ["Cee Tag"]  # not every word starting with c
+    assert names(search(q="cat")) == ["Cat Lover"]
+    assert names(search(q="systems c")) == ["Cee Tag"]
+    assert names(search(q="c++")) == ["Cee Tag"]
 
 
 def test_profile_model_contract(mentor, db):

@@ -1,19 +1,25 @@
 """The directory search: criteria in, a page of profiles with facet counts out.
 
 One function serves the HTML directory, the JSON API and the tests. It issues a fixed set of
-statements whatever the page size and the number of alumni: the industry list, one grouped
-scan for the total and most facets, one for the industry facet, the page's ids, the page's
-rows, and the eager loads of their industries and roles.
+statements whatever the page size and the number of alumni: the industry list, the data
+version, then, unless the counts are cached for this version and day, (SQLite, with words) the
+number of full-text matches and two grouped scans for the total and every facet; then the
+page's ids, the page's rows, and the eager loads of their industries and roles. Counts read
+only the denormalised columns of two narrow covering indexes (MentorProfile's directory
+columns, kept in sync before every flush).
 """
 
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import (
     BigInteger,
     and_,
@@ -33,11 +39,10 @@ from careerlink.extensions import db
 from careerlink.mentors import text as textfold
 from careerlink.mentors.models import (
     OFFER_LABELS,
+    DirectoryState,
     Industry,
     MentorProfile,
     Offer,
-    VerificationStatus,
-    mentor_industries,
     today,
 )
 from careerlink.mentors.search_ddl import FTS_TABLE, PG_COLUMN, PROFILES
@@ -226,31 +231,31 @@ def parse_criteria(args: Mapping[str, Any]) -> tuple[SearchCriteria, list[str]]:
 
 
 def visible_clause():
-    """Profiles shown in the directory: opted in, listed and verified."""
-    return and_(
-        P.verification_status == VerificationStatus.APPROVED.value,
-        P.listed,
-        P.opted_in_at.is_not(None),
-    )
+    """Profiles shown in the directory: opted in, listed, verified, the account active."""
+    # The denormalised flag (MentorProfile.refresh_directory_columns), first in both indexes.
+    return P.directory_listed.is_(True)
 
 
 def available_clause(on: date):
     """Profiles that can be asked today: accepting, not away, not full this month."""
-    return and_(
-        P.accepting_requests,
-        or_(P.away_until.is_(None), P.away_until <= on),
-        or_(
-            P.month_start.is_(None),
-            P.month_start != on.replace(day=1),
-            P.month_request_count < P.monthly_capacity,
-        ),
-    )
+    return or_(P.unavailable_until.is_(None), P.unavailable_until <= on)
 
 
-def _text_clause(terms: list[str], dialect: str):
+# Above this many FTS5 matches, counting scans the narrow index and probes the matches, instead
+# of fetching each match's wide row by id (which costs more per row than a whole index scan).
+SQLITE_SCAN_ABOVE = 8000
+
+
+def _fts_matches(terms: list[str]):
+    return select(_fts.c.rowid).where(_fts.c[FTS_TABLE].match(textfold.fts5_query(terms)))
+
+
+def _text_clause(terms: list[str], dialect: str, many: bool = False):
     if dialect == "postgresql":
         return _pg_vector().op("@@")(_pg_query(terms))
-    return P.id.in_(select(_fts.c.rowid).where(_fts.c[FTS_TABLE].match(textfold.fts5_query(terms))))
+    # "id + 0" keeps SQLite from using the primary key for the IN: it reads the covering index.
+    target = (P.id + 0) if many else P.id
+    return target.in_(_fts_matches(terms))
 
 
 def _pg_vector():
@@ -266,20 +271,21 @@ def _ci_equal(col, value: str):
 
 
 def _group_clauses(
-    criteria: SearchCriteria, industry_ids: list[int] | None, on: date, dialect: str
+    criteria: SearchCriteria,
+    industry_ids: list[int] | None,
+    on: date,
+    dialect: str,
+    many_matches: bool = False,
 ) -> dict[str, Any]:
     """One clause per active filter group (AND between groups, OR inside a group)."""
     groups: dict[str, Any] = {}
     terms = criteria.terms
     if terms:
-        groups["q"] = _text_clause(terms, dialect)
+        groups["q"] = _text_clause(terms, dialect, many_matches)
     if industry_ids is not None:
+        # A LIKE on the narrow index's "|3|7|" key: no join, no lookup of the wide rows.
         groups["industry"] = (
-            P.id.in_(
-                select(mentor_industries.c.profile_id).where(
-                    mentor_industries.c.industry_id.in_(industry_ids)
-                )
-            )
+            or_(*(P.industry_key.contains(f"|{i}|") for i in industry_ids))
             if industry_ids
             else false()
         )
@@ -330,42 +336,79 @@ def day_seed(viewer_id: int | None, on: date) -> int:
     return ((viewer_id or 0) * 1000003 + on.toordinal() * 7919) % _PRIME
 
 
-def search_mentors(
-    criteria: SearchCriteria | None = None,
-    viewer=None,
-    page: int = 1,
-    per_page: int = 20,
-    *,
-    on: date | None = None,
-) -> SearchResult:
-    """Search the directory: a page of visible profiles, the total and facet counts."""
-    criteria = criteria or SearchCriteria()
-    on = on or today()
-    dialect = db.session.get_bind().dialect.name
-    per_page = max(1, min(int(per_page or 20), MAX_PER_PAGE))
-    notices: list[str] = []
+class FacetCache:
+    """A bounded LRU of (total, facet counts) per search, kept in this process only.
 
-    all_industries = list(db.session.scalars(select(Industry).order_by(Industry.name)))
-    by_slug = {i.slug: i for i in all_industries}
-    industry_ids: list[int] | None = None
-    if criteria.industries:
-        industry_ids = []
-        for slug in criteria.industries:
-            if slug in by_slug:
-                industry_ids.append(by_slug[slug].id)
-            else:
-                notices.append(f"There is no industry called “{slug}”; it was left out.")
-        if not industry_ids:
-            industry_ids = None
-    groups = _group_clauses(criteria, industry_ids, on, dialect)
-    base = visible_clause()
+    Each gunicorn worker has its own. Keys hold the directory's data version (bumped in the
+    same transaction as any profile, owner or industry change, by every process) and the day
+    (availability follows the calendar), so an entry is never read after a change; stale
+    entries simply age out.
+    """
 
+    def __init__(self, size: int):
+        self.size = size
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        """The cached value, or None."""
+        with self._lock:
+            value = self._entries.get(key)
+            if value is not None:
+                self._entries.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        """Remember a value, forgetting the least recently used beyond the bound."""
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget everything (the benchmark's cold runs; tests)."""
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def facet_cache() -> FacetCache | None:
+    """This application's facet cache, or None when CAREERLINK_DIRECTORY_CACHE_SIZE is 0."""
+    size = int(current_app.config.get("CAREERLINK_DIRECTORY_CACHE_SIZE", 512) or 0)
+    if size <= 0:
+        return None
+    cache = current_app.extensions.get("careerlink_facet_cache")
+    if cache is None or cache.size != size:
+        cache = current_app.extensions["careerlink_facet_cache"] = FacetCache(size)
+    return cache
+
+
+def _criteria_key(criteria: SearchCriteria, industry_ids: list[int] | None) -> tuple:
+    """The criteria as a hashable value; equal for searches that count the same alumni."""
+    terms = criteria.terms
+    return (
+        tuple(terms[:-1]),
+        terms[-1] if terms else "",
+        None if industry_ids is None else tuple(sorted(set(industry_ids))),
+        tuple(sorted(o.value for o in criteria.offers)),
+        *(getattr(criteria, name).lower() for name in LIST_FACETS),
+        criteria.remote,
+        criteria.class_year_min,
+        criteria.class_year_max,
+        criteria.accepting_now,
+    )
+
+
+def _count(criteria: SearchCriteria, groups: dict, base, available, all_industries):
+    """The total and every facet's counts: two grouped scans of the narrow indexes."""
     # One scan gives the total, the yes/no and offer counts and the four place/programme
     # facets: rows are grouped by (country, region, city, programme) and the equality filters
     # on those columns are applied here, each facet leaving out its own filter.
     scalar_groups = ("offer", "remote", "accepting")
     shared = _except(groups, *scalar_groups, *LIST_FACETS)
-    available = available_clause(on)
     columns = [_count_when([groups[g] for g in scalar_groups if g in groups]).label("n")]
     offer_others = [groups[g] for g in ("remote", "accepting") if g in groups]
     for offer in Offer:
@@ -403,14 +446,77 @@ def search_mentors(
         ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
         facets[name] = dict(ranked[:LIST_FACET_LIMIT])
 
-    id_to_slug = {i.id: i.slug for i in all_industries}
-    industry_rows = db.session.execute(
-        select(mentor_industries.c.industry_id, func.count())
-        .select_from(mentor_industries.join(P, P.id == mentor_industries.c.profile_id))
+    # Grouped by the profile's whole set of industries (a few thousand combinations at most),
+    # over the second narrow index, which is sorted by that key; each combination's count is
+    # then added to each of its industries.
+    id_to_slug = {str(i.id): i.slug for i in all_industries}
+    key_rows = db.session.execute(
+        select(P.industry_key, func.count())
         .where(base, *_except(groups, "industry"))
-        .group_by(mentor_industries.c.industry_id)
+        .group_by(P.industry_key)
     ).all()
-    facets["industry"] = {id_to_slug[i]: int(n) for i, n in industry_rows if i in id_to_slug}
+    industry_counts: dict[str, int] = {}
+    for key, n in key_rows:
+        for part in (key or "").split("|"):
+            slug = id_to_slug.get(part)
+            if slug is not None:
+                industry_counts[slug] = industry_counts.get(slug, 0) + int(n)
+    facets["industry"] = industry_counts
+    return total, facets
+
+
+def search_mentors(
+    criteria: SearchCriteria | None = None,
+    viewer=None,
+    page: int = 1,
+    per_page: int = 20,
+    *,
+    on: date | None = None,
+) -> SearchResult:
+    """Search the directory: a page of visible profiles, the total and facet counts."""
+    criteria = criteria or SearchCriteria()
+    on = on or today()
+    dialect = db.session.get_bind().dialect.name
+    per_page = max(1, min(int(per_page or 20), MAX_PER_PAGE))
+    notices: list[str] = []
+
+    all_industries = list(db.session.scalars(select(Industry).order_by(Industry.name)))
+    by_slug = {i.slug: i for i in all_industries}
+    industry_ids: list[int] | None = None
+    if criteria.industries:
+        industry_ids = []
+        for slug in criteria.industries:
+            if slug in by_slug:
+                industry_ids.append(by_slug[slug].id)
+            else:
+                notices.append(f"There is no industry called “{slug}”; it was left out.")
+        if not industry_ids:
+            industry_ids = None
+    base = visible_clause()
+    available = available_clause(on)
+
+    cache = facet_cache()
+    key = None
+    if cache is not None:
+        version = db.session.scalar(select(DirectoryState.version).where(DirectoryState.id == 1))
+        if version is not None:
+            key = (version, on, _criteria_key(criteria, industry_ids))
+    cached = cache.get(key) if key is not None else None
+    if cached is not None:
+        total, facets = cached
+        groups = _group_clauses(criteria, industry_ids, on, dialect)
+    else:
+        many_matches = False
+        if criteria.terms and dialect == "sqlite":
+            matches = db.session.scalar(
+                select(func.count()).select_from(_fts_matches(criteria.terms).subquery())
+            )
+            many_matches = (matches or 0) > SQLITE_SCAN_ABOVE
+        groups = _group_clauses(criteria, industry_ids, on, dialect, many_matches)
+        total, facets = _count(criteria, groups, base, available, all_industries)
+        if key is not None:
+            cache.put(key, (total, facets))
+    facets = {name: dict(counts) for name, counts in facets.items()}
 
     pages = max(1, math.ceil(total / per_page))
     try:

@@ -13,6 +13,9 @@ _WORD = re.compile(r"[^\W_]+")
 MAX_QUERY_CHARS = 500
 MAX_QUERY_WORDS = 12
 MAX_WORD_CHARS = 60
+# A last word shorter than this matches only as a whole word: a one-letter prefix would match
+# most of the directory and cost a scan of most of the index, for no meaning to a searcher.
+MIN_PREFIX_CHARS = 2
 
 
 def fold(text: str | None) -> str:
@@ -44,16 +47,23 @@ def query_words(raw: str | None) -> list[str]:
     return words(str(raw)[:MAX_QUERY_CHARS])[:MAX_QUERY_WORDS]
 
 
+def is_prefix(word: str) -> bool:
+    """Whether the query's last word is matched as a prefix (long enough to mean something)."""
+    return len(word) >= MIN_PREFIX_CHARS
+
+
 def fts5_query(terms: list[str]) -> str:
     """An FTS5 MATCH expression: every word required, the last one as a prefix."""
     # Words are letters and digits only, so quoting each one makes operators inert.
     quoted = [f'"{t}"' for t in terms]
-    quoted[-1] += "*"
+    if is_prefix(terms[-1]):
+        quoted[-1] += "*"
     return " ".join(quoted)
 
 
 def tsquery(terms: list[str]) -> str:
     """A PostgreSQL to_tsquery expression with the same meaning as fts5_query."""
     parts = list(terms)
-    parts[-1] += ":*"
+    if is_prefix(parts[-1]):
+        parts[-1] += ":*"
     return " & ".join(parts)

@@ -5,6 +5,8 @@ Revises: 0001
 Create Date: 2026-11-28 16:11:38.999258
 """
 
+import secrets
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -16,6 +18,17 @@ revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
+
+# The list of filter columns both directory indexes share, spelled out here as of this revision.
+DIRECTORY_FILTER_COLUMNS = [
+    "class_year",
+    "open_to_remote",
+    "offers_introduction",
+    "offers_shadowing",
+    "offers_informational_interview",
+    "offers_resume_review",
+    "unavailable_until",
+]
 
 
 def upgrade():
@@ -80,6 +93,9 @@ def upgrade():
         sa.Column("answered_count", sa.Integer(), nullable=False),
         sa.Column("asked_count", sa.Integer(), nullable=False),
         sa.Column("search_document", sa.Text(), nullable=False),
+        sa.Column("directory_listed", sa.Boolean(), nullable=False),
+        sa.Column("unavailable_until", sa.Date(), nullable=True),
+        sa.Column("industry_key", sa.String(length=200), nullable=False),
         sa.Column("created_at", careerlink.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", careerlink.models.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
@@ -116,25 +132,27 @@ def upgrade():
         batch_op.create_index(
             "ix_careerlink_mentor_profiles_directory",
             [
-                "verification_status",
-                "listed",
+                "directory_listed",
                 "country",
                 "region",
                 "city",
                 "programme",
-                "opted_in_at",
-                "class_year",
-                "open_to_remote",
-                "offers_introduction",
-                "offers_shadowing",
-                "offers_informational_interview",
-                "offers_resume_review",
-                "accepting_requests",
-                "away_until",
-                "month_start",
-                "month_request_count",
-                "monthly_capacity",
+                *DIRECTORY_FILTER_COLUMNS,
+                "industry_key",
                 "last_requested_at",
+            ],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_careerlink_mentor_profiles_directory_industries",
+            [
+                "directory_listed",
+                "industry_key",
+                "country",
+                "region",
+                "city",
+                "programme",
+                *DIRECTORY_FILTER_COLUMNS,
             ],
             unique=False,
         )
@@ -203,8 +221,18 @@ def upgrade():
             "profile_id", "industry_id", name=op.f("pk_careerlink_student_industries")
         ),
     )
+    op.create_table(
+        "careerlink_directory_state",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("version", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_careerlink_directory_state")),
+    )
     # ### end Alembic commands ###
     bind = op.get_bind()
+    bind.execute(
+        sa.text("INSERT INTO careerlink_directory_state (id, version) VALUES (1, :v)"),
+        {"v": secrets.randbits(52)},
+    )
     # The same functions that db.create_all() runs through DDL events.
     create_search_objects(bind)
     ensure_default_industries(bind)
@@ -212,12 +240,14 @@ def upgrade():
 
 def downgrade():
     drop_search_objects(op.get_bind())
+    op.drop_table("careerlink_directory_state")
     op.drop_table("careerlink_student_industries")
     with op.batch_alter_table("careerlink_mentor_industries", schema=None) as batch_op:
         batch_op.drop_index("ix_careerlink_mentor_industries_industry")
     op.drop_table("careerlink_mentor_industries")
     op.drop_table("careerlink_student_profiles")
     with op.batch_alter_table("careerlink_mentor_profiles", schema=None) as batch_op:
+        batch_op.drop_index("ix_careerlink_mentor_profiles_directory_industries")
         batch_op.drop_index("ix_careerlink_mentor_profiles_directory")
         batch_op.drop_index("ix_careerlink_mentor_profiles_confirmed")
     op.drop_table("careerlink_mentor_profiles")
