@@ -29,6 +29,8 @@ os.environ.setdefault("CAREERLINK_ENV", "testing")
 
 from sqlalchemy import create_engine, event, insert, text  # noqa: E402
 
+from careerlink.mentors.demo import LAST_NAMES  # noqa: E402
+
 SEED = 20261128
 CHUNK = 5000
 
@@ -94,42 +96,9 @@ FIRST = [
     "James",
     "Kate",
 ]
+# The demo's surnames (accented ones included) and some more, for a wider spread.
 LAST = [
-    "García",
-    "Müller",
-    "Nguyễn",
-    "O'Brien",
-    "Smith",
-    "Jones",
-    "Kowalski",
-    "Rossi",
-    "Dubois",
-    "Andersen",
-    "Okafor",
-    "Mensah",
-    "Tanaka",
-    "Sato",
-    "Patel",
-    "Singh",
-    "Haddad",
-    "Khan",
-    "Fernández",
-    "López",
-    "Martin",
-    "Bernard",
-    "Johansson",
-    "Nieminen",
-    "Walsh",
-    "Murphy",
-    "Kim",
-    "Park",
-    "Cohen",
-    "Novak",
-    "Horváth",
-    "Santos",
-    "Silva",
-    "Brown",
-    "Taylor",
+    *LAST_NAMES,
     "Kelly",
     "Byrne",
     "Ryan",
