@@ -17,6 +17,7 @@ from careerlink.accounts.forms import (
     SignOutForm,
     SignUpForm,
 )
+from careerlink.actions import show_error
 from careerlink.errors import DomainError, InvalidToken
 from careerlink.extensions import db, limiter
 from careerlink.permissions import Role
@@ -37,14 +38,6 @@ def is_safe_next(target: str | None) -> bool:
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
-
-
-def _apply_error(form, error: DomainError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 def home_for(user) -> str:
@@ -70,7 +63,7 @@ def signup():
             )
         except DomainError as err:
             db.session.rollback()
-            _apply_error(form, err)
+            show_error(form, err)
         else:
             return render_template("careerlink/accounts/check_email.html", email=user.email)
     return render_template("careerlink/accounts/signup.html", form=form)
@@ -186,7 +179,7 @@ def reset_password(token: str):
             user = services.reset_password(token, form.password.data)
         except DomainError as err:
             db.session.rollback()
-            _apply_error(form, err)
+            show_error(form, err)
         else:
             logout_user()
             flash("Your password has been changed. Sign in with the new one.", "success")
@@ -215,7 +208,7 @@ def change_password():
             )
         except DomainError as err:
             db.session.rollback()
-            _apply_error(form, err)
+            show_error(form, err)
         else:
             login_user(current_user._get_current_object())  # refresh the session's version
             flash("Your password has been changed.", "success")

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from careerlink.accounts.models import User
+from careerlink.actions import attempt, show_error
 from careerlink.connections import services
 from careerlink.connections.forms import (
     AcceptForm,
@@ -42,14 +43,6 @@ PAGE_SIZE = 50
 
 def _me() -> User:
     return current_user._get_current_object()
-
-
-def _apply_error(form, error: DomainError) -> None:
-    field = getattr(form, error.field, None) if (form is not None and error.field) else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 def _visible_request_or_404(request_id: int) -> ConnectionRequest:
@@ -116,7 +109,7 @@ def ask(profile_id: int, kind: str):
             db.session.commit()
         except DomainError as err:
             db.session.rollback()
-            _apply_error(form, err)
+            show_error(form, err)
         else:
             flash(
                 "Your request is with the career office. We will email you when it moves on.",
@@ -191,7 +184,7 @@ def revise(request_id: int):
             db.session.commit()
         except DomainError as err:
             db.session.rollback()
-            _apply_error(form, err)
+            show_error(form, err)
         else:
             flash("Thank you. Your revised request is back with the career office.", "success")
             return redirect(url_for("connections.detail", request_id=req.id))
@@ -206,14 +199,7 @@ def withdraw(request_id: int):
     """The student withdraws a request before the alumnus accepts."""
     req = _visible_request_or_404(request_id)
     if WithdrawForm().validate_on_submit():
-        try:
-            services.withdraw_request(req, _me())
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            flash("Your request is withdrawn.", "success")
+        attempt(lambda: services.withdraw_request(req, _me()), "Your request is withdrawn.")
     return redirect(url_for("connections.detail", request_id=request_id))
 
 
@@ -224,14 +210,10 @@ def cancel(request_id: int):
     req = _visible_request_or_404(request_id)
     form = CancelForm()
     if form.validate_on_submit():
-        try:
-            services.cancel_request(req, _me(), reason=form.reason.data)
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            flash("The shadowing day is cancelled; both of you have been told.", "success")
+        attempt(
+            lambda: services.cancel_request(req, _me(), reason=form.reason.data),
+            "The shadowing day is cancelled; both of you have been told.",
+        )
     else:
         flash("Say why you are cancelling.", "error")
     return redirect(url_for("connections.detail", request_id=request_id))
@@ -244,14 +226,10 @@ def add_outcome(request_id: int):
     req = _visible_request_or_404(request_id)
     form = OutcomeForm()
     if form.validate_on_submit():
-        try:
-            services.record_outcome(req, _me(), kind=form.kind.data, note=form.note.data)
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            flash("Thank you, the outcome is recorded.", "success")
+        attempt(
+            lambda: services.record_outcome(req, _me(), kind=form.kind.data, note=form.note.data),
+            "Thank you, the outcome is recorded.",
+        )
     return redirect(url_for("connections.detail", request_id=request_id))
 
 
@@ -384,14 +362,10 @@ def answer_cancel(token: str):
     req = services.request_for_answer_token(token)
     form = CancelForm()
     if form.validate_on_submit():
-        try:
-            services.cancel_request(req, req.alumnus, reason=form.reason.data)
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            flash("The shadowing day is cancelled; both of you have been told.", "success")
+        attempt(
+            lambda: services.cancel_request(req, req.alumnus, reason=form.reason.data),
+            "The shadowing day is cancelled; both of you have been told.",
+        )
     else:
         flash("Say why you are cancelling.", "error")
     return redirect(url_for("connections.answer", token=token))
@@ -416,7 +390,7 @@ def _feedback(req: ConnectionRequest, side: str, author: User | None, done_url: 
             db.session.commit()
         except DomainError as err:
             db.session.rollback()
-            _apply_error(form, err)
+            show_error(form, err)
         else:
             flash("Thank you for your feedback.", "success")
             return redirect(done_url)
@@ -548,14 +522,7 @@ def staff_request(request_id: int):
 def _staff_action(request_id: int, form, act, done: str):
     req = services.get_request(request_id) or abort(404)
     if form.validate_on_submit():
-        try:
-            act(req)
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            flash(done, "success")
+        attempt(lambda: act(req), done)
     else:
         for errors in form.errors.values():
             for e in errors:

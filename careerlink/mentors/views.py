@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from careerlink.accounts.forms import ConfirmForm
+from careerlink.actions import show_error
 from careerlink.errors import DomainError, InvalidToken
 from careerlink.extensions import db
 from careerlink.mentors import services
@@ -27,16 +28,6 @@ PER_PAGE = 20
 
 def _actor():
     return current_user._get_current_object() if current_user.is_authenticated else None
-
-
-def _apply_error(form, error: DomainError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-        # The field may be far down a long form: say at the top that something needs fixing.
-        flash("Please correct the fields marked below.", "error")
-    else:
-        flash(error.message, "error")
 
 
 def _profile_or_404(profile_id: int) -> MentorProfile:
@@ -121,7 +112,7 @@ def join():
             profile = services.opt_in(_actor(), bool(form.agree.data))
         except DomainError as err:
             db.session.rollback()
-            _apply_error(form, err)
+            show_error(form, err)
         else:
             flash(
                 "Thank you for joining. Fill in your profile so students can find you.", "success"
@@ -153,7 +144,7 @@ def edit(profile_id: int):
             services.save_profile(_actor(), profile, form.data)
         except DomainError as err:
             db.session.rollback()
-            _apply_error(form, err)
+            show_error(form, err)
         else:
             flash("Your profile is saved.", "success")
             return redirect(url_for("mentors.edit", profile_id=profile.id))
@@ -253,7 +244,7 @@ def student_profile():
             services.save_student_profile(_actor(), form.data)
         except DomainError as err:
             db.session.rollback()
-            _apply_error(form, err)
+            show_error(form, err)
         else:
             flash("Your profile is saved.", "success")
             return redirect(url_for("accounts.account"))
