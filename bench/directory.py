@@ -29,58 +29,15 @@ os.environ.setdefault("CAREERLINK_ENV", "testing")
 
 from sqlalchemy import create_engine, event, insert, text  # noqa: E402
 
-from careerlink.mentors.demo import LAST_NAMES  # noqa: E402
+from careerlink.mentors.demo import FIRST_NAMES, LAST_NAMES  # noqa: E402
 
 SEED = 20261128
 CHUNK = 5000
 
+# The demo's first names (accented ones included) and some more.
 FIRST = [
-    "José",
-    "Ana",
+    *FIRST_NAMES,
     "María",
-    "Chloé",
-    "Zoë",
-    "Noémie",
-    "Björn",
-    "Søren",
-    "Łukasz",
-    "Aisha",
-    "Chen",
-    "Wei",
-    "Priya",
-    "Rahul",
-    "Fatima",
-    "Omar",
-    "Lena",
-    "Jonas",
-    "Emma",
-    "Liam",
-    "Olivia",
-    "Noah",
-    "Ava",
-    "Sophia",
-    "Mateo",
-    "Lucía",
-    "Hugo",
-    "Inès",
-    "Tomás",
-    "Kofi",
-    "Amara",
-    "Yuki",
-    "Hiroshi",
-    "Ingrid",
-    "Pablo",
-    "Renée",
-    "François",
-    "Dara",
-    "Niamh",
-    "Siobhán",
-    "Eamon",
-    "Grace",
-    "Daniel",
-    "Hannah",
-    "Samuel",
-    "Leah",
     "Mohammed",
     "Fiona",
     "Conor",
