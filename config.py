@@ -78,6 +78,19 @@ def env_database_url(env: Mapping[str, str], name: str = "DATABASE_URL") -> str 
     return raw
 
 
+DEFAULT_CONDUCT_POLICY = (
+    "Alumni volunteer their time. Be courteous and punctual, keep what you learn about their "
+    "workplace confidential, do not ask for a job directly, and tell the career office if "
+    "anything goes wrong."
+)
+DEFAULT_CONSENT_TEXT = (
+    "I agree to be listed in the alumni mentor directory and to be contacted by students and "
+    "graduates through the career office. The career office reviews every request before it "
+    "reaches me, never shows my email address or phone number in the directory, and I can "
+    "pause or opt out at any time."
+)
+
+
 class Config:
     """Settings shared by every environment; values come from the environment."""
 
@@ -121,11 +134,13 @@ class Config:
         self.CAREERLINK_RESPONSE_DAYS = env_int(env, "CAREERLINK_RESPONSE_DAYS", 7, 2)
         self.CAREERLINK_COMPLETE_AFTER_DAYS = env_int(env, "CAREERLINK_COMPLETE_AFTER_DAYS", 14, 1)
         self.CAREERLINK_PAUSE_AFTER_EXPIRIES = env_int(env, "CAREERLINK_PAUSE_AFTER_EXPIRIES", 3)
-        self.CAREERLINK_CONDUCT_POLICY = (env.get("CAREERLINK_CONDUCT_POLICY") or "").strip()
+        self.CAREERLINK_CONDUCT_POLICY = (
+            env.get("CAREERLINK_CONDUCT_POLICY") or ""
+        ).strip() or DEFAULT_CONDUCT_POLICY
         self.CAREERLINK_DIRECTORY_CACHE_SIZE = env_int(env, "CAREERLINK_DIRECTORY_CACHE_SIZE", 512)
         self.CAREERLINK_MENTOR_CONSENT_TEXT = (
             env.get("CAREERLINK_MENTOR_CONSENT_TEXT") or ""
-        ).strip()
+        ).strip() or DEFAULT_CONSENT_TEXT
         self.CAREERLINK_PROFILE_REMIND_AFTER_DAYS = env_int(
             env, "CAREERLINK_PROFILE_REMIND_AFTER_DAYS", 335, 1
         )

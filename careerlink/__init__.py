@@ -66,7 +66,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please sign in to see that page."
     login_manager.login_message_category = "info"
 
-    from careerlink.db_events import register_sqlite_pragmas
+    from careerlink.database import import_models, register_sqlite_pragmas
 
     register_sqlite_pragmas(app)
 
@@ -76,15 +76,15 @@ def register_extensions(app: Flask) -> None:
 
         return load_session_user(session_id)
 
-    import careerlink.all_models  # noqa: F401  (every table known to metadata and Alembic)
+    import_models()  # every table known to metadata and Alembic
 
 
 def register_blueprints(app: Flask) -> None:
     """Mount every domain's blueprint."""
     from careerlink.accounts.views import bp as accounts_bp
     from careerlink.connections.views import bp as connections_bp
-    from careerlink.main import bp as main_bp
     from careerlink.mentors.views import bp as mentors_bp
+    from careerlink.site.views import bp as main_bp
     from careerlink.staff.views import bp as staff_bp
 
     app.register_blueprint(main_bp)
@@ -95,15 +95,15 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errors(app: Flask) -> None:
-    """403, 404, 429 and 500 pages in the site's style."""
-    from careerlink.main import register_error_pages
+    """Error pages in the site's style; one handler for every DomainError."""
+    from careerlink.web.errors import register_error_pages
 
     register_error_pages(app)
 
 
 def register_templates(app: Flask) -> None:
     """Template helpers shared by every page."""
-    from careerlink.main import register_template_helpers
+    from careerlink.web.templating import register_template_helpers
 
     register_template_helpers(app)
 

@@ -1,10 +1,17 @@
-"""Domain errors that views turn into clear messages (409 in the API)."""
+"""Domain errors: a service refuses with one of these; one handler turns it into a page.
+
+Each subclass carries the HTTP status it means, so the HTML pages, the JSON API and the CLI
+answer a refusal the same way.
+"""
+
+from __future__ import annotations
 
 
 class DomainError(Exception):
     """A business rule refused an action; the message is safe to show to the user."""
 
-    status_code = 409
+    status_code = 422
+    title = "That cannot be done"
 
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
@@ -12,15 +19,54 @@ class DomainError(Exception):
         self.field = field
 
 
+class NotFound(DomainError):
+    """The object does not exist, or the actor may not know that it does (404)."""
+
+    status_code = 404
+    title = "Page not found"
+
+    def __init__(self, message: str = "We could not find that page. Check the address."):
+        super().__init__(message)
+
+
+class NotAllowed(DomainError):
+    """The acting user may not do this to that object (403)."""
+
+    status_code = 403
+    title = "Not allowed"
+
+    def __init__(
+        self,
+        message: str = "Your account does not have access to this page.",
+        field: str | None = None,
+    ):
+        super().__init__(message, field)
+
+
 class InvalidTransition(DomainError):
-    """A state change was asked for from a state that does not allow it."""
+    """A state change was asked for from a state that does not allow it (409)."""
+
+    status_code = 409
+    title = "Already changed"
 
 
 class Conflict(DomainError):
-    """A uniqueness rule (enforced by the database) refused the change."""
+    """A uniqueness rule (enforced by the database) refused the change (409)."""
+
+    status_code = 409
+    title = "Already exists"
 
 
 class InvalidToken(DomainError):
-    """A signed link is tampered with, expired, or for another purpose."""
+    """A signed link is tampered with, expired, or for another purpose (400).
+
+    `link` names what the link was for ("verify", "reset", "request", "profile"), so that the
+    one page for bad links can offer the right next step.
+    """
 
     status_code = 400
+    title = "This link cannot be used"
+
+    def __init__(self, message: str, link: str | None = None):
+        super().__init__(message)
+        self.link = link

@@ -8,9 +8,9 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from careerlink.models import Base
+from careerlink.models import Base, CareerLinkSession
 
-db = SQLAlchemy(model_class=Base)
+db = SQLAlchemy(model_class=Base, session_options={"class_": CareerLinkSession})
 migrate = Migrate()
 login_manager = LoginManager()
 mail = Mail()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -53,6 +54,14 @@ class Base(DeclarativeBase):
     """Declarative base with the CareerLink naming convention."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class CareerLinkSession(FlaskSQLAlchemySession):
+    """CareerLink's own session class: its flush listeners are registered on it alone.
+
+    Listeners on SQLAlchemy's global `Session` would also run on the sessions of a portal that
+    mounts CareerLink inside its own Python application.
+    """
 
 
 class TimestampMixin:

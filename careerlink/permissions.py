@@ -6,8 +6,9 @@ import enum
 from functools import wraps
 from typing import TYPE_CHECKING
 
-from flask import abort
 from flask_login import current_user
+
+from careerlink.errors import NotAllowed
 
 if TYPE_CHECKING:
     from careerlink.accounts.models import User
@@ -36,12 +37,18 @@ def role_required(*roles: Role):
 
                 return login_manager.unauthorized()
             if not current_user.has_any_role(*roles):
-                abort(403)
+                raise NotAllowed()
             return view(*args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def require(allowed: bool, message: str | None = None) -> None:
+    """Raise NotAllowed (403) unless `allowed`; services and views refuse the same way."""
+    if not allowed:
+        raise NotAllowed(message) if message else NotAllowed()
 
 
 def is_staff(user: User | None) -> bool:

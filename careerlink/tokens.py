@@ -21,15 +21,21 @@ def make_token(purpose: str, payload: dict[str, Any]) -> str:
 
 
 def read_token(purpose: str, token: str, max_age_seconds: int | None = None) -> dict[str, Any]:
-    """Check a token's signature, purpose and age; raise InvalidToken with a clear reason."""
+    """Check a token's signature, purpose and age; raise InvalidToken with a clear reason.
+
+    The InvalidToken carries the purpose as its `link`, so the error page offers the right
+    next step (a new reset link, a new verification link, ...).
+    """
     if max_age_seconds is None:
         max_age_seconds = current_app.config.get("CAREERLINK_TOKEN_MAX_AGE_HOURS", 48) * 3600
     try:
         data = _serializer(purpose).loads(token, max_age=max_age_seconds)
     except SignatureExpired:
-        raise InvalidToken("This link has expired. Ask for a new one.") from None
+        raise InvalidToken("This link has expired. Ask for a new one.", link=purpose) from None
     except BadSignature:
-        raise InvalidToken("This link is not valid. Check that you copied all of it.") from None
+        raise InvalidToken(
+            "This link is not valid. Check that you copied all of it.", link=purpose
+        ) from None
     if not isinstance(data, dict):
-        raise InvalidToken("This link is not valid.")
+        raise InvalidToken("This link is not valid.", link=purpose)
     return data

@@ -14,7 +14,14 @@ def test_404_page(client, db):
 
 def test_404_as_json_for_api_clients(client, db):
     resp = client.get("/no/such/page", headers={"Accept": "application/json"})
-    assert resp.status_code == 404 and resp.get_json()["error"] == "Page not found"
+    assert resp.status_code == 404
+    assert resp.content_type == "application/problem+json"
+    assert resp.get_json() == {
+        "type": "about:blank",
+        "title": "Page not found",
+        "status": 404,
+        "detail": "We could not find that page. Check the address.",
+    }
 
 
 def test_500_page_hides_the_trace(app, client, db, monkeypatch):

@@ -17,10 +17,10 @@ from careerlink.accounts.forms import (
     SignOutForm,
     SignUpForm,
 )
-from careerlink.actions import show_error
 from careerlink.errors import DomainError, InvalidToken
 from careerlink.extensions import db, limiter
 from careerlink.permissions import Role
+from careerlink.web.actions import show_error
 
 bp = Blueprint("accounts", __name__)
 

@@ -9,7 +9,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from careerlink.accounts.models import User
-from careerlink.actions import attempt, show_error
 from careerlink.connections import services
 from careerlink.connections.forms import (
     AcceptForm,
@@ -35,6 +34,7 @@ from careerlink.connections.models import (
 from careerlink.errors import DomainError, InvalidToken, InvalidTransition
 from careerlink.extensions import db
 from careerlink.permissions import STAFF_ROLES, role_required
+from careerlink.web.actions import perform, show_error
 
 bp = Blueprint("connections", __name__)
 
@@ -199,7 +199,7 @@ def withdraw(request_id: int):
     """The student withdraws a request before the alumnus accepts."""
     req = _visible_request_or_404(request_id)
     if WithdrawForm().validate_on_submit():
-        attempt(lambda: services.withdraw_request(req, _me()), "Your request is withdrawn.")
+        perform(lambda: services.withdraw_request(req, _me()), "Your request is withdrawn.")
     return redirect(url_for("connections.detail", request_id=request_id))
 
 
@@ -210,7 +210,7 @@ def cancel(request_id: int):
     req = _visible_request_or_404(request_id)
     form = CancelForm()
     if form.validate_on_submit():
-        attempt(
+        perform(
             lambda: services.cancel_request(req, _me(), reason=form.reason.data),
             "The shadowing day is cancelled; both of you have been told.",
         )
@@ -226,7 +226,7 @@ def add_outcome(request_id: int):
     req = _visible_request_or_404(request_id)
     form = OutcomeForm()
     if form.validate_on_submit():
-        attempt(
+        perform(
             lambda: services.record_outcome(req, _me(), kind=form.kind.data, note=form.note.data),
             "Thank you, the outcome is recorded.",
         )
@@ -362,7 +362,7 @@ def answer_cancel(token: str):
     req = services.request_for_answer_token(token)
     form = CancelForm()
     if form.validate_on_submit():
-        attempt(
+        perform(
             lambda: services.cancel_request(req, req.alumnus, reason=form.reason.data),
             "The shadowing day is cancelled; both of you have been told.",
         )
@@ -522,7 +522,7 @@ def staff_request(request_id: int):
 def _staff_action(request_id: int, form, act, done: str):
     req = services.get_request(request_id) or abort(404)
     if form.validate_on_submit():
-        attempt(lambda: act(req), done)
+        perform(lambda: act(req), done)
     else:
         for errors in form.errors.values():
             for e in errors:

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import func, select
 
-from careerlink.errors import DomainError, InvalidToken
+from careerlink.errors import DomainError, InvalidToken, NotAllowed
 from careerlink.extensions import db
 from careerlink.mail import enqueue
 from careerlink.mentors.models import (
@@ -50,12 +50,6 @@ DEFAULT_CONSENT_TEXT = (
     "reaches me, never shows my email address or phone number in the directory, and I can "
     "pause or opt out at any time."
 )
-
-
-class NotAllowed(DomainError):
-    """The acting user may not do this to that object (403)."""
-
-    status_code = 403
 
 
 def consent_text() -> str:

@@ -6,7 +6,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from careerlink.accounts.forms import ConfirmForm
-from careerlink.actions import show_error
 from careerlink.errors import DomainError, InvalidToken
 from careerlink.extensions import db
 from careerlink.mentors import services
@@ -20,6 +19,7 @@ from careerlink.mentors.industries import active_industries
 from careerlink.mentors.models import OFFER_LABELS, MentorProfile, Offer, today
 from careerlink.mentors.search import MAX_PER_PAGE, parse_criteria, search_mentors
 from careerlink.permissions import STAFF_ROLES, Role, role_required
+from careerlink.web.actions import show_error
 
 bp = Blueprint("mentors", __name__)
 

@@ -1,0 +1,85 @@
+"""Error pages in the site's style, and the one handler that turns a DomainError into one."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+
+from careerlink.database import rollback
+from careerlink.errors import DomainError, InvalidToken
+
+log = logging.getLogger(__name__)
+
+
+def wants_json() -> bool:
+    """The caller is the API or asks for JSON rather than a page."""
+    return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
+
+
+def error_page(code: int, title: str, message: str):
+    """An error as a page (or as problem+json for the API)."""
+    if wants_json():
+        body = {"type": "about:blank", "title": title, "status": code, "detail": message}
+        return body, code, {"Content-Type": "application/problem+json"}
+    return render_template(
+        "careerlink/errors/error.html", code=code, title=title, message=message
+    ), code
+
+
+def domain_error_response(err: DomainError):
+    """A refusal that no view handled: the unit of work is rolled back and the reason shown."""
+    rollback()
+    if isinstance(err, InvalidToken) and not wants_json():
+        return render_template(
+            "careerlink/errors/link_problem.html", message=err.message, link=err.link
+        ), err.status_code
+    return error_page(err.status_code, err.title, err.message)
+
+
+def register_error_pages(app: Flask) -> None:
+    """Friendly error pages; never a stack trace."""
+    app.register_error_handler(DomainError, domain_error_response)
+
+    @app.errorhandler(400)
+    def bad_request(err):
+        return error_page(
+            400, "Bad request", getattr(err, "description", "") or "The request was not valid."
+        )
+
+    @app.errorhandler(403)
+    def forbidden(_err):
+        return error_page(403, "Not allowed", "Your account does not have access to this page.")
+
+    @app.errorhandler(404)
+    def not_found(_err):
+        return error_page(404, "Page not found", "We could not find that page. Check the address.")
+
+    @app.errorhandler(405)
+    def method_not_allowed(_err):
+        return error_page(405, "Not allowed", "That action cannot be done this way.")
+
+    @app.errorhandler(429)
+    def too_many(_err):
+        return error_page(
+            429, "Too many attempts", "Please wait a few minutes before you try again."
+        )
+
+    @app.errorhandler(500)
+    def server_error(_err):
+        rollback()
+        return error_page(
+            500,
+            "Something went wrong",
+            "The error has been logged. Please try again in a moment.",
+        )
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_err):
+        return error_page(
+            400,
+            "The form expired",
+            "Your session timed out or the form was sent twice. Go back, reload the page and "
+            "try again.",
+        )

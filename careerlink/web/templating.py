@@ -1,0 +1,28 @@
+"""Values and helpers every template can use."""
+
+from __future__ import annotations
+
+from flask import Flask, has_request_context, request, url_for
+from flask_login import current_user
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Template globals shared by every page."""
+    from careerlink.accounts.forms import SignOutForm
+
+    @app.template_global()
+    def page_url(page: int) -> str:
+        """The current page's URL with the same query and another page number."""
+        args = request.args.to_dict(flat=False)
+        args["page"] = [str(page)]
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+    @app.context_processor
+    def inject():
+        return {
+            "signout_form": (
+                SignOutForm() if has_request_context() and current_user.is_authenticated else None
+            ),
+            "site_name": app.config["CAREERLINK_SITE_NAME"],
+            "endpoints": app.view_functions,
+        }
