@@ -91,6 +91,9 @@ DEFAULT_CONSENT_TEXT = (
 )
 
 
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+
+
 class Config:
     """Settings shared by every environment; values come from the environment."""
 
@@ -120,7 +123,9 @@ class Config:
         self.CAREERLINK_MAIL_TRANSPORT = env_choice(
             env, "CAREERLINK_MAIL_TRANSPORT", "catcher", ("smtp", "catcher")
         )
-        self.CAREERLINK_BASE_URL = env_url(env, "CAREERLINK_BASE_URL")
+        # Links in emails never take their host from a request (a forged Host header would
+        # send reset links to an attacker): production must say where it lives.
+        self.CAREERLINK_BASE_URL = env_url(env, "CAREERLINK_BASE_URL") or DEFAULT_BASE_URL
         self.CAREERLINK_MAIL_DIR = env.get("CAREERLINK_MAIL_DIR") or None
         self.CAREERLINK_SITE_NAME = env.get("CAREERLINK_SITE_NAME", "CareerLink")
         self.CAREERLINK_MAIL_MAX_ATTEMPTS = env_int(env, "CAREERLINK_MAIL_MAX_ATTEMPTS", 8, 1)
@@ -152,6 +157,12 @@ class Config:
                 "CAREERLINK_PROFILE_UNLIST_AFTER_DAYS must be more than "
                 "CAREERLINK_PROFILE_REMIND_AFTER_DAYS, so alumni are reminded before unlisting"
             )
+        self.CAREERLINK_LOG_FORMAT = env_choice(
+            env, "CAREERLINK_LOG_FORMAT", "text", ("text", "json")
+        )
+        self.CAREERLINK_LOG_LEVEL = env_choice(
+            env, "CAREERLINK_LOG_LEVEL", "info", ("debug", "info", "warning", "error")
+        ).upper()
         self.RATELIMIT_STORAGE_URI = env.get("CAREERLINK_RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_ENABLED = env_bool(env, "CAREERLINK_RATELIMIT_ENABLED", True)
         self.SESSION_COOKIE_SECURE = env_bool(env, "CAREERLINK_SECURE_COOKIES", False)
@@ -178,12 +189,23 @@ class ProductionConfig(Config):
 
     ENV_NAME = "production"
 
+    def __init__(self, env: Mapping[str, str] | None = None):
+        env = os.environ if env is None else env
+        super().__init__(env)
+        self._base_url_set = bool((env.get("CAREERLINK_BASE_URL") or "").strip())
+
     def validate(self) -> None:
-        """Refuse to start without SECRET_KEY."""
+        """Refuse to start without SECRET_KEY or without the public address for emailed links."""
         if not self.SECRET_KEY or len(self.SECRET_KEY) < 16:
             raise ConfigError(
                 "SECRET_KEY must be set to a long random value in production "
                 '(for example: python -c "import secrets; print(secrets.token_hex(32))")'
+            )
+        if not self._base_url_set:
+            raise ConfigError(
+                "CAREERLINK_BASE_URL must be set in production to the public address of the app, "
+                "including any mount prefix (for example https://careers.example.edu), so that "
+                "links in emails never follow a request's Host header"
             )
 
 

@@ -21,6 +21,7 @@ def create_app(config: Mapping[str, Any] | object | None = None) -> Flask:
     )
     register_config(app, config)
     register_extensions(app)
+    register_web(app)
     register_blueprints(app)
     register_errors(app)
     register_templates(app)
@@ -77,6 +78,16 @@ def register_extensions(app: Flask) -> None:
         return load_session_user(session_id)
 
     import_models()  # every table known to metadata and Alembic
+
+
+def register_web(app: Flask) -> None:
+    """Bounded URL converters (before any route), security headers, request ids and logs."""
+    from careerlink.web.request_log import register_request_log
+    from careerlink.web.security import register_security_headers, register_url_converters
+
+    register_url_converters(app)
+    register_security_headers(app)
+    register_request_log(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,18 +1,17 @@
-"""Absolute links for emails, built the same way in a request, the CLI and the worker."""
+"""Absolute links for emails, from CAREERLINK_BASE_URL in a request, the CLI and the worker."""
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 
 
 def base_url() -> str:
-    """The public root of the application, including any mount prefix, without a slash."""
-    configured = current_app.config.get("CAREERLINK_BASE_URL")
-    if configured:
-        return configured.rstrip("/")
-    if has_request_context():
-        return (request.host_url.rstrip("/") + request.script_root).rstrip("/")
-    return "http://127.0.0.1:5000"
+    """The public root of the application, including any mount prefix, without a slash.
+
+    Always from configuration, never from the request: a forged Host header must not be able
+    to point a reset or answer link at another site.
+    """
+    return current_app.config["CAREERLINK_BASE_URL"].rstrip("/")
 
 
 def absolute_url(endpoint: str, **values) -> str:

@@ -29,7 +29,13 @@ def test_default_database_is_sqlite_in_the_instance_folder(monkeypatch):
 def test_production_refuses_to_start_without_secret_key():
     with pytest.raises(cfg.ConfigError, match="SECRET_KEY"):
         cfg.config_from_env({"CAREERLINK_ENV": "production"})
-    config = cfg.config_from_env({"CAREERLINK_ENV": "production", "SECRET_KEY": "x" * 32})
+    config = cfg.config_from_env(
+        {
+            "CAREERLINK_ENV": "production",
+            "SECRET_KEY": "x" * 32,
+            "CAREERLINK_BASE_URL": "https://careers.example.edu",
+        }
+    )
     assert config.SECRET_KEY == "x" * 32
 
 
