@@ -48,6 +48,8 @@ def test_verification_link_shows_a_page_and_only_post_verifies(client, db, outbo
     resp = client.post(path)
     assert resp.status_code == 302
     assert resp.headers["Location"] == "/signin?email=vera@example.edu"
+    with client.session_transaction() as sess:
+        assert sess["_flashes"] == [("success", "Thank you, your email address is verified.")]
     db.session.expire_all()
     assert find_user_by_email("vera@example.edu").email_verified
     # A second click is harmless.
@@ -274,6 +276,10 @@ def test_forgot_password_same_answer_and_single_use_link(client, db, student, ou
     resp = client.post(path, data={"password": "another-long-pass", "confirm": "another-long-pass"})
     assert resp.status_code == 302
     assert resp.headers["Location"] == "/signin?email=stella@students.example.edu"
+    with client.session_transaction() as sess:
+        assert sess["_flashes"] == [
+            ("success", "Your password has been changed. Sign in with the new one.")
+        ]
     [changed] = outbox("password_changed")
     assert changed.recipients == [student.email]
     resp = client.post("/signin", data={"email": student.email, "password": "another-long-pass"})
@@ -341,3 +347,19 @@ def test_signin_form_with_csrf_on_rejects_missing_token(app, db, student):
         assert resp.status_code == 302
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_a_refused_new_password_keeps_the_reset_link_working(client, db, student, outbox):
+    client.post("/password/forgot", data={"email": student.email})
+    [row] = outbox("reset_password")
+    path = link_from(row.body_text, "/password/reset/").replace("http://careerlink.test", "")
+    weak = "aaaaaaaaaaaaaaaa"  # long enough for the form; the service asks for variety
+    resp = client.post(path, data={"password": weak, "confirm": weak})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert "Choose a password with more variety." in html
+    assert "Please correct the fields marked below." in html
+    assert outbox("password_changed") == []
+    assert client.get(path).status_code == 200  # nothing was committed: the link still works
+    resp = client.post(path, data={"password": "another-long-pass", "confirm": "another-long-pass"})
+    assert resp.status_code == 302

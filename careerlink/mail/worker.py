@@ -21,6 +21,7 @@ from sqlalchemy import select
 from careerlink.database import rollback, transaction
 from careerlink.extensions import db
 from careerlink.mail.models import OutboxMessage, OutboxStatus
+from careerlink.mail.transports import get_transport
 from careerlink.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -103,8 +104,6 @@ def _record_sent(row: OutboxMessage, result: SendResult) -> None:
 
 def send_due(batch: int = 50, transport=None, now: datetime | None = None) -> SendResult:
     """Deliver one batch of due rows over one connection; commit the claim and each outcome."""
-    from careerlink.mail.transports import get_transport
-
     transport = transport or get_transport()
     result = SendResult()
     rows = claim_batch(batch, now=now)
