@@ -1,19 +1,35 @@
-"""`flask careerlink ...` commands: thin wrappers over the services."""
+"""`flask careerlink ...` commands: thin wrappers over the services.
+
+Each command is a unit of work: it runs its services inside `with transaction():` (the
+worker commits per claim and per message, see careerlink.mail.worker). A service's refusal
+(DomainError) becomes a ClickException in one place, the group below, so every command, the
+domains' included, answers "Error: <message>" with exit status 1 and writes nothing.
+"""
 
 from __future__ import annotations
 
 import sys
-import time
 
 import click
 from flask.cli import with_appcontext
 
+from careerlink.database import transaction
 from careerlink.errors import DomainError
-from careerlink.extensions import db
 from careerlink.permissions import Role
 
 
-@click.group("careerlink")
+class CareerLinkGroup(click.Group):
+    """A command group that answers a DomainError as a ClickException (its message, exit 1)."""
+
+    def invoke(self, ctx: click.Context):
+        """Run the command; a refusal from a service is a clean CLI error, not a traceback."""
+        try:
+            return super().invoke(ctx)
+        except DomainError as err:
+            raise click.ClickException(err.message) from None
+
+
+@click.group("careerlink", cls=CareerLinkGroup)
 def careerlink_cli():
     """CareerLink administration commands."""
 
@@ -40,13 +56,10 @@ def create_user_command(email, roles, name, password_stdin):
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     display_name = name or email.split("@", 1)[0]
-    try:
+    with transaction():
         user = create_user(email, display_name, password, [Role(r) for r in roles], verified=True)
-        db.session.commit()
-    except DomainError as err:
-        db.session.rollback()
-        raise click.ClickException(err.message) from None
-    click.echo(f"Created {user.email} with roles: {', '.join(sorted(r.value for r in user.roles))}")
+        granted = ", ".join(sorted(r.value for r in user.roles))
+    click.echo(f"Created {user.email} with roles: {granted}")
 
 
 @careerlink_cli.group("mail")
@@ -61,22 +74,31 @@ def mail_cli():
 @with_appcontext
 def mail_send_command(loop, batch, interval):
     """Deliver due outbox messages (at least once) with retries and backoff."""
-    from careerlink.mail.services import send_due
+    from careerlink.mail import worker
 
-    while True:
-        while True:
-            result = send_due(batch=batch)
-            if result.claimed:
-                click.echo(
-                    f"sent {result.sent}, will retry {result.retried}, failed {result.failed}"
-                )
-                for error in result.errors:
-                    click.echo(f"  {error}", err=True)
-            if result.claimed < batch:
-                break
-        if not loop:
-            break
-        time.sleep(interval)
+    def report(result: worker.SendResult) -> None:
+        click.echo(f"sent {result.sent}, will retry {result.retried}, failed {result.failed}")
+        for error in result.errors:
+            click.echo(f"  {error}", err=True)
+
+    worker.run(batch=batch, loop=loop, interval=interval, report=report)
+
+
+def load_demo(password: str) -> list[str]:
+    """Load every domain's demo data (idempotent); return the lines to print.
+
+    Each domain is committed before the next starts: the directory's demo gives profiles to the
+    demo alumni, and the requests' demo needs both the accounts and the profiles.
+    """
+    from careerlink.accounts.demo import load_account_demo
+    from careerlink.connections.demo import load_requests_demo
+    from careerlink.mentors.demo import load_mentor_demo
+
+    lines: list[str] = []
+    for load in (lambda: load_account_demo(password), load_mentor_demo, load_requests_demo):
+        with transaction():
+            lines.extend(load())
+    return lines
 
 
 @careerlink_cli.command("demo")
@@ -84,10 +106,7 @@ def mail_send_command(loop, batch, interval):
 @with_appcontext
 def demo_command(password):
     """Load demo users (idempotent) and print how to sign in."""
-    from careerlink.demo import load_demo
-
-    lines = load_demo(password)
-    for line in lines:
+    for line in load_demo(password):
         click.echo(line)
 
 

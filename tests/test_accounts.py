@@ -47,6 +47,9 @@ def test_verification_link_shows_a_page_and_only_post_verifies(client, db, outbo
     assert not find_user_by_email("vera@example.edu").email_verified  # a GET changes nothing
     resp = client.post(path)
     assert resp.status_code == 302
+    assert resp.headers["Location"] == "/signin?email=vera@example.edu"
+    with client.session_transaction() as sess:
+        assert sess["_flashes"] == [("success", "Thank you, your email address is verified.")]
     db.session.expire_all()
     assert find_user_by_email("vera@example.edu").email_verified
     # A second click is harmless.
@@ -58,10 +61,32 @@ def test_tampered_and_wrong_purpose_tokens_show_a_clear_page(client, db, outbox)
     link = link_from(outbox("verify_email")[0].body_text, "/verify/")
     token = link.rsplit("/", 1)[1]
     resp = client.post(f"/verify/{token[:-3]}abc")
-    assert resp.status_code == 400 and b"not valid" in resp.data
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "This link is not valid. Check that you copied all of it." in html
+    assert "Send a new verification link" in html
+    assert not find_user_by_email("vera@example.edu").email_verified
     # The verification token is not a password-reset token.
     resp = client.get(f"/password/reset/{token}")
-    assert resp.status_code == 400 and b"This link cannot be used" in resp.data
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and "This link cannot be used" in html
+    assert "Ask for a new password reset link" in html
+    assert "Send a new verification link" not in html
+
+
+def test_verification_link_for_a_changed_address_is_refused(client, db, outbox):
+    signup(client)
+    link = link_from(outbox("verify_email")[0].body_text, "/verify/")
+    user = find_user_by_email("vera@example.edu")
+    user.email = "vera.new@example.edu"
+    db.session.commit()
+    resp = client.post(link.replace("http://careerlink.test", ""))
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "This verification link is for an address that is no longer in use." in html
+    assert "Send a new verification link" in html
+    db.session.expire_all()
+    assert not find_user_by_email("vera.new@example.edu").email_verified
 
 
 def test_expired_verification_token(client, db, outbox, monkeypatch):
@@ -74,7 +99,8 @@ def test_expired_verification_token(client, db, outbox, monkeypatch):
     monkeypatch.setattr(TimestampSigner, "get_timestamp", real)
     link = link_from(outbox("verify_email")[0].body_text, "/verify/")
     resp = client.post(link.replace("http://careerlink.test", ""))
-    assert resp.status_code == 400 and b"expired" in resp.data
+    assert resp.status_code == 400
+    assert "This link has expired. Ask for a new one." in resp.get_data(as_text=True)
 
 
 def test_signup_errors_are_shown_next_to_fields_and_values_kept(client, db):
@@ -92,7 +118,10 @@ def test_duplicate_email_any_case_is_refused_by_the_database(client, db, make_us
     make_user(Role.STUDENT, email="vera@example.edu")
     resp = signup(client, email="VERA@example.EDU")
     assert resp.status_code == 200
-    assert b"already exists" in resp.data
+    assert (
+        "An account with this email address already exists. Sign in, or reset your password."
+        in resp.get_data(as_text=True)
+    )
     assert db.session.query(User).filter_by(email="vera@example.edu").count() == 1
 
 
@@ -158,8 +187,12 @@ def test_wrong_password_keeps_email_and_says_so(client, db, student):
         "/signin", data={"email": "stella@students.example.edu", "password": "wrong password"}
     )
     html = resp.data.decode()
-    assert "do not match" in html
+    assert resp.status_code == 200
+    assert "That email and password do not match an account." in html
     assert 'value="stella@students.example.edu"' in html
+    db.session.expire_all()
+    assert db.session.get(User, student.id).last_sign_in_at is None
+    assert client.get("/account").status_code == 302  # not signed in
 
 
 @pytest.mark.parametrize(
@@ -184,7 +217,13 @@ def test_deactivated_user_cannot_sign_in(client, db, student):
     student.active = False
     db.session.commit()
     resp = client.post("/signin", data={"email": student.email, "password": DEFAULT_PASSWORD})
-    assert b"deactivated" in resp.data
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert "This account has been deactivated. Contact the career office." in html
+    assert "do not match" not in html
+    db.session.expire_all()
+    assert db.session.get(User, student.id).last_sign_in_at is None
+    assert client.get("/account").status_code == 302  # not signed in
 
 
 def test_change_password_signs_out_other_sessions(app, client, db, student, outbox):
@@ -202,10 +241,12 @@ def test_change_password_signs_out_other_sessions(app, client, db, student, outb
     assert resp.status_code == 302
     assert client.get("/account").status_code == 200  # this session stays signed in
     assert other.get("/account").status_code == 302  # the other one is signed out
-    assert outbox("password_changed")
+    [row] = outbox("password_changed")
+    assert row.recipients == [student.email]
+    assert row.subject == "Your CareerLink password was changed"
 
 
-def test_change_password_wrong_current(client, db, student, sign_in):
+def test_change_password_wrong_current(client, db, student, sign_in, outbox):
     sign_in(student)
     resp = client.post(
         "/account/password",
@@ -215,7 +256,11 @@ def test_change_password_wrong_current(client, db, student, sign_in):
             "confirm": "a-brand-new-password",
         },
     )
-    assert b"current password is not correct" in resp.data
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert "Your current password is not correct." in html
+    assert "Please correct the fields marked below." in html
+    assert outbox("password_changed") == []
 
 
 def test_forgot_password_same_answer_and_single_use_link(client, db, student, outbox):
@@ -225,15 +270,26 @@ def test_forgot_password_same_answer_and_single_use_link(client, db, student, ou
     )
     assert b"If an account exists" in known.data and b"If an account exists" in unknown.data
     [row] = outbox("reset_password")
+    assert row.recipients == [student.email]
     path = link_from(row.body_text, "/password/reset/").replace("http://careerlink.test", "")
     assert client.get(path).status_code == 200
     resp = client.post(path, data={"password": "another-long-pass", "confirm": "another-long-pass"})
     assert resp.status_code == 302
+    assert resp.headers["Location"] == "/signin?email=stella@students.example.edu"
+    with client.session_transaction() as sess:
+        assert sess["_flashes"] == [
+            ("success", "Your password has been changed. Sign in with the new one.")
+        ]
+    [changed] = outbox("password_changed")
+    assert changed.recipients == [student.email]
     resp = client.post("/signin", data={"email": student.email, "password": "another-long-pass"})
     assert resp.status_code == 302
     client.post("/signout")
     again = client.get(path)
-    assert again.status_code == 400 and b"already been used" in again.data
+    html = again.get_data(as_text=True)
+    assert again.status_code == 400
+    assert "This reset link has already been used or is no longer valid." in html
+    assert "Ask for a new password reset link" in html
 
 
 def test_resend_verification_same_answer(client, db, make_user, outbox):
@@ -248,7 +304,9 @@ def test_staff_pages_need_staff(client, db, student, staff, sign_in):
     assert client.get("/staff/").status_code == 302  # anonymous: to sign-in
     sign_in(student)
     assert client.get("/staff/").status_code == 403
-    assert b"Not allowed" in client.get("/staff/outbox").data
+    refused = client.get("/staff/outbox")
+    assert refused.status_code == 403
+    assert "Your account does not have access to this page." in refused.get_data(as_text=True)
     sign_in(staff)
     assert client.get("/staff/").status_code == 200
 
@@ -257,9 +315,21 @@ def test_staff_verify_alumnus(client, db, make_user, staff, sign_in):
     alum = make_user(Role.ALUMNUS, alumnus_verified=False)
     sign_in(staff)
     assert alum.display_name.encode() in client.get("/staff/alumni/unverified").data
-    client.post(f"/staff/alumni/{alum.id}/verify")
+    resp = client.post(f"/staff/alumni/{alum.id}/verify", follow_redirects=True)
+    assert f"{alum.display_name} is now a verified alumnus." in resp.get_data(as_text=True)
     db.session.expire_all()
-    assert db.session.get(User, alum.id).alumnus_verified
+    verified = db.session.get(User, alum.id)
+    assert verified.alumnus_verified and verified.alumnus_verified_by_id == staff.id
+    assert alum.display_name.encode() not in client.get("/staff/alumni/unverified").data
+
+
+def test_staff_verify_refuses_a_student_and_an_unknown_user(client, db, student, staff, sign_in):
+    sign_in(staff)
+    resp = client.post(f"/staff/alumni/{student.id}/verify", follow_redirects=True)
+    assert "This account is not an alumnus account." in resp.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, student.id).alumnus_verified_at is None
+    assert client.post("/staff/alumni/999999/verify").status_code == 404
 
 
 def test_signin_form_with_csrf_on_rejects_missing_token(app, db, student):
@@ -277,3 +347,19 @@ def test_signin_form_with_csrf_on_rejects_missing_token(app, db, student):
         assert resp.status_code == 302
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_a_refused_new_password_keeps_the_reset_link_working(client, db, student, outbox):
+    client.post("/password/forgot", data={"email": student.email})
+    [row] = outbox("reset_password")
+    path = link_from(row.body_text, "/password/reset/").replace("http://careerlink.test", "")
+    weak = "aaaaaaaaaaaaaaaa"  # long enough for the form; the service asks for variety
+    resp = client.post(path, data={"password": weak, "confirm": weak})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert "Choose a password with more variety." in html
+    assert "Please correct the fields marked below." in html
+    assert outbox("password_changed") == []
+    assert client.get(path).status_code == 200  # nothing was committed: the link still works
+    resp = client.post(path, data={"password": "another-long-pass", "confirm": "another-long-pass"})
+    assert resp.status_code == 302

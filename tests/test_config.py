@@ -14,8 +14,17 @@ def test_embedded_defaults(tmp_path):
     config = cfg.config_from_env({})
     assert config.CAREERLINK_MAIL_TRANSPORT == "catcher"
     assert config.SQLALCHEMY_DATABASE_URI is None  # create_app puts SQLite in the instance folder
-    assert config.SECRET_KEY
+    assert config.SECRET_KEY == "careerlink-development-key-not-for-production"
     assert config.MAIL_PORT == 25
+    # The mail worker and enqueue read these with config["..."]: config.py is their one default.
+    assert config.MAIL_DEFAULT_SENDER == "CareerLink <careers@localhost>"
+    assert config.CAREERLINK_SITE_NAME == "CareerLink"
+    assert config.CAREERLINK_MAIL_DIR is None
+    assert (
+        config.CAREERLINK_MAIL_MAX_ATTEMPTS,
+        config.CAREERLINK_MAIL_BACKOFF_SECONDS,
+        config.CAREERLINK_MAIL_LEASE_SECONDS,
+    ) == (8, 60, 300)
 
 
 def test_default_database_is_sqlite_in_the_instance_folder(monkeypatch):

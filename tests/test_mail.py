@@ -8,7 +8,8 @@ import pytest
 
 from careerlink.mail import enqueue
 from careerlink.mail.models import OutboxMessage, OutboxStatus
-from careerlink.mail.services import Attachment, send_due
+from careerlink.mail.services import Attachment
+from careerlink.mail.worker import send_due
 from careerlink.models import utcnow
 
 
@@ -67,23 +68,25 @@ def test_worker_delivers_headers_both_parts_reply_to_and_attachment(db, smtp_ser
     assert row.status == "sent" and row.sent_at is not None and row.attempts == 1
 
 
-def test_smtp_outage_loses_nothing_and_delivers_when_back(db, smtp_server):
+def test_smtp_outage_loses_nothing_and_delivers_when_back(app, db, smtp_server):
     rows = [queue_one(db, to=f"s{i}@example.edu") for i in range(3)]
     smtp_server.stop()
+    before = utcnow()
     result = send_due()
-    assert result.retried == 3 and result.sent == 0
+    assert (result.claimed, result.sent, result.retried, result.failed) == (3, 0, 3, 0)
+    backoff = timedelta(seconds=app.config["CAREERLINK_MAIL_BACKOFF_SECONDS"])
     for row in rows:
         db.session.refresh(row)
         assert row.status == "queued"
         assert row.attempts == 1
-        assert "Connection" in row.last_error or "refused" in row.last_error.lower()
-        assert row.next_attempt_at > utcnow()
+        assert row.last_error.startswith("ConnectionRefusedError: "), row.last_error
+        assert before + backoff <= row.next_attempt_at <= utcnow() + backoff
     # Not due yet: a second run does nothing.
     assert send_due().claimed == 0
     smtp_server.start()
     later = utcnow() + timedelta(minutes=5)
     result = send_due(now=later)
-    assert result.sent == 3
+    assert (result.claimed, result.sent, result.retried, result.failed) == (3, 3, 0, 0)
     assert sorted(m["To"] for m in smtp_server.messages) == [f"s{i}@example.edu" for i in range(3)]
 
 
@@ -102,7 +105,15 @@ def test_backoff_grows_and_gives_up_after_max_attempts(app, db, smtp_server):
     finally:
         app.config["CAREERLINK_MAIL_MAX_ATTEMPTS"] = 8
     assert row.status == "failed" and row.attempts == 3
-    assert waits[1] > waits[0]
+    backoff = app.config["CAREERLINK_MAIL_BACKOFF_SECONDS"]
+    lease = app.config["CAREERLINK_MAIL_LEASE_SECONDS"]
+    # Backoff doubles after each failure; the last attempt gives up, leaving the claim's lease.
+    assert waits == [
+        timedelta(seconds=backoff),
+        timedelta(seconds=2 * backoff),
+        timedelta(seconds=lease),
+    ]
+    assert row.last_error.startswith("ConnectionRefusedError: ")
 
 
 def test_one_connection_per_batch(db, smtp_server, monkeypatch):
@@ -120,6 +131,7 @@ def test_one_connection_per_batch(db, smtp_server, monkeypatch):
         queue_one(db, to=f"b{i}@example.edu")
     assert send_due(batch=10).sent == 5
     assert len(opened) == 1
+    assert len(smtp_server.envelopes) == 5
 
 
 def test_a_worker_killed_between_sending_and_marking_sends_at_most_one_duplicate(
@@ -193,8 +205,17 @@ def test_mail_send_cli(app, db, smtp_server):
     queue_one(db)
     result = app.test_cli_runner().invoke(args=["careerlink", "mail", "send"])
     assert result.exit_code == 0, result.output
-    assert "sent 1" in result.output
+    assert result.output == "sent 1, will retry 0, failed 0\n"
     assert len(smtp_server.envelopes) == 1
+    # Nothing due: the command says nothing.
+    again = app.test_cli_runner().invoke(args=["careerlink", "mail", "send"])
+    assert (again.exit_code, again.output) == (0, "")
+
+
+def flashes(client) -> list[tuple[str, str]]:
+    """The flashed (category, message) pairs waiting in the client's session."""
+    with client.session_transaction() as sess:
+        return list(sess.get("_flashes", []))
 
 
 def test_staff_outbox_lists_shows_and_retries(client, db, staff, sign_in, smtp_server):
@@ -206,14 +227,99 @@ def test_staff_outbox_lists_shows_and_retries(client, db, staff, sign_in, smtp_s
     sign_in(staff)
     page = client.get("/staff/outbox?status=failed").data.decode()
     assert "SMTPRecipientsRefused" in page and "Verify your email" in page
+    assert "1 message with status failed" in page
     assert "Failed emails" in client.get("/staff/").data.decode()
     detail = client.get(f"/staff/outbox/{row.id}").data.decode()
     assert "Hello Vera Vet" in detail and "Retry now" in detail
-    client.post(f"/staff/outbox/{row.id}/retry")
+    resp = client.post(f"/staff/outbox/{row.id}/retry")
+    assert resp.headers["Location"] == f"/staff/outbox/{row.id}"
+    assert flashes(client) == [("success", f"Message #{row.id} is queued again.")]
     db.session.refresh(row)
     assert row.status == "queued" and row.attempts == 0
     assert send_due().sent == 1
-    assert client.get("/staff/outbox?status=bogus").status_code == 200
+    bogus = client.get("/staff/outbox?status=bogus")
+    assert bogus.status_code == 200
+    assert "Unknown status &#39;bogus&#39;; showing all messages." in bogus.data.decode()
+
+
+def test_staff_retry_of_a_sent_message_changes_nothing(client, db, staff, sign_in, smtp_server):
+    row = queue_one(db)
+    assert send_due().sent == 1
+    sign_in(staff)
+    client.post(f"/staff/outbox/{row.id}/retry")
+    assert flashes(client) == [("info", "This message was already sent.")]
+    db.session.refresh(row)
+    assert (row.status, row.attempts) == ("sent", 1)
+    assert send_due().claimed == 0
+    assert client.post("/staff/outbox/999999/retry").status_code == 404
+    assert client.get("/staff/outbox/999999").status_code == 404
+
+
+def test_one_failing_message_does_not_stop_the_batch_and_each_outcome_is_committed(app, db):
+    """A per-message error is recorded for that message; the others are sent and kept."""
+    from contextlib import contextmanager
+
+    rows = [queue_one(db, to=f"m{i}@example.edu") for i in range(3)]
+    delivered = []
+
+    class Picky:
+        @contextmanager
+        def connection(self):
+            def deliver(row):
+                if row.recipients == ["m1@example.edu"]:
+                    raise ValueError("mailbox unavailable")
+                delivered.append(row.recipients[0])
+
+            yield deliver
+
+    result = send_due(transport=Picky())
+    assert (result.claimed, result.sent, result.retried, result.failed) == (3, 2, 1, 0)
+    assert result.errors == [f"#{rows[1].id}: ValueError: mailbox unavailable"]
+    assert delivered == ["m0@example.edu", "m2@example.edu"]
+    db.session.rollback()  # nothing pending: every outcome was committed by the worker
+    for row in rows:
+        db.session.refresh(row)
+    assert [r.status for r in rows] == ["sent", "queued", "sent"]
+    assert rows[1].last_error == "ValueError: mailbox unavailable"
+
+
+def test_a_crash_mid_batch_keeps_the_outcomes_already_recorded(app, db):
+    """The worker commits per message: what it recorded before dying stays recorded."""
+    from contextlib import contextmanager
+
+    rows = [queue_one(db, to=f"k{i}@example.edu") for i in range(2)]
+
+    class DiesOnSecond:
+        @contextmanager
+        def connection(self):
+            def deliver(row):
+                if row.id == rows[1].id:
+                    raise KeyboardInterrupt
+
+            yield deliver
+
+    with pytest.raises(KeyboardInterrupt):
+        send_due(transport=DiesOnSecond())
+    db.session.rollback()
+    for row in rows:
+        db.session.refresh(row)
+    assert [r.status for r in rows] == ["sent", "sending"]
+
+
+def test_mail_services_do_not_commit(db):
+    """enqueue and retry add to the caller's transaction; a rollback discards both."""
+    from careerlink.accounts.models import User
+    from careerlink.mail.services import retry
+
+    row = queue_one(db)
+    row.status = OutboxStatus.FAILED.value
+    db.session.commit()
+    retry(row)
+    enqueue("password_changed", "user", "r@example.edu", {"user": User(display_name="R")})
+    db.session.rollback()
+    db.session.refresh(row)
+    assert row.status == "failed"
+    assert db.session.query(OutboxMessage).count() == 1
 
 
 @pytest.mark.postgres_only
@@ -224,7 +330,7 @@ def test_two_workers_never_send_one_row(app, db, database, smtp_server):
     if database.dialect != "postgresql":
         pytest.skip("SKIP LOCKED is a PostgreSQL feature; with SQLite run one worker")
     from careerlink.extensions import db as ext_db
-    from careerlink.mail.services import claim_batch
+    from careerlink.mail.worker import claim_batch
 
     for i in range(40):
         queue_one(db, to=f"w{i}@example.edu")

@@ -1,20 +1,25 @@
-"""Account rules: sign-up, verification, sign-in, passwords. No request or current_user here."""
+"""Account rules: sign-up, verification, sign-in, passwords. No request or current_user here.
+
+Services flush, never commit: the caller's unit of work (a view's `perform`, a CLI command's
+`transaction()`) commits once or rolls everything back.
+"""
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from careerlink.accounts.models import User, find_user_by_email, normalize_email
+from careerlink.accounts import notifications
+from careerlink.accounts.links import user_for_reset, user_for_verification
+from careerlink.accounts.models import User, UserRole, find_user_by_email, normalize_email
 from careerlink.accounts.passwords import check_password, hash_password, password_problem
-from careerlink.errors import Conflict, DomainError, InvalidToken
+from careerlink.errors import Conflict, DomainError
 from careerlink.extensions import db
-from careerlink.mail import enqueue
 from careerlink.models import utcnow
-from careerlink.permissions import Role
-from careerlink.tokens import make_token, read_token
-from careerlink.urls import absolute_url
+from careerlink.permissions import Role, can_verify_alumnus, require
 
 SIGNUP_ROLES = (Role.STUDENT, Role.ALUMNUS)
+TAKEN = "An account with this email address already exists. Sign in, or reset your password."
 _dummy: dict[str, str] = {}
 
 
@@ -22,27 +27,6 @@ def _dummy_hash() -> str:
     if "hash" not in _dummy:
         _dummy["hash"] = hash_password("careerlink-timing-equaliser")
     return _dummy["hash"]
-
-
-VERIFY = "verify-email"
-RESET = "reset-password"
-
-
-def _fingerprint(user: User) -> str:
-    # Changes when the password changes, so a reset link works once.
-    return (user.password_hash or "")[-12:]
-
-
-def verification_link(user: User) -> str:
-    """An absolute, signed link that verifies this user's current address."""
-    token = make_token(VERIFY, {"uid": user.id, "email": user.email})
-    return absolute_url("accounts.verify_email", token=token)
-
-
-def reset_link(user: User) -> str:
-    """An absolute, signed, single-use link to choose a new password."""
-    token = make_token(RESET, {"uid": user.id, "fp": _fingerprint(user)})
-    return absolute_url("accounts.reset_password", token=token)
 
 
 def create_user(
@@ -79,10 +63,7 @@ def create_user(
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise Conflict(
-            "An account with this email address already exists. Sign in, or reset your password.",
-            field="email",
-        ) from None
+        raise Conflict(TAKEN, field="email") from None
     return user
 
 
@@ -91,30 +72,17 @@ def sign_up(email: str, display_name: str, password: str, role: Role) -> User:
     if Role(role) not in SIGNUP_ROLES:
         raise DomainError("Choose student or alumnus.", field="role")
     if find_user_by_email(email) is not None:
-        raise Conflict(
-            "An account with this email address already exists. Sign in, or reset your password.",
-            field="email",
-        )
+        raise Conflict(TAKEN, field="email")
     user = create_user(email, display_name, password, [role])
-    enqueue(
-        "verify_email",
-        "user",
-        user.email,
-        {"user": user, "link": verification_link(user), "signup": True},
-    )
-    db.session.commit()
+    notifications.verify_email(user, signup=True)
     return user
 
 
 def verify_email(token: str) -> User:
     """Mark the address in the token as verified; a second click is harmless."""
-    data = read_token(VERIFY, token)
-    user = db.session.get(User, data.get("uid"))
-    if user is None or user.email != data.get("email"):
-        raise InvalidToken("This verification link is for an address that is no longer in use.")
+    user = user_for_verification(token)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
-        db.session.commit()
     return user
 
 
@@ -123,13 +91,7 @@ def resend_verification(email: str) -> None:
     user = find_user_by_email(email)
     if user is None or user.email_verified or not user.is_active:
         return  # same answer either way: no account enumeration
-    enqueue(
-        "verify_email",
-        "user",
-        user.email,
-        {"user": user, "link": verification_link(user), "signup": False},
-    )
-    db.session.commit()
+    notifications.verify_email(user, signup=False)
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -143,7 +105,6 @@ def authenticate(email: str, password: str) -> User | None:
     if not user.is_active:
         raise DomainError("This account has been deactivated. Contact the career office.")
     user.mark_signed_in()
-    db.session.commit()
     return user
 
 
@@ -155,13 +116,12 @@ def change_password(user: User, current: str, new: str) -> None:
     if problem:
         raise DomainError(problem, field="new_password")
     _set_password(user, new)
-    enqueue("password_changed", "user", user.email, {"user": user})
-    db.session.commit()
+    notifications.password_changed(user)
 
 
 def _set_password(user: User, new: str) -> None:
     user.password_hash = hash_password(new)
-    user.session_version += 1
+    user.session_version += 1  # every other session of this user is signed out
 
 
 def request_password_reset(email: str) -> None:
@@ -169,17 +129,7 @@ def request_password_reset(email: str) -> None:
     user = find_user_by_email(email)
     if user is None or not user.is_active:
         return
-    enqueue("reset_password", "user", user.email, {"user": user, "link": reset_link(user)})
-    db.session.commit()
-
-
-def user_for_reset(token: str) -> User:
-    """The user a reset token belongs to, if it is still unused and unexpired."""
-    data = read_token(RESET, token, max_age_seconds=2 * 3600)
-    user = db.session.get(User, data.get("uid"))
-    if user is None or not user.is_active or data.get("fp") != _fingerprint(user):
-        raise InvalidToken("This reset link has already been used or is no longer valid.")
-    return user
+    notifications.reset_password(user)
 
 
 def reset_password(token: str, new: str) -> User:
@@ -191,20 +141,38 @@ def reset_password(token: str, new: str) -> User:
     _set_password(user, new)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()  # they proved they read this inbox
-    enqueue("password_changed", "user", user.email, {"user": user})
-    db.session.commit()
+    notifications.password_changed(user)
     return user
 
 
 def set_alumnus_verified(user: User, verified: bool, by: User) -> None:
     """Staff mark (or unmark) an alumnus as a verified graduate."""
-    if not by.is_staff:
-        raise DomainError("Only career-office staff can verify alumni.")
+    require(can_verify_alumnus(by), "Only career-office staff can verify alumni.")
     if not user.has_role(Role.ALUMNUS):
         raise DomainError("This account is not an alumnus account.")
     user.alumnus_verified_at = utcnow() if verified else None
     user.alumnus_verified_by_id = by.id if verified else None
-    db.session.commit()
+
+
+def _unverified_alumni_query():
+    return (
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.ALUMNUS.value, User.alumnus_verified_at.is_(None))
+    )
+
+
+def unverified_alumni(limit: int = 200) -> list[User]:
+    """Alumni accounts that staff have not yet confirmed as graduates, oldest first."""
+    stmt = _unverified_alumni_query().order_by(User.created_at, User.id).limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+def count_unverified_alumni() -> int:
+    """How many alumni accounts wait for staff to confirm they graduated."""
+    return db.session.scalar(
+        select(func.count()).select_from(_unverified_alumni_query().subquery())
+    )
 
 
 def load_session_user(session_id: str) -> User | None:

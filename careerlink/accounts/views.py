@@ -17,10 +17,10 @@ from careerlink.accounts.forms import (
     SignOutForm,
     SignUpForm,
 )
-from careerlink.errors import DomainError, InvalidToken
-from careerlink.extensions import db, limiter
+from careerlink.errors import InvalidToken
+from careerlink.extensions import limiter
 from careerlink.permissions import Role
-from careerlink.web.actions import show_error
+from careerlink.web.actions import perform
 
 bp = Blueprint("accounts", __name__)
 
@@ -57,15 +57,14 @@ def signup():
     if request.method == "GET" and request.args.get("role") in ("student", "alumnus"):
         form.role.data = request.args["role"]
     if form.validate_on_submit():
-        try:
-            user = services.sign_up(
+        done = perform(
+            lambda: services.sign_up(
                 form.email.data, form.display_name.data, form.password.data, Role(form.role.data)
-            )
-        except DomainError as err:
-            db.session.rollback()
-            show_error(form, err)
-        else:
-            return render_template("careerlink/accounts/check_email.html", email=user.email)
+            ),
+            form=form,
+        )
+        if done:
+            return render_template("careerlink/accounts/check_email.html", email=done.value.email)
     return render_template("careerlink/accounts/signup.html", form=form)
 
 
@@ -74,16 +73,17 @@ def verify_email(token: str):
     """A page with a button; only the POST verifies (mail scanners open links)."""
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            user = services.verify_email(token)
-        except InvalidToken as err:
-            return render_template(
-                "careerlink/accounts/token_problem.html", message=err.message
-            ), 400
-        flash("Thank you, your email address is verified.", "success")
-        if current_user.is_authenticated and current_user.id == user.id:
-            return redirect(url_for("accounts.account"))
-        return redirect(url_for("accounts.signin", email=user.email))
+        # A bad link is a whole page (the app's handler offers a new one), not a flash.
+        done = perform(
+            lambda: services.verify_email(token),
+            "Thank you, your email address is verified.",
+            propagate=(InvalidToken,),
+        )
+        if done:
+            user = done.value
+            if current_user.is_authenticated and current_user.id == user.id:
+                return redirect(url_for("accounts.account"))
+            return redirect(url_for("accounts.signin", email=user.email))
     return render_template("careerlink/accounts/verify.html", form=form)
 
 
@@ -94,8 +94,7 @@ def resend_verification():
     form = EmailOnlyForm()
     if request.method == "GET" and current_user.is_authenticated:
         form.email.data = current_user.email
-    if form.validate_on_submit():
-        services.resend_verification(form.email.data)
+    if form.validate_on_submit() and perform(lambda: services.resend_verification(form.email.data)):
         flash(SAME_ANSWER, "info")
         return redirect(url_for("accounts.signin"))
     return render_template(
@@ -117,14 +116,11 @@ def signin():
         form.next.data = request.args.get("next", "")
         form.email.data = request.args.get("email", "")
     if form.validate_on_submit():
-        try:
-            user = services.authenticate(form.email.data, form.password.data)
-        except DomainError as err:
-            flash(err.message, "error")
-            user = None
-        else:
-            if user is None:
-                form.password.errors = ["That email and password do not match an account."]
+        # The sign-in time is the unit of work; a deactivated account is flashed by perform.
+        done = perform(lambda: services.authenticate(form.email.data, form.password.data))
+        user = done.value
+        if done and user is None:
+            form.password.errors = ["That email and password do not match an account."]
         if user is not None:
             login_user(user)
             if not user.email_verified:
@@ -152,8 +148,9 @@ def signout():
 def forgot_password():
     """Ask for a reset link; the answer is the same whether the address exists or not."""
     form = EmailOnlyForm()
-    if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+    if form.validate_on_submit() and perform(
+        lambda: services.request_password_reset(form.email.data)
+    ):
         flash(SAME_ANSWER, "info")
         return redirect(url_for("accounts.signin"))
     return render_template(
@@ -167,23 +164,18 @@ def forgot_password():
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
     """Choose a new password from an emailed link."""
-    try:
-        services.user_for_reset(token)
-    except InvalidToken as err:
-        return render_template(
-            "careerlink/accounts/token_problem.html", message=err.message, reset=True
-        ), 400
+    services.user_for_reset(token)  # a used or bad link: the app's bad-link page (400)
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
-            user = services.reset_password(token, form.password.data)
-        except DomainError as err:
-            db.session.rollback()
-            show_error(form, err)
-        else:
+        done = perform(
+            lambda: services.reset_password(token, form.password.data),
+            "Your password has been changed. Sign in with the new one.",
+            form=form,
+            propagate=(InvalidToken,),
+        )
+        if done:
             logout_user()
-            flash("Your password has been changed. Sign in with the new one.", "success")
-            return redirect(url_for("accounts.signin", email=user.email))
+            return redirect(url_for("accounts.signin", email=done.value.email))
     return render_template("careerlink/accounts/reset.html", form=form)
 
 
@@ -199,24 +191,12 @@ def account():
 def change_password():
     """Change the password; other sessions are signed out."""
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(
-                current_user._get_current_object(),
-                form.current_password.data,
-                form.new_password.data,
-            )
-        except DomainError as err:
-            db.session.rollback()
-            show_error(form, err)
-        else:
-            login_user(current_user._get_current_object())  # refresh the session's version
-            flash("Your password has been changed.", "success")
-            return redirect(url_for("accounts.account"))
+    user = current_user._get_current_object()
+    if form.validate_on_submit() and perform(
+        lambda: services.change_password(user, form.current_password.data, form.new_password.data),
+        "Your password has been changed.",
+        form=form,
+    ):
+        login_user(user)  # refresh the session's version
+        return redirect(url_for("accounts.account"))
     return render_template("careerlink/accounts/change_password.html", form=form)
-
-
-@bp.app_errorhandler(InvalidToken)
-def invalid_token(err: InvalidToken):
-    """A bad link anywhere shows a friendly page."""
-    return render_template("careerlink/accounts/token_problem.html", message=err.message), 400

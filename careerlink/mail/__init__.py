@@ -1,4 +1,4 @@
-"""The email outbox: rows first, delivered later by a worker."""
+"""The email outbox: rows first (enqueue), delivered later by the worker (mail.worker)."""
 
 from careerlink.mail.services import enqueue
 

@@ -1,24 +1,23 @@
-"""enqueue() writes outbox rows; send_due() delivers them with retries and backoff."""
+"""The outbox's rules: enqueue() writes an email as a row, retry() queues one again.
+
+Like every service these only add to the caller's transaction; delivery (which commits per
+claim and per outcome) is the worker's job, in careerlink.mail.worker.
+"""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
 from email.utils import make_msgid
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from careerlink.errors import InvalidTransition
 from careerlink.extensions import db
 from careerlink.mail.models import OutboxAttachment, OutboxMessage, OutboxStatus
 from careerlink.models import utcnow
-
-log = logging.getLogger(__name__)
-
-MAX_BACKOFF = timedelta(hours=6)
 
 
 @dataclass
@@ -34,7 +33,7 @@ def render_email(event: str, audience: str, context: dict[str, Any]) -> tuple[st
     """Render subject, text and HTML from email/<event>_to_<audience>.txt and .html."""
     env = current_app.jinja_env
     # Emails are rendered by the CLI and cron too: no request context processors here.
-    ctx = {"site_name": current_app.config.get("CAREERLINK_SITE_NAME", "CareerLink"), **context}
+    ctx = {"site_name": current_app.config["CAREERLINK_SITE_NAME"], **context}
     base = f"careerlink/email/{event}_to_{audience}"
     text_module = env.get_template(base + ".txt").make_module(ctx)
     subject = getattr(text_module, "subject", None)
@@ -58,7 +57,7 @@ def enqueue(
     if not recipients:
         raise ValueError("an email needs at least one recipient")
     subject, text, html = render_email(event, audience, context or {})
-    domain = (current_app.config.get("MAIL_DEFAULT_SENDER") or "").rsplit("@", 1)[-1].strip("> ")
+    domain = current_app.config["MAIL_DEFAULT_SENDER"].rsplit("@", 1)[-1].strip("> ")
     row = OutboxMessage(
         event=event,
         audience=audience,
@@ -79,112 +78,36 @@ def enqueue(
     return row
 
 
-@dataclass
-class SendResult:
-    """What one batch did."""
-
-    claimed: int = 0
-    sent: int = 0
-    retried: int = 0
-    failed: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
-def backoff_for(attempts: int) -> timedelta:
-    """Exponential backoff after the given number of attempts, capped at six hours."""
-    base = current_app.config.get("CAREERLINK_MAIL_BACKOFF_SECONDS", 60)
-    return min(timedelta(seconds=base * (2 ** max(attempts - 1, 0))), MAX_BACKOFF)
-
-
-def claim_batch(batch: int, now: datetime | None = None) -> list[OutboxMessage]:
-    """Mark up to `batch` due rows as sending and commit, so no other worker takes them.
-
-    A row left in `sending` by a worker that died becomes due again when its lease ends;
-    that is the at-least-once promise: at most one duplicate per crash.
-    """
-    now = now or utcnow()
-    lease = timedelta(seconds=current_app.config.get("CAREERLINK_MAIL_LEASE_SECONDS", 300))
-    max_attempts = current_app.config.get("CAREERLINK_MAIL_MAX_ATTEMPTS", 8)
-    stmt = (
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.status.in_([OutboxStatus.QUEUED.value, OutboxStatus.SENDING.value]),
-            OutboxMessage.next_attempt_at <= now,
-        )
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(batch)
-    )
-    if db.session.get_bind().dialect.name == "postgresql":
-        # Several workers may run at once; each skips the rows another has locked.
-        stmt = stmt.with_for_update(skip_locked=True)
-    rows = list(db.session.scalars(stmt))
-    claimed = []
-    for row in rows:
-        if row.attempts >= max_attempts:
-            row.status = OutboxStatus.FAILED.value
-            row.last_error = (
-                (row.last_error or "") + "\nA worker stopped while delivering; giving up."
-            ).strip()
-            continue
-        row.status = OutboxStatus.SENDING.value
-        row.attempts += 1
-        row.next_attempt_at = now + lease
-        claimed.append(row)
-    db.session.commit()
-    return claimed
-
-
-def _record_failure(row: OutboxMessage, error: str, now: datetime, result: SendResult) -> None:
-    max_attempts = current_app.config.get("CAREERLINK_MAIL_MAX_ATTEMPTS", 8)
-    row.last_error = error[:2000]
-    if row.attempts >= max_attempts:
-        row.status = OutboxStatus.FAILED.value
-        result.failed += 1
-    else:
-        row.status = OutboxStatus.QUEUED.value
-        row.next_attempt_at = now + backoff_for(row.attempts)
-        result.retried += 1
-    result.errors.append(f"#{row.id}: {error}")
-
-
-def send_due(batch: int = 50, transport=None, now: datetime | None = None) -> SendResult:
-    """Deliver one batch of due rows over one connection; commit each outcome."""
-    from careerlink.mail.transports import get_transport
-
-    transport = transport or get_transport()
-    result = SendResult()
-    rows = claim_batch(batch, now=now)
-    result.claimed = len(rows)
-    if not rows:
-        return result
-    now = now or utcnow()
-    try:
-        with transport.connection() as deliver:
-            for row in rows:
-                try:
-                    deliver(row)
-                except Exception as exc:  # one bad message must not stop the batch
-                    log.warning("mail #%s failed: %s", row.id, exc)
-                    _record_failure(row, f"{type(exc).__name__}: {exc}", now, result)
-                else:
-                    row.status = OutboxStatus.SENT.value
-                    row.sent_at = utcnow()
-                    row.last_error = None
-                    result.sent += 1
-                db.session.commit()
-    except Exception as exc:  # the connection itself failed: every unsent row retries later
-        log.warning("mail transport failed: %s", exc)
-        db.session.rollback()
-        for row in rows:
-            db.session.refresh(row)
-            if row.status == OutboxStatus.SENDING.value:
-                _record_failure(row, f"{type(exc).__name__}: {exc}", now, result)
-        db.session.commit()
-    return result
-
-
 def retry(row: OutboxMessage) -> None:
-    """Put a failed (or stuck) message back in the queue, due now."""
+    """Put a failed (or stuck) message back in the queue, due now; a sent one stays sent."""
+    if row.status == OutboxStatus.SENT.value:
+        raise InvalidTransition("This message was already sent.")
     row.status = OutboxStatus.QUEUED.value
     row.next_attempt_at = utcnow()
     row.attempts = 0
+
+
+def outbox_counts() -> dict[str, int]:
+    """How many outbox rows are in each status (every status present, zero or more)."""
+    rows = db.session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    ).all()
+    counts = {s.value: 0 for s in OutboxStatus}
+    counts.update({status: n for status, n in rows})
+    return counts
+
+
+def outbox_query(status: str = ""):
+    """A select of the outbox rows in one status (or all of them), newest first."""
+    stmt = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    return stmt.where(OutboxMessage.status == status) if status else stmt
+
+
+def __getattr__(name: str):
+    # Until every caller imports the worker from careerlink.mail.worker (tests of other
+    # domains still name careerlink.mail.services.send_due): remove once none does.
+    if name in ("send_due", "claim_batch"):
+        from careerlink.mail import worker
+
+        return getattr(worker, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

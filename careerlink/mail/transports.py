@@ -52,7 +52,7 @@ class CatcherTransport:
 
     def folder(self) -> Path:
         """Where caught messages are written."""
-        configured = current_app.config.get("CAREERLINK_MAIL_DIR")
+        configured = current_app.config["CAREERLINK_MAIL_DIR"]
         folder = self.directory or Path(configured or Path(current_app.instance_path) / "mail")
         folder.mkdir(parents=True, exist_ok=True)
         return folder
@@ -74,5 +74,5 @@ class CatcherTransport:
 
 def get_transport():
     """The transport named by CAREERLINK_MAIL_TRANSPORT."""
-    name = current_app.config.get("CAREERLINK_MAIL_TRANSPORT", "catcher")
+    name = current_app.config["CAREERLINK_MAIL_TRANSPORT"]
     return SmtpTransport() if name == "smtp" else CatcherTransport()

@@ -47,18 +47,23 @@ def perform(
     form=None,
     *,
     quiet: tuple[type[DomainError], ...] = (),
+    propagate: tuple[type[DomainError], ...] = (),
 ) -> Outcome:
     """Run a service call as the request's unit of work and commit it.
 
     On a DomainError the work is rolled back and the refusal is shown (beside its form field,
     or flashed); errors of a type in `quiet` are flashed as information rather than as an
-    error (e.g. a request someone else answered a moment ago). On success, `success` is
-    flashed. The caller looks at the returned Outcome; it never catches DomainError itself.
+    error (e.g. a request someone else answered a moment ago). Errors of a type in
+    `propagate` are rolled back and re-raised, for the app-level handler to answer with a whole
+    page (e.g. InvalidToken: the bad-link page). On success, `success` is flashed. The caller
+    looks at the returned Outcome; it never catches DomainError itself.
     """
     try:
         with transaction():
             value = work()
     except DomainError as err:
+        if isinstance(err, propagate):
+            raise
         show_error(form, err, "info" if isinstance(err, quiet) else "error")
         return Outcome(error=err)
     if success:

@@ -34,7 +34,7 @@ VIEWPORT = {"width": 1200, "height": 640}  # full_page grows it for longer pages
 def build_app(workdir: Path):
     """The app on a fresh SQLite file in workdir, with the demo accounts."""
     from careerlink import create_app
-    from careerlink.demo import load_demo
+    from careerlink.cli import load_demo
     from careerlink.extensions import db
 
     app = create_app(

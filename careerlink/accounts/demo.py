@@ -1,10 +1,9 @@
-"""Demo data for `make run`: a staff user, an admin, students and alumni."""
+"""Demo accounts for `make run`: a staff user, an admin, students and alumni."""
 
 from __future__ import annotations
 
 from careerlink.accounts.models import find_user_by_email
 from careerlink.accounts.services import create_user
-from careerlink.extensions import db
 from careerlink.models import utcnow
 from careerlink.permissions import Role
 
@@ -18,8 +17,8 @@ DEMO_USERS = [
 ]
 
 
-def load_demo(password: str) -> list[str]:
-    """Create the demo accounts that are missing; return the sign-in lines to print."""
+def load_account_demo(password: str) -> list[str]:
+    """Add the demo accounts that are missing (no commit); return the sign-in lines to print."""
     lines = ["Demo sign-ins (password for all: " + password + "):"]
     for email, name, roles in DEMO_USERS:
         user = find_user_by_email(email)
@@ -28,10 +27,4 @@ def load_demo(password: str) -> list[str]:
             if Role.ALUMNUS in roles:
                 user.alumnus_verified_at = utcnow()
         lines.append(f"  {', '.join(r.value for r in roles):<14} {email}")
-    db.session.commit()
-    from careerlink.connections.demo import load_requests_demo
-    from careerlink.mentors.demo import load_mentor_demo
-
-    lines.extend(load_mentor_demo())
-    lines.extend(load_requests_demo())  # requests need the mentors above
     return lines
