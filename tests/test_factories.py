@@ -35,7 +35,10 @@ def test_make_mentor_approves_an_unverified_alumnus_through_staff_without_an_ema
     db.session.expire_all()
     assert profile.is_visible
     assert profile.verified_by.has_role(Role.STAFF)
-    assert user.alumnus_verified_at is not None
+    assert (user.alumnus_verified_at, user.alumnus_verified_by_id) == (
+        profile.verified_at,
+        profile.verified_by_id,
+    )
     assert outbox() == []
 
 
@@ -53,7 +56,8 @@ def test_make_mentor_sets_what_the_form_cannot_after_the_services(db, make_mento
     assert (profile.month_request_count, profile.month_start) == (2, first_of_month)
     assert profile.tags == ["Horses", "dressage"]  # one of each, as the form cleans them
     assert [i.slug for i in profile.industries] == ["publishing", "veterinary"]
-    assert profile.unavailable_until is not None  # full this month
+    # Full this month: askable again on the first of next month.
+    assert profile.unavailable_until == (first_of_month + timedelta(days=31)).replace(day=1)
 
 
 def test_make_mentor_refuses_a_field_the_profile_does_not_have(make_mentor):

@@ -43,8 +43,7 @@ def test_assert_accessible_lists_each_violation(page):
 
 def test_live_server_serves_the_app_and_sets_the_base_url(app, live_server):
     """The base URL has no trailing slash and emailed links point at it while it runs."""
-    assert live_server.url.startswith("http://127.0.0.1:")
-    assert not live_server.url.endswith("/")
+    assert live_server.url == f"http://127.0.0.1:{live_server.port}"
     assert app.config["CAREERLINK_BASE_URL"] == live_server.url
     url = live_server.url + "/healthz"  # always http://127.0.0.1:<port>
     with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310

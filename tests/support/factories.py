@@ -200,8 +200,8 @@ def make_mentor(db, make_user):
 
     Three steps bypass the services, on purpose:
     - A missing industry is inserted directly: no service adds one (migration 0002 loads the
-      defaults), and loading all 27 would change the directory's facets in tests that count
-      them.
+      defaults), and loading all 27 would put industries the test did not ask for in every
+      filter and form that lists the active ones.
     - Fields the form does not set (`month_request_count`, `month_start`, `last_confirmed_at`,
       statistics...) are set on the profile after the services ran: tests need a profile that
       is full this month or stale, which only time and requests produce in the app.
@@ -222,10 +222,7 @@ def make_mentor(db, make_user):
         if user is None:
             user = make_user(Role.ALUMNUS)
         approver = None
-        earlier = mentor_services.get_profile_for(user)
-        if user.alumnus_verified_at is None or (
-            earlier is not None and earlier.verification_status == VerificationStatus.REJECTED.value
-        ):
+        if user.alumnus_verified_at is None:
             # opt_in approves a verified graduate's new profile at once; others wait for staff.
             if made["staff"] is None:
                 made["staff"] = make_user(Role.STAFF, name="Directory Staff")
