@@ -1,4 +1,4 @@
-"""Plain helpers for browser tests: a loopback live server, axe-core checks, caught emails.
+"""Plain helpers for browser tests: a loopback live server, signing in, axe-core, caught emails.
 
 Import them in a test with `from browser.browser_helpers import assert_accessible`.
 tests/browser is a package (it has an __init__.py) so that its conftest is the module
@@ -16,6 +16,8 @@ import threading
 from email.message import EmailMessage
 from pathlib import Path
 
+from support.auth import DEFAULT_PASSWORD
+from support.outbox import link_from
 from werkzeug.serving import make_server
 
 try:
@@ -112,6 +114,23 @@ class LiveServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+# --- signing in ------------------------------------------------------------------------------
+
+
+def sign_in_with_form(page, base_url: str, email: str, password: str = DEFAULT_PASSWORD) -> None:
+    """Sign in as a person does: the header's "Sign in" link, then the real form (CSRF on).
+
+    The one way browser tests sign in; it returns once the form is posted, on whatever page
+    the app answers with (the landing page, or the form again with an error).
+    """
+    page.goto(base_url + "/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in").click()
+    page.get_by_role("heading", level=1, name="Sign in", exact=True).wait_for()
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 # --- accessibility ---------------------------------------------------------------------------
@@ -211,12 +230,11 @@ def email_text(message: EmailMessage) -> str:
 
 
 def email_link(message: EmailMessage, marker: str = "http") -> str:
-    """The first URL in the text part that contains marker."""
-    body = email_text(message)
-    for word in body.split():
-        if word.startswith("http") and marker in word:
-            return word.strip("<>().,")
-    raise AssertionError(f"no link containing {marker!r} in {message['Subject']!r}:\n{body}")
+    """The first URL in the text part that contains marker (see `support.outbox.link_from`)."""
+    try:
+        return link_from(email_text(message), marker)
+    except AssertionError as exc:
+        raise AssertionError(f"in {message['Subject']!r}: {exc}") from None
 
 
 def addressed_to(message: EmailMessage, address: str) -> bool:

@@ -18,7 +18,11 @@ Fixtures (reuse them for every journey):
 - `latest_email(to=None, subject=None)` -> EmailMessage: the newest caught message matching.
 
 Plain helpers (not fixtures): `from browser.browser_helpers import assert_accessible,
-assert_no_horizontal_scroll, email_link, email_text, expect`.
+assert_no_horizontal_scroll, email_link, email_text, expect, sign_in_with_form`.
+
+- `sign_in_with_form(page, base_url, email, password=DEFAULT_PASSWORD)`: the one way a browser
+  test signs in: the header's link, then the real form (tests/support/auth.py has the session
+  helper that test-client tests use).
 
 - `assert_accessible(page, context="...")`: axe-core (axe-playwright-python) on the page as it
   is now; fails listing each violation (id, impact, help, target nodes). Call it on every page

@@ -24,6 +24,7 @@ from browser.browser_helpers import (  # noqa: E402
     assert_accessible,
     browser_problem,
     launch_chromium,
+    sign_in_with_form,
 )
 
 DEMO_PASSWORD = "demo password 2024"
@@ -88,10 +89,7 @@ def main(argv: list[str] | None = None) -> int:
                 take(page, server.url + "/mentors", args.out / "directory.png", "directory")
                 mentor = page.locator(".cl-mentor-card h3 a").first.get_attribute("href")
                 take(page, server.url + mentor, args.out / "mentor.png", "mentor page")
-                page.goto(server.url + "/signin")
-                page.get_by_label("Email address").fill(STAFF_EMAIL)
-                page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-                page.get_by_role("button", name="Sign in", exact=True).click()
+                sign_in_with_form(page, server.url, STAFF_EMAIL, DEMO_PASSWORD)
                 page.get_by_role("heading", level=1, name="Career office").wait_for()
                 take(page, page.url, args.out / "staff-home.png", "staff home")
                 take(

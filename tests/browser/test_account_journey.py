@@ -11,6 +11,7 @@ from browser.browser_helpers import (
     assert_no_horizontal_scroll,
     email_link,
     expect,
+    sign_in_with_form,
 )
 
 pytestmark = pytest.mark.browser
@@ -24,17 +25,6 @@ NO_MATCH = "That email and password do not match an account."
 def heading(page, text: str):
     """The page's h1 with exactly this text."""
     return page.get_by_role("heading", level=1, name=text, exact=True)
-
-
-def sign_in_with_form(page, base_url: str, email: str, password: str) -> None:
-    """Open the sign-in page from the header link and post the real form."""
-    page.goto(base_url + "/")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in").click()
-    expect(heading(page, "Sign in")).to_be_visible()
-    assert_accessible(page, "sign-in page")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def test_sign_up_verify_sign_in_change_password_sign_out(page, live_server, latest_email):
@@ -147,7 +137,7 @@ def test_pages_fit_a_phone_screen(page, live_server, path):
 def test_staff_home_fits_a_phone_screen(page, live_server, staff):
     """Signed in through the real form, the staff home fits a phone and is accessible."""
     page.set_viewport_size({"width": 375, "height": 667})
-    sign_in_with_form(page, live_server.url, staff.email, "correct horse battery")
+    sign_in_with_form(page, live_server.url, staff.email)
     expect(heading(page, "Career office")).to_be_visible()
     assert_no_horizontal_scroll(page, "staff home at 375px")
     assert_accessible(page, "staff home at 375px")

@@ -10,9 +10,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from conftest import DEFAULT_PASSWORD
 
-from browser.browser_helpers import assert_accessible, assert_no_horizontal_scroll, expect
+from browser.browser_helpers import (
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    expect,
+    sign_in_with_form,
+)
 from careerlink.permissions import Role
 
 pytestmark = pytest.mark.browser
@@ -32,14 +36,6 @@ def heading(page, text: str):
 def results_heading(page):
     """The directory's results heading (total and page)."""
     return page.get_by_role("heading", level=2).filter(has_text=re.compile(r"found|match"))
-
-
-def sign_in(page, base: str, email: str) -> None:
-    """Post the real sign-in form."""
-    page.goto(base + "/signin")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def facet(page, role: str, label: str):
@@ -89,7 +85,7 @@ def test_alumna_joins_edits_pauses_and_is_verified(
     )
     make_user(Role.STAFF, email="sam@careers.example.edu", name="Sam Staff")
 
-    sign_in(page, base, alumna.email)
+    sign_in_with_form(page, base, alumna.email)
     expect(heading(page, "Your account")).to_be_visible()
     expect(page.get_by_text("You are not in the mentor directory.")).to_be_visible()
     assert_accessible(page, "alumna's account page before joining")
@@ -180,7 +176,7 @@ def test_alumna_joins_edits_pauses_and_is_verified(
     staff_context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="en-GB")
     try:
         staff_page = staff_context.new_page()
-        sign_in(staff_page, base, "sam@careers.example.edu")
+        sign_in_with_form(staff_page, base, "sam@careers.example.edu")
         expect(heading(staff_page, "Career office")).to_be_visible()
         staff_page.get_by_role("link", name="Review mentor profiles").click()
         expect(heading(staff_page, "Mentor profiles to verify")).to_be_visible()
@@ -270,7 +266,7 @@ def test_student_searches_the_directory_with_the_keyboard(page, live_server, alu
     software_intro = [a for a in software if "introduction" in a[3]]
     software_intro_spain = [a for a in software_intro if a[2] == "Spain"]
 
-    sign_in(page, base, student.email)
+    sign_in_with_form(page, base, student.email)
     expect(heading(page, "Your account")).to_be_visible()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Mentors").click()
     expect(heading(page, "Find a mentor")).to_be_visible()

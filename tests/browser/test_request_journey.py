@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from conftest import DEFAULT_PASSWORD
 
-from browser.browser_helpers import assert_accessible, email_link, email_text, expect
+from browser.browser_helpers import (
+    assert_accessible,
+    email_link,
+    email_text,
+    expect,
+    sign_in_with_form,
+)
 from careerlink.permissions import Role
 
 pytestmark = pytest.mark.browser
@@ -19,14 +24,6 @@ MESSAGE = (
 def heading(page, text: str):
     """The page's h1 with exactly this text."""
     return page.get_by_role("heading", level=1, name=text, exact=True)
-
-
-def sign_in(page, base: str, email: str) -> None:
-    """Post the real sign-in form."""
-    page.goto(base + "/signin")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def sign_out(page) -> None:
@@ -45,7 +42,7 @@ def test_ask_approve_accept_from_email_introduces_both(
     profile = make_mentor(user=alumna)
 
     # The student finds the alumna and asks for an introduction.
-    sign_in(page, base, student.email)
+    sign_in_with_form(page, base, student.email)
     page.goto(f"{base}/mentors/{profile.id}")
     assert_accessible(page, "mentor page with ask buttons")
     page.get_by_role("link", name="Ask for an introduction").click()
@@ -66,7 +63,7 @@ def test_ask_approve_accept_from_email_introduces_both(
     sign_out(page)
 
     # Staff find it in the queue and approve it.
-    sign_in(page, base, "sam@careers.example.edu")
+    sign_in_with_form(page, base, "sam@careers.example.edu")
     expect(heading(page, "Career office")).to_be_visible()
     assert_accessible(page, "staff home with request counts")
     page.get_by_role("link", name="Open the request queue").click()
@@ -103,7 +100,7 @@ def test_ask_approve_accept_from_email_introduces_both(
     assert student.email in text and alumna.email in text
 
     # The student sees the outcome on the request page.
-    sign_in(page, base, student.email)
+    sign_in_with_form(page, base, student.email)
     page.goto(f"{base}/account")
     assert_accessible(page, "account page with requests")
     page.get_by_role("link", name="An introduction with Alma Alumna").click()
