@@ -37,9 +37,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from careerlink.extensions import db
 from careerlink.mentors import text as textfold
+from careerlink.mentors.directory_index import directory_version
 from careerlink.mentors.models import (
     OFFER_LABELS,
-    DirectoryState,
     Industry,
     MentorProfile,
     Offer,
@@ -498,7 +498,7 @@ def search_mentors(
     cache = facet_cache()
     key = None
     if cache is not None:
-        version = db.session.scalar(select(DirectoryState.version).where(DirectoryState.id == 1))
+        version = directory_version()
         if version is not None:
             key = (version, on, _criteria_key(criteria, industry_ids))
     cached = cache.get(key) if key is not None else None
