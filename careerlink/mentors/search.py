@@ -5,8 +5,8 @@ statements whatever the page size and the number of alumni: the industry list, t
 version, then, unless the counts are cached for this version and day, (SQLite, with words) the
 number of full-text matches and two grouped scans for the total and every facet; then the
 page's ids, the page's rows, and the eager loads of their industries and roles. Counts read
-only the denormalised columns of two narrow covering indexes (MentorProfile's directory
-columns, kept in sync before every flush).
+only the denormalised columns of two narrow covering indexes (`directory_index`, kept in sync
+before every flush) and are cached by `facet_cache`. The result is a `Page` of profiles.
 """
 
 from __future__ import annotations
