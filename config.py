@@ -62,6 +62,31 @@ def env_url(env: Mapping[str, str], name: str) -> str | None:
     return raw.rstrip("/")
 
 
+def env_redis_url(env: Mapping[str, str], name: str) -> str | None:
+    """Read an optional Redis URL (redis:// or rediss://)."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    scheme, sep, rest = raw.partition("://")
+    if not sep or scheme.lower() not in ("redis", "rediss") or not rest:
+        raise ConfigError(
+            f"{name} must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/0, "
+            f"got {scheme}://..."
+        )
+    return raw
+
+
+def env_cache_prefix(env: Mapping[str, str], name: str, default: str) -> str:
+    """Read a cache key prefix: not empty (a shared Redis is cleared by prefix), no spaces."""
+    raw = env.get(name)
+    if raw is None:
+        return default
+    value = raw.strip()
+    if not value or len(value) > 100 or any(c.isspace() for c in value):
+        raise ConfigError(f"{name} must be 1 to 100 characters without spaces, got {raw!r}")
+    return value
+
+
 def env_database_url(env: Mapping[str, str], name: str = "DATABASE_URL") -> str | None:
     """Read a SQLAlchemy database URL, normalising the postgres:// scheme that hosts hand out."""
     raw = (env.get(name) or "").strip()
@@ -143,6 +168,11 @@ class Config:
             env.get("CAREERLINK_CONDUCT_POLICY") or ""
         ).strip() or DEFAULT_CONDUCT_POLICY
         self.CAREERLINK_DIRECTORY_CACHE_SIZE = env_int(env, "CAREERLINK_DIRECTORY_CACHE_SIZE", 512)
+        # Redis shared by every worker and machine; unset: each process caches for itself.
+        self.CAREERLINK_CACHE_URL = env_redis_url(env, "CAREERLINK_CACHE_URL")
+        self.CAREERLINK_CACHE_PREFIX = env_cache_prefix(
+            env, "CAREERLINK_CACHE_PREFIX", "careerlink:"
+        )
         self.CAREERLINK_MENTOR_CONSENT_TEXT = (
             env.get("CAREERLINK_MENTOR_CONSENT_TEXT") or ""
         ).strip() or DEFAULT_CONSENT_TEXT

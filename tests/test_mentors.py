@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from conftest import link_from
 
+from careerlink.database import transaction
 from careerlink.errors import DomainError
 from careerlink.mentors import services
 from careerlink.mentors.models import MentorProfile, Offer, StudentProfile, VerificationStatus
@@ -109,12 +110,14 @@ def test_students_cannot_join(client, sign_in, student):
 
 
 def test_consent_text_is_configurable(app, client, sign_in, alumna):
+    default = app.config["CAREERLINK_MENTOR_CONSENT_TEXT"]
     app.config["CAREERLINK_MENTOR_CONSENT_TEXT"] = "Custom consent for this campus."
     try:
         sign_in(alumna)
         assert b"Custom consent for this campus." in client.get("/mentors/join").data
     finally:
-        app.config.pop("CAREERLINK_MENTOR_CONSENT_TEXT")
+        app.config["CAREERLINK_MENTOR_CONSENT_TEXT"] = default
+    assert default.encode() in client.get("/mentors/join").data
 
 
 # --- editing ------------------------------------------------------------------------------------
@@ -326,8 +329,9 @@ def test_unknown_profile_is_404(client, db):
 def test_staff_approve_and_reject(client, sign_in, staff, make_user, industries, db, outbox):
     first = make_user(Role.ALUMNUS, alumnus_verified=False, name="First Alumnus")
     second = make_user(Role.ALUMNUS, alumnus_verified=False, name="Second Alumnus")
-    services.opt_in(first, True)
-    services.opt_in(second, True)
+    with transaction():
+        services.opt_in(first, True)
+        services.opt_in(second, True)
     sign_in(staff)
     home = client.get("/staff/")
     assert b"Mentor profiles to verify" in home.data
@@ -350,13 +354,17 @@ def test_staff_approve_and_reject(client, sign_in, staff, make_user, industries,
     assert "We have no record of you." in rejected.body_text
     assert "We have no record of you." in rejected.body_html
     # Saving the profile again asks staff to look again.
-    services.save_profile(second, p2, profile_form(industries=["law"]))
+    with transaction():
+        services.save_profile(second, p2, profile_form(industries=["law"]))
+    db.session.expire_all()
+    p2 = db.session.get(MentorProfile, p2.id)
     assert p2.verification_status == "pending" and p2.rejection_reason is None
 
 
 def test_only_staff_verify(client, sign_in, alumna, make_user, industries, db):
     user = make_user(Role.ALUMNUS, alumnus_verified=False)
-    profile = services.opt_in(user, True)
+    with transaction():
+        profile = services.opt_in(user, True)
     sign_in(alumna)
     assert client.get("/staff/mentors/pending").status_code == 403
     assert client.post(f"/staff/mentors/{profile.id}/approve").status_code == 403
@@ -367,13 +375,19 @@ def test_only_staff_verify(client, sign_in, alumna, make_user, industries, db):
 # --- freshness ----------------------------------------------------------------------------------
 
 
+def freshness(now):
+    """One run of the freshness check, committed as the CLI command does."""
+    with transaction():
+        return services.run_freshness(now)
+
+
 def test_freshness_reminds_then_unlists(app, client, alumna, industries, db, outbox):
     profile = make_profile(db, alumna)
     start = profile.last_confirmed_at
-    assert services.run_freshness(start + timedelta(days=300)).reminded == 0
-    result = services.run_freshness(start + timedelta(days=336))
+    assert freshness(start + timedelta(days=300)).reminded == 0
+    result = freshness(start + timedelta(days=336))
     assert (result.reminded, result.unlisted) == (1, 0)
-    again = services.run_freshness(start + timedelta(days=340))
+    again = freshness(start + timedelta(days=340))
     assert (again.reminded, again.unlisted) == (0, 0)  # idempotent
     [reminder] = outbox("profile_confirm")
     link = link_from(reminder.body_text, "/mentors/confirm/")
@@ -384,9 +398,9 @@ def test_freshness_reminds_then_unlists(app, client, alumna, industries, db, out
     db.session.expire_all()
     assert db.session.get(MentorProfile, profile.id).last_confirmed_at == start
 
-    result = services.run_freshness(start + timedelta(days=366))
+    result = freshness(start + timedelta(days=366))
     assert (result.reminded, result.unlisted) == (0, 1)
-    assert services.run_freshness(start + timedelta(days=367)).unlisted == 0
+    assert freshness(start + timedelta(days=367)).unlisted == 0
     db.session.expire_all()
     profile = db.session.get(MentorProfile, profile.id)
     assert not profile.listed and not profile.is_visible
@@ -401,11 +415,16 @@ def test_freshness_reminds_then_unlists(app, client, alumna, industries, db, out
 
 def test_confirm_link_tampered_or_after_opt_out(client, alumna, industries, db):
     profile = make_profile(db, alumna)
-    assert client.get("/mentors/confirm/not-a-token").status_code == 400
+    tampered = client.get("/mentors/confirm/not-a-token")
+    assert tampered.status_code == 400
+    assert b"This link cannot be used" in tampered.data
+    assert b"This link is not valid. Check that you copied all of it." in tampered.data
     link = services.confirm_link(profile)
-    services.opt_out(alumna, profile)
+    with transaction():
+        services.opt_out(alumna, profile)
     resp = client.get(link.replace("http://careerlink.test", ""))
     assert resp.status_code == 400 and b"join it again" in resp.data
+    assert client.post(link.replace("http://careerlink.test", "")).status_code == 400
 
 
 def test_profiles_remind_command(app, alumna, industries, db, outbox):
@@ -469,10 +488,14 @@ def test_demo_loads_300_varied_alumni_idempotently(app, db):
     from careerlink.mentors.demo import load_mentor_demo
     from careerlink.mentors.search import search_mentors
 
-    load_mentor_demo()
-    load_mentor_demo()
+    with transaction():  # as the demo command does: the loader itself never commits
+        first = load_mentor_demo()
+    with transaction():
+        second = load_mentor_demo()
+    assert first[0] == "Mentor directory: 300 demo alumni added (300 in all)."
+    assert second[0] == "Mentor directory: 0 demo alumni added (300 in all)."
     result = search_mentors(per_page=5)
-    assert 290 <= result.total <= 310
+    assert result.total == 300
     assert len([v for v in result.facets["industry"].values() if v]) >= 20
     assert result.facets["offer"]["shadowing"] > 30
     assert 0 < result.facets["accepting"]["yes"] < result.total

@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from careerlink.database import transaction
+
 
 @click.group("profiles")
 def profiles_cli():
@@ -17,7 +19,8 @@ def remind_command():
     """Email alumni whose profile is 11 months old; unlist those unconfirmed for 12 (cron)."""
     from careerlink.mentors.services import run_freshness
 
-    result = run_freshness()
+    with transaction():
+        result = run_freshness()
     click.echo(f"reminded {result.reminded}, unlisted {result.unlisted}")
 
 
@@ -28,6 +31,6 @@ def industries_command():
     from careerlink.extensions import db
     from careerlink.mentors.industries import ensure_default_industries
 
-    added = ensure_default_industries(db.session.connection())
-    db.session.commit()
+    with transaction():
+        added = ensure_default_industries(db.session.connection())
     click.echo(f"added {added} industries")

@@ -358,7 +358,7 @@ def load_mentor_demo(count: int = DEMO_COUNT) -> list[str]:
             profile.away_until = None
             profile.month_request_count = 0
         db.session.add(profile)
-    db.session.commit()
+    db.session.flush()  # no commit: the demo command commits everything it loads at once
     lines = [f"Mentor directory: {created} demo alumni added ({count} in all)."]
     if added:
         lines.append(f"Industries: {added} added.")

@@ -4,27 +4,14 @@ from __future__ import annotations
 
 import enum
 import math
-import secrets
 from datetime import date, datetime
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    CheckConstraint,
-    Column,
-    Date,
-    ForeignKey,
-    Index,
-    String,
-    Table,
-    Text,
-    event,
-)
-from sqlalchemy.orm import Mapped, Session, backref, mapped_column, relationship
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import JSON, CheckConstraint, Column, Date, ForeignKey, Index, String, Table, Text
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from careerlink.extensions import db
-from careerlink.mentors import text as textfold
+from careerlink.mentors import directory_index
+from careerlink.mentors.directory_index import CountedInDirectory, IndexedProfile
 from careerlink.models import TimestampMixin, UTCDateTime, utcnow
 
 BIO_MAX = 2000
@@ -75,7 +62,7 @@ def human_date(value: date) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-class Industry(db.Model):
+class Industry(CountedInDirectory, db.Model):
     """An industry alumni work in; inactive ones hide from filters but keep their profiles."""
 
     __tablename__ = "careerlink_industries"
@@ -128,24 +115,6 @@ _OFFER_COLUMNS = {
 }
 
 
-# The columns every directory count filters on, in both directory indexes.
-DIRECTORY_FILTER_COLUMNS = (
-    "class_year",
-    "open_to_remote",
-    "offers_introduction",
-    "offers_shadowing",
-    "offers_informational_interview",
-    "offers_resume_review",
-    "unavailable_until",
-)
-DIRECTORY_PLACE_COLUMNS = ("country", "region", "city", "programme")
-DIRECTORY_INDEX_COLUMNS = (
-    "directory_listed",
-    *DIRECTORY_PLACE_COLUMNS,
-    *DIRECTORY_FILTER_COLUMNS,
-    "industry_key",
-    "last_requested_at",
-)
 # "Not accepting requests" is "unavailable until further notice".
 UNAVAILABLE_FOREVER = date(9999, 12, 31)
 
@@ -154,8 +123,11 @@ def _next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
-class MentorProfile(TimestampMixin, db.Model):
-    """An alumnus's directory entry: who they are, what they offer, how much they can take."""
+class MentorProfile(IndexedProfile, TimestampMixin, db.Model):
+    """An alumnus's directory entry: who they are, what they offer, how much they can take.
+
+    Its search document and directory columns (IndexedProfile) are kept by `directory_index`.
+    """
 
     __tablename__ = "careerlink_mentor_profiles"
     __table_args__ = (
@@ -164,17 +136,7 @@ class MentorProfile(TimestampMixin, db.Model):
         ),
         CheckConstraint("monthly_capacity >= 0", name="capacity_not_negative"),
         CheckConstraint("month_request_count >= 0", name="count_not_negative"),
-        # Two narrow covering indexes over the denormalised directory columns (see
-        # `refresh_directory_columns`): the facet counts and the page's ordering scan one of
-        # them instead of the wide rows, and each is already sorted by what its count groups by.
-        Index("ix_careerlink_mentor_profiles_directory", *DIRECTORY_INDEX_COLUMNS),
-        Index(
-            "ix_careerlink_mentor_profiles_directory_industries",
-            "directory_listed",
-            "industry_key",
-            *DIRECTORY_PLACE_COLUMNS,
-            *DIRECTORY_FILTER_COLUMNS,
-        ),
+        *directory_index.covering_indexes("careerlink_mentor_profiles"),
         Index("ix_careerlink_mentor_profiles_confirmed", "last_confirmed_at"),
     )
 
@@ -236,19 +198,6 @@ class MentorProfile(TimestampMixin, db.Model):
     median_response_days: Mapped[float | None] = mapped_column()
     answered_count: Mapped[int] = mapped_column(default=0, nullable=False)
     asked_count: Mapped[int] = mapped_column(default=0, nullable=False)
-
-    # Folded words of the searchable fields, written by the application on every change;
-    # SQLite's FTS5 table and PostgreSQL's tsvector column are derived from it.
-    search_document: Mapped[str] = mapped_column(Text, default="", nullable=False)
-
-    # Denormalised for the directory, rewritten by `refresh_directory_columns` before every
-    # flush so that counts read one narrow index and never join users or industries:
-    # shown in the directory (is_visible, and the owner's account is active);
-    directory_listed: Mapped[bool] = mapped_column(default=False, nullable=False)
-    # the first day a request may be sent again (None: now; 9999-12-31: not accepting);
-    unavailable_until: Mapped[date | None] = mapped_column(Date)
-    # the industry ids, sorted, as "|3|7|12|" ("" for none).
-    industry_key: Mapped[str] = mapped_column(String(200), default="", nullable=False)
 
     user = relationship(
         "User",
@@ -333,26 +282,6 @@ class MentorProfile(TimestampMixin, db.Model):
             until = full_until if until is None or full_until > until else until
         return until
 
-    def compute_industry_key(self) -> str | None:
-        """The sorted industry ids as "|3|7|", or None while an industry has no id yet."""
-        ids = [i.id for i in self.industries]
-        if any(i is None for i in ids):
-            return None
-        return "".join(f"|{i}" for i in sorted(set(ids))) + "|" if ids else ""
-
-    def refresh_directory_columns(self) -> None:
-        """Rewrite the denormalised directory columns from the fields they summarise."""
-        values = {
-            "directory_listed": bool(self.is_visible),
-            "unavailable_until": self.compute_unavailable_until(),
-        }
-        key = self.compute_industry_key()
-        if key is not None:
-            values["industry_key"] = key
-        for name, value in values.items():
-            if getattr(self, name) != value:
-                setattr(self, name, value)
-
     def is_away(self, on: date | None = None) -> bool:
         """Away on that day (back on `away_until`)."""
         on = on or today()
@@ -419,20 +348,6 @@ class MentorProfile(TimestampMixin, db.Model):
             self.stale_unlisted_at = None
             self.listed = True
 
-    def build_search_document(self, name: str | None = None) -> str:
-        """The folded text the full-text index holds for this profile."""
-        return textfold.document(
-            [
-                self.display_name if name is None else name,
-                self.headline,
-                self.employer,
-                self.job_title,
-                self.bio,
-                " ".join(self.tags or []),
-                " ".join(i.name for i in self.industries),
-            ]
-        )
-
     def __repr__(self) -> str:
         return f"<MentorProfile {self.id} user={self.user_id}>"
 
@@ -460,98 +375,5 @@ class StudentProfile(TimestampMixin, db.Model):
         return f"<StudentProfile {self.id} user={self.user_id}>"
 
 
-class DirectoryState(db.Model):
-    """One row whose version is bumped in every transaction that changes what the directory
-    counts (profiles, their owners' names and active flags, industries); cached facet counts
-    are keyed by it."""
-
-    __tablename__ = "careerlink_directory_state"
-
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    version: Mapped[int] = mapped_column(BigInteger, default=0, nullable=False)
-
-
-def _first_version() -> int:
-    # A random start, so that a database emptied and refilled (tests, a restored backup) never
-    # repeats a version that a running process may have cached counts for.
-    return secrets.randbits(52)
-
-
-def _insert_state_row(target, connection, **_kw) -> None:
-    connection.execute(target.insert().values(id=1, version=_first_version()))
-
-
-event.listen(DirectoryState.__table__, "after_create", _insert_state_row)
-
-_PENDING_KEYS = "careerlink_pending_industry_keys"
-
-
-def bump_directory_version(connection) -> None:
-    """Invalidate every cached directory count (all processes): a new data version."""
-    table = DirectoryState.__table__
-    result = connection.execute(table.update().values(version=table.c.version + 1))
-    if result.rowcount == 0:  # the row was deleted (tables emptied): start a new series
-        connection.execute(table.insert().values(id=1, version=_first_version()))
-
-
-@event.listens_for(Session, "before_flush")
-def _refresh_search_documents(session, _flush_context, _instances) -> None:
-    """Rebuild the indexed document and directory columns of every profile that may have
-    changed, and bump the directory's data version when anything it shows changed."""
-    from careerlink.accounts.models import User
-
-    changed = any(isinstance(obj, MentorProfile | Industry) for obj in session.deleted)
-    for obj in list(session.new) + list(session.dirty):
-        profile = None
-        if isinstance(obj, MentorProfile):
-            profile = obj
-        elif isinstance(obj, Industry):
-            changed = True
-        elif isinstance(obj, User):
-            attrs = db.inspect(obj).attrs
-            if attrs.display_name.history.has_changes() or attrs.active.history.has_changes():
-                profile = obj.mentor_profile
-        if profile is None:
-            continue
-        changed = True
-        name = None
-        owner = profile.user
-        if owner is None and profile.user_id is not None:
-            # A profile made with user_id only: its user is not loaded while pending.
-            owner = session.get(User, profile.user_id)
-            name = owner.display_name if owner is not None else ""
-        doc = profile.build_search_document(name)
-        if doc != profile.search_document:
-            profile.search_document = doc
-        profile.refresh_directory_columns()
-        if owner is not None and owner.active is False and profile.directory_listed:
-            profile.directory_listed = False
-        if profile.compute_industry_key() is None:
-            session.info.setdefault(_PENDING_KEYS, set()).add(profile)
-    for obj in session.deleted:
-        if isinstance(obj, User):
-            changed = True
-    if changed:
-        bump_directory_version(session.connection())
-
-
-@event.listens_for(Session, "after_flush")
-def _fill_pending_industry_keys(session, _flush_context) -> None:
-    """Industries created in the same flush as the profile have their ids only now."""
-    pending = session.info.pop(_PENDING_KEYS, None)
-    if not pending:
-        return
-    table = MentorProfile.__table__
-    for profile in pending:
-        key = profile.compute_industry_key()
-        if profile.id is None or key is None:
-            continue
-        session.connection().execute(
-            table.update().where(table.c.id == profile.id).values(industry_key=key)
-        )
-        set_committed_value(profile, "industry_key", key)
-
-
-from careerlink.mentors import search_ddl  # noqa: E402  (DDL listeners on the table above)
-
-search_ddl.attach(MentorProfile.__table__)
+# The full-text objects are created and dropped with the profiles table.
+directory_index.attach(MentorProfile.__table__)

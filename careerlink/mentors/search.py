@@ -5,21 +5,17 @@ statements whatever the page size and the number of alumni: the industry list, t
 version, then, unless the counts are cached for this version and day, (SQLite, with words) the
 number of full-text matches and two grouped scans for the total and every facet; then the
 page's ids, the page's rows, and the eager loads of their industries and roles. Counts read
-only the denormalised columns of two narrow covering indexes (MentorProfile's directory
-columns, kept in sync before every flush).
+only the denormalised columns of two narrow covering indexes (`directory_index`, kept in sync
+before every flush) and are cached by `facet_cache`. The result is a `Page` of profiles.
 """
 
 from __future__ import annotations
 
-import math
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import (
     BigInteger,
     and_,
@@ -36,19 +32,20 @@ from sqlalchemy import (
 from sqlalchemy.orm import joinedload, selectinload
 
 from careerlink.extensions import db
+from careerlink.mentors import facet_cache
 from careerlink.mentors import text as textfold
+from careerlink.mentors.directory_index import directory_version
 from careerlink.mentors.models import (
     OFFER_LABELS,
-    DirectoryState,
     Industry,
     MentorProfile,
     Offer,
     today,
 )
 from careerlink.mentors.search_ddl import FTS_TABLE, PG_COLUMN, PROFILES
+from careerlink.pagination import MAX_PER_PAGE, Page, bounded_per_page, page_number, paginate
 
 P = MentorProfile
-MAX_PER_PAGE = 100
 LIST_FACET_LIMIT = 60
 CLASS_YEAR_MIN = 1900
 CLASS_YEAR_MAX = 2100
@@ -108,43 +105,13 @@ class SearchCriteria:
 
 
 @dataclass
-class SearchResult:
-    """A page of profiles, the total, and how many alumni each filter value would give."""
+class SearchResult(Page[MentorProfile]):
+    """A page of profiles (a `Page`) with how many alumni each filter value would give."""
 
-    items: list[MentorProfile]
-    total: int
-    page: int
-    pages: int
-    per_page: int
-    facets: dict[str, dict[str, int]]
-    criteria: SearchCriteria
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    criteria: SearchCriteria = field(default_factory=SearchCriteria)
     industries: list[Industry] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
-
-    @property
-    def has_prev(self) -> bool:
-        """There is a page before this one."""
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        """There is a page after this one."""
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        """The previous page's number."""
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        """The next page's number."""
-        return self.page + 1
-
-    @property
-    def first_index(self) -> int:
-        """The 1-based position of the first item on this page."""
-        return 0 if not self.items else (self.page - 1) * self.per_page + 1
 
 
 def _getlist(args: Mapping[str, Any], name: str) -> list[str]:
@@ -336,56 +303,6 @@ def day_seed(viewer_id: int | None, on: date) -> int:
     return ((viewer_id or 0) * 1000003 + on.toordinal() * 7919) % _PRIME
 
 
-class FacetCache:
-    """A bounded LRU of (total, facet counts) per search, kept in this process only.
-
-    Each gunicorn worker has its own. Keys hold the directory's data version (bumped in the
-    same transaction as any profile, owner or industry change, by every process) and the day
-    (availability follows the calendar), so an entry is never read after a change; stale
-    entries simply age out.
-    """
-
-    def __init__(self, size: int):
-        self.size = size
-        self._entries: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        """The cached value, or None."""
-        with self._lock:
-            value = self._entries.get(key)
-            if value is not None:
-                self._entries.move_to_end(key)
-            return value
-
-    def put(self, key, value) -> None:
-        """Remember a value, forgetting the least recently used beyond the bound."""
-        with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        """Forget everything (the benchmark's cold runs; tests)."""
-        with self._lock:
-            self._entries.clear()
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-
-def facet_cache() -> FacetCache | None:
-    """This application's facet cache, or None when CAREERLINK_DIRECTORY_CACHE_SIZE is 0."""
-    size = int(current_app.config.get("CAREERLINK_DIRECTORY_CACHE_SIZE", 512) or 0)
-    if size <= 0:
-        return None
-    cache = current_app.extensions.get("careerlink_facet_cache")
-    if cache is None or cache.size != size:
-        cache = current_app.extensions["careerlink_facet_cache"] = FacetCache(size)
-    return cache
-
-
 def _criteria_key(criteria: SearchCriteria, industry_ids: list[int] | None) -> tuple:
     """The criteria as a hashable value; equal for searches that count the same alumni."""
     terms = criteria.terms
@@ -477,7 +394,7 @@ def search_mentors(
     criteria = criteria or SearchCriteria()
     on = on or today()
     dialect = db.session.get_bind().dialect.name
-    per_page = max(1, min(int(per_page or 20), MAX_PER_PAGE))
+    per_page = bounded_per_page(per_page, maximum=MAX_PER_PAGE)
     notices: list[str] = []
 
     all_industries = list(db.session.scalars(select(Industry).order_by(Industry.name)))
@@ -495,13 +412,12 @@ def search_mentors(
     base = visible_clause()
     available = available_clause(on)
 
-    cache = facet_cache()
     key = None
-    if cache is not None:
-        version = db.session.scalar(select(DirectoryState.version).where(DirectoryState.id == 1))
+    if facet_cache.is_enabled():
+        version = directory_version()
         if version is not None:
-            key = (version, on, _criteria_key(criteria, industry_ids))
-    cached = cache.get(key) if key is not None else None
+            key = facet_cache.counts_key(version, on, _criteria_key(criteria, industry_ids))
+    cached = facet_cache.get_counts(key) if key is not None else None
     if cached is not None:
         total, facets = cached
         groups = _group_clauses(criteria, industry_ids, on, dialect)
@@ -515,19 +431,16 @@ def search_mentors(
         groups = _group_clauses(criteria, industry_ids, on, dialect, many_matches)
         total, facets = _count(criteria, groups, base, available, all_industries)
         if key is not None:
-            cache.put(key, (total, facets))
+            facet_cache.put_counts(key, total, facets)
     facets = {name: dict(counts) for name, counts in facets.items()}
 
-    pages = max(1, math.ceil(total / per_page))
-    try:
-        requested = int(page)
-    except (TypeError, ValueError):
-        requested = 1
-    if requested > pages:
+    # Past the last page, the directory shows the last page and says so.
+    pages = Page(page=1, per_page=per_page, total=total).pages
+    page = page_number(page)
+    if page > pages:
         if total:
             notices.append(f"There are only {pages} page{'s' if pages != 1 else ''} of results.")
-        requested = pages
-    page = max(1, requested)
+        page = pages
 
     # The page's ids are sorted over the narrow index; only those rows are then loaded whole.
     unavailable_last = case((available, 0), else_=1)
@@ -553,17 +466,19 @@ def search_mentors(
             _tiebreak(day_seed(viewer_id, on)),
             P.id,
         )
-    ids = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
-    loaded = db.session.scalars(
-        select(P).where(P.id.in_(ids)).options(joinedload(P.user), selectinload(P.industries))
+    ids = paginate(stmt, page, per_page, total=total).items
+    loaded = (
+        db.session.scalars(
+            select(P).where(P.id.in_(ids)).options(joinedload(P.user), selectinload(P.industries))
+        )
+        if ids
+        else ()
     )
     by_id = {profile.id: profile for profile in loaded}
-    items = [by_id[i] for i in ids if i in by_id]
     return SearchResult(
-        items=items,
+        items=[by_id[i] for i in ids if i in by_id],
         total=total,
         page=page,
-        pages=pages,
         per_page=per_page,
         facets=facets,
         criteria=criteria,

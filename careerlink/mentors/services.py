@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 
 from careerlink.errors import DomainError, InvalidToken, NotAllowed
 from careerlink.extensions import db
-from careerlink.mail import enqueue
+from careerlink.mentors import notifications
+from careerlink.mentors.links import CONFIRM, confirm_link, read_confirm_token
 from careerlink.mentors.models import (
     BIO_MAX,
     INTRODUCTION_MAX,
@@ -37,24 +38,14 @@ from careerlink.mentors.search import (
 )
 from careerlink.models import utcnow
 from careerlink.permissions import Role, is_staff
-from careerlink.tokens import make_token, read_token
-from careerlink.urls import absolute_url
 
-CONFIRM = "confirm-profile"
-CONFIRM_MAX_AGE = 60 * 24 * 3600
 CAPACITY_MAX = 20
 SHADOWING_STUDENTS_MAX = 10
-DEFAULT_CONSENT_TEXT = (
-    "I agree to be listed in the alumni mentor directory and to be contacted by students and "
-    "graduates through the career office. The career office reviews every request before it "
-    "reaches me, never shows my email address or phone number in the directory, and I can "
-    "pause or opt out at any time."
-)
 
 
 def consent_text() -> str:
-    """The consent an alumnus agrees to when opting in (configurable)."""
-    return current_app.config.get("CAREERLINK_MENTOR_CONSENT_TEXT") or DEFAULT_CONSENT_TEXT
+    """The consent an alumnus agrees to when opting in (CAREERLINK_MENTOR_CONSENT_TEXT)."""
+    return current_app.config["CAREERLINK_MENTOR_CONSENT_TEXT"]
 
 
 def get_profile_for(user) -> MentorProfile | None:
@@ -112,7 +103,7 @@ def opt_in(actor, agreed: bool) -> MentorProfile:
         profile.verification_status = VerificationStatus.APPROVED.value
         profile.verified_at = actor.alumnus_verified_at
         profile.verified_by_id = actor.alumnus_verified_by_id
-    db.session.commit()
+    db.session.flush()  # the caller links to the new profile by its id
     return profile
 
 
@@ -120,14 +111,12 @@ def opt_out(actor, profile: MentorProfile) -> None:
     """Leave the directory at once; the profile is kept so that opting in again is quick."""
     _require_edit(actor, profile)
     profile.opt_out()
-    db.session.commit()
 
 
 def set_accepting(actor, profile: MentorProfile, accepting: bool) -> None:
     """Pause or resume new requests without leaving the directory."""
     _require_edit(actor, profile)
     profile.accepting_requests = bool(accepting)
-    db.session.commit()
 
 
 # --- editing ------------------------------------------------------------------------------------
@@ -306,7 +295,6 @@ def save_profile(actor, profile: MentorProfile, data: dict[str, Any]) -> MentorP
         profile.verification_status = VerificationStatus.PENDING.value
         profile.rejection_reason = None
     profile.confirm_current()
-    db.session.commit()
     return profile
 
 
@@ -348,17 +336,7 @@ def approve_profile(actor, profile: MentorProfile) -> None:
     if profile.user.alumnus_verified_at is None:
         profile.user.alumnus_verified_at = now
         profile.user.alumnus_verified_by_id = actor.id
-    enqueue(
-        "profile_approved",
-        "alumnus",
-        profile.user.email,
-        {
-            "user": profile.user,
-            "profile": profile,
-            "profile_url": absolute_url("mentors.detail", profile_id=profile.id),
-        },
-    )
-    db.session.commit()
+    notifications.profile_approved(profile)
 
 
 def reject_profile(actor, profile: MentorProfile, reason: str) -> None:
@@ -373,38 +351,23 @@ def reject_profile(actor, profile: MentorProfile, reason: str) -> None:
     profile.verified_at = utcnow()
     profile.verified_by_id = actor.id
     profile.rejection_reason = reason
-    enqueue(
-        "profile_rejected",
-        "alumnus",
-        profile.user.email,
-        {
-            "user": profile.user,
-            "profile": profile,
-            "reason": reason,
-            "edit_url": absolute_url("mentors.edit", profile_id=profile.id),
-        },
-    )
-    db.session.commit()
+    notifications.profile_rejected(profile, reason)
 
 
 # --- freshness ----------------------------------------------------------------------------------
 
 
-def confirm_link(profile: MentorProfile) -> str:
-    """An absolute, signed link to a page where the alumnus confirms the profile is current."""
-    token = make_token(CONFIRM, {"pid": profile.id, "uid": profile.user_id})
-    return absolute_url("mentors.confirm", token=token)
-
-
 def profile_for_confirm_token(token: str) -> MentorProfile:
     """The profile a confirmation link is for; InvalidToken when it no longer applies."""
-    data = read_token(CONFIRM, token, max_age_seconds=CONFIRM_MAX_AGE)
-    profile = db.session.get(MentorProfile, data.get("pid"))
+    data = read_confirm_token(token)
+    profile_id = data.get("pid")
+    profile = db.session.get(MentorProfile, profile_id) if isinstance(profile_id, int) else None
     if profile is None or profile.user_id != data.get("uid"):
-        raise InvalidToken("This link is for a profile that no longer exists.")
+        raise InvalidToken("This link is for a profile that no longer exists.", link=CONFIRM)
     if not profile.is_opted_in:
         raise InvalidToken(
-            "You have left the mentor directory. Sign in and join it again to be listed."
+            "You have left the mentor directory. Sign in and join it again to be listed.",
+            link=CONFIRM,
         )
     return profile
 
@@ -413,7 +376,6 @@ def confirm_by_token(token: str) -> MentorProfile:
     """Mark the profile as current from an emailed link (after the button is pressed)."""
     profile = profile_for_confirm_token(token)
     profile.confirm_current()
-    db.session.commit()
     return profile
 
 
@@ -421,7 +383,6 @@ def confirm_profile(actor, profile: MentorProfile) -> None:
     """The signed-in owner confirms the profile is current."""
     _require_edit(actor, profile)
     profile.confirm_current()
-    db.session.commit()
 
 
 @dataclass
@@ -432,15 +393,15 @@ class FreshnessResult:
     unlisted: int = 0
 
 
-def _days(name: str, default: int) -> timedelta:
-    return timedelta(days=int(current_app.config.get(name, default)))
+def _days(name: str) -> timedelta:
+    return timedelta(days=int(current_app.config[name]))
 
 
 def run_freshness(now: datetime | None = None) -> FreshnessResult:
     """Remind alumni of 11-month-old profiles; unlist those unconfirmed for 12 (idempotent)."""
     now = now or utcnow()
-    remind_before = now - _days("CAREERLINK_PROFILE_REMIND_AFTER_DAYS", 335)
-    unlist_before = now - _days("CAREERLINK_PROFILE_UNLIST_AFTER_DAYS", 365)
+    remind_before = now - _days("CAREERLINK_PROFILE_REMIND_AFTER_DAYS")
+    unlist_before = now - _days("CAREERLINK_PROFILE_UNLIST_AFTER_DAYS")
     result = FreshnessResult()
     live = (
         MentorProfile.opted_in_at.is_not(None),
@@ -452,12 +413,7 @@ def run_freshness(now: datetime | None = None) -> FreshnessResult:
     for profile in stale:
         profile.listed = False
         profile.stale_unlisted_at = now
-        enqueue(
-            "profile_unlisted",
-            "alumnus",
-            profile.user.email,
-            {"user": profile.user, "profile": profile, "link": confirm_link(profile)},
-        )
+        notifications.profile_unlisted(profile)
         result.unlisted += 1
     due = db.session.scalars(
         select(MentorProfile).where(
@@ -469,14 +425,8 @@ def run_freshness(now: datetime | None = None) -> FreshnessResult:
     ).all()
     for profile in due:
         profile.confirm_reminder_sent_at = now
-        enqueue(
-            "profile_confirm",
-            "alumnus",
-            profile.user.email,
-            {"user": profile.user, "profile": profile, "link": confirm_link(profile)},
-        )
+        notifications.profile_confirm(profile)
         result.reminded += 1
-    db.session.commit()
     return result
 
 
@@ -503,7 +453,6 @@ def save_student_profile(actor, data: dict[str, Any], owner=None) -> StudentProf
     profile.introduction = _text(data, "introduction", INTRODUCTION_MAX, "Your introduction")
     profile.is_graduate = bool(data.get("is_graduate"))
     profile.industries = _industries(data.get("industries"), required=False)
-    db.session.commit()
     return profile
 
 
@@ -516,6 +465,7 @@ __all__ = [
     "can_view_profile",
     "clean_linkedin_url",
     "clean_tags",
+    "confirm_link",
     "confirm_by_token",
     "get_profile_for",
     "get_student_profile_for",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from careerlink.accounts.forms import ConfirmForm
-from careerlink.errors import DomainError, InvalidToken
+from careerlink.errors import NotFound
 from careerlink.extensions import db
-from careerlink.mentors import services
+from careerlink.mentors import facet_cache, services
 from careerlink.mentors.forms import (
     MentorProfileForm,
     OptInForm,
@@ -16,12 +16,14 @@ from careerlink.mentors.forms import (
     StudentProfileForm,
 )
 from careerlink.mentors.industries import active_industries
-from careerlink.mentors.models import OFFER_LABELS, MentorProfile, Offer, today
-from careerlink.mentors.search import MAX_PER_PAGE, parse_criteria, search_mentors
-from careerlink.permissions import STAFF_ROLES, Role, role_required
-from careerlink.web.actions import show_error
+from careerlink.mentors.models import OFFER_LABELS, Industry, MentorProfile, Offer, today
+from careerlink.mentors.search import parse_criteria, search_mentors
+from careerlink.permissions import STAFF_ROLES, Role, require, role_required
+from careerlink.web.actions import found, perform
 
 bp = Blueprint("mentors", __name__)
+# The directory's count cache belongs to the app the blueprint is mounted on.
+bp.record_once(lambda state: facet_cache.init_app(state.app))
 
 PER_PAGE = 20
 
@@ -31,7 +33,7 @@ def _actor():
 
 
 def _profile_or_404(profile_id: int) -> MentorProfile:
-    return db.session.get(MentorProfile, profile_id) or abort(404)
+    return found(db.session.get(MentorProfile, profile_id))
 
 
 def _industry_choices(selected: list[str] | None = None) -> list[tuple[str, str]]:
@@ -41,8 +43,6 @@ def _industry_choices(selected: list[str] | None = None) -> list[tuple[str, str]
     # An inactive industry the profile already has stays visible so saving keeps it.
     for slug in selected or []:
         if slug not in known:
-            from careerlink.mentors.models import Industry
-
             industry = db.session.scalar(db.select(Industry).where(Industry.slug == slug))
             if industry is not None:
                 choices.append((industry.slug, f"{industry.name} (no longer offered)"))
@@ -56,10 +56,10 @@ def _industry_choices(selected: list[str] | None = None) -> list[tuple[str, str]
 def directory():
     """Search alumni by words, industry, offer, place, year and availability."""
     criteria, notices = parse_criteria(request.args)
-    page = request.args.get("page", 1, type=int) or 1
     per_page = request.args.get("per_page", PER_PAGE, type=int) or PER_PAGE
-    per_page = max(1, min(per_page, MAX_PER_PAGE))
-    result = search_mentors(criteria, viewer=_actor(), page=page, per_page=per_page)
+    result = search_mentors(
+        criteria, viewer=_actor(), page=request.args.get("page", 1), per_page=per_page
+    )
     return render_template(
         "careerlink/mentors/directory.html",
         result=result,
@@ -77,7 +77,7 @@ def detail(profile_id: int):
     """Everything a student needs to decide whom to ask; never an email or phone number."""
     profile = _profile_or_404(profile_id)
     if not services.can_view_profile(_actor(), profile):
-        abort(404)
+        raise NotFound()
     can_ask, reason = profile.can_be_asked(today())
     return render_template(
         "careerlink/mentors/detail.html",
@@ -108,16 +108,13 @@ def join():
     form = OptInForm()
     profile = services.get_profile_for(current_user)
     if form.validate_on_submit():
-        try:
-            profile = services.opt_in(_actor(), bool(form.agree.data))
-        except DomainError as err:
-            db.session.rollback()
-            show_error(form, err)
-        else:
-            flash(
-                "Thank you for joining. Fill in your profile so students can find you.", "success"
-            )
-            return redirect(url_for("mentors.edit", profile_id=profile.id))
+        joined = perform(
+            lambda: services.opt_in(_actor(), bool(form.agree.data)),
+            "Thank you for joining. Fill in your profile so students can find you.",
+            form=form,
+        )
+        if joined:
+            return redirect(url_for("mentors.edit", profile_id=joined.value.id))
     return render_template(
         "careerlink/mentors/join.html",
         form=form,
@@ -131,8 +128,7 @@ def join():
 def edit(profile_id: int):
     """Edit a profile: its owner, or an admin."""
     profile = _profile_or_404(profile_id)
-    if not services.can_edit_profile(_actor(), profile):
-        abort(403)
+    require(services.can_edit_profile(_actor(), profile))
     form = MentorProfileForm(obj=profile if request.method == "GET" else None)
     if request.method == "GET":
         form.industries.data = [i.slug for i in profile.industries]
@@ -140,13 +136,11 @@ def edit(profile_id: int):
         form.tags.data = ", ".join(profile.tags or [])
     form.industries.choices = _industry_choices(form.industries.data)
     if form.validate_on_submit():
-        try:
-            services.save_profile(_actor(), profile, form.data)
-        except DomainError as err:
-            db.session.rollback()
-            show_error(form, err)
-        else:
-            flash("Your profile is saved.", "success")
+        if perform(
+            lambda: services.save_profile(_actor(), profile, form.data),
+            "Your profile is saved.",
+            form=form,
+        ):
             return redirect(url_for("mentors.edit", profile_id=profile.id))
     elif request.method == "POST":
         flash("Please correct the fields marked below.", "error")
@@ -163,15 +157,12 @@ def edit(profile_id: int):
 def opt_out(profile_id: int):
     """Leave the directory at once."""
     profile = _profile_or_404(profile_id)
+    require(services.can_edit_profile(_actor(), profile))
     if ConfirmForm().validate_on_submit():
-        try:
-            services.opt_out(_actor(), profile)
-        except services.NotAllowed:
-            abort(403)
-        flash(
+        perform(
+            lambda: services.opt_out(_actor(), profile),
             "You have left the mentor directory. Students no longer see your profile. "
             "You can join again at any time.",
-            "success",
         )
     return redirect(url_for("accounts.account"))
 
@@ -181,17 +172,14 @@ def opt_out(profile_id: int):
 def set_accepting(profile_id: int):
     """Pause or resume new requests."""
     profile = _profile_or_404(profile_id)
+    require(services.can_edit_profile(_actor(), profile))
     accepting = request.form.get("accepting") == "1"
     if ConfirmForm().validate_on_submit():
-        try:
-            services.set_accepting(_actor(), profile, accepting)
-        except services.NotAllowed:
-            abort(403)
-        flash(
+        perform(
+            lambda: services.set_accepting(_actor(), profile, accepting),
             "You are accepting new requests again."
             if accepting
             else "New requests are paused. You stay listed, marked as not accepting requests.",
-            "success",
         )
     if request.form.get("back") == "edit":
         return redirect(url_for("mentors.edit", profile_id=profile.id))
@@ -203,26 +191,27 @@ def set_accepting(profile_id: int):
 def still_current(profile_id: int):
     """The signed-in owner confirms the profile is up to date."""
     profile = _profile_or_404(profile_id)
+    require(services.can_edit_profile(_actor(), profile))
     if ConfirmForm().validate_on_submit():
-        try:
-            services.confirm_profile(_actor(), profile)
-        except services.NotAllowed:
-            abort(403)
-        flash("Thank you, your profile is confirmed as current.", "success")
+        perform(
+            lambda: services.confirm_profile(_actor(), profile),
+            "Thank you, your profile is confirmed as current.",
+        )
     return redirect(url_for("mentors.edit", profile_id=profile.id))
 
 
 @bp.route("/mentors/confirm/<token>", methods=["GET", "POST"])
 def confirm(token: str):
-    """From the reminder email: a page with a button; only the POST confirms."""
-    try:
-        profile = services.profile_for_confirm_token(token)
-    except InvalidToken as err:
-        return render_template("careerlink/accounts/token_problem.html", message=err.message), 400
+    """From the reminder email: a page with a button; only the POST confirms.
+
+    A bad or outdated link raises InvalidToken, which the app shows as the bad-link page.
+    """
+    profile = services.profile_for_confirm_token(token)
     form = ConfirmForm()
-    if form.validate_on_submit():
-        services.confirm_by_token(token)
-        flash("Thank you, your profile is confirmed and listed for another year.", "success")
+    if form.validate_on_submit() and perform(
+        lambda: services.confirm_by_token(token),
+        "Thank you, your profile is confirmed and listed for another year.",
+    ):
         return redirect(url_for("mentors.detail", profile_id=profile.id))
     return render_template("careerlink/mentors/confirm.html", form=form, profile=profile)
 
@@ -239,15 +228,12 @@ def student_profile():
     if request.method == "GET" and profile is not None:
         form.industries.data = [i.slug for i in profile.industries]
     form.industries.choices = _industry_choices(form.industries.data)
-    if form.validate_on_submit():
-        try:
-            services.save_student_profile(_actor(), form.data)
-        except DomainError as err:
-            db.session.rollback()
-            show_error(form, err)
-        else:
-            flash("Your profile is saved.", "success")
-            return redirect(url_for("accounts.account"))
+    if form.validate_on_submit() and perform(
+        lambda: services.save_student_profile(_actor(), form.data),
+        "Your profile is saved.",
+        form=form,
+    ):
+        return redirect(url_for("accounts.account"))
     return render_template("careerlink/mentors/student_edit.html", form=form, profile=profile)
 
 
@@ -273,13 +259,10 @@ def approve(profile_id: int):
     """List a profile after checking its owner graduated here."""
     profile = _profile_or_404(profile_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            services.approve_profile(_actor(), profile)
-        except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            flash(f"{profile.display_name}'s profile is approved and listed.", "success")
+        perform(
+            lambda: services.approve_profile(_actor(), profile),
+            f"{profile.display_name}'s profile is approved and listed.",
+        )
     return redirect(url_for("mentors.pending"))
 
 
@@ -290,29 +273,13 @@ def reject(profile_id: int):
     profile = _profile_or_404(profile_id)
     form = RejectForm()
     if form.validate_on_submit():
-        try:
-            services.reject_profile(_actor(), profile, form.reason.data)
-        except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            flash(
-                f"{profile.display_name}'s profile is rejected; they have been told why.", "success"
-            )
+        perform(
+            lambda: services.reject_profile(_actor(), profile, form.reason.data),
+            f"{profile.display_name}'s profile is rejected; they have been told why.",
+        )
     else:
         flash("Write a reason (up to 1,000 characters) before rejecting.", "error")
     return redirect(url_for("mentors.pending"))
-
-
-@bp.app_errorhandler(services.NotAllowed)
-def not_allowed(_err):
-    """A service refused on permission grounds: 403."""
-    return render_template(
-        "careerlink/errors/error.html",
-        code=403,
-        title="Not allowed",
-        message="Your account does not have access to this page.",
-    ), 403
 
 
 @bp.app_template_global()

@@ -1,0 +1,88 @@
+"""The directory's count cache, through Flask-Caching.
+
+The total and facet counts of a search are cached under a key holding the directory's data
+version (bumped in the same transaction as any profile, owner or industry change, by every
+process) and the day (availability follows the calendar), so an entry is never read after a
+change; stale entries age out. In-process by default (SimpleCache, one per worker, bounded by
+CAREERLINK_DIRECTORY_CACHE_SIZE); shared by every worker and machine in Redis when
+CAREERLINK_CACHE_URL is set. A size of 0 turns the cache off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from flask import Flask, current_app
+from flask_caching import Cache
+from flask_caching.backends import NullCache
+
+log = logging.getLogger(__name__)
+
+EXTENSION = "careerlink_facet_cache"
+# Keys hold the day, so an entry is useless the next day; Redis forgets it then.
+TIMEOUT_SECONDS = 24 * 3600
+
+
+def cache_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Flask-Caching settings from CareerLink's own."""
+    size = int(config["CAREERLINK_DIRECTORY_CACHE_SIZE"])
+    url = config["CAREERLINK_CACHE_URL"]
+    if size <= 0:
+        return {"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True}
+    common = {
+        "CACHE_KEY_PREFIX": config["CAREERLINK_CACHE_PREFIX"],
+        "CACHE_DEFAULT_TIMEOUT": TIMEOUT_SECONDS,
+    }
+    if url:
+        return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url, **common}
+    return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": size, **common}
+
+
+def init_app(app: Flask) -> Cache:
+    """Create this application's count cache from its settings."""
+    cache = Cache(config=cache_config(app.config))
+    cache.init_app(app)
+    app.extensions[EXTENSION] = cache
+    return cache
+
+
+def facet_cache() -> Cache:
+    """The current application's count cache."""
+    return current_app.extensions[EXTENSION]
+
+
+def is_enabled() -> bool:
+    """False when CAREERLINK_DIRECTORY_CACHE_SIZE is 0 (no version read, nothing stored)."""
+    return not isinstance(facet_cache().cache, NullCache)
+
+
+def counts_key(version: int, on: date, criteria_key: tuple) -> str:
+    """The cache key of one search's counts for one data version and day."""
+    digest = hashlib.sha256(json.dumps(criteria_key, separators=(",", ":")).encode()).hexdigest()
+    return f"directory-counts:{version}:{on.isoformat()}:{digest[:40]}"
+
+
+def get_counts(key: str) -> tuple[int, dict[str, dict[str, int]]] | None:
+    """The cached (total, facets), or None."""
+    try:
+        value = facet_cache().get(key)
+    except Exception:  # an unreachable Redis must not break the directory: count instead
+        log.warning("directory count cache unavailable; counting without it", exc_info=True)
+        return None
+    if not isinstance(value, tuple | list) or len(value) != 2:
+        return None
+    total, facets = value
+    return int(total), facets
+
+
+def put_counts(key: str, total: int, facets: dict[str, dict[str, int]]) -> None:
+    """Remember a search's (total, facets)."""
+    try:
+        facet_cache().set(key, (total, facets))
+    except Exception:  # as above: the counts were computed, the page still shows
+        log.warning("directory count cache unavailable; counts not stored", exc_info=True)

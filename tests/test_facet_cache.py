@@ -1,0 +1,224 @@
+"""The directory's count cache: in-process by default, shared through Redis when configured."""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from contextlib import contextmanager
+
+import pytest
+from conftest import app_config
+from flask_caching.backends import NullCache, RedisCache, SimpleCache
+from sqlalchemy import event
+from test_mentors import make_profile
+
+from careerlink import create_app
+from careerlink.extensions import db as _db
+from careerlink.mentors.facet_cache import cache_config, facet_cache, is_enabled
+from careerlink.mentors.search import search_mentors
+from careerlink.paths import load_config_module
+from careerlink.permissions import Role
+
+REDIS_URL = os.environ.get("CAREERLINK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+SETTINGS = {
+    "CAREERLINK_DIRECTORY_CACHE_SIZE": 512,
+    "CAREERLINK_CACHE_URL": None,
+    "CAREERLINK_CACHE_PREFIX": "careerlink:",
+}
+
+
+@pytest.fixture
+def industries(db):
+    """The default industries."""
+    from careerlink.mentors.industries import ensure_default_industries
+
+    ensure_default_industries(db.session.connection())
+    db.session.commit()
+
+
+@pytest.fixture
+def two_mentors(db, make_user, industries):
+    """Two listed alumni, both accepting requests."""
+    return [
+        make_profile(db, make_user(Role.ALUMNUS, name=name), industries=(industry,))
+        for name, industry in (("Ann Shared", "veterinary"), ("Bob Shared", "law"))
+    ]
+
+
+@contextmanager
+def other_app(database, tmp_path, **settings):
+    """Another CareerLink application on the same database (another worker or machine)."""
+    application = create_app(app_config(database, tmp_path, RATELIMIT_ENABLED=False, **settings))
+    try:
+        yield application
+    finally:
+        with application.app_context():
+            _db.engine.dispose()
+
+
+def counted_search(application, **kw):
+    """Search inside `application`: (result, number of SQL statements it ran)."""
+    seen: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    with application.app_context():
+        engine = _db.engine
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            result = search_mentors(**kw)
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+            _db.session.remove()
+    return result, len(seen)
+
+
+# --- settings -----------------------------------------------------------------------------------
+
+
+def test_in_process_by_default(app, db):
+    assert isinstance(facet_cache().cache, SimpleCache)
+    assert is_enabled()
+    assert cache_config(SETTINGS) == {
+        "CACHE_TYPE": "SimpleCache",
+        "CACHE_THRESHOLD": 512,
+        "CACHE_KEY_PREFIX": "careerlink:",
+        "CACHE_DEFAULT_TIMEOUT": 24 * 3600,
+    }
+
+
+def test_redis_when_a_url_is_set():
+    settings = {**SETTINGS, "CAREERLINK_CACHE_URL": "redis://cache.internal:6379/2"}
+    assert cache_config(settings) == {
+        "CACHE_TYPE": "RedisCache",
+        "CACHE_REDIS_URL": "redis://cache.internal:6379/2",
+        "CACHE_KEY_PREFIX": "careerlink:",
+        "CACHE_DEFAULT_TIMEOUT": 24 * 3600,
+    }
+
+
+@pytest.mark.parametrize("url", [None, "redis://127.0.0.1:6379/0"])
+def test_size_zero_turns_it_off(url):
+    settings = {**SETTINGS, "CAREERLINK_DIRECTORY_CACHE_SIZE": 0, "CAREERLINK_CACHE_URL": url}
+    assert cache_config(settings)["CACHE_TYPE"] == "NullCache"
+
+
+def test_settings_from_the_environment():
+    cfg = load_config_module()
+    config = cfg.Config({})
+    assert config.CAREERLINK_CACHE_URL is None
+    assert config.CAREERLINK_CACHE_PREFIX == "careerlink:"
+    for url in ("redis://127.0.0.1:6379/0", "rediss://user:pw@cache.example.edu:6380/1"):
+        configured = cfg.Config({"CAREERLINK_CACHE_URL": f" {url} "})
+        assert url == configured.CAREERLINK_CACHE_URL
+    staging = cfg.Config({"CAREERLINK_CACHE_PREFIX": "cl-staging:"})
+    assert staging.CAREERLINK_CACHE_PREFIX == "cl-staging:"
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:6379", "memcached://127.0.0.1", "127.0.0.1:6379", "redis://"]
+)
+def test_a_cache_url_must_be_redis(url):
+    cfg = load_config_module()
+    with pytest.raises(cfg.ConfigError, match="CAREERLINK_CACHE_URL must be a redis://"):
+        cfg.Config({"CAREERLINK_CACHE_URL": url})
+
+
+@pytest.mark.parametrize("prefix", ["", "  ", "with space:", "x" * 101])
+def test_a_cache_prefix_must_not_be_empty(prefix):
+    # An empty prefix would make clearing the cache empty the whole shared Redis database.
+    cfg = load_config_module()
+    with pytest.raises(cfg.ConfigError, match="CAREERLINK_CACHE_PREFIX"):
+        cfg.Config({"CAREERLINK_CACHE_PREFIX": prefix})
+
+
+# --- in process ---------------------------------------------------------------------------------
+
+
+def test_each_process_keeps_its_own_counts(app, db, two_mentors, database, tmp_path):
+    facet_cache().clear()
+    cold, cold_statements = counted_search(app)
+    warm, warm_statements = counted_search(app)
+    assert cold.total == warm.total == 2 and warm.facets == cold.facets
+    assert warm_statements == cold_statements - 2  # the two grouped count scans
+    with other_app(database, tmp_path) as worker:
+        again, statements = counted_search(worker)
+    assert again.total == 2 and statements == cold_statements
+
+
+def test_switched_off_counts_every_time(db, two_mentors, database, tmp_path):
+    with other_app(database, tmp_path, CAREERLINK_DIRECTORY_CACHE_SIZE=0) as uncached:
+        with uncached.app_context():
+            assert isinstance(facet_cache().cache, NullCache) and not is_enabled()
+        first, first_statements = counted_search(uncached)
+        second, second_statements = counted_search(uncached)
+    assert first.total == second.total == 2
+    assert first_statements == second_statements
+
+
+def test_an_unreachable_redis_does_not_break_the_directory(
+    db, two_mentors, database, tmp_path, caplog
+):
+    # Port 1 on loopback: nothing listens there, the connection is refused at once.
+    with (
+        other_app(database, tmp_path, CAREERLINK_CACHE_URL="redis://127.0.0.1:1/0") as down,
+        caplog.at_level(logging.WARNING, logger="careerlink.mentors.facet_cache"),
+    ):
+        result, _ = counted_search(down)
+    assert result.total == 2 and result.facets["industry"] == {"veterinary": 1, "law": 1}
+    assert "directory count cache unavailable" in caplog.text
+
+
+# --- shared in Redis ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_client():
+    """A client of the test Redis (CAREERLINK_TEST_REDIS_URL, by default on loopback)."""
+    redis = pytest.importorskip("redis", reason="the redis package is not installed")
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as err:
+        pytest.skip(f"Redis does not answer at {REDIS_URL}: {err}")
+    yield client
+    client.close()
+
+
+def test_workers_share_counts_through_redis(db, two_mentors, database, tmp_path, redis_client):
+    prefix = f"careerlink-test-{uuid.uuid4().hex}:"  # this run's keys only; removed below
+    settings = {"CAREERLINK_CACHE_URL": REDIS_URL, "CAREERLINK_CACHE_PREFIX": prefix}
+    with (
+        other_app(database, tmp_path / "a", **settings) as first_worker,
+        other_app(database, tmp_path / "b", **settings) as second_worker,
+    ):
+        try:
+            with first_worker.app_context():
+                assert isinstance(facet_cache().cache, RedisCache)
+            cold, cold_statements = counted_search(first_worker)
+            assert cold.total == 2 and cold.facets["accepting"] == {"yes": 2}
+            keys = list(redis_client.scan_iter(match=prefix + "*"))
+            assert len(keys) == 1 and keys[0].decode().startswith(prefix + "directory-counts:")
+
+            # The other worker reads the counts the first one stored.
+            warm, warm_statements = counted_search(second_worker)
+            assert warm.total == 2 and warm.facets == cold.facets
+            assert warm_statements == cold_statements - 2
+
+            # A change made anywhere bumps the data version: both count afresh.
+            ann = two_mentors[0]
+            ann.accepting_requests = False
+            db.session.commit()
+            fresh, fresh_statements = counted_search(second_worker)
+            assert fresh.facets["accepting"] == {"yes": 1}
+            assert fresh_statements == cold_statements
+            shared, shared_statements = counted_search(first_worker)
+            assert shared.facets["accepting"] == {"yes": 1}
+            assert shared_statements == cold_statements - 2
+            assert len(list(redis_client.scan_iter(match=prefix + "*"))) == 2
+        finally:
+            with first_worker.app_context():
+                facet_cache().clear()  # by prefix: other users of this Redis are untouched
+    assert list(redis_client.scan_iter(match=prefix + "*")) == []
