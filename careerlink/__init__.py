@@ -68,6 +68,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     from careerlink.database import import_models, register_sqlite_pragmas
+    from careerlink.mentors import facet_cache
+
+    facet_cache.init_app(app)
 
     register_sqlite_pragmas(app)
 

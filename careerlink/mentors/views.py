@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from careerlink.accounts.forms import ConfirmForm
 from careerlink.errors import NotFound
 from careerlink.extensions import db
-from careerlink.mentors import facet_cache, services
+from careerlink.mentors import services
 from careerlink.mentors.forms import (
     MentorProfileForm,
     OptInForm,
@@ -23,7 +23,6 @@ from careerlink.web.actions import found, perform
 
 bp = Blueprint("mentors", __name__)
 # The directory's count cache belongs to the app the blueprint is mounted on.
-bp.record_once(lambda state: facet_cache.init_app(state.app))
 
 PER_PAGE = 20
 

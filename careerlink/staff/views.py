@@ -12,6 +12,7 @@ from careerlink.errors import InvalidTransition
 from careerlink.extensions import db
 from careerlink.mail import services as mail
 from careerlink.mail.models import OutboxMessage, OutboxStatus
+from careerlink.pagination import paginate
 from careerlink.permissions import STAFF_ROLES, role_required
 from careerlink.web.actions import found, perform
 
@@ -39,10 +40,7 @@ def outbox():
     if status and status not in {s.value for s in OutboxStatus}:
         flash(f"Unknown status {status!r}; showing all messages.", "error")
         status = ""
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    pagination = db.paginate(
-        mail.outbox_query(status), page=page, per_page=PAGE_SIZE, error_out=False
-    )
+    pagination = paginate(mail.outbox_query(status), request.args.get("page"), PAGE_SIZE)
     return render_template(
         "careerlink/staff/outbox.html",
         pagination=pagination,
