@@ -114,6 +114,33 @@ class UserRole(db.Model):
     user: Mapped[User] = relationship(back_populates="role_rows")
 
 
+class UserSession(db.Model):
+    """One signed-in browser: revocable on the server, with idle and absolute lifetimes.
+
+    The cookie holds a random key; only its SHA-256 is stored, so reading this table does not
+    let anyone act as the person.
+    """
+
+    __tablename__ = "careerlink_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("careerlink_users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    user_agent: Mapped[str] = mapped_column(String(300), default="", nullable=False)
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    end_reason: Mapped[str | None] = mapped_column(String(30))
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id} user={self.user_id}>"
+
+
 def normalize_email(email: str) -> str:
     """Trim and lower-case an address; the database stores only this form."""
     return (email or "").strip().lower()
@@ -124,4 +151,4 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(db.select(User).where(User.email == normalize_email(email)))
 
 
-__all__ = ["User", "UserRole", "normalize_email", "find_user_by_email"]
+__all__ = ["User", "UserRole", "UserSession", "normalize_email", "find_user_by_email"]

@@ -38,6 +38,13 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(300), nullable=False)
     body_text: Mapped[str] = mapped_column(Text, nullable=False)
     body_html: Mapped[str | None] = mapped_column(Text)
+    # Private links (reset, verification, answer links) never sit readable in the bodies: the
+    # bodies hold placeholders, and the links are kept here encrypted until the message is
+    # delivered or fails for good, then erased.
+    secrets: Mapped[str | None] = mapped_column(Text)
+    # A message whose content is decided by the worker (e.g. a reset asked for an address that
+    # may have no account: the web request does the same work either way).
+    deferred: Mapped[dict | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(
         String(10), default=OutboxStatus.QUEUED.value, nullable=False
     )
