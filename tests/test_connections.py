@@ -658,6 +658,35 @@ def test_two_staff_approving_at_once_make_one_transition(app, db, make_request, 
 
 
 @postgres_only
+def test_two_bulk_reviews_at_once_approve_each_request_once(
+    app, db, make_request, make_user, outbox
+):
+    """Ticked in opposite orders, they wait for each other's row locks and never deadlock."""
+    ids = [make_request().id for _ in range(4)]
+    staff_ids = [make_user(Role.STAFF).id, make_user(Role.STAFF).id]
+    orders = iter([(staff_ids[0], ids), (staff_ids[1], ids[::-1])])
+    lock = threading.Lock()
+
+    def bulk():
+        from careerlink.accounts.models import User
+        from careerlink.extensions import db as _db
+
+        with lock:
+            staff_id, order = next(orders)
+        return services.bulk_review(order, _db.session.get(User, staff_id), action="approve")
+
+    outcomes = _run_in_threads(app, 2, bulk)
+    assert all(isinstance(o, services.BulkResult) for o in outcomes), outcomes
+    # Each request approved by exactly one of them, and skipped by the other.
+    assert sorted(i for o in outcomes for i in o.done) == sorted(ids)
+    assert sorted(i for o in outcomes for i, _ in o.skipped) == sorted(ids)
+    db.session.expire_all()
+    rows = db.session.scalars(db.select(ConnectionRequest).order_by(ConnectionRequest.id))
+    assert [[e.to_state for e in r.events] for r in rows] == [["submitted", "relayed"]] * 4
+    assert len(outbox("request_relayed")) == 8
+
+
+@postgres_only
 def test_double_click_accept_makes_one_introduction(app, db, make_request, outbox):
     req = make_request(state="relayed")
     request_id = req.id

@@ -88,7 +88,9 @@ def bulk_review(
     if action == "decline" and not (reason or "").strip():
         raise DomainError("Write a reason for the students to decline them.", field="reason")
     result = BulkResult()
-    for request_id in request_ids:
+    # The row locks are held until the caller's commit: taking them in one order (by id) means
+    # two staff reviewing overlapping selections at once wait for each other, never deadlock.
+    for request_id in sorted(set(request_ids)):
         req = get_request(request_id)
         if req is None:
             result.skipped.append((request_id, "not found"))
