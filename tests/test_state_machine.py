@@ -94,6 +94,11 @@ def test_the_table_is_the_literal_copy():
     assert len(machine.TRANSITIONS) == len(TABLE)  # no row twice
 
 
+def test_roles_are_the_four_known_ones():
+    assert {r for t in machine.TRANSITIONS for r in t.roles} == set(machine.ROLES)
+    assert set(machine.ROLES) == {"student", "staff", "alumnus", "system"}
+
+
 def test_only_a_reminder_has_a_guard_column():
     assert {t.action: t.unset for t in machine.TRANSITIONS if t.unset} == {
         "remind": ("reminded_at",)

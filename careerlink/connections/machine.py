@@ -45,11 +45,6 @@ class RequestState(enum.StrEnum):
         """A human name for the state."""
         return STATES[self].label
 
-    @property
-    def info(self) -> StateInfo:
-        """Everything the machine knows about this state."""
-        return STATES[self]
-
 
 @dataclass(frozen=True)
 class StateInfo:

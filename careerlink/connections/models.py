@@ -31,6 +31,7 @@ from careerlink.connections.machine import (
     RequestState,
     Transition,
     transition_for,
+    transitions_for,
 )
 from careerlink.errors import InvalidTransition, NotAllowed
 from careerlink.extensions import db
@@ -253,8 +254,9 @@ class ConnectionRequest(TimestampMixin, db.Model):
         """
         start = self.state
         move = transition_for(action, self.kind)
-        if move is None:
-            raise InvalidTransition(f"A request for {self.kind_enum.label} cannot do that.")
+        if move is None:  # the table has this action only for the other kind
+            verb = transitions_for(action)[0].refusal_verb
+            raise InvalidTransition(f"{self.kind_enum.label.capitalize()} cannot be {verb}.")
         role = _role_for(move, role)
         if start not in move.sources:
             raise InvalidTransition(
