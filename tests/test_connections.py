@@ -12,13 +12,26 @@ from icalendar import Calendar
 
 from careerlink.connections import services
 from careerlink.connections.models import ConnectionRequest, RequestState
+from careerlink.connections.services import asking, clock
+from careerlink.database import transaction
 from careerlink.errors import Conflict, DomainError, InvalidToken, InvalidTransition
 from careerlink.models import utcnow
 from careerlink.permissions import Role
+from careerlink.tokens import make_token
 
 postgres_only = pytest.mark.skipif(
     not TEST_DB_URL, reason="row-level races need PostgreSQL (set CAREERLINK_TEST_DATABASE_URL)"
 )
+# pysqlite emits no BEGIN before a SAVEPOINT, so releasing the first savepoint of a transaction
+# that has not written yet commits it: the caller's rollback cannot undo it on SQLite.
+savepoints_nest = pytest.mark.skipif(
+    not TEST_DB_URL, reason="SQLite's driver commits when an outermost SAVEPOINT is released"
+)
+
+
+def run_tick(now=None):
+    """Run the clock as `flask careerlink requests tick` does: each request committed alone."""
+    return services.tick(now=now, unit=transaction)
 
 
 def submit(student, mentor, kind="introduction", **kw):
@@ -129,7 +142,7 @@ def test_partial_unique_index_refuses_a_second_open_request(db, student, make_me
     mentor = make_mentor()
     submit(student, mentor)
     db.session.commit()
-    monkeypatch.setattr(services, "open_request_between", lambda *a: None)
+    monkeypatch.setattr(asking, "open_request_between", lambda *a: None)
     with pytest.raises(Conflict, match="already have an open request") as info:
         submit(student, mentor)
     assert "withdraw it" in info.value.message
@@ -233,6 +246,37 @@ def test_bulk_review(db, make_request, staff, outbox):
     assert len(outbox("request_relayed")) == 4
 
 
+def test_bulk_review_rolls_back_a_refused_request_alone(db, make_request, staff, outbox):
+    a, c = make_request(), make_request()
+    b = make_request(state="withdrawn")
+    with transaction():
+        result = services.bulk_review([a.id, b.id, c.id], staff, action="approve")
+    assert (result.done, [i for i, _ in result.skipped]) == ([a.id, c.id], [b.id])
+    db.session.expire_all()
+    assert (a.state, b.state, c.state) == ("relayed", "withdrawn", "relayed")
+    assert [e.to_state for e in b.events] == ["submitted", "withdrawn"]
+    assert len(outbox("request_relayed")) == 4
+
+
+@savepoints_nest
+def test_bulk_review_leaves_the_commit_to_the_caller(db, make_request, staff, outbox):
+    a = make_request()
+    services.bulk_review([a.id], staff, action="approve")
+    db.session.rollback()  # the caller changed its mind: nothing of the bulk review is kept
+    db.session.expire_all()
+    assert a.state == "submitted" and outbox("request_relayed") == []
+
+
+def test_a_refused_submit_leaves_nothing_behind(db, student, make_mentor):
+    """The caller's rollback undoes the whole submission (the request, its history, the count)."""
+    mentor = make_mentor()
+    submit(student, mentor)
+    db.session.rollback()
+    db.session.expire_all()
+    assert db.session.scalar(db.select(db.func.count()).select_from(ConnectionRequest)) == 0
+    assert mentor.month_request_count == 0
+
+
 # --- answers ----------------------------------------------------------------------------------
 
 
@@ -322,7 +366,7 @@ def test_answer_tokens_are_scoped(app, db, make_request):
     with pytest.raises(InvalidToken):
         services.request_for_answer_token(token[:-2] + "xx")
     # A token for request b signed for a's alumnus does not open b.
-    forged = services.make_token(services.ANSWER, {"rid": b.id, "uid": a.alumnus_id})
+    forged = make_token(services.ANSWER, {"rid": b.id, "uid": a.alumnus_id})
     with pytest.raises(InvalidToken):
         services.request_for_answer_token(forged)
     # A feedback token is not an answer token.
@@ -341,10 +385,10 @@ def test_answer_token_of_an_unrelayed_request_is_refused(db, make_request):
 
 def test_tick_reminds_once_at_half_the_window(db, make_request, outbox):
     req = make_request(state="relayed")
-    assert services.tick().reminded == 0
+    assert run_tick().reminded == 0
     half = req.relayed_at + timedelta(days=3, hours=13)
-    assert services.tick(now=half).reminded == 1
-    assert services.tick(now=half + timedelta(hours=1)).reminded == 0
+    assert run_tick(now=half).reminded == 1
+    assert run_tick(now=half + timedelta(hours=1)).reminded == 0
     (reminder,) = outbox("request_reminder")
     assert reminder.recipients == [req.alumnus.email]
     assert "/requests/answer/" in reminder.body_text
@@ -353,9 +397,9 @@ def test_tick_reminds_once_at_half_the_window(db, make_request, outbox):
 def test_tick_expires_at_the_deadline_and_tells_the_student(db, make_request, outbox):
     req = make_request(state="relayed")
     end = req.respond_by + timedelta(minutes=1)
-    first = services.tick(now=end)
+    first = run_tick(now=end)
     assert first.expired == 1
-    second = services.tick(now=end)
+    second = run_tick(now=end)
     assert (second.expired, second.reminded) == (0, 0)
     db.session.expire_all()
     assert req.state == "expired"
@@ -368,7 +412,7 @@ def test_tick_expires_at_the_deadline_and_tells_the_student(db, make_request, ou
 def test_expired_link_shows_what_happened(client, db, make_request):
     req = make_request(state="relayed")
     token = services.answer_token(req)
-    services.tick(now=req.respond_by + timedelta(seconds=1))
+    run_tick(now=req.respond_by + timedelta(seconds=1))
     page = client.get(f"/requests/answer/{token}")
     assert page.status_code == 200
     assert b"expired" in page.data and b"Accept" not in page.data
@@ -376,10 +420,10 @@ def test_expired_link_shows_what_happened(client, db, make_request):
 
 def test_tick_completes_introductions_and_asks_for_feedback(db, make_request, outbox):
     req = make_request(state="introduced")
-    assert services.tick(now=req.answered_at + timedelta(days=13)).completed == 0
+    assert run_tick(now=req.answered_at + timedelta(days=13)).completed == 0
     later = req.answered_at + timedelta(days=14, minutes=1)
-    assert services.tick(now=later).completed == 1
-    assert services.tick(now=later).completed == 0
+    assert run_tick(now=later).completed == 1
+    assert run_tick(now=later).completed == 0
     db.session.expire_all()
     assert req.state == "completed"
     audiences = sorted(m.audience for m in outbox("feedback_requested"))
@@ -391,8 +435,8 @@ def test_tick_completes_a_shadowing_day_once_it_has_passed(db, make_request):
     day_after = utcnow().replace(
         year=req.scheduled_date.year, month=req.scheduled_date.month, day=req.scheduled_date.day
     )
-    assert services.tick(now=day_after).completed == 0
-    assert services.tick(now=day_after + timedelta(days=1)).completed == 1
+    assert run_tick(now=day_after).completed == 0
+    assert run_tick(now=day_after + timedelta(days=1)).completed == 1
 
 
 def test_tick_pauses_after_consecutive_expiries_and_tells_staff(
@@ -405,14 +449,14 @@ def test_tick_pauses_after_consecutive_expiries_and_tells_staff(
     late = None
     for _ in range(3):
         late = make_request(mentor=mentor, state="relayed", staff=staff)
-    result = services.tick(now=late.respond_by + timedelta(minutes=1))
+    result = run_tick(now=late.respond_by + timedelta(minutes=1))
     assert (result.expired, result.paused) == (3, 1)
     db.session.expire_all()
     assert mentor.accepting_requests is False
     (to_staff,) = outbox("alumnus_paused")[:1]
     assert staff.email in to_staff.recipients
     assert [m.audience for m in outbox("alumnus_paused")] == ["staff", "alumnus"]
-    assert services.tick(now=late.respond_by + timedelta(minutes=2)).paused == 0
+    assert run_tick(now=late.respond_by + timedelta(minutes=2)).paused == 0
 
 
 def test_an_answer_in_between_resets_the_run_of_expiries(db, make_request, make_mentor, staff):
@@ -422,9 +466,53 @@ def test_an_answer_in_between_resets_the_run_of_expiries(db, make_request, make_
         if i == 1:
             services.decline_by_alumnus(req, req.alumnus)
             db.session.commit()
-    services.tick(now=utcnow() + timedelta(days=8))
+    run_tick(now=utcnow() + timedelta(days=8))
     db.session.expire_all()
     assert mentor.accepting_requests is True
+
+
+@savepoints_nest
+def test_tick_in_savepoints_leaves_the_commit_to_the_caller(db, make_request, outbox):
+    req = make_request(state="relayed")
+    later = req.respond_by + timedelta(minutes=1)
+    assert services.tick(now=later, unit=db.session.begin_nested).expired == 1
+    db.session.rollback()
+    db.session.expire_all()
+    assert req.state == "relayed" and outbox("request_expired") == []
+
+
+def test_tick_commits_each_request_so_a_crash_keeps_the_work_before_it(
+    db, make_request, outbox, monkeypatch
+):
+    reqs = [make_request(state="relayed") for _ in range(3)]
+    calls = []
+
+    def expired_email(req):
+        calls.append(req.id)
+        if len(calls) == 2:
+            raise RuntimeError("the template broke")
+
+    monkeypatch.setattr(clock.notifications, "request_expired", expired_email)
+    with pytest.raises(RuntimeError):
+        run_tick(now=reqs[-1].respond_by + timedelta(minutes=1))
+    db.session.rollback()
+    db.session.expire_all()
+    assert [r.state for r in reqs] == ["expired", "relayed", "relayed"]
+
+
+def test_tick_skips_a_request_that_changed_meanwhile(db, make_request, monkeypatch):
+    reqs = [make_request(state="relayed") for _ in range(3)]
+    later = reqs[-1].respond_by + timedelta(minutes=1)
+    due = clock.due_expiries(later)
+    # The student withdraws the second one after the clock read the list.
+    services.withdraw_request(reqs[1], reqs[1].student)
+    db.session.commit()
+    monkeypatch.setattr(clock, "due_expiries", lambda now: due)
+    result = run_tick(now=later)
+    assert (result.expired, result.skipped) == (2, 1)
+    assert "skipped 1 (changed meanwhile)" in str(result)
+    db.session.expire_all()
+    assert [r.state for r in reqs] == ["expired", "withdrawn", "expired"]
 
 
 def test_tick_command(app, db, make_request):
@@ -510,6 +598,12 @@ def test_invitation_arrives_as_a_calendar_attachment(db, make_request, smtp_serv
 # --- races (PostgreSQL: real row locks between connections) -----------------------------------
 
 
+def _db_savepoint():
+    from careerlink.extensions import db as _db
+
+    return _db.session.begin_nested()
+
+
 def _run_in_threads(app, count, work):
     barrier = threading.Barrier(count)
     outcomes: list = []
@@ -564,6 +658,35 @@ def test_two_staff_approving_at_once_make_one_transition(app, db, make_request, 
 
 
 @postgres_only
+def test_two_bulk_reviews_at_once_approve_each_request_once(
+    app, db, make_request, make_user, outbox
+):
+    """Ticked in opposite orders, they wait for each other's row locks and never deadlock."""
+    ids = [make_request().id for _ in range(4)]
+    staff_ids = [make_user(Role.STAFF).id, make_user(Role.STAFF).id]
+    orders = iter([(staff_ids[0], ids), (staff_ids[1], ids[::-1])])
+    lock = threading.Lock()
+
+    def bulk():
+        from careerlink.accounts.models import User
+        from careerlink.extensions import db as _db
+
+        with lock:
+            staff_id, order = next(orders)
+        return services.bulk_review(order, _db.session.get(User, staff_id), action="approve")
+
+    outcomes = _run_in_threads(app, 2, bulk)
+    assert all(isinstance(o, services.BulkResult) for o in outcomes), outcomes
+    # Each request approved by exactly one of them, and skipped by the other.
+    assert sorted(i for o in outcomes for i in o.done) == sorted(ids)
+    assert sorted(i for o in outcomes for i, _ in o.skipped) == sorted(ids)
+    db.session.expire_all()
+    rows = db.session.scalars(db.select(ConnectionRequest).order_by(ConnectionRequest.id))
+    assert [[e.to_state for e in r.events] for r in rows] == [["submitted", "relayed"]] * 4
+    assert len(outbox("request_relayed")) == 8
+
+
+@postgres_only
 def test_double_click_accept_makes_one_introduction(app, db, make_request, outbox):
     req = make_request(state="relayed")
     request_id = req.id
@@ -583,13 +706,22 @@ def test_double_click_accept_makes_one_introduction(app, db, make_request, outbo
 
 
 @postgres_only
-def test_two_ticks_at_once_do_the_work_once(app, db, make_request, outbox):
-    reqs = [make_request(state="relayed") for _ in range(3)]
-    later = reqs[-1].respond_by + timedelta(minutes=1)
+@pytest.mark.parametrize("per_request", [True, False], ids=["commit-each", "savepoints"])
+def test_two_ticks_at_once_do_the_work_once(app, db, make_request, outbox, per_request):
+    expiring = [make_request(state="relayed") for _ in range(3)]
+    reminding = [make_request(state="relayed") for _ in range(2)]
+    for req, days_ago in [(r, 8) for r in expiring] + [(r, 4) for r in reminding]:
+        req.relayed_at -= timedelta(days=days_ago)
+        req.respond_by -= timedelta(days=days_ago)
+    db.session.commit()
 
     def run_tick():
-        return services.tick(now=later)
+        return services.tick(unit=transaction if per_request else _db_savepoint)
 
     outcomes = _run_in_threads(app, 2, run_tick)
     assert sum(o.expired for o in outcomes) == 3
+    assert sum(o.reminded for o in outcomes) == 2
     assert len(outbox("request_expired")) == 3
+    assert len(outbox("request_reminder")) == 2
+    db.session.expire_all()
+    assert [len(r.events) for r in reminding] == [3, 3]  # submitted, relayed, one reminder

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from careerlink.connections import services
+from careerlink.connections import machine, services
 from careerlink.connections.models import RequestEvent, RequestState
-from careerlink.errors import InvalidTransition
+from careerlink.errors import InvalidTransition, NotAllowed
 from careerlink.permissions import Role
 
 ALL = [s.value for s in RequestState]
@@ -20,6 +22,7 @@ ACTIONS = {
     "accept": ({"relayed"}, "introduced", "introduction"),
     "accept_day": ({"relayed"}, "scheduled", "shadowing"),
     "decline_by_alumnus": ({"relayed"}, "declined_by_alumnus", "introduction"),
+    "remind": ({"relayed"}, "relayed", "introduction"),
     "withdraw": ({"submitted", "needs_info", "relayed"}, "withdrawn", "introduction"),
     "expire": ({"relayed"}, "expired", "introduction"),
     "cancel": ({"scheduled"}, "cancelled", "shadowing"),
@@ -30,7 +33,7 @@ ACTIONS = {
 def act(req, action: str, staff):
     """Call the model method for an action."""
     if action == "approve":
-        return req.approve(by=staff, note="Thanks")
+        return req.approve(by=staff, note="Thanks", response_days=7)
     if action == "ask_for_info":
         return req.ask_for_info(by=staff, question="More?")
     if action == "resubmit":
@@ -44,6 +47,8 @@ def act(req, action: str, staff):
         return req.decline_by_alumnus(by=req.alumnus)
     if action == "withdraw":
         return req.withdraw(by=req.student)
+    if action == "remind":
+        return req.remind()
     if action == "expire":
         return req.expire()
     if action == "cancel":
@@ -120,7 +125,7 @@ def test_history_records_actor_role_and_note(db, make_request, make_user):
     )
     assert second.actor.display_name == "Reviewer"
     assert req.reviewed_by_id == staff.id and req.relayed_at is not None
-    assert req.respond_by - req.relayed_at == services.timedelta(days=7)
+    assert req.respond_by - req.relayed_at == timedelta(days=7)
 
 
 def test_a_stale_object_loses_the_race_without_writing(db, make_request, make_user, outbox):
@@ -139,3 +144,58 @@ def test_a_stale_object_loses_the_race_without_writing(db, make_request, make_us
     with pytest.raises(InvalidTransition, match="Someone else"):
         services.approve_request(req, staff)
     assert outbox("request_relayed") == []
+
+
+def test_every_action_of_the_machine_is_exercised_here():
+    """The literal ACTIONS above cover every action of the machine's table but submit."""
+    actions = {t.action for t in machine.TRANSITIONS} - {"submit"}
+    assert actions == {a if a != "accept_day" else "accept" for a in ACTIONS}
+
+
+def test_a_reminder_goes_through_the_machine_once(db, make_request):
+    req = make_request(state="relayed")
+    event = req.remind()
+    db.session.commit()
+    assert (event.from_state, event.to_state, event.actor_role) == ("relayed", "relayed", "system")
+    assert event.note == "Reminder sent to the alumnus."
+    assert req.reminded_at == event.created_at
+    with pytest.raises(InvalidTransition, match="already reminded"):
+        req.remind()
+    db.session.rollback()
+    db.session.expire_all()
+    assert [e.to_state for e in req.events] == ["submitted", "relayed", "relayed"]
+
+
+def test_a_stale_object_cannot_remind_twice(db, make_request):
+    """The UPDATE's guard (reminded_at IS NULL) stops a second reminder the object missed."""
+    req = make_request(state="relayed")
+    db.session.execute(
+        db.update(type(req))
+        .where(type(req).id == req.id)
+        .values(reminded_at=req.relayed_at)
+        .execution_options(synchronize_session=False)
+    )
+    assert req.reminded_at is None  # this object has not seen the other tick's reminder
+    with pytest.raises(InvalidTransition, match="Someone else"):
+        req.remind()
+
+
+def test_the_table_decides_who_may_make_a_move(db, make_request, make_user):
+    req = make_request(kind="shadowing", state="scheduled")
+    with pytest.raises(NotAllowed):
+        req.cancel(by=req.alumnus, role="system", reason="The clock cannot cancel.")
+    db.session.rollback()
+    db.session.expire_all()
+    assert req.state == "scheduled"
+
+
+def test_submit_writes_the_first_history_row(db, make_request):
+    req = make_request()
+    (first,) = req.events
+    assert (first.from_state, first.to_state, first.actor_role, first.actor_id) == (
+        None,
+        "submitted",
+        "student",
+        req.student_id,
+    )
+    assert first.created_at == req.created_at

@@ -123,7 +123,7 @@ def rendered(db, student, alumna, staff, make_mentor, monkeypatch):
     notifications.request_expired(intro)
     notifications.request_withdrawn(intro)
     notifications.feedback_requested(intro)
-    notifications.alumnus_paused(profile, 3)
+    notifications.alumnus_paused(profile, 3, [staff.email])
     db.session.flush()
     rows = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).all()
     return {(r.event, r.audience): r for r in rows}

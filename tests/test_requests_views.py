@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from conftest import link_from, sign_in_session
 from factories import MESSAGE, working_days
 
 from careerlink.connections import services
 from careerlink.connections.models import ConnectionRequest
+from careerlink.database import transaction
 from careerlink.permissions import Role
+from careerlink.tokens import make_token
 
 ASK_FORM = {
     "hopes": "Learn how a practice runs.",
@@ -140,8 +144,6 @@ def test_anonymous_visitors_are_offered_sign_in_only_when_it_would_help(client, 
 
 
 def test_staff_queue_says_how_long_in_words(client, db, staff, make_request):
-    from datetime import timedelta
-
     req = make_request()
     as_user(client, staff)
     assert "<td>today</td>" in client.get("/staff/requests").get_data(as_text=True)
@@ -349,14 +351,46 @@ def test_withdrawn_request_link_says_so(client, db, people):
 
 def test_tampered_answer_link(client, db, people):
     token = services.answer_token(people["req"])
-    page = client.get(f"/requests/answer/{token[:-3]}abc")
-    assert page.status_code == 400 and b"This link cannot be used" in page.data
-    assert client.post(f"/requests/answer/{token[:-3]}abc/accept").status_code == 400
+    page = client.get(f"/requests/answer/{token[:-3]}abc").get_data(as_text=True)
+    assert "This link cannot be used" in page
+    assert "This link is not valid. Check that you copied all of it." in page
+    # The one bad-link page offers a request's next step, not a password reset.
+    assert "reply to the email you received and the career office will answer" in page
+    assert "Sign in to see your requests" in page and "password reset" not in page
+    resp = client.post(f"/requests/answer/{token[:-3]}abc/accept")
+    assert resp.status_code == 400
+    db.session.expire_all()
+    assert people["req"].state == "relayed"
+
+
+def test_answer_link_for_another_alumnus_is_refused(client, db, people, make_request):
+    other = make_request(state="relayed")
+    forged = make_token(services.ANSWER, {"rid": other.id, "uid": people["alumnus"].id})
+    page = client.get(f"/requests/answer/{forged}")
+    assert page.status_code == 400
+    text = page.get_data(as_text=True)
+    assert "This link is not valid." in text and "reply to the email you received" in text
+
+
+def test_feedback_link_for_the_wrong_person_is_refused(client, db, make_request):
+    req = make_request(state="completed")
+    forged = make_token(
+        services.FEEDBACK, {"rid": req.id, "uid": req.alumnus_id, "side": "student"}
+    )
+    for resp in (
+        client.get(f"/requests/feedback/{forged}"),
+        client.post(f"/requests/feedback/{forged}", data={"met": "yes", "usefulness": "5"}),
+    ):
+        assert resp.status_code == 400
+        text = resp.get_data(as_text=True)
+        assert "This link is not valid." in text and "reply to the email you received" in text
+    db.session.expire_all()
+    assert req.feedback == []
 
 
 def test_feedback_by_link(client, db, make_request, outbox):
     req = make_request(state="introduced")
-    services.tick(now=req.answered_at + services.timedelta(days=15))
+    services.tick(now=req.answered_at + timedelta(days=15), unit=transaction)  # as the CLI
     mail = next(m for m in outbox("feedback_requested") if m.audience == "alumnus")
     link = link_from(mail.body_text, "/requests/feedback/")
     path = link.replace("http://careerlink.test", "")
@@ -364,9 +398,9 @@ def test_feedback_by_link(client, db, make_request, outbox):
     client.post(path, data={"met": "no", "usefulness": "2"})
     db.session.expire_all()
     assert req.feedback_from("alumnus").met is False
-    assert b"already have your feedback" in client.get(path).data or b"Thank you" in (
-        client.get(path).data
-    )
+    page = client.get(path).get_data(as_text=True)
+    assert "Thank you for your feedback." in page  # the POST's message
+    assert "We have your feedback on this request." in page and "Send feedback" not in page
 
 
 # --- staff ------------------------------------------------------------------------------------
@@ -449,8 +483,11 @@ def test_staff_ask_info_and_decline(client, db, make_request, staff, outbox):
     assert (a.state, b.state) == ("needs_info", "declined_by_staff")
     resp = client.post(f"/staff/requests/{a.id}/approve", data={"message": MESSAGE})
     assert resp.status_code == 302
-    page = client.get(f"/staff/requests/{a.id}", follow_redirects=True)
-    assert b"cannot be approved" in page.data or b"more detail needed" in page.data.lower()
+    page = client.get(f"/staff/requests/{a.id}").get_data(as_text=True)
+    # The refusal names the state the request is in and the move it cannot make.
+    assert "This request is more detail needed from the student; it cannot be approved." in page
+    db.session.expire_all()
+    assert a.state == "needs_info"
 
 
 def test_staff_bulk_approve_and_decline(client, db, make_request, staff):

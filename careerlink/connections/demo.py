@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from careerlink.accounts.models import User, find_user_by_email
 from careerlink.accounts.services import create_user
 from careerlink.connections import services
-from careerlink.connections.models import ConnectionRequest, RequestEvent, RequestKind
+from careerlink.connections.models import ConnectionRequest, RequestKind
 from careerlink.extensions import db
+from careerlink.mentors.models import MentorProfile, Offer, VerificationStatus
 from careerlink.models import utcnow
 from careerlink.permissions import Role
 
@@ -52,12 +53,8 @@ def _user(email: str, name: str, role: Role) -> User:
 
 
 def _profile(user: User):
-    from careerlink.mentors.models import Offer, VerificationStatus
-
     profile = services.profile_for_user(user.id)
     if profile is None:
-        from careerlink.mentors.models import MentorProfile
-
         profile = MentorProfile(user_id=user.id, headline="Alumni volunteer")
         db.session.add(profile)
     if not profile.is_visible:
@@ -76,31 +73,19 @@ def _make(student, alumnus, kind, when, staff) -> ConnectionRequest:
     dates = []
     if kind is RequestKind.SHADOWING:
         dates = [next_working_day(when.date() + timedelta(days=20), i).isoformat() for i in (0, 2)]
-    req = ConnectionRequest(
-        kind=kind.value,
-        student_id=student.id,
+    # Straight through the state machine: the demo backdates requests, which the asking
+    # service (rightly) would not allow.
+    return ConnectionRequest.submit(
+        by=student,
+        kind=kind,
         alumnus_id=alumnus.id,
+        now=when,
         hopes=DEMO_MARK + "Learn what a day in a small veterinary practice looks like.",
         why_alumnus="You have run a clinic for ten years and volunteer with shelters too.",
         message=MESSAGE,
         proposed_dates=dates,
         conduct_acknowledged_at=when,
-        created_at=when,
-        updated_at=when,
     )
-    db.session.add(req)
-    db.session.flush()
-    db.session.add(
-        RequestEvent(
-            request_id=req.id,
-            to_state="submitted",
-            actor_id=student.id,
-            actor_role="student",
-            created_at=when,
-        )
-    )
-    db.session.flush()
-    return req
 
 
 def load_requests_demo() -> list[str]:
@@ -127,40 +112,42 @@ def load_requests_demo() -> list[str]:
     a1, a2 = alumni
     intro, shadow = RequestKind.INTRODUCTION, RequestKind.SHADOWING
     made = 0
+    days = services.response_days()
 
     # Open: at most one per student and alumnus.
     _make(s1, a1, intro, ago(1), staff)  # submitted
     r = _make(s1, a2, shadow, ago(3), staff)
     r.ask_for_info(by=staff, question="Which of the dates suits your timetable best?", now=ago(2))
     r = _make(s2, a1, shadow, ago(3), staff)
-    r.approve(by=staff, note="A keen student; thank you!", now=ago(2))  # relayed
+    # Relayed.
+    r.approve(by=staff, note="A keen student; thank you!", response_days=days, now=ago(2))
     r = _make(s2, a2, intro, ago(12), staff)
-    r.approve(by=staff, response_days=7, now=ago(11))  # relayed and overdue
+    r.approve(by=staff, response_days=7, now=ago(11))  # relayed and overdue, whatever the setting
     made += 4
 
     # Closed and answered.
     r = _make(s3, a1, intro, ago(6), staff)
     r.decline_by_staff(by=staff, reason="Please ask for an introduction in your field.", now=ago(5))
     r = _make(s3, a2, intro, ago(9), staff)
-    r.approve(by=staff, now=ago(8))
+    r.approve(by=staff, response_days=days, now=ago(8))
     r.decline_by_alumnus(by=a2, note="I am travelling this month, sorry!", now=ago(7))
     r = _make(s3, a1, intro, ago(30), staff)
-    r.approve(by=staff, now=ago(29))
+    r.approve(by=staff, response_days=days, now=ago(29))
     r.expire(now=ago(22))
     r = _make(s3, a2, shadow, ago(4), staff)
     r.withdraw(by=s3, note="I found a placement.", now=ago(3))
     r = _make(s3, a2, intro, ago(6), staff)
-    r.approve(by=staff, now=ago(5))
+    r.approve(by=staff, response_days=days, now=ago(5))
     r.accept(by=a2, note="Happy to help.", now=ago(4))  # introduced
     r = _make(s3, a2, shadow, ago(6), staff)
-    r.approve(by=staff, now=ago(5))
+    r.approve(by=staff, response_days=days, now=ago(5))
     r.accept(by=a2, scheduled_date=r.proposed_date_values[0], now=ago(4))  # scheduled
     r = _make(s3, a1, shadow, ago(8), staff)
-    r.approve(by=staff, now=ago(7))
+    r.approve(by=staff, response_days=days, now=ago(7))
     r.accept(by=a1, scheduled_date=r.proposed_date_values[0], now=ago(6))
     r.cancel(by=a1, role="alumnus", reason="The clinic is closed that week.", now=ago(5))
     r = _make(s3, a1, intro, ago(40), staff)
-    r.approve(by=staff, now=ago(39))
+    r.approve(by=staff, response_days=days, now=ago(39))
     r.accept(by=a1, now=ago(37))
     r.complete(now=ago(20))
     services.give_feedback(r, "student", met=True, usefulness=5, comment="Very kind.", author=s3)

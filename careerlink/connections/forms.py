@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from careerlink.connections.models import Outcome
-from careerlink.connections.services import MESSAGE_MAX, MESSAGE_MIN
+from careerlink.connections.settings import MESSAGE_MAX, MESSAGE_MIN
 
 MESSAGE_HINT = (
     f"Between {MESSAGE_MIN} and {MESSAGE_MAX} characters. For example: \u201cI am a second-year "

@@ -15,11 +15,11 @@ PRODID = "-//CareerLink//Shadowing days//EN"
 
 def uid_domain() -> str:
     """The domain part of every UID: the public host, else the sender's domain."""
-    base = current_app.config.get("CAREERLINK_BASE_URL") or ""
+    base = current_app.config["CAREERLINK_BASE_URL"] or ""
     host = urlsplit(base).hostname if base else None
     if host:
         return host
-    sender = current_app.config.get("MAIL_DEFAULT_SENDER") or ""
+    sender = current_app.config["MAIL_DEFAULT_SENDER"] or ""
     return sender.rsplit("@", 1)[-1].strip("> ") or "careerlink.local"
 
 
@@ -30,11 +30,11 @@ def event_uid(request_id: int) -> str:
 
 def organizer_address() -> tuple[str, str]:
     """The career office's name and address, from MAIL_DEFAULT_SENDER."""
-    sender = current_app.config.get("MAIL_DEFAULT_SENDER") or "CareerLink <careers@localhost>"
+    sender = current_app.config["MAIL_DEFAULT_SENDER"] or ""
     if "<" in sender:
         name, _, rest = sender.partition("<")
         return name.strip() or "CareerLink", rest.strip("> ").strip()
-    return current_app.config.get("CAREERLINK_SITE_NAME", "CareerLink"), sender.strip()
+    return current_app.config["CAREERLINK_SITE_NAME"], sender.strip()
 
 
 def _person(email: str, name: str, role: str | None = None) -> vCalAddress:

@@ -20,64 +20,22 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 import careerlink.mentors.models  # noqa: F401  (MentorProfile, joined to below)
-from careerlink.errors import InvalidTransition
+from careerlink.connections.machine import (
+    FEEDBACK_STATES,
+    OPEN_SQL,
+    OPEN_STATES,
+    STATE_CHECK_SQL,
+    STATE_LABELS,
+    WITHDRAWABLE_STATES,
+    RequestKind,
+    RequestState,
+    Transition,
+    transition_for,
+    transitions_for,
+)
+from careerlink.errors import InvalidTransition, NotAllowed
 from careerlink.extensions import db
 from careerlink.models import TimestampMixin, UTCDateTime, utcnow
-
-
-class RequestKind(enum.StrEnum):
-    """What the student asks the alumnus for."""
-
-    INTRODUCTION = "introduction"
-    SHADOWING = "shadowing"
-
-    @property
-    def label(self) -> str:
-        """A human name for the kind."""
-        return {"introduction": "an introduction", "shadowing": "a shadowing day"}[self.value]
-
-
-class RequestState(enum.StrEnum):
-    """Where a request is in the state machine (see DESIGN.md)."""
-
-    SUBMITTED = "submitted"
-    NEEDS_INFO = "needs_info"
-    DECLINED_BY_STAFF = "declined_by_staff"
-    RELAYED = "relayed"
-    DECLINED_BY_ALUMNUS = "declined_by_alumnus"
-    EXPIRED = "expired"
-    WITHDRAWN = "withdrawn"
-    INTRODUCED = "introduced"
-    SCHEDULED = "scheduled"
-    CANCELLED = "cancelled"
-    COMPLETED = "completed"
-
-    @property
-    def label(self) -> str:
-        """A human name for the state."""
-        return STATE_LABELS[self]
-
-
-STATE_LABELS = {
-    RequestState.SUBMITTED: "Waiting for the career office",
-    RequestState.NEEDS_INFO: "More detail needed from the student",
-    RequestState.DECLINED_BY_STAFF: "Declined by the career office",
-    RequestState.RELAYED: "Waiting for the alumnus",
-    RequestState.DECLINED_BY_ALUMNUS: "Declined by the alumnus",
-    RequestState.EXPIRED: "Expired without an answer",
-    RequestState.WITHDRAWN: "Withdrawn by the student",
-    RequestState.INTRODUCED: "Introduced",
-    RequestState.SCHEDULED: "Shadowing day scheduled",
-    RequestState.CANCELLED: "Cancelled",
-    RequestState.COMPLETED: "Completed",
-}
-
-# Open: not yet answered by the alumnus. These count against the student's limit and the
-# one-request-per-alumnus rule (the partial unique index below).
-OPEN_STATES = (RequestState.SUBMITTED, RequestState.NEEDS_INFO, RequestState.RELAYED)
-WITHDRAWABLE_STATES = OPEN_STATES
-FEEDBACK_STATES = (RequestState.INTRODUCED, RequestState.SCHEDULED, RequestState.COMPLETED)
-_OPEN_SQL = "state IN ('submitted', 'needs_info', 'relayed')"
 
 
 class Outcome(enum.StrEnum):
@@ -99,12 +57,9 @@ class ConnectionRequest(TimestampMixin, db.Model):
 
     __tablename__ = "careerlink_requests"
     __table_args__ = (
-        CheckConstraint(
-            "state IN ('submitted', 'needs_info', 'declined_by_staff', 'relayed', "
-            "'declined_by_alumnus', 'expired', 'withdrawn', 'introduced', 'scheduled', "
-            "'cancelled', 'completed')",
-            name="state_known",
-        ),
+        # Both texts are derived from the state machine's table (machine.py) and must stay
+        # what migration 0003 created.
+        CheckConstraint(STATE_CHECK_SQL, name="state_known"),
         CheckConstraint("kind IN ('introduction', 'shadowing')", name="kind_known"),
         CheckConstraint("student_id <> alumnus_id", name="not_self"),
         # One open request per student and alumnus, whatever the race.
@@ -113,8 +68,8 @@ class ConnectionRequest(TimestampMixin, db.Model):
             "student_id",
             "alumnus_id",
             unique=True,
-            sqlite_where=text(_OPEN_SQL),
-            postgresql_where=text(_OPEN_SQL),
+            sqlite_where=text(OPEN_SQL),
+            postgresql_where=text(OPEN_SQL),
         ),
         Index("ix_careerlink_requests_state_created", "state", "created_at"),
         Index("ix_careerlink_requests_alumnus_state", "alumnus_id", "state"),
@@ -244,37 +199,83 @@ class ConnectionRequest(TimestampMixin, db.Model):
         """The outcomes recorded so far."""
         return {o.kind for o in self.outcomes}
 
-    # --- transitions ----------------------------------------------------------------------
+    # --- transitions: the one method that moves a request, and a thin wrapper per action -------
 
-    def _move(
-        self,
-        to: RequestState,
-        allowed: tuple[RequestState, ...],
+    @classmethod
+    def submit(
+        cls,
         *,
         by,
-        role: str,
+        kind: RequestKind | str,
+        alumnus_id: int,
+        note: str | None = None,
+        now: datetime | None = None,
+        **values,
+    ) -> ConnectionRequest:
+        """The machine's first move (None to submitted): a new request and its first history row.
+
+        The flush may raise IntegrityError (a second open request for the pair): the caller
+        maps it to its own message.
+        """
+        now = now or utcnow()
+        kind = RequestKind(kind)
+        move = transition_for("submit", kind.value)
+        role = _role_for(move, None)
+        req = cls(
+            kind=kind.value,
+            state=move.target.value,
+            student_id=by.id,
+            alumnus_id=alumnus_id,
+            created_at=now,
+            updated_at=now,
+            **values,
+        )
+        db.session.add(req)
+        db.session.flush()
+        req._record(move, None, by=by, role=role, note=note, now=now)
+        return req
+
+    def apply(
+        self,
+        action: str,
+        *,
+        by,
+        role: str | None = None,
         note: str | None = None,
         now: datetime | None = None,
         **values,
     ) -> RequestEvent:
-        """Check the start state, change state with a conditional UPDATE, record history.
+        """Make one move of the state machine: check it, change the row, record the history.
 
-        The UPDATE's WHERE repeats the state we read, so of two concurrent callers exactly
-        one changes the row; the other sees rowcount 0 and gets InvalidTransition (and so
-        writes no email).
+        The move comes from machine.TRANSITIONS (by action and this request's kind). The
+        UPDATE's WHERE repeats the state we read (and the move's must-be-NULL columns), so of
+        two concurrent callers exactly one changes the row; the other sees rowcount 0 and gets
+        InvalidTransition (and so writes no email). `values` are the columns the action sets.
         """
         start = self.state
-        if start not in allowed:
+        move = transition_for(action, self.kind)
+        if move is None:  # the table has this action only for the other kind
+            verb = transitions_for(action)[0].refusal_verb
+            raise InvalidTransition(f"{self.kind_enum.label.capitalize()} cannot be {verb}.")
+        role = _role_for(move, role)
+        if start not in move.sources:
             raise InvalidTransition(
-                f"This request is {RequestState(start).label.lower()}; it cannot be {VERBS[to]}."
+                f"This request is {RequestState(start).label.lower()}; "
+                f"it cannot be {move.refusal_verb}."
             )
+        if any(getattr(self, column) is not None for column in move.unset):
+            raise InvalidTransition(f"This request was already {move.refusal_verb}.")
         now = now or utcnow()
         if self.id is None:
             db.session.flush()
         result = db.session.execute(
             update(ConnectionRequest)
-            .where(ConnectionRequest.id == self.id, ConnectionRequest.state == start)
-            .values(state=to.value, updated_at=now, **values)
+            .where(
+                ConnectionRequest.id == self.id,
+                ConnectionRequest.state == start,
+                *(getattr(ConnectionRequest, column).is_(None) for column in move.unset),
+            )
+            .values(state=move.target.value, updated_at=now, **values)
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:
@@ -285,10 +286,15 @@ class ConnectionRequest(TimestampMixin, db.Model):
             )
         # Mirror the UPDATE on this object without marking anything dirty.
         db.session.refresh(self)
+        return self._record(move, start, by=by, role=role, note=note, now=now)
+
+    def _record(
+        self, move: Transition, start: str | None, *, by, role: str, note: str | None, now
+    ) -> RequestEvent:
         event = RequestEvent(
             request_id=self.id,
             from_state=start,
-            to_state=to.value,
+            to_state=move.target.value,
             actor_id=getattr(by, "id", None),
             actor_role=role,
             note=note,
@@ -303,9 +309,9 @@ class ConnectionRequest(TimestampMixin, db.Model):
         self,
         *,
         by,
+        response_days: int,
         note: str | None = None,
         message: str | None = None,
-        response_days: int = 7,
         now: datetime | None = None,
     ) -> RequestEvent:
         """Staff relay the request to the alumnus, optionally editing the message."""
@@ -322,24 +328,14 @@ class ConnectionRequest(TimestampMixin, db.Model):
             values["original_message"] = self.original_message or self.message
             values["message"] = message.strip()
             history = ((note or "") + "\n(The message was edited before relaying.)").strip()
-        return self._move(
-            RequestState.RELAYED,
-            (RequestState.SUBMITTED,),
-            by=by,
-            role="staff",
-            note=history,
-            now=now,
-            **values,
-        )
+        return self.apply("approve", by=by, note=history, now=now, **values)
 
     def ask_for_info(self, *, by, question: str, now: datetime | None = None) -> RequestEvent:
         """Staff send the request back to the student with a question."""
         now = now or utcnow()
-        return self._move(
-            RequestState.NEEDS_INFO,
-            (RequestState.SUBMITTED,),
+        return self.apply(
+            "ask_for_info",
             by=by,
-            role="staff",
             note=question,
             now=now,
             info_question=question,
@@ -351,24 +347,14 @@ class ConnectionRequest(TimestampMixin, db.Model):
         self, *, by, note: str | None = None, now: datetime | None = None, **changes
     ) -> RequestEvent:
         """The student revised the request; it returns to the staff queue."""
-        return self._move(
-            RequestState.SUBMITTED,
-            (RequestState.NEEDS_INFO,),
-            by=by,
-            role="student",
-            note=note,
-            now=now,
-            **changes,
-        )
+        return self.apply("resubmit", by=by, note=note, now=now, **changes)
 
     def decline_by_staff(self, *, by, reason: str, now: datetime | None = None) -> RequestEvent:
         """Staff decline the request with a reason for the student."""
         now = now or utcnow()
-        return self._move(
-            RequestState.DECLINED_BY_STAFF,
-            (RequestState.SUBMITTED, RequestState.NEEDS_INFO),
+        return self.apply(
+            "decline_by_staff",
             by=by,
-            role="staff",
             note=reason,
             now=now,
             staff_reason=reason,
@@ -387,41 +373,22 @@ class ConnectionRequest(TimestampMixin, db.Model):
     ) -> RequestEvent:
         """The alumnus accepts: introduced, or scheduled on a date for a shadowing day."""
         now = now or utcnow()
+        values = {"answered_at": now, "alumnus_note": (note or "").strip() or None}
         if self.is_shadowing:
             if scheduled_date is None:
                 raise InvalidTransition("Choose a date for the shadowing day.")
-            return self._move(
-                RequestState.SCHEDULED,
-                (RequestState.RELAYED,),
-                by=by,
-                role="alumnus",
-                note=f"Shadowing day on {scheduled_date.isoformat()}. {note or ''}".strip(),
-                now=now,
-                answered_at=now,
-                scheduled_date=scheduled_date,
-                alumnus_note=(note or "").strip() or None,
-            )
-        return self._move(
-            RequestState.INTRODUCED,
-            (RequestState.RELAYED,),
-            by=by,
-            role="alumnus",
-            note=note,
-            now=now,
-            answered_at=now,
-            alumnus_note=(note or "").strip() or None,
-        )
+            values["scheduled_date"] = scheduled_date
+            note = f"Shadowing day on {scheduled_date.isoformat()}. {note or ''}".strip()
+        return self.apply("accept", by=by, note=note, now=now, **values)
 
     def decline_by_alumnus(
         self, *, by, note: str | None = None, now: datetime | None = None
     ) -> RequestEvent:
         """The alumnus declines, optionally with a note for the student."""
         now = now or utcnow()
-        return self._move(
-            RequestState.DECLINED_BY_ALUMNUS,
-            (RequestState.RELAYED,),
+        return self.apply(
+            "decline_by_alumnus",
             by=by,
-            role="alumnus",
             note=note,
             now=now,
             answered_at=now,
@@ -429,38 +396,30 @@ class ConnectionRequest(TimestampMixin, db.Model):
             alumnus_note=(note or "").strip() or None,
         )
 
+    def remind(self, *, now: datetime | None = None) -> RequestEvent:
+        """Half the answer window has passed: the alumnus is reminded, once (the clock)."""
+        now = now or utcnow()
+        return self.apply(
+            "remind", by=None, note="Reminder sent to the alumnus.", now=now, reminded_at=now
+        )
+
     def withdraw(self, *, by, note: str | None = None, now: datetime | None = None) -> RequestEvent:
         """The student withdraws before the alumnus accepts."""
         now = now or utcnow()
-        return self._move(
-            RequestState.WITHDRAWN,
-            WITHDRAWABLE_STATES,
-            by=by,
-            role="student",
-            note=note,
-            now=now,
-            closed_at=now,
-        )
+        return self.apply("withdraw", by=by, note=note, now=now, closed_at=now)
 
     def expire(self, *, now: datetime | None = None) -> RequestEvent:
         """The answer window ended without an answer (the clock, not a person)."""
         now = now or utcnow()
-        return self._move(
-            RequestState.EXPIRED,
-            (RequestState.RELAYED,),
-            by=None,
-            role="system",
-            note="No answer before the deadline.",
-            now=now,
-            closed_at=now,
+        return self.apply(
+            "expire", by=None, note="No answer before the deadline.", now=now, closed_at=now
         )
 
     def cancel(self, *, by, role: str, reason: str, now: datetime | None = None) -> RequestEvent:
-        """Either side cancels a scheduled shadowing day, with a reason."""
+        """Either side (or staff) cancels a scheduled shadowing day, with a reason."""
         now = now or utcnow()
-        return self._move(
-            RequestState.CANCELLED,
-            (RequestState.SCHEDULED,),
+        return self.apply(
+            "cancel",
             by=by,
             role=role,
             note=reason,
@@ -474,11 +433,9 @@ class ConnectionRequest(TimestampMixin, db.Model):
     def complete(self, *, now: datetime | None = None) -> RequestEvent:
         """The introduction has had time to happen, or the shadowing day has passed."""
         now = now or utcnow()
-        return self._move(
-            RequestState.COMPLETED,
-            (RequestState.INTRODUCED, RequestState.SCHEDULED),
+        return self.apply(
+            "complete",
             by=None,
-            role="system",
             note="Completed; both sides asked for feedback.",
             now=now,
             completed_at=now,
@@ -489,19 +446,15 @@ class ConnectionRequest(TimestampMixin, db.Model):
         return f"<ConnectionRequest {self.id} {self.kind} {self.state}>"
 
 
-VERBS = {
-    RequestState.SUBMITTED: "sent back to the career office",
-    RequestState.NEEDS_INFO: "sent back for more detail",
-    RequestState.DECLINED_BY_STAFF: "declined",
-    RequestState.RELAYED: "approved",
-    RequestState.DECLINED_BY_ALUMNUS: "declined",
-    RequestState.EXPIRED: "expired",
-    RequestState.WITHDRAWN: "withdrawn",
-    RequestState.INTRODUCED: "accepted",
-    RequestState.SCHEDULED: "accepted",
-    RequestState.CANCELLED: "cancelled",
-    RequestState.COMPLETED: "completed",
-}
+def _role_for(move: Transition, role: str | None) -> str:
+    """The acting role: the one the table allows, or the caller's, which the table must allow."""
+    if role is None:
+        if len(move.roles) != 1:
+            raise ValueError(f"say which role makes the move {move.action!r}")
+        return move.roles[0]
+    if role not in move.roles:
+        raise NotAllowed(f"This request cannot be {move.refusal_verb} by the {role}.")
+    return role
 
 
 class RequestEvent(db.Model):
@@ -593,5 +546,8 @@ __all__ = [
     "RequestKind",
     "RequestState",
     "Outcome",
+    "FEEDBACK_STATES",
     "OPEN_STATES",
+    "STATE_LABELS",
+    "WITHDRAWABLE_STATES",
 ]

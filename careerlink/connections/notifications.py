@@ -4,46 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from werkzeug.routing import BuildError
-
 from careerlink.connections import ics
+from careerlink.connections.links import (
+    account_link,
+    answer_link,
+    directory_link,
+    feedback_link,
+    request_link,
+)
 from careerlink.mail import enqueue
+from careerlink.mentors.availability import student_profile_for
 from careerlink.models import utcnow
-from careerlink.urls import absolute_url, base_url
-
-
-def answer_link(req) -> str:
-    """The signed page where the alumnus accepts or declines without signing in."""
-    from careerlink.connections.services import answer_token
-
-    return absolute_url("connections.answer", token=answer_token(req))
-
-
-def feedback_link(req, side: str) -> str:
-    """The signed feedback form for one side."""
-    from careerlink.connections.services import feedback_token
-
-    return absolute_url("connections.feedback_by_link", token=feedback_token(req, side))
-
-
-def request_link(req) -> str:
-    """The request's page for a signed-in student or alumnus."""
-    return absolute_url("connections.detail", request_id=req.id)
-
-
-def staff_link(req) -> str:
-    """The request's page in the staff queue."""
-    return absolute_url("connections.staff_request", request_id=req.id)
-
-
-def directory_link(industry_slug: str | None = None) -> str:
-    """The directory, filtered to an industry when one is known."""
-    try:
-        if industry_slug:
-            return absolute_url("mentors.directory", industry=industry_slug)
-        return absolute_url("mentors.directory")
-    except BuildError:  # the directory is not mounted (a host may leave it out)
-        return base_url() + "/"
 
 
 def _industry_slug(profile) -> str | None:
@@ -53,8 +24,6 @@ def _industry_slug(profile) -> str | None:
 
 def context(req, **extra: Any) -> dict[str, Any]:
     """What every request email can use."""
-    from careerlink.connections.services import student_profile_for
-
     profile = req.mentor_profile
     ctx = {
         "req": req,
@@ -172,16 +141,9 @@ def feedback_requested(req) -> None:
     )
 
 
-def alumnus_paused(profile, expiries: int) -> None:
-    """Staff learn that an alumnus was paused; the alumnus learns how to resume."""
-    from careerlink.connections.services import staff_emails
-
+def alumnus_paused(profile, expiries: int, staff_emails: list[str]) -> None:
+    """Staff (the addresses given) learn that an alumnus was paused; the alumnus, how to resume."""
     ctx = {"profile": profile, "alumnus": profile.user, "expiries": expiries}
-    recipients = staff_emails()
-    if recipients:
-        enqueue("alumnus_paused", "staff", recipients, ctx)
-    enqueue("alumnus_paused", "alumnus", profile.user.email, {**ctx, "account_url": _account()})
-
-
-def _account() -> str:
-    return absolute_url("accounts.account")
+    if staff_emails:
+        enqueue("alumnus_paused", "staff", list(staff_emails), ctx)
+    enqueue("alumnus_paused", "alumnus", profile.user.email, {**ctx, "account_url": account_link()})

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from careerlink.accounts.models import User
 from careerlink.connections import services
@@ -31,10 +30,12 @@ from careerlink.connections.models import (
     RequestKind,
     RequestState,
 )
-from careerlink.errors import DomainError, InvalidToken, InvalidTransition
+from careerlink.errors import InvalidTransition, NotFound
 from careerlink.extensions import db
-from careerlink.permissions import STAFF_ROLES, role_required
-from careerlink.web.actions import perform, show_error
+from careerlink.mentors.industries import active_industries
+from careerlink.models import utcnow
+from careerlink.permissions import STAFF_ROLES, require, role_required
+from careerlink.web.actions import found, perform
 
 bp = Blueprint("connections", __name__)
 
@@ -46,10 +47,10 @@ def _me() -> User:
 
 
 def _visible_request_or_404(request_id: int) -> ConnectionRequest:
-    req = services.get_request(request_id)
+    req = found(services.get_request(request_id))
     # A request the user may not see answers 404, so ids do not leak which requests exist.
-    if req is None or not services.can_view_request(_me(), req):
-        abort(404)
+    if not services.can_view_request(_me(), req):
+        raise NotFound()
     return req
 
 
@@ -85,9 +86,9 @@ def request_counts():
 @login_required
 def ask(profile_id: int, kind: str):
     """Ask an alumnus for an introduction or a shadowing day."""
-    profile = services.mentor_profile(profile_id)
-    if profile is None or kind not in {k.value for k in RequestKind}:
-        abort(404)
+    profile = found(services.mentor_profile(profile_id))
+    if kind not in {k.value for k in RequestKind}:
+        raise NotFound()
     kind_enum = RequestKind(kind)
     status = services.ask_status(profile, _me())
     if status.can_ask and kind_enum not in status.kinds:
@@ -95,8 +96,8 @@ def ask(profile_id: int, kind: str):
         status.reason = f"This alumnus does not offer {kind_enum.label}."
     form = AskForm()
     if status.can_ask and form.validate_on_submit():
-        try:
-            req = services.submit_request(
+        done = perform(
+            lambda: services.submit_request(
                 _me(),
                 profile,
                 kind_enum,
@@ -105,17 +106,12 @@ def ask(profile_id: int, kind: str):
                 message=form.message.data,
                 proposed_dates=form.proposed_dates(),
                 conduct_acknowledged=bool(form.conduct.data),
-            )
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            show_error(form, err)
-        else:
-            flash(
-                "Your request is with the career office. We will email you when it moves on.",
-                "success",
-            )
-            return redirect(url_for("connections.detail", request_id=req.id))
+            ),
+            "Your request is with the career office. We will email you when it moves on.",
+            form=form,
+        )
+        if done:
+            return redirect(url_for("connections.detail", request_id=done.value.id))
     return render_template(
         "careerlink/connections/ask.html",
         form=form,
@@ -159,8 +155,7 @@ def detail(request_id: int):
 def revise(request_id: int):
     """The student revises a request the career office sent back."""
     req = _visible_request_or_404(request_id)
-    if req.student_id != _me().id:
-        abort(403)
+    require(req.student_id == _me().id)
     if req.state != RequestState.NEEDS_INFO.value:
         flash("This request is not waiting for your changes.", "info")
         return redirect(url_for("connections.detail", request_id=req.id))
@@ -171,23 +166,19 @@ def revise(request_id: int):
         form.message.data = req.message
         dates = req.proposed_date_values + [None, None, None]
         form.date1.data, form.date2.data, form.date3.data = dates[:3]
-    if form.validate_on_submit():
-        try:
-            services.revise_request(
-                req,
-                _me(),
-                hopes=form.hopes.data,
-                why_alumnus=form.why_alumnus.data,
-                message=form.message.data,
-                proposed_dates=form.proposed_dates(),
-            )
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            show_error(form, err)
-        else:
-            flash("Thank you. Your revised request is back with the career office.", "success")
-            return redirect(url_for("connections.detail", request_id=req.id))
+    if form.validate_on_submit() and perform(
+        lambda: services.revise_request(
+            req,
+            _me(),
+            hopes=form.hopes.data,
+            why_alumnus=form.why_alumnus.data,
+            message=form.message.data,
+            proposed_dates=form.proposed_dates(),
+        ),
+        "Thank you. Your revised request is back with the career office.",
+        form=form,
+    ):
+        return redirect(url_for("connections.detail", request_id=req.id))
     return render_template(
         "careerlink/connections/revise.html", form=form, req=req, profile=req.mentor_profile
     )
@@ -258,48 +249,37 @@ def _chosen_date(req: ConnectionRequest, form: AcceptForm) -> date | None:
         return None
 
 
-def _accept(req: ConnectionRequest, alumnus: User, form: AcceptForm) -> bool:
+def _flash_form_errors(form) -> None:
+    for errors in form.errors.values():
+        for e in errors:
+            flash(e, "error")
+
+
+def _accept(req: ConnectionRequest, alumnus: User, form: AcceptForm) -> None:
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for e in errors:
-                flash(e, "error")
-        return False
-    try:
-        services.accept_request(
-            req, alumnus, scheduled_date=_chosen_date(req, form), note=form.note.data
-        )
-        db.session.commit()
-    except InvalidTransition as err:
-        db.session.rollback()
-        flash(err.message, "info")
-        return True  # already answered: show what happened
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-        return False
+        _flash_form_errors(form)
+        return
     if req.is_shadowing:
-        flash(
-            "Thank you! You and the student have both been sent a calendar invitation.", "success"
-        )
+        done = "Thank you! You and the student have both been sent a calendar invitation."
     else:
-        flash("Thank you! We have introduced you to the student by email.", "success")
-    return True
+        done = "Thank you! We have introduced you to the student by email."
+    # Already answered (a double click, or the other button a moment ago) is news, not an error.
+    perform(
+        lambda: services.accept_request(
+            req, alumnus, scheduled_date=_chosen_date(req, form), note=form.note.data
+        ),
+        done,
+        quiet=(InvalidTransition,),
+    )
 
 
 def _decline(req: ConnectionRequest, alumnus: User, form: AlumnusDeclineForm) -> None:
-    if not form.validate_on_submit():
-        return
-    try:
-        services.decline_by_alumnus(req, alumnus, note=form.note.data)
-        db.session.commit()
-    except InvalidTransition as err:
-        db.session.rollback()
-        flash(err.message, "info")
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-    else:
-        flash("Thank you for letting us know. We have told the student kindly.", "success")
+    if form.validate_on_submit():
+        perform(
+            lambda: services.decline_by_alumnus(req, alumnus, note=form.note.data),
+            "Thank you for letting us know. We have told the student kindly.",
+            quiet=(InvalidTransition,),
+        )
 
 
 @bp.route("/requests/<int:request_id>/accept", methods=["POST"])
@@ -307,8 +287,7 @@ def _decline(req: ConnectionRequest, alumnus: User, form: AlumnusDeclineForm) ->
 def accept(request_id: int):
     """The signed-in alumnus accepts."""
     req = _visible_request_or_404(request_id)
-    if not services.can_answer_request(_me(), req):
-        abort(403)
+    require(services.can_answer_request(_me(), req))
     _accept(req, _me(), _accept_form(req))
     return redirect(url_for("connections.detail", request_id=request_id))
 
@@ -318,8 +297,7 @@ def accept(request_id: int):
 def decline(request_id: int):
     """The signed-in alumnus declines."""
     req = _visible_request_or_404(request_id)
-    if not services.can_answer_request(_me(), req):
-        abort(403)
+    require(services.can_answer_request(_me(), req))
     _decline(req, _me(), AlumnusDeclineForm())
     return redirect(url_for("connections.detail", request_id=request_id))
 
@@ -377,23 +355,23 @@ def answer_cancel(token: str):
 def _feedback(req: ConnectionRequest, side: str, author: User | None, done_url: str):
     form = FeedbackForm()
     existing = req.feedback_from(side)
-    if existing is None and form.validate_on_submit():
-        try:
-            services.give_feedback(
+    if (
+        existing is None
+        and form.validate_on_submit()
+        and perform(
+            lambda: services.give_feedback(
                 req,
                 side,
                 met=form.met.data == "yes",
                 usefulness=int(form.usefulness.data),
                 comment=form.comment.data,
                 author=author,
-            )
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            show_error(form, err)
-        else:
-            flash("Thank you for your feedback.", "success")
-            return redirect(done_url)
+            ),
+            "Thank you for your feedback.",
+            form=form,
+        )
+    ):
+        return redirect(done_url)
     return render_template(
         "careerlink/connections/feedback.html",
         req=req,
@@ -410,8 +388,7 @@ def feedback(request_id: int):
     """Feedback from the account page."""
     req = _visible_request_or_404(request_id)
     side = services.side_of(_me(), req)
-    if side is None:
-        abort(403)
+    require(side is not None)
     return _feedback(req, side, _me(), url_for("connections.detail", request_id=req.id))
 
 
@@ -446,17 +423,13 @@ def _queue_filters() -> services.QueueFilters:
 @role_required(*STAFF_ROLES)
 def staff_queue():
     """The staff queue: filter, see each alumnus's load, act in bulk."""
-    from careerlink.mentors.models import Industry
-
     filters = _queue_filters()
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     pagination = db.paginate(
         services.queue_query(filters), page=page, per_page=PAGE_SIZE, error_out=False
     )
     loads = {a: services.load_of(a) for a in {r.alumnus_id for r in pagination.items}}
-    industries = db.session.scalars(
-        select(Industry).where(Industry.active.is_(True)).order_by(Industry.name)
-    ).all()
+    industries = active_industries()
     return render_template(
         "careerlink/connections/staff_queue.html",
         pagination=pagination,
@@ -467,7 +440,7 @@ def staff_queue():
         kinds=list(RequestKind),
         counts=services.request_counts(),
         bulk_form=BulkForm(),
-        now=services.utcnow(),
+        now=utcnow(),
     )
 
 
@@ -480,18 +453,17 @@ def staff_bulk():
     if not ids:
         flash("Tick at least one request.", "error")
     elif form.validate_on_submit():
-        try:
-            result = services.bulk_review(
+        # One commit for the lot; a refused request was rolled back alone (its savepoint).
+        done = perform(
+            lambda: services.bulk_review(
                 ids, _me(), action=form.action.data, reason=form.reason.data
             )
-        except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
+        )
+        if done:
             verb = "approved" if form.action.data == "approve" else "declined"
-            if result.done:
-                flash(f"{len(result.done)} request(s) {verb}.", "success")
-            for request_id, why in result.skipped:
+            if done.value.done:
+                flash(f"{len(done.value.done)} request(s) {verb}.", "success")
+            for request_id, why in done.value.skipped:
                 flash(f"Request #{request_id} was not changed: {why}", "error")
     else:
         flash("Choose approve or decline.", "error")
@@ -502,7 +474,7 @@ def staff_bulk():
 @role_required(*STAFF_ROLES)
 def staff_request(request_id: int):
     """The whole request, the student's profile, the timeline and the actions."""
-    req = services.get_request(request_id) or abort(404)
+    req = found(services.get_request(request_id))
     approve_form = ApproveForm()
     approve_form.message.data = req.message
     return render_template(
@@ -515,18 +487,16 @@ def staff_request(request_id: int):
         info_form=AskInfoForm(),
         decline_form=DeclineForm(),
         cancel_form=CancelForm(),
-        now=services.utcnow(),
+        now=utcnow(),
     )
 
 
 def _staff_action(request_id: int, form, act, done: str):
-    req = services.get_request(request_id) or abort(404)
+    req = found(services.get_request(request_id))
     if form.validate_on_submit():
         perform(lambda: act(req), done)
     else:
-        for errors in form.errors.values():
-            for e in errors:
-                flash(e, "error")
+        _flash_form_errors(form)
     return redirect(url_for("connections.staff_request", request_id=request_id))
 
 
@@ -569,9 +539,3 @@ def staff_decline(request_id: int):
         lambda req: services.decline_by_staff(req, _me(), reason=form.reason.data),
         "Declined; the student has been told why and pointed to similar alumni.",
     )
-
-
-@bp.errorhandler(InvalidToken)
-def _invalid_token(err: InvalidToken):
-    """A bad answer or feedback link shows a friendly page."""
-    return render_template("careerlink/connections/link_problem.html", message=err.message), 400

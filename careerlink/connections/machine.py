@@ -1,0 +1,183 @@
+"""The request state machine as data: every state, every transition, and what follows from them.
+
+`ConnectionRequest.apply` (in models.py) is the one method that moves a request; it looks the
+move up here. The CHECK constraint on `state`, the open-states SQL of the partial unique index,
+OPEN_STATES, WITHDRAWABLE_STATES, FEEDBACK_STATES, ANSWERED_STATES and the labels are all
+derived from the two tables below, and docs/ARCHITECTURE.md draws the same table (a test keeps
+the drawing and the table in step).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class RequestKind(enum.StrEnum):
+    """What the student asks the alumnus for."""
+
+    INTRODUCTION = "introduction"
+    SHADOWING = "shadowing"
+
+    @property
+    def label(self) -> str:
+        """A human name for the kind."""
+        return {"introduction": "an introduction", "shadowing": "a shadowing day"}[self.value]
+
+
+class RequestState(enum.StrEnum):
+    """Where a request is in the state machine (the order is the CHECK constraint's order)."""
+
+    SUBMITTED = "submitted"
+    NEEDS_INFO = "needs_info"
+    DECLINED_BY_STAFF = "declined_by_staff"
+    RELAYED = "relayed"
+    DECLINED_BY_ALUMNUS = "declined_by_alumnus"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+    INTRODUCED = "introduced"
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+    COMPLETED = "completed"
+
+    @property
+    def label(self) -> str:
+        """A human name for the state."""
+        return STATES[self].label
+
+
+@dataclass(frozen=True)
+class StateInfo:
+    """One state: its label, whether it is open, and the verb a refusal uses to reach it.
+
+    Open means not yet answered by the alumnus (nor ended by staff or the student): open
+    requests count against the student's limit and the one-request-per-alumnus rule.
+    The verb completes "it cannot be ..." when a move into this state is refused.
+    """
+
+    label: str
+    open: bool
+    verb: str
+
+
+S = RequestState
+STATES: dict[RequestState, StateInfo] = {
+    S.SUBMITTED: StateInfo("Waiting for the career office", True, "sent back to the career office"),
+    S.NEEDS_INFO: StateInfo(
+        "More detail needed from the student", True, "sent back for more detail"
+    ),
+    S.DECLINED_BY_STAFF: StateInfo("Declined by the career office", False, "declined"),
+    S.RELAYED: StateInfo("Waiting for the alumnus", True, "approved"),
+    S.DECLINED_BY_ALUMNUS: StateInfo("Declined by the alumnus", False, "declined"),
+    S.EXPIRED: StateInfo("Expired without an answer", False, "expired"),
+    S.WITHDRAWN: StateInfo("Withdrawn by the student", False, "withdrawn"),
+    S.INTRODUCED: StateInfo("Introduced", False, "accepted"),
+    S.SCHEDULED: StateInfo("Shadowing day scheduled", False, "accepted"),
+    S.CANCELLED: StateInfo("Cancelled", False, "cancelled"),
+    S.COMPLETED: StateInfo("Completed", False, "completed"),
+}
+
+STUDENT, STAFF, ALUMNUS, SYSTEM = "student", "staff", "alumnus", "system"
+ROLES = (STUDENT, STAFF, ALUMNUS, SYSTEM)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One move: `action` takes a request from one of `sources` to `target`.
+
+    `roles` may act (the role recorded in the history row); `kind`, when set, limits the move
+    to requests of that kind (accepting an introduction introduces, accepting a shadowing day
+    schedules it). `unset` names columns that must still be NULL: the same condition is in the
+    UPDATE's WHERE, so of two concurrent callers only one moves (a reminder is sent once).
+    `verb` overrides the target state's verb in refusals (a reminder does not "approve").
+    A source of None is the creation of the request.
+    """
+
+    action: str
+    sources: tuple[RequestState | None, ...]
+    target: RequestState
+    roles: tuple[str, ...]
+    kind: RequestKind | None = None
+    unset: tuple[str, ...] = ()
+    verb: str | None = None
+
+    @property
+    def refusal_verb(self) -> str:
+        """What the refusal says cannot be done ("approved", "reminded", ...)."""
+        return self.verb or STATES[self.target].verb
+
+
+K = RequestKind
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition("submit", (None,), S.SUBMITTED, (STUDENT,)),
+    Transition("approve", (S.SUBMITTED,), S.RELAYED, (STAFF,)),
+    Transition("ask_for_info", (S.SUBMITTED,), S.NEEDS_INFO, (STAFF,)),
+    Transition("resubmit", (S.NEEDS_INFO,), S.SUBMITTED, (STUDENT,)),
+    Transition("decline_by_staff", (S.SUBMITTED, S.NEEDS_INFO), S.DECLINED_BY_STAFF, (STAFF,)),
+    Transition("accept", (S.RELAYED,), S.INTRODUCED, (ALUMNUS,), kind=K.INTRODUCTION),
+    Transition("accept", (S.RELAYED,), S.SCHEDULED, (ALUMNUS,), kind=K.SHADOWING),
+    Transition("decline_by_alumnus", (S.RELAYED,), S.DECLINED_BY_ALUMNUS, (ALUMNUS,)),
+    Transition(
+        "remind", (S.RELAYED,), S.RELAYED, (SYSTEM,), unset=("reminded_at",), verb="reminded"
+    ),
+    Transition("withdraw", (S.SUBMITTED, S.NEEDS_INFO, S.RELAYED), S.WITHDRAWN, (STUDENT,)),
+    Transition("expire", (S.RELAYED,), S.EXPIRED, (SYSTEM,)),
+    Transition("cancel", (S.SCHEDULED,), S.CANCELLED, (STUDENT, ALUMNUS, STAFF)),
+    Transition("complete", (S.INTRODUCED, S.SCHEDULED), S.COMPLETED, (SYSTEM,)),
+)
+del S, K
+
+
+def transitions_for(action: str) -> list[Transition]:
+    """Every row of the table for an action (two for accept, one otherwise)."""
+    found = [t for t in TRANSITIONS if t.action == action]
+    if not found:
+        raise KeyError(f"no transition named {action!r}")
+    return found
+
+
+def transition_for(action: str, kind: str | None) -> Transition | None:
+    """The row for an action on a request of this kind, or None if the kind has none."""
+    for t in transitions_for(action):
+        if t.kind is None or t.kind.value == kind:
+            return t
+    return None
+
+
+def _after(states: set[RequestState]) -> set[RequestState]:
+    """The states, and every state reachable from them."""
+    reached = set(states)
+    while True:
+        more = {t.target for t in TRANSITIONS if set(t.sources) & reached} - reached
+        if not more:
+            return reached
+        reached |= more
+
+
+def _in_order(states: set[RequestState]) -> tuple[RequestState, ...]:
+    return tuple(s for s in RequestState if s in states)
+
+
+def sql_in(states: tuple[RequestState, ...]) -> str:
+    """`state IN ('a', 'b')` for these states, in the table's order."""
+    return "state IN (" + ", ".join(f"'{s.value}'" for s in states) + ")"
+
+
+# --- derived --------------------------------------------------------------------------------
+
+STATE_LABELS: dict[RequestState, str] = {state: info.label for state, info in STATES.items()}
+OPEN_STATES: tuple[RequestState, ...] = tuple(s for s, info in STATES.items() if info.open)
+# The student may withdraw exactly while the request is open.
+WITHDRAWABLE_STATES: tuple[RequestState, ...] = transitions_for("withdraw")[0].sources
+# Feedback and outcomes open once the alumnus has accepted, and stay open once completed.
+FEEDBACK_STATES: tuple[RequestState, ...] = _in_order(
+    {t.target for t in transitions_for("accept")} | {transitions_for("complete")[0].target}
+)
+# The alumnus answered: an accept or a decline, and whatever followed it.
+ANSWERED_STATES: tuple[RequestState, ...] = _in_order(
+    _after(
+        {t.target for t in TRANSITIONS if ALUMNUS in t.roles and RequestState.RELAYED in t.sources}
+    )
+)
+STATE_CHECK_SQL = sql_in(tuple(RequestState))
+OPEN_SQL = sql_in(OPEN_STATES)

@@ -1,0 +1,131 @@
+"""Request rules, one module per verb; the public names are re-exported here.
+
+asking (may I ask, submit, revise), review (staff), answers (accept, decline, withdraw, cancel,
+answer statistics), feedback (feedback, outcomes), clock (remind, expire, complete, pause) and
+queries (reads). Tokens and links are in `careerlink.connections.links`, settings and limits in
+`careerlink.connections.settings`. No service commits: the view (`perform`) or the CLI does.
+"""
+
+from careerlink.connections.links import (
+    ANSWER,
+    FEEDBACK,
+    answer_token,
+    answer_token_max_age,
+    feedback_token,
+    request_for_answer_token,
+    request_for_feedback_token,
+)
+from careerlink.connections.services.answers import (
+    accept_request,
+    cancel_request,
+    decline_by_alumnus,
+    recompute_mentor_stats,
+    withdraw_request,
+)
+from careerlink.connections.services.asking import (
+    AskStatus,
+    ask_status,
+    check_message,
+    check_proposed_dates,
+    offered_kinds,
+    revise_request,
+    submit_request,
+)
+from careerlink.connections.services.clock import TickResult, consecutive_expiries, tick
+from careerlink.connections.services.feedback import give_feedback, record_outcome
+from careerlink.connections.services.queries import (
+    Load,
+    QueueFilters,
+    can_answer_request,
+    can_view_request,
+    get_request,
+    load_of,
+    mentor_profile,
+    open_count_for_student,
+    open_request_between,
+    queue_query,
+    request_counts,
+    requests_for_alumnus,
+    requests_of_student,
+    side_of,
+    staff_emails,
+)
+from careerlink.connections.services.review import (
+    BulkResult,
+    approve_request,
+    ask_student_for_info,
+    bulk_review,
+    decline_by_staff,
+)
+from careerlink.connections.settings import (
+    MAX_DAYS_AHEAD,
+    MAX_PROPOSED_DATES,
+    MESSAGE_MAX,
+    MESSAGE_MIN,
+    MIN_PROPOSED_DATES,
+    complete_after_days,
+    conduct_policy,
+    max_open_requests,
+    pause_after_expiries,
+    response_days,
+)
+from careerlink.mentors.availability import profile_for_user, student_profile_for
+
+__all__ = [
+    "ANSWER",
+    "FEEDBACK",
+    "MAX_DAYS_AHEAD",
+    "MAX_PROPOSED_DATES",
+    "MESSAGE_MAX",
+    "MESSAGE_MIN",
+    "MIN_PROPOSED_DATES",
+    "AskStatus",
+    "BulkResult",
+    "Load",
+    "QueueFilters",
+    "TickResult",
+    "accept_request",
+    "answer_token",
+    "answer_token_max_age",
+    "approve_request",
+    "ask_status",
+    "ask_student_for_info",
+    "bulk_review",
+    "can_answer_request",
+    "can_view_request",
+    "cancel_request",
+    "check_message",
+    "check_proposed_dates",
+    "complete_after_days",
+    "conduct_policy",
+    "consecutive_expiries",
+    "decline_by_alumnus",
+    "decline_by_staff",
+    "feedback_token",
+    "get_request",
+    "give_feedback",
+    "load_of",
+    "max_open_requests",
+    "mentor_profile",
+    "offered_kinds",
+    "open_count_for_student",
+    "open_request_between",
+    "pause_after_expiries",
+    "profile_for_user",
+    "queue_query",
+    "recompute_mentor_stats",
+    "record_outcome",
+    "request_counts",
+    "request_for_answer_token",
+    "request_for_feedback_token",
+    "requests_for_alumnus",
+    "requests_of_student",
+    "response_days",
+    "revise_request",
+    "side_of",
+    "staff_emails",
+    "student_profile_for",
+    "submit_request",
+    "tick",
+    "withdraw_request",
+]

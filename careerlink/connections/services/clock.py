@@ -1,0 +1,209 @@
+"""The clock (`flask careerlink requests tick`): remind, expire, complete, pause.
+
+Each request is one unit of work, run inside `unit()`, which the caller chooses: the CLI
+passes `transaction`, so one request's race or crash never loses the others' work; a caller
+that wants to commit once passes a savepoint (`db.session.begin_nested`). The clock itself
+never commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import OperationalError
+
+from careerlink.connections import notifications
+from careerlink.connections.machine import ANSWERED_STATES
+from careerlink.connections.models import ConnectionRequest, RequestState
+from careerlink.connections.services.answers import recompute_mentor_stats
+from careerlink.connections.services.queries import get_request, staff_emails
+from careerlink.connections.settings import (
+    complete_after_days,
+    pause_after_expiries,
+    response_days,
+)
+from careerlink.errors import InvalidTransition
+from careerlink.extensions import db
+from careerlink.mentors import availability
+from careerlink.models import utcnow
+
+log = logging.getLogger(__name__)
+
+Unit = Callable[[], AbstractContextManager]
+
+
+@dataclass
+class TickResult:
+    """What one run of the clock did."""
+
+    reminded: int = 0
+    expired: int = 0
+    completed: int = 0
+    paused: int = 0
+    skipped: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"reminded {self.reminded}, expired {self.expired}, completed {self.completed}, "
+            f"paused {self.paused} alumni"
+            + (f", skipped {self.skipped} (changed meanwhile)" if self.skipped else "")
+        )
+
+
+# --- what is due ------------------------------------------------------------------------------
+
+
+def due_reminders(now: datetime) -> list[int]:
+    """Relayed requests past half their answer window, not yet reminded, not yet overdue."""
+    window = timedelta(days=response_days())
+    relayed = db.session.execute(
+        select(ConnectionRequest.id, ConnectionRequest.relayed_at, ConnectionRequest.respond_by)
+        .where(
+            ConnectionRequest.state == RequestState.RELAYED.value,
+            ConnectionRequest.reminded_at.is_(None),
+            ConnectionRequest.respond_by > now,
+        )
+        .order_by(ConnectionRequest.id)
+    ).all()
+    return [
+        r.id
+        for r in relayed
+        if r.relayed_at is not None
+        and now >= r.relayed_at + ((r.respond_by - r.relayed_at) if r.respond_by else window) / 2
+    ]
+
+
+def due_expiries(now: datetime) -> list[int]:
+    """Relayed requests whose answer window has ended."""
+    return list(
+        db.session.scalars(
+            select(ConnectionRequest.id)
+            .where(
+                ConnectionRequest.state == RequestState.RELAYED.value,
+                ConnectionRequest.respond_by <= now,
+            )
+            .order_by(ConnectionRequest.respond_by, ConnectionRequest.id)
+        )
+    )
+
+
+def due_completions(now: datetime) -> list[int]:
+    """Introductions old enough to have happened, and shadowing days that have passed."""
+    introduced_before = now - timedelta(days=complete_after_days())
+    return list(
+        db.session.scalars(
+            select(ConnectionRequest.id)
+            .where(
+                or_(
+                    (ConnectionRequest.state == RequestState.INTRODUCED.value)
+                    & (ConnectionRequest.answered_at <= introduced_before),
+                    (ConnectionRequest.state == RequestState.SCHEDULED.value)
+                    & (ConnectionRequest.scheduled_date < now.date()),
+                )
+            )
+            .order_by(ConnectionRequest.id)
+        )
+    )
+
+
+# --- one request each -------------------------------------------------------------------------
+
+
+def remind(req: ConnectionRequest, now: datetime) -> tuple[str, ...]:
+    """Remind the alumnus (the machine's guard makes two ticks at once send one reminder)."""
+    req.remind(now=now)
+    notifications.request_reminder(req)
+    return ("reminded",)
+
+
+def expire(req: ConnectionRequest, now: datetime) -> tuple[str, ...]:
+    """Expire an unanswered request, tell the student, and pause the alumnus if it is a run."""
+    req.expire(now=now)
+    notifications.request_expired(req)
+    recompute_mentor_stats(req.alumnus_id)
+    return ("expired", "paused") if maybe_pause(req.alumnus_id) else ("expired",)
+
+
+def complete(req: ConnectionRequest, now: datetime) -> tuple[str, ...]:
+    """Complete the request and ask both sides for feedback."""
+    req.complete(now=now)
+    notifications.feedback_requested(req)
+    return ("completed",)
+
+
+def consecutive_expiries(alumnus_id: int, limit: int) -> int:
+    """How many of the alumnus's most recently relayed, concluded requests expired in a row."""
+    rows = db.session.scalars(
+        select(ConnectionRequest.state)
+        .where(
+            ConnectionRequest.alumnus_id == alumnus_id,
+            ConnectionRequest.relayed_at.is_not(None),
+            ConnectionRequest.state.in_(
+                [RequestState.EXPIRED.value, *(s.value for s in ANSWERED_STATES)]
+            ),
+        )
+        .order_by(ConnectionRequest.relayed_at.desc(), ConnectionRequest.id.desc())
+        .limit(limit)
+    ).all()
+    count = 0
+    for state in rows:
+        if state != RequestState.EXPIRED.value:
+            break
+        count += 1
+    return count
+
+
+def maybe_pause(alumnus_id: int) -> bool:
+    """Pause an alumnus who let the last few requests expire; tell staff and the alumnus."""
+    threshold = pause_after_expiries()
+    if threshold <= 0 or consecutive_expiries(alumnus_id, threshold) < threshold:
+        return False
+    profile = availability.pause(alumnus_id)
+    if profile is None:
+        return False
+    notifications.alumnus_paused(profile, threshold, staff_emails())
+    return True
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+def _each(
+    ids: Iterable[int],
+    work: Callable[[ConnectionRequest, datetime], tuple[str, ...]],
+    now: datetime,
+    unit: Unit,
+    result: TickResult,
+) -> None:
+    for request_id in ids:
+        try:
+            with unit():
+                req = get_request(request_id)
+                counted = work(req, now) if req is not None else ()
+        except (InvalidTransition, OperationalError) as err:
+            # Another tick (or a person) got there first; this request's unit wrote nothing.
+            log.info("tick skipped request %s: %s", request_id, err)
+            result.skipped += 1
+            continue
+        # Counted only once the unit has finished (with `transaction`, committed).
+        for name in counted:
+            setattr(result, name, getattr(result, name) + 1)
+
+
+def tick(now: datetime | None = None, *, unit: Unit) -> TickResult:
+    """Remind at half the window, expire at its end, complete and ask for feedback, pause.
+
+    Each request is worked inside its own `unit()` (see the module docstring); a request that
+    changed meanwhile is skipped and counted as such.
+    """
+    now = now or utcnow()
+    result = TickResult()
+    _each(due_reminders(now), remind, now, unit, result)
+    _each(due_expiries(now), expire, now, unit, result)
+    _each(due_completions(now), complete, now, unit, result)
+    return result

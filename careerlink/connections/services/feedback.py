@@ -1,0 +1,80 @@
+"""Feedback from each side once the alumnus has accepted, and the outcomes the student records."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+
+from careerlink.accounts.models import User
+from careerlink.connections.links import SIDES
+from careerlink.connections.models import (
+    FEEDBACK_STATES,
+    ConnectionRequest,
+    Outcome,
+    RequestFeedback,
+    RequestOutcome,
+)
+from careerlink.errors import Conflict, DomainError
+from careerlink.extensions import db
+from careerlink.permissions import require
+
+ALREADY_GIVEN = "Thank you, we already have your feedback on this request."
+
+
+def give_feedback(
+    req: ConnectionRequest,
+    side: str,
+    *,
+    met: bool,
+    usefulness: int,
+    comment: str | None = None,
+    author: User | None = None,
+) -> RequestFeedback:
+    """Record one side's feedback (once per side)."""
+    if side not in SIDES:
+        raise DomainError("Feedback comes from the student or the alumnus.")
+    if req.state not in FEEDBACK_STATES:
+        raise DomainError("Feedback opens once the alumnus has accepted.")
+    if not 1 <= int(usefulness) <= 5:
+        raise DomainError("Choose a number from 1 to 5.", field="usefulness")
+    if req.feedback_from(side) is not None:
+        raise Conflict(ALREADY_GIVEN)
+    row = RequestFeedback(
+        request_id=req.id,
+        side=side,
+        author_id=author.id if author else None,
+        met=bool(met),
+        usefulness=int(usefulness),
+        comment=(comment or "").strip() or None,
+    )
+    db.session.add(row)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict(ALREADY_GIVEN) from None
+    db.session.expire(req, ["feedback"])
+    return row
+
+
+def record_outcome(
+    req: ConnectionRequest, student: User, *, kind: Outcome | str, note: str | None = None
+) -> RequestOutcome:
+    """The student records something that came of the request."""
+    require(student.id == req.student_id, "Only the student who asked can record outcomes.")
+    if req.state not in FEEDBACK_STATES:
+        raise DomainError("Outcomes can be recorded once the alumnus has accepted.")
+    try:
+        kind = Outcome(kind)
+    except ValueError:
+        raise DomainError("Choose an outcome from the list.", field="kind") from None
+    if kind.value in req.outcome_kinds():
+        raise Conflict(f"{kind.label} is already recorded.")
+    row = RequestOutcome(request_id=req.id, kind=kind.value, note=(note or "").strip() or None)
+    db.session.add(row)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict(f"{kind.label} is already recorded.") from None
+    db.session.expire(req, ["outcomes"])
+    return row

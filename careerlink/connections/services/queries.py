@@ -1,0 +1,229 @@
+"""Reading requests: lookups, who may see or answer one, lists, load, the staff queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from careerlink.accounts.models import User, UserRole
+from careerlink.connections.models import OPEN_STATES, ConnectionRequest, RequestState
+from careerlink.extensions import db
+from careerlink.mentors.availability import get_profile, profile_for_user
+from careerlink.mentors.models import Industry, MentorProfile
+from careerlink.models import utcnow
+from careerlink.permissions import Role, is_staff
+
+_OPEN = [s.value for s in OPEN_STATES]
+
+
+def get_request(request_id: int) -> ConnectionRequest | None:
+    """A request by id."""
+    return db.session.get(ConnectionRequest, request_id)
+
+
+def mentor_profile(profile_id: int) -> MentorProfile | None:
+    """The mentor profile with this id, or None."""
+    return get_profile(profile_id)
+
+
+def can_view_request(actor: User | None, req: ConnectionRequest) -> bool:
+    """The student who asked, the alumnus once it was relayed to them, and staff."""
+    if actor is None or not getattr(actor, "is_authenticated", True) or not actor.is_active:
+        return False
+    if is_staff(actor) or actor.id == req.student_id:
+        return True
+    return actor.id == req.alumnus_id and req.relayed_at is not None
+
+
+def can_answer_request(actor: User | None, req: ConnectionRequest) -> bool:
+    """Only the alumnus the request was relayed to answers it."""
+    return actor is not None and actor.id == req.alumnus_id and req.relayed_at is not None
+
+
+def side_of(user: User, req: ConnectionRequest) -> str | None:
+    """ "student" or "alumnus" for the two people in a request, else None."""
+    if user.id == req.student_id:
+        return "student"
+    if user.id == req.alumnus_id and req.relayed_at is not None:
+        return "alumnus"
+    return None
+
+
+def open_count_for_student(student_id: int) -> int:
+    """How many open requests a student has."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(ConnectionRequest)
+        .where(ConnectionRequest.student_id == student_id, ConnectionRequest.state.in_(_OPEN))
+    )
+
+
+def open_request_between(student_id: int, alumnus_id: int) -> ConnectionRequest | None:
+    """The student's open request to this alumnus, if any."""
+    return db.session.scalar(
+        select(ConnectionRequest).where(
+            ConnectionRequest.student_id == student_id,
+            ConnectionRequest.alumnus_id == alumnus_id,
+            ConnectionRequest.state.in_(_OPEN),
+        )
+    )
+
+
+def requests_of_student(user: User) -> list[ConnectionRequest]:
+    """A student's requests, newest first."""
+    return list(
+        db.session.scalars(
+            select(ConnectionRequest)
+            .where(ConnectionRequest.student_id == user.id)
+            .order_by(ConnectionRequest.created_at.desc(), ConnectionRequest.id.desc())
+        )
+    )
+
+
+def requests_for_alumnus(user: User) -> list[ConnectionRequest]:
+    """The requests relayed to an alumnus, newest first (never those still under review)."""
+    return list(
+        db.session.scalars(
+            select(ConnectionRequest)
+            .where(
+                ConnectionRequest.alumnus_id == user.id, ConnectionRequest.relayed_at.is_not(None)
+            )
+            .order_by(ConnectionRequest.relayed_at.desc(), ConnectionRequest.id.desc())
+        )
+    )
+
+
+@dataclass
+class Load:
+    """An alumnus's current load, shown to staff before approving."""
+
+    open_relayed: int
+    month_count: int
+    capacity: int | None
+    response_rate: float | None
+    median_days: float | None
+    last_answer_at: datetime | None
+    accepting: bool
+
+    @property
+    def label(self) -> str:
+        """For example "2 waiting · 3 of 4 this month"."""
+        cap = f" of {self.capacity}" if self.capacity else ""
+        return f"{self.open_relayed} waiting · {self.month_count}{cap} this month"
+
+    @property
+    def rate_label(self) -> str:
+        """For example "80% answered" or "no answers yet"."""
+        if self.response_rate is None:
+            return "no history yet"
+        return f"{round(self.response_rate * 100)}% answered"
+
+
+def load_of(alumnus_id: int, today: date | None = None) -> Load:
+    """Open relayed requests, this month's requests against capacity, response statistics."""
+    profile = profile_for_user(alumnus_id)
+    open_relayed = db.session.scalar(
+        select(func.count())
+        .select_from(ConnectionRequest)
+        .where(
+            ConnectionRequest.alumnus_id == alumnus_id,
+            ConnectionRequest.state == RequestState.RELAYED.value,
+        )
+    )
+    last_answer = db.session.scalar(
+        select(func.max(ConnectionRequest.answered_at)).where(
+            ConnectionRequest.alumnus_id == alumnus_id
+        )
+    )
+    today = today or utcnow().date()
+    month_count = 0
+    if profile is not None:
+        month_start = getattr(profile, "month_start", None)
+        if month_start is not None and (month_start.year, month_start.month) == (
+            today.year,
+            today.month,
+        ):
+            month_count = profile.month_request_count or 0
+    return Load(
+        open_relayed=open_relayed,
+        month_count=month_count,
+        capacity=getattr(profile, "monthly_capacity", None),
+        response_rate=getattr(profile, "response_rate", None),
+        median_days=getattr(profile, "median_response_days", None),
+        last_answer_at=last_answer,
+        accepting=bool(getattr(profile, "accepting_requests", False)),
+    )
+
+
+# --- the staff queue and home -----------------------------------------------------------------
+
+
+@dataclass
+class QueueFilters:
+    """The staff queue's filters."""
+
+    state: str = RequestState.SUBMITTED.value
+    kind: str = ""
+    industry: str = ""
+    min_days: int = 0
+
+
+def queue_query(filters: QueueFilters, now: datetime | None = None):
+    """The staff queue as a select: oldest waiting first."""
+    now = now or utcnow()
+    stmt = select(ConnectionRequest)
+    if filters.state == "overdue":
+        stmt = stmt.where(
+            ConnectionRequest.state == RequestState.RELAYED.value,
+            ConnectionRequest.respond_by <= now,
+        )
+    elif filters.state == "open":
+        stmt = stmt.where(ConnectionRequest.state.in_(_OPEN))
+    elif filters.state:
+        stmt = stmt.where(ConnectionRequest.state == filters.state)
+    if filters.kind:
+        stmt = stmt.where(ConnectionRequest.kind == filters.kind)
+    if filters.industry:
+        stmt = stmt.where(
+            ConnectionRequest.alumnus_id.in_(
+                select(MentorProfile.user_id).where(
+                    MentorProfile.industries.any(Industry.slug == filters.industry)
+                )
+            )
+        )
+    if filters.min_days:
+        stmt = stmt.where(ConnectionRequest.updated_at <= now - timedelta(days=filters.min_days))
+    return stmt.order_by(ConnectionRequest.updated_at, ConnectionRequest.id)
+
+
+def request_counts(now: datetime | None = None) -> dict[str, int]:
+    """Counts for the staff home: waiting for review, waiting on alumni, overdue."""
+    now = now or utcnow()
+
+    def count(*where) -> int:
+        return db.session.scalar(select(func.count()).select_from(ConnectionRequest).where(*where))
+
+    return {
+        "review": count(ConnectionRequest.state == RequestState.SUBMITTED.value),
+        "needs_info": count(ConnectionRequest.state == RequestState.NEEDS_INFO.value),
+        "alumni": count(ConnectionRequest.state == RequestState.RELAYED.value),
+        "overdue": count(
+            ConnectionRequest.state == RequestState.RELAYED.value,
+            ConnectionRequest.respond_by <= now,
+        ),
+    }
+
+
+def staff_emails() -> list[str]:
+    """Addresses of every active staff member and admin."""
+    return list(
+        db.session.scalars(
+            select(User.email)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role.in_([Role.STAFF.value, Role.ADMIN.value]), User.active.is_(True))
+            .distinct()
+            .order_by(User.email)
+        )
+    )
