@@ -566,7 +566,7 @@ def test_counts_for_staff_home(db, make_request):
 
 
 def test_both_receive_the_introduction_over_smtp(db, make_request, smtp_server):
-    from careerlink.mail.services import send_due
+    from careerlink.mail.worker import send_due
 
     req = make_request(state="relayed")
     send_due()  # the relay emails
@@ -582,7 +582,7 @@ def test_both_receive_the_introduction_over_smtp(db, make_request, smtp_server):
 
 
 def test_invitation_arrives_as_a_calendar_attachment(db, make_request, smtp_server):
-    from careerlink.mail.services import send_due
+    from careerlink.mail.worker import send_due
 
     req = make_request(kind="shadowing", state="relayed")
     send_due()

@@ -101,13 +101,3 @@ def outbox_query(status: str = ""):
     """A select of the outbox rows in one status (or all of them), newest first."""
     stmt = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     return stmt.where(OutboxMessage.status == status) if status else stmt
-
-
-def __getattr__(name: str):
-    # Until every caller imports the worker from careerlink.mail.worker (tests of other
-    # domains still name careerlink.mail.services.send_due): remove once none does.
-    if name in ("send_due", "claim_batch"):
-        from careerlink.mail import worker
-
-        return getattr(worker, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

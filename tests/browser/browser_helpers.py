@@ -200,7 +200,7 @@ def deliver_outbox(directory: Path) -> list[EmailMessage]:
     Needs an app context (the `db` fixture pushes one).
     """
     from careerlink.extensions import db
-    from careerlink.mail.services import send_due
+    from careerlink.mail.worker import send_due
     from careerlink.mail.transports import CatcherTransport
 
     # End this thread's transaction so rows the server thread committed are visible.
