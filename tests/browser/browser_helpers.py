@@ -200,8 +200,8 @@ def deliver_outbox(directory: Path) -> list[EmailMessage]:
     Needs an app context (the `db` fixture pushes one).
     """
     from careerlink.extensions import db
-    from careerlink.mail.worker import send_due
     from careerlink.mail.transports import CatcherTransport
+    from careerlink.mail.worker import send_due
 
     # End this thread's transaction so rows the server thread committed are visible.
     db.session.rollback()
