@@ -79,14 +79,14 @@ def test_hsts_only_when_cookies_are_secure(app, client, db, monkeypatch):
         f"/staff/outbox/{MAX_ID + 1}",
     ],
 )
-def test_ids_beyond_64_bits_are_404_not_500(client, db, staff, sign_in, path):
+def test_ids_beyond_the_id_columns_are_404_not_500(client, db, staff, sign_in, path):
     """An id no column can hold never reaches the database."""
     sign_in(staff)
     assert client.get(path).status_code == 404
 
 
 def test_largest_id_is_an_ordinary_404(client, db):
-    """2^63-1 reaches the database and is simply not found."""
+    """The largest id a column holds reaches the database and is simply not found."""
     assert client.get(f"/mentors/{MAX_ID}").status_code == 404
 
 
@@ -124,3 +124,71 @@ def test_one_log_line_per_request(client, db, caplog, student, sign_in):
     assert record.request_id == "req-0000001"
     assert record.user_id == str(student.id)
     assert isinstance(record.duration_ms, float)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/staff/requests?page=99999999999999999999999",
+        "/staff/outbox?page=99999999999999999999999",
+        "/staff/requests?min_days=999999999",
+        "/staff/requests?page=-5&min_days=-1",
+    ],
+)
+def test_out_of_range_list_parameters_are_not_500(client, db, staff, sign_in, url):
+    """Huge page numbers and waiting days answer the list (empty or unfiltered), not a 500."""
+    sign_in(staff)
+    assert client.get(url).status_code == 200
+
+
+def test_bulk_ids_beyond_the_id_columns_are_ignored(client, db, staff, sign_in):
+    """An id no column can hold is not looked up; with nothing valid ticked, staff are told."""
+    sign_in(staff)
+    resp = client.post(
+        "/staff/requests/bulk",
+        data={
+            "request_ids": [str(MAX_ID + 1), "99999999999999999999999", "²"],
+            "action": "approve",
+        },
+        follow_redirects=True,
+    )
+    assert resp.status_code == 200
+    assert "Tick at least one request." in resp.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("referrer", "expected"),
+    [
+        ("https://evil.example/phish", "/staff/requests"),
+        ("//evil.example/phish", "/staff/requests"),
+        ("javascript:alert(1)", "/staff/requests"),
+        ("http://localhost/staff/requests?state=open&page=2", "/staff/requests?state=open&page=2"),
+        (None, "/staff/requests"),
+    ],
+)
+def test_bulk_review_redirects_only_to_local_pages(client, db, staff, sign_in, referrer, expected):
+    """The Referer decides where staff go back to only when it is one of our own pages."""
+    sign_in(staff)
+    headers = {"Referer": referrer} if referrer else {}
+    resp = client.post(
+        "/staff/requests/bulk",
+        data={"request_ids": ["1"], "action": "approve"},
+        headers=headers,
+    )
+    assert resp.status_code == 302
+    assert resp.headers["Location"] == expected
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "data"),
+    [
+        ("post", "/signin", {"email": "\x00", "password": "x"}),
+        ("get", "/mentors?q=a%00b", None),
+        ("post", "/password/forgot", {"email": "a\x00@example.edu"}),
+    ],
+)
+def test_a_nul_character_is_a_clear_400(client, db, method, url, data):
+    """PostgreSQL cannot store NUL; the request is refused before any query with a reason."""
+    resp = getattr(client, method)(url, data=data)
+    assert resp.status_code == 400
+    assert "The request contained a null character" in resp.get_data(as_text=True)

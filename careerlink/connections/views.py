@@ -31,15 +31,19 @@ from careerlink.connections.models import (
     RequestState,
 )
 from careerlink.errors import InvalidTransition, NotFound
-from careerlink.extensions import db
 from careerlink.mentors.industries import active_industries
 from careerlink.models import utcnow
+from careerlink.pagination import paginate
 from careerlink.permissions import STAFF_ROLES, require, role_required
-from careerlink.web.actions import found, perform
+from careerlink.web.actions import found, local_referrer, perform
+from careerlink.web.security import MAX_ID
 
 bp = Blueprint("connections", __name__)
 
 PAGE_SIZE = 50
+# A request waiting longer than ten years is not a filter anyone means.
+MAX_MIN_DAYS = 3650
+MAX_BULK = 500
 
 
 def _me() -> User:
@@ -414,8 +418,11 @@ def _queue_filters() -> services.QueueFilters:
     if kind not in {"", *(k.value for k in RequestKind)}:
         kind = ""
     min_days = args.get("min_days", 0, type=int) or 0
+    if not 0 <= min_days <= MAX_MIN_DAYS:
+        flash(f"Waiting days must be between 0 and {MAX_MIN_DAYS}; showing every age.", "error")
+        min_days = 0
     return services.QueueFilters(
-        state=state, kind=kind, industry=args.get("industry", "")[:60], min_days=max(min_days, 0)
+        state=state, kind=kind, industry=args.get("industry", "")[:60], min_days=min_days
     )
 
 
@@ -424,10 +431,7 @@ def _queue_filters() -> services.QueueFilters:
 def staff_queue():
     """The staff queue: filter, see each alumnus's load, act in bulk."""
     filters = _queue_filters()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    pagination = db.paginate(
-        services.queue_query(filters), page=page, per_page=PAGE_SIZE, error_out=False
-    )
+    pagination = paginate(services.queue_query(filters), request.args.get("page"), PAGE_SIZE)
     loads = {a: services.load_of(a) for a in {r.alumnus_id for r in pagination.items}}
     industries = active_industries()
     return render_template(
@@ -449,9 +453,12 @@ def staff_queue():
 def staff_bulk():
     """Approve or decline the ticked requests."""
     form = BulkForm()
-    ids = [int(i) for i in request.form.getlist("request_ids") if i.isdigit()]
+    raw_ids = request.form.getlist("request_ids")
+    ids = sorted({int(i) for i in raw_ids if i.isascii() and i.isdigit() and int(i) <= MAX_ID})
     if not ids:
         flash("Tick at least one request.", "error")
+    elif len(ids) > MAX_BULK:
+        flash(f"Tick at most {MAX_BULK} requests at once.", "error")
     elif form.validate_on_submit():
         # One commit for the lot; a refused request was rolled back alone (its savepoint).
         done = perform(
@@ -467,7 +474,7 @@ def staff_bulk():
                 flash(f"Request #{request_id} was not changed: {why}", "error")
     else:
         flash("Choose approve or decline.", "error")
-    return redirect(request.referrer or url_for("connections.staff_queue"))
+    return redirect(local_referrer(url_for("connections.staff_queue")))
 
 
 @bp.route("/staff/requests/<int:request_id>")

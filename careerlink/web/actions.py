@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
-from flask import flash
+from flask import flash, request
 
 from careerlink.database import transaction
 from careerlink.errors import DomainError, NotFound
@@ -76,3 +77,15 @@ def found(obj: T | None) -> T:
     if obj is None:
         raise NotFound()
     return obj
+
+
+def local_referrer(default: str) -> str:
+    """The page the form was sent from, when it is ours; else `default` (never another site)."""
+    referrer = request.referrer or ""
+    parts = urlsplit(referrer)
+    if not referrer or parts.scheme not in ("http", "https") or parts.netloc != request.host:
+        return default
+    path = parts.path or "/"
+    if not path.startswith(request.script_root + "/") or path.startswith("//") or "\\" in path:
+        return default
+    return path + (f"?{parts.query}" if parts.query else "")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter
 
 # Pages load only our own stylesheet and no script; nothing inline, so no 'unsafe-inline'.
@@ -13,12 +13,12 @@ CONTENT_SECURITY_POLICY = (
 )
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 HSTS = "max-age=31536000"
-# The largest id any database here stores (a signed 64-bit integer).
-MAX_ID = 2**63 - 1
+# The largest id our tables hold: ids are INTEGER columns (signed 32-bit on PostgreSQL).
+MAX_ID = 2**31 - 1
 
 
 class BoundedIntConverter(IntegerConverter):
-    """Werkzeug's `int` converter, refusing (404) numbers no database column can hold."""
+    """Werkzeug's `int` converter, refusing (404) numbers no id column can hold."""
 
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", MAX_ID)
@@ -26,7 +26,7 @@ class BoundedIntConverter(IntegerConverter):
 
 
 def register_url_converters(app: Flask) -> None:
-    """`<int:...>` in every route stops at 2^63-1: a larger id is a 404, not a 500."""
+    """`<int:...>` in every route stops at MAX_ID: a larger id is a 404, not a 500."""
     app.url_map.converters["int"] = BoundedIntConverter
 
 
@@ -44,3 +44,21 @@ def register_security_headers(app: Flask) -> None:
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", HSTS)
         return response
+
+
+def register_input_guards(app: Flask) -> None:
+    """Refuse a NUL character anywhere in the query, form or path (400).
+
+    No field of ours may hold one, PostgreSQL refuses it in text, and letting it through would
+    turn a typo or a probe into a server error deep inside a query.
+    """
+
+    @app.before_request
+    def refuse_nul_characters():
+        values = [request.path]
+        for multi in (request.args, request.form):
+            for key, items in multi.lists():
+                values.append(key)
+                values.extend(items)
+        if any("\x00" in value for value in values):
+            abort(400, description="The request contained a null character; remove it and retry.")

@@ -1,0 +1,147 @@
+"""Every route, every role, hostile values in every path, query and form parameter: no 5xx.
+
+Routes come from the app's URL map and parameter names from the code itself (WTForms fields
+and every `args.get("...")`-style read), so a new route or parameter cannot be forgotten.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import sign_in_session
+from flask_wtf import FlaskForm
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import careerlink
+from careerlink.permissions import Role
+
+HOSTILE = [
+    "",
+    "-1",
+    str(2**31),
+    str(2**63),
+    "99999999999999999999999",
+    "1e309",
+    "2026-13-45",
+    "0001-01-01",
+    "x" * 5000,
+    "\x00",
+    "é😀\u202e",
+    "' OR 1=1 --<script>",
+    "approve",
+    "other",
+    "shadowing",
+    "overdue",
+]
+
+_READS = re.compile(
+    r"""(?:args|form)\.(?:get|getlist)\(\s*"(\w+)"|_(?:getlist|first|flag|year)\(\s*\w+,\s*"(\w+)\""""
+)
+
+
+def _parameter_names() -> list[str]:
+    """Every query and form parameter the code reads, plus every WTForms field name."""
+    names: set[str] = set()
+    for source in Path(careerlink.__file__).parent.rglob("*.py"):
+        for match in _READS.finditer(source.read_text(encoding="utf-8")):
+            names.add(match.group(1) or match.group(2))
+    from importlib import import_module
+
+    for domain in ("accounts", "connections", "mentors"):
+        import_module(f"careerlink.{domain}.forms")
+
+    def forms(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from forms(sub)
+
+    for form in forms(FlaskForm):
+        if form.__module__.startswith("careerlink."):
+            names.update(name for name in dir(form) if hasattr(getattr(form, name), "field_class"))
+    return sorted(names)
+
+
+PARAMS = _parameter_names()
+
+
+def _routes(app) -> list[tuple[str, str, list[str]]]:
+    """(method, rule, argument names) for every route but static files."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            found.append((method, rule.rule, sorted(rule.arguments)))
+    return found
+
+
+def _path(rule: str, values: dict[str, str]) -> str:
+    from urllib.parse import quote
+
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: quote(values[m.group(1)], safe=""), rule)
+
+
+@pytest.fixture
+def world(make_request, make_user, staff):
+    """Objects in several states, so that real ids reach the views as well as hostile ones."""
+    relayed = make_request(state="relayed")
+    needs_info = make_request(state="needs_info", kind="shadowing")
+    scheduled = make_request(state="scheduled", kind="shadowing")
+    people = {
+        "anonymous": None,
+        "student": relayed.student,
+        "alumnus": relayed.alumnus,
+        "staff": staff,
+        "admin": make_user(Role.ADMIN, Role.STAFF),
+    }
+    ids = [str(r.id) for r in (relayed, needs_info, scheduled)]
+    ids += [str(relayed.mentor_profile.id), str(relayed.student_id), str(relayed.alumnus_id)]
+    return people, ids
+
+
+def _check(client, user, method: str, rule: str, args: list[str], path_values, params) -> None:
+    # Signed in again before each request: an earlier one may have signed out (POST /signout).
+    if user is not None:
+        sign_in_session(client, user)
+    url = _path(rule, {name: path_values[i % len(path_values)] for i, name in enumerate(args)})
+    if method == "GET":
+        resp = client.get(url, query_string=params)
+    else:
+        resp = client.post(url, data=params, query_string={"page": params.get("page", "1")})
+    assert resp.status_code < 500, f"{method} {url} {params!r} -> {resp.status_code}"
+
+
+ROLES = ["anonymous", "student", "alumnus", "staff", "admin"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_with_each_hostile_value(app, client, db, world, role):
+    """A sweep: each route with each hostile value in every parameter at once."""
+    people, ids = world
+    user = people[role]
+    for method, rule, args in _routes(app):
+        for value in HOSTILE:
+            _check(client, user, method, rule, args, [value], dict.fromkeys(PARAMS, value))
+        for real in ids:
+            _check(client, user, method, rule, args, [real], {})
+
+
+@pytest.mark.parametrize("role", ROLES)
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    derandomize=True,
+)
+@given(data=st.data())
+def test_routes_with_random_hostile_mixes(app, client, db, world, role, data):
+    """Property: any mix of hostile and real values in any subset of parameters is not a 5xx."""
+    people, ids = world
+    method, rule, args = data.draw(st.sampled_from(_routes(app)), label="route")
+    value = st.one_of(st.sampled_from(HOSTILE + ids), st.text(max_size=40))
+    path_values = data.draw(st.lists(st.sampled_from(HOSTILE + ids), min_size=1, max_size=3))
+    params = data.draw(st.dictionaries(st.sampled_from(PARAMS), value, max_size=8))
+    _check(client, people[role], method, rule, args, path_values, params)
