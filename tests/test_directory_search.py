@@ -136,6 +136,10 @@ def test_odd_queries_never_error(mentor, client, db, q, expected):
     assert result.total == expected
     assert names(result) == ["Fay Horses"] * expected
     resp = client.get("/mentors", query_string={"q": q})
+    if "\x00" in q:
+        # The search itself copes (above); the page refuses a NUL first (test_security.py).
+        assert resp.status_code == 400
+        return
     assert resp.status_code == 200
     assert ("1 alumnus found" if expected else "No alumni match") in resp.data.decode()
 
@@ -159,7 +163,7 @@ def test_ligature_and_case_fold(mentor, db):
         ({"year_from": "abc", "year_to": "1e9"}, 1),
         ({"year_from": "2020", "year_to": "1990"}, 0),  # swapped; Hal gave no year
         ({"country": "Atlantis"}, 0),
-        ({"country": "\x00", "city": "\x00\x01"}, 1),  # nothing printable: no filter
+        ({"country": "\x01", "city": "\x02\x03"}, 1),  # nothing printable: no filter
         ({"remote": "maybe", "accepting": "☃"}, 1),  # not a yes: no filter
         ({"programme": "x" * 5000}, 0),
     ],
