@@ -101,7 +101,6 @@ def load_requests_demo() -> list[str]:
         .where(ConnectionRequest.hopes.startswith(DEMO_MARK))
     )
     if existing:
-        db.session.commit()
         return [f"Demo requests: {existing} already loaded."]
     for alumnus in alumni:
         _profile(alumnus)
@@ -155,5 +154,4 @@ def load_requests_demo() -> list[str]:
     made += 8
     for alumnus in alumni:
         services.recompute_mentor_stats(alumnus.id)
-    db.session.commit()
     return [f"Demo requests: {made} created, one or more in every state."]

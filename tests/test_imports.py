@@ -1,4 +1,4 @@
-"""The request package has no import cycles and no function-local imports hiding one."""
+"""No import cycles: none in the package at import time, and none hidden in the request package."""
 
 from __future__ import annotations
 
@@ -118,3 +118,8 @@ def test_no_function_local_imports_in_the_request_package():
                     if isinstance(inner, ast.Import | ast.ImportFrom)
                 ]
     assert local == []
+
+
+def test_no_module_level_import_cycle_anywhere_in_the_package():
+    """The whole package, not only requests: importing any module never loops back."""
+    assert cycles_through(import_graph(), "careerlink") == []
