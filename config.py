@@ -195,6 +195,13 @@ class Config:
         ).upper()
         self.RATELIMIT_STORAGE_URI = env.get("CAREERLINK_RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_ENABLED = env_bool(env, "CAREERLINK_RATELIMIT_ENABLED", True)
+        # Server-side sessions (careerlink_sessions): a browser is signed out after this long
+        # without a request, and after this long whatever it does. Activity is recorded at
+        # most once a minute, so the idle limit is counted in minutes and starts at 5.
+        self.CAREERLINK_SESSION_IDLE_MINUTES = env_int(
+            env, "CAREERLINK_SESSION_IDLE_MINUTES", 480, minimum=5
+        )
+        self.CAREERLINK_SESSION_MAX_HOURS = env_int(env, "CAREERLINK_SESSION_MAX_HOURS", 168, 1)
         self.SESSION_COOKIE_SECURE = env_bool(env, "CAREERLINK_SECURE_COOKIES", False)
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
 

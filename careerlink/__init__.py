@@ -75,10 +75,10 @@ def register_extensions(app: Flask) -> None:
     register_sqlite_pragmas(app)
 
     @login_manager.user_loader
-    def load_user(session_id: str):
-        from careerlink.accounts.services import load_session_user
+    def load_user(user_id: str):
+        from careerlink.accounts.signin import load_user as load_signed_in_user
 
-        return load_session_user(session_id)
+        return load_signed_in_user(user_id)
 
     import_models()  # every table known to metadata and Alembic
 

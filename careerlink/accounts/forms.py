@@ -117,3 +117,9 @@ class SignOutForm(FlaskForm):
     """Sign out (a POST, so a link or prefetch cannot sign anyone out)."""
 
     submit = SubmitField("Sign out")
+
+
+class EndSessionForm(FlaskForm):
+    """The button that ends one session, or all the others, from the account page."""
+
+    submit = SubmitField("End session")

@@ -33,7 +33,8 @@ class User(UserMixin, TimestampMixin, db.Model):
         ForeignKey("careerlink_users.id", ondelete="SET NULL")
     )
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Bumped on password change so that old sessions and reset links stop working.
+    # No longer read: sessions are rows of careerlink_sessions, ended on a password change.
+    # Kept until a migration drops it.
     session_version: Mapped[int] = mapped_column(default=1, nullable=False)
 
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -86,8 +87,8 @@ class User(UserMixin, TimestampMixin, db.Model):
         return self.alumnus_verified_at is not None
 
     def get_id(self) -> str:
-        """Session identity; includes the version so a password change signs out other sessions."""
-        return f"{self.id}:{self.session_version}"
+        """Flask-Login's identity; the cookie's session key (accounts.signin) is checked too."""
+        return str(self.id)
 
     def mark_signed_in(self) -> None:
         """Record the time of a successful sign-in."""

@@ -6,12 +6,20 @@ Services flush, never commit: the caller's unit of work (a view's `perform`, a C
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from careerlink.accounts import notifications
+from careerlink.accounts import notifications, sessions
 from careerlink.accounts.links import user_for_reset, user_for_verification
-from careerlink.accounts.models import User, UserRole, find_user_by_email, normalize_email
+from careerlink.accounts.models import (
+    User,
+    UserRole,
+    UserSession,
+    find_user_by_email,
+    normalize_email,
+)
 from careerlink.accounts.passwords import check_password, hash_password, password_problem
 from careerlink.errors import Conflict, DomainError
 from careerlink.extensions import db
@@ -108,20 +116,38 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """Replace the password after checking the current one."""
+class SignedIn(NamedTuple):
+    """Who signed in, and the key of their new session (for the browser's cookie only)."""
+
+    user: User
+    key: str
+
+
+def sign_in(
+    email: str, password: str, user_agent: str | None, ip_address: str | None
+) -> SignedIn | None:
+    """Check the credentials and start a server-side session; None when they do not match."""
+    user = authenticate(email, password)
+    if user is None:
+        return None
+    return SignedIn(user, sessions.start_session(user, user_agent, ip_address))
+
+
+def change_password(user: User, current: str, new: str, *, keep: UserSession | None = None) -> None:
+    """Replace the password after checking the current one; ends every session but `keep`."""
     if not check_password(user.password_hash, current):
         raise DomainError("Your current password is not correct.", field="current_password")
     problem = password_problem(new, user.email)
     if problem:
         raise DomainError(problem, field="new_password")
-    _set_password(user, new)
+    _set_password(user, new, sessions.EndReason.PASSWORD_CHANGED, keep=keep)
     notifications.password_changed(user)
 
 
-def _set_password(user: User, new: str) -> None:
+def _set_password(user: User, new: str, reason: str, keep: UserSession | None = None) -> None:
     user.password_hash = hash_password(new)
-    user.session_version += 1  # every other session of this user is signed out
+    # Whoever had the old password (or a copied cookie) is signed out everywhere but `keep`.
+    sessions.end_sessions(user, reason, keep=keep)
 
 
 def request_password_reset(email: str) -> None:
@@ -138,7 +164,7 @@ def reset_password(token: str, new: str) -> User:
     problem = password_problem(new, user.email)
     if problem:
         raise DomainError(problem, field="password")
-    _set_password(user, new)
+    _set_password(user, new, sessions.EndReason.PASSWORD_RESET)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()  # they proved they read this inbox
     notifications.password_changed(user)
@@ -173,15 +199,3 @@ def count_unverified_alumni() -> int:
     return db.session.scalar(
         select(func.count()).select_from(_unverified_alumni_query().subquery())
     )
-
-
-def load_session_user(session_id: str) -> User | None:
-    """Resolve Flask-Login's "id:version" string; an old version means signed out."""
-    try:
-        uid, version = (int(x) for x in session_id.split(":", 1))
-    except (ValueError, AttributeError):
-        return None
-    user = db.session.get(User, uid)
-    if user is None or user.session_version != version or not user.is_active:
-        return None
-    return user

@@ -5,24 +5,36 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from careerlink.accounts import services
+from careerlink.accounts import services, sessions
+from careerlink.accounts.devices import describe_device
 from careerlink.accounts.forms import (
     ChangePasswordForm,
     ConfirmForm,
     EmailOnlyForm,
+    EndSessionForm,
     ResetPasswordForm,
     SignInForm,
     SignOutForm,
     SignUpForm,
 )
-from careerlink.errors import InvalidToken
+from careerlink.accounts.sessions import EndReason
+from careerlink.accounts.signin import (
+    client_details,
+    current_session,
+    resolve_user_first,
+    sign_browser_in,
+    sign_browser_out,
+)
+from careerlink.errors import InvalidToken, InvalidTransition, NotFound
 from careerlink.extensions import limiter
 from careerlink.permissions import Role
 from careerlink.web.actions import perform
 
 bp = Blueprint("accounts", __name__)
+bp.before_app_request(resolve_user_first)
+bp.add_app_template_filter(describe_device, "device")
 
 SAME_ANSWER = (
     "If an account exists for that address, we have sent it an email. "
@@ -116,13 +128,17 @@ def signin():
         form.next.data = request.args.get("next", "")
         form.email.data = request.args.get("email", "")
     if form.validate_on_submit():
-        # The sign-in time is the unit of work; a deactivated account is flashed by perform.
-        done = perform(lambda: services.authenticate(form.email.data, form.password.data))
-        user = done.value
-        if done and user is None:
+        # The sign-in time and the new session row are the unit of work; a deactivated
+        # account is flashed by perform.
+        agent, address = client_details()
+        done = perform(
+            lambda: services.sign_in(form.email.data, form.password.data, agent, address)
+        )
+        if done and done.value is None:
             form.password.errors = ["That email and password do not match an account."]
-        if user is not None:
-            login_user(user)
+        if done.value is not None:
+            user, key = done.value
+            sign_browser_in(user, key)
             if not user.email_verified:
                 flash(
                     "Please verify your email address; we sent you a link when you signed up.",
@@ -138,7 +154,9 @@ def signout():
     """Sign out (POST only)."""
     form = SignOutForm()
     if form.validate_on_submit() or not current_user.is_authenticated:
-        logout_user()
+        here = current_session()
+        perform(lambda: sessions.end_session(here, EndReason.SIGNED_OUT))
+        sign_browser_out()  # a copy of the cookie now opens nothing either
         flash("You are signed out.", "info")
     return redirect(url_for("main.index"))
 
@@ -167,14 +185,21 @@ def reset_password(token: str):
     services.user_for_reset(token)  # a used or bad link: the app's bad-link page (400)
     form = ResetPasswordForm()
     if form.validate_on_submit():
+        here = current_session()
+
+        def work():
+            user = services.reset_password(token, form.password.data)
+            sessions.end_session(here, EndReason.SIGNED_OUT)  # whoever was signed in here
+            return user
+
         done = perform(
-            lambda: services.reset_password(token, form.password.data),
+            work,
             "Your password has been changed. Sign in with the new one.",
             form=form,
             propagate=(InvalidToken,),
         )
         if done:
-            logout_user()
+            sign_browser_out()
             return redirect(url_for("accounts.signin", email=done.value.email))
     return render_template("careerlink/accounts/reset.html", form=form)
 
@@ -182,21 +207,73 @@ def reset_password(token: str):
 @bp.route("/account")
 @login_required
 def account():
-    """The signed-in user's own page."""
-    return render_template("careerlink/accounts/account.html", user=current_user)
+    """The signed-in user's own page, with the devices where they are signed in."""
+    user = current_user._get_current_object()
+    return render_template(
+        "careerlink/accounts/account.html",
+        user=user,
+        sessions=sessions.active_sessions(user),
+        this_session=current_session(),
+        end_form=EndSessionForm(),
+    )
+
+
+@bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
+@login_required
+def end_session(session_id: int):
+    """End one of your sessions; ending this device's signs this browser out."""
+    form = EndSessionForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        here = current_session()
+        done = perform(
+            lambda: sessions.end_session_of(user, session_id),
+            "That session has ended; the device is signed out.",
+            quiet=(InvalidTransition,),
+            propagate=(NotFound,),
+        )
+        if done and here is not None and done.value.id == here.id:
+            sign_browser_out()
+            return redirect(url_for("accounts.signin"))
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/sessions/end-others", methods=["POST"])
+@login_required
+def end_other_sessions():
+    """Sign out every other device; this one stays signed in."""
+    form = EndSessionForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        here = current_session()
+        done = perform(lambda: sessions.end_sessions(user, EndReason.ENDED_BY_USER, keep=here))
+        if done:
+            flash(other_sessions_ended(done.value), "success")
+    return redirect(url_for("accounts.account"))
+
+
+def other_sessions_ended(count: int) -> str:
+    """The message after ending every other session."""
+    if count == 0:
+        return "You were not signed in anywhere else."
+    if count == 1:
+        return "Your other session has ended; that device is signed out."
+    return f"Your {count} other sessions have ended; those devices are signed out."
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
-    """Change the password; other sessions are signed out."""
+    """Change the password; other sessions are ended, this one stays."""
     form = ChangePasswordForm()
     user = current_user._get_current_object()
+    here = current_session()
     if form.validate_on_submit() and perform(
-        lambda: services.change_password(user, form.current_password.data, form.new_password.data),
+        lambda: services.change_password(
+            user, form.current_password.data, form.new_password.data, keep=here
+        ),
         "Your password has been changed.",
         form=form,
     ):
-        login_user(user)  # refresh the session's version
         return redirect(url_for("accounts.account"))
     return render_template("careerlink/accounts/change_password.html", form=form)

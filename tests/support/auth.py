@@ -9,15 +9,28 @@ from __future__ import annotations
 
 import pytest
 
+from careerlink.accounts.sessions import start_session
+from careerlink.accounts.signin import SESSION_KEY
+from careerlink.database import transaction
+
 # Every user the factories make has this password.
 DEFAULT_PASSWORD = "correct horse battery"
+# What the sessions made by `sign_in_session` say their browser was.
+TEST_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 Safari/537.36"
 
 
-def sign_in_session(client, user) -> None:
-    """Sign a user in through the session, without posting the form."""
+def sign_in_session(client, user, user_agent: str = TEST_USER_AGENT) -> None:
+    """Sign a user in through the session, without posting the form.
+
+    Like the form, it starts a server-side session (a committed careerlink_sessions row) and
+    puts its key in the client's cookie; call it inside the app context of the `db` fixture.
+    """
+    with transaction():
+        key = start_session(user, user_agent, "127.0.0.1")
     with client.session_transaction() as sess:
         sess["_user_id"] = user.get_id()
         sess["_fresh"] = True
+        sess[SESSION_KEY] = key
 
 
 @pytest.fixture

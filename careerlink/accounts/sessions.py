@@ -1,0 +1,221 @@
+"""Server-side sessions: one row per signed-in browser, revocable, with two lifetimes.
+
+The browser's (signed) cookie holds a random key; the table holds only its SHA-256, so a copy
+of the table does not let anyone act as anybody. A session is live while it has not been ended,
+its last request is less than CAREERLINK_SESSION_IDLE_MINUTES old, and it started less than
+CAREERLINK_SESSION_MAX_HOURS ago. No request or current_user here: `accounts.signin` is the
+web side (cookie, Flask-Login).
+
+Starting and ending sessions are ordinary service writes in the caller's unit of work. Two
+writes are not: recording activity (`last_seen_at`, at most once a minute) and marking a
+session found expired happen while a user is being loaded, in the middle of some request, so
+they run on a connection of their own and commit only themselves (see `_write_apart`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.pool import SingletonThreadPool, StaticPool
+
+from careerlink.accounts.models import User, UserSession
+from careerlink.errors import InvalidTransition, NotFound
+from careerlink.extensions import db
+from careerlink.models import utcnow
+
+log = logging.getLogger(__name__)
+
+# last_seen_at is rewritten at most this often: no write on every request.
+TOUCH_EVERY = timedelta(minutes=1)
+# Session and user ids are INTEGER columns (32 bits on PostgreSQL): a larger one is not a row.
+MAX_ROW_ID = 2**31 - 1
+USER_AGENT_LENGTH = UserSession.__table__.c.user_agent.type.length
+IP_LENGTH = UserSession.__table__.c.ip_address.type.length
+
+
+class EndReason(StrEnum):
+    """Why a session ended (stored in end_reason)."""
+
+    SIGNED_OUT = "signed_out"
+    EXPIRED = "expired"
+    ENDED_BY_USER = "ended_by_user"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 (a reason, not a password)
+    PASSWORD_RESET = "password_reset"  # noqa: S105
+    DEACTIVATED = "deactivated"
+
+
+def hash_key(key: str) -> str:
+    """The SHA-256 (hex) stored for a session key."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def start_session(user: User, user_agent: str | None, ip_address: str | None) -> str:
+    """Add a live session row for user and return its random key (for the cookie only)."""
+    key = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.session.add(
+        UserSession(
+            user_id=user.id,
+            key_hash=hash_key(key),
+            created_at=now,
+            last_seen_at=now,
+            user_agent=(user_agent or "")[:USER_AGENT_LENGTH],
+            ip_address=(ip_address or None) and ip_address[:IP_LENGTH],
+        )
+    )
+    db.session.flush()
+    return key
+
+
+def _idle_limit() -> timedelta:
+    return timedelta(minutes=current_app.config["CAREERLINK_SESSION_IDLE_MINUTES"])
+
+
+def _age_limit() -> timedelta:
+    return timedelta(hours=current_app.config["CAREERLINK_SESSION_MAX_HOURS"])
+
+
+def is_live(row: UserSession, now: datetime | None = None) -> bool:
+    """Not ended, not idle too long, not too old."""
+    now = now or utcnow()
+    return (
+        row.ended_at is None
+        and now - row.last_seen_at < _idle_limit()
+        and now - row.created_at < _age_limit()
+    )
+
+
+def find_live_session(user_id: str | None, key: str | None) -> UserSession | None:
+    """The live session for this cookie's user id and key, with its user; None signs out.
+
+    A session found past a lifetime, or whose user was deactivated, is marked ended; a live
+    one has its activity recorded (at most once a minute). Both writes commit on their own.
+    """
+    if not key or not isinstance(key, str) or not isinstance(user_id, str):
+        return None
+    row = db.session.scalar(
+        select(UserSession)
+        .options(joinedload(UserSession.user))
+        .where(UserSession.key_hash == hash_key(key))
+    )
+    if row is None or str(row.user_id) != user_id or row.ended_at is not None:
+        return None
+    now = utcnow()
+    if not row.user.is_active:
+        _end_apart(row, EndReason.DEACTIVATED, now)
+        return None
+    if not is_live(row, now):
+        _end_apart(row, EndReason.EXPIRED, now)
+        return None
+    if now - row.last_seen_at >= TOUCH_EVERY:
+        _touch_apart(row, now)
+    return row
+
+
+def _write_apart(statement) -> bool:
+    """Run one UPDATE on a connection of its own and commit it; False if it could not.
+
+    This runs while a user is loaded, possibly in the middle of a view's unit of work: the
+    request's session must neither commit nor roll back here. An in-memory SQLite database
+    shares one connection between the engine and the session (StaticPool), so committing
+    "apart" would commit the view's work too: there, the bookkeeping is skipped.
+    """
+    engine = db.engine
+    if isinstance(engine.pool, StaticPool | SingletonThreadPool):
+        return False
+    try:
+        with engine.begin() as connection:
+            connection.execute(statement)
+    except SQLAlchemyError:
+        # Bookkeeping only: a locked or unreachable database must not fail the page.
+        log.warning("could not record session activity", exc_info=True)
+        return False
+    return True
+
+
+def _touch_apart(row: UserSession, now: datetime) -> None:
+    # The WHERE clause lets only one of several simultaneous requests write.
+    written = _write_apart(
+        update(UserSession)
+        .where(
+            UserSession.id == row.id,
+            UserSession.ended_at.is_(None),
+            UserSession.last_seen_at < now - TOUCH_EVERY,
+        )
+        .values(last_seen_at=now)
+    )
+    if written:
+        # The request's copy shows the new time without making it a change to flush.
+        set_committed_value(row, "last_seen_at", now)
+
+
+def _end_apart(row: UserSession, reason: str, now: datetime) -> None:
+    written = _write_apart(
+        update(UserSession)
+        .where(UserSession.id == row.id, UserSession.ended_at.is_(None))
+        .values(ended_at=now, end_reason=reason)
+    )
+    if written:
+        set_committed_value(row, "ended_at", now)
+        set_committed_value(row, "end_reason", reason)
+
+
+def end_session(row: UserSession | None, reason: str) -> None:
+    """End one session (no-op for None or one already ended)."""
+    if row is not None and row.ended_at is None:
+        row.ended_at = utcnow()
+        row.end_reason = reason
+        db.session.flush()
+
+
+def active_sessions(user: User) -> list[UserSession]:
+    """The user's live sessions, most recently used first."""
+    now = utcnow()
+    stmt = (
+        select(UserSession)
+        .where(
+            UserSession.user_id == user.id,
+            UserSession.ended_at.is_(None),
+            UserSession.last_seen_at > now - _idle_limit(),
+            UserSession.created_at > now - _age_limit(),
+        )
+        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def end_session_of(
+    user: User, session_id: int, reason: str = EndReason.ENDED_BY_USER
+) -> UserSession:
+    """End one of user's own sessions by id (NotFound for anyone else's)."""
+    row = db.session.get(UserSession, session_id) if 0 < session_id <= MAX_ROW_ID else None
+    if row is None or row.user_id != user.id:
+        raise NotFound()
+    if not is_live(row):
+        raise InvalidTransition("That session had already ended.")
+    end_session(row, EndReason.ENDED_BY_USER)
+    return row
+
+
+def end_sessions(user: User, reason: str, *, keep: UserSession | None = None) -> int:
+    """End every session of user (except `keep`); how many of them were live."""
+    stmt = select(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+    if keep is not None and keep.id is not None:
+        stmt = stmt.where(UserSession.id != keep.id)
+    rows = list(db.session.scalars(stmt))
+    now = utcnow()
+    live = sum(is_live(row, now) for row in rows)
+    for row in rows:
+        row.ended_at = now
+        row.end_reason = reason
+    db.session.flush()
+    return live
