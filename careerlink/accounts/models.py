@@ -35,7 +35,6 @@ class User(UserMixin, TimestampMixin, db.Model):
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # No longer read: sessions are rows of careerlink_sessions, ended on a password change.
     # Kept until a migration drops it.
-    session_version: Mapped[int] = mapped_column(default=1, nullable=False)
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

@@ -65,7 +65,7 @@ def register_request_log(app: Flask) -> None:
         started = getattr(g, "request_started", None)
         duration_ms = round((time.perf_counter() - started) * 1000, 1) if started else None
         user_id = current_user.get_id() if current_user.is_authenticated else None
-        uid = user_id.split(":", 1)[0] if user_id else None
+        uid = user_id or None
         log.info(
             "%s %s %s %sms request_id=%s user_id=%s",
             request.method,

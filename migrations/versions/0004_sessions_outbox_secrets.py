@@ -41,6 +41,9 @@ def upgrade():
         batch_op.create_index(
             batch_op.f("ix_careerlink_sessions_user_id"), ["user_id"], unique=False
         )
+    # Sessions are ended row by row now; the per-user version that signed all out is gone.
+    with op.batch_alter_table("careerlink_users", schema=None) as batch_op:
+        batch_op.drop_column("session_version")
     with op.batch_alter_table("careerlink_outbox", schema=None) as batch_op:
         batch_op.add_column(sa.Column("secrets", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("deferred", sa.JSON(), nullable=True))
@@ -50,6 +53,10 @@ def downgrade():
     with op.batch_alter_table("careerlink_outbox", schema=None) as batch_op:
         batch_op.drop_column("deferred")
         batch_op.drop_column("secrets")
+    with op.batch_alter_table("careerlink_users", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("session_version", sa.Integer(), nullable=False, server_default="1")
+        )
     with op.batch_alter_table("careerlink_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_careerlink_sessions_user_id"))
     op.drop_table("careerlink_sessions")
