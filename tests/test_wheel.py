@@ -51,6 +51,7 @@ def test_wheel_installs_migrates_and_serves(tmp_path, new_database):
             "DATABASE_URL": url,
             "CAREERLINK_ENV": "production",
             "SECRET_KEY": "wheel-test-secret-key-0123456789",
+            "CAREERLINK_BASE_URL": "https://careers.example.edu",
             "PATH": f"{bin_dir}:{env.get('PATH', '')}",
         }
     )
