@@ -88,19 +88,13 @@ def sign_up(email: str, display_name: str, password: str, role: Role) -> str:
     email = normalize_email(email)
     owner = find_user_by_email(email)
     if owner is None:
-        try:
-            user = create_user(email, display_name, password, [role])
-        except Conflict:
-            # Another sign-up took the address after our look-up: treat it as known.
-            owner = find_user_by_email(email)
-            if owner is None:
-                raise
-        else:
-            notifications.verify_email(user, signup=True)
-            return user.email
-    else:
-        _check_new_user(email, display_name, password)  # the same refusals as a new address
-        hash_password(password)  # the same work as a new account: no timing oracle
+        # Two sign-ups racing for one new address: the database lets one win and the other
+        # is told the address is taken (Conflict), which tells it only of the race it lost.
+        user = create_user(email, display_name, password, [role])
+        notifications.verify_email(user, signup=True)
+        return user.email
+    _check_new_user(email, display_name, password)  # the same refusals as a new address
+    hash_password(password)  # the same work as a new account: no timing oracle
     notifications.signup_attempted(owner)
     return owner.email
 
