@@ -288,3 +288,12 @@ def _context(link: str) -> dict:
     from careerlink.accounts.models import User
 
     return {"user": User(email="k@example.edu", display_name="Kim"), "link": Secret(link)}
+
+
+def test_former_secret_keys_come_from_the_environment():
+    from careerlink.paths import load_config_module
+
+    cfg = load_config_module()
+    env = {"CAREERLINK_ENV": "development", "SECRET_KEY_FALLBACKS": " old-one, ,old-two "}
+    assert cfg.config_from_env(env).SECRET_KEY_FALLBACKS == ["old-one", "old-two"]
+    assert cfg.config_from_env({"CAREERLINK_ENV": "development"}).SECRET_KEY_FALLBACKS == []
