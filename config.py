@@ -135,6 +135,11 @@ class Config:
     def __init__(self, env: Mapping[str, str] | None = None):
         env = os.environ if env is None else env
         self.SECRET_KEY = env.get("SECRET_KEY") or None
+        # Former keys, comma-separated (Flask's setting): private links queued in the outbox
+        # under one of them can still be read and sent after SECRET_KEY is changed.
+        self.SECRET_KEY_FALLBACKS = [
+            key.strip() for key in env.get("SECRET_KEY_FALLBACKS", "").split(",") if key.strip()
+        ]
         self.SQLALCHEMY_DATABASE_URI = env_database_url(env)
         self.MAIL_SERVER = env.get("MAIL_SERVER", "localhost")
         self.MAIL_PORT = env_int(env, "MAIL_PORT", 25, minimum=1)

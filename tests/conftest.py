@@ -25,7 +25,7 @@ pytest_plugins = [
 
 from support.auth import DEFAULT_PASSWORD, sign_in_session  # noqa: E402
 from support.database import TEST_DB_URL, IsolatedClient, TestDatabase, app_config  # noqa: E402
-from support.outbox import link_from  # noqa: E402
+from support.outbox import link_from, write_deferred  # noqa: E402
 from support.smtp import SmtpSink, free_port  # noqa: E402
 
 __all__ = [
@@ -38,4 +38,5 @@ __all__ = [
     "free_port",
     "link_from",
     "sign_in_session",
+    "write_deferred",
 ]

@@ -186,7 +186,7 @@ def test_approve_relays_with_signed_answer_link(db, make_request, staff, outbox)
     assert "A keen student." in to_alumnus.body_text
     for d in req.proposed_date_values:
         assert f"{d.day} {d:%B %Y}" in to_alumnus.body_text
-    link = link_from(to_alumnus.body_text, "/requests/answer/")
+    link = link_from(to_alumnus, "/requests/answer/")
     token = link.rsplit("/", 1)[-1]
     assert services.request_for_answer_token(token).id == req.id
     to_student = outbox("request_relayed")[1]
@@ -391,7 +391,7 @@ def test_tick_reminds_once_at_half_the_window(db, make_request, outbox):
     assert run_tick(now=half + timedelta(hours=1)).reminded == 0
     (reminder,) = outbox("request_reminder")
     assert reminder.recipients == [req.alumnus.email]
-    assert "/requests/answer/" in reminder.body_text
+    assert "/requests/answer/" in reminder.deliverable_text()
 
 
 def test_tick_expires_at_the_deadline_and_tells_the_student(db, make_request, outbox):

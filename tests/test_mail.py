@@ -354,3 +354,117 @@ def test_two_workers_never_send_one_row(app, db, database, smtp_server):
         t.join()
     assert len(claimed[0]) + len(claimed[1]) == 40
     assert not set(claimed[0]) & set(claimed[1])
+
+
+def test_one_log_line_per_message_sent_retried_or_failed_without_its_links(
+    app, db, smtp_server, caplog
+):
+    """Finding 12 (emails): outbox id, event, outcome, status and attempts; no private link."""
+    import logging
+
+    from careerlink.accounts.models import User
+    from careerlink.mail import Secret
+
+    link = "http://careerlink.test/password/reset/SECRET-TOKEN"
+    ok = enqueue(
+        "reset_password",
+        "user",
+        "ok@example.edu",
+        {"user": User(display_name="Ok"), "link": Secret(link)},
+    )
+    db.session.commit()
+
+    def mail_records():
+        return [r for r in caplog.records if r.name == "careerlink.mail"]
+
+    with caplog.at_level(logging.INFO, logger="careerlink.mail"):
+        assert send_due().sent == 1
+        [sent] = mail_records()
+        caplog.clear()
+        bad = queue_one(db, to="down@example.edu")
+        smtp_server.stop()
+        send_due()
+        [retry] = mail_records()
+        caplog.clear()
+        app.config["CAREERLINK_MAIL_MAX_ATTEMPTS"] = 2
+        try:
+            send_due(now=utcnow() + timedelta(hours=1))
+        finally:
+            app.config["CAREERLINK_MAIL_MAX_ATTEMPTS"] = 8
+        [failed] = mail_records()
+    fields = ("outbox_id", "mail_event", "outcome", "status", "attempts")
+    assert [getattr(sent, f) for f in fields] == [
+        ok.id,
+        "reset_password_to_user",
+        "sent",
+        "sent",
+        1,
+    ]
+    assert sent.getMessage() == (
+        f"mail sent outbox_id={ok.id} mail_event=reset_password_to_user outcome=sent "
+        "status=sent attempts=1"
+    )
+    assert [getattr(retry, f) for f in fields] == [
+        bad.id,
+        "verify_email_to_user",
+        "retry",
+        "queued",
+        1,
+    ]
+    assert retry.error_type == "ConnectionRefusedError"
+    assert [getattr(failed, f) for f in fields] == [
+        bad.id,
+        "verify_email_to_user",
+        "failed",
+        "failed",
+        2,
+    ]
+    for record in (sent, retry, failed):
+        assert "SECRET-TOKEN" not in record.getMessage()
+        assert "SECRET-TOKEN" not in repr(vars(record))
+
+
+def test_a_deferred_message_is_written_by_its_renderer_or_retried_when_it_fails(
+    app, db, smtp_server, monkeypatch
+):
+    """The worker asks the kind's renderer; a renderer that raises leaves the row to retry."""
+    from careerlink.accounts.models import User
+    from careerlink.mail import enqueue_deferred, register_deferred
+    from careerlink.mail import services as mail_services
+
+    monkeypatch.setattr(mail_services, "_renderers", dict(mail_services._renderers))
+    calls = []
+
+    def renderer(row, payload):
+        calls.append(payload)
+        if len(calls) == 1:
+            row.subject = "half-written"
+            raise RuntimeError("the directory is down")
+        enqueue(
+            "password_changed",
+            "user",
+            payload["email"],
+            {"user": User(display_name="D")},
+            into=row,
+        )
+        return True
+
+    register_deferred("test_kind", renderer)
+    row = enqueue_deferred("test_kind", email="d@example.edu")
+    db.session.commit()
+    first = send_due()
+    assert (first.sent, first.retried) == (0, 1)
+    db.session.refresh(row)
+    assert (row.status, row.subject, row.deferred) == (
+        "queued",
+        "",
+        {"kind": "test_kind", "email": "d@example.edu"},
+    )
+    assert row.last_error == "RuntimeError: the directory is down"
+    second = send_due(now=utcnow() + timedelta(hours=1))
+    assert second.sent == 1
+    assert calls == [{"email": "d@example.edu"}, {"email": "d@example.edu"}]
+    [msg] = smtp_server.messages
+    assert msg["To"] == "d@example.edu" and msg["Message-ID"] == row.message_id
+    with pytest.raises(ValueError, match="no renderer"):
+        enqueue_deferred("no_such_kind", email="x@example.edu")

@@ -390,7 +390,7 @@ def test_freshness_reminds_then_unlists(app, client, alumna, industries, db, out
     again = freshness(start + timedelta(days=340))
     assert (again.reminded, again.unlisted) == (0, 0)  # idempotent
     [reminder] = outbox("profile_confirm")
-    link = link_from(reminder.body_text, "/mentors/confirm/")
+    link = link_from(reminder, "/mentors/confirm/")
     path = link.replace("http://careerlink.test", "")
     # Opening the link (as a mail scanner would) changes nothing; the button does.
     page = client.get(path)
@@ -405,7 +405,7 @@ def test_freshness_reminds_then_unlists(app, client, alumna, industries, db, out
     profile = db.session.get(MentorProfile, profile.id)
     assert not profile.listed and not profile.is_visible
     [unlisted] = outbox("profile_unlisted")
-    assert "/mentors/confirm/" in unlisted.body_text
+    assert "/mentors/confirm/" in unlisted.deliverable_text()
 
     assert client.post(path).status_code == 302
     db.session.expire_all()

@@ -392,7 +392,7 @@ def test_feedback_by_link(client, db, make_request, outbox):
     req = make_request(state="introduced")
     services.tick(now=req.answered_at + timedelta(days=15), unit=transaction)  # as the CLI
     mail = next(m for m in outbox("feedback_requested") if m.audience == "alumnus")
-    link = link_from(mail.body_text, "/requests/feedback/")
+    link = link_from(mail, "/requests/feedback/")
     path = link.replace("http://careerlink.test", "")
     assert client.get(path).status_code == 200
     client.post(path, data={"met": "no", "usefulness": "2"})

@@ -4,9 +4,27 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from careerlink.accounts.addresses import MAX_LENGTH as MAX_EMAIL_LENGTH
+from careerlink.accounts.addresses import email_problem
 from careerlink.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+
+
+def valid_email(form, field) -> None:
+    """The address rule every account form shares (see accounts.addresses.email_problem)."""
+    problem = email_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+def email_field() -> EmailField:
+    """An email address field: required, then the shared rule."""
+    return EmailField(
+        "Email address",
+        validators=[DataRequired("Enter your email address."), valid_email],
+        render_kw={"maxlength": MAX_EMAIL_LENGTH},
+    )
 
 
 class SignUpForm(FlaskForm):
@@ -15,14 +33,7 @@ class SignUpForm(FlaskForm):
     display_name = StringField(
         "Your name", validators=[DataRequired("Enter your name."), Length(max=120)]
     )
-    email = EmailField(
-        "Email address",
-        validators=[
-            DataRequired("Enter your email address."),
-            Email("Enter a valid email address.", check_deliverability=False),
-            Length(max=254),
-        ],
-    )
+    email = email_field()
     role = RadioField(
         "I am",
         choices=[
@@ -49,7 +60,7 @@ class SignUpForm(FlaskForm):
 class SignInForm(FlaskForm):
     """Sign in with email and password."""
 
-    email = EmailField("Email address", validators=[DataRequired("Enter your email address.")])
+    email = email_field()
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
     next = HiddenField()
     submit = SubmitField("Sign in")
@@ -58,13 +69,7 @@ class SignInForm(FlaskForm):
 class EmailOnlyForm(FlaskForm):
     """Ask for an email address (forgot password, resend verification)."""
 
-    email = EmailField(
-        "Email address",
-        validators=[
-            DataRequired("Enter your email address."),
-            Email("Enter a valid email address.", check_deliverability=False),
-        ],
-    )
+    email = email_field()
     submit = SubmitField("Send")
 
 

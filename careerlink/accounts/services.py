@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from careerlink.accounts import notifications, sessions
+from careerlink.accounts.addresses import email_problem
 from careerlink.accounts.links import user_for_reset, user_for_verification
 from careerlink.accounts.models import (
     User,
@@ -23,6 +24,8 @@ from careerlink.accounts.models import (
 from careerlink.accounts.passwords import check_password, hash_password, password_problem
 from careerlink.errors import Conflict, DomainError
 from careerlink.extensions import db
+from careerlink.mail import register_deferred
+from careerlink.mail.models import OutboxMessage
 from careerlink.models import utcnow
 from careerlink.permissions import Role, can_verify_alumnus, require
 
@@ -37,6 +40,19 @@ def _dummy_hash() -> str:
     return _dummy["hash"]
 
 
+def _check_new_user(email: str, display_name: str, password: str | None) -> None:
+    """Raise DomainError for an address, name or password a new account cannot have."""
+    problem = email_problem(email)
+    if problem:
+        raise DomainError(problem, field="email")
+    if not display_name.strip():
+        raise DomainError("Enter your name.", field="display_name")
+    if password is not None:
+        problem = password_problem(password, email)
+        if problem:
+            raise DomainError(problem, field="password")
+
+
 def create_user(
     email: str,
     display_name: str,
@@ -47,14 +63,7 @@ def create_user(
 ) -> User:
     """Add a user to the session; raise Conflict when the address is taken (after flush)."""
     email = normalize_email(email)
-    if not email or "@" not in email:
-        raise DomainError("Enter a valid email address.", field="email")
-    if not display_name.strip():
-        raise DomainError("Enter your name.", field="display_name")
-    if password is not None:
-        problem = password_problem(password, email)
-        if problem:
-            raise DomainError(problem, field="password")
+    _check_new_user(email, display_name, password)
     if not roles:
         raise DomainError("A user needs at least one role.", field="roles")
     user = User(
@@ -75,15 +84,27 @@ def create_user(
     return user
 
 
-def sign_up(email: str, display_name: str, password: str, role: Role) -> User:
-    """Create an unverified student or alumnus account and queue the verification email."""
+def sign_up(email: str, display_name: str, password: str, role: Role) -> str:
+    """Create an unverified account and email its link; return the address to check.
+
+    An address that already has an account gets the same answer and the same work (the
+    password is hashed all the same), and its owner an email saying someone tried: the
+    page never tells a stranger whether the address is known.
+    """
     if Role(role) not in SIGNUP_ROLES:
         raise DomainError("Choose student or alumnus.", field="role")
-    if find_user_by_email(email) is not None:
-        raise Conflict(TAKEN, field="email")
-    user = create_user(email, display_name, password, [role])
-    notifications.verify_email(user, signup=True)
-    return user
+    email = normalize_email(email)
+    owner = find_user_by_email(email)
+    if owner is None:
+        # Two sign-ups racing for one new address: the database lets one win and the other
+        # is told the address is taken (Conflict), which tells it only of the race it lost.
+        user = create_user(email, display_name, password, [role])
+        notifications.verify_email(user, signup=True)
+        return user.email
+    _check_new_user(email, display_name, password)  # the same refusals as a new address
+    hash_password(password)  # the same work as a new account: no timing oracle
+    notifications.signup_attempted(owner)
+    return owner.email
 
 
 def verify_email(token: str) -> User:
@@ -95,11 +116,22 @@ def verify_email(token: str) -> User:
 
 
 def resend_verification(email: str) -> None:
-    """Queue a fresh verification email if the address belongs to an unverified account."""
-    user = find_user_by_email(email)
+    """Ask the worker to send a fresh verification link, if the address needs one.
+
+    No look-up here: the request writes the same one row whether or not the account exists
+    (the worker decides, in `_prepare_verification`), so neither its answer nor its timing
+    tells a stranger anything.
+    """
+    notifications.verification_requested(normalize_email(email))
+
+
+def _prepare_verification(row: OutboxMessage, payload: dict) -> bool:
+    """Worker side of resend_verification: fill the row, or False when there is nothing to send."""
+    user = find_user_by_email(payload.get("email") or "")
     if user is None or user.email_verified or not user.is_active:
-        return  # same answer either way: no account enumeration
-    notifications.verify_email(user, signup=False)
+        return False
+    notifications.verify_email(user, signup=False, into=row)
+    return True
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -151,11 +183,20 @@ def _set_password(user: User, new: str, reason: str, keep: UserSession | None = 
 
 
 def request_password_reset(email: str) -> None:
-    """Queue a reset email if the address has an account; the caller says the same either way."""
-    user = find_user_by_email(email)
+    """Ask the worker to send a reset link, if the address has an active account.
+
+    Like resend_verification, the request does the same work for any address.
+    """
+    notifications.reset_requested(normalize_email(email))
+
+
+def _prepare_reset(row: OutboxMessage, payload: dict) -> bool:
+    """Worker side of request_password_reset: fill the row, or False when nothing is sent."""
+    user = find_user_by_email(payload.get("email") or "")
     if user is None or not user.is_active:
-        return
-    notifications.reset_password(user)
+        return False
+    notifications.reset_password(user, into=row)
+    return True
 
 
 def reset_password(token: str, new: str) -> User:
@@ -199,3 +240,8 @@ def count_unverified_alumni() -> int:
     return db.session.scalar(
         select(func.count()).select_from(_unverified_alumni_query().subquery())
     )
+
+
+# The worker prepares what forgot-password and resend-verification asked for.
+register_deferred(notifications.RESET_REQUESTED, _prepare_reset)
+register_deferred(notifications.VERIFICATION_REQUESTED, _prepare_verification)

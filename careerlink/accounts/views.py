@@ -76,7 +76,8 @@ def signup():
             form=form,
         )
         if done:
-            return render_template("careerlink/accounts/check_email.html", email=done.value.email)
+            # The same page whether the address was new or known (its owner got an email).
+            return render_template("careerlink/accounts/check_email.html", email=done.value)
     return render_template("careerlink/accounts/signup.html", form=form)
 
 

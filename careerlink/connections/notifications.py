@@ -1,4 +1,8 @@
-"""Which request email goes to whom; each enqueues outbox rows in the caller's transaction."""
+"""Which request email goes to whom; each enqueues outbox rows in the caller's transaction.
+
+Answer and feedback links act for their recipient without a sign-in: they are marked `Secret`,
+so the stored message (what staff read in the outbox) holds a placeholder instead.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from careerlink.connections.links import (
     feedback_link,
     request_link,
 )
-from careerlink.mail import enqueue
+from careerlink.mail import Secret, enqueue
 from careerlink.mentors.availability import student_profile_for
 from careerlink.models import utcnow
 
@@ -40,7 +44,7 @@ def context(req, **extra: Any) -> dict[str, Any]:
 
 def request_relayed(req) -> None:
     """Approval: the alumnus gets the request with answer buttons; the student is told."""
-    link = answer_link(req)
+    link = Secret(answer_link(req))
     enqueue("request_relayed", "alumnus", req.alumnus.email, context(req, answer_url=link))
     enqueue("request_relayed", "student", req.student.email, context(req))
 
@@ -110,7 +114,10 @@ def request_declined_by_alumnus(req) -> None:
 def request_reminder(req) -> None:
     """Half the window has passed without an answer."""
     enqueue(
-        "request_reminder", "alumnus", req.alumnus.email, context(req, answer_url=answer_link(req))
+        "request_reminder",
+        "alumnus",
+        req.alumnus.email,
+        context(req, answer_url=Secret(answer_link(req))),
     )
 
 
@@ -131,13 +138,13 @@ def feedback_requested(req) -> None:
         "feedback_requested",
         "student",
         req.student.email,
-        context(req, feedback_url=feedback_link(req, "student")),
+        context(req, feedback_url=Secret(feedback_link(req, "student"))),
     )
     enqueue(
         "feedback_requested",
         "alumnus",
         req.alumnus.email,
-        context(req, feedback_url=feedback_link(req, "alumnus")),
+        context(req, feedback_url=Secret(feedback_link(req, "alumnus"))),
     )
 
 

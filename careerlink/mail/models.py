@@ -9,6 +9,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, St
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from careerlink.extensions import db
+from careerlink.mail import private
 from careerlink.models import UTCDateTime, utcnow
 
 
@@ -44,7 +45,8 @@ class OutboxMessage(db.Model):
     secrets: Mapped[str | None] = mapped_column(Text)
     # A message whose content is decided by the worker (e.g. a reset asked for an address that
     # may have no account: the web request does the same work either way).
-    deferred: Mapped[dict | None] = mapped_column(JSON)
+    # none_as_null: clearing it stores SQL NULL (not JSON null), so `IS NULL` finds it.
+    deferred: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     status: Mapped[str] = mapped_column(
         String(10), default=OutboxStatus.QUEUED.value, nullable=False
     )
@@ -64,6 +66,60 @@ class OutboxMessage(db.Model):
         """Recipients joined for display."""
         return ", ".join(self.recipients or [])
 
+    # --- what staff see: private links said in words --------------------------------------
+
+    @property
+    def is_deferred(self) -> bool:
+        """Whether the worker has yet to decide this message's content (and whether to send it)."""
+        return self.deferred is not None
+
+    @property
+    def staff_subject(self) -> str:
+        """The subject as staff may read it."""
+        if self.is_deferred:
+            return "(written by the mail worker when it sends this message)"
+        return private.redact(self.subject)
+
+    @property
+    def staff_text(self) -> str:
+        """The text body as staff may read it."""
+        return private.redact(self.body_text)
+
+    @property
+    def lost_private_links(self) -> bool:
+        """Whether the message's private links were erased (sent, or failed for good)."""
+        return self.secrets is None and private.has_placeholders(
+            self.subject, self.body_text, self.body_html
+        )
+
+    # --- what the recipient gets: decrypted just before sending ---------------------------
+
+    def deliverable_subject(self) -> str:
+        """The subject with its private links put back."""
+        return private.reveal(self.subject, private.unseal(self.secrets))
+
+    def deliverable_text(self) -> str:
+        """The text body with its private links put back."""
+        return private.reveal(self.body_text, private.unseal(self.secrets))
+
+    def deliverable_html(self) -> str | None:
+        """The HTML body with its private links put back (HTML-escaped)."""
+        return private.reveal(self.body_html, private.unseal(self.secrets), html=True)
+
+    def deliverable(self) -> Deliverable:
+        """This message as the transports send it, its private links put back."""
+        values = private.unseal(self.secrets)
+        return Deliverable(
+            self,
+            subject=private.reveal(self.subject, values),
+            body_text=private.reveal(self.body_text, values),
+            body_html=private.reveal(self.body_html, values, html=True),
+        )
+
+    def erase_secrets(self) -> None:
+        """Forget the private links: the message was delivered or will never be."""
+        self.secrets = None
+
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.event} {self.status}>"
 
@@ -82,3 +138,23 @@ class OutboxAttachment(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
 
     message: Mapped[OutboxMessage] = relationship(back_populates="attachments")
+
+
+class Deliverable:
+    """An outbox row as sent: its own subject and bodies, every other attribute the row's.
+
+    The real links live only in this object, never on the row, so they cannot be flushed to
+    the database by accident.
+    """
+
+    def __init__(self, row: OutboxMessage, *, subject: str, body_text: str, body_html: str | None):
+        self.row = row
+        self.subject = subject
+        self.body_text = body_text
+        self.body_html = body_html
+
+    def __getattr__(self, name: str):
+        return getattr(self.row, name)
+
+    def __repr__(self) -> str:
+        return f"<Deliverable of {self.row!r}>"

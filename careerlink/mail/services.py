@@ -1,12 +1,15 @@
 """The outbox's rules: enqueue() writes an email as a row, retry() queues one again.
 
+enqueue_deferred() writes a row whose content the worker decides (through the renderer a
+domain registered for its kind), so a web request can do the same work whatever it is about.
+
 Like every service these only add to the caller's transaction; delivery (which commits per
 claim and per outcome) is the worker's job, in careerlink.mail.worker.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from email.utils import make_msgid
 from typing import Any
@@ -16,6 +19,7 @@ from sqlalchemy import func, select
 
 from careerlink.errors import InvalidTransition
 from careerlink.extensions import db
+from careerlink.mail import private
 from careerlink.mail.models import OutboxAttachment, OutboxMessage, OutboxStatus
 from careerlink.models import utcnow
 
@@ -51,37 +55,102 @@ def enqueue(
     *,
     reply_to: str | None = None,
     attachments: Iterable[Attachment] = (),
+    into: OutboxMessage | None = None,
 ) -> OutboxMessage:
-    """Render an email and add its outbox row to the caller's transaction (no commit)."""
+    """Render an email and add its outbox row to the caller's transaction (no commit).
+
+    Values marked `Secret` are stored as placeholders, their real values encrypted apart.
+    With `into`, a deferred row the worker is preparing is filled instead of a new one added.
+    """
     recipients = [to] if isinstance(to, str) else list(to)
     if not recipients:
         raise ValueError("an email needs at least one recipient")
-    subject, text, html = render_email(event, audience, context or {})
+    shown, hidden = private.hide_secrets(context or {})
+    subject, text, html = render_email(event, audience, shown)
+    row = into if into is not None else OutboxMessage(message_id=_new_message_id())
+    row.event = event
+    row.audience = audience
+    row.recipients = recipients
+    row.reply_to = reply_to
+    row.subject = subject
+    row.body_text = text
+    row.body_html = html
+    row.secrets = private.seal(hidden)
+    row.deferred = None
+    row.attachments = [
+        OutboxAttachment(filename=a.filename, content_type=a.content_type, data=a.data)
+        for a in attachments
+    ]
+    if into is None:
+        row.status = OutboxStatus.QUEUED.value
+        row.next_attempt_at = utcnow()
+        db.session.add(row)
+    return row
+
+
+def _new_message_id() -> str:
     domain = current_app.config["MAIL_DEFAULT_SENDER"].rsplit("@", 1)[-1].strip("> ")
+    return make_msgid(domain=domain or "careerlink.local")
+
+
+# --- deferred messages: the worker decides what (and whether) to send -------------------------
+
+# kind -> renderer(row, payload) that fills the row with `enqueue(..., into=row)` and returns
+# True, or returns False when there is nothing to send. Domains register theirs at import.
+_renderers: dict[str, Callable[[OutboxMessage, dict[str, Any]], bool]] = {}
+
+
+def register_deferred(kind: str, renderer: Callable[[OutboxMessage, dict[str, Any]], bool]) -> None:
+    """Let the worker prepare deferred messages of this kind with `renderer`."""
+    _renderers[kind] = renderer
+
+
+def enqueue_deferred(kind: str, **payload: Any) -> OutboxMessage:
+    """Add a row whose content the worker decides: the same row whatever the payload names.
+
+    A web request that must not reveal whether an account exists writes only this; the
+    lookup, the token and the rendering happen in the worker.
+    """
+    if kind not in _renderers:
+        raise ValueError(f"no renderer is registered for deferred emails of kind {kind!r}")
     row = OutboxMessage(
-        event=event,
-        audience=audience,
-        recipients=recipients,
-        reply_to=reply_to,
-        subject=subject,
-        body_text=text,
-        body_html=html,
+        event=kind,
+        audience="user",
+        recipients=[],
+        subject="",
+        body_text="",
+        deferred={"kind": kind, **payload},
         status=OutboxStatus.QUEUED.value,
         next_attempt_at=utcnow(),
-        message_id=make_msgid(domain=domain or "careerlink.local"),
-        attachments=[
-            OutboxAttachment(filename=a.filename, content_type=a.content_type, data=a.data)
-            for a in attachments
-        ],
+        message_id=_new_message_id(),
     )
     db.session.add(row)
     return row
+
+
+def prepare_deferred(row: OutboxMessage) -> bool:
+    """Fill a deferred row through its kind's renderer; False when there is nothing to send."""
+    payload = dict(row.deferred or {})
+    kind = payload.pop("kind", None)
+    renderer = _renderers.get(kind)
+    if renderer is None:
+        raise LookupError(f"no renderer is registered for deferred emails of kind {kind!r}")
+    if not renderer(row, payload):
+        return False
+    if row.deferred is not None:
+        raise RuntimeError(f"the renderer for {kind!r} did not fill the message")
+    return True
 
 
 def retry(row: OutboxMessage) -> None:
     """Put a failed (or stuck) message back in the queue, due now; a sent one stays sent."""
     if row.status == OutboxStatus.SENT.value:
         raise InvalidTransition("This message was already sent.")
+    if row.lost_private_links:
+        raise InvalidTransition(
+            "This message held a private link, erased when delivery failed for good; it "
+            "cannot be sent again. The person can ask for a new link."
+        )
     row.status = OutboxStatus.QUEUED.value
     row.next_attempt_at = utcnow()
     row.attempts = 0

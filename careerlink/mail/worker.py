@@ -21,10 +21,14 @@ from sqlalchemy import select
 from careerlink.database import rollback, transaction
 from careerlink.extensions import db
 from careerlink.mail.models import OutboxMessage, OutboxStatus
+from careerlink.mail.private import SecretsUnreadable
+from careerlink.mail.services import prepare_deferred
 from careerlink.mail.transports import get_transport
 from careerlink.models import utcnow
 
 log = logging.getLogger(__name__)
+# One structured line per message delivered, retried, failed or dropped.
+mail_log = logging.getLogger("careerlink.mail")
 
 MAX_BACKOFF = timedelta(hours=6)
 
@@ -37,6 +41,7 @@ class SendResult:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    dropped: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -75,6 +80,8 @@ def claim_batch(batch: int, now: datetime | None = None) -> list[OutboxMessage]:
                 row.last_error = (
                     (row.last_error or "") + "\nA worker stopped while delivering; giving up."
                 ).strip()
+                row.erase_secrets()
+                _log_outcome(row, "failed")
                 continue
             row.status = OutboxStatus.SENDING.value
             row.attempts += 1
@@ -83,15 +90,40 @@ def claim_batch(batch: int, now: datetime | None = None) -> list[OutboxMessage]:
     return claimed
 
 
-def _record_failure(row: OutboxMessage, error: str, now: datetime, result: SendResult) -> None:
+def _log_outcome(row: OutboxMessage, outcome: str, error: Exception | None = None) -> None:
+    # One line per message: ids and states only, never an address's links or the bodies.
+    fields = {
+        "outbox_id": row.id,
+        "mail_event": f"{row.event}_to_{row.audience}",
+        "outcome": outcome,
+        "status": row.status,
+        "attempts": row.attempts,
+    }
+    if error is not None:
+        fields["error_type"] = type(error).__name__
+    mail_log.info(
+        "mail %s " + " ".join(f"{k}=%s" for k in fields),
+        outcome,
+        *fields.values(),
+        extra=fields,
+    )
+
+
+def _record_failure(
+    row: OutboxMessage, exc: Exception, now: datetime, result: SendResult, *, final: bool = False
+) -> None:
+    error = f"{type(exc).__name__}: {exc}"
     row.last_error = error[:2000]
-    if row.attempts >= current_app.config["CAREERLINK_MAIL_MAX_ATTEMPTS"]:
+    if final or row.attempts >= current_app.config["CAREERLINK_MAIL_MAX_ATTEMPTS"]:
         row.status = OutboxStatus.FAILED.value
+        row.erase_secrets()  # never to be sent: its private links need not be kept
         result.failed += 1
+        _log_outcome(row, "failed", exc)
     else:
         row.status = OutboxStatus.QUEUED.value
         row.next_attempt_at = now + backoff_for(row.attempts)
         result.retried += 1
+        _log_outcome(row, "retry", exc)
     result.errors.append(f"#{row.id}: {error}")
 
 
@@ -99,7 +131,43 @@ def _record_sent(row: OutboxMessage, result: SendResult) -> None:
     row.status = OutboxStatus.SENT.value
     row.sent_at = utcnow()
     row.last_error = None
+    row.erase_secrets()  # delivered: the only copy of a private link is now the recipient's
     result.sent += 1
+    _log_outcome(row, "sent")
+
+
+def _drop(row: OutboxMessage, result: SendResult) -> None:
+    # A deferred message with nothing to send (no such account, say) leaves no trace.
+    _log_outcome(row, "dropped")
+    db.session.delete(row)
+    result.dropped += 1
+
+
+def _send_one(row: OutboxMessage, deliver, now: datetime, result: SendResult) -> None:
+    """Prepare (when deferred), decrypt, deliver and record one claimed row."""
+    try:
+        if row.is_deferred:
+            # A savepoint: a renderer that fails leaves nothing half-written behind.
+            with db.session.begin_nested():
+                keep = prepare_deferred(row)
+            if not keep:
+                _drop(row, result)
+                return
+        message = row.deliverable()
+    except SecretsUnreadable as exc:  # no retry can help: the key that sealed them is gone
+        _record_failure(row, exc, now, result, final=True)
+        return
+    except Exception as exc:  # one bad message must not stop the batch
+        log.warning("mail #%s could not be prepared: %s", row.id, exc)
+        _record_failure(row, exc, now, result)
+        return
+    try:
+        deliver(message)
+    except Exception as exc:  # one bad message must not stop the batch
+        log.warning("mail #%s failed: %s", row.id, exc)
+        _record_failure(row, exc, now, result)
+    else:
+        _record_sent(row, result)
 
 
 def send_due(batch: int = 50, transport=None, now: datetime | None = None) -> SendResult:
@@ -111,25 +179,23 @@ def send_due(batch: int = 50, transport=None, now: datetime | None = None) -> Se
     if not rows:
         return result
     now = now or utcnow()
+    done: set[int] = set()
     try:
         with transport.connection() as deliver:
             for row in rows:
                 with transaction():
-                    try:
-                        deliver(row)
-                    except Exception as exc:  # one bad message must not stop the batch
-                        log.warning("mail #%s failed: %s", row.id, exc)
-                        _record_failure(row, f"{type(exc).__name__}: {exc}", now, result)
-                    else:
-                        _record_sent(row, result)
+                    _send_one(row, deliver, now, result)
+                done.add(row.id)
     except Exception as exc:  # the connection itself failed: every unsent row retries later
         log.warning("mail transport failed: %s", exc)
         rollback()
         with transaction():
             for row in rows:
+                if row.id in done:
+                    continue  # recorded (or dropped) already
                 db.session.refresh(row)
                 if row.status == OutboxStatus.SENDING.value:
-                    _record_failure(row, f"{type(exc).__name__}: {exc}", now, result)
+                    _record_failure(row, exc, now, result)
     return result
 
 

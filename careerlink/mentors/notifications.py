@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from careerlink.mail import enqueue
+from careerlink.mail import Secret, enqueue
 from careerlink.mentors.links import confirm_link
 from careerlink.urls import absolute_url
 
@@ -42,7 +42,7 @@ def profile_confirm(profile) -> None:
         "profile_confirm",
         "alumnus",
         profile.user.email,
-        {"user": profile.user, "profile": profile, "link": confirm_link(profile)},
+        {"user": profile.user, "profile": profile, "link": Secret(confirm_link(profile))},
     )
 
 
@@ -52,5 +52,5 @@ def profile_unlisted(profile) -> None:
         "profile_unlisted",
         "alumnus",
         profile.user.email,
-        {"user": profile.user, "profile": profile, "link": confirm_link(profile)},
+        {"user": profile.user, "profile": profile, "link": Secret(confirm_link(profile))},
     )

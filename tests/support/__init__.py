@@ -4,5 +4,6 @@
 - `factories`: `make_user`, `make_mentor`, `make_request`, the personas, and request helpers.
 - `auth`: the one way a test client signs in (`sign_in_session`, the `sign_in` fixture).
 - `smtp`: a real SMTP server on loopback (`smtp_server`, `SmtpSink`, `free_port`).
-- `outbox`: reading outbox rows (`outbox`) and the links in an email (`link_from`).
+- `outbox`: reading outbox rows (`outbox`), the links in an email (`link_from`), and
+  `write_deferred` (the worker's writing of deferred rows, without sending).
 """
