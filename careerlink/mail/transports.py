@@ -25,6 +25,7 @@ from careerlink.mail.models import OutboxMessage
 
 # CRLF line ends; 7-bit bodies (quoted-printable or base64), which every relay accepts.
 POLICY = email.policy.SMTP.clone(cte_type="7bit")
+LOST = "the connection was lost earlier in this batch"
 _METHOD = re.compile(rb"^METHOD:([A-Za-z-]+)\r?$", re.MULTILINE)
 
 
@@ -120,6 +121,8 @@ class SmtpTransport:
         sender = envelope_sender(config)
 
         def deliver(row: OutboxMessage) -> None:
+            if conn.sock is None:  # an earlier message timed out or lost the server
+                raise smtplib.SMTPServerDisconnected(LOST)
             conn.sendmail(sender, list(row.recipients), build_message(row).as_bytes())
 
         try:
