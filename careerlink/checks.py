@@ -1,7 +1,7 @@
 """What `flask careerlink check` verifies: the settings, the database, SMTP and Redis.
 
 Each check answers a `Check` (a name, ok or not, and one line of detail); none raises, so one
-run reports every problem at once. Nothing here writes anything.
+run reports every problem at once. Nothing here writes to the database or sends mail.
 """
 
 from __future__ import annotations
@@ -9,12 +9,15 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from email.utils import getaddresses
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import current_app
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+
+from careerlink.database import error_reason
 
 REDIS_TIMEOUT_SECONDS = 5.0
 
@@ -37,13 +40,6 @@ class Check:
         return f"{self.name}: problem: {self.detail}"
 
 
-def reason(exc: BaseException) -> str:
-    """The first line of what went wrong (a driver's error, not SQLAlchemy's wrapping)."""
-    cause = getattr(exc, "orig", None) or exc
-    text_ = " ".join(str(cause).split("\n")[0].split())
-    return text_ or type(cause).__name__
-
-
 def safe_url(url: str) -> str:
     """A URL without its password, to show in a report."""
     parts = urlsplit(url)
@@ -55,8 +51,27 @@ def safe_url(url: str) -> str:
 
 
 def check_configuration(config: Mapping[str, Any]) -> Check:
-    """The settings loaded (a bad one stops the app before this); say which environment."""
+    """The settings loaded (a bad one stops the app before this); production really sends mail.
+
+    Two settings are valid but wrong for production, so they are reported here rather than
+    refused at start: the catcher transport (emails written to files, never sent) and a sender
+    at a local name (replies and calendar answers would go nowhere).
+    """
+    from careerlink.connections.ics import public_domain
+
     env = config.get("ENV_NAME", "custom")
+    problems = []
+    if env == "production":
+        if config["CAREERLINK_MAIL_TRANSPORT"] != "smtp":
+            problems.append(
+                "CAREERLINK_MAIL_TRANSPORT is catcher in production: emails are written to "
+                "files, not sent"
+            )
+        [(_, sender)] = getaddresses([config["MAIL_DEFAULT_SENDER"] or ""])
+        if not public_domain(sender.rpartition("@")[2]):
+            problems.append(f"MAIL_DEFAULT_SENDER {sender!r} is not a public address")
+    if problems:
+        return Check("configuration", False, "; ".join(problems))
     return Check("configuration", True, f"{env}, {config['CAREERLINK_BASE_URL']}")
 
 
@@ -86,7 +101,7 @@ def check_database() -> Check:
             conn.execute(text("SELECT 1"))
         current, heads = migration_heads()
     except Exception as exc:  # any failure is the report's line, not a traceback
-        return Check("database", False, f"cannot use {where}: {reason(exc)}")
+        return Check("database", False, f"cannot use {where}: {error_reason(exc)}")
     if not current:
         return Check(
             "database",
@@ -112,7 +127,7 @@ def check_mail(config: Mapping[str, Any], smtp: bool) -> Check:
         try:
             conn = open_smtp(config)
         except Exception as exc:  # refused, timed out, TLS or login refused
-            detail = f"{type(exc).__name__}: {reason(exc)}"
+            detail = f"{type(exc).__name__}: {error_reason(exc)}"
             return Check("smtp", False, f"cannot talk to {server}: {detail}")
         close_smtp(conn)
         signed_in = ", signed in" if config["MAIL_USERNAME"] and config["MAIL_PASSWORD"] else ""
@@ -122,7 +137,7 @@ def check_mail(config: Mapping[str, Any], smtp: bool) -> Check:
     try:
         folder = CatcherTransport().folder()
     except OSError as exc:
-        return Check("mail", False, f"cannot create the catcher's folder: {reason(exc)}")
+        return Check("mail", False, f"cannot create the catcher's folder: {error_reason(exc)}")
     if not os.access(folder, os.W_OK):
         return Check("mail", False, f"the catcher's folder {folder} is not writable")
     return Check("mail", True, f"catcher, messages are written to {folder}")
@@ -146,13 +161,15 @@ def check_redis(label: str, url: str, timeout: float = REDIS_TIMEOUT_SECONDS) ->
         import redis
     except ImportError:
         return Check(name, False, "the redis package is missing: pip install 'careerlink[redis]'")
-    client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+    client = None
     try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
         client.ping()
-    except Exception as exc:  # refused, timed out, refused password
-        return Check(name, False, f"cannot reach {safe_url(url)}: {reason(exc)}")
+    except Exception as exc:  # refused, timed out, refused password, a malformed URL
+        return Check(name, False, f"cannot reach {safe_url(url)}: {error_reason(exc)}")
     finally:
-        client.close()
+        if client is not None:
+            client.close()
     return Check(name, True, safe_url(url))
 
 

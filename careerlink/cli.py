@@ -16,19 +16,17 @@ from flask.cli import ScriptInfo, with_appcontext
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from careerlink.database import transaction
+from careerlink.database import error_reason, is_outage, transaction
 from careerlink.errors import DomainError
 from careerlink.permissions import Role
 
 
 def database_problem(ctx: click.Context, exc: DBAPIError) -> str:
     """One line: which database (password hidden) and the driver's reason."""
-    from careerlink.checks import reason
-
     info = ctx.find_object(ScriptInfo)  # the command's app context is gone by now
     url = info.load_app().config["SQLALCHEMY_DATABASE_URI"] if info else None
     where = f" {make_url(url).render_as_string(hide_password=True)}" if url else ""
-    return f"cannot use the database{where}: {reason(exc)}"
+    return f"cannot use the database{where}: {error_reason(exc)}"
 
 
 class CareerLinkGroup(click.Group):
@@ -36,14 +34,12 @@ class CareerLinkGroup(click.Group):
 
     def invoke(self, ctx: click.Context):
         """Run the command; a refusal or an unreachable database is one line, not a traceback."""
-        from careerlink.mail.worker import is_database_outage
-
         try:
             return super().invoke(ctx)
         except DomainError as err:
             raise click.ClickException(err.message) from None
         except DBAPIError as err:
-            if not is_database_outage(err):
+            if not is_outage(err):
                 raise  # a bug in a query stays a traceback
             raise click.ClickException(database_problem(ctx, err)) from None
 

@@ -183,7 +183,7 @@ def test_the_worker_loop_outlives_a_database_outage(app, db, smtp_server, monkey
 
     monkeypatch.setattr(worker, "claim_batch", claim)
     with (
-        caplog.at_level(logging.WARNING, logger="careerlink.mail.worker"),
+        caplog.at_level(logging.INFO, logger="careerlink.mail.worker"),
         worker_loop(app) as thread,
     ):
         assert wait_for(lambda: len(smtp_server.envelopes) == 1)
@@ -576,6 +576,30 @@ def test_check_all_ok(migrated, tmp_path, redis_url):
         f"redis (rate limits): ok ({redis_url})",
     ]
     assert code == 0
+
+
+def test_check_reports_production_settings_that_would_send_nothing(migrated, tmp_path):
+    code, lines = run_check(migrated, tmp_path, ENV_NAME="production")
+    assert lines[0] == (
+        "configuration: problem: CAREERLINK_MAIL_TRANSPORT is catcher in production: emails "
+        "are written to files, not sent"
+    )
+    assert code == 1
+    code, lines = run_check(
+        migrated,
+        tmp_path,
+        ENV_NAME="production",
+        CAREERLINK_MAIL_TRANSPORT="smtp",
+        MAIL_DEFAULT_SENDER="CareerLink <careers@localhost>",
+    )
+    assert lines[0] == (
+        "configuration: problem: MAIL_DEFAULT_SENDER 'careers@localhost' is not a public address"
+    )
+    assert code == 1
+    code, lines = run_check(
+        migrated, tmp_path, ENV_NAME="production", CAREERLINK_MAIL_TRANSPORT="smtp"
+    )
+    assert lines[0] == "configuration: ok (production, http://careerlink.test)"
 
 
 def test_check_reports_a_database_without_migrations(database, tmp_path, app):

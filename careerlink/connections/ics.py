@@ -15,7 +15,7 @@ from careerlink.mail.services import Attachment
 PRODID = "-//CareerLink//Shadowing days//EN"
 
 
-def _public_domain(host: str | None) -> str | None:
+def public_domain(host: str | None) -> str | None:
     """host if it names a public domain; None for localhost, an IP address or a bare name."""
     host = (host or "").strip().strip(".").lower()
     if not host or "." not in host or host == "localhost" or host.endswith(".localhost"):
@@ -41,7 +41,7 @@ def uid_domain() -> str:
     """
     base_host = urlsplit(current_app.config["CAREERLINK_BASE_URL"] or "").hostname
     sender_domain = _sender()[1].rpartition("@")[2]
-    return _public_domain(base_host) or _public_domain(sender_domain) or "careerlink.invalid"
+    return public_domain(base_host) or public_domain(sender_domain) or "careerlink.invalid"
 
 
 def event_uid(request_id: int) -> str:
@@ -57,7 +57,7 @@ def organizer_address() -> tuple[str, str]:
     """
     name, address = _sender()
     local, _, domain = address.rpartition("@")
-    if not _public_domain(domain):
+    if not public_domain(domain):
         address = f"{local or 'careers'}@{uid_domain()}"
     return name or current_app.config["CAREERLINK_SITE_NAME"], address
 

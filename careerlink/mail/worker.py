@@ -18,9 +18,9 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
-from careerlink.database import rollback, transaction
+from careerlink.database import error_reason, is_outage, rollback, transaction
 from careerlink.extensions import db
 from careerlink.mail.models import OutboxMessage, OutboxStatus
 from careerlink.mail.transports import get_transport
@@ -145,19 +145,6 @@ def database_retry_wait(failures: int) -> float:
     return min(DB_RETRY_FIRST_SECONDS * 2 ** max(failures - 1, 0), DB_RETRY_MAX_SECONDS)
 
 
-def is_database_outage(exc: BaseException) -> bool:
-    """True for a lost or refused database connection (a restart, a failover, a network cut)."""
-    return isinstance(exc, OperationalError) or (
-        isinstance(exc, DBAPIError) and exc.connection_invalidated
-    )
-
-
-def _first_line(exc: BaseException) -> str:
-    cause = getattr(exc, "orig", None) or exc
-    text = str(cause).strip()
-    return text.splitlines()[0] if text else type(cause).__name__
-
-
 def _drain(batch: int, report: Callable[[SendResult], None] | None) -> None:
     """Send batches until one is not full."""
     while True:
@@ -188,21 +175,21 @@ def run(
         try:
             _drain(batch, report)
         except DBAPIError as exc:
-            if not loop or not is_database_outage(exc):
+            if not loop or not is_outage(exc):
                 raise
             failures += 1
             wait = database_retry_wait(failures)
             _forget_session()
             log.warning(
                 "mail worker: database unavailable (%s); trying again in %g s",
-                _first_line(exc),
+                error_reason(exc),
                 wait,
                 extra={"failures": failures, "retry_in_seconds": wait},
             )
             stop.wait(wait)
             continue
         if failures:
-            log.warning("mail worker: database back after %d failed attempts", failures)
+            log.info("mail worker: database back after %d failed attempts", failures)
             failures = 0
         if not loop:
             return
