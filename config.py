@@ -5,9 +5,15 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+import click
 
-class ConfigError(RuntimeError):
-    """A configuration value is missing or invalid; the message names the variable."""
+
+class ConfigError(click.ClickException, RuntimeError):
+    """A configuration value is missing or invalid; the message names the variable.
+
+    A ClickException, so that the `flask` command (which builds the app before running any
+    command) prints it as one line, "Error: <message>", and exits with status 1.
+    """
 
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -163,6 +169,22 @@ class Config:
             env, "CAREERLINK_MAIL_BACKOFF_SECONDS", 60, 1
         )
         self.CAREERLINK_MAIL_LEASE_SECONDS = env_int(env, "CAREERLINK_MAIL_LEASE_SECONDS", 300, 10)
+        # Every SMTP step (connect, each command, each reply) gives up after this long, so a
+        # server that accepts and never answers cannot stall the worker: the message is retried.
+        self.CAREERLINK_SMTP_TIMEOUT_SECONDS = env_int(
+            env, "CAREERLINK_SMTP_TIMEOUT_SECONDS", 30, 1
+        )
+        # The connection pool of a server database (PostgreSQL; SQLite has no server to pool).
+        # Connections are always checked before use (pool_pre_ping), so a database restart
+        # costs no failed request.
+        self.CAREERLINK_DB_POOL_SIZE = env_int(env, "CAREERLINK_DB_POOL_SIZE", 5, 1)
+        self.CAREERLINK_DB_MAX_OVERFLOW = env_int(env, "CAREERLINK_DB_MAX_OVERFLOW", 10, 0)
+        self.CAREERLINK_DB_POOL_RECYCLE_SECONDS = env_int(
+            env, "CAREERLINK_DB_POOL_RECYCLE_SECONDS", 1800, 0
+        )
+        self.CAREERLINK_DB_CONNECT_TIMEOUT_SECONDS = env_int(
+            env, "CAREERLINK_DB_CONNECT_TIMEOUT_SECONDS", 10, 1
+        )
         self.CAREERLINK_TOKEN_MAX_AGE_HOURS = env_int(env, "CAREERLINK_TOKEN_MAX_AGE_HOURS", 48, 1)
         self.CAREERLINK_PROXY_COUNT = env_int(env, "CAREERLINK_PROXY_COUNT", 0)
         self.CAREERLINK_MAX_OPEN_REQUESTS = env_int(env, "CAREERLINK_MAX_OPEN_REQUESTS", 3, 1)

@@ -1,5 +1,5 @@
-"""WSGI entry point: `gunicorn wsgi:app`."""
+"""WSGI entry point in a checkout: `gunicorn wsgi:app` (the same as `careerlink.wsgi:app`)."""
 
-from careerlink import create_app
+from careerlink.wsgi import app
 
-app = create_app()
+__all__ = ["app"]

@@ -49,6 +49,30 @@ def register_config(app: Flask, overrides) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             f"sqlite:///{Path(app.instance_path) / 'careerlink.sqlite3'}"
         )
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
+
+
+def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    """SQLAlchemy engine options from the CAREERLINK_DB_* settings; explicit options win.
+
+    Every pooled connection is pinged before use, so a database restart costs no failed
+    request; the pool sizes and the connect timeout apply to a server database only.
+    """
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        recycle = config["CAREERLINK_DB_POOL_RECYCLE_SECONDS"]
+        options.update(
+            pool_size=config["CAREERLINK_DB_POOL_SIZE"],
+            max_overflow=config["CAREERLINK_DB_MAX_OVERFLOW"],
+            pool_recycle=recycle or -1,  # 0: never recycle
+            connect_args={"connect_timeout": config["CAREERLINK_DB_CONNECT_TIMEOUT_SECONDS"]},
+        )
+    given = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = {**options.get("connect_args", {}), **given.pop("connect_args", {})}
+    options.update(given)
+    if connect_args:
+        options["connect_args"] = connect_args
+    return options
 
 
 def register_extensions(app: Flask) -> None:

@@ -3,7 +3,8 @@
 Each command is a unit of work: it runs its services inside `with transaction():` (the
 worker commits per claim and per message, see careerlink.mail.worker). A service's refusal
 (DomainError) becomes a ClickException in one place, the group below, so every command, the
-domains' included, answers "Error: <message>" with exit status 1 and writes nothing.
+domains' included, answers "Error: <message>" with exit status 1 and writes nothing. So does
+a database that cannot be reached: one line naming it and the cause, not a traceback.
 """
 
 from __future__ import annotations
@@ -11,22 +12,36 @@ from __future__ import annotations
 import sys
 
 import click
-from flask.cli import with_appcontext
+from flask.cli import ScriptInfo, with_appcontext
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
-from careerlink.database import transaction
+from careerlink.database import error_reason, is_outage, transaction
 from careerlink.errors import DomainError
 from careerlink.permissions import Role
+
+
+def database_problem(ctx: click.Context, exc: DBAPIError) -> str:
+    """One line: which database (password hidden) and the driver's reason."""
+    info = ctx.find_object(ScriptInfo)  # the command's app context is gone by now
+    url = info.load_app().config["SQLALCHEMY_DATABASE_URI"] if info else None
+    where = f" {make_url(url).render_as_string(hide_password=True)}" if url else ""
+    return f"cannot use the database{where}: {error_reason(exc)}"
 
 
 class CareerLinkGroup(click.Group):
     """A command group that answers a DomainError as a ClickException (its message, exit 1)."""
 
     def invoke(self, ctx: click.Context):
-        """Run the command; a refusal from a service is a clean CLI error, not a traceback."""
+        """Run the command; a refusal or an unreachable database is one line, not a traceback."""
         try:
             return super().invoke(ctx)
         except DomainError as err:
             raise click.ClickException(err.message) from None
+        except DBAPIError as err:
+            if not is_outage(err):
+                raise  # a bug in a query stays a traceback
+            raise click.ClickException(database_problem(ctx, err)) from None
 
 
 @click.group("careerlink", cls=CareerLinkGroup)
@@ -70,10 +85,19 @@ def mail_cli():
 @mail_cli.command("send")
 @click.option("--loop", is_flag=True, help="Keep running, polling for due messages.")
 @click.option("--batch", default=50, show_default=True, type=click.IntRange(1, 1000))
-@click.option("--interval", default=5.0, show_default=True, help="Seconds between polls.")
+@click.option(
+    "--interval",
+    default=5.0,
+    show_default=True,
+    type=click.FloatRange(0.1, 3600),
+    help="Seconds between polls (0.1 to 3600).",
+)
 @with_appcontext
 def mail_send_command(loop, batch, interval):
-    """Deliver due outbox messages (at least once) with retries and backoff."""
+    """Deliver due outbox messages (at least once) with retries and backoff.
+
+    With --loop it keeps going through database outages (waiting 1 s, then longer, up to 60 s).
+    """
     from careerlink.mail import worker
 
     def report(result: worker.SendResult) -> None:
@@ -82,6 +106,20 @@ def mail_send_command(loop, batch, interval):
             click.echo(f"  {error}", err=True)
 
     worker.run(batch=batch, loop=loop, interval=interval, report=report)
+
+
+@careerlink_cli.command("check")
+@click.option("--smtp", is_flag=True, help="Also connect to the SMTP server (EHLO, TLS, login).")
+@with_appcontext
+def check_command(smtp):
+    """Check the settings, the database and its migrations, SMTP and Redis; exit 1 on a problem."""
+    from careerlink.checks import run_checks
+
+    checks = run_checks(smtp=smtp)
+    for check in checks:
+        click.echo(check.line())
+    if not all(c.ok for c in checks):
+        raise SystemExit(1)
 
 
 def load_demo(password: str) -> list[str]:

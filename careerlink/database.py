@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from careerlink.extensions import db
 
@@ -30,6 +31,24 @@ def transaction() -> Iterator[None]:
 def rollback() -> None:
     """Discard the current unit of work (an error page, a skipped batch item)."""
     db.session.rollback()
+
+
+def is_outage(exc: BaseException) -> bool:
+    """True for a lost or refused database connection (a restart, a failover, a network cut).
+
+    SQLite's operational errors (a locked or missing file, a missing table) count too: like an
+    outage, they are the database's state, not a bug in a query.
+    """
+    return isinstance(exc, OperationalError) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    )
+
+
+def error_reason(exc: BaseException) -> str:
+    """The first line of what went wrong: the driver's message, not SQLAlchemy's wrapping."""
+    cause = getattr(exc, "orig", None) or exc
+    first = " ".join(str(cause).split("\n")[0].split())
+    return first or type(cause).__name__
 
 
 def import_models() -> None:

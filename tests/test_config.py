@@ -90,10 +90,12 @@ def test_values_are_read(tmp_path):
     assert config.CAREERLINK_BASE_URL == "https://portal.example.edu/careers"
 
 
-def test_flask_cli_reports_a_bad_setting_clearly(tmp_path):
+def test_flask_cli_reports_a_bad_setting_clearly():
+    """One line naming the variable, no traceback (the worktree's code: cwd is the checkout)."""
     import os
     import subprocess
     import sys
+    from pathlib import Path
 
     env = {**os.environ, "CAREERLINK_ENV": "production", "FLASK_APP": "wsgi:app"}
     env.pop("SECRET_KEY", None)
@@ -102,8 +104,11 @@ def test_flask_cli_reports_a_bad_setting_clearly(tmp_path):
         capture_output=True,
         text=True,
         env=env,
-        cwd=tmp_path,
+        cwd=Path(__file__).resolve().parent.parent,
         check=False,
     )
-    assert proc.returncode != 0
-    assert "SECRET_KEY must be set" in proc.stderr + proc.stdout
+    assert (proc.returncode, proc.stdout) == (4, "")
+    assert proc.stderr == (
+        "careerlink: SECRET_KEY must be set to a long random value in production "
+        '(for example: python -c "import secrets; print(secrets.token_hex(32))")\n'
+    )

@@ -1,10 +1,14 @@
 """Snapshots of every request email (text and HTML) and of the .ics files.
 
+Headers are read as a mail client reads them: the transport builds the message, and the
+standard library's parser (default policy) decodes it.
 Compare by default; regenerate with UPDATE_SNAPSHOTS=1 and review the diff before committing.
 """
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -14,6 +18,8 @@ import pytest
 from careerlink.connections import notifications
 from careerlink.connections.models import ConnectionRequest
 from careerlink.mail.models import OutboxMessage
+from careerlink.mail.transports import build_message
+from careerlink.permissions import Role
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "requests"
 UPDATE = os.environ.get("UPDATE_SNAPSHOTS", "") == "1"
@@ -54,9 +60,13 @@ def check_snapshot(name: str, content: str) -> None:
     assert content == expected, f"{name} differs from its snapshot (UPDATE_SNAPSHOTS=1 rewrites)"
 
 
-@pytest.fixture
-def rendered(db, student, alumna, staff, make_mentor, monkeypatch):
-    """Every request email, rendered from fixed data, keyed by (event, audience)."""
+def as_received(row: OutboxMessage) -> email.message.EmailMessage:
+    """The message the transport sends for a row, parsed the way a mail client does."""
+    return email.message_from_bytes(build_message(row).as_bytes(), policy=email.policy.default)
+
+
+def render_all(db, student, alumna, staff, make_mentor, monkeypatch):
+    """Every request email between these people, from fixed data, by (event, audience)."""
     from careerlink.mentors.models import StudentProfile
 
     monkeypatch.setattr(
@@ -129,13 +139,20 @@ def rendered(db, student, alumna, staff, make_mentor, monkeypatch):
     return {(r.event, r.audience): r for r in rows}
 
 
+@pytest.fixture
+def rendered(db, student, alumna, staff, make_mentor, monkeypatch):
+    """Every request email between the personas, keyed by (event, audience)."""
+    return render_all(db, student, alumna, staff, make_mentor, monkeypatch)
+
+
 def test_every_request_email_has_a_snapshot(rendered):
     assert sorted(rendered) == sorted(EVENTS)
     for (event, audience), row in sorted(rendered.items()):
         name = f"{event}_to_{audience}"
-        head = f"Subject: {row.subject}\nTo: {', '.join(row.recipients)}\n"
+        msg = as_received(row)
+        head = f"Subject: {msg['Subject']}\nTo: {msg['To']}\n"
         if row.reply_to:
-            head += f"Reply-To: {row.reply_to}\n"
+            head += f"Reply-To: {msg['Reply-To']}\n"
         check_snapshot(f"{name}.txt", head + "\n" + row.body_text)
         check_snapshot(f"{name}.html", row.body_html)
 
@@ -143,7 +160,14 @@ def test_every_request_email_has_a_snapshot(rendered):
 def test_calendar_snapshots(rendered):
     invite = rendered[("shadowing_scheduled", "both")].attachments[0]
     cancel = rendered[("shadowing_cancelled", "both")].attachments[0]
-    assert (invite.filename, invite.content_type) == ("shadowing-day.ics", "text/calendar")
+    assert (invite.filename, invite.content_type) == (
+        "shadowing-day.ics",
+        "text/calendar; charset=utf-8; method=REQUEST",
+    )
+    assert (cancel.filename, cancel.content_type) == (
+        "shadowing-day-cancelled.ics",
+        "text/calendar; charset=utf-8; method=CANCEL",
+    )
     check_snapshot("shadowing_request.ics", invite.data.decode("utf-8"))
     check_snapshot("shadowing_cancel.ics", cancel.data.decode("utf-8"))
 
@@ -152,3 +176,62 @@ def test_no_email_leaks_an_unrendered_placeholder(rendered):
     for row in rendered.values():
         for body in (row.body_text, row.body_html, row.subject):
             assert "{{" not in body and "{%" not in body and "None" not in body
+
+
+SENDER_NAME = "Service carrières de l’Université Lumière"
+
+# What a mail client shows, exactly: no space inside a name, none before the subject.
+SUBJECTS = {
+    (
+        "request_relayed",
+        "alumnus",
+    ): "{student} asks you for a shadowing day (via the career office)",
+    ("request_relayed", "student"): "Your request to {alumnus} has been sent",
+    ("request_needs_info", "student"): "The career office has a question about your request",
+    ("request_declined_by_staff", "student"): "Your request to {alumnus} was not sent",
+    ("introduction", "both"): "Introduction: {student} meet {alumnus}",
+    ("shadowing_scheduled", "both"): "Shadowing day on 06 March 2030: {student} with {alumnus}",
+    ("shadowing_cancelled", "both"): "Cancelled: shadowing day on 06 March 2030",
+    ("request_declined_by_alumnus", "student"): "{alumnus} cannot help this time",
+    ("request_reminder", "alumnus"): "Reminder: {student} is waiting for your answer",
+    ("request_expired", "student"): "No answer from {alumnus}",
+    ("request_withdrawn", "alumnus"): "{student} has withdrawn their request",
+    ("feedback_requested", "student"): "How did it go with {alumnus}?",
+    ("feedback_requested", "alumnus"): "How did it go with {student}?",
+    ("alumnus_paused", "staff"): "{alumnus} was paused after 3 unanswered requests",
+    ("alumnus_paused", "alumnus"): "We have paused requests to you",
+}
+
+
+@pytest.mark.parametrize(
+    "student_name,alumnus_name",
+    [
+        # An accented student; an alumna whose long name makes most subjects fold.
+        ("José Cohen", "Maria-Fernanda de la Cruz Villanueva-Hernández"),
+        # Names of the lengths that made the old folding cut "José" ("Jos é") and fold the
+        # relayed-request subject straight after "Subject:" (read with a leading space).
+        ("Stella Maria Student", "José Cohen"),
+    ],
+)
+def test_accented_names_and_long_subjects_decode_exactly(
+    app, db, make_user, staff, make_mentor, monkeypatch, student_name, alumnus_name
+):
+    """Folding never cuts a word: a client shows each subject and display name as written."""
+    monkeypatch.setitem(app.config, "MAIL_DEFAULT_SENDER", f"{SENDER_NAME} <careers@example.edu>")
+    student = make_user(Role.STUDENT, email="s@students.example.edu", name=student_name)
+    alumna = make_user(Role.ALUMNUS, email="a@alumni.example.org", name=alumnus_name)
+    rendered = render_all(db, student, alumna, staff, make_mentor, monkeypatch)
+    assert sorted(rendered) == sorted(SUBJECTS)
+    wrong = {}
+    for key, row in rendered.items():
+        raw = build_message(row).as_bytes()
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        expected = SUBJECTS[key].format(student=student_name, alumnus=alumnus_name)
+        if msg["Subject"] != expected:
+            wrong[key] = msg["Subject"]
+        [sender] = msg["From"].addresses
+        assert (sender.display_name, sender.addr_spec) == (SENDER_NAME, "careers@example.edu")
+        assert [a.addr_spec for a in msg["To"].addresses] == row.recipients
+        head = raw.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+        assert all(len(line) <= 78 for line in head), key
+    assert wrong == {}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import date, datetime, timedelta
+from email.utils import getaddresses
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -13,14 +15,33 @@ from careerlink.mail.services import Attachment
 PRODID = "-//CareerLink//Shadowing days//EN"
 
 
-def uid_domain() -> str:
-    """The domain part of every UID: the public host, else the sender's domain."""
-    base = current_app.config["CAREERLINK_BASE_URL"] or ""
-    host = urlsplit(base).hostname if base else None
-    if host:
+def public_domain(host: str | None) -> str | None:
+    """host if it names a public domain; None for localhost, an IP address or a bare name."""
+    host = (host or "").strip().strip(".").lower()
+    if not host or "." not in host or host == "localhost" or host.endswith(".localhost"):
+        return None
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
         return host
-    sender = current_app.config["MAIL_DEFAULT_SENDER"] or ""
-    return sender.rsplit("@", 1)[-1].strip("> ") or "careerlink.local"
+    return None
+
+
+def _sender() -> tuple[str, str]:
+    """(display name, address) of MAIL_DEFAULT_SENDER."""
+    [(name, address)] = getaddresses([current_app.config["MAIL_DEFAULT_SENDER"] or ""])
+    return name.strip(), address.strip()
+
+
+def uid_domain() -> str:
+    """The domain of every UID (and of a local organiser): the public host, else the sender's.
+
+    Never localhost or an address: a UID must be unique in the world, and a calendar shows the
+    organiser's address.
+    """
+    base_host = urlsplit(current_app.config["CAREERLINK_BASE_URL"] or "").hostname
+    sender_domain = _sender()[1].rpartition("@")[2]
+    return public_domain(base_host) or public_domain(sender_domain) or "careerlink.invalid"
 
 
 def event_uid(request_id: int) -> str:
@@ -29,12 +50,16 @@ def event_uid(request_id: int) -> str:
 
 
 def organizer_address() -> tuple[str, str]:
-    """The career office's name and address, from MAIL_DEFAULT_SENDER."""
-    sender = current_app.config["MAIL_DEFAULT_SENDER"] or ""
-    if "<" in sender:
-        name, _, rest = sender.partition("<")
-        return name.strip() or "CareerLink", rest.strip("> ").strip()
-    return current_app.config["CAREERLINK_SITE_NAME"], sender.strip()
+    """The career office's name and address, from MAIL_DEFAULT_SENDER.
+
+    A sender at a local name (careers@localhost, the embedded default) is moved to the UID's
+    domain, so no invitation names a host that only exists on the server.
+    """
+    name, address = _sender()
+    local, _, domain = address.rpartition("@")
+    if not public_domain(domain):
+        address = f"{local or 'careers'}@{uid_domain()}"
+    return name or current_app.config["CAREERLINK_SITE_NAME"], address
 
 
 def _person(email: str, name: str, role: str | None = None) -> vCalAddress:
@@ -115,4 +140,6 @@ def request_attachment(req, profile, method: str, stamp: datetime) -> Attachment
     """The .ics file to attach to an invitation or cancellation email."""
     data = request_calendar(req, profile, method, stamp)
     name = "shadowing-day.ics" if method == "REQUEST" else "shadowing-day-cancelled.ics"
-    return Attachment(filename=name, content_type="text/calendar", data=data)
+    # RFC 6047: an iMIP calendar says its method and its charset in its Content-Type.
+    content_type = f"text/calendar; charset=utf-8; method={method}"
+    return Attachment(filename=name, content_type=content_type, data=data)

@@ -9,16 +9,18 @@ again after its lease, with the same Message-ID.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import time
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
-from careerlink.database import rollback, transaction
+from careerlink.database import error_reason, is_outage, rollback, transaction
 from careerlink.extensions import db
 from careerlink.mail.models import OutboxMessage, OutboxStatus
 from careerlink.mail.private import SecretsUnreadable
@@ -199,21 +201,69 @@ def send_due(batch: int = 50, transport=None, now: datetime | None = None) -> Se
     return result
 
 
+# While the database is unreachable the loop waits 1 s, then twice as long each time, up to 60 s.
+DB_RETRY_FIRST_SECONDS = 1.0
+DB_RETRY_MAX_SECONDS = 60.0
+
+
+def database_retry_wait(failures: int) -> float:
+    """Seconds to wait after the given number of database failures in a row."""
+    return min(DB_RETRY_FIRST_SECONDS * 2 ** max(failures - 1, 0), DB_RETRY_MAX_SECONDS)
+
+
+def _drain(batch: int, report: Callable[[SendResult], None] | None) -> None:
+    """Send batches until one is not full."""
+    while True:
+        result = send_due(batch=batch)
+        if result.claimed and report is not None:
+            report(result)
+        if result.claimed < batch:
+            return
+
+
 def run(
     batch: int = 50,
     *,
     loop: bool = False,
     interval: float = 5.0,
     report: Callable[[SendResult], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> None:
-    """Send batches until none is full; with `loop`, poll again every `interval` seconds."""
-    while True:
-        while True:
-            result = send_due(batch=batch)
-            if result.claimed and report is not None:
-                report(result)
-            if result.claimed < batch:
-                break
+    """Send batches until none is full; with `loop`, poll again every `interval` seconds.
+
+    The loop outlives the database: a lost connection is rolled back, logged in one line and
+    tried again after a growing wait, and mail is delivered once the database is back. `stop`
+    (set from another thread) ends the loop at its next wait.
+    """
+    stop = stop or threading.Event()
+    failures = 0
+    while not stop.is_set():
+        try:
+            _drain(batch, report)
+        except DBAPIError as exc:
+            if not loop or not is_outage(exc):
+                raise
+            failures += 1
+            wait = database_retry_wait(failures)
+            _forget_session()
+            log.warning(
+                "mail worker: database unavailable (%s); trying again in %g s",
+                error_reason(exc),
+                wait,
+                extra={"failures": failures, "retry_in_seconds": wait},
+            )
+            stop.wait(wait)
+            continue
+        if failures:
+            log.info("mail worker: database back after %d failed attempts", failures)
+            failures = 0
         if not loop:
             return
-        time.sleep(interval)
+        stop.wait(interval)
+
+
+def _forget_session() -> None:
+    """Drop the failed transaction and its connection; the next pass starts afresh."""
+    with contextlib.suppress(DBAPIError):  # the connection is gone: nothing to roll back
+        rollback()
+    db.session.remove()

@@ -1,0 +1,29 @@
+"""WSGI entry point for servers: `gunicorn careerlink.wsgi:app`.
+
+A bad setting stops the server with one line naming it, not a traceback: the message goes to
+stderr and the process exits with status 4, which gunicorn reads as "App failed to load" and
+stops (with status 1 it would start a new worker, fail again, and loop for ever).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from flask import Flask
+
+from careerlink import create_app
+from careerlink.paths import load_config_module
+
+APP_LOAD_ERROR = 4  # gunicorn's Arbiter.APP_LOAD_ERROR
+
+
+def load() -> Flask:
+    """The application, or exit with one line on stderr when a setting is wrong."""
+    try:
+        return create_app()
+    except load_config_module().ConfigError as err:
+        print(f"careerlink: {err.message}", file=sys.stderr, flush=True)
+        raise SystemExit(APP_LOAD_ERROR) from None
+
+
+app = load()
