@@ -21,6 +21,7 @@ from careerlink.accounts.models import (
     normalize_email,
 )
 from careerlink.accounts.passwords import check_password, hash_password, password_problem
+from careerlink.accounts.sso import policy
 from careerlink.errors import Conflict, DomainError
 from careerlink.extensions import db
 from careerlink.models import utcnow
@@ -79,6 +80,7 @@ def sign_up(email: str, display_name: str, password: str, role: Role) -> User:
     """Create an unverified student or alumnus account and queue the verification email."""
     if Role(role) not in SIGNUP_ROLES:
         raise DomainError("Choose student or alumnus.", field="role")
+    policy.check_signup_role(role)
     if find_user_by_email(email) is not None:
         raise Conflict(TAKEN, field="email")
     user = create_user(email, display_name, password, [role])
@@ -130,6 +132,7 @@ def sign_in(
     user = authenticate(email, password)
     if user is None:
         return None
+    policy.check_password_sign_in(user)
     return SignedIn(user, sessions.start_session(user, user_agent, ip_address))
 
 

@@ -5,4 +5,5 @@
 - `auth`: the one way a test client signs in (`sign_in_session`, the `sign_in` fixture).
 - `smtp`: a real SMTP server on loopback (`smtp_server`, `SmtpSink`, `free_port`).
 - `outbox`: reading outbox rows (`outbox`) and the links in an email (`link_from`).
+- `oidc`: a real OpenID Connect provider (oidc-provider-mock) and the campus sign-in settings.
 """
