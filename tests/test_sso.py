@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -294,6 +295,26 @@ def test_linking_by_an_emailed_link_in_the_same_browser(
     assert client.post(path_of(link)).status_code == 400
 
 
+def test_a_pending_link_keeps_only_what_decides_roles(
+    client, db, campus_sso, oidc_provider, make_user
+):
+    """A provider sending many groups: the session cookie stays small, the roles still map."""
+    campus_sso()
+    make_user(Role.STUDENT, email="gus@example.edu")
+    many = [f"urn:mace:example.edu:group-{i:03d}-{'x' * 40}" for i in range(100)]
+    oidc_provider.set_user(
+        "gus-1", claims("gus@example.edu", eduperson_entitlement=[*many, STAFF_ENTITLEMENT])
+    )
+    assert sso_sign_in(client, oidc_provider, "gus-1").location == "/sso/link"
+    assert len(client.get_cookie("session").value) < 3000
+    done = client.post("/sso/link/password", data={"password": DEFAULT_PASSWORD})
+    assert done.status_code == 302 and done.location == "/staff/"
+    assert role_sources(user_by_email(db, "gus@example.edu")) == {
+        "student": None,
+        "staff": "campus",
+    }
+
+
 def test_an_unverified_email_never_links_nor_creates(
     app, client, db, campus_sso, oidc_provider, make_user, sso_log
 ):
@@ -317,7 +338,7 @@ def test_a_signed_in_person_links_another_provider_from_the_account_page(
     alumna = make_user(Role.ALUMNUS, email="ana@alumni.example.org")
     sign_in(alumna)
     page = client.get("/account").get_data(as_text=True)
-    assert "Link your Linkedin account" in page
+    assert "Link Linkedin account" in page
     oidc_provider.set_user("li-ana", claims("ana.work@example.com", affiliation=None))
     response = sso_sign_in(client, oidc_provider, "li-ana", name="linkedin")
     assert response.status_code == 302 and response.location == "/account"
@@ -511,15 +532,23 @@ def test_sign_out_continues_at_the_provider_when_it_offers_it(
     client, db, campus_sso, oidc_provider
 ):
     """RP-initiated sign-out: the provider's end_session_endpoint, with the ID token as hint."""
-    campus_sso()
+    clients = campus_sso()
     oidc_provider.set_user("o-1", claims("olga@example.edu"))
     sso_sign_in(client, oidc_provider, "o-1")
     response = client.post("/signout")
-    assert response.status_code == 302
-    assert response.location.startswith(oidc_provider.url + "/oauth2/end_session?")
-    query = parse_qs(urlsplit(response.location).query)
+    # The form may only lead here (CSP form-action 'self'): a page of ours goes on.
+    assert response.status_code == 302 and response.location == "/sso/signed-out"
+    page = client.get("/sso/signed-out")
+    text = page.get_data(as_text=True)
+    assert "You are signed out." in text
+    url = html.unescape(text.split('http-equiv="refresh" content="0;url=', 1)[1].split('"', 1)[0])
+    assert url.startswith(oidc_provider.url + "/oauth2/end_session?")
+    assert f'href="{html.escape(url)}">Continue' in text
+    assert client.get("/sso/signed-out").location == "/"  # once only
+    query = parse_qs(urlsplit(url).query)
     assert query["post_logout_redirect_uri"] == ["http://careerlink.test/"]
     assert query["id_token_hint"][0].count(".") == 2
+    assert query["client_id"] == [clients["campus"][0]]
     assert client.get("/account").status_code == 302
     assert db.session.scalar(select(UserSession)).end_reason == "signed_out"
 

@@ -170,8 +170,10 @@ def test_saml_sign_out_goes_to_the_sp_logout(client, db, saml_sso):
     )
     client.get("/sso/shibboleth", environ_overrides=attributes())
     response = client.post("/signout")
-    assert response.status_code == 302
-    assert response.location == "/Shibboleth.sso/Logout?return=https://careers.example.edu/"
+    assert response.status_code == 302 and response.location == "/sso/signed-out"
+    page = client.get("/sso/signed-out").get_data(as_text=True)
+    target = "/Shibboleth.sso/Logout?return=https://careers.example.edu/"
+    assert f'content="0;url={target}"' in page
 
 
 def test_signin_page_offers_the_campus_button(client, db, saml_sso):

@@ -28,7 +28,7 @@ from careerlink.accounts.signin import (
     sign_browser_out,
 )
 from careerlink.accounts.sso.policy import local_signup_roles
-from careerlink.accounts.sso.signout import provider_sign_out_url
+from careerlink.accounts.sso.signout import continue_sign_out_at, provider_sign_out_url
 from careerlink.errors import InvalidToken, InvalidTransition, NotFound
 from careerlink.extensions import limiter
 from careerlink.permissions import Role
@@ -168,7 +168,7 @@ def signout():
         sign_browser_out()  # a copy of the cookie now opens nothing either
         flash("You are signed out.", "info")
         if farewell:
-            return redirect(farewell)
+            return redirect(continue_sign_out_at(farewell))
     return redirect(url_for("main.index"))
 
 

@@ -13,7 +13,7 @@ log = logging.getLogger("careerlink.accounts.sso")
 MAX_SUBJECT = 255
 MAX_EMAIL = 254
 MAX_NAME = 120
-MAX_VALUES = 100
+MAX_VALUES = 1000
 MAX_VALUE = 300
 
 

@@ -8,6 +8,7 @@ Roles granted otherwise (an administrator, the command line, sign-up) are never 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import NamedTuple
 
 from careerlink.accounts.models import User, UserRole
@@ -50,6 +51,29 @@ def granted_roles(assertion: Assertion, rules: tuple[Rule, ...]) -> dict[Role, R
         if rule.role not in granted and matches(rule, assertion):
             granted[rule.role] = rule
     return granted
+
+
+def relevant_to(assertion: Assertion, rules: tuple[Rule, ...]) -> Assertion:
+    """The assertion with only the affiliation, entitlement and group values a rule matches."""
+
+    def keep(kind: str, found: tuple[str, ...]) -> tuple[str, ...]:
+        wanted = [r for r in rules if r.kind == kind]
+        return tuple(
+            v
+            for v in found
+            if any(matches(r, replace(_EMPTY, **{_FIELD[kind]: (v,)})) for r in wanted)
+        )
+
+    return replace(
+        assertion,
+        affiliations=keep("affiliation", assertion.affiliations),
+        entitlements=keep("entitlement", assertion.entitlements),
+        groups=keep("group", assertion.groups),
+    )
+
+
+_FIELD = {"affiliation": "affiliations", "entitlement": "entitlements", "group": "groups"}
+_EMPTY = Assertion(provider="", subject="", email="", name=None)
 
 
 class RoleChanges(NamedTuple):

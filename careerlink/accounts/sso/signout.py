@@ -2,16 +2,19 @@
 
 After an OpenID Connect sign-in the session keeps the provider's name and ID token (for
 `id_token_hint`); after a SAML sign-in, the SP's logout address (CAREERLINK_SAML_LOGOUT_URL).
+The sign-out form may only lead to this site (CSP form-action 'self'), so the browser goes
+on to the provider from a page of ours (`sso.signed_out`), not by a redirect of the form.
 """
 
 from __future__ import annotations
 
-from flask import session
+from flask import session, url_for
 
 from careerlink.accounts.sso import oidc
 from careerlink.accounts.sso.settings import SAML, oidc_provider, saml
 
 SIGNED_IN_WITH = "_clsso_via"
+FAREWELL = "_clsso_farewell"
 # An ID token larger than this is not kept (the session is a cookie of at most 4 KB).
 MAX_ID_TOKEN = 1800
 
@@ -35,3 +38,15 @@ def provider_sign_out_url() -> str | None:
     if provider is None:
         return None
     return oidc.end_session_url(provider, via.get("id_token"))
+
+
+def continue_sign_out_at(url: str) -> str:
+    """After this browser's session is cleared: keep `url`; the local page that goes there."""
+    session[FAREWELL] = url
+    return url_for("sso.signed_out")
+
+
+def take_farewell() -> str | None:
+    """The provider sign-out address kept by `continue_sign_out_at` (once)."""
+    url = session.pop(FAREWELL, None)
+    return url if isinstance(url, str) else None

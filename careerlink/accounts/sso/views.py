@@ -14,6 +14,7 @@ from careerlink.accounts.signin import client_details, sign_browser_in
 from careerlink.accounts.sso import environ, oidc, policy, services
 from careerlink.accounts.sso.assertion import Assertion, SignInRefused
 from careerlink.accounts.sso.forms import LinkPasswordForm
+from careerlink.accounts.sso.roles import relevant_to
 from careerlink.accounts.sso.settings import (
     Source,
     contact,
@@ -23,7 +24,7 @@ from careerlink.accounts.sso.settings import (
     saml,
     source,
 )
-from careerlink.accounts.sso.signout import remember
+from careerlink.accounts.sso.signout import remember, take_farewell
 from careerlink.accounts.views import home_for, is_safe_next
 from careerlink.database import rollback
 from careerlink.errors import DomainError, NotFound
@@ -98,7 +99,6 @@ def _provider(name: str):
 
 
 @bp.route("/sso/oidc/<name>/start")
-@limiter.limit("30 per 10 minutes")
 def oidc_start(name: str):
     """Send the browser to the provider (with state, nonce and a PKCE challenge)."""
     provider = _provider(name)
@@ -107,7 +107,6 @@ def oidc_start(name: str):
 
 
 @bp.route("/sso/oidc/<name>/callback")
-@limiter.limit("30 per 10 minutes")
 def oidc_callback(name: str):
     """The provider sends the browser back here with a code; check everything, then sign in."""
     provider = _provider(name)
@@ -116,7 +115,6 @@ def oidc_callback(name: str):
 
 
 @bp.route("/sso/shibboleth")
-@limiter.limit("30 per 10 minutes")
 def saml_sign_in():
     """The path the SP protects: the attributes are in the WSGI environ (never the headers)."""
     settings = saml()
@@ -136,7 +134,8 @@ def _complete(assertion: Assertion, via: Source, id_token: str | None = None):
     result = done.value
     if isinstance(result, services.NeedsProof):
         session[PENDING] = {
-            "assertion": assertion.to_dict(),
+            # Only the values some rule asks about: the session is a cookie of at most 4 KB.
+            "assertion": relevant_to(assertion, via.rules).to_dict(),
             "nonce": secrets.token_urlsafe(16),
             "until": time.time() + PENDING_SECONDS,
             "id_token": id_token if id_token and len(id_token) <= 1800 else None,
@@ -178,6 +177,15 @@ def _pending() -> tuple[Assertion, Source, dict]:
     return Assertion.from_dict(data["assertion"]), via, data
 
 
+@bp.route("/sso/signed-out")
+def signed_out():
+    """Signed out here; on to the provider's own sign-out (a page: the form may not leave)."""
+    url = take_farewell()
+    if url is None:
+        return redirect(url_for("main.index"))
+    return render_template("careerlink/accounts/sso/signed_out.html", url=url)
+
+
 @bp.route("/sso/link")
 def link():
     """An account with this address exists: prove it is yours once (password or email)."""
@@ -209,7 +217,8 @@ def link_password():
         if done:
             session.pop(PENDING, None)
             flash(
-                f"Your {via.label} account is linked: next time, one click signs you in.", "success"
+                f"{via.label} is now linked to your account: next time, one click signs you in.",
+                "success",
             )
             return _finish(done.value, via, data.get("id_token"))
     user = find_user_by_email(assertion.email)
@@ -255,7 +264,10 @@ def confirm_link(token: str):
             propagate=(DomainError,),
         )
         session.pop(PENDING, None)
-        flash(f"Your {via.label} account is linked: next time, one click signs you in.", "success")
+        flash(
+            f"{via.label} is now linked to your account: next time, one click signs you in.",
+            "success",
+        )
         return _finish(done.value, via, data.get("id_token"))
     label = None
     if isinstance(data, dict):
