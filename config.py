@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 
 import click
@@ -107,6 +108,210 @@ def env_database_url(env: Mapping[str, str], name: str = "DATABASE_URL") -> str 
             f"{name} must be a sqlite:// or postgresql:// URL, got {raw.split(':')[0]}://..."
         )
     return raw
+
+
+# --- campus sign-in (careerlink.accounts.sso) -------------------------------------------------
+
+ROLE_NAMES = ("student", "alumnus", "staff", "admin")
+SIGNUP_ROLE_NAMES = ("student", "alumnus")
+RULE_KINDS = ("affiliation", "entitlement", "group", "any")
+DEFAULT_ROLE_RULES = "affiliation:student=student;affiliation:alum=alumnus"
+DEFAULT_OIDC_SCOPES = "openid email profile"
+# Claim names per provider, and their defaults (eduPerson names as the Shibboleth OP sends them).
+OIDC_CLAIMS = {
+    "subject": "sub",
+    "email": "email",
+    "email_verified": "email_verified",
+    "name": "name",
+    "affiliation": "eduperson_scoped_affiliation",
+    "entitlement": "eduperson_entitlement",
+    "groups": "groups",
+}
+# WSGI environ names of the SAML attributes (a Shibboleth SP's attribute-map.xml ids).
+SAML_ATTRIBUTES = {
+    "subject": "eppn",
+    "email": "mail",
+    "name": "displayName",
+    "affiliation": "affiliation",
+    "entitlement": "entitlement",
+    "groups": "isMemberOf",
+}
+_PROVIDER_NAME = re.compile(r"[a-z][a-z0-9_]{0,29}")
+
+
+def env_list(env: Mapping[str, str], name: str, default: str = "", sep: str = ",") -> list[str]:
+    """Read a separated list of words (empty items dropped)."""
+    raw = env.get(name)
+    raw = default if raw is None else raw
+    return [item.strip() for item in raw.split(sep) if item.strip()]
+
+
+def env_roles(
+    env: Mapping[str, str], name: str, default: tuple[str, ...], allowed=ROLE_NAMES
+) -> tuple[str, ...]:
+    """Read a comma-separated list of role names, each one of `allowed`."""
+    raw = env.get(name)
+    if raw is None:
+        return tuple(default)
+    roles = [r.lower() for r in env_list(env, name)]
+    unknown = [r for r in roles if r not in allowed]
+    if unknown:
+        raise ConfigError(
+            f"{name} lists {', '.join(unknown)}; the roles it may name are {', '.join(allowed)}"
+        )
+    return tuple(dict.fromkeys(roles))
+
+
+def env_role_rules(env: Mapping[str, str], name: str, default: str) -> tuple[tuple, ...]:
+    """Read role rules `kind:value=role;...` into (kind, value, role) triples.
+
+    Kinds: affiliation, entitlement, group, and `any=role` (everyone who signs in through that
+    provider). Staff and admin come only from a rule naming a value, never from `any`.
+    """
+    raw = env.get(name)
+    raw = default if raw is None else raw
+    rules = []
+    for item in (part.strip() for part in raw.split(";")):
+        if not item:
+            continue
+        left, sep, role = item.rpartition("=")
+        role = role.strip().lower()
+        if not sep or not left.strip():
+            raise ConfigError(
+                f"{name}: {item!r} is not a rule; write kind:value=role, e.g. "
+                "affiliation:student=student"
+            )
+        if role not in ROLE_NAMES:
+            raise ConfigError(
+                f"{name}: {item!r} grants {role!r}; roles are {', '.join(ROLE_NAMES)}"
+            )
+        kind, _, value = left.strip().partition(":")
+        kind, value = kind.strip().lower(), value.strip()
+        if kind not in RULE_KINDS:
+            raise ConfigError(
+                f"{name}: {item!r} has kind {kind!r}; kinds are {', '.join(RULE_KINDS)}"
+            )
+        if kind == "any":
+            if value:
+                raise ConfigError(f"{name}: write `any=role` without a value, got {item!r}")
+            if role in ("staff", "admin"):
+                raise ConfigError(
+                    f"{name}: {item!r} would make everyone {role}; staff and admin come only "
+                    "from a rule naming an affiliation, entitlement or group"
+                )
+        elif not value:
+            raise ConfigError(f"{name}: {item!r} names no value after {kind}:")
+        rules.append((kind, value, role))
+    return tuple(rules)
+
+
+def _oidc_provider(env: Mapping[str, str], name: str, global_rules: tuple) -> dict:
+    prefix = f"CAREERLINK_OIDC_{name.upper()}_"
+
+    def required(key: str) -> str:
+        value = (env.get(prefix + key) or "").strip()
+        if not value:
+            raise ConfigError(f"{prefix}{key} must be set (provider {name!r} is listed)")
+        return value
+
+    discovery = env_url(env, prefix + "DISCOVERY_URL")
+    if not discovery:
+        raise ConfigError(f"{prefix}DISCOVERY_URL must be set (provider {name!r} is listed)")
+    scopes = env_list(env, prefix + "SCOPES", DEFAULT_OIDC_SCOPES, sep=" ")
+    if "openid" not in scopes:
+        raise ConfigError(f"{prefix}SCOPES must include openid, got {' '.join(scopes)!r}")
+    claims = {}
+    for key, default in OIDC_CLAIMS.items():
+        value = (env.get(prefix + "CLAIM_" + key.upper()) or "").strip()
+        claims[key] = value or default
+    rules_name = prefix + "ROLE_RULES"
+    return {
+        "name": name,
+        "discovery_url": discovery,
+        "client_id": required("CLIENT_ID"),
+        "client_secret": required("CLIENT_SECRET"),
+        "token_auth_method": env_choice(
+            env,
+            prefix + "TOKEN_AUTH_METHOD",
+            "client_secret_basic",
+            ("client_secret_basic", "client_secret_post"),
+        ),
+        "scopes": " ".join(scopes),
+        "label": (env.get(prefix + "LABEL") or "").strip() or name.replace("_", " ").title(),
+        "roles": env_roles(env, prefix + "ROLES", ROLE_NAMES),
+        "role_rules": (env_role_rules(env, rules_name, "") if rules_name in env else global_rules),
+        "claims": claims,
+        "assume_email_verified": env_bool(env, prefix + "ASSUME_EMAIL_VERIFIED", False),
+        "allowed_domains": tuple(d.lower() for d in env_list(env, prefix + "ALLOWED_DOMAINS")),
+        "userinfo": env_bool(env, prefix + "USERINFO", False),
+        "provider_sign_out": env_bool(env, prefix + "PROVIDER_SIGN_OUT", True),
+    }
+
+
+def _saml_settings(env: Mapping[str, str], global_rules: tuple) -> dict:
+    enabled = env_bool(env, "CAREERLINK_SAML_ENABLED", False)
+    attributes = {}
+    for key, default in SAML_ATTRIBUTES.items():
+        name = f"CAREERLINK_SAML_ATTR_{key.upper()}"
+        value = (env.get(name) or "").strip() or default
+        # Request headers reach the environ as HTTP_*: a browser could forge them.
+        if value.upper().startswith("HTTP_"):
+            raise ConfigError(
+                f"{name} must name a variable the web server sets, not a request header "
+                f"(HTTP_...), got {value!r}"
+            )
+        attributes[key] = value
+    scopes = tuple(s.lower() for s in env_list(env, "CAREERLINK_SAML_ALLOWED_SCOPES"))
+    if enabled and not scopes:
+        raise ConfigError(
+            "CAREERLINK_SAML_ALLOWED_SCOPES must list your campus domains (e.g. example.edu) "
+            "when CAREERLINK_SAML_ENABLED is true"
+        )
+    logout = (env.get("CAREERLINK_SAML_LOGOUT_URL") or "").strip() or None
+    if logout and not (logout.startswith("/") or logout.startswith("https://")):
+        raise ConfigError(
+            "CAREERLINK_SAML_LOGOUT_URL must be a path on this server (e.g. "
+            f"/Shibboleth.sso/Logout) or an https:// URL, got {logout!r}"
+        )
+    rules_name = "CAREERLINK_SAML_ROLE_RULES"
+    return {
+        "enabled": enabled,
+        "label": (env.get("CAREERLINK_SAML_LABEL") or "").strip() or "Campus sign-in",
+        "roles": env_roles(env, "CAREERLINK_SAML_ROLES", ROLE_NAMES),
+        "role_rules": env_role_rules(env, rules_name, "") if rules_name in env else global_rules,
+        "attributes": attributes,
+        "allowed_scopes": scopes,
+        "logout_url": logout,
+    }
+
+
+def sso_settings(env: Mapping[str, str]) -> dict:
+    """Every campus sign-in setting, validated; each error names its variable."""
+    rules = env_role_rules(env, "CAREERLINK_SSO_ROLE_RULES", DEFAULT_ROLE_RULES)
+    names = [n.lower() for n in env_list(env, "CAREERLINK_OIDC_PROVIDERS")]
+    for name in names:
+        if not _PROVIDER_NAME.fullmatch(name) or name == "saml":
+            raise ConfigError(
+                f"CAREERLINK_OIDC_PROVIDERS: {name!r} is not a provider name (a lower-case "
+                "letter, then letters, digits or _, at most 30; not 'saml')"
+            )
+    if len(set(names)) != len(names):
+        raise ConfigError("CAREERLINK_OIDC_PROVIDERS names a provider twice")
+    return {
+        "CAREERLINK_OIDC_PROVIDERS": {name: _oidc_provider(env, name, rules) for name in names},
+        "CAREERLINK_OIDC_LEEWAY_SECONDS": env_int(env, "CAREERLINK_OIDC_LEEWAY_SECONDS", 60),
+        "CAREERLINK_OIDC_TIMEOUT_SECONDS": env_int(env, "CAREERLINK_OIDC_TIMEOUT_SECONDS", 10, 1),
+        "CAREERLINK_SAML": _saml_settings(env, rules),
+        "CAREERLINK_SSO_ROLE_RULES": rules,
+        "CAREERLINK_SSO_CONTACT": (env.get("CAREERLINK_SSO_CONTACT") or "").strip()
+        or "the career office",
+        "CAREERLINK_LOCAL_SIGNIN_ROLES": env_roles(
+            env, "CAREERLINK_LOCAL_SIGNIN_ROLES", ROLE_NAMES
+        ),
+        "CAREERLINK_LOCAL_SIGNUP_ROLES": env_roles(
+            env, "CAREERLINK_LOCAL_SIGNUP_ROLES", SIGNUP_ROLE_NAMES, allowed=SIGNUP_ROLE_NAMES
+        ),
+    }
 
 
 DEFAULT_CONDUCT_POLICY = (
@@ -229,6 +434,9 @@ class Config:
             env, "CAREERLINK_SESSION_IDLE_MINUTES", 480, minimum=5
         )
         self.CAREERLINK_SESSION_MAX_HOURS = env_int(env, "CAREERLINK_SESSION_MAX_HOURS", 168, 1)
+        # Campus sign-in (careerlink.accounts.sso): providers, role rules, local-account policy.
+        for name, value in sso_settings(env).items():
+            setattr(self, name, value)
         self.SESSION_COOKIE_SECURE = env_bool(env, "CAREERLINK_SECURE_COOKIES", False)
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
 
@@ -271,6 +479,13 @@ class ProductionConfig(Config):
                 "including any mount prefix (for example https://careers.example.edu), so that "
                 "links in emails never follow a request's Host header"
             )
+        for name, provider in self.CAREERLINK_OIDC_PROVIDERS.items():
+            # The client secret and the tokens travel to these addresses.
+            if not provider["discovery_url"].startswith("https://"):
+                raise ConfigError(
+                    f"CAREERLINK_OIDC_{name.upper()}_DISCOVERY_URL must be an https:// URL "
+                    "in production"
+                )
 
 
 class TestingConfig(Config):

@@ -124,6 +124,7 @@ def register_web(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount every domain's blueprint."""
+    from careerlink.accounts.sso.views import bp as sso_bp
     from careerlink.accounts.views import bp as accounts_bp
     from careerlink.connections.views import bp as connections_bp
     from careerlink.mentors.views import bp as mentors_bp
@@ -132,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(sso_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(mentors_bp)
     app.register_blueprint(connections_bp)

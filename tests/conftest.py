@@ -21,6 +21,7 @@ pytest_plugins = [
     "support.auth",
     "support.smtp",
     "support.outbox",
+    "support.oidc",
 ]
 
 from support.auth import DEFAULT_PASSWORD, sign_in_session  # noqa: E402

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from careerlink.extensions import db
@@ -110,8 +110,41 @@ class UserRole(db.Model):
     )
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    # The campus sign-in provider whose role rules granted this role (re-checked at each of
+    # its sign-ins, removed when no rule matches any more); NULL when an administrator, the
+    # command line or sign-up granted it, which campus sign-in never takes away.
+    sso_provider: Mapped[str | None] = mapped_column(String(40))
 
     user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class Identity(db.Model):
+    """A way to sign in through an identity provider (OpenID Connect or SAML) for one user.
+
+    Unique on (provider, subject): one account per person at a provider. A person may have
+    several identities, besides (or instead of) a local password.
+    """
+
+    __tablename__ = "careerlink_identities"
+    __table_args__ = (
+        UniqueConstraint("provider", "subject", name="uq_careerlink_identities_provider_subject"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("careerlink_users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    provider: Mapped[str] = mapped_column(String(40), nullable=False)
+    subject: Mapped[str] = mapped_column(String(255), nullable=False)
+    # The address the provider gave at the last sign-in (shown to the person; never a key).
+    email: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Identity {self.id} {self.provider} user={self.user_id}>"
 
 
 class UserSession(db.Model):
@@ -151,4 +184,4 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(db.select(User).where(User.email == normalize_email(email)))
 
 
-__all__ = ["User", "UserRole", "UserSession", "normalize_email", "find_user_by_email"]
+__all__ = ["Identity", "User", "UserRole", "UserSession", "normalize_email", "find_user_by_email"]

@@ -22,6 +22,7 @@ from careerlink.accounts.models import (
     normalize_email,
 )
 from careerlink.accounts.passwords import check_password, hash_password, password_problem
+from careerlink.accounts.sso import policy
 from careerlink.errors import Conflict, DomainError
 from careerlink.extensions import db
 from careerlink.mail import register_deferred
@@ -93,6 +94,7 @@ def sign_up(email: str, display_name: str, password: str, role: Role) -> str:
     """
     if Role(role) not in SIGNUP_ROLES:
         raise DomainError("Choose student or alumnus.", field="role")
+    policy.check_signup_role(role)
     email = normalize_email(email)
     owner = find_user_by_email(email)
     if owner is None:
@@ -162,6 +164,7 @@ def sign_in(
     user = authenticate(email, password)
     if user is None:
         return None
+    policy.check_password_sign_in(user)
     return SignedIn(user, sessions.start_session(user, user_agent, ip_address))
 
 

@@ -27,6 +27,8 @@ from careerlink.accounts.signin import (
     sign_browser_in,
     sign_browser_out,
 )
+from careerlink.accounts.sso.policy import local_signup_roles
+from careerlink.accounts.sso.signout import continue_sign_out_at, provider_sign_out_url
 from careerlink.errors import InvalidToken, InvalidTransition, NotFound
 from careerlink.extensions import limiter
 from careerlink.permissions import Role
@@ -66,7 +68,12 @@ def signup():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = SignUpForm()
-    if request.method == "GET" and request.args.get("role") in ("student", "alumnus"):
+    offered = {r.value for r in local_signup_roles()}
+    if not offered:
+        flash("Accounts are created by signing in with your campus account.", "info")
+        return redirect(url_for("accounts.signin"))
+    form.role.choices = [c for c in form.role.choices if c[0] in offered]
+    if request.method == "GET" and request.args.get("role") in offered:
         form.role.data = request.args["role"]
     if form.validate_on_submit():
         done = perform(
@@ -156,9 +163,13 @@ def signout():
     form = SignOutForm()
     if form.validate_on_submit() or not current_user.is_authenticated:
         here = current_session()
+        # The provider's own sign-out (campus sign-in), read before the session is cleared.
+        farewell = provider_sign_out_url() if here is not None else None
         perform(lambda: sessions.end_session(here, EndReason.SIGNED_OUT))
         sign_browser_out()  # a copy of the cookie now opens nothing either
         flash("You are signed out.", "info")
+        if farewell:
+            return redirect(continue_sign_out_at(farewell))
     return redirect(url_for("main.index"))
 
 

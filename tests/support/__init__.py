@@ -6,4 +6,5 @@
 - `smtp`: a real SMTP server on loopback (`smtp_server`, `SmtpSink`, `free_port`).
 - `outbox`: reading outbox rows (`outbox`), the links in an email (`link_from`), and
   `write_deferred` (the worker's writing of deferred rows, without sending).
+- `oidc`: a real OpenID Connect provider (oidc-provider-mock) and the campus sign-in settings.
 """
