@@ -616,12 +616,13 @@ def test_check_reports_a_database_behind_the_code(migrated, tmp_path):
     engine = create_engine(migrated.url, **migrated.engine_options)
     try:
         with engine.begin() as conn:
-            conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+            conn.execute(text("UPDATE careerlink_alembic_version SET version_num = '0001'"))
         code, lines = run_check(migrated, tmp_path)
     finally:
         with engine.begin() as conn:
             conn.execute(
-                text("UPDATE alembic_version SET version_num = :v"), {"v": head_revision()}
+                text("UPDATE careerlink_alembic_version SET version_num = :v"),
+                {"v": head_revision()},
             )
         engine.dispose()
     assert lines[1] == (
