@@ -151,11 +151,11 @@ def mail_status_command(as_json):
             since = (
                 "no pass was ever recorded"
                 if health.last_pass_age is None
-                else f"the last pass was {_age(health.last_pass_age.total_seconds())} ago"
+                else f"the last pass was {_age(health.last_pass_age.total_seconds())} ago "
+                f"(more than CAREERLINK_WORKER_LATE_SECONDS={limit})"
             )
             click.echo(
-                f"status: late: mail is due and {since} (more than "
-                f"CAREERLINK_WORKER_LATE_SECONDS={limit}); is `flask careerlink mail send "
+                f"status: late: mail is due and {since}; is `flask careerlink mail send "
                 "--loop` running?"
             )
         else:
