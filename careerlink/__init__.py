@@ -122,14 +122,13 @@ def register_extensions(app: Flask) -> None:
 
 def register_web(app: Flask) -> None:
     """Bounded URL converters (before any route), security headers, request ids and logs."""
+    from careerlink.web.cookies import MountedSessionInterface
     from careerlink.web.request_log import register_request_log
     from careerlink.web.security import (
         register_input_guards,
         register_security_headers,
         register_url_converters,
     )
-
-    from careerlink.web.cookies import MountedSessionInterface
 
     app.session_interface = MountedSessionInterface()
     register_url_converters(app)

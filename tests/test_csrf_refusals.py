@@ -83,7 +83,11 @@ def test_an_https_post_without_a_referer(app, db, student, csrf_on, caplog):
     )
     # With the Referer a browser sends, the same form goes through.
     ok = post_signin(
-        c, student, token, base_url="https://localhost", headers={"Referer": "https://localhost/signin"}
+        c,
+        student,
+        token,
+        base_url="https://localhost",
+        headers={"Referer": "https://localhost/signin"},
     )
     assert ok.status_code == 302
 

@@ -217,7 +217,9 @@ def test_the_nginx_site_strips_the_prefix_and_forwards_what_the_app_trusts():
 
 
 def test_nginx_accepts_the_site(tmp_path):
-    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    nginx = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
     openssl = shutil.which("openssl")
     if nginx is None or openssl is None:
         pytest.skip("nginx (or openssl) is not installed: the site is only read, not loaded")

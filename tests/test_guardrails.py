@@ -92,7 +92,10 @@ def flask(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 
 def test_a_complete_production_environment_starts():
     config = cfg.config_from_env(PRODUCTION)
-    assert config.SQLALCHEMY_DATABASE_URI == "postgresql+psycopg://careerlink@db.example.edu/careerlink"
+    assert (
+        config.SQLALCHEMY_DATABASE_URI
+        == "postgresql+psycopg://careerlink@db.example.edu/careerlink"
+    )
     assert (config.SESSION_COOKIE_SECURE, config.CAREERLINK_MAIL_TRANSPORT) == (True, "smtp")
     assert (config.CAREERLINK_ALLOW_SQLITE, config.CAREERLINK_ALLOW_MAIL_CATCHER) == (False, False)
 
@@ -210,7 +213,10 @@ def test_tick_without_any_environment_is_one_line_and_creates_no_database(tmp_pa
     assert upgrade.returncode == 0, upgrade.stderr
     assert database.exists()
     proc = flask("careerlink", "requests", "tick", env=env)
-    assert (proc.returncode, proc.stdout) == (0, "reminded 0, expired 0, completed 0, paused 0 alumni\n")
+    assert (proc.returncode, proc.stdout) == (
+        0,
+        "reminded 0, expired 0, completed 0, paused 0 alumni\n",
+    )
 
 
 def test_the_instance_folder_is_a_setting(tmp_path, monkeypatch):

@@ -58,7 +58,9 @@ def broken_app(database, tmp_path):
 
     def make(url: str):
         application = create_app(
-            app_config(database, tmp_path, SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={})
+            app_config(
+                database, tmp_path, SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={}
+            )
         )
         made.append(application)
         return application

@@ -723,7 +723,9 @@ def test_check_reads_our_version_table_and_names_what_production_allows(migrated
         CAREERLINK_ALLOW_SQLITE=True,
         RATELIMIT_ENABLED=False,
     )
-    sqlite = ", SQLite allowed: run one web process and one worker" if "sqlite" in migrated.url else ""
+    sqlite = (
+        ", SQLite allowed: run one web process and one worker" if "sqlite" in migrated.url else ""
+    )
     assert lines[0] == (
         "configuration: ok (production, http://careerlink.test, mail catcher allowed: emails are "
         f"written to files, not sent{sqlite})"

@@ -91,7 +91,7 @@ def row_counts(url: str, **engine_options) -> dict[str, int]:
 
 
 def test_sqlite_online_backup_and_restore_drill(tmp_path, database):
-    """Back up a live SQLite database (Python's backup API and the sqlite3 tool), restore, compare."""
+    """Back up a live SQLite file (the backup API and the sqlite3 tool), restore, compare."""
     live = tmp_path / "live.sqlite3"
     application = create_app(
         app_config(database, tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{live}",

@@ -125,9 +125,7 @@ def set_cookie_header(resp) -> str:
 
 def sign_in(client, path: str, student, **kwargs):
     """Post the real sign-in form at path; the answer sets the session cookie."""
-    resp = client.post(
-        path, data={"email": student.email, "password": DEFAULT_PASSWORD}, **kwargs
-    )
+    resp = client.post(path, data={"email": student.email, "password": DEFAULT_PASSWORD}, **kwargs)
     assert resp.status_code == 302, resp.get_data(as_text=True)
     return resp
 
