@@ -15,6 +15,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from conftest import app_config, sign_in_session
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, text
@@ -99,7 +100,8 @@ def test_sqlite_online_backup_and_restore_drill(tmp_path, database):
     )  # fmt: skip
     build_site(application)
     before = row_counts(f"sqlite:///{live}")
-    assert before["careerlink_users"] == 4 and before["revision"] == "0005"
+    assert before["careerlink_users"] == 4
+    assert before["revision"] == ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
 
     # The online backup, while another connection holds the database open mid-transaction.
     backups = tmp_path / "backups"
