@@ -94,6 +94,48 @@ def env_cache_prefix(env: Mapping[str, str], name: str, default: str) -> str:
     return value
 
 
+_COOKIE_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$")
+_SQL_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def env_cookie_name(env: Mapping[str, str], name: str, default: str) -> str:
+    """Read a cookie name: a plain token (letters, digits, _ and a few marks), at most 64."""
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip()
+    if not _COOKIE_NAME.match(value):
+        raise ConfigError(
+            f"{name} must be a cookie name of letters, digits, - and _ (at most 64), got {raw!r}"
+        )
+    return value
+
+
+def env_sql_name(env: Mapping[str, str], name: str, default: str) -> str:
+    """Read a table name: lower-case letters, digits and _, starting with a letter or _."""
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip()
+    if not _SQL_NAME.match(value):
+        raise ConfigError(
+            f"{name} must be a table name of lower-case letters, digits and _ (at most 63), "
+            f"got {raw!r}"
+        )
+    return value
+
+
+def instance_path_from_env(env: Mapping[str, str] | None = None) -> str | None:
+    """CAREERLINK_INSTANCE_PATH: the instance folder (an absolute path), or None for Flask's."""
+    env = os.environ if env is None else env
+    raw = (env.get("CAREERLINK_INSTANCE_PATH") or "").strip()
+    if not raw:
+        return None
+    if not os.path.isabs(raw):
+        raise ConfigError(f"CAREERLINK_INSTANCE_PATH must be an absolute path, got {raw!r}")
+    return raw
+
+
 def env_database_url(env: Mapping[str, str], name: str = "DATABASE_URL") -> str | None:
     """Read a SQLAlchemy database URL, normalising the postgres:// scheme that hosts hand out."""
     raw = (env.get(name) or "").strip()
@@ -341,6 +383,9 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    # Never set (no "remember me"), but Flask-Login reads and clears a cookie of this name:
+    # not the default "remember_token", which a portal's Flask-Login on the host may own.
+    REMEMBER_COOKIE_NAME = "careerlink_remember"
     RATELIMIT_HEADERS_ENABLED = True
 
     def __init__(self, env: Mapping[str, str] | None = None):
@@ -427,6 +472,11 @@ class Config:
         ).upper()
         self.RATELIMIT_STORAGE_URI = env.get("CAREERLINK_RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_ENABLED = env_bool(env, "CAREERLINK_RATELIMIT_ENABLED", True)
+        # Every counter's key starts with this, so CareerLink can share a Redis with a portal
+        # that uses Flask-Limiter too.
+        self.RATELIMIT_KEY_PREFIX = env_cache_prefix(
+            env, "CAREERLINK_RATELIMIT_KEY_PREFIX", "careerlink"
+        )
         # Server-side sessions (careerlink_sessions): a browser is signed out after this long
         # without a request, and after this long whatever it does. Activity is recorded at
         # most once a minute, so the idle limit is counted in minutes and starts at 5.
@@ -439,6 +489,23 @@ class Config:
             setattr(self, name, value)
         self.SESSION_COOKIE_SECURE = env_bool(env, "CAREERLINK_SECURE_COOKIES", False)
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        # Our own name (not Flask's "session"), so a portal's Flask app on the same host keeps
+        # its own cookie; the cookie's path follows the mount prefix (careerlink.web.cookies).
+        self.SESSION_COOKIE_NAME = env_cookie_name(
+            env, "CAREERLINK_SESSION_COOKIE_NAME", "careerlink_session"
+        )
+        # Alembic's bookkeeping table, named like every other CareerLink table, so a portal's
+        # own Alembic table (alembic_version) in the same schema is never touched.
+        self.CAREERLINK_ALEMBIC_VERSION_TABLE = env_sql_name(
+            env, "CAREERLINK_ALEMBIC_VERSION_TABLE", "careerlink_alembic_version"
+        )
+        # /healthz/worker answers 503 when mail is due and the worker's last pass is older.
+        self.CAREERLINK_WORKER_LATE_SECONDS = env_int(
+            env, "CAREERLINK_WORKER_LATE_SECONDS", 600, minimum=10
+        )
+        # Production refuses these two unless they are allowed explicitly (a trial install).
+        self.CAREERLINK_ALLOW_SQLITE = env_bool(env, "CAREERLINK_ALLOW_SQLITE", False)
+        self.CAREERLINK_ALLOW_MAIL_CATCHER = env_bool(env, "CAREERLINK_ALLOW_MAIL_CATCHER", False)
 
     def validate(self) -> None:
         """Refuse to start with settings that are unsafe for this environment."""
@@ -457,7 +524,7 @@ class DevelopmentConfig(Config):
 
 
 class ProductionConfig(Config):
-    """A real deployment: a secret key is required."""
+    """A real deployment: refuses to start with settings that are unsafe to leave running."""
 
     ENV_NAME = "production"
 
@@ -467,7 +534,12 @@ class ProductionConfig(Config):
         self._base_url_set = bool((env.get("CAREERLINK_BASE_URL") or "").strip())
 
     def validate(self) -> None:
-        """Refuse to start without SECRET_KEY or without the public address for emailed links."""
+        """Refuse to start with a setting that is unsafe to leave running (one line each).
+
+        Checked in this order, so the first line names the first thing to fix: the secret key,
+        the public address, the database (set, and PostgreSQL unless SQLite is allowed), the
+        mail transport (SMTP unless the catcher is allowed), HTTPS-only cookies.
+        """
         if not self.SECRET_KEY or len(self.SECRET_KEY) < 16:
             raise ConfigError(
                 "SECRET_KEY must be set to a long random value in production "
@@ -478,6 +550,29 @@ class ProductionConfig(Config):
                 "CAREERLINK_BASE_URL must be set in production to the public address of the app, "
                 "including any mount prefix (for example https://careers.example.edu), so that "
                 "links in emails never follow a request's Host header"
+            )
+        if not self.SQLALCHEMY_DATABASE_URI:
+            # Never the implicit SQLite file: a cron job run without the service's environment
+            # would create an empty one and fail inside it.
+            raise ConfigError(
+                "DATABASE_URL must be set in production (postgresql://user:password@host/db); "
+                "commands run from cron or a timer need the service's environment file too"
+            )
+        if self.SQLALCHEMY_DATABASE_URI.startswith("sqlite") and not self.CAREERLINK_ALLOW_SQLITE:
+            raise ConfigError(
+                "DATABASE_URL is a SQLite file in production: use PostgreSQL, or set "
+                "CAREERLINK_ALLOW_SQLITE=true for a small single-machine install"
+            )
+        if self.CAREERLINK_MAIL_TRANSPORT != "smtp" and not self.CAREERLINK_ALLOW_MAIL_CATCHER:
+            raise ConfigError(
+                "CAREERLINK_MAIL_TRANSPORT is catcher in production, which writes emails to "
+                "files and sends none: set CAREERLINK_MAIL_TRANSPORT=smtp and MAIL_SERVER, or "
+                "CAREERLINK_ALLOW_MAIL_CATCHER=true for a trial"
+            )
+        if not self.SESSION_COOKIE_SECURE:
+            raise ConfigError(
+                "CAREERLINK_SECURE_COOKIES must be true in production, so that sign-in cookies "
+                "travel over HTTPS only (serve the app over HTTPS)"
             )
         for name, provider in self.CAREERLINK_OIDC_PROVIDERS.items():
             # The client secret and the tokens travel to these addresses.

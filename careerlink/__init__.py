@@ -7,7 +7,10 @@ from typing import Any
 
 from flask import Flask
 
+from careerlink.__about__ import __version__
 from careerlink.paths import STATIC_DIR, TEMPLATES_DIR, load_config_module
+
+__all__ = ["__version__", "create_app"]
 
 
 def create_app(config: Mapping[str, Any] | object | None = None) -> Flask:
@@ -18,6 +21,7 @@ def create_app(config: Mapping[str, Any] | object | None = None) -> Flask:
         static_folder=str(STATIC_DIR),
         static_url_path="/static",
         instance_relative_config=True,
+        instance_path=load_config_module().instance_path_from_env(),
     )
     register_config(app, config)
     register_extensions(app)
@@ -28,6 +32,9 @@ def create_app(config: Mapping[str, Any] | object | None = None) -> Flask:
     register_cli(app)
     register_proxy(app)
     return app
+
+
+DEFAULT_SQLITE_NAME = "careerlink.sqlite3"
 
 
 def register_config(app: Flask, overrides) -> None:
@@ -45,10 +52,11 @@ def register_config(app: Flask, overrides) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         from pathlib import Path
 
-        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        # The folder and the file are made by `flask db upgrade` (careerlink.database).
         app.config["SQLALCHEMY_DATABASE_URI"] = (
-            f"sqlite:///{Path(app.instance_path) / 'careerlink.sqlite3'}"
+            f"sqlite:///{Path(app.instance_path) / DEFAULT_SQLITE_NAME}"
         )
+        app.config["CAREERLINK_DEFAULT_DATABASE"] = True
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
 
 
@@ -91,12 +99,17 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please sign in to see that page."
     login_manager.login_message_category = "info"
 
-    from careerlink.database import import_models, register_sqlite_pragmas
+    from careerlink.database import (
+        import_models,
+        register_default_database_guard,
+        register_sqlite_pragmas,
+    )
     from careerlink.mentors import facet_cache
 
     facet_cache.init_app(app)
 
     register_sqlite_pragmas(app)
+    register_default_database_guard(app)
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -109,6 +122,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_web(app: Flask) -> None:
     """Bounded URL converters (before any route), security headers, request ids and logs."""
+    from careerlink.web.cookies import MountedSessionInterface
     from careerlink.web.request_log import register_request_log
     from careerlink.web.security import (
         register_input_guards,
@@ -116,6 +130,7 @@ def register_web(app: Flask) -> None:
         register_url_converters,
     )
 
+    app.session_interface = MountedSessionInterface()
     register_url_converters(app)
     register_input_guards(app)
     register_security_headers(app)

@@ -30,11 +30,14 @@ class Check:
     ok: bool
     detail: str
     skipped: bool = False
+    warning: bool = False  # ok (the exit status stays 0), but worth an administrator's look
 
     def line(self) -> str:
         """One line for the terminal: `name: ok (detail)` or `name: problem: detail`."""
         if self.skipped:
             return f"{self.name}: skipped ({self.detail})"
+        if self.warning:
+            return f"{self.name}: warning: {self.detail}"
         if self.ok:
             return f"{self.name}: ok ({self.detail})"
         return f"{self.name}: problem: {self.detail}"
@@ -61,18 +64,26 @@ def check_configuration(config: Mapping[str, Any]) -> Check:
 
     env = config.get("ENV_NAME", "custom")
     problems = []
+    allowed = []
     if env == "production":
         if config["CAREERLINK_MAIL_TRANSPORT"] != "smtp":
-            problems.append(
-                "CAREERLINK_MAIL_TRANSPORT is catcher in production: emails are written to "
-                "files, not sent"
-            )
+            if config.get("CAREERLINK_ALLOW_MAIL_CATCHER"):
+                allowed.append("mail catcher allowed: emails are written to files, not sent")
+            else:
+                problems.append(
+                    "CAREERLINK_MAIL_TRANSPORT is catcher in production: emails are written to "
+                    "files, not sent"
+                )
         [(_, sender)] = getaddresses([config["MAIL_DEFAULT_SENDER"] or ""])
         if not public_domain(sender.rpartition("@")[2]):
             problems.append(f"MAIL_DEFAULT_SENDER {sender!r} is not a public address")
+        if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and config.get(
+            "CAREERLINK_ALLOW_SQLITE"
+        ):
+            allowed.append("SQLite allowed: run one web process and one worker")
     if problems:
         return Check("configuration", False, "; ".join(problems))
-    return Check("configuration", True, f"{env}, {config['CAREERLINK_BASE_URL']}")
+    return Check("configuration", True, ", ".join([env, config["CAREERLINK_BASE_URL"], *allowed]))
 
 
 def migration_heads() -> tuple[set[str], set[str]]:
@@ -84,8 +95,10 @@ def migration_heads() -> tuple[set[str], set[str]]:
     from careerlink.paths import MIGRATIONS_DIR
 
     script = ScriptDirectory(str(MIGRATIONS_DIR))
+    table = current_app.config["CAREERLINK_ALEMBIC_VERSION_TABLE"]
     with db.engine.connect() as conn:
-        current = set(MigrationContext.configure(conn).get_current_heads())
+        context = MigrationContext.configure(conn, opts={"version_table": table})
+        current = set(context.get_current_heads())
     return current, set(script.get_heads())
 
 
@@ -173,9 +186,40 @@ def check_redis(label: str, url: str, timeout: float = REDIS_TIMEOUT_SECONDS) ->
     return Check(name, True, safe_url(url))
 
 
+def rate_limit_warning(config: Mapping[str, Any]) -> str | None:
+    """Why the rate limits will not hold in production, or None.
+
+    In-memory counters live in each process: with 4 gunicorn workers an attacker gets about
+    4 times the limit (and a fresh count after every restart). Valid for one process, so a
+    warning (at start and in `check`), not a refusal.
+    """
+    if config.get("ENV_NAME") != "production" or not config.get("RATELIMIT_ENABLED"):
+        return None
+    storage = (config.get("RATELIMIT_STORAGE_URI") or "memory://").split("://", 1)[0].lower()
+    if storage != "memory":
+        return None
+    return (
+        "rate limits are counted in each process's memory (CAREERLINK_RATELIMIT_STORAGE_URI="
+        "memory://): with several gunicorn workers or machines each counts alone, so sign-in "
+        "allows several times its limit; set CAREERLINK_RATELIMIT_STORAGE_URI=redis://... "
+        "(pip install 'careerlink[server]')"
+    )
+
+
+def check_rate_limits(config: Mapping[str, Any]) -> Check | None:
+    """A warning line when the rate limits will not hold across processes (else nothing)."""
+    warning = rate_limit_warning(config)
+    if warning is None:
+        return None
+    return Check("rate limits", True, warning, warning=True)
+
+
 def run_checks(smtp: bool = False) -> list[Check]:
     """Every check, in order."""
     config = current_app.config
     checks = [check_configuration(config), check_database(), check_mail(config, smtp)]
+    limits = check_rate_limits(config)
+    if limits is not None:
+        checks.append(limits)
     checks += [check_redis(label, url) for label, url in redis_urls(config)]
     return checks

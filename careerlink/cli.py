@@ -12,12 +12,13 @@ from __future__ import annotations
 import sys
 
 import click
+from flask import current_app
 from flask.cli import ScriptInfo, with_appcontext
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from careerlink.database import error_reason, is_outage, transaction
-from careerlink.errors import DomainError
+from careerlink.errors import DomainError, NotAllowed
 from careerlink.permissions import Role
 
 
@@ -108,6 +109,61 @@ def mail_send_command(loop, batch, interval):
     worker.run(batch=batch, loop=loop, interval=interval, report=report)
 
 
+def _age(seconds: float | None) -> str:
+    """A duration in words a person reads at a glance: 42 s, 5 min 3 s, 2 h 10 min."""
+    if seconds is None:
+        return "never"
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+
+
+@mail_cli.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print what /healthz/worker answers.")
+@with_appcontext
+def mail_status_command(as_json):
+    """The queue, the oldest due message and the worker's last pass; exit 1 when it is late."""
+    import json
+
+    from careerlink.mail.health import worker_health
+
+    health = worker_health()
+    if as_json:
+        click.echo(json.dumps(health.to_dict(), indent=2))
+    else:
+        oldest = health.oldest_due_age
+        due = f"{health.due} due" + (
+            f", the oldest due for {_age(oldest.total_seconds())}" if oldest is not None else ""
+        )
+        click.echo(f"waiting: {health.waiting} ({due})")
+        click.echo(f"failed for good: {health.failed}")
+        if health.last_pass_at is None:
+            click.echo("last pass: never recorded")
+        else:
+            when = health.last_pass_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+            ago = _age(health.last_pass_age.total_seconds())
+            click.echo(f"last pass: {when}, {ago} ago, by {health.last_worker}")
+        limit = int(health.late_after.total_seconds())
+        if health.late:
+            since = (
+                "no pass was ever recorded"
+                if health.last_pass_age is None
+                else f"the last pass was {_age(health.last_pass_age.total_seconds())} ago "
+                f"(more than CAREERLINK_WORKER_LATE_SECONDS={limit})"
+            )
+            click.echo(
+                f"status: late: mail is due and {since}; is `flask careerlink mail send "
+                "--loop` running?"
+            )
+        else:
+            click.echo("status: ok")
+    if health.late:
+        raise SystemExit(1)
+
+
 @careerlink_cli.command("check")
 @click.option("--smtp", is_flag=True, help="Also connect to the SMTP server (EHLO, TLS, login).")
 @with_appcontext
@@ -132,6 +188,12 @@ def load_demo(password: str) -> list[str]:
     from careerlink.connections.demo import load_requests_demo
     from careerlink.mentors.demo import load_mentor_demo
 
+    if current_app.config.get("ENV_NAME") == "production":
+        # Every demo account, an admin among them, has a password printed in the README.
+        raise NotAllowed(
+            "the demo data is not loaded in production (CAREERLINK_ENV=production): its "
+            "accounts, an admin among them, have a public password"
+        )
     lines: list[str] = []
     for load in (lambda: load_account_demo(password), load_mentor_demo, load_requests_demo):
         with transaction():

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextvars
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from careerlink.extensions import db
@@ -76,3 +79,46 @@ def register_sqlite_pragmas(app: Flask) -> None:
         if not getattr(engine, "_careerlink_pragmas", False):
             event.listen(engine, "connect", _sqlite_pragmas)
             engine._careerlink_pragmas = True
+
+
+# Only `flask db upgrade` (migrations/env.py) may create the default SQLite file.
+_creating_database: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "careerlink_creating_database", default=False
+)
+NO_DATABASE_FILE = (
+    "the database file does not exist (DATABASE_URL is not set, so this is the development "
+    "default); run `flask db upgrade` to create it, or give the command the service's "
+    "environment (DATABASE_URL)"
+)
+
+
+@contextmanager
+def creating_database() -> Iterator[None]:
+    """Within this block the default SQLite file may be created (migrations do it)."""
+    token = _creating_database.set(True)
+    try:
+        yield
+    finally:
+        _creating_database.reset(token)
+
+
+def register_default_database_guard(app: Flask) -> None:
+    """Refuse to create the implicit SQLite file anywhere but in `flask db upgrade`.
+
+    A command run without its environment (cron, a timer) falls back to the development
+    default; it must say so in one line, not create an empty database and fail inside it.
+    The refusal is SQLite's own error type, so it reads like any unreachable database.
+    """
+    if not app.config.get("CAREERLINK_DEFAULT_DATABASE"):
+        return
+    path = Path(make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database)
+
+    def refuse_a_new_file(_dialect, _record, _cargs, _cparams):
+        if path.exists():
+            return
+        if not _creating_database.get():
+            raise sqlite3.OperationalError(NO_DATABASE_FILE)
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+    with app.app_context():
+        event.listen(db.engine, "do_connect", refuse_a_new_file)

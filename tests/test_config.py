@@ -43,6 +43,9 @@ def test_production_refuses_to_start_without_secret_key():
             "CAREERLINK_ENV": "production",
             "SECRET_KEY": "x" * 32,
             "CAREERLINK_BASE_URL": "https://careers.example.edu",
+            "DATABASE_URL": "postgresql://careerlink@db.example.edu/careerlink",
+            "CAREERLINK_MAIL_TRANSPORT": "smtp",
+            "CAREERLINK_SECURE_COOKIES": "true",
         }
     )
     assert config.SECRET_KEY == "x" * 32

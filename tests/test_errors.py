@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import DEFAULT_PASSWORD
 
+from careerlink import __version__
 from careerlink.accounts.models import find_user_by_email
 from careerlink.errors import (
     Conflict,
@@ -79,7 +80,7 @@ def test_sign_in_is_rate_limited(app, client, db, student):
 def test_healthz(client, db):
     resp = client.get("/healthz")
     assert resp.status_code == 200
-    assert resp.get_json() == {"status": "ok"}
+    assert resp.get_json() == {"status": "ok", "version": __version__, "database": "ok"}
 
 
 # --- the one handler for refusals no view handled ---------------------------------------------

@@ -39,17 +39,20 @@ def test_upgrade_from_empty_matches_the_models(new_database, tmp_path):
                 opts={
                     "compare_type": True,
                     "include_object": _include_object_from_env(),
+                    "version_table": application.config["CAREERLINK_ALEMBIC_VERSION_TABLE"],
                 },
             )
             diff = compare_metadata(context, db.metadata)
         assert diff == [], f"migrations and models differ: {diff}"
         tables = set(db.inspect(db.engine).get_table_names())
-        assert {t for t in tables if not t.startswith("careerlink_")} == {"alembic_version"}
+        # Alembic's bookkeeping too is ours: careerlink_alembic_version, never alembic_version.
+        assert {t for t in tables if not t.startswith("careerlink_")} == set()
+        assert "careerlink_alembic_version" in tables
         db.engine.dispose()
 
 
 def test_downgrade_to_base_and_up_again(new_database, tmp_path):
-    """Downgrading to base leaves only Alembic's table; upgrading again rebuilds the same set."""
+    """Downgrading to base leaves only our Alembic table; upgrading again rebuilds the same set."""
     database = new_database("downgrade")
     application = create_app(app_config(database, tmp_path))
     with application.app_context():
@@ -58,7 +61,7 @@ def test_downgrade_to_base_and_up_again(new_database, tmp_path):
         # Every model's table (SQLite adds the full-text search's own tables).
         assert {t.name for t in db.metadata.sorted_tables} <= upgraded
         downgrade(directory=str(MIGRATIONS_DIR), revision="base")
-        assert set(db.inspect(db.engine).get_table_names()) == {"alembic_version"}
+        assert set(db.inspect(db.engine).get_table_names()) == {"careerlink_alembic_version"}
         upgrade(directory=str(MIGRATIONS_DIR))
         assert set(db.inspect(db.engine).get_table_names()) == upgraded
         db.engine.dispose()

@@ -616,12 +616,13 @@ def test_check_reports_a_database_behind_the_code(migrated, tmp_path):
     engine = create_engine(migrated.url, **migrated.engine_options)
     try:
         with engine.begin() as conn:
-            conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+            conn.execute(text("UPDATE careerlink_alembic_version SET version_num = '0001'"))
         code, lines = run_check(migrated, tmp_path)
     finally:
         with engine.begin() as conn:
             conn.execute(
-                text("UPDATE alembic_version SET version_num = :v"), {"v": head_revision()}
+                text("UPDATE careerlink_alembic_version SET version_num = :v"),
+                {"v": head_revision()},
             )
         engine.dispose()
     assert lines[1] == (
@@ -693,3 +694,41 @@ def test_check_reports_an_unreachable_redis(migrated, tmp_path):
     assert lines[3].startswith(f"redis (cache): problem: cannot reach {masked}: ")
     assert "Connection refused" in lines[3] and "pw@" not in lines[3]
     assert code == 1
+
+
+# --- issue 18: in-memory rate limits in production are reported -------------------------------
+
+
+def test_check_warns_about_in_memory_rate_limits_in_production(migrated, tmp_path, redis_url):
+    production = {"ENV_NAME": "production", "CAREERLINK_MAIL_TRANSPORT": "smtp"}
+    code, lines = run_check(migrated, tmp_path, RATELIMIT_STORAGE_URI="memory://", **production)
+    assert lines[3] == (
+        "rate limits: warning: rate limits are counted in each process's memory "
+        "(CAREERLINK_RATELIMIT_STORAGE_URI=memory://): with several gunicorn workers or "
+        "machines each counts alone, so sign-in allows several times its limit; set "
+        "CAREERLINK_RATELIMIT_STORAGE_URI=redis://... (pip install 'careerlink[server]')"
+    )
+    assert code == 0  # a warning: one process may count in memory
+    code, lines = run_check(migrated, tmp_path, RATELIMIT_STORAGE_URI=redis_url, **production)
+    assert lines[3] == f"redis (rate limits): ok ({redis_url})"
+    assert not any(line.startswith("rate limits:") for line in lines)
+
+
+def test_check_reads_our_version_table_and_names_what_production_allows(migrated, tmp_path):
+    code, lines = run_check(
+        migrated,
+        tmp_path,
+        ENV_NAME="production",
+        CAREERLINK_ALLOW_MAIL_CATCHER=True,
+        CAREERLINK_ALLOW_SQLITE=True,
+        RATELIMIT_ENABLED=False,
+    )
+    sqlite = (
+        ", SQLite allowed: run one web process and one worker" if "sqlite" in migrated.url else ""
+    )
+    assert lines[0] == (
+        "configuration: ok (production, http://careerlink.test, mail catcher allowed: emails are "
+        f"written to files, not sent{sqlite})"
+    )
+    assert lines[1] == f"database: ok ({shown(migrated)}, migrations at {head_revision()})"
+    assert code == 0

@@ -42,8 +42,8 @@ def rows_of(db, user) -> list[UserSession]:
 
 
 def cookie_of(client) -> str:
-    """The client's (signed) Flask session cookie."""
-    return client.get_cookie("session").value
+    """The client's (signed) Flask session cookie (named careerlink_session)."""
+    return client.get_cookie(client.application.config["SESSION_COOKIE_NAME"]).value
 
 
 def flask_session(client) -> dict:
@@ -104,7 +104,7 @@ def test_a_copied_cookie_opens_nothing_after_sign_out(app, client, db, student):
     sign_in_with_form(client, student)
     copy = cookie_of(client)
     replay = app.test_client()
-    replay.set_cookie("session", copy)
+    replay.set_cookie("careerlink_session", copy)
     assert replay.get("/account").status_code == 200  # the copy works while signed in
 
     resp = client.post("/signout")
@@ -115,7 +115,7 @@ def test_a_copied_cookie_opens_nothing_after_sign_out(app, client, db, student):
     assert row.end_reason == "signed_out" and row.ended_at is not None
 
     replay = app.test_client()
-    replay.set_cookie("session", copy)
+    replay.set_cookie("careerlink_session", copy)
     resp = replay.get("/account")
     assert resp.status_code == 302 and resp.headers["Location"] == SIGN_IN_AGAIN
     # The dead session's keys are dropped from the replayed cookie too.
@@ -139,7 +139,13 @@ def test_a_csrf_token_from_before_sign_in_is_refused_after_it(app, db, student):
         assert resp.status_code == 302 and resp.headers["Location"] == "/account"
         # The token an attacker could have read or planted before sign-in is now worthless ...
         resp = c.post("/signout", data={"csrf_token": anonymous_token})
-        assert resp.status_code == 400 and b"The form expired" in resp.data
+        assert resp.status_code == 400
+        page = resp.get_data(as_text=True)
+        assert "The form could not be sent" in page
+        assert (
+            "Your session changed since this page was loaded (you signed in or out, perhaps "
+            "in another tab, or it timed out). Go back, reload the page and send the form again."
+        ) in page
         assert c.get("/account").status_code == 200  # still signed in
         # ... and the token of a page served after sign-in works.
         fresh = csrf_token_in(c.get("/account").get_data(as_text=True))

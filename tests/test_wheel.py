@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import free_port
 
+from careerlink import __version__
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -29,6 +31,7 @@ def test_wheel_installs_migrates_and_serves(tmp_path, new_database):
     dist = tmp_path / "dist"
     _run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)])
     [wheel] = list(dist.glob("careerlink-*.whl"))
+    assert wheel.name == f"careerlink-{__version__}-py3-none-any.whl"  # careerlink/__about__.py
 
     venv = tmp_path / "venv"
     _run([sys.executable, "-m", "venv", str(venv)])
@@ -52,6 +55,12 @@ def test_wheel_installs_migrates_and_serves(tmp_path, new_database):
             "CAREERLINK_ENV": "production",
             "SECRET_KEY": "wheel-test-secret-key-0123456789",
             "CAREERLINK_BASE_URL": "https://careers.example.edu",
+            "CAREERLINK_SECURE_COOKIES": "true",
+            # No SMTP server here: the catcher, allowed explicitly (production refuses it).
+            "CAREERLINK_MAIL_TRANSPORT": "catcher",
+            "CAREERLINK_ALLOW_MAIL_CATCHER": "true",
+            "CAREERLINK_MAIL_DIR": str(tmp_path / "mail"),
+            "CAREERLINK_ALLOW_SQLITE": "true",
             "PATH": f"{bin_dir}:{env.get('PATH', '')}",
         }
     )
@@ -90,7 +99,11 @@ def test_wheel_installs_migrates_and_serves(tmp_path, new_database):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/careerlink.css") as r:
             assert b"--cl-color-primary" in r.read()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz") as r:
-            assert json.loads(r.read()) == {"status": "ok"}
+            assert json.loads(r.read()) == {
+                "status": "ok",
+                "version": __version__,
+                "database": "ok",
+            }
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -158,3 +158,18 @@ class Deliverable:
 
     def __repr__(self) -> str:
         return f"<Deliverable of {self.row!r}>"
+
+
+class WorkerState(db.Model):
+    """When a background worker last finished a pass: one row per worker kind ("mail").
+
+    Written once per pass (a single-row upsert), read by /healthz/worker and
+    `flask careerlink mail status`, so monitoring can tell a stopped worker from an idle one.
+    """
+
+    __tablename__ = "careerlink_worker_state"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_pass_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    # hostname:pid of the process that wrote last, to find it among several machines.
+    last_worker: Mapped[str] = mapped_column(String(200), nullable=False)

@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 
 from careerlink.database import error_reason, is_outage, rollback, transaction
 from careerlink.extensions import db
+from careerlink.mail.health import record_pass
 from careerlink.mail.models import OutboxMessage, OutboxStatus
 from careerlink.mail.private import SecretsUnreadable
 from careerlink.mail.services import prepare_deferred
@@ -212,13 +213,15 @@ def database_retry_wait(failures: int) -> float:
 
 
 def _drain(batch: int, report: Callable[[SendResult], None] | None) -> None:
-    """Send batches until one is not full."""
+    """Send batches until one is not full, then record the pass (for /healthz/worker)."""
     while True:
         result = send_due(batch=batch)
         if result.claimed and report is not None:
             report(result)
         if result.claimed < batch:
-            return
+            break
+    with transaction():
+        record_pass()
 
 
 def run(
@@ -230,6 +233,9 @@ def run(
     stop: threading.Event | None = None,
 ) -> None:
     """Send batches until none is full; with `loop`, poll again every `interval` seconds.
+
+    Each pass that reaches the end is recorded (`careerlink_worker_state`), so monitoring can
+    tell a stopped worker from an idle one.
 
     The loop outlives the database: a lost connection is rolled back, logged in one line and
     tried again after a growing wait, and mail is delivered once the database is back. `stop`

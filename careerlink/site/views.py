@@ -1,13 +1,19 @@
-"""The landing page and the health check."""
+"""The landing page and the health checks."""
 
 from __future__ import annotations
+
+import contextlib
+import logging
 
 from flask import Blueprint, render_template
 from sqlalchemy import text
 
+from careerlink.__about__ import __version__
+from careerlink.database import error_reason
 from careerlink.extensions import db
 
 bp = Blueprint("main", __name__)
+log = logging.getLogger(__name__)
 
 
 @bp.route("/")
@@ -16,8 +22,33 @@ def index():
     return render_template("careerlink/site/index.html")
 
 
+def _unavailable(exc: Exception, **extra):
+    """503 as JSON naming the database's problem; the failed session is dropped."""
+    log.warning("health check: database unavailable: %s", error_reason(exc))
+    with contextlib.suppress(Exception):  # the connection may be gone: nothing to roll back
+        db.session.rollback()
+    db.session.remove()
+    body = {"status": "unavailable", "version": __version__, "database": error_reason(exc)}
+    return {**body, **extra}, 503
+
+
 @bp.route("/healthz")
 def healthz():
-    """A liveness probe for load balancers: checks the database answers."""
-    db.session.execute(text("SELECT 1"))
-    return {"status": "ok"}
+    """For load balancers: JSON in every case, 503 when the database does not answer."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as exc:  # whatever stops the database answering, the probe answers JSON
+        return _unavailable(exc)
+    return {"status": "ok", "version": __version__, "database": "ok"}
+
+
+@bp.route("/healthz/worker")
+def worker_health():
+    """For monitoring: the mail queue and the worker's last pass; 503 when the worker is late."""
+    from careerlink.mail.health import worker_health as read_health
+
+    try:
+        health = read_health()
+    except Exception as exc:  # as /healthz: JSON whatever happens
+        return _unavailable(exc)
+    return health.to_dict(), 503 if health.late else 200

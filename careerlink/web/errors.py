@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 
 from careerlink.database import rollback
 from careerlink.errors import DomainError, InvalidToken
+from careerlink.web.csrf import explain as explain_csrf
 
 log = logging.getLogger(__name__)
 
@@ -18,13 +19,13 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
-def error_page(code: int, title: str, message: str):
-    """An error as a page (or as problem+json for the API)."""
+def error_page(code: int, title: str, message: str, hint: str | None = None):
+    """An error as a page (or as problem+json for the API); `hint` is for administrators."""
     if wants_json():
         body = {"type": "about:blank", "title": title, "status": code, "detail": message}
         return body, code, {"Content-Type": "application/problem+json"}
     return render_template(
-        "careerlink/errors/error.html", code=code, title=title, message=message
+        "careerlink/errors/error.html", code=code, title=title, message=message, hint=hint
     ), code
 
 
@@ -76,10 +77,14 @@ def register_error_pages(app: Flask) -> None:
         )
 
     @app.errorhandler(CSRFError)
-    def csrf_error(_err):
-        return error_page(
-            400,
-            "The form expired",
-            "Your session timed out or the form was sent twice. Go back, reload the page and "
-            "try again.",
+    def csrf_error(err):
+        refusal = explain_csrf(err)
+        log.warning(
+            "csrf refused: %s (%s) %s %s",
+            refusal.code,
+            err.description,
+            request.method,
+            request.path,
+            extra={"csrf_reason": refusal.code, "path": request.path},
         )
+        return error_page(400, "The form could not be sent", refusal.message, refusal.admin_hint)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask, has_request_context, request, url_for
 from flask_login import current_user
 
+from careerlink.__about__ import __version__
+
 
 def register_template_helpers(app: Flask) -> None:
     """Template globals shared by every page."""
@@ -24,5 +26,6 @@ def register_template_helpers(app: Flask) -> None:
                 SignOutForm() if has_request_context() and current_user.is_authenticated else None
             ),
             "site_name": app.config["CAREERLINK_SITE_NAME"],
+            "careerlink_version": __version__,
             "endpoints": app.view_functions,
         }

@@ -1,0 +1,26 @@
+"""The session cookie: CareerLink's own name (config.py), and a path that follows the mount.
+
+Flask's cookie path is APPLICATION_ROOT ("/") whatever the prefix the app is served under, so
+an app mounted at /careers beside a portal would send its cookie to every page of the portal
+and receive the portal's. Here the path is the request's script root: /careers when a host
+mounts the app there (DispatcherMiddleware), when gunicorn is given SCRIPT_NAME, or when a
+trusted proxy sends X-Forwarded-Prefix.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
+
+
+class MountedSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session whose cookie lives under the app's mount prefix."""
+
+    def get_cookie_path(self, app: Flask) -> str:
+        """SESSION_COOKIE_PATH when set; else the request's script root; else "/"."""
+        configured = app.config.get("SESSION_COOKIE_PATH")
+        if configured:
+            return configured
+        if has_request_context() and request.script_root:
+            return request.script_root
+        return super().get_cookie_path(app)
