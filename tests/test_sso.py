@@ -306,7 +306,7 @@ def test_a_pending_link_keeps_only_what_decides_roles(
         "gus-1", claims("gus@example.edu", eduperson_entitlement=[*many, STAFF_ENTITLEMENT])
     )
     assert sso_sign_in(client, oidc_provider, "gus-1").location == "/sso/link"
-    assert len(client.get_cookie("session").value) < 3000
+    assert len(client.get_cookie("careerlink_session").value) < 3000
     done = client.post("/sso/link/password", data={"password": DEFAULT_PASSWORD})
     assert done.status_code == 302 and done.location == "/staff/"
     assert role_sources(user_by_email(db, "gus@example.edu")) == {
@@ -476,11 +476,11 @@ def _bad_round_trip(case, app, client, db, campus_sso, oidc_provider):
     if case == "tampered_state":
         callback = callback.replace("state=", "state=x", 1)
     if case == "replayed_code":
-        before = client.get_cookie("session").value
+        before = client.get_cookie("careerlink_session").value
         assert client.get(path_of(callback)).status_code == 302
         client.post("/signout")
         # The same code again, with the browser's state as it was before the first use.
-        client.set_cookie("session", before)
+        client.set_cookie("careerlink_session", before)
         with transaction():
             for identity in db.session.scalars(select(Identity)):
                 db.session.delete(identity.user)
