@@ -125,6 +125,7 @@ def register_web(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount every domain's blueprint."""
     from careerlink.accounts.views import bp as accounts_bp
+    from careerlink.api import register_api
     from careerlink.connections.views import bp as connections_bp
     from careerlink.mentors.views import bp as mentors_bp
     from careerlink.site.views import bp as main_bp
@@ -135,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(mentors_bp)
     app.register_blueprint(connections_bp)
+    register_api(app)
 
 
 def register_errors(app: Flask) -> None:
