@@ -27,6 +27,7 @@ bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
 
 MAX_BODY_BYTES = 64 * 1024
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
 def commit(work: Callable[[], T]) -> T:
@@ -51,6 +52,8 @@ def check_body() -> None:
         return
     if (request.content_length or 0) > MAX_BODY_BYTES:
         raise RequestEntityTooLarge()
+    if request.mimetype in FORM_TYPES:
+        raise UnsupportedMediaType("Send the body as JSON (Content-Type: application/json).")
     data = request.get_data(cache=True)
     if len(data) > MAX_BODY_BYTES:
         raise RequestEntityTooLarge()

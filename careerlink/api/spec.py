@@ -129,6 +129,7 @@ ERRORS = {
     403: "The token lacks the scope, or the person may not do this.",
     404: "No such object, or one the caller may not see.",
     409: "The object is not in a state that allows this, or it already exists.",
+    413: "The body is larger than 64 KiB.",
     415: "The body is not JSON.",
     422: "Invalid input: each field is named in `errors`.",
     429: "Too many requests for this token; wait for `Retry-After` seconds.",
@@ -173,7 +174,7 @@ def _complete(doc: dict) -> dict:
             if meta.writes:
                 statuses.append(409)
             if meta.has_body:
-                statuses.append(415)
+                statuses += [413, 415]
             for status in sorted(statuses):
                 responses[str(status)] = _problem_response(status)
             for parameter in op.get("parameters", []):
