@@ -25,7 +25,7 @@ from careerlink.api.spec import OPERATIONS
 from careerlink.permissions import Role
 
 ROLES = ("anonymous", "student", "alumnus", "staff", "service")
-EXAMPLES = {GenerationMode.POSITIVE: 5, GenerationMode.NEGATIVE: 3}
+EXAMPLES = {GenerationMode.POSITIVE: 4, GenerationMode.NEGATIVE: 3}
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
