@@ -17,7 +17,7 @@ CORS answers only the configured portal origins, and never with credentials.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask import current_app, g, request, session
 from flask_limiter.util import get_remote_address
@@ -48,7 +48,6 @@ class Caller:
     via: str = "anonymous"
     scopes: frozenset[str] | None = None
     acting_for: bool = False
-    notes: list[str] = field(default_factory=list)
 
     def has_scope(self, scope: str) -> bool:
         """The credential allows this scope (a session cookie allows them all)."""
