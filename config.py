@@ -356,6 +356,44 @@ def sso_settings(env: Mapping[str, str]) -> dict:
     }
 
 
+_RATE_LIMIT_RE = re.compile(
+    r"^\s*\d+\s*(/|per)\s*(\d+\s*)?(second|minute|hour|day)s?\s*$", re.IGNORECASE
+)
+
+
+def env_rate_limit(env: Mapping[str, str], name: str, default: str) -> str:
+    """Read a rate limit such as "300 per minute" or "10/second"."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if not _RATE_LIMIT_RE.match(raw):
+        raise ConfigError(f"{name} must look like '300 per minute' or '10/second', got {raw!r}")
+    return raw
+
+
+def env_origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Read comma-separated web origins (scheme://host[:port], no path), e.g. a campus portal."""
+    origins = []
+    for raw in (env.get(name) or "").split(","):
+        origin = raw.strip().rstrip("/")
+        if not origin:
+            continue
+        scheme, sep, rest = origin.partition("://")
+        if (
+            scheme.lower() not in ("http", "https")
+            or not sep
+            or not rest
+            or "/" in rest
+            or "*" in rest
+        ):
+            raise ConfigError(
+                f"{name} must list origins like https://portal.example.edu (no path, no "
+                f"wildcard), separated by commas; got {raw.strip()!r}"
+            )
+        origins.append(f"{scheme.lower()}://{rest.lower()}")
+    return tuple(origins)
+
+
 DEFAULT_CONDUCT_POLICY = (
     "Alumni volunteer their time. Be courteous and punctual, keep what you learn about their "
     "workplace confidential, do not ask for a job directly, and tell the career office if "
@@ -506,6 +544,27 @@ class Config:
         # Production refuses these two unless they are allowed explicitly (a trial install).
         self.CAREERLINK_ALLOW_SQLITE = env_bool(env, "CAREERLINK_ALLOW_SQLITE", False)
         self.CAREERLINK_ALLOW_MAIL_CATCHER = env_bool(env, "CAREERLINK_ALLOW_MAIL_CATCHER", False)
+        # The JSON API (careerlink/api): requests per token (or per address when anonymous),
+        # the portals whose pages may call it from the browser, the longest token lifetime.
+        self.CAREERLINK_API_RATE_LIMIT = env_rate_limit(
+            env, "CAREERLINK_API_RATE_LIMIT", "300 per minute"
+        )
+        self.CAREERLINK_API_CORS_ORIGINS = env_origins(env, "CAREERLINK_API_CORS_ORIGINS")
+        self.CAREERLINK_API_TOKEN_MAX_DAYS = env_int(env, "CAREERLINK_API_TOKEN_MAX_DAYS", 365, 1)
+        # Webhooks: endpoints on loopback or private addresses are refused unless allowed
+        # (a test receiver, an intranet CRM); each delivery attempt gives up after the timeout.
+        self.CAREERLINK_WEBHOOKS_ALLOW_PRIVATE = env_bool(
+            env, "CAREERLINK_WEBHOOKS_ALLOW_PRIVATE", False
+        )
+        self.CAREERLINK_WEBHOOKS_TIMEOUT_SECONDS = env_int(
+            env, "CAREERLINK_WEBHOOKS_TIMEOUT_SECONDS", 10, 1
+        )
+        self.CAREERLINK_WEBHOOKS_MAX_ATTEMPTS = env_int(
+            env, "CAREERLINK_WEBHOOKS_MAX_ATTEMPTS", 8, 1
+        )
+        self.CAREERLINK_WEBHOOKS_BACKOFF_SECONDS = env_int(
+            env, "CAREERLINK_WEBHOOKS_BACKOFF_SECONDS", 30, 1
+        )
 
     def validate(self) -> None:
         """Refuse to start with settings that are unsafe for this environment."""

@@ -141,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
     """Mount every domain's blueprint."""
     from careerlink.accounts.sso.views import bp as sso_bp
     from careerlink.accounts.views import bp as accounts_bp
+    from careerlink.api import register_api
     from careerlink.connections.views import bp as connections_bp
     from careerlink.mentors.views import bp as mentors_bp
     from careerlink.site.views import bp as main_bp
@@ -152,6 +153,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(mentors_bp)
     app.register_blueprint(connections_bp)
+    register_api(app)
 
 
 def register_errors(app: Flask) -> None:

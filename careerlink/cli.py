@@ -213,12 +213,14 @@ def demo_command(password):
 def _add_domain_commands() -> None:
     """Each domain keeps its commands beside its services; they hang off this group."""
     from careerlink.accounts.sso.cli import sso_cli
+    from careerlink.api.cli import webhooks_cli
     from careerlink.connections.cli import requests_cli
     from careerlink.mentors.cli import profiles_cli
 
     careerlink_cli.add_command(profiles_cli)
     careerlink_cli.add_command(requests_cli)
     careerlink_cli.add_command(sso_cli)
+    careerlink_cli.add_command(webhooks_cli)
 
 
 _add_domain_commands()

@@ -57,6 +57,8 @@ def error_reason(exc: BaseException) -> str:
 def import_models() -> None:
     """Import every model module so that metadata (and Alembic) sees every table."""
     import careerlink.accounts.models  # noqa: F401
+    import careerlink.api.models  # noqa: F401
+    import careerlink.api.webhooks.events  # noqa: F401  (writes webhook events after each flush)
     import careerlink.connections.models  # noqa: F401
     import careerlink.mail.models  # noqa: F401
     import careerlink.mentors.models  # noqa: F401

@@ -1,0 +1,174 @@
+"""Requests as their two people see them: ask, revise, withdraw, cancel, feedback; accept,
+decline. Every change goes through the same service as the page does."""
+
+from __future__ import annotations
+
+from flask import request, url_for
+
+from careerlink.accounts.models import User
+from careerlink.api import present
+from careerlink.api import schemas as s
+from careerlink.api.auth import current_caller
+from careerlink.api.blueprint import bp, commit
+from careerlink.api.scopes import REQUESTS_READ, REQUESTS_WRITE
+from careerlink.api.spec import operation
+from careerlink.connections import services
+from careerlink.connections.models import ConnectionRequest, RequestKind
+from careerlink.errors import DomainError, NotFound
+
+TAG = "requests"
+
+
+def me() -> User:
+    """The person the call acts as (the operation requires one)."""
+    return current_caller().user
+
+
+def visible_request(request_id: int) -> ConnectionRequest:
+    """The request, if the caller may see it; 404 otherwise, as on the pages."""
+    req = services.get_request(request_id)
+    if req is None or not services.can_view_request(me(), req):
+        raise NotFound("There is no request with that id.")
+    return req
+
+
+def answer(req: ConnectionRequest, status: int = 200):
+    """The request after a change, as the caller sees it."""
+    return present.request_out(req, me()), status
+
+
+@bp.get("/me/requests")
+@operation(tag=TAG, returns=s.RequestList, scope=REQUESTS_READ)
+def my_requests():
+    """The requests you sent as a student, newest first."""
+    return s.RequestList(
+        items=[present.request_out(r, me()) for r in services.requests_of_student(me())]
+    )
+
+
+@bp.get("/me/received")
+@operation(tag=TAG, returns=s.RequestList, scope=REQUESTS_READ)
+def received_requests():
+    """The requests relayed to you as an alumnus, newest first (those waiting say so in actions)."""
+    return s.RequestList(
+        items=[present.request_out(r, me()) for r in services.requests_for_alumnus(me())]
+    )
+
+
+@bp.post("/mentors/<int:profile_id>/requests")
+@operation(tag=TAG, returns=s.RequestOut, scope=REQUESTS_WRITE, body=s.AskBody, status=201)
+def ask_mentor(profile_id: int):
+    """Ask a mentor for an introduction or a shadowing day (as a student).
+
+    The request goes to the career office first. A shadowing day needs two or three proposed
+    working days; the message is 80 to 2000 characters.
+    """
+    body: s.AskBody = request.context.json
+    profile = services.mentor_profile(profile_id)
+    if profile is None or not profile.is_visible:
+        raise NotFound("There is no mentor with that id.")
+    kind = RequestKind(body.kind)
+    req = commit(
+        lambda: services.submit_request(
+            me(),
+            profile,
+            kind,
+            hopes=body.hopes,
+            why_alumnus=body.why_alumnus,
+            message=body.message,
+            proposed_dates=list(body.proposed_dates),
+            conduct_acknowledged=body.conduct_acknowledged,
+        )
+    )
+    location = url_for("api.get_request", request_id=req.id)
+    return present.request_out(req, me()), 201, {"Location": location}
+
+
+@bp.get("/requests/<int:request_id>")
+@operation(tag=TAG, returns=s.RequestOut, scope=REQUESTS_READ)
+def get_request(request_id: int):
+    """A request you sent, one relayed to you, or (staff) any request."""
+    return present.request_out(visible_request(request_id), me())
+
+
+@bp.post("/requests/<int:request_id>/revise")
+@operation(tag=TAG, returns=s.RequestOut, scope=REQUESTS_WRITE, body=s.ReviseBody)
+def revise_request(request_id: int):
+    """Answer the career office's question: the revised request returns to the queue."""
+    body: s.ReviseBody = request.context.json
+    req = visible_request(request_id)
+    commit(
+        lambda: services.revise_request(
+            req,
+            me(),
+            hopes=body.hopes,
+            why_alumnus=body.why_alumnus,
+            message=body.message,
+            proposed_dates=list(body.proposed_dates),
+        )
+    )
+    return answer(req)
+
+
+@bp.post("/requests/<int:request_id>/withdraw")
+@operation(tag=TAG, returns=s.RequestOut, scope=REQUESTS_WRITE, body=s.NoteBody)
+def withdraw_request(request_id: int):
+    """Withdraw your request, until the alumnus accepts."""
+    body: s.NoteBody = request.context.json
+    req = visible_request(request_id)
+    commit(lambda: services.withdraw_request(req, me(), note=body.note or None))
+    return answer(req)
+
+
+@bp.post("/requests/<int:request_id>/cancel")
+@operation(tag=TAG, returns=s.RequestOut, scope=REQUESTS_WRITE, body=s.CancelBody)
+def cancel_request(request_id: int):
+    """Cancel a scheduled shadowing day (either side, or staff); both get a cancellation."""
+    body: s.CancelBody = request.context.json
+    req = visible_request(request_id)
+    commit(lambda: services.cancel_request(req, me(), reason=body.reason))
+    return answer(req)
+
+
+@bp.post("/requests/<int:request_id>/feedback")
+@operation(tag=TAG, returns=s.RequestOut, scope=REQUESTS_WRITE, body=s.FeedbackBody, status=201)
+def give_feedback(request_id: int):
+    """Tell the career office how it went (once per side, after the alumnus accepted)."""
+    body: s.FeedbackBody = request.context.json
+    req = visible_request(request_id)
+    side = services.side_of(me(), req)
+    if side is None:
+        raise DomainError("Only the student and the alumnus of a request give feedback.")
+    commit(
+        lambda: services.give_feedback(
+            req,
+            side,
+            met=body.met,
+            usefulness=body.usefulness,
+            comment=body.comment or None,
+            author=me(),
+        )
+    )
+    return answer(req, 201)
+
+
+@bp.post("/requests/<int:request_id>/accept")
+@operation(tag=TAG, returns=s.RequestOut, scope=REQUESTS_WRITE, body=s.AcceptBody)
+def accept_request(request_id: int):
+    """Accept a request relayed to you; a shadowing day needs the `date` you choose."""
+    body: s.AcceptBody = request.context.json
+    req = visible_request(request_id)
+    commit(
+        lambda: services.accept_request(req, me(), scheduled_date=body.date, note=body.note or None)
+    )
+    return answer(req)
+
+
+@bp.post("/requests/<int:request_id>/decline")
+@operation(tag=TAG, returns=s.RequestOut, scope=REQUESTS_WRITE, body=s.NoteBody)
+def decline_request(request_id: int):
+    """Decline a request relayed to you, with an optional kind note for the student."""
+    body: s.NoteBody = request.context.json
+    req = visible_request(request_id)
+    commit(lambda: services.decline_by_alumnus(req, me(), note=body.note or None))
+    return answer(req)
