@@ -77,9 +77,16 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(_err):
-        return error_page(
-            400,
-            "The form expired",
+        from careerlink.embed import is_embedded
+
+        message = (
             "Your session timed out or the form was sent twice. Go back, reload the page and "
-            "try again.",
+            "try again."
         )
+        if is_embedded():
+            # The usual cause inside a portal's frame: the browser keeps no cookie there.
+            message += (
+                " If it happens again, your browser is not keeping CareerLink's cookie inside "
+                "this page: use the link “Open in a new tab” above."
+            )
+        return error_page(400, "The form expired", message)
