@@ -22,8 +22,7 @@ from careerlink.accounts.sso.settings import SAML, oidc_providers, saml, source
 from careerlink.accounts.views import home_for, is_safe_next
 from careerlink.connections import services as connections
 from careerlink.connections.models import RequestState
-from careerlink.embed import THEME_KEY, is_embedded, site_path, site_root
-from careerlink.embed import handoff
+from careerlink.embed import THEME_KEY, handoff, is_embedded, site_path, site_root
 from careerlink.embed.forms import ExchangeForm
 from careerlink.embed.theme import theme_css as render_theme_css
 from careerlink.errors import InvalidToken, NotFound
