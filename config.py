@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 import click
 
@@ -370,11 +371,8 @@ def site_of(host: str) -> str:
 
 def same_site(origin: str, other: str) -> bool:
     """Whether two origins are one site for the browser (same scheme, same registrable part)."""
-    scheme_a, _, rest_a = origin.partition("://")
-    scheme_b, _, rest_b = other.partition("://")
-    host_a = rest_a.rsplit(":", 1)[0] if not rest_a.endswith("]") else rest_a
-    host_b = rest_b.rsplit(":", 1)[0] if not rest_b.endswith("]") else rest_b
-    return scheme_a == scheme_b and site_of(host_a) == site_of(host_b)
+    a, b = urlsplit(origin), urlsplit(other)
+    return a.scheme == b.scheme and site_of(a.hostname or "") == site_of(b.hostname or "")
 
 
 def embed_settings(
@@ -391,7 +389,8 @@ def embed_settings(
     name = "CAREERLINK_EMBED_ORIGINS"
     raw = [part for part in re.split(r"[\s,]+", env.get(name) or "") if part]
     origins = tuple(dict.fromkeys(parse_origin(part, name) for part in raw))
-    app_origin = parse_origin(base_url, "CAREERLINK_BASE_URL") if base_url else ""
+    parts = urlsplit(base_url or "")
+    app_origin = f"{parts.scheme}://{(parts.hostname or '').lower()}"
     cross_site = tuple(o for o in origins if not same_site(o, app_origin))
     settings: dict = {
         name: origins,
@@ -401,8 +400,7 @@ def embed_settings(
         "REMEMBER_COOKIE_SAMESITE": "Lax",
     }
     if cross_site:
-        host = app_origin.partition("://")[2].rsplit(":", 1)[0]
-        if not secure_cookies and (production or not is_loopback_host(host)):
+        if not secure_cookies and (production or not is_loopback_host(parts.hostname or "")):
             raise ConfigError(
                 f"{name} lists a portal on another site ({cross_site[0]}): its frames need "
                 "cookies marked SameSite=None; Secure; Partitioned, which browsers keep only "

@@ -32,7 +32,7 @@ CODE_SECONDS = 120
 HANDOFF_SECONDS = 900
 _HANDOFF_ID = re.compile(r"[A-Za-z0-9_-]{32}")
 MAX_USER_ID = 2**31 - 1
-REFUSED = "This sign-in could not be handed to the portal's page. Please sign in again."
+REFUSED = "This sign-in could not be handed over to the portal page. Please sign in again."
 
 
 def new_handoff_id() -> str:
