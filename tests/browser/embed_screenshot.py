@@ -19,9 +19,10 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT), str(HERE.parent)]  # the careerlink package, then tests/
 
+from werkzeug.wrappers import Request, Response  # noqa: E402
+
 from browser.browser_helpers import LiveServer, browser_problem, launch_chromium  # noqa: E402
 from browser.screenshots import build_app  # noqa: E402
-from werkzeug.wrappers import Request, Response  # noqa: E402
 
 PORTAL_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>MyCampus · Careers</title>

@@ -454,3 +454,33 @@ def test_a_same_site_portal_works_with_lax_cookies(tab, careers, portal, app, st
     assert cookie["sameSite"] == "Lax"
     assert "partitionKey" not in cookie or not cookie["partitionKey"]
     assert_accessible(frame, "embedded requests, same-site portal, themed")
+
+
+def sign_in_in_frame(frame, email: str) -> None:
+    """The frame's own sign-in form (the page asked for it)."""
+    expect(heading(frame, "Sign in")).to_be_visible()
+    frame.get_by_label("Email address").fill(email)
+    frame.get_by_label("Password", exact=True).fill("correct horse battery")
+    frame.get_by_role("button", name="Sign in", exact=True).click()
+
+
+def test_the_alumnus_and_staff_widgets(tab, careers, portal, make_request, staff):
+    """An alumnus's waiting requests and the staff queue, each in a cross-site frame."""
+    waiting = make_request(state="relayed")
+    tab.goto(portal.url(CROSS_SITE, careerlink="waiting-requests"))
+    frame = the_frame(tab, "CareerLink: Requests waiting for your answer")
+    sign_in_in_frame(frame, waiting.alumnus.email)
+    expect(heading(frame, "Requests waiting for your answer")).to_be_visible()
+    expect(
+        frame.get_by_role("link", name=f"Introduction for {waiting.student.display_name}")
+    ).to_be_visible()
+    assert_accessible(frame, "embedded waiting requests")
+
+    tab.context.clear_cookies()
+    make_request(state="submitted")
+    tab.goto(portal.url(CROSS_SITE, careerlink="staff-queue"))
+    frame = the_frame(tab, "CareerLink: Request queue")
+    sign_in_in_frame(frame, staff.email)
+    expect(heading(frame, "Requests")).to_be_visible()
+    assert "/embed/staff/requests" in frame.url
+    assert_accessible(frame, "embedded staff queue")
