@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 import click
 
@@ -394,6 +395,110 @@ def env_origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(origins)
 
 
+# --- embedding in a campus portal (careerlink.embed) --------------------------------------------
+
+_LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+_ORIGIN = re.compile(r"(https?)://([a-z0-9.-]+|\[[0-9a-f:]+\])(?::([0-9]{1,5}))?/?")
+_IPV4 = re.compile(r"[0-9]+(\.[0-9]+){3}")
+
+
+def is_loopback_host(host: str) -> bool:
+    """localhost, 127.0.0.1 or ::1 (and names under .localhost)."""
+    host = host.lower()
+    return host in _LOOPBACK_HOSTS or host.endswith(".localhost") or host.startswith("127.")
+
+
+def parse_origin(raw: str, name: str) -> str:
+    """One origin, `https://host[:port]`, normalised (lower case, default port dropped).
+
+    http:// is accepted for a loopback host only (a portal on a developer's machine).
+    """
+    match = _ORIGIN.fullmatch(raw.strip().lower())
+    if not match:
+        raise ConfigError(
+            f"{name}: {raw!r} is not an origin; write scheme://host[:port] with nothing after "
+            "it, e.g. https://portal.example.edu"
+        )
+    scheme, host, port = match.groups()
+    if scheme == "http" and not is_loopback_host(host):
+        raise ConfigError(
+            f"{name}: {raw!r} must be an https:// origin (http:// only for localhost)"
+        )
+    if port is not None and not 0 < int(port) < 65536:
+        raise ConfigError(f"{name}: {raw!r} has no valid port")
+    if port is not None and int(port) == (443 if scheme == "https" else 80):
+        port = None
+    return f"{scheme}://{host}" + (f":{int(port)}" if port else "")
+
+
+def site_of(host: str) -> str:
+    """The registrable part of a host as browsers group cookies into sites, conservatively.
+
+    The last two labels (example.edu, mit.edu), or three under a country code whose
+    second-level label is a short one that registries hand out under (ox.ac.uk,
+    unimelb.edu.au). Without the public suffix list it errs towards "another site": that costs
+    only SameSite=None cookies where Lax would have done. (Hosts under a shared hosting domain,
+    like two apps on one PaaS's default domain, are cross-site for browsers but one site here.)
+    """
+    host = host.lower().strip("[]")
+    if ":" in host or _IPV4.fullmatch(host) or "." not in host:
+        return host
+    labels = host.split(".")
+    country_registry = len(labels[-1]) == 2 and len(labels[-2]) <= 3
+    take = 3 if len(labels) >= 3 and country_registry else 2
+    return ".".join(labels[-take:])
+
+
+def same_site(origin: str, other: str) -> bool:
+    """Whether two origins are one site for the browser (same scheme, same registrable part)."""
+    a, b = urlsplit(origin), urlsplit(other)
+    return a.scheme == b.scheme and site_of(a.hostname or "") == site_of(b.hostname or "")
+
+
+def embed_settings(
+    env: Mapping[str, str], base_url: str, secure_cookies: bool, production: bool
+) -> dict:
+    """The portals that may frame CareerLink, and the cookie attributes their frames need.
+
+    CAREERLINK_EMBED_ORIGINS lists origins (space- or comma-separated). A portal on another
+    site than CAREERLINK_BASE_URL only gets a signed-in frame with cookies marked
+    SameSite=None; Secure; Partitioned (CHIPS), which browsers keep only over HTTPS: so
+    cross-site embedding needs CAREERLINK_SECURE_COOKIES=true, except for development on
+    loopback (browsers treat http://localhost as secure). A same-site portal keeps Lax.
+    """
+    name = "CAREERLINK_EMBED_ORIGINS"
+    raw = [part for part in re.split(r"[\s,]+", env.get(name) or "") if part]
+    origins = tuple(dict.fromkeys(parse_origin(part, name) for part in raw))
+    parts = urlsplit(base_url or "")
+    app_origin = f"{parts.scheme}://{(parts.hostname or '').lower()}"
+    cross_site = tuple(o for o in origins if not same_site(o, app_origin))
+    settings: dict = {
+        name: origins,
+        "CAREERLINK_EMBED_CROSS_SITE": cross_site,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_PARTITIONED": False,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+    }
+    if cross_site:
+        if not secure_cookies and (production or not is_loopback_host(parts.hostname or "")):
+            raise ConfigError(
+                f"{name} lists a portal on another site ({cross_site[0]}): its frames need "
+                "cookies marked SameSite=None; Secure; Partitioned, which browsers keep only "
+                "over HTTPS. Serve CareerLink over https and set CAREERLINK_SECURE_COOKIES=true "
+                "(only a development app on localhost may do without)"
+            )
+        # The CSRF token lives in the session (Flask-WTF), so this one cookie is all a
+        # signed-in frame needs; Flask-Login's remember cookie is never set (no "remember me").
+        settings.update(
+            SESSION_COOKIE_SAMESITE="None",
+            SESSION_COOKIE_SECURE=True,
+            SESSION_COOKIE_PARTITIONED=True,
+            REMEMBER_COOKIE_SAMESITE="None",
+            REMEMBER_COOKIE_SECURE=True,
+        )
+    return settings
+
+
 DEFAULT_CONDUCT_POLICY = (
     "Alumni volunteer their time. Be courteous and punctual, keep what you learn about their "
     "workplace confidential, do not ask for a job directly, and tell the career office if "
@@ -565,6 +670,13 @@ class Config:
         self.CAREERLINK_WEBHOOKS_BACKOFF_SECONDS = env_int(
             env, "CAREERLINK_WEBHOOKS_BACKOFF_SECONDS", 30, 1
         )
+
+        # Portals that may frame the app, and the cookie attributes their frames need.
+        embed = embed_settings(
+            env, self.CAREERLINK_BASE_URL, self.SESSION_COOKIE_SECURE, self.ENV_NAME == "production"
+        )
+        for name, value in embed.items():
+            setattr(self, name, value)
 
     def validate(self) -> None:
         """Refuse to start with settings that are unsafe for this environment."""

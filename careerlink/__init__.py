@@ -30,6 +30,7 @@ def create_app(config: Mapping[str, Any] | object | None = None) -> Flask:
     register_errors(app)
     register_templates(app)
     register_cli(app)
+    register_embed(app)
     register_proxy(app)
     return app
 
@@ -143,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
     from careerlink.accounts.views import bp as accounts_bp
     from careerlink.api import register_api
     from careerlink.connections.views import bp as connections_bp
+    from careerlink.embed.views import bp as embed_bp
     from careerlink.mentors.views import bp as mentors_bp
     from careerlink.site.views import bp as main_bp
     from careerlink.staff.views import bp as staff_bp
@@ -154,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(mentors_bp)
     app.register_blueprint(connections_bp)
     register_api(app)
+    app.register_blueprint(embed_bp)
 
 
 def register_errors(app: Flask) -> None:
@@ -175,6 +178,13 @@ def register_cli(app: Flask) -> None:
     from careerlink.cli import careerlink_cli
 
     app.cli.add_command(careerlink_cli)
+
+
+def register_embed(app: Flask) -> None:
+    """Serve every page under /embed/ too, for portals' frames (careerlink.embed)."""
+    from careerlink.embed.prefix import EmbedPrefix
+
+    app.wsgi_app = EmbedPrefix(app.wsgi_app)
 
 
 def register_proxy(app: Flask) -> None:

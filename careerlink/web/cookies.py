@@ -9,7 +9,7 @@ trusted proxy sends X-Forwarded-Prefix.
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context, request
+from flask import Flask, has_request_context
 from flask.sessions import SecureCookieSessionInterface
 
 
@@ -21,6 +21,12 @@ class MountedSessionInterface(SecureCookieSessionInterface):
         configured = app.config.get("SESSION_COOKIE_PATH")
         if configured:
             return configured
-        if has_request_context() and request.script_root:
-            return request.script_root
+        if has_request_context():
+            from careerlink.embed import site_root
+
+            # The same cookie for the site and its /embed/ pages (which move /embed into the
+            # script root): the path is the site's own mount, never /embed.
+            root = site_root()
+            if root:
+                return root
         return super().get_cookie_path(app)

@@ -78,6 +78,8 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(err):
+        from careerlink.embed import is_embedded
+
         refusal = explain_csrf(err)
         log.warning(
             "csrf refused: %s (%s) %s %s",
@@ -87,4 +89,11 @@ def register_error_pages(app: Flask) -> None:
             request.path,
             extra={"csrf_reason": refusal.code, "path": request.path},
         )
-        return error_page(400, "The form could not be sent", refusal.message, refusal.admin_hint)
+        message = refusal.message
+        if is_embedded():
+            # The usual cause inside a portal's frame: the browser keeps no cookie there.
+            message += (
+                " If it happens again, your browser is not keeping CareerLink's cookie inside "
+                "this page: use the link “Open in a new tab” above."
+            )
+        return error_page(400, "The form could not be sent", message, refusal.admin_hint)

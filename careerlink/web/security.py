@@ -30,17 +30,34 @@ def register_url_converters(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
 
 
+def frame_ancestors(portals: tuple[str, ...] = ()) -> str:
+    """The CSP with frame-ancestors 'self' plus the given portal origins."""
+    if not portals:
+        return CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY.replace(
+        "frame-ancestors 'self'", "frame-ancestors 'self' " + " ".join(portals)
+    )
+
+
 def register_security_headers(app: Flask) -> None:
-    """Send CSP, nosniff, referrer, permissions and framing policies on every response."""
+    """Send CSP, nosniff, referrer, permissions and framing policies on every response.
+
+    Only embedded pages (under /embed/) may be framed by the portals of
+    CAREERLINK_EMBED_ORIGINS; X-Frame-Options cannot name origins, so those pages go without
+    it (every browser that frames honours frame-ancestors). Other pages: our own site only.
+    """
+    from careerlink.embed import is_embedded
 
     @app.after_request
     def security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        portals = app.config["CAREERLINK_EMBED_ORIGINS"] if is_embedded() else ()
+        headers.setdefault("Content-Security-Policy", frame_ancestors(portals))
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-        headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        if not portals:
+            headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", HSTS)
         return response
