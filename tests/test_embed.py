@@ -161,6 +161,8 @@ def test_production_with_https_embeds_cross_site():
             "SECRET_KEY": "k" * 32,
             "CAREERLINK_BASE_URL": BASE,
             "CAREERLINK_SECURE_COOKIES": "true",
+            "DATABASE_URL": "postgresql://careerlink@db.example.edu/careerlink",
+            "CAREERLINK_MAIL_TRANSPORT": "smtp",
             "CAREERLINK_EMBED_ORIGINS": f"{CROSS_SITE_PORTAL},{SAME_SITE_PORTAL}",
         }
     )

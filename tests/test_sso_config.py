@@ -139,6 +139,9 @@ def test_production_wants_https_discovery():
         CAREERLINK_ENV="production",
         SECRET_KEY="x" * 32,
         CAREERLINK_BASE_URL="https://careers.example.edu",
+        DATABASE_URL="postgresql://careerlink@db.example.edu/careerlink",
+        CAREERLINK_MAIL_TRANSPORT="smtp",
+        CAREERLINK_SECURE_COOKIES="true",
         CAREERLINK_OIDC_CAMPUS_DISCOVERY_URL="http://idp.example.edu/.well-known/openid-configuration",
     )
     with pytest.raises(cfg.ConfigError, match="CAREERLINK_OIDC_CAMPUS_DISCOVERY_URL"):
