@@ -428,3 +428,23 @@ def test_no_view_or_blueprint_is_exempt_unless_listed(app):
     }
     assert exempt_views == listed
     assert not csrf._exempt_blueprints
+
+
+@pytest.mark.parametrize("endpoint", sorted(CASES))
+def test_each_form_refuses_a_missing_token_even_without_the_global_check(
+    app, db, csrf_on, monkeypatch, make_user, make_mentor, make_request, endpoint
+):
+    """Defence in depth: with the app-wide check off, each view's own form still refuses."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_CHECK_DEFAULT", False)
+    world = World(make_user, make_mentor, make_request)
+    case = CASES[endpoint]
+    rule = dict(POST_RULES)[endpoint]
+    actor = case.actor(world) if case.actor else None
+    values, data = case.path(world), case.data(world)
+    for name in case.needs:
+        getattr(world, name)
+    client = browser(app, actor)
+    before = snapshot()
+    resp = client.post(url_for_rule(rule, values), data=data)
+    assert resp.status_code < 500
+    assert snapshot() == before, f"POST {endpoint} acted without a CSRF token"
