@@ -221,6 +221,33 @@ def test_a_move_records_exactly_what_it_means(db, make_request, make_user, move)
         assert req.is_overdue(now + timedelta(days=3650)) is False
 
 
+def test_the_sets_derived_from_the_table():
+    """Reachability and the table's order, the helpers OPEN, ANSWERED and FEEDBACK come from.
+
+    Called here, not only read as constants: the constants are computed once at import.
+    """
+    S = machine.RequestState
+    assert machine._after({S.RELAYED}) == {
+        S.RELAYED,
+        S.DECLINED_BY_ALUMNUS,
+        S.EXPIRED,
+        S.WITHDRAWN,
+        S.INTRODUCED,
+        S.SCHEDULED,
+        S.CANCELLED,
+        S.COMPLETED,
+    }
+    assert machine._after({S.NEEDS_INFO}) == set(S)
+    assert machine._after({S.COMPLETED}) == {S.COMPLETED}
+    assert machine._after(set()) == set()
+    assert machine._in_order({S.COMPLETED, S.SUBMITTED, S.RELAYED}) == (
+        S.SUBMITTED,
+        S.RELAYED,
+        S.COMPLETED,
+    )
+    assert machine._in_order(set()) == ()
+
+
 def test_every_action_of_the_table_has_its_expectation():
     """act() above knows every action; a new one fails here until its columns are written."""
     assert {m.action for m in MOVES} == {t.action for t in machine.TRANSITIONS} - {"submit"}
