@@ -12,8 +12,9 @@ from flask_login import AnonymousUserMixin
 
 from careerlink.connections import services
 from careerlink.database import transaction
+from careerlink.errors import NotAllowed
 from careerlink.mentors import services as mentors
-from careerlink.permissions import Role
+from careerlink.permissions import Role, require
 
 ANONYMOUS = AnonymousUserMixin()
 
@@ -110,3 +111,14 @@ def test_who_edits_a_profile(db, profiles):
     assert edit(profiles["staff"], hidden) is False
     assert edit(profiles["other"], hidden) is False
     assert edit(None, hidden) is False
+
+
+def test_require_refuses_with_the_message_given_or_the_general_one():
+    require(True)
+    require(True, "never shown")
+    with pytest.raises(NotAllowed) as refused:
+        require(False)
+    assert refused.value.message == "Your account does not have access to this page."
+    with pytest.raises(NotAllowed) as refused:
+        require(False, "Only the alumnus can answer.")
+    assert refused.value.message == "Only the alumnus can answer."

@@ -219,8 +219,9 @@ def test_an_alumnus_already_paused_is_not_paused_again(app, db, make_request, mo
 
 def test_the_model_refuses_a_shadowing_day_without_a_date(db, make_request):
     req = make_request(state="relayed", kind="shadowing")
-    with pytest.raises(InvalidTransition, match="Choose a date for the shadowing day."):
+    with pytest.raises(InvalidTransition) as refused:
         req.accept(by=req.alumnus)
+    assert refused.value.message == "Choose a date for the shadowing day."
 
 
 # --- accounts ------------------------------------------------------------------------------------

@@ -310,6 +310,21 @@ def test_approving_without_a_note_or_an_edit_records_no_note(db, make_request, s
     assert event.note == "  "
 
 
+def test_notes_left_out_record_nothing(db, make_request, staff):
+    """No note at all (None, as the clock and the API pass) is recorded as no note."""
+    edited = make_request(staff=staff)
+    event = edited.approve(by=staff, response_days=7, message=EDITED)
+    plain = make_request(staff=staff)
+    plain.approve(by=staff, response_days=7)
+    declined = make_request(state="relayed", staff=staff)
+    declined.decline_by_alumnus(by=declined.alumnus)
+    db.session.commit()
+    assert event.note == "(The message was edited before relaying.)"
+    assert row_of(db, edited.id)["staff_note"] is None
+    assert row_of(db, plain.id)["staff_note"] is None
+    assert row_of(db, declined.id)["alumnus_note"] is None
+
+
 def test_a_second_edit_keeps_the_students_original_message(db, make_request, staff):
     """The original is the student's words, however many times staff edit before relaying."""
     req = make_request(staff=staff)
