@@ -467,3 +467,43 @@ def test_dates_of_the_proposal_read_back_as_dates(db, make_request):
     req = make_request(kind="shadowing")
     assert all(isinstance(d, date) for d in req.proposed_date_values)
     assert [d.isoformat() for d in req.proposed_date_values] == req.proposed_dates
+
+
+def test_a_note_given_at_submission_is_in_the_first_history_row(db, student, make_mentor):
+    mentor = make_mentor()
+    req = ConnectionRequest.submit(
+        by=student,
+        kind="introduction",
+        alumnus_id=mentor.user_id,
+        note="Asked at the careers fair.",
+        message="m" * 100,
+        conduct_acknowledged_at=utcnow(),
+    )
+    db.session.commit()
+    (event,) = db.session.get(ConnectionRequest, req.id).events
+    assert event.note == "Asked at the careers fair."
+
+
+def test_the_loser_of_a_race_is_told_where_the_request_is_now(db, make_request, staff):
+    req = make_request(staff=staff)
+    assert req.state == "submitted"
+    db.session.execute(  # another process approves meanwhile; this copy does not see it
+        ConnectionRequest.__table__.update()
+        .where(ConnectionRequest.__table__.c.id == req.id)
+        .values(state="relayed")
+        .execution_options(synchronize_session=False)
+    )
+    with pytest.raises(InvalidTransition) as refused:
+        req.approve(by=staff, response_days=7)
+    assert refused.value.message == (
+        "Someone else changed this request a moment ago; it is now waiting for the alumnus."
+    )
+
+
+def test_a_role_the_table_does_not_allow_is_named_in_the_refusal(db, make_request):
+    from careerlink.errors import NotAllowed
+
+    req = make_request(state="scheduled", kind="shadowing")
+    with pytest.raises(NotAllowed) as refused:
+        req.cancel(by=req.alumnus, role="system", reason="The clock cannot cancel.")
+    assert refused.value.message == "This request cannot be cancelled by the system."
