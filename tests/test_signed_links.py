@@ -207,3 +207,17 @@ def test_a_confirmation_link_names_its_profile_and_owner(db, make_mentor, make_u
         "This link is for a profile that no longer exists.",
         mentor_links.CONFIRM,
     )
+
+
+def test_the_directory_link_falls_back_to_the_site_when_the_directory_is_not_mounted(
+    db, monkeypatch
+):
+    """A portal may mount CareerLink without the directory: emails then link to the site."""
+    from werkzeug.routing import BuildError
+
+    def unmounted(endpoint, **values):
+        raise BuildError(endpoint, values, ("GET",))
+
+    monkeypatch.setattr(request_links, "absolute_url", unmounted)
+    assert request_links.directory_link() == "http://careerlink.test/"
+    assert request_links.directory_link("veterinary") == "http://careerlink.test/"
