@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi:app
 
-.PHONY: run test install install-test lint format wheel bench clean
+.PHONY: run test install install-test lint format wheel bench clean coverage mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -33,6 +33,33 @@ run: install
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Line and branch coverage of the package (browser and wheel tests aside); fails under 90%.
+coverage: install-test
+	$(BIN)/python -m pytest -m "not browser and not wheel" --cov=careerlink --cov-branch \
+		--cov-report=term-missing:skip-covered --cov-fail-under=90 $(PYTEST_ARGS)
+
+# Mutation testing (mutmut, settings in pyproject.toml): the request state machine, the
+# permission rules and the signed-link code. Slow (tens of minutes); not part of CI.
+# `make mutation MUTATE='careerlink.connections.models.*'` narrows it to some functions.
+MUTATE ?= careerlink.connections.models.* careerlink.connections.machine.* \
+	careerlink.permissions.* careerlink.connections.services.queries.x_can_* \
+	careerlink.mentors.services.x_can_* careerlink.tokens.* careerlink.accounts.links.* \
+	careerlink.connections.links.* careerlink.mentors.links.*
+MUTATION_JOBS ?= 2
+mutation: install-test
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children $(MUTATION_JOBS) $(MUTATE)
+	@$(BIN)/mutmut results --all true | awk -F': ' ' \
+		$$2 == "not checked" { next } \
+		{ area = "signed links"; \
+		  if ($$1 ~ /connections\.(models|machine)\./) area = "request state machine"; \
+		  else if ($$1 ~ /permissions\.|x_can_/) area = "permission rules"; \
+		  total[area]++; if ($$2 == "killed") killed[area]++; \
+		  else survivors = survivors "\n  " $$2 ": " $$1 } \
+		END { for (a in total) printf "%-22s %4d of %4d killed (%.1f%%)\n", a, killed[a], \
+		  total[a], 100 * killed[a] / total[a]; \
+		  if (survivors) print "not killed (mutmut show NAME):" survivors }'
+
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -45,4 +72,4 @@ bench: install-test
 	$(BIN)/python bench/directory.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache mutants .coverage htmlcov

@@ -64,7 +64,19 @@ def import_models() -> None:
     import careerlink.mentors.models  # noqa: F401
 
 
+def unicode_lower(value):
+    """lower() as PostgreSQL and Python have it: every script, not ASCII alone (SQLite's)."""
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return str(value).lower()
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # SQLite's built-in lower() folds ASCII only: a filter on the city "Évry" (lower(city) =
+    # 'évry') found nothing on SQLite while PostgreSQL found the alumna. Python's replaces it.
+    dbapi_connection.create_function("lower", 1, unicode_lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     # Foreign keys are off by default in SQLite; WAL lets the worker and the web server share it.
     cursor.execute("PRAGMA foreign_keys=ON")

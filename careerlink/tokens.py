@@ -27,7 +27,7 @@ def read_token(purpose: str, token: str, max_age_seconds: int | None = None) -> 
     next step (a new reset link, a new verification link, ...).
     """
     if max_age_seconds is None:
-        max_age_seconds = current_app.config.get("CAREERLINK_TOKEN_MAX_AGE_HOURS", 48) * 3600
+        max_age_seconds = current_app.config["CAREERLINK_TOKEN_MAX_AGE_HOURS"] * 3600
     try:
         data = _serializer(purpose).loads(token, max_age=max_age_seconds)
     except SignatureExpired:

@@ -1,0 +1,450 @@
+"""CSRF on every state-changing route, found in the app's URL map so none can be forgotten.
+
+With CSRF on, each route that accepts POST is posted to as the user who could use it (and
+anonymously): without a token, and with a token from another signed-in browser's session.
+Each is refused with the app's "form expired" page (400) and changes nothing in any CareerLink
+table. Then the same post with the browser's own token succeeds and changes something: that
+proves each refusal came from the CSRF check, not from data the route would refuse anyway.
+
+A new POST route has no case below until someone writes one: its refusal is still checked
+(as every persona, with made-up arguments), and `test_every_post_route_has_a_case` fails
+until the case, with its proof of success, is added.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import DEFAULT_PASSWORD, TestDatabase, app_config, sign_in_session
+from sqlalchemy import select, update
+from support.factories import MESSAGE
+
+from careerlink import create_app
+from careerlink.accounts import links as account_links
+from careerlink.accounts import sessions
+from careerlink.connections import links as request_links
+from careerlink.database import transaction
+from careerlink.extensions import csrf
+from careerlink.extensions import db as _db
+from careerlink.mentors import links as mentor_links
+from careerlink.mentors import services as mentor_services
+from careerlink.permissions import Role
+
+# Views allowed to skip the CSRF check, each with the reason (a signed payload from a third
+# party, for example). Empty: every form of CareerLink is posted by its own pages.
+EXEMPT: dict[str, str] = {}
+
+REFUSED_PAGE = "The form expired"
+NEW_PASSWORD = "another long password 2"
+
+
+def _post_rules() -> list[tuple[str, str]]:
+    """(endpoint, rule) of every route accepting POST, from an app built only to read its map."""
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app(app_config(TestDatabase(url="sqlite://", dialect="sqlite"), Path(tmp)))
+    return sorted(
+        (rule.endpoint, rule.rule) for rule in app.url_map.iter_rules() if "POST" in rule.methods
+    )
+
+
+POST_RULES = _post_rules()
+
+
+class World:
+    """The objects a case needs, made on first use (each case builds only its own)."""
+
+    def __init__(self, make_user, make_mentor, make_request):
+        self.make_user = make_user
+        self.make_mentor = make_mentor
+        self.make_request = make_request
+
+    @cached_property
+    def staff(self):
+        return self.make_user(Role.STAFF, name="Csrf Staff")
+
+    @cached_property
+    def student(self):
+        return self.make_user(Role.STUDENT, name="Csrf Student")
+
+    @cached_property
+    def mallory(self):
+        """Another signed-in user, whose session's token is offered to the victim's browser."""
+        return self.make_user(Role.STUDENT, name="Mallory")
+
+    @cached_property
+    def unverified(self):
+        return self.make_user(Role.STUDENT, verified=False)
+
+    @cached_property
+    def unverified_alumnus(self):
+        return self.make_user(Role.ALUMNUS, alumnus_verified=False)
+
+    @cached_property
+    def joiner(self):
+        return self.make_user(Role.ALUMNUS, name="Not Yet Joined")
+
+    @cached_property
+    def mentor(self):
+        return self.make_mentor()
+
+    @cached_property
+    def alumna(self):
+        return self.mentor.user
+
+    @cached_property
+    def pending_profile(self):
+        with transaction():
+            return mentor_services.opt_in(self.unverified_alumnus, agreed=True)
+
+    def request(self, state: str, kind: str = "introduction"):
+        """A request of the world's student, in this state (to a new mentor unless relayed)."""
+        mentor = self.mentor if state == "relayed" else self.make_mentor()
+        return self.make_request(
+            student=self.student, mentor=mentor, kind=kind, state=state, staff=self.staff
+        )
+
+    @cached_property
+    def relayed(self):
+        return self.request("relayed")
+
+    @cached_property
+    def scheduled(self):
+        return self.request("scheduled", kind="shadowing")
+
+    @cached_property
+    def introduced(self):
+        return self.request("introduced")
+
+    @cached_property
+    def other_session_id(self) -> int:
+        """Another live session of the student (another device)."""
+        with transaction():
+            key = sessions.start_session(self.student, "Other device", "127.0.0.2")
+        return _db.session.scalar(
+            select(sessions.UserSession.id).where(
+                sessions.UserSession.key_hash == sessions.hash_key(key)
+            )
+        )
+
+    @cached_property
+    def failed_message_id(self) -> int:
+        from careerlink.mail.models import OutboxMessage
+
+        self.relayed  # noqa: B018 (its emails are in the outbox)
+        message_id = _db.session.scalar(select(OutboxMessage.id).order_by(OutboxMessage.id))
+        with transaction():
+            _db.session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == message_id).values(status="failed")
+            )
+        return message_id
+
+
+def token_of(link: str) -> str:
+    return link.rsplit("/", 1)[1]
+
+
+@dataclass
+class Case:
+    """Who posts, to which arguments, what: enough for the post to succeed with a token."""
+
+    actor: Callable[[World], Any] | None
+    path: Callable[[World], dict[str, Any]] = lambda w: {}
+    data: Callable[[World], dict[str, Any]] = lambda w: {}
+    needs: list[str] = field(default_factory=list)
+
+
+def _ask_data(w: World) -> dict[str, Any]:
+    return {
+        "hopes": "Learn how a clinic runs.",
+        "why_alumnus": "You run the clinic I want to join.",
+        "message": MESSAGE,
+        "conduct": "y",
+    }
+
+
+CASES: dict[str, Case] = {
+    "accounts.signup": Case(
+        None,
+        data=lambda w: {
+            "display_name": "Newly Signed",
+            "email": "newly-signed@example.edu",
+            "role": "student",
+            "password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+        },
+    ),
+    "accounts.verify_email": Case(
+        None,
+        path=lambda w: {"token": token_of(account_links.verification_link(w.unverified))},
+    ),
+    "accounts.resend_verification": Case(None, data=lambda w: {"email": w.unverified.email}),
+    "accounts.signin": Case(
+        None, data=lambda w: {"email": w.student.email, "password": DEFAULT_PASSWORD}
+    ),
+    "accounts.signout": Case(lambda w: w.student),
+    "accounts.forgot_password": Case(None, data=lambda w: {"email": w.student.email}),
+    "accounts.reset_password": Case(
+        None,
+        path=lambda w: {"token": token_of(account_links.reset_link(w.student))},
+        data=lambda w: {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    ),
+    "accounts.end_session": Case(
+        lambda w: w.student, path=lambda w: {"session_id": w.other_session_id}
+    ),
+    "accounts.end_other_sessions": Case(lambda w: w.student, needs=["other_session_id"]),
+    "accounts.change_password": Case(
+        lambda w: w.student,
+        data=lambda w: {
+            "current_password": DEFAULT_PASSWORD,
+            "new_password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+        },
+    ),
+    "staff.outbox_retry": Case(
+        lambda w: w.staff, path=lambda w: {"message_id": w.failed_message_id}
+    ),
+    "staff.verify_alumnus": Case(
+        lambda w: w.staff, path=lambda w: {"user_id": w.unverified_alumnus.id}
+    ),
+    "mentors.join": Case(lambda w: w.joiner, data=lambda w: {"agree": "y"}),
+    "mentors.edit": Case(
+        lambda w: w.alumna,
+        path=lambda w: {"profile_id": w.mentor.id},
+        data=lambda w: {
+            "headline": "Veterinary surgeon",
+            "industries": ["veterinary"],
+            "offers": ["introduction"],
+            "monthly_capacity": "3",
+            "accepting_requests": "y",
+            "listed": "y",
+        },
+    ),
+    "mentors.opt_out": Case(lambda w: w.alumna, path=lambda w: {"profile_id": w.mentor.id}),
+    "mentors.set_accepting": Case(
+        lambda w: w.alumna, path=lambda w: {"profile_id": w.mentor.id}, data=lambda w: {}
+    ),
+    "mentors.still_current": Case(lambda w: w.alumna, path=lambda w: {"profile_id": w.mentor.id}),
+    "mentors.confirm": Case(
+        None, path=lambda w: {"token": token_of(mentor_links.confirm_link(w.mentor))}
+    ),
+    "mentors.student_profile": Case(
+        lambda w: w.student,
+        data=lambda w: {"programme": "Biology", "class_year": "2027", "introduction": "Hello."},
+    ),
+    "mentors.approve": Case(lambda w: w.staff, path=lambda w: {"profile_id": w.pending_profile.id}),
+    "mentors.reject": Case(
+        lambda w: w.staff,
+        path=lambda w: {"profile_id": w.pending_profile.id},
+        data=lambda w: {"reason": "We could not find you among our graduates."},
+    ),
+    "connections.ask": Case(
+        lambda w: w.student,
+        path=lambda w: {"profile_id": w.mentor.id, "kind": "introduction"},
+        data=_ask_data,
+    ),
+    "connections.revise": Case(
+        lambda w: w.student,
+        path=lambda w: {"request_id": w.request("needs_info").id},
+        data=_ask_data,
+    ),
+    "connections.withdraw": Case(lambda w: w.student, path=lambda w: {"request_id": w.relayed.id}),
+    "connections.cancel": Case(
+        lambda w: w.student,
+        path=lambda w: {"request_id": w.scheduled.id},
+        data=lambda w: {"reason": "I am ill."},
+    ),
+    "connections.add_outcome": Case(
+        lambda w: w.student,
+        path=lambda w: {"request_id": w.introduced.id},
+        data=lambda w: {"kind": "job_interview"},
+    ),
+    "connections.accept": Case(lambda w: w.alumna, path=lambda w: {"request_id": w.relayed.id}),
+    "connections.decline": Case(
+        lambda w: w.alumna, path=lambda w: {"request_id": w.relayed.id}, data=lambda w: {}
+    ),
+    "connections.answer_accept": Case(
+        None, path=lambda w: {"token": request_links.answer_token(w.relayed)}
+    ),
+    "connections.answer_decline": Case(
+        None, path=lambda w: {"token": request_links.answer_token(w.relayed)}
+    ),
+    "connections.answer_cancel": Case(
+        None,
+        path=lambda w: {"token": request_links.answer_token(w.scheduled)},
+        data=lambda w: {"reason": "Our clinic is closed that day."},
+    ),
+    "connections.feedback": Case(
+        lambda w: w.student,
+        path=lambda w: {"request_id": w.introduced.id},
+        data=lambda w: {"met": "yes", "usefulness": "4"},
+    ),
+    "connections.feedback_by_link": Case(
+        None,
+        path=lambda w: {"token": request_links.feedback_token(w.introduced, "student")},
+        data=lambda w: {"met": "yes", "usefulness": "4"},
+    ),
+    "connections.staff_bulk": Case(
+        lambda w: w.staff,
+        data=lambda w: {"request_ids": [str(w.request("submitted").id)], "action": "approve"},
+    ),
+    "connections.staff_approve": Case(
+        lambda w: w.staff,
+        path=lambda w: {"request_id": w.request("submitted").id},
+        data=lambda w: {"message": MESSAGE},
+    ),
+    "connections.staff_ask_info": Case(
+        lambda w: w.staff,
+        path=lambda w: {"request_id": w.request("submitted").id},
+        data=lambda w: {"question": "Which dates suit you?"},
+    ),
+    "connections.staff_decline": Case(
+        lambda w: w.staff,
+        path=lambda w: {"request_id": w.request("submitted").id},
+        data=lambda w: {"reason": "Not this time."},
+    ),
+}
+
+
+def snapshot() -> dict[str, list]:
+    """Every row of every CareerLink table, read on a connection of its own."""
+    _db.session.rollback()  # the test's own session holds no transaction open meanwhile
+    tables = [t for t in _db.metadata.sorted_tables if t.name.startswith("careerlink_")]
+    with _db.engine.connect() as conn:
+        return {
+            t.name: sorted((tuple(row) for row in conn.execute(select(t))), key=repr)
+            for t in tables
+        }
+
+
+def page_token(client, signed_in: bool) -> str:
+    """The CSRF token in a page this browser can open (its session's own token)."""
+    page = client.get("/account" if signed_in else "/signin").get_data(as_text=True)
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def browser(app, user):
+    """A new browser, signed in as `user` (or anonymous)."""
+    client = app.test_client()
+    if user is not None:
+        sign_in_session(client, user)
+    return client
+
+
+def url_for_rule(rule: str, values: dict[str, Any]) -> str:
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: str(values[m.group(1)]), rule)
+
+
+def assert_refused(client, url: str, data: dict, label: str) -> None:
+    before = snapshot()
+    resp = client.post(url, data=data)
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and REFUSED_PAGE in body, (
+        f"{label}: POST {url} answered {resp.status_code}, not the CSRF refusal"
+    )
+    assert snapshot() == before, f"{label}: POST {url} changed the database"
+
+
+@pytest.fixture
+def csrf_on(app, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+
+
+@pytest.mark.parametrize(("endpoint", "rule"), POST_RULES, ids=[e for e, _ in POST_RULES])
+def test_every_post_route_refuses_a_missing_or_foreign_csrf_token(
+    app, db, csrf_on, make_user, make_mentor, make_request, endpoint, rule
+):
+    if endpoint in EXEMPT:
+        pytest.skip(f"exempt from CSRF: {EXEMPT[endpoint]}")
+    world = World(make_user, make_mentor, make_request)
+    case = CASES.get(endpoint)
+    if case is None:
+        # No case yet: check the refusal as every persona, with made-up arguments.
+        actors = [None, world.student, world.alumna, world.staff]
+        values, data = {name: 1 for name in re.findall(r"<(?:[^:<>]+:)?([^<>]+)>", rule)}, {}
+    else:
+        actor = case.actor(world) if case.actor else None
+        actors = [actor] if actor is None else [actor, None]
+        values, data = case.path(world), case.data(world)
+        for name in case.needs:
+            getattr(world, name)
+    url = url_for_rule(rule, values)
+
+    attacker = browser(app, world.mallory)
+    foreign = page_token(attacker, signed_in=True)
+    for user in actors:
+        who = "anonymous" if user is None else f"{sorted(user.roles)[0]} #{user.id}"
+        assert_refused(browser(app, user), url, data, f"{who}, no token")
+        assert_refused(
+            browser(app, user), url, {**data, "csrf_token": foreign}, f"{who}, foreign token"
+        )
+
+    if case is None:
+        return
+    # The same post with the browser's own token passes the check and changes something.
+    user = actors[0]
+    client = browser(app, user)
+    own = page_token(client, signed_in=user is not None)
+    before = snapshot()
+    resp = client.post(url, data={**data, "csrf_token": own})
+    assert resp.status_code != 400, resp.get_data(as_text=True)
+    assert snapshot() != before, f"POST {url} with a good token changed nothing: fix the case"
+
+
+def test_every_post_route_has_a_case():
+    """A new POST route needs a case above: who posts it, and what, so that it succeeds."""
+    missing = sorted({e for e, _ in POST_RULES} - set(CASES) - set(EXEMPT))
+    assert missing == [], f"add a Case to tests/test_csrf_everywhere.py for {missing}"
+    assert set(CASES) <= {e for e, _ in POST_RULES}, "a case for a route that no longer exists"
+
+
+def test_the_suites_app_has_the_same_post_routes(app):
+    """The routes parametrised above are the app under test's (same blueprints, same rules)."""
+    assert (
+        sorted(
+            (rule.endpoint, rule.rule)
+            for rule in app.url_map.iter_rules()
+            if "POST" in rule.methods
+        )
+        == POST_RULES
+    )
+
+
+def test_no_view_or_blueprint_is_exempt_unless_listed(app):
+    """`csrf.exempt` on a view shows up here, not only as a missing refusal above."""
+    exempt_views = {
+        f"{view.__module__}.{view.__name__}"
+        for endpoint, view in app.view_functions.items()
+        if f"{view.__module__}.{view.__name__}" in csrf._exempt_views
+    }
+    listed = {
+        f"{app.view_functions[e].__module__}.{app.view_functions[e].__name__}" for e in EXEMPT
+    }
+    assert exempt_views == listed
+    assert not csrf._exempt_blueprints
+
+
+@pytest.mark.parametrize("endpoint", sorted(CASES))
+def test_each_form_refuses_a_missing_token_even_without_the_global_check(
+    app, db, csrf_on, monkeypatch, make_user, make_mentor, make_request, endpoint
+):
+    """Defence in depth: with the app-wide check off, each view's own form still refuses."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_CHECK_DEFAULT", False)
+    world = World(make_user, make_mentor, make_request)
+    case = CASES[endpoint]
+    rule = dict(POST_RULES)[endpoint]
+    actor = case.actor(world) if case.actor else None
+    values, data = case.path(world), case.data(world)
+    for name in case.needs:
+        getattr(world, name)
+    client = browser(app, actor)
+    before = snapshot()
+    resp = client.post(url_for_rule(rule, values), data=data)
+    assert resp.status_code < 500
+    assert snapshot() == before, f"POST {endpoint} acted without a CSRF token"
