@@ -292,7 +292,10 @@ def test_the_account_page_lists_live_sessions_and_marks_this_device(
     section = html.split('id="sessions-heading"')[1].split("</section>")[0]
     items = re.findall(r"<li>(.*?)</li>", section, re.S)
     assert len(items) == 2  # not the ended one, not another person's
-    assert "Firefox on Windows" in items[0] or "Firefox on Windows" in items[1]
+    # Most recently seen first: the phone signed in after this browser, which has not been
+    # seen again since (last seen is written at most once a minute).
+    assert "Safari on iPhone" in items[0]
+    assert "Firefox on Windows" in items[1]
     mine = next(i for i in items if "Firefox on Windows" in i)
     theirs = next(i for i in items if "Safari on iPhone" in i)
     assert "this device" in mine and "End session" not in mine
