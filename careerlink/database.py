@@ -81,17 +81,28 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # Foreign keys are off by default in SQLite; WAL lets the worker and the web server share it.
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 
+def _sqlite_begin_before_savepoint(connection, _name) -> None:
+    # pysqlite opens a transaction only before INSERT/UPDATE/DELETE, so a SAVEPOINT issued
+    # before the first write opened none, and releasing it committed at once: the caller's
+    # rollback could not undo it. Beginning first makes savepoints nest as on PostgreSQL.
+    # (Only here: a BEGIN before every read would hold a read lock that stalls other writers.)
+    if not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN")
+
+
 def register_sqlite_pragmas(app: Flask) -> None:
-    """Turn on foreign keys and a busy timeout for every SQLite connection of this app."""
+    """Foreign keys, a busy timeout, WAL and real transactions for every SQLite connection."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
     with app.app_context():
         engine: Engine = db.engine
         if not getattr(engine, "_careerlink_pragmas", False):
             event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
             engine._careerlink_pragmas = True
 
 

@@ -22,11 +22,6 @@ from careerlink.tokens import make_token
 postgres_only = pytest.mark.skipif(
     not TEST_DB_URL, reason="row-level races need PostgreSQL (set CAREERLINK_TEST_DATABASE_URL)"
 )
-# pysqlite emits no BEGIN before a SAVEPOINT, so releasing the first savepoint of a transaction
-# that has not written yet commits it: the caller's rollback cannot undo it on SQLite.
-savepoints_nest = pytest.mark.skipif(
-    not TEST_DB_URL, reason="SQLite's driver commits when an outermost SAVEPOINT is released"
-)
 
 
 def run_tick(now=None):
@@ -258,7 +253,6 @@ def test_bulk_review_rolls_back_a_refused_request_alone(db, make_request, staff,
     assert len(outbox("request_relayed")) == 4
 
 
-@savepoints_nest
 def test_bulk_review_leaves_the_commit_to_the_caller(db, make_request, staff, outbox):
     a = make_request()
     services.bulk_review([a.id], staff, action="approve")
@@ -471,7 +465,6 @@ def test_an_answer_in_between_resets_the_run_of_expiries(db, make_request, make_
     assert mentor.accepting_requests is True
 
 
-@savepoints_nest
 def test_tick_in_savepoints_leaves_the_commit_to_the_caller(db, make_request, outbox):
     req = make_request(state="relayed")
     later = req.respond_by + timedelta(minutes=1)
