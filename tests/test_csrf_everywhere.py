@@ -22,19 +22,29 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DEFAULT_PASSWORD, TestDatabase, app_config, sign_in_session
+from conftest import DEFAULT_PASSWORD, TestDatabase, app_config, link_from, sign_in_session
 from sqlalchemy import select, update
 from support.factories import MESSAGE
+from support.oidc import path_of, sso_sign_in
 
 from careerlink import create_app
 from careerlink.accounts import links as account_links
 from careerlink.accounts import sessions
+from careerlink.accounts.models import Identity
+from careerlink.api import feeds
+from careerlink.api import tokens as api_tokens
+from careerlink.api.models import DeliveryStatus, WebhookDelivery
+from careerlink.api.scopes import SERVICE_SCOPES
+from careerlink.api.webhooks import endpoints as webhook_endpoints
+from careerlink.api.webhooks.events import EVENT_TYPES
 from careerlink.connections import links as request_links
 from careerlink.database import transaction
 from careerlink.extensions import csrf
 from careerlink.extensions import db as _db
+from careerlink.mail.models import OutboxMessage
 from careerlink.mentors import links as mentor_links
 from careerlink.mentors import services as mentor_services
+from careerlink.paths import load_config_module
 from careerlink.permissions import Role
 
 # Views allowed to skip the CSRF check, each with the reason (a signed payload from a third
@@ -46,29 +56,13 @@ EXEMPT: dict[str, str] = {}
 # itself (tests/api/test_api_auth.py). Its routes are therefore not form routes here.
 API_BLUEPRINT = "api"
 
-# POST routes whose refusal is checked below but whose proof of success (a Case) is still to be
-# written: they came with campus sign-in, embedding and the API's own pages. A route that is in
-# neither CASES nor this list fails `test_every_post_route_has_a_case`.
-PENDING: dict[str, str] = {
-    endpoint: "case with its proof of success not written yet"
-    for endpoint in (
-        "api_pages.create_feed",
-        "api_pages.create_service_token",
-        "api_pages.create_token",
-        "api_pages.create_webhook",
-        "api_pages.retry_delivery",
-        "api_pages.revoke_feed",
-        "api_pages.revoke_service_token",
-        "api_pages.revoke_token",
-        "api_pages.rotate_webhook_secret",
-        "api_pages.set_webhook_active",
-        "embed.exchange",
-        "sso.confirm_link",
-        "sso.link_email",
-        "sso.link_password",
-        "sso.password_link",
-        "sso.unlink",
-    )
+# A public address given as a number: registering it needs no name lookup.
+WEBHOOK_URL = "https://93.184.215.14/careerlink"
+# A campus provider that is configured but never contacted (the popup is signed in already).
+STUB_OIDC_ENV = {
+    "CAREERLINK_OIDC_CAMPUS_DISCOVERY_URL": "https://idp.example.edu/.well-known/x",
+    "CAREERLINK_OIDC_CAMPUS_CLIENT_ID": "careerlink",
+    "CAREERLINK_OIDC_CAMPUS_CLIENT_SECRET": "secret",
 }
 
 REFUSED_PAGE = "The form could not be sent"
@@ -97,10 +91,82 @@ POST_RULES = _post_rules()
 class World:
     """The objects a case needs, made on first use (each case builds only its own)."""
 
-    def __init__(self, make_user, make_mentor, make_request):
+    def __init__(self, make_user, make_mentor, make_request, app=None, fixtures=None):
         self.make_user = make_user
         self.make_mentor = make_mentor
         self.make_request = make_request
+        self.app = app
+        self.fixtures = fixtures  # pytest's `request`: other fixtures, for the cases that need them
+
+    @cached_property
+    def admin(self):
+        return self.make_user(Role.ADMIN, name="Csrf Admin")
+
+    @cached_property
+    def personal_token_id(self) -> int:
+        with transaction():
+            token, _raw = api_tokens.create_personal_token(
+                self.student, "Laptop", ["directory:read"], 30
+            )
+        return token.id
+
+    @cached_property
+    def service_token_id(self) -> int:
+        with transaction():
+            token, _raw = api_tokens.create_service_token(
+                self.admin, "Portal", [SERVICE_SCOPES[0]], None
+            )
+        return token.id
+
+    @cached_property
+    def feed(self) -> str:
+        with transaction():
+            return feeds.new_feed(self.student)
+
+    @cached_property
+    def webhook_id(self) -> int:
+        with transaction():
+            endpoint, _secret = webhook_endpoints.register(
+                self.admin, WEBHOOK_URL, list(EVENT_TYPES)
+            )
+        return endpoint.id
+
+    @cached_property
+    def failed_delivery_id(self) -> int:
+        self.webhook_id  # noqa: B018 (registered before the request, so the event reaches it)
+        self.relayed  # noqa: B018 (its approval is an event for every endpoint)
+        delivery_id = _db.session.scalar(select(WebhookDelivery.id).order_by(WebhookDelivery.id))
+        with transaction():
+            _db.session.execute(
+                update(WebhookDelivery)
+                .where(WebhookDelivery.id == delivery_id)
+                .values(status=DeliveryStatus.FAILED.value)
+            )
+        return delivery_id
+
+    @cached_property
+    def linked_identity_id(self) -> int:
+        """A campus identity of the student, who also has a password (so it may be unlinked)."""
+        with transaction():
+            identity = Identity(
+                user_id=self.student.id,
+                provider="campus",
+                subject="csrf-student",
+                email=self.student.email,
+            )
+            _db.session.add(identity)
+        return identity.id
+
+    def campus_account_to_link(self, client) -> None:
+        """A campus sign-in in `client` whose address is a local account's: a pending link."""
+        self.fixtures.getfixturevalue("campus_sso")()
+        provider = self.fixtures.getfixturevalue("oidc_provider")
+        local = self.make_user(Role.STUDENT, email="lena@example.edu", name="Lena Local")
+        provider.set_user(
+            "lena-1",
+            {"email": local.email, "email_verified": True, "name": "Lena Local"},
+        )
+        assert sso_sign_in(client, provider, "lena-1").location == "/sso/link"
 
     @cached_property
     def staff(self):
@@ -195,6 +261,11 @@ class Case:
     path: Callable[[World], dict[str, Any]] = lambda w: {}
     data: Callable[[World], dict[str, Any]] = lambda w: {}
     needs: list[str] = field(default_factory=list)
+    # For the post that succeeds only: what the browser does first (a sign-in in progress, a
+    # hand-off); it may return {"url": ..., "data": {...}} to post elsewhere or more.
+    prepare: Callable[[World, Any], dict[str, Any] | None] | None = None
+    # The page the browser reads its own token from (the frame's pages have their own session).
+    token_page: str | None = None
 
 
 def _ask_data(w: World) -> dict[str, Any]:
@@ -204,6 +275,36 @@ def _ask_data(w: World) -> dict[str, Any]:
         "message": MESSAGE,
         "conduct": "y",
     }
+
+
+def _link_pending(w: World, client) -> None:
+    w.campus_account_to_link(client)
+
+
+def _link_emailed(w: World, client) -> dict[str, Any]:
+    """A pending link whose confirmation was emailed: post to the emailed link."""
+    w.campus_account_to_link(client)
+    sent = client.post("/sso/link/email", data={"csrf_token": page_token(client, False)})
+    assert sent.status_code == 200, sent.get_data(as_text=True)
+    message = _db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.event == "confirm_identity_link")
+    ).one()
+    return {"url": path_of(link_from(message, "/sso/link/confirm/"))}
+
+
+def _handed_off(w: World, frame) -> dict[str, Any]:
+    """The frame's sign-in page, then a signed-in popup minting the code the frame redeems."""
+    w.fixtures.getfixturevalue("monkeypatch").setitem(
+        w.app.config,
+        "CAREERLINK_OIDC_PROVIDERS",
+        {"campus": load_config_module()._oidc_provider(STUB_OIDC_ENV, "campus", ())},
+    )
+    html = frame.get("/embed/signin").get_data(as_text=True)
+    handoff_id = re.search(r"handoff=([A-Za-z0-9_-]{32})", html).group(1)
+    popup = browser(w.app, w.student)
+    done = popup.get(f"/portal/signed-in?handoff={handoff_id}").get_data(as_text=True)
+    code = re.search(r'data-code="([^"]+)"', done).group(1)
+    return {"url": "/embed/portal/exchange", "data": {"code": code}}
 
 
 CASES: dict[str, Case] = {
@@ -341,6 +442,44 @@ CASES: dict[str, Case] = {
         path=lambda w: {"request_id": w.request("submitted").id},
         data=lambda w: {"question": "Which dates suit you?"},
     ),
+    "api_pages.create_token": Case(
+        lambda w: w.student,
+        data=lambda w: {"name": "Laptop", "scopes": ["directory:read"], "days": "30"},
+    ),
+    "api_pages.revoke_token": Case(
+        lambda w: w.student, path=lambda w: {"token_id": w.personal_token_id}
+    ),
+    "api_pages.create_feed": Case(lambda w: w.student),
+    "api_pages.revoke_feed": Case(lambda w: w.student, needs=["feed"]),
+    "api_pages.create_service_token": Case(
+        lambda w: w.admin,
+        data=lambda w: {"name": "Portal", "scopes": [SERVICE_SCOPES[0]], "days": ""},
+    ),
+    "api_pages.revoke_service_token": Case(
+        lambda w: w.admin, path=lambda w: {"token_id": w.service_token_id}
+    ),
+    "api_pages.create_webhook": Case(
+        lambda w: w.admin,
+        data=lambda w: {"url": WEBHOOK_URL, "events": ["request.approved"], "description": ""},
+    ),
+    "api_pages.set_webhook_active": Case(
+        lambda w: w.admin, path=lambda w: {"endpoint_id": w.webhook_id}, data=lambda w: {}
+    ),
+    "api_pages.rotate_webhook_secret": Case(
+        lambda w: w.admin, path=lambda w: {"endpoint_id": w.webhook_id}
+    ),
+    "api_pages.retry_delivery": Case(
+        lambda w: w.admin,
+        path=lambda w: {"endpoint_id": w.webhook_id, "delivery_id": w.failed_delivery_id},
+    ),
+    "embed.exchange": Case(None, prepare=_handed_off, token_page="/embed/signin"),
+    "sso.link_password": Case(
+        None, data=lambda w: {"password": DEFAULT_PASSWORD}, prepare=_link_pending
+    ),
+    "sso.link_email": Case(None, prepare=_link_pending),
+    "sso.confirm_link": Case(None, path=lambda w: {"token": "not-a-link"}, prepare=_link_emailed),
+    "sso.unlink": Case(lambda w: w.student, path=lambda w: {"identity_id": w.linked_identity_id}),
+    "sso.password_link": Case(lambda w: w.student),
     "connections.staff_decline": Case(
         lambda w: w.staff,
         path=lambda w: {"request_id": w.request("submitted").id},
@@ -360,9 +499,9 @@ def snapshot() -> dict[str, list]:
         }
 
 
-def page_token(client, signed_in: bool) -> str:
+def page_token(client, signed_in: bool, page: str | None = None) -> str:
     """The CSRF token in a page this browser can open (its session's own token)."""
-    page = client.get("/account" if signed_in else "/signin").get_data(as_text=True)
+    page = client.get(page or ("/account" if signed_in else "/signin")).get_data(as_text=True)
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
 
 
@@ -395,11 +534,11 @@ def csrf_on(app, monkeypatch):
 
 @pytest.mark.parametrize(("endpoint", "rule"), POST_RULES, ids=[e for e, _ in POST_RULES])
 def test_every_post_route_refuses_a_missing_or_foreign_csrf_token(
-    app, db, csrf_on, make_user, make_mentor, make_request, endpoint, rule
+    app, db, csrf_on, make_user, make_mentor, make_request, request, endpoint, rule
 ):
     if endpoint in EXEMPT:
         pytest.skip(f"exempt from CSRF: {EXEMPT[endpoint]}")
-    world = World(make_user, make_mentor, make_request)
+    world = World(make_user, make_mentor, make_request, app, request)
     case = CASES.get(endpoint)
     if case is None:
         # No case yet: check the refusal as every persona, with made-up arguments.
@@ -427,16 +566,19 @@ def test_every_post_route_refuses_a_missing_or_foreign_csrf_token(
     # The same post with the browser's own token passes the check and changes something.
     user = actors[0]
     client = browser(app, user)
-    own = page_token(client, signed_in=user is not None)
+    extra = (case.prepare(world, client) if case.prepare else None) or {}
+    own = page_token(client, signed_in=user is not None, page=case.token_page)
     before = snapshot()
-    resp = client.post(url, data={**data, "csrf_token": own})
+    resp = client.post(
+        extra.get("url", url), data={**data, **extra.get("data", {}), "csrf_token": own}
+    )
     assert resp.status_code != 400, resp.get_data(as_text=True)
     assert snapshot() != before, f"POST {url} with a good token changed nothing: fix the case"
 
 
 def test_every_post_route_has_a_case():
     """A new POST route needs a case above: who posts it, and what, so that it succeeds."""
-    missing = sorted({e for e, _ in POST_RULES} - set(CASES) - set(EXEMPT) - set(PENDING))
+    missing = sorted({e for e, _ in POST_RULES} - set(CASES) - set(EXEMPT))
     assert missing == [], f"add a Case to tests/test_csrf_everywhere.py for {missing}"
     assert set(CASES) <= {e for e, _ in POST_RULES}, "a case for a route that no longer exists"
 
@@ -462,11 +604,11 @@ def test_no_view_or_blueprint_is_exempt_unless_listed(app):
 
 @pytest.mark.parametrize("endpoint", sorted(CASES))
 def test_each_form_refuses_a_missing_token_even_without_the_global_check(
-    app, db, csrf_on, monkeypatch, make_user, make_mentor, make_request, endpoint
+    app, db, csrf_on, monkeypatch, make_user, make_mentor, make_request, request, endpoint
 ):
     """Defence in depth: with the app-wide check off, each view's own form still refuses."""
     monkeypatch.setitem(app.config, "WTF_CSRF_CHECK_DEFAULT", False)
-    world = World(make_user, make_mentor, make_request)
+    world = World(make_user, make_mentor, make_request, app, request)
     case = CASES[endpoint]
     rule = dict(POST_RULES)[endpoint]
     actor = case.actor(world) if case.actor else None
