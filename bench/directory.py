@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("CAREERLINK_ENV", "testing")
 
-from sqlalchemy import create_engine, event, insert, text  # noqa: E402
+from sqlalchemy import create_engine, event, insert, select, text  # noqa: E402
 
 from careerlink.mentors.demo import FIRST_NAMES, LAST_NAMES  # noqa: E402
 
@@ -317,6 +317,12 @@ def parse_args(argv=None):
         "--sqlite-file", default=None, help="reuse (or create) this SQLite file instead"
     )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--scale",
+        default=None,
+        help="comma-separated sizes (e.g. 10000,100000,300000): one database and table per size, "
+        "then the landing page and one industry compared across sizes",
+    )
     return parser.parse_args(argv)
 
 
@@ -589,10 +595,64 @@ def run_queries(db, repeat: int, per_page: int) -> list[dict]:
     return rows
 
 
+def snapshot_figures(db, repeat: int) -> dict:
+    """What the directory snapshot costs: a whole read, its size, and catching up one change."""
+    from careerlink.database import transaction
+    from careerlink.mentors import directory_snapshot
+    from careerlink.mentors.facet_cache import facet_cache
+    from careerlink.mentors.models import MentorProfile
+    from careerlink.mentors.search import search_mentors
+
+    reads = []
+    for _ in range(max(3, repeat // 10)):
+        started = time.perf_counter()
+        snapshot = directory_snapshot.read_snapshot(*directory_snapshot.state())
+        reads.append((time.perf_counter() - started) * 1000)
+        db.session.remove()
+    arrays = [
+        snapshot.ids,
+        snapshot.listed,
+        snapshot.remote,
+        snapshot.year,
+        snapshot.unavailable,
+        snapshot.requested,
+        *snapshot.offers.values(),
+        *snapshot.codes.values(),
+        *snapshot.industries.values(),
+    ]
+    search_mentors()  # the shared snapshot is current
+    db.session.remove()
+    ids = list(db.session.scalars(select(MentorProfile.id).limit(repeat + 2)))
+    db.session.remove()
+    after_change = []
+    for i, profile_id in enumerate(ids):
+        with transaction():
+            profile = db.session.get(MentorProfile, profile_id)
+            profile.headline = f"{profile.headline} "[:160]
+        db.session.remove()
+        facet_cache().clear()
+        started = time.perf_counter()
+        search_mentors()
+        elapsed = (time.perf_counter() - started) * 1000
+        db.session.remove()
+        if i >= 2:
+            after_change.append(elapsed)
+    facet_cache().clear()
+    return {
+        "read_p50": percentile(reads, 50),
+        "megabytes": sum(a.nbytes for a in arrays) / 1e6,
+        "change_p50": percentile(after_change, 50),
+        "change_p95": percentile(after_change, 95),
+    }
+
+
 def print_table(rows: list[dict], dialect: str, count: int) -> None:
     """The results as a plain-text table."""
     print(f"\n{dialect}, {count:,} alumni; times in ms")
-    print("cold = counts cache emptied before each run (all the SQL); warm = counts from the cache")
+    print(
+        "cold = counts cache emptied before each run (counted from the snapshot); "
+        "warm = counts from the cache"
+    )
     header = (
         f"{'search':<28} {'matches':>8} {'stmts':>5} {'cold p50':>8} {'cold p95':>8} "
         f"{'bare p50':>8} {'bare p95':>8} {'cold/bare':>9} {'warm p50':>8} {'warm p95':>8}"
@@ -614,9 +674,8 @@ def print_table(rows: list[dict], dialect: str, count: int) -> None:
     )
 
 
-def main(argv=None) -> int:
-    """Build the database, run the searches, print the table."""
-    args = parse_args(argv)
+def run_size(args, alumni: int) -> dict:
+    """Build (or reuse) one database of `alumni`, run every search, print its table."""
     from careerlink.extensions import db
 
     cleanup = None
@@ -635,7 +694,7 @@ def main(argv=None) -> int:
 
         where = f"schema {schema}"
     else:
-        if args.sqlite_file:
+        if args.sqlite_file and not args.scale:
             path = Path(args.sqlite_file).resolve()
         else:
             folder = Path(tempfile.mkdtemp(prefix="careerlink-bench-"))
@@ -656,18 +715,43 @@ def main(argv=None) -> int:
 
             db.create_all()
             existing = db.session.query(MentorProfile).count()
-            if existing != args.alumni:
+            if existing != alumni:
                 if existing:
-                    raise SystemExit(f"{where} holds {existing} alumni, not {args.alumni}")
-                seconds = generate(db, args.alumni)
+                    raise SystemExit(f"{where} holds {existing} alumni, not {alumni}")
+                seconds = generate(db, alumni)
                 print(f"  loaded in {seconds:.1f} s")
+            figures = snapshot_figures(db, args.repeat)
             rows = run_queries(db, args.repeat, args.per_page)
-            print_table(rows, db.engine.dialect.name, args.alumni)
+            print_table(rows, db.engine.dialect.name, alumni)
+            print(
+                f"snapshot: read whole in {figures['read_p50']:.0f} ms (p50; a worker's first "
+                f"search, or after a deletion), {figures['megabytes']:.1f} MB of arrays; "
+                f"the landing page right after one profile change (catching up, counts not "
+                f"cached): p50 {figures['change_p50']:.1f} ms, p95 {figures['change_p95']:.1f} ms"
+            )
             db.session.remove()
             db.engine.dispose()
     finally:
         if cleanup and not args.keep:
             cleanup()
+    return {row["label"]: row for row in rows}
+
+
+def main(argv=None) -> int:
+    """Build the database(s), run the searches, print the table(s)."""
+    args = parse_args(argv)
+    sizes = [int(size) for size in args.scale.split(",")] if args.scale else [args.alumni]
+    by_size = {size: run_size(args, size) for size in sizes}
+    if len(sizes) > 1:
+        print("\nscale: cold p95 in ms (and its ratio to the smallest size)")
+        smallest = sizes[0]
+        for label in ("landing page", "one industry"):
+            cells = []
+            for size in sizes:
+                p95 = by_size[size][label]["app_p95"]
+                ratio = p95 / by_size[smallest][label]["app_p95"]
+                cells.append(f"{size:>9,}: {p95:6.1f} ({ratio:.2f}x)")
+            print(f"{label:<14} " + "  ".join(cells))
     sys.stdout.flush()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (max RSS): {peak:.0f} MB")

@@ -105,9 +105,10 @@ def register_extensions(app: Flask) -> None:
         register_default_database_guard,
         register_sqlite_pragmas,
     )
-    from careerlink.mentors import facet_cache
+    from careerlink.mentors import directory_snapshot, facet_cache
 
     facet_cache.init_app(app)
+    directory_snapshot.init_app(app)
 
     register_sqlite_pragmas(app)
     register_default_database_guard(app)

@@ -16,7 +16,7 @@ from test_mentors import make_profile
 from careerlink import create_app
 from careerlink.extensions import db as _db
 from careerlink.mentors.facet_cache import cache_config, facet_cache, is_enabled
-from careerlink.mentors.search import search_mentors
+from careerlink.mentors.search import SearchCriteria, search_mentors
 from careerlink.paths import load_config_module
 from careerlink.permissions import Role
 
@@ -58,7 +58,12 @@ def other_app(database, tmp_path, **settings):
 
 
 def counted_search(application, **kw):
-    """Search inside `application`: (result, number of SQL statements it ran)."""
+    """A word search inside `application`: (result, number of SQL statements it ran).
+
+    With its counts cached, a word search skips two statements: the snapshot's catching up and
+    the ids of the word's matches (a browse page needs the snapshot for its order anyway).
+    """
+    kw.setdefault("criteria", SearchCriteria(q="shared"))
     seen: list[str] = []
 
     def before(conn, cursor, statement, parameters, context, executemany):
@@ -142,7 +147,7 @@ def test_each_process_keeps_its_own_counts(app, db, two_mentors, database, tmp_p
     cold, cold_statements = counted_search(app)
     warm, warm_statements = counted_search(app)
     assert cold.total == warm.total == 2 and warm.facets == cold.facets
-    assert warm_statements == cold_statements - 2  # the two grouped count scans
+    assert warm_statements == cold_statements - 2
     with other_app(database, tmp_path) as worker:
         again, statements = counted_search(worker)
     assert again.total == 2 and statements == cold_statements

@@ -80,6 +80,11 @@ class IndexedProfile:
     unavailable_until: Mapped[date | None] = mapped_column(Date)
     # The industry ids, sorted, as "|3|7|12|" ("" for none).
     industry_key: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    # The directory's data version when this profile last changed what the directory shows:
+    # a process's snapshot catches up by reading the profiles changed since its own version.
+    directory_version: Mapped[int] = mapped_column(
+        BigInteger, default=0, nullable=False, index=True
+    )
 
     def build_search_document(self, name: str | None = None) -> str:
         """The folded text the full-text index holds for this profile."""
@@ -131,12 +136,14 @@ def attach(table) -> None:
 class DirectoryState(db.Model):
     """One row whose version is bumped in every transaction that changes what the directory
     counts (profiles, their owners' names and active flags, industries); cached facet counts
-    are keyed by it."""
+    are keyed by it. `structure` changes when a change is not one profile's own (a deletion,
+    an industry): snapshots are then read again whole."""
 
     __tablename__ = "careerlink_directory_state"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(BigInteger, default=0, nullable=False)
+    structure: Mapped[int] = mapped_column(BigInteger, default=0, nullable=False)
 
 
 def _first_version() -> int:
@@ -146,18 +153,30 @@ def _first_version() -> int:
 
 
 def _insert_state_row(target, connection, **_kw) -> None:
-    connection.execute(target.insert().values(id=1, version=_first_version()))
+    connection.execute(
+        target.insert().values(id=1, version=_first_version(), structure=_first_version())
+    )
 
 
 event.listen(DirectoryState.__table__, "after_create", _insert_state_row)
 
 
-def bump_directory_version(connection) -> None:
-    """Invalidate every cached directory count (all processes): a new data version."""
+def bump_directory_version(connection, structural: bool = False) -> int:
+    """Invalidate every cached directory count (all processes): the new data version.
+
+    `structural` also changes the structure, for a change that is not one profile's own.
+    """
     table = DirectoryState.__table__
-    result = connection.execute(table.update().values(version=table.c.version + 1))
-    if result.rowcount == 0:  # the row was deleted (tables emptied): start a new series
-        connection.execute(table.insert().values(id=1, version=_first_version()))
+    values = {"version": table.c.version + 1}
+    if structural:
+        values["structure"] = table.c.structure + 1
+    version = connection.execute(
+        table.update().values(**values).returning(table.c.version)
+    ).scalar()
+    if version is None:  # the row was deleted (tables emptied): start a new series
+        version = _first_version()
+        connection.execute(table.insert().values(id=1, version=version, structure=_first_version()))
+    return version
 
 
 def directory_version() -> int | None:
@@ -196,22 +215,38 @@ def _refresh_profile(session, profile: IndexedProfile) -> None:
         session.info.setdefault(_PENDING_KEYS, set()).add(profile)
 
 
+_UNCOMMITTED = "careerlink_directory_uncommitted"
+
+
 def index_changes(session) -> None:
-    """Rebuild the derived columns of every profile this flush may change, and bump the data
-    version when anything the directory shows changed."""
-    changed = any(
+    """Rebuild the derived columns of every profile this flush may change, bump the data
+    version when anything the directory shows changed, and stamp the profiles with it."""
+    structural = any(
         isinstance(obj, IndexedProfile | CountedInDirectory | User) for obj in session.deleted
     )
+    profiles = []
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, CountedInDirectory):
-            changed = True
+            structural = True
             continue
         profile = obj if isinstance(obj, IndexedProfile) else _profile_changed_by_owner(obj)
         if profile is not None:
-            changed = True
+            profiles.append(profile)
             _refresh_profile(session, profile)
-    if changed:
-        bump_directory_version(session.connection())
+    if structural or profiles:
+        version = bump_directory_version(session.connection(), structural)
+        for profile in profiles:
+            profile.directory_version = version
+        session.info[_UNCOMMITTED] = True
+
+
+def has_uncommitted_changes(session) -> bool:
+    """True while this session's transaction has changed the directory and not committed."""
+    return bool(session.info.get(_UNCOMMITTED))
+
+
+def _transaction_ended(session, *_args) -> None:
+    session.info.pop(_UNCOMMITTED, None)
 
 
 def fill_pending_industry_keys(session) -> None:
@@ -243,3 +278,5 @@ def _fill_pending_industry_keys(session, _flush_context) -> None:
 # CareerLink's session class only: a host application's sessions never run these.
 event.listen(CareerLinkSession, "before_flush", _refresh_search_documents)
 event.listen(CareerLinkSession, "after_flush", _fill_pending_industry_keys)
+event.listen(CareerLinkSession, "after_commit", _transaction_ended)
+event.listen(CareerLinkSession, "after_rollback", _transaction_ended)

@@ -1,26 +1,27 @@
 """The directory search: criteria in, a page of profiles with facet counts out.
 
-One function serves the HTML directory, the JSON API and the tests. It issues a fixed set of
-statements whatever the page size and the number of alumni: the industry list, the data
-version, then, unless the counts are cached for this version and day, (SQLite, with words) the
-number of full-text matches and two grouped scans for the total and every facet; then the
-page's ids, the page's rows, and the eager loads of their industries and roles. Counts read
-only the denormalised columns of two narrow covering indexes (`directory_index`, kept in sync
-before every flush) and are cached by `facet_cache`. The result is a `Page` of profiles.
+One function serves the HTML directory, the JSON API and the tests. The total, the facet counts
+and the browse order come from the process's columnar snapshot of the directory
+(`directory_snapshot`), caught up with the profiles changed since it was read, so their cost does
+not grow with a search's number of matches the way a scan does. A word search asks the full-text
+index for its matches' ids (FTS5 on SQLite, a tsvector on PostgreSQL) and ranks its page there.
+Counts are also cached per data version and day (`facet_cache`). The statements issued are a
+fixed set whatever the page size and the number of alumni: the directory state, the industry
+list, the snapshot's catching up, the word matches, the page's ids (word searches), the page's
+rows and the eager loads of their industries and roles.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     and_,
     case,
-    cast,
     column,
     false,
     func,
@@ -32,9 +33,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import joinedload, selectinload
 
 from careerlink.extensions import db
-from careerlink.mentors import facet_cache
+from careerlink.mentors import directory_snapshot, facet_cache
 from careerlink.mentors import text as textfold
-from careerlink.mentors.directory_index import directory_version
+from careerlink.mentors.directory_index import has_uncommitted_changes
 from careerlink.mentors.models import (
     OFFER_LABELS,
     Industry,
@@ -46,7 +47,6 @@ from careerlink.mentors.search_ddl import FTS_TABLE, PG_COLUMN, PROFILES
 from careerlink.pagination import MAX_PER_PAGE, Page, bounded_per_page, page_number, paginate
 
 P = MentorProfile
-LIST_FACET_LIMIT = 60
 CLASS_YEAR_MIN = 1900
 CLASS_YEAR_MAX = 2100
 LIST_FACETS = ("country", "region", "city", "programme")
@@ -208,21 +208,23 @@ def available_clause(on: date):
     return or_(P.unavailable_until.is_(None), P.unavailable_until <= on)
 
 
-# Above this many FTS5 matches, counting scans the narrow index and probes the matches, instead
-# of fetching each match's wide row by id (which costs more per row than a whole index scan).
-SQLITE_SCAN_ABOVE = 8000
-
-
 def _fts_matches(terms: list[str]):
     return select(_fts.c.rowid).where(_fts.c[FTS_TABLE].match(textfold.fts5_query(terms)))
 
 
-def _text_clause(terms: list[str], dialect: str, many: bool = False):
+def _text_clause(terms: list[str], dialect: str):
     if dialect == "postgresql":
         return _pg_vector().op("@@")(_pg_query(terms))
-    # "id + 0" keeps SQLite from using the primary key for the IN: it reads the covering index.
-    target = (P.id + 0) if many else P.id
-    return target.in_(_fts_matches(terms))
+    return P.id.in_(_fts_matches(terms))
+
+
+def _text_match_ids(terms: list[str], dialect: str) -> list[int]:
+    """Ids of the listed profiles whose words match (the count's text filter)."""
+    if dialect == "postgresql":
+        stmt = select(P.id).where(visible_clause(), _text_clause(terms, dialect))
+    else:
+        stmt = _fts_matches(terms)
+    return list(db.session.scalars(stmt))
 
 
 def _pg_vector():
@@ -238,17 +240,13 @@ def _ci_equal(col, value: str):
 
 
 def _group_clauses(
-    criteria: SearchCriteria,
-    industry_ids: list[int] | None,
-    on: date,
-    dialect: str,
-    many_matches: bool = False,
+    criteria: SearchCriteria, industry_ids: list[int] | None, on: date, dialect: str
 ) -> dict[str, Any]:
-    """One clause per active filter group (AND between groups, OR inside a group)."""
+    """One SQL clause per active filter group (AND between groups, OR inside a group)."""
     groups: dict[str, Any] = {}
     terms = criteria.terms
     if terms:
-        groups["q"] = _text_clause(terms, dialect, many_matches)
+        groups["q"] = _text_clause(terms, dialect)
     if industry_ids is not None:
         # A LIKE on the narrow index's "|3|7|" key: no join, no lookup of the wide rows.
         groups["industry"] = (
@@ -281,26 +279,9 @@ def _except(groups: dict[str, Any], *names: str) -> list:
     return [clause for name, clause in groups.items() if name not in names]
 
 
-def _count_when(conditions: list):
-    if not conditions:
-        return func.count()
-    return func.count(case((and_(*conditions), 1)))
-
-
-_PRIME = 4294967291  # the largest prime below 2**32: id * multiplier stays within 64 bits
-
-
-def _tiebreak(seed: int):
-    # A per-viewer, per-day shuffle among equally (un)asked alumni, stable within the day:
-    # id -> (id * a + b) mod p is a different permutation for each multiplier a.
-    multiplier = 1 + seed % (_PRIME - 1)
-    offset = (seed * 2654435761) % _PRIME
-    return (cast(P.id, BigInteger) * multiplier + offset) % _PRIME
-
-
 def day_seed(viewer_id: int | None, on: date) -> int:
     """A deterministic seed for one viewer on one day."""
-    return ((viewer_id or 0) * 1000003 + on.toordinal() * 7919) % _PRIME
+    return ((viewer_id or 0) * 1000003 + on.toordinal() * 7919) % directory_snapshot.PRIME
 
 
 def _criteria_key(criteria: SearchCriteria, industry_ids: list[int] | None) -> tuple:
@@ -317,69 +298,6 @@ def _criteria_key(criteria: SearchCriteria, industry_ids: list[int] | None) -> t
         criteria.class_year_max,
         criteria.accepting_now,
     )
-
-
-def _count(criteria: SearchCriteria, groups: dict, base, available, all_industries):
-    """The total and every facet's counts: two grouped scans of the narrow indexes."""
-    # One scan gives the total, the yes/no and offer counts and the four place/programme
-    # facets: rows are grouped by (country, region, city, programme) and the equality filters
-    # on those columns are applied here, each facet leaving out its own filter.
-    scalar_groups = ("offer", "remote", "accepting")
-    shared = _except(groups, *scalar_groups, *LIST_FACETS)
-    columns = [_count_when([groups[g] for g in scalar_groups if g in groups]).label("n")]
-    offer_others = [groups[g] for g in ("remote", "accepting") if g in groups]
-    for offer in Offer:
-        columns.append(_count_when([*offer_others, _OFFER_COLUMN[offer]]).label(offer.value))
-    remote_others = [groups[g] for g in ("offer", "accepting") if g in groups]
-    columns.append(_count_when([*remote_others, P.open_to_remote]).label("remote"))
-    accepting_others = [groups[g] for g in ("offer", "remote") if g in groups]
-    columns.append(_count_when([*accepting_others, available]).label("accepting"))
-    keys = [getattr(P, name) for name in LIST_FACETS]
-    grouped = db.session.execute(select(*keys, *columns).where(base, *shared).group_by(*keys)).all()
-    wanted = {
-        name: getattr(criteria, name).lower() for name in LIST_FACETS if getattr(criteria, name)
-    }
-
-    def matches(row, leave_out: str | None = None) -> bool:
-        return all(
-            (getattr(row, name) or "").lower() == value
-            for name, value in wanted.items()
-            if name != leave_out
-        )
-
-    selected = [row for row in grouped if matches(row)]
-    total = sum(row.n for row in selected)
-    facets: dict[str, dict[str, int]] = {
-        "offer": {o.value: sum(getattr(r, o.value) for r in selected) for o in Offer},
-        "remote": {"yes": sum(r.remote for r in selected)},
-        "accepting": {"yes": sum(r.accepting for r in selected)},
-    }
-    for name in LIST_FACETS:
-        counts: dict[str, int] = {}
-        for row in grouped:
-            value = getattr(row, name)
-            if value and row.n and matches(row, leave_out=name):
-                counts[value] = counts.get(value, 0) + row.n
-        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-        facets[name] = dict(ranked[:LIST_FACET_LIMIT])
-
-    # Grouped by the profile's whole set of industries (a few thousand combinations at most),
-    # over the second narrow index, which is sorted by that key; each combination's count is
-    # then added to each of its industries.
-    id_to_slug = {str(i.id): i.slug for i in all_industries}
-    key_rows = db.session.execute(
-        select(P.industry_key, func.count())
-        .where(base, *_except(groups, "industry"))
-        .group_by(P.industry_key)
-    ).all()
-    industry_counts: dict[str, int] = {}
-    for key, n in key_rows:
-        for part in (key or "").split("|"):
-            slug = id_to_slug.get(part)
-            if slug is not None:
-                industry_counts[slug] = industry_counts.get(slug, 0) + int(n)
-    facets["industry"] = industry_counts
-    return total, facets
 
 
 def search_mentors(
@@ -409,64 +327,55 @@ def search_mentors(
                 notices.append(f"There is no industry called “{slug}”; it was left out.")
         if not industry_ids:
             industry_ids = None
-    base = visible_clause()
-    available = available_clause(on)
-
-    key = None
-    if facet_cache.is_enabled():
-        version = directory_version()
-        if version is not None:
-            key = facet_cache.counts_key(version, on, _criteria_key(criteria, industry_ids))
-    cached = facet_cache.get_counts(key) if key is not None else None
-    if cached is not None:
-        total, facets = cached
-        groups = _group_clauses(criteria, industry_ids, on, dialect)
-    else:
-        many_matches = False
-        if criteria.terms and dialect == "sqlite":
-            matches = db.session.scalar(
-                select(func.count()).select_from(_fts_matches(criteria.terms).subquery())
-            )
-            many_matches = (matches or 0) > SQLITE_SCAN_ABOVE
-        groups = _group_clauses(criteria, industry_ids, on, dialect, many_matches)
-        total, facets = _count(criteria, groups, base, available, all_industries)
-        if key is not None:
-            facet_cache.put_counts(key, total, facets)
-    facets = {name: dict(counts) for name, counts in facets.items()}
-
-    # Past the last page, the directory shows the last page and says so.
-    pages = Page(page=1, per_page=per_page, total=total).pages
-    page = page_number(page)
-    if page > pages:
-        if total:
-            notices.append(f"There are only {pages} page{'s' if pages != 1 else ''} of results.")
-        page = pages
-
-    # The page's ids are sorted over the narrow index; only those rows are then loaded whole.
-    unavailable_last = case((available, 0), else_=1)
-    stmt = select(P.id).where(base, *groups.values())
     terms = criteria.terms
-    if terms and dialect == "sqlite":
-        match = _fts.c[FTS_TABLE].match(textfold.fts5_query(terms))
-        stmt = (
-            select(P.id)
-            .join(_fts, _fts.c.rowid == P.id)
-            .where(match, base, *_except(groups, "q"))
-            .order_by(unavailable_last, _fts.c.rank, P.id)
-        )
-    elif terms:
-        stmt = stmt.order_by(
-            unavailable_last, func.ts_rank(_pg_vector(), _pg_query(terms)).desc(), P.id
-        )
-    else:
-        viewer_id = getattr(viewer, "id", None)
-        stmt = stmt.order_by(
-            unavailable_last,
-            P.last_requested_at.asc().nulls_first(),
-            _tiebreak(day_seed(viewer_id, on)),
-            P.id,
-        )
-    ids = paginate(stmt, page, per_page, total=total).items
+
+    directory = directory_snapshot.state()
+    key = None
+    # Never cache what may still roll back.
+    if (
+        directory is not None
+        and facet_cache.is_enabled()
+        and not has_uncommitted_changes(db.session)
+    ):
+        key = facet_cache.counts_key(directory[1], on, _criteria_key(criteria, industry_ids))
+    cached = facet_cache.get_counts(key) if key is not None else None
+    snapshot = lock = None
+    if cached is None or not terms:
+        snapshot, lock = directory_snapshot.current(*(directory or (0, 0)))
+    with lock or nullcontext():
+        if cached is not None:
+            total, facets = cached
+        else:
+            available = snapshot.available(on)
+            text_mask = snapshot.rows_of(_text_match_ids(terms, dialect)) if terms else None
+            groups = snapshot.group_masks(criteria, industry_ids, text_mask, available)
+            total, facets = snapshot.counts(groups, available, all_industries)
+            if key is not None:
+                facet_cache.put_counts(key, total, facets)
+        facets = {name: dict(counts) for name, counts in facets.items()}
+
+        # Past the last page, the directory shows the last page and says so.
+        pages = Page(page=1, per_page=per_page, total=total).pages
+        page = page_number(page)
+        if page > pages:
+            if total:
+                notices.append(
+                    f"There are only {pages} page{'s' if pages != 1 else ''} of results."
+                )
+            page = pages
+
+        if terms:
+            ids = _ranked_page(criteria, industry_ids, on, dialect, page, per_page, total)
+        else:
+            available = snapshot.available(on)
+            groups = snapshot.group_masks(criteria, industry_ids, None, available)
+            ids = snapshot.browse_page(
+                snapshot.matching(groups),
+                available,
+                day_seed(getattr(viewer, "id", None), on),
+                (page - 1) * per_page,
+                per_page,
+            )
     loaded = (
         db.session.scalars(
             select(P).where(P.id.in_(ids)).options(joinedload(P.user), selectinload(P.industries))
@@ -485,6 +394,28 @@ def search_mentors(
         industries=[i for i in all_industries if i.active or i.slug in criteria.industries],
         notices=notices,
     )
+
+
+def _ranked_page(criteria, industry_ids, on, dialect, page, per_page, total) -> list[int]:
+    """A word search's page ids, best match first (who may be asked now before the others)."""
+    terms = criteria.terms
+    groups = _group_clauses(criteria, industry_ids, on, dialect)
+    unavailable_last = case((available_clause(on), 0), else_=1)
+    if dialect == "sqlite":
+        match = _fts.c[FTS_TABLE].match(textfold.fts5_query(terms))
+        stmt = (
+            select(P.id)
+            .join(_fts, _fts.c.rowid == P.id)
+            .where(match, visible_clause(), *_except(groups, "q"))
+            .order_by(unavailable_last, _fts.c.rank, P.id)
+        )
+    else:
+        stmt = (
+            select(P.id)
+            .where(visible_clause(), *groups.values())
+            .order_by(unavailable_last, func.ts_rank(_pg_vector(), _pg_query(terms)).desc(), P.id)
+        )
+    return paginate(stmt, page, per_page, total=total).items
 
 
 def offer_choices() -> list[tuple[str, str]]:

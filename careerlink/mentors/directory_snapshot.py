@@ -1,0 +1,383 @@
+"""The directory's counts and browse order, computed from a columnar snapshot in memory.
+
+Counting a search's facets in SQL meant scanning every matching alumnus (two grouped scans of the
+covering indexes), and the browse order meant sorting every match: both grew with the number of
+alumni. Instead, each process keeps the narrow directory columns of every profile in NumPy arrays
+(a few bytes an alumnus: 100,000 alumni take about 4 MB) and answers from them: a filter is a
+boolean mask, a facet is one `bincount`, the browse page is a partial sort of the matches.
+
+The snapshot is kept current without rereading it: every change to a profile stamps the profile
+with the directory's new data version (`directory_index`), so catching up is one indexed query for
+the profiles changed since the snapshot's version. Changes that are not one profile's (a deleted
+profile or account, an industry added, renamed or merged) bump the directory's *structure*, and the
+snapshot is read again whole. A search inside a transaction that has changed the directory and not
+committed yet reads a private snapshot of its own, so that nothing uncommitted reaches the shared
+one.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+import numpy as np
+from flask import current_app
+from sqlalchemy import select
+
+from careerlink.extensions import db
+from careerlink.mentors.directory_index import DirectoryState, has_uncommitted_changes
+from careerlink.mentors.models import MentorProfile, Offer
+
+P = MentorProfile
+EXTENSION = "careerlink_directory_snapshot"
+LIST_FACETS = ("country", "region", "city", "programme")
+LIST_FACET_LIMIT = 60
+PRIME = 4294967291  # the largest prime below 2**32 (the browse shuffle's modulus)
+OFFER_COLUMNS = {
+    Offer.INTRODUCTION: "offers_introduction",
+    Offer.SHADOWING: "offers_shadowing",
+    Offer.INFORMATIONAL_INTERVIEW: "offers_informational_interview",
+    Offer.RESUME_REVIEW: "offers_resume_review",
+}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NEVER = -1  # "never asked" sorts before every real time: nulls first
+
+
+def _columns() -> tuple:
+    return (
+        P.id,
+        P.directory_listed,
+        P.industry_key,
+        *(getattr(P, name) for name in LIST_FACETS),
+        P.class_year,
+        P.open_to_remote,
+        *(getattr(P, column) for column in OFFER_COLUMNS.values()),
+        P.unavailable_until,
+        P.last_requested_at,
+    )
+
+
+def _micros(moment: datetime | None) -> int:
+    if moment is None:
+        return _NEVER
+    if moment.tzinfo is None:  # SQLite hands back what was stored: UTC
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+_MICROSECOND = datetime(1970, 1, 1, 0, 0, 0, 1, tzinfo=UTC) - _EPOCH
+
+
+def _industry_ids(key: str | None) -> list[int]:
+    return [int(part) for part in (key or "").split("|") if part.isdigit()]
+
+
+def tiebreak(ids: np.ndarray, seed: int) -> np.ndarray:
+    """The per-viewer, per-day shuffle: id -> (id * a + b) mod p, a bijection for each seed."""
+    multiplier = np.uint64(1 + seed % (PRIME - 1))
+    offset = np.uint64((seed * 2654435761) % PRIME)
+    # ids < 2**31 and a < 2**32: the product and the sum stay below 2**64.
+    return (ids.astype(np.uint64) * multiplier + offset) % np.uint64(PRIME)
+
+
+class Snapshot:
+    """The directory columns of every profile, one array element per profile, sorted by id."""
+
+    def __init__(self, structure: int, version: int, rows: Sequence[Any]):
+        self.structure = structure
+        self.version = version
+        self.size = 0
+        self.ids = np.zeros(0, np.int64)
+        self.listed = np.zeros(0, bool)
+        self.remote = np.zeros(0, bool)
+        self.offers = {offer: np.zeros(0, bool) for offer in Offer}
+        self.year = np.zeros(0, np.int32)  # 0: not given
+        self.unavailable = np.zeros(0, np.int32)  # a day's ordinal; 0: may be asked now
+        self.requested = np.zeros(0, np.int64)  # microseconds since 1970; -1: never asked
+        self.codes = {name: np.zeros(0, np.int32) for name in LIST_FACETS}
+        self.values: dict[str, list[str]] = {name: [""] for name in LIST_FACETS}
+        self._lowered: dict[str, list[str]] = {name: [""] for name in LIST_FACETS}
+        self._code_of: dict[str, dict[str, int]] = {name: {"": 0} for name in LIST_FACETS}
+        self.industries: dict[int, np.ndarray] = {}
+        self._ranks: np.ndarray | None = None
+        self._load(sorted(rows, key=lambda row: row.id))
+
+    # --- building and patching ------------------------------------------------------------
+
+    def _code(self, name: str, value: str | None) -> int:
+        value = value or ""
+        code = self._code_of[name].get(value)
+        if code is None:
+            code = self._code_of[name][value] = len(self.values[name])
+            self.values[name].append(value)
+            self._lowered[name].append(value.lower())
+        return code
+
+    def _resize(self, capacity: int) -> None:
+        def grown(array: np.ndarray, fill=0) -> np.ndarray:
+            extra = np.full(capacity - array.size, fill, array.dtype)
+            return np.concatenate([array, extra])
+
+        self.ids = grown(self.ids)
+        self.listed = grown(self.listed)
+        self.remote = grown(self.remote)
+        self.offers = {offer: grown(array) for offer, array in self.offers.items()}
+        self.year = grown(self.year)
+        self.unavailable = grown(self.unavailable)
+        self.requested = grown(self.requested, _NEVER)
+        self.codes = {name: grown(array) for name, array in self.codes.items()}
+        self.industries = {key: grown(array) for key, array in self.industries.items()}
+
+    def _industry_mask(self, industry_id: int) -> np.ndarray:
+        mask = self.industries.get(industry_id)
+        if mask is None:
+            mask = self.industries[industry_id] = np.zeros(self.ids.size, bool)
+        return mask
+
+    def _load(self, rows: list[Any]) -> None:
+        """Fill the arrays from rows sorted by id, column by column."""
+        count = len(rows)
+        self._resize(count + count // 8 + 64)
+        self.size = count
+        if not count:
+            return
+        columns = list(zip(*rows, strict=True))
+        column = dict(zip((c.key for c in _columns()), columns, strict=True))
+        self.ids[:count] = column["id"]
+        self.listed[:count] = column["directory_listed"]
+        self.remote[:count] = column["open_to_remote"]
+        for offer, name in OFFER_COLUMNS.items():
+            self.offers[offer][:count] = column[name]
+        self.year[:count] = [year or 0 for year in column["class_year"]]
+        self.unavailable[:count] = [
+            day.toordinal() if day else 0 for day in column["unavailable_until"]
+        ]
+        self.requested[:count] = [_micros(moment) for moment in column["last_requested_at"]]
+        for name in LIST_FACETS:
+            self.codes[name][:count] = [self._code(name, value) for value in column[name]]
+        # A few thousand distinct industry sets at most: one mask per industry from them.
+        key_code: dict[str, int] = {}
+        keys = np.array(
+            [key_code.setdefault(key or "", len(key_code)) for key in column["industry_key"]]
+        )
+        for key, code in key_code.items():
+            for industry_id in _industry_ids(key):
+                self._industry_mask(industry_id)[:count] |= keys == code
+
+    def _write(self, index: int, row: Any) -> None:
+        self.ids[index] = row.id
+        self.listed[index] = bool(row.directory_listed)
+        self.remote[index] = bool(row.open_to_remote)
+        for offer, name in OFFER_COLUMNS.items():
+            self.offers[offer][index] = bool(getattr(row, name))
+        self.year[index] = row.class_year or 0
+        self.unavailable[index] = row.unavailable_until.toordinal() if row.unavailable_until else 0
+        self.requested[index] = _micros(row.last_requested_at)
+        for name in LIST_FACETS:
+            self.codes[name][index] = self._code(name, getattr(row, name))
+        wanted = set(_industry_ids(row.industry_key))
+        for industry_id in wanted:
+            self._industry_mask(industry_id)
+        for industry_id, mask in self.industries.items():
+            mask[index] = industry_id in wanted
+
+    def apply(self, rows: Iterable[Any]) -> bool:
+        """Take in changed profiles; False if one cannot be placed (then rebuild instead)."""
+        for row in sorted(rows, key=lambda r: r.id):
+            index = int(np.searchsorted(self.ids[: self.size], row.id))
+            if index < self.size and self.ids[index] == row.id:
+                self._write(index, row)
+            elif index == self.size:  # a new profile: ids only grow
+                if self.size == self.ids.size:
+                    self._resize(2 * self.ids.size + 64)
+                self._write(index, row)
+                self.size += 1
+            else:  # a new id below the highest (transactions committed out of order)
+                return False
+        self._ranks = None
+        return True
+
+    # --- searching ---------------------------------------------------------------------------
+
+    def rows_of(self, profile_ids: Iterable[int]) -> np.ndarray:
+        """A mask of the profiles with these ids (ids the snapshot does not hold are ignored)."""
+        wanted = np.fromiter(profile_ids, np.int64)
+        mask = np.zeros(self.size, bool)
+        if wanted.size:
+            index = np.searchsorted(self.ids[: self.size], wanted)
+            inside = index < self.size
+            found = index[inside][self.ids[index[inside]] == wanted[inside]]
+            mask[found] = True
+        return mask
+
+    def available(self, on: date) -> np.ndarray:
+        """Profiles that may be asked on that day (not away, paused or full)."""
+        days = self.unavailable[: self.size]
+        return (days == 0) | (days <= on.toordinal())
+
+    def equal(self, name: str, value: str) -> np.ndarray:
+        """Profiles whose place or programme is `value`, whatever its case."""
+        wanted = value.lower()
+        codes = [code for code, lowered in enumerate(self._lowered[name]) if lowered == wanted]
+        return np.isin(self.codes[name][: self.size], codes)
+
+    def group_masks(self, criteria, industry_ids, text_mask, available) -> dict[str, np.ndarray]:
+        """One mask per active filter group (AND between groups, OR inside a group)."""
+        n = self.size
+        groups: dict[str, np.ndarray] = {}
+        if text_mask is not None:
+            groups["q"] = text_mask
+        if industry_ids is not None:
+            mask = np.zeros(n, bool)
+            for industry_id in industry_ids:
+                if industry_id in self.industries:
+                    mask |= self.industries[industry_id][:n]
+            groups["industry"] = mask
+        if criteria.offers:
+            mask = np.zeros(n, bool)
+            for offer in criteria.offers:
+                mask |= self.offers[offer][:n]
+            groups["offer"] = mask
+        for name in LIST_FACETS:
+            value = getattr(criteria, name)
+            if value:
+                groups[name] = self.equal(name, value)
+        if criteria.remote:
+            groups["remote"] = self.remote[:n]
+        if criteria.class_year_min is not None or criteria.class_year_max is not None:
+            years = self.year[:n]
+            mask = years != 0
+            if criteria.class_year_min is not None:
+                mask &= years >= criteria.class_year_min
+            if criteria.class_year_max is not None:
+                mask &= years <= criteria.class_year_max
+            groups["class_year"] = mask
+        if criteria.accepting_now:
+            groups["accepting"] = available
+        return groups
+
+    def matching(self, groups: dict[str, np.ndarray], *leave_out: str) -> np.ndarray:
+        """Listed profiles that pass every group but those left out."""
+        mask = self.listed[: self.size].copy()
+        for name, group in groups.items():
+            if name not in leave_out:
+                mask &= group
+        return mask
+
+    def counts(self, groups, available, industries) -> tuple[int, dict[str, dict[str, int]]]:
+        """The total and every facet's counts; each facet leaves its own filter out."""
+        n = self.size
+        total = int(np.count_nonzero(self.matching(groups)))
+        others = self.matching(groups, "offer")
+        facets: dict[str, dict[str, int]] = {
+            "offer": {
+                offer.value: int(np.count_nonzero(others & self.offers[offer][:n]))
+                for offer in Offer
+            },
+            "remote": {
+                "yes": int(np.count_nonzero(self.matching(groups, "remote") & self.remote[:n]))
+            },
+            "accepting": {
+                "yes": int(np.count_nonzero(self.matching(groups, "accepting") & available))
+            },
+        }
+        for name in LIST_FACETS:
+            tally = np.bincount(
+                self.codes[name][:n][self.matching(groups, name)], minlength=len(self.values[name])
+            )
+            counted = [
+                (self.values[name][code], int(tally[code]))
+                for code in np.flatnonzero(tally)
+                if code
+            ]
+            counted.sort(key=lambda item: (-item[1], item[0]))
+            facets[name] = dict(counted[:LIST_FACET_LIMIT])
+        others = self.matching(groups, "industry")
+        industry_counts: dict[str, int] = {}
+        for industry in industries:
+            mask = self.industries.get(industry.id)
+            if mask is not None:
+                found = int(np.count_nonzero(others & mask[:n]))
+                if found:
+                    industry_counts[industry.slug] = found
+        facets["industry"] = industry_counts
+        return total, facets
+
+    def _requested_ranks(self) -> np.ndarray:
+        if self._ranks is None:
+            _values, ranks = np.unique(self.requested[: self.size], return_inverse=True)
+            self._ranks = ranks.astype(np.uint64)
+        return self._ranks
+
+    def browse_page(self, mask, available, seed: int, offset: int, limit: int) -> list[int]:
+        """Ids of one page in browse order: who may be asked now first, then the least
+        recently asked, then a shuffle that is the viewer's own for the day."""
+        rows = np.flatnonzero(mask)
+        if offset >= rows.size:
+            return []
+        key = (
+            ((~available[rows]).astype(np.uint64) << np.uint64(62))
+            | (self._requested_ranks()[rows] << np.uint64(32))
+            | tiebreak(self.ids[rows], seed)
+        )  # unique: the shuffle is a bijection of the ids
+        end = min(offset + limit, rows.size)
+        # Only the first `end` keys need sorting: a partition finds them in linear time.
+        first = np.argpartition(key, end - 1)[:end] if end < rows.size else np.arange(rows.size)
+        ordered = first[np.argsort(key[first])]
+        return [int(i) for i in self.ids[rows[ordered[offset:end]]]]
+
+
+# --- one snapshot per process (per application), kept current ---------------------------------
+
+
+class _Holder:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.snapshot: Snapshot | None = None
+
+
+def init_app(app) -> None:
+    """Give this application its (empty) snapshot holder."""
+    app.extensions[EXTENSION] = _Holder()
+
+
+def state() -> tuple[int, int] | None:
+    """The directory's (structure, version) as committed, or None if its row is missing."""
+    row = db.session.execute(
+        select(DirectoryState.structure, DirectoryState.version).where(DirectoryState.id == 1)
+    ).first()
+    return None if row is None else (int(row.structure), int(row.version))
+
+
+def read_snapshot(structure: int, version: int) -> Snapshot:
+    """A snapshot of every profile, read now."""
+    return Snapshot(structure, version, db.session.execute(select(*_columns())).all())
+
+
+def _changed_since(version: int) -> list[Any]:
+    return db.session.execute(select(*_columns()).where(P.directory_version > version)).all()
+
+
+def current(structure: int, version: int) -> tuple[Snapshot, threading.Lock | None]:
+    """The snapshot for this data version and the lock to hold while reading it.
+
+    A private snapshot (and no lock) when this transaction has uncommitted directory changes.
+    """
+    if has_uncommitted_changes(db.session):
+        return read_snapshot(structure, version), None
+    holder: _Holder = current_app.extensions[EXTENSION]
+    with holder.lock:
+        snapshot = holder.snapshot
+        if snapshot is None or snapshot.structure != structure:
+            snapshot = holder.snapshot = read_snapshot(structure, version)
+        else:
+            # Asked every time (an indexed look-up that usually finds nothing), so that a search
+            # issues the same statements whether or not anything changed.
+            changed = _changed_since(snapshot.version)
+            if not snapshot.apply(changed):
+                snapshot = holder.snapshot = read_snapshot(structure, version)
+            elif version > snapshot.version:
+                snapshot.version = version
+    return snapshot, holder.lock

@@ -1,0 +1,294 @@
+"""The directory snapshot: the same counts and order as SQL, caught up change by change.
+
+The counts, facets and browse order come from each process's columnar snapshot. Here they are
+checked against plain SQL over the same rows (the oracle: one GROUP BY or ORDER BY per question,
+written for clarity, not speed), over a varied directory and many searches; then the snapshot's
+catching up: by the changed rows only, whole again after a deletion, never with what a
+transaction has not committed.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+from flask import current_app
+from sqlalchemy import BigInteger, case, cast, delete, func, select, text
+
+from careerlink.accounts.models import User
+from careerlink.database import transaction
+from careerlink.mentors import directory_snapshot, search
+from careerlink.mentors.directory_snapshot import LIST_FACET_LIMIT, LIST_FACETS, PRIME
+from careerlink.mentors.models import Industry, MentorProfile, Offer
+from careerlink.mentors.search import SearchCriteria, day_seed, search_mentors
+from careerlink.permissions import Role
+
+P = MentorProfile
+ON = date(2030, 6, 12)
+PLACES = [
+    ("Ireland", "Connacht", "Galway"),
+    ("Ireland", "Leinster", "Dublin"),
+    ("ireland", "leinster", "dublin"),  # the same place in another case: one filter, two facets
+    ("France", "Île-de-France", "Paris"),
+    ("", "", ""),
+]
+PROGRAMMES = ["Veterinary Medicine", "Law", "law", "", "Computer Science"]
+INDUSTRIES = ["veterinary", "law", "software"]
+WORDS = ["horses", "surgery", "contracts", "python", "gardens"]
+
+
+@pytest.fixture
+def directory(db, make_user, make_mentor):
+    """About sixty alumni with every combination that matters, some of them not listed."""
+    rng = random.Random(20301206)
+    made = []
+    asked_at = [None, None, datetime(2030, 5, 1, tzinfo=UTC), datetime(2030, 6, 1, tzinfo=UTC)]
+    for n in range(60):
+        country, region, city = rng.choice(PLACES)
+        profile = make_mentor(
+            make_user(Role.ALUMNUS, name=f"Alum {n} {rng.choice(WORDS)}"),
+            offers=rng.sample([o.value for o in Offer], rng.randint(1, 3)),
+            industry=rng.sample(INDUSTRIES, rng.randint(1, 2)),
+            country=country,
+            region=region,
+            city=city,
+            programme=rng.choice(PROGRAMMES),
+            class_year=rng.choice([None, 1999, 2005, 2012, 2020]),
+            open_to_remote=rng.random() < 0.4,
+            bio=" ".join(rng.sample(WORDS, 2)),
+            last_requested_at=rng.choice(asked_at),
+            away_until=rng.choice([None, None, None, ON + timedelta(days=5), ON]),
+            accepting_requests=rng.random() > 0.1,
+            listed=rng.random() > 0.1,
+        )
+        made.append(profile)
+    return made
+
+
+CRITERIA = [
+    SearchCriteria(),
+    SearchCriteria(industries=["law"]),
+    SearchCriteria(industries=["law", "software"], offers=[Offer.SHADOWING]),
+    SearchCriteria(offers=[Offer.RESUME_REVIEW, Offer.INTRODUCTION], remote=True),
+    SearchCriteria(country="IRELAND"),
+    SearchCriteria(country="Ireland", city="dublin"),
+    SearchCriteria(region="Île-de-France", programme="LAW"),
+    SearchCriteria(class_year_min=2005),
+    SearchCriteria(class_year_max=2005),
+    SearchCriteria(class_year_min=2005, class_year_max=2012, accepting_now=True),
+    SearchCriteria(accepting_now=True, remote=True, industries=["veterinary"]),
+    SearchCriteria(q="horses"),
+    SearchCriteria(q="surg", industries=["veterinary"], country="Ireland"),
+    SearchCriteria(q="nobody-has-this-word"),
+    SearchCriteria(city="Nowhere"),
+]
+
+
+# --- the oracle: plain SQL ---------------------------------------------------------------------
+
+
+def all_industries(db) -> list[Industry]:
+    return list(db.session.scalars(select(Industry).order_by(Industry.id)))
+
+
+def oracle_groups(db, criteria: SearchCriteria, on: date = ON) -> dict:
+    ids = {i.slug: i.id for i in all_industries(db)}
+    industry_ids = [ids[s] for s in criteria.industries if s in ids] or None
+    return search._group_clauses(criteria, industry_ids, on, db.engine.dialect.name)
+
+
+def oracle_count(db, criteria: SearchCriteria) -> tuple[int, dict]:
+    groups = oracle_groups(db, criteria)
+    listed = P.directory_listed.is_(True)
+
+    def where(*leave_out):
+        return [listed, *(c for name, c in groups.items() if name not in leave_out)]
+
+    def count(*clauses, leave_out=()):
+        return db.session.scalar(
+            select(func.count()).select_from(P).where(*where(*leave_out), *clauses)
+        )
+
+    offer_column = {o: getattr(P, directory_snapshot.OFFER_COLUMNS[o]) for o in Offer}
+    facets = {
+        "offer": {o.value: count(offer_column[o].is_(True), leave_out=("offer",)) for o in Offer},
+        "remote": {"yes": count(P.open_to_remote.is_(True), leave_out=("remote",))},
+        "accepting": {"yes": count(search.available_clause(ON), leave_out=("accepting",))},
+    }
+    for name in LIST_FACETS:
+        column = getattr(P, name)
+        rows = db.session.execute(
+            select(column, func.count()).where(*where(name), column != "").group_by(column)
+        ).all()
+        ranked = sorted(((value, n) for value, n in rows), key=lambda item: (-item[1], item[0]))
+        facets[name] = dict(ranked[:LIST_FACET_LIMIT])
+    industry_counts = {}
+    for industry in all_industries(db):
+        n = count(P.industry_key.contains(f"|{industry.id}|"), leave_out=("industry",))
+        if n:
+            industry_counts[industry.slug] = n
+    facets["industry"] = industry_counts
+    return count(), facets
+
+
+def oracle_browse(db, criteria: SearchCriteria, seed: int, on: date = ON) -> list[int]:
+    groups = oracle_groups(db, criteria, on)
+    multiplier = 1 + seed % (PRIME - 1)
+    offset = (seed * 2654435761) % PRIME
+    shuffle = (cast(P.id, BigInteger) * multiplier + offset) % PRIME
+    unavailable_last = case((search.available_clause(on), 0), else_=1)
+    return list(
+        db.session.scalars(
+            select(P.id)
+            .where(P.directory_listed.is_(True), *groups.values())
+            .order_by(unavailable_last, P.last_requested_at.asc().nulls_first(), shuffle, P.id)
+        )
+    )
+
+
+# --- the same answers --------------------------------------------------------------------------
+
+
+# One directory for all the searches (each test builds its own, and building is the slow part).
+
+
+def test_counts_and_facets_are_what_sql_counts(db, directory):
+    for criteria in CRITERIA:
+        result = search_mentors(criteria, on=ON, per_page=100)
+        assert (result.total, result.facets) == oracle_count(db, criteria), criteria
+
+
+def test_every_browse_page_is_in_the_sql_order(db, directory, make_user):
+    viewer = make_user(Role.STUDENT)
+    for criteria in (c for c in CRITERIA if not c.q):
+        expected = oracle_browse(db, criteria, day_seed(viewer.id, ON))
+        pages = []
+        for page in range(1, 11):  # 70 places for at most 60 alumni
+            result = search_mentors(criteria, viewer=viewer, page=page, per_page=7, on=ON)
+            if result.page == page:
+                pages += [p.id for p in result.items]
+        assert pages == expected, criteria
+
+
+def test_the_order_is_each_viewers_own_and_the_days_own(db, directory, make_user):
+    """Equally unasked alumni are shuffled per viewer and per day, as SQL would order them."""
+    first, second = make_user(Role.STUDENT), make_user(Role.STUDENT)
+    orders = {}
+    for viewer in (first, second):
+        for on in (ON, ON + timedelta(days=1)):
+            found = search_mentors(viewer=viewer, on=on, per_page=100).items
+            orders[viewer.id, on] = [p.id for p in found]
+            assert orders[viewer.id, on] == oracle_browse(
+                db, SearchCriteria(), day_seed(viewer.id, on), on
+            )
+    assert len({tuple(order) for order in orders.values()}) == 4
+
+
+# --- catching up -------------------------------------------------------------------------------
+
+
+def holder():
+    return current_app.extensions[directory_snapshot.EXTENSION]
+
+
+def assert_same_as_a_fresh_read(db):
+    structure, version = directory_snapshot.state()
+    fresh = directory_snapshot.read_snapshot(structure, version)
+    shared = holder().snapshot
+    for criteria in CRITERIA:
+        if criteria.q:
+            continue
+        answers = []
+        for snapshot in (shared, fresh):
+            available = snapshot.available(ON)
+            industry_ids = [i.id for i in all_industries(db) if i.slug in criteria.industries]
+            groups = snapshot.group_masks(
+                criteria, industry_ids if criteria.industries else None, None, available
+            )
+            answers.append(
+                (
+                    snapshot.counts(groups, available, all_industries(db)),
+                    snapshot.browse_page(snapshot.matching(groups), available, 7, 0, 100),
+                )
+            )
+        assert answers[0] == answers[1]
+
+
+def test_a_change_is_caught_up_by_its_rows_alone(
+    db, directory, make_mentor, make_user, monkeypatch
+):
+    search_mentors(on=ON)
+    shared = holder().snapshot
+    read = []
+    changed_since = directory_snapshot._changed_since
+
+    def spy(version):
+        rows = changed_since(version)
+        read.append(sorted(row.id for row in rows))
+        return rows
+
+    monkeypatch.setattr(directory_snapshot, "_changed_since", spy)
+    with transaction():
+        directory[0].city = "Cork"
+        directory[1].listed = False
+        directory[2].last_requested_at = datetime(2030, 6, 11, tzinfo=UTC)
+    newest = make_mentor(make_user(Role.ALUMNUS, name="Newest Alum"), city="Cork")
+    result = search_mentors(SearchCriteria(city="cork"), on=ON)
+    assert holder().snapshot is shared  # patched, not read again
+    assert read == [sorted([directory[0].id, directory[1].id, directory[2].id, newest.id])]
+    assert result.total == oracle_count(db, SearchCriteria(city="cork"))[0]
+    assert_same_as_a_fresh_read(db)
+
+
+def test_a_deleted_account_reads_the_snapshot_again(db, directory):
+    search_mentors(on=ON)
+    shared = holder().snapshot
+    gone = directory[3]
+    with transaction():
+        db.session.execute(delete(P).where(P.id == gone.id))
+        db.session.delete(db.session.get(User, gone.user_id))
+    result = search_mentors(on=ON, per_page=100)
+    assert holder().snapshot is not shared
+    assert gone.id not in [p.id for p in result.items]
+    assert_same_as_a_fresh_read(db)
+
+
+def test_an_uncommitted_change_stays_out_of_the_shared_snapshot(db, directory):
+    search_mentors(on=ON)
+    shared_version = holder().snapshot.version
+    listed = [p for p in directory if p.directory_listed]
+    before = search_mentors(on=ON).total
+    listed[0].listed = False
+    db.session.flush()
+    assert search_mentors(on=ON).total == before - 1  # this transaction sees its own change
+    assert holder().snapshot.version == shared_version  # the shared snapshot does not
+    db.session.rollback()
+    assert search_mentors(on=ON).total == before
+    assert_same_as_a_fresh_read(db)
+
+
+def test_a_profile_id_below_the_highest_cannot_be_patched_in(db, directory):
+    """A lower id committed after a higher one (PostgreSQL's sequences allow it): read again."""
+    search_mentors(on=ON)
+    snapshot = holder().snapshot
+    row = db.session.execute(
+        select(*directory_snapshot._columns()).where(P.id == directory[5].id)
+    ).one()
+    assert snapshot.apply([SimpleNamespace(**{**row._asdict(), "id": 0})]) is False
+
+
+def test_catching_up_reads_the_changed_profiles_through_their_index(db, directory):
+    """The catch-up query of every search finds the changed profiles by an index, not a scan."""
+    statement = select(*directory_snapshot._columns()).where(P.directory_version > 1)
+    sql = str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    if db.engine.dialect.name == "sqlite":
+        plan = " ".join(
+            str(row[-1]) for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {sql}"))
+        )
+        assert "USING INDEX ix_careerlink_mentor_profiles_directory_version" in plan
+    else:
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))  # a tiny table: ask the planner
+        plan = " ".join(row[0] for row in db.session.execute(text(f"EXPLAIN {sql}")))
+        assert "ix_careerlink_mentor_profiles_directory_version" in plan
