@@ -15,11 +15,12 @@ from types import SimpleNamespace
 
 import pytest
 from flask import current_app
-from sqlalchemy import BigInteger, case, cast, delete, func, select, text
+from sqlalchemy import BigInteger, case, cast, delete, func, or_, select, text
 
 from careerlink.accounts.models import User
 from careerlink.database import transaction
 from careerlink.mentors import directory_snapshot, search
+from careerlink.mentors import text as textfold
 from careerlink.mentors.directory_snapshot import LIST_FACET_LIMIT, LIST_FACETS, PRIME
 from careerlink.mentors.models import Industry, MentorProfile, Offer
 from careerlink.mentors.search import SearchCriteria, day_seed, search_mentors
@@ -93,10 +94,35 @@ def all_industries(db) -> list[Industry]:
     return list(db.session.scalars(select(Industry).order_by(Industry.id)))
 
 
+def available_clause(on: date):
+    return or_(P.unavailable_until.is_(None), P.unavailable_until <= on)
+
+
 def oracle_groups(db, criteria: SearchCriteria, on: date = ON) -> dict:
+    """One SQL clause per active filter group (AND between groups, OR inside a group)."""
+    groups = {}
+    if criteria.terms:
+        groups["q"] = search._text_clause(criteria.terms, db.engine.dialect.name)
     ids = {i.slug: i.id for i in all_industries(db)}
-    industry_ids = [ids[s] for s in criteria.industries if s in ids] or None
-    return search._group_clauses(criteria, industry_ids, on, db.engine.dialect.name)
+    industry_ids = [ids[s] for s in criteria.industries if s in ids]
+    if industry_ids:
+        groups["industry"] = or_(*(P.industry_key.contains(f"|{i}|") for i in industry_ids))
+    if criteria.offers:
+        columns = directory_snapshot.OFFER_COLUMNS
+        groups["offer"] = or_(*(getattr(P, columns[o]).is_(True) for o in criteria.offers))
+    for name in LIST_FACETS:
+        value = getattr(criteria, name)
+        if value:
+            groups[name] = func.lower(getattr(P, name)) == value.lower()
+    if criteria.remote:
+        groups["remote"] = P.open_to_remote.is_(True)
+    if criteria.class_year_min is not None:
+        groups["year_from"] = P.class_year >= criteria.class_year_min
+    if criteria.class_year_max is not None:
+        groups["year_to"] = P.class_year <= criteria.class_year_max
+    if criteria.accepting_now:
+        groups["accepting"] = available_clause(on)
+    return groups
 
 
 def oracle_count(db, criteria: SearchCriteria) -> tuple[int, dict]:
@@ -115,7 +141,7 @@ def oracle_count(db, criteria: SearchCriteria) -> tuple[int, dict]:
     facets = {
         "offer": {o.value: count(offer_column[o].is_(True), leave_out=("offer",)) for o in Offer},
         "remote": {"yes": count(P.open_to_remote.is_(True), leave_out=("remote",))},
-        "accepting": {"yes": count(search.available_clause(ON), leave_out=("accepting",))},
+        "accepting": {"yes": count(available_clause(ON), leave_out=("accepting",))},
     }
     for name in LIST_FACETS:
         column = getattr(P, name)
@@ -138,7 +164,7 @@ def oracle_browse(db, criteria: SearchCriteria, seed: int, on: date = ON) -> lis
     multiplier = 1 + seed % (PRIME - 1)
     offset = (seed * 2654435761) % PRIME
     shuffle = (cast(P.id, BigInteger) * multiplier + offset) % PRIME
-    unavailable_last = case((search.available_clause(on), 0), else_=1)
+    unavailable_last = case((available_clause(on), 0), else_=1)
     return list(
         db.session.scalars(
             select(P.id)
@@ -146,6 +172,29 @@ def oracle_browse(db, criteria: SearchCriteria, seed: int, on: date = ON) -> lis
             .order_by(unavailable_last, P.last_requested_at.asc().nulls_first(), shuffle, P.id)
         )
     )
+
+
+def oracle_ranked(db, criteria: SearchCriteria) -> list[int]:
+    """A word search's order: who may be asked now, then the best match, then the id."""
+    groups = oracle_groups(db, criteria)
+    unavailable_last = case((available_clause(ON), 0), else_=1)
+    terms = criteria.terms
+    if db.engine.dialect.name == "sqlite":
+        match = search._fts.c[search.FTS_TABLE].match(textfold.fts5_query(terms))
+        stmt = (
+            select(P.id)
+            .join(search._fts, search._fts.c.rowid == P.id)
+            .where(match, P.directory_listed.is_(True), *groups.values())
+            .order_by(unavailable_last, search._fts.c.rank, P.id)
+        )
+    else:
+        rank = func.ts_rank(search._pg_vector(), search._pg_query(terms))
+        stmt = (
+            select(P.id)
+            .where(P.directory_listed.is_(True), *groups.values())
+            .order_by(unavailable_last, rank.desc(), P.id)
+        )
+    return list(db.session.scalars(stmt))
 
 
 # --- the same answers --------------------------------------------------------------------------
@@ -167,6 +216,17 @@ def test_every_browse_page_is_in_the_sql_order(db, directory, make_user):
         pages = []
         for page in range(1, 11):  # 70 places for at most 60 alumni
             result = search_mentors(criteria, viewer=viewer, page=page, per_page=7, on=ON)
+            if result.page == page:
+                pages += [p.id for p in result.items]
+        assert pages == expected, criteria
+
+
+def test_every_word_search_page_is_in_the_sql_order(db, directory):
+    for criteria in (c for c in CRITERIA if c.q):
+        expected = oracle_ranked(db, criteria)
+        pages = []
+        for page in range(1, 11):
+            result = search_mentors(criteria, page=page, per_page=7, on=ON)
             if result.page == page:
                 pages += [p.id for p in result.items]
         assert pages == expected, criteria

@@ -10,11 +10,12 @@ from contextlib import contextmanager
 import pytest
 from conftest import app_config
 from flask_caching.backends import NullCache, RedisCache, SimpleCache
-from sqlalchemy import event
 from test_mentors import make_profile
 
 from careerlink import create_app
 from careerlink.extensions import db as _db
+from careerlink.mentors import directory_snapshot
+from careerlink.mentors.directory_snapshot import Snapshot
 from careerlink.mentors.facet_cache import cache_config, facet_cache, is_enabled
 from careerlink.mentors.search import SearchCriteria, search_mentors
 from careerlink.paths import load_config_module
@@ -58,26 +59,22 @@ def other_app(database, tmp_path, **settings):
 
 
 def counted_search(application, **kw):
-    """A word search inside `application`: (result, number of SQL statements it ran).
+    """Search inside `application`: (result, whether it counted rather than read the cache)."""
+    counted: list[bool] = []
+    counts = Snapshot.counts
 
-    With its counts cached, a word search skips two statements: the snapshot's catching up and
-    the ids of the word's matches (a browse page needs the snapshot for its order anyway).
-    """
-    kw.setdefault("criteria", SearchCriteria(q="shared"))
-    seen: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
+    def spy(self, *args):
+        counted.append(True)
+        return counts(self, *args)
 
     with application.app_context():
-        engine = _db.engine
-        event.listen(engine, "before_cursor_execute", before)
+        Snapshot.counts = spy
         try:
             result = search_mentors(**kw)
         finally:
-            event.remove(engine, "before_cursor_execute", before)
+            Snapshot.counts = counts
             _db.session.remove()
-    return result, len(seen)
+    return result, bool(counted)
 
 
 # --- settings -----------------------------------------------------------------------------------
@@ -144,23 +141,23 @@ def test_a_cache_prefix_must_not_be_empty(prefix):
 
 def test_each_process_keeps_its_own_counts(app, db, two_mentors, database, tmp_path):
     facet_cache().clear()
-    cold, cold_statements = counted_search(app)
-    warm, warm_statements = counted_search(app)
+    cold, cold_counted = counted_search(app)
+    warm, warm_counted = counted_search(app)
     assert cold.total == warm.total == 2 and warm.facets == cold.facets
-    assert warm_statements == cold_statements - 2
+    assert (cold_counted, warm_counted) == (True, False)
     with other_app(database, tmp_path) as worker:
-        again, statements = counted_search(worker)
-    assert again.total == 2 and statements == cold_statements
+        again, counted = counted_search(worker)
+    assert again.total == 2 and counted is True
 
 
 def test_switched_off_counts_every_time(db, two_mentors, database, tmp_path):
     with other_app(database, tmp_path, CAREERLINK_DIRECTORY_CACHE_SIZE=0) as uncached:
         with uncached.app_context():
             assert isinstance(facet_cache().cache, NullCache) and not is_enabled()
-        first, first_statements = counted_search(uncached)
-        second, second_statements = counted_search(uncached)
+        first, first_counted = counted_search(uncached)
+        second, second_counted = counted_search(uncached)
     assert first.total == second.total == 2
-    assert first_statements == second_statements
+    assert (first_counted, second_counted) == (True, True)
 
 
 def test_an_unreachable_redis_does_not_break_the_directory(
@@ -202,28 +199,62 @@ def test_workers_share_counts_through_redis(db, two_mentors, database, tmp_path,
         try:
             with first_worker.app_context():
                 assert isinstance(facet_cache().cache, RedisCache)
-            cold, cold_statements = counted_search(first_worker)
+            cold, cold_counted = counted_search(first_worker)
             assert cold.total == 2 and cold.facets["accepting"] == {"yes": 2}
-            keys = list(redis_client.scan_iter(match=prefix + "*"))
-            assert len(keys) == 1 and keys[0].decode().startswith(prefix + "directory-counts:")
+            keys = list(redis_client.scan_iter(match=prefix + "directory-counts:*"))
+            assert len(keys) == 1
 
             # The other worker reads the counts the first one stored.
-            warm, warm_statements = counted_search(second_worker)
+            warm, warm_counted = counted_search(second_worker)
             assert warm.total == 2 and warm.facets == cold.facets
-            assert warm_statements == cold_statements - 2
+            assert (cold_counted, warm_counted) == (True, False)
 
             # A change made anywhere bumps the data version: both count afresh.
             ann = two_mentors[0]
             ann.accepting_requests = False
             db.session.commit()
-            fresh, fresh_statements = counted_search(second_worker)
+            fresh, fresh_counted = counted_search(second_worker)
             assert fresh.facets["accepting"] == {"yes": 1}
-            assert fresh_statements == cold_statements
-            shared, shared_statements = counted_search(first_worker)
+            assert fresh_counted is True
+            shared, shared_counted = counted_search(first_worker)
             assert shared.facets["accepting"] == {"yes": 1}
-            assert shared_statements == cold_statements - 2
-            assert len(list(redis_client.scan_iter(match=prefix + "*"))) == 2
+            assert shared_counted is False
+            assert len(list(redis_client.scan_iter(match=prefix + "directory-counts:*"))) == 2
         finally:
             with first_worker.app_context():
                 facet_cache().clear()  # by prefix: other users of this Redis are untouched
+    assert list(redis_client.scan_iter(match=prefix + "*")) == []
+
+
+def test_a_new_worker_starts_from_the_snapshot_another_stored(
+    db, two_mentors, database, tmp_path, redis_client, monkeypatch
+):
+    """With Redis, a worker without a snapshot takes another's copy and catches up from it."""
+    prefix = f"careerlink-test-{uuid.uuid4().hex}:"
+    settings = {"CAREERLINK_CACHE_URL": REDIS_URL, "CAREERLINK_CACHE_PREFIX": prefix}
+    with (
+        other_app(database, tmp_path / "a", **settings) as first_worker,
+        other_app(database, tmp_path / "b", **settings) as second_worker,
+    ):
+        try:
+            counted_search(first_worker, criteria=SearchCriteria())
+            stored = [k.decode() for k in redis_client.scan_iter(match=prefix + "*snapshot*")]
+            assert len(stored) == 1 and stored[0].startswith(prefix + "directory-snapshot:")
+
+            ann = two_mentors[0]
+            ann.accepting_requests = False  # a change the stored copy does not hold
+            db.session.commit()
+            reads = []
+            read = directory_snapshot.read_snapshot
+            monkeypatch.setattr(
+                directory_snapshot,
+                "read_snapshot",
+                lambda *args: reads.append(args) or read(*args),
+            )
+            caught_up, _counted = counted_search(second_worker, criteria=SearchCriteria())
+            assert reads == []
+            assert caught_up.facets["accepting"] == {"yes": 1}
+        finally:
+            with first_worker.app_context():
+                facet_cache().clear()
     assert list(redis_client.scan_iter(match=prefix + "*")) == []

@@ -10,13 +10,17 @@ The snapshot is kept current without rereading it: every change to a profile sta
 with the directory's new data version (`directory_index`), so catching up is one indexed query for
 the profiles changed since the snapshot's version. Changes that are not one profile's (a deleted
 profile or account, an industry added, renamed or merged) bump the directory's *structure*, and the
-snapshot is read again whole. A search inside a transaction that has changed the directory and not
-committed yet reads a private snapshot of its own, so that nothing uncommitted reaches the shared
-one.
+snapshot is read again whole. With a shared cache (`CAREERLINK_CACHE_URL`, Redis), a process
+that has no snapshot yet (a new gunicorn worker, another machine) starts from the copy another
+process stored and catches up from there, instead of reading every profile.
+
+A search inside a transaction that has changed the directory and not committed yet reads a
+private snapshot of its own, so that nothing uncommitted reaches the shared one.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
@@ -27,9 +31,11 @@ from flask import current_app
 from sqlalchemy import select
 
 from careerlink.extensions import db
+from careerlink.mentors import facet_cache
 from careerlink.mentors.directory_index import DirectoryState, has_uncommitted_changes
 from careerlink.mentors.models import MentorProfile, Offer
 
+log = logging.getLogger(__name__)
 P = MentorProfile
 EXTENSION = "careerlink_directory_snapshot"
 LIST_FACETS = ("country", "region", "city", "programme")
@@ -201,16 +207,22 @@ class Snapshot:
 
     # --- searching ---------------------------------------------------------------------------
 
-    def rows_of(self, profile_ids: Iterable[int]) -> np.ndarray:
-        """A mask of the profiles with these ids (ids the snapshot does not hold are ignored)."""
-        wanted = np.fromiter(profile_ids, np.int64)
+    def rows_of(
+        self, profile_ids: Sequence[int], scores: Sequence[float] | None = None
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """A mask of the profiles with these ids (ids the snapshot does not hold are ignored),
+        and, given their scores, an array of each profile's score (infinite elsewhere)."""
+        wanted = np.asarray(profile_ids, np.int64)
         mask = np.zeros(self.size, bool)
+        by_row = None if scores is None else np.full(self.size, np.inf)
         if wanted.size:
             index = np.searchsorted(self.ids[: self.size], wanted)
-            inside = index < self.size
-            found = index[inside][self.ids[index[inside]] == wanted[inside]]
-            mask[found] = True
-        return mask
+            inside = np.flatnonzero(index < self.size)
+            hit = inside[self.ids[index[inside]] == wanted[inside]]
+            mask[index[hit]] = True
+            if by_row is not None:
+                by_row[index[hit]] = np.asarray(scores, np.float64)[hit]
+        return mask, by_row
 
     def available(self, on: date) -> np.ndarray:
         """Profiles that may be asked on that day (not away, paused or full)."""
@@ -305,6 +317,15 @@ class Snapshot:
         facets["industry"] = industry_counts
         return total, facets
 
+    def ranked_page(self, mask, available, scores, offset: int, limit: int) -> list[int]:
+        """Ids of one page of a word search: who may be asked now first, then the best score,
+        then the id."""
+        rows = np.flatnonzero(mask)
+        if offset >= rows.size:
+            return []
+        ordered = rows[np.lexsort((self.ids[rows], scores[rows], ~available[rows]))]
+        return [int(i) for i in self.ids[ordered[offset : offset + limit]]]
+
     def _requested_ranks(self) -> np.ndarray:
         if self._ranks is None:
             _values, ranks = np.unique(self.requested[: self.size], return_inverse=True)
@@ -360,6 +381,53 @@ def _changed_since(version: int) -> list[Any]:
     return db.session.execute(select(*_columns()).where(P.directory_version > version)).all()
 
 
+def _shared_cache():
+    # Only a cache that other processes share is worth a copy: in-process, the holder has it.
+    if not current_app.config.get("CAREERLINK_CACHE_URL") or not facet_cache.is_enabled():
+        return None
+    return facet_cache.facet_cache()
+
+
+def _shared_key(structure: int) -> str:
+    return f"directory-snapshot:{structure}"
+
+
+def _load_shared(structure: int) -> Snapshot | None:
+    """The snapshot another worker stored for this structure (Redis), or None."""
+    cache = _shared_cache()
+    if cache is None:
+        return None
+    try:
+        snapshot = cache.get(_shared_key(structure))
+    except Exception:  # an unreachable Redis costs a whole read, never the page
+        log.warning("directory snapshot cache unavailable; reading the directory", exc_info=True)
+        return None
+    if isinstance(snapshot, Snapshot) and snapshot.structure == structure:
+        return snapshot
+    return None
+
+
+def _store_shared(snapshot: Snapshot) -> None:
+    cache = _shared_cache()
+    if cache is None:
+        return
+    try:
+        cache.set(_shared_key(snapshot.structure), snapshot)
+    except Exception:  # as above
+        log.warning("directory snapshot cache unavailable; snapshot not shared", exc_info=True)
+
+
+def _fresh(structure: int, version: int) -> Snapshot:
+    """A snapshot for a process that has none: another worker's copy caught up, or a read."""
+    snapshot = _load_shared(structure)
+    if snapshot is not None and snapshot.apply(_changed_since(snapshot.version)):
+        snapshot.version = max(snapshot.version, version)
+        return snapshot
+    snapshot = read_snapshot(structure, version)
+    _store_shared(snapshot)
+    return snapshot
+
+
 def current(structure: int, version: int) -> tuple[Snapshot, threading.Lock | None]:
     """The snapshot for this data version and the lock to hold while reading it.
 
@@ -371,13 +439,14 @@ def current(structure: int, version: int) -> tuple[Snapshot, threading.Lock | No
     with holder.lock:
         snapshot = holder.snapshot
         if snapshot is None or snapshot.structure != structure:
-            snapshot = holder.snapshot = read_snapshot(structure, version)
+            snapshot = holder.snapshot = _fresh(structure, version)
         else:
             # Asked every time (an indexed look-up that usually finds nothing), so that a search
             # issues the same statements whether or not anything changed.
             changed = _changed_since(snapshot.version)
             if not snapshot.apply(changed):
                 snapshot = holder.snapshot = read_snapshot(structure, version)
+                _store_shared(snapshot)
             elif version > snapshot.version:
                 snapshot.version = version
     return snapshot, holder.lock

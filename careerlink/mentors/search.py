@@ -20,13 +20,9 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
-    and_,
-    case,
     column,
-    false,
     func,
     literal_column,
-    or_,
     select,
     table,
 )
@@ -44,7 +40,7 @@ from careerlink.mentors.models import (
     today,
 )
 from careerlink.mentors.search_ddl import FTS_TABLE, PG_COLUMN, PROFILES
-from careerlink.pagination import MAX_PER_PAGE, Page, bounded_per_page, page_number, paginate
+from careerlink.pagination import MAX_PER_PAGE, Page, bounded_per_page, page_number
 
 P = MentorProfile
 CLASS_YEAR_MIN = 1900
@@ -52,12 +48,6 @@ CLASS_YEAR_MAX = 2100
 LIST_FACETS = ("country", "region", "city", "programme")
 
 _fts = table(FTS_TABLE, column("rowid"), column("rank"), column(FTS_TABLE))
-_OFFER_COLUMN = {
-    Offer.INTRODUCTION: P.offers_introduction,
-    Offer.SHADOWING: P.offers_shadowing,
-    Offer.INFORMATIONAL_INTERVIEW: P.offers_informational_interview,
-    Offer.RESUME_REVIEW: P.offers_resume_review,
-}
 
 
 @dataclass
@@ -203,11 +193,6 @@ def visible_clause():
     return P.directory_listed.is_(True)
 
 
-def available_clause(on: date):
-    """Profiles that can be asked today: accepting, not away, not full this month."""
-    return or_(P.unavailable_until.is_(None), P.unavailable_until <= on)
-
-
 def _fts_matches(terms: list[str]):
     return select(_fts.c.rowid).where(_fts.c[FTS_TABLE].match(textfold.fts5_query(terms)))
 
@@ -218,13 +203,18 @@ def _text_clause(terms: list[str], dialect: str):
     return P.id.in_(_fts_matches(terms))
 
 
-def _text_match_ids(terms: list[str], dialect: str) -> list[int]:
-    """Ids of the listed profiles whose words match (the count's text filter)."""
+def _text_matches(terms: list[str], dialect: str) -> tuple[list[int], list[float]]:
+    """Ids of the profiles whose words match, and each one's score (lower is a better match):
+    FTS5's bm25 rank on SQLite, minus `ts_rank` on PostgreSQL. One statement for the count's
+    text filter and the page's order."""
     if dialect == "postgresql":
-        stmt = select(P.id).where(visible_clause(), _text_clause(terms, dialect))
+        score = -func.ts_rank(_pg_vector(), _pg_query(terms))
+        stmt = select(P.id, score).where(visible_clause(), _text_clause(terms, dialect))
     else:
-        stmt = _fts_matches(terms)
-    return list(db.session.scalars(stmt))
+        match = _fts.c[FTS_TABLE].match(textfold.fts5_query(terms))
+        stmt = select(_fts.c.rowid, _fts.c.rank).where(match)
+    rows = db.session.execute(stmt).all()
+    return [row[0] for row in rows], [float(row[1]) for row in rows]
 
 
 def _pg_vector():
@@ -233,50 +223,6 @@ def _pg_vector():
 
 def _pg_query(terms: list[str]):
     return func.to_tsquery(literal_column("'simple'::regconfig"), textfold.tsquery(terms))
-
-
-def _ci_equal(col, value: str):
-    return func.lower(col) == value.lower()
-
-
-def _group_clauses(
-    criteria: SearchCriteria, industry_ids: list[int] | None, on: date, dialect: str
-) -> dict[str, Any]:
-    """One SQL clause per active filter group (AND between groups, OR inside a group)."""
-    groups: dict[str, Any] = {}
-    terms = criteria.terms
-    if terms:
-        groups["q"] = _text_clause(terms, dialect)
-    if industry_ids is not None:
-        # A LIKE on the narrow index's "|3|7|" key: no join, no lookup of the wide rows.
-        groups["industry"] = (
-            or_(*(P.industry_key.contains(f"|{i}|") for i in industry_ids))
-            if industry_ids
-            else false()
-        )
-    if criteria.offers:
-        groups["offer"] = or_(*(_OFFER_COLUMN[o] for o in criteria.offers))
-    for name in LIST_FACETS:
-        value = getattr(criteria, name)
-        if value:
-            groups[name] = _ci_equal(getattr(P, name), value)
-    if criteria.remote:
-        groups["remote"] = P.open_to_remote
-    if criteria.class_year_min is not None or criteria.class_year_max is not None:
-        low, high = criteria.class_year_min, criteria.class_year_max
-        parts = []
-        if low is not None:
-            parts.append(P.class_year >= low)
-        if high is not None:
-            parts.append(P.class_year <= high)
-        groups["class_year"] = and_(*parts)
-    if criteria.accepting_now:
-        groups["accepting"] = available_clause(on)
-    return groups
-
-
-def _except(groups: dict[str, Any], *names: str) -> list:
-    return [clause for name, clause in groups.items() if name not in names]
 
 
 def day_seed(viewer_id: int | None, on: date) -> int:
@@ -339,16 +285,16 @@ def search_mentors(
     ):
         key = facet_cache.counts_key(directory[1], on, _criteria_key(criteria, industry_ids))
     cached = facet_cache.get_counts(key) if key is not None else None
-    snapshot = lock = None
-    if cached is None or not terms:
-        snapshot, lock = directory_snapshot.current(*(directory or (0, 0)))
+    snapshot, lock = directory_snapshot.current(*(directory or (0, 0)))
     with lock or nullcontext():
+        available = snapshot.available(on)
+        text_mask = scores = None
+        if terms:
+            text_mask, scores = snapshot.rows_of(*_text_matches(terms, dialect))
+        groups = snapshot.group_masks(criteria, industry_ids, text_mask, available)
         if cached is not None:
             total, facets = cached
         else:
-            available = snapshot.available(on)
-            text_mask = snapshot.rows_of(_text_match_ids(terms, dialect)) if terms else None
-            groups = snapshot.group_masks(criteria, industry_ids, text_mask, available)
             total, facets = snapshot.counts(groups, available, all_industries)
             if key is not None:
                 facet_cache.put_counts(key, total, facets)
@@ -363,19 +309,14 @@ def search_mentors(
                     f"There are only {pages} page{'s' if pages != 1 else ''} of results."
                 )
             page = pages
-
+        start = (page - 1) * per_page
         if terms:
-            ids = _ranked_page(criteria, industry_ids, on, dialect, page, per_page, total)
-        else:
-            available = snapshot.available(on)
-            groups = snapshot.group_masks(criteria, industry_ids, None, available)
-            ids = snapshot.browse_page(
-                snapshot.matching(groups),
-                available,
-                day_seed(getattr(viewer, "id", None), on),
-                (page - 1) * per_page,
-                per_page,
+            ids = snapshot.ranked_page(
+                snapshot.matching(groups), available, scores, start, per_page
             )
+        else:
+            seed = day_seed(getattr(viewer, "id", None), on)
+            ids = snapshot.browse_page(snapshot.matching(groups), available, seed, start, per_page)
     loaded = (
         db.session.scalars(
             select(P).where(P.id.in_(ids)).options(joinedload(P.user), selectinload(P.industries))
@@ -396,28 +337,6 @@ def search_mentors(
     )
 
 
-def _ranked_page(criteria, industry_ids, on, dialect, page, per_page, total) -> list[int]:
-    """A word search's page ids, best match first (who may be asked now before the others)."""
-    terms = criteria.terms
-    groups = _group_clauses(criteria, industry_ids, on, dialect)
-    unavailable_last = case((available_clause(on), 0), else_=1)
-    if dialect == "sqlite":
-        match = _fts.c[FTS_TABLE].match(textfold.fts5_query(terms))
-        stmt = (
-            select(P.id)
-            .join(_fts, _fts.c.rowid == P.id)
-            .where(match, visible_clause(), *_except(groups, "q"))
-            .order_by(unavailable_last, _fts.c.rank, P.id)
-        )
-    else:
-        stmt = (
-            select(P.id)
-            .where(visible_clause(), *groups.values())
-            .order_by(unavailable_last, func.ts_rank(_pg_vector(), _pg_query(terms)).desc(), P.id)
-        )
-    return paginate(stmt, page, per_page, total=total).items
-
-
 def offer_choices() -> list[tuple[str, str]]:
     """(value, label) for every offer."""
     return [(o.value, OFFER_LABELS[o]) for o in Offer]
@@ -429,5 +348,4 @@ __all__ = [
     "parse_criteria",
     "search_mentors",
     "visible_clause",
-    "available_clause",
 ]
