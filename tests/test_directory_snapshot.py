@@ -334,14 +334,16 @@ def test_a_profile_id_below_the_highest_cannot_be_patched_in(db, directory):
     search_mentors(on=ON)
     snapshot = holder().snapshot
     row = db.session.execute(
-        select(*directory_snapshot._columns()).where(P.id == directory[5].id)
+        select(*directory_snapshot._columns(db.engine.dialect.name)).where(P.id == directory[5].id)
     ).one()
     assert snapshot.apply([SimpleNamespace(**{**row._asdict(), "id": 0})]) is False
 
 
 def test_catching_up_reads_the_changed_profiles_through_their_index(db, directory):
     """The catch-up query of every search finds the changed profiles by an index, not a scan."""
-    statement = select(*directory_snapshot._columns()).where(P.directory_version > 1)
+    statement = select(*directory_snapshot._columns(db.engine.dialect.name)).where(
+        P.directory_version > 1
+    )
     sql = str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
     if db.engine.dialect.name == "sqlite":
         plan = " ".join(
