@@ -1,11 +1,12 @@
 """The directory index: what the search reads instead of the profiles' own fields.
 
-Four derived columns on every profile (the folded search document, the listed flag, the first
-day a request may be sent again, the industry key), two narrow covering indexes over them, the
+Derived columns on every profile (the folded search document, the listed flag, the first day a
+request may be sent again, the industry key, the data version of its last change), the
 full-text objects (`search_ddl`: FTS5 on SQLite, a tsvector on PostgreSQL) and one data version
-that cached counts are keyed by. Flush listeners keep all of it current. They are registered on
-CareerLink's own session class only, never on SQLAlchemy's global `Session`, so that a portal
-mounting CareerLink in its own Python application never runs them on its sessions.
+(and structure) that cached counts and snapshots are keyed by. Flush listeners keep all of it
+current. They are registered on CareerLink's own session class only, never on SQLAlchemy's
+global `Session`, so that a portal mounting CareerLink in its own Python application never runs
+them on its sessions.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from sqlalchemy import BigInteger, Date, Index, String, Text, event, select
+from sqlalchemy import BigInteger, Date, String, Text, event, select
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -23,53 +24,17 @@ from careerlink.mentors import search_ddl
 from careerlink.mentors import text as textfold
 from careerlink.models import CareerLinkSession
 
-# The columns every directory count filters on, in both covering indexes.
-FILTER_COLUMNS = (
-    "class_year",
-    "open_to_remote",
-    "offers_introduction",
-    "offers_shadowing",
-    "offers_informational_interview",
-    "offers_resume_review",
-    "unavailable_until",
-)
-PLACE_COLUMNS = ("country", "region", "city", "programme")
 # The owner's fields that the search document or the listed flag depend on.
 OWNER_FIELDS = ("display_name", "active")
-
-
-def covering_indexes(table_name: str) -> tuple[Index, Index]:
-    """The two narrow indexes the counts and the page order scan instead of the wide rows.
-
-    Each is sorted by what its count groups by: the first by place, the second by the set of
-    industries.
-    """
-    return (
-        Index(
-            f"ix_{table_name}_directory",
-            "directory_listed",
-            *PLACE_COLUMNS,
-            *FILTER_COLUMNS,
-            "industry_key",
-            "last_requested_at",
-        ),
-        Index(
-            f"ix_{table_name}_directory_industries",
-            "directory_listed",
-            "industry_key",
-            *PLACE_COLUMNS,
-            *FILTER_COLUMNS,
-        ),
-    )
 
 
 class IndexedProfile:
     """Mixin for the mentor profile: the derived columns the directory reads.
 
-    They are rewritten from the profile's own fields before every flush, so that counts read
-    one narrow index and never join users or industries. The class mixing this in provides
-    `display_name`, `headline`, `employer`, `job_title`, `bio`, `tags`, `industries`,
-    `is_visible` and `compute_unavailable_until()`.
+    They are rewritten from the profile's own fields before every flush, so that the directory
+    snapshot reads one row per profile and never joins users or industries. The class mixing
+    this in provides `display_name`, `headline`, `employer`, `job_title`, `bio`, `tags`,
+    `industries`, `is_visible` and `compute_unavailable_until()`.
     """
 
     # Folded words of the searchable fields; FTS5 and the tsvector are derived from it.

@@ -136,7 +136,6 @@ class MentorProfile(IndexedProfile, TimestampMixin, db.Model):
         ),
         CheckConstraint("monthly_capacity >= 0", name="capacity_not_negative"),
         CheckConstraint("month_request_count >= 0", name="count_not_negative"),
-        *directory_index.covering_indexes("careerlink_mentor_profiles"),
         Index("ix_careerlink_mentor_profiles_confirmed", "last_confirmed_at"),
     )
 
