@@ -196,7 +196,10 @@ class Snapshot:
 
     def apply(self, rows: Iterable[Any]) -> bool:
         """Take in changed profiles; False if one cannot be placed (then rebuild instead)."""
-        for row in sorted(rows, key=lambda r: r.id):
+        rows = sorted(rows, key=lambda r: r.id)
+        if not rows:  # the usual case: nothing changed since the last search
+            return True
+        for row in rows:
             index = int(np.searchsorted(self.ids[: self.size], row.id))
             if index < self.size and self.ids[index] == row.id:
                 self._write(index, row)
