@@ -143,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
     from careerlink.accounts.sso.views import bp as sso_bp
     from careerlink.accounts.views import bp as accounts_bp
     from careerlink.api import register_api
+    from careerlink.audit.views import bp as audit_bp
     from careerlink.connections.views import bp as connections_bp
     from careerlink.embed.views import bp as embed_bp
     from careerlink.mentors.views import bp as mentors_bp
@@ -155,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(mentors_bp)
     app.register_blueprint(connections_bp)
+    app.register_blueprint(audit_bp)
     register_api(app)
     app.register_blueprint(embed_bp)
 

@@ -142,7 +142,7 @@ def prepare_deferred(row: OutboxMessage) -> bool:
     return True
 
 
-def retry(row: OutboxMessage) -> None:
+def retry(row: OutboxMessage, by=None) -> None:
     """Put a failed (or stuck) message back in the queue, due now; a sent one stays sent."""
     if row.status == OutboxStatus.SENT.value:
         raise InvalidTransition("This message was already sent.")
@@ -154,6 +154,9 @@ def retry(row: OutboxMessage) -> None:
     row.status = OutboxStatus.QUEUED.value
     row.next_attempt_at = utcnow()
     row.attempts = 0
+    from careerlink.audit import AuditAction, record  # the outbox loads before accounts
+
+    record(AuditAction.MESSAGE_RETRIED, actor=by, obj=row)
 
 
 def outbox_counts() -> dict[str, int]:

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import func, select
 
+from careerlink.audit import AuditAction, record
 from careerlink.errors import DomainError, InvalidToken, NotAllowed
 from careerlink.extensions import db
 from careerlink.mentors import notifications
@@ -333,6 +334,7 @@ def approve_profile(actor, profile: MentorProfile) -> None:
     profile.verified_at = now
     profile.verified_by_id = actor.id
     profile.rejection_reason = None
+    record(AuditAction.PROFILE_APPROVED, actor=actor, obj=profile)
     if profile.user.alumnus_verified_at is None:
         profile.user.alumnus_verified_at = now
         profile.user.alumnus_verified_by_id = actor.id
@@ -351,6 +353,7 @@ def reject_profile(actor, profile: MentorProfile, reason: str) -> None:
     profile.verified_at = utcnow()
     profile.verified_by_id = actor.id
     profile.rejection_reason = reason
+    record(AuditAction.PROFILE_REJECTED, actor=actor, obj=profile)
     notifications.profile_rejected(profile, reason)
 
 

@@ -1,0 +1,58 @@
+"""staff tools: the append-only audit log
+
+Revision ID: 0009
+Revises: 0007
+Create Date: 2026-11-29 00:52:28.619725
+
+Additive only (new tables), so the previous release's code runs against it unchanged.
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+import careerlink.models
+
+revision = "0009"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "careerlink_audit_log",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", careerlink.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("action", sa.String(length=40), nullable=False),
+        sa.Column("object_type", sa.String(length=40), nullable=True),
+        sa.Column("object_id", sa.String(length=64), nullable=True),
+        sa.Column("detail", sa.String(length=500), nullable=False),
+        sa.Column("ip_address", sa.String(length=45), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["actor_id"],
+            ["careerlink_users.id"],
+            name=op.f("fk_careerlink_audit_log_actor_id_careerlink_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_careerlink_audit_log")),
+    )
+    with op.batch_alter_table("careerlink_audit_log", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_careerlink_audit_log_action_created_at", ["action", "created_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_careerlink_audit_log_actor_id"), ["actor_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_careerlink_audit_log_created_at"), ["created_at"], unique=False
+        )
+
+
+def downgrade():
+    with op.batch_alter_table("careerlink_audit_log", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_careerlink_audit_log_created_at"))
+        batch_op.drop_index(batch_op.f("ix_careerlink_audit_log_actor_id"))
+        batch_op.drop_index("ix_careerlink_audit_log_action_created_at")
+
+    op.drop_table("careerlink_audit_log")
