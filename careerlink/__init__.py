@@ -148,6 +148,7 @@ def register_blueprints(app: Flask) -> None:
     from careerlink.embed.views import bp as embed_bp
     from careerlink.mentors.views import bp as mentors_bp
     from careerlink.site.views import bp as main_bp
+    from careerlink.staff.admin.views import bp as admin_bp
     from careerlink.staff.views import bp as staff_bp
 
     app.register_blueprint(main_bp)
@@ -157,6 +158,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(mentors_bp)
     app.register_blueprint(connections_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
     register_api(app)
     app.register_blueprint(embed_bp)
 

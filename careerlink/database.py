@@ -63,6 +63,7 @@ def import_models() -> None:
     import careerlink.connections.models  # noqa: F401
     import careerlink.mail.models  # noqa: F401
     import careerlink.mentors.models  # noqa: F401
+    import careerlink.programme.models  # noqa: F401
 
 
 def unicode_lower(value):

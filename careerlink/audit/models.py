@@ -34,6 +34,14 @@ class AuditAction(enum.StrEnum):
     PROFILE_REJECTED = "profile_rejected"
     MESSAGE_RETRIED = "message_retried"
     WEBHOOK_CHANGED = "webhook_changed"
+    ACCOUNT_DEACTIVATED = "account_deactivated"
+    ACCOUNT_REACTIVATED = "account_reactivated"
+    INDUSTRY_ADDED = "industry_added"
+    INDUSTRY_RENAMED = "industry_renamed"
+    INDUSTRY_MERGED = "industry_merged"
+    INDUSTRY_RETIRED = "industry_retired"
+    INDUSTRY_REACTIVATED = "industry_reactivated"
+    SETTING_CHANGED = "setting_changed"
     AUDIT_PURGED = "audit_purged"
 
     @property

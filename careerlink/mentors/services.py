@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app
 from sqlalchemy import func, select
 
+from careerlink import programme
 from careerlink.audit import AuditAction, record
 from careerlink.errors import DomainError, InvalidToken, NotAllowed
 from careerlink.extensions import db
@@ -46,7 +46,7 @@ SHADOWING_STUDENTS_MAX = 10
 
 def consent_text() -> str:
     """The consent an alumnus agrees to when opting in (CAREERLINK_MENTOR_CONSENT_TEXT)."""
-    return current_app.config["CAREERLINK_MENTOR_CONSENT_TEXT"]
+    return programme.value("CAREERLINK_MENTOR_CONSENT_TEXT")
 
 
 def get_profile_for(user) -> MentorProfile | None:
@@ -397,7 +397,7 @@ class FreshnessResult:
 
 
 def _days(name: str) -> timedelta:
-    return timedelta(days=int(current_app.config[name]))
+    return timedelta(days=int(programme.value(name)))
 
 
 def run_freshness(now: datetime | None = None) -> FreshnessResult:

@@ -1,8 +1,8 @@
-"""staff tools: the append-only audit log
+"""staff tools: the append-only audit log, programme settings edited by administrators
 
 Revision ID: 0009
 Revises: 0007
-Create Date: 2026-11-29 00:52:28.619725
+Create Date: 2026-11-29 01:02:20.545704
 
 Additive only (new tables), so the previous release's code runs against it unchanged.
 """
@@ -48,8 +48,24 @@ def upgrade():
             batch_op.f("ix_careerlink_audit_log_created_at"), ["created_at"], unique=False
         )
 
+    op.create_table(
+        "careerlink_programme_settings",
+        sa.Column("name", sa.String(length=60), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.Column("updated_at", careerlink.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["updated_by_id"],
+            ["careerlink_users.id"],
+            name=op.f("fk_careerlink_programme_settings_updated_by_id_careerlink_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_careerlink_programme_settings")),
+    )
+
 
 def downgrade():
+    op.drop_table("careerlink_programme_settings")
     with op.batch_alter_table("careerlink_audit_log", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_careerlink_audit_log_created_at"))
         batch_op.drop_index(batch_op.f("ix_careerlink_audit_log_actor_id"))
