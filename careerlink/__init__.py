@@ -149,6 +149,7 @@ def register_blueprints(app: Flask) -> None:
     from careerlink.mentors.views import bp as mentors_bp
     from careerlink.site.views import bp as main_bp
     from careerlink.staff.admin.views import bp as admin_bp
+    from careerlink.staff.reports.views import bp as reports_bp
     from careerlink.staff.views import bp as staff_bp
 
     app.register_blueprint(main_bp)
@@ -159,6 +160,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(connections_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(reports_bp, url_prefix="/staff/reports")
     register_api(app)
     app.register_blueprint(embed_bp)
 
