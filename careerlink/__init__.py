@@ -140,6 +140,7 @@ def register_web(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount every domain's blueprint."""
+    from careerlink.accounts.privacy_views import bp as privacy_bp
     from careerlink.accounts.sso.views import bp as sso_bp
     from careerlink.accounts.views import bp as accounts_bp
     from careerlink.api import register_api
@@ -154,6 +155,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(sso_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(mentors_bp)

@@ -215,6 +215,7 @@ def demo_command(password):
 
 def _add_domain_commands() -> None:
     """Each domain keeps its commands beside its services; they hang off this group."""
+    from careerlink.accounts.privacy_cli import privacy_cli
     from careerlink.accounts.sso.cli import sso_cli
     from careerlink.api.cli import webhooks_cli
     from careerlink.audit.cli import audit_cli
@@ -226,6 +227,7 @@ def _add_domain_commands() -> None:
     careerlink_cli.add_command(sso_cli)
     careerlink_cli.add_command(webhooks_cli)
     careerlink_cli.add_command(audit_cli)
+    careerlink_cli.add_command(privacy_cli)
 
 
 _add_domain_commands()

@@ -382,6 +382,15 @@ CASES: dict[str, Case] = {
     "admin.update_settings": Case(
         lambda w: w.admin, data=lambda w: {"CAREERLINK_MAX_OPEN_REQUESTS": "7"}
     ),
+    "privacy.delete_mine": Case(lambda w: w.student, data=lambda w: {"confirm": "delete"}),
+    "privacy.person_delete": Case(
+        lambda w: w.staff,
+        path=lambda w: {"user_id": w.student.id},
+        data=lambda w: {"confirm": "delete"},
+    ),
+    "privacy.person_hold": Case(
+        lambda w: w.staff, path=lambda w: {"user_id": w.student.id}, data=lambda w: {"hold": "1"}
+    ),
     "admin.set_person_active": Case(
         lambda w: w.admin, path=lambda w: {"user_id": w.student.id}, data=lambda w: {"active": "0"}
     ),

@@ -42,6 +42,10 @@ class AuditAction(enum.StrEnum):
     INDUSTRY_RETIRED = "industry_retired"
     INDUSTRY_REACTIVATED = "industry_reactivated"
     SETTING_CHANGED = "setting_changed"
+    ACCOUNT_DELETED = "account_deleted"
+    DIRECTORY_HOLD_SET = "directory_hold_set"
+    DIRECTORY_HOLD_LIFTED = "directory_hold_lifted"
+    MESSAGES_PURGED = "messages_purged"
     AUDIT_PURGED = "audit_purged"
 
     @property

@@ -56,7 +56,7 @@ def enqueue(
     reply_to: str | None = None,
     attachments: Iterable[Attachment] = (),
     into: OutboxMessage | None = None,
-) -> OutboxMessage:
+) -> OutboxMessage | None:
     """Render an email and add its outbox row to the caller's transaction (no commit).
 
     Values marked `Secret` are stored as placeholders, their real values encrypted apart.
@@ -65,6 +65,11 @@ def enqueue(
     recipients = [to] if isinstance(to, str) else list(to)
     if not recipients:
         raise ValueError("an email needs at least one recipient")
+    # A deleted account keeps an address under the reserved .invalid domain: nothing can reach
+    # it, so no row is written for it (the other recipients of a message still get theirs).
+    recipients = [r for r in recipients if not r.lower().endswith(".invalid")]
+    if not recipients:
+        return None
     shown, hidden = private.hide_secrets(context or {})
     subject, text, html = render_email(event, audience, shown)
     row = into if into is not None else OutboxMessage(message_id=_new_message_id())

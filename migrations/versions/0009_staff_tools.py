@@ -1,10 +1,12 @@
-"""staff tools: the append-only audit log, programme settings edited by administrators
+"""staff tools: the audit log, programme settings, account deletion, the FERPA hold,
+and an index for the reports
 
 Revision ID: 0009
 Revises: 0007
-Create Date: 2026-11-29 01:02:20.545704
+Create Date: 2026-11-29 01:16:16.052688
 
-Additive only (new tables), so the previous release's code runs against it unchanged.
+Additive only (new tables, a new index; new columns that are nullable or have a server
+default), so the previous release's code runs against it unchanged.
 """
 
 import sqlalchemy as sa
@@ -62,9 +64,30 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_careerlink_programme_settings")),
     )
+    with op.batch_alter_table("careerlink_requests", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_careerlink_requests_report",
+            ["created_at", "kind", "state", "relayed_at", "alumnus_id", "student_id"],
+            unique=False,
+        )
+
+    with op.batch_alter_table("careerlink_users", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("directory_hold", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
+        batch_op.add_column(
+            sa.Column("deleted_at", careerlink.models.UTCDateTime(timezone=True), nullable=True)
+        )
 
 
 def downgrade():
+    with op.batch_alter_table("careerlink_users", schema=None) as batch_op:
+        batch_op.drop_column("deleted_at")
+        batch_op.drop_column("directory_hold")
+
+    with op.batch_alter_table("careerlink_requests", schema=None) as batch_op:
+        batch_op.drop_index("ix_careerlink_requests_report")
+
     op.drop_table("careerlink_programme_settings")
     with op.batch_alter_table("careerlink_audit_log", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_careerlink_audit_log_created_at"))
