@@ -343,3 +343,13 @@ def test_unknown_report_is_404(client, sign_in, staff):
 def test_students_cannot_see_reports(client, sign_in, student):
     sign_in(student)
     assert client.get("/staff/reports/funnel").status_code == 403
+
+
+def test_a_cached_report_is_never_read_after_a_change(client, sign_in, staff, world, make_request):
+    sign_in(staff)
+    first = client.get("/staff/reports/funnel").get_data(as_text=True)
+    assert '<th scope="row">Introductions</th><td>8</td>' in first
+    assert client.get("/staff/reports/funnel").get_data(as_text=True) == first  # from the cache
+    make_request(state="submitted")
+    again = client.get("/staff/reports/funnel").get_data(as_text=True)
+    assert '<th scope="row">Introductions</th><td>9</td>' in again

@@ -44,6 +44,18 @@ DELETED_NAME = "Deleted account"
 ENDED_NOTE = "The account of the other person was deleted."
 R = ConnectionRequest
 S = RequestState
+# A request's words (the student's, the staff's, the alumnus's); its states and dates stay.
+ERASED_WORDS = {
+    "hopes": "",
+    "why_alumnus": "",
+    "message": "",
+    "original_message": None,
+    "staff_note": None,
+    "info_question": None,
+    "staff_reason": None,
+    "alumnus_note": None,
+    "cancel_reason": None,
+}
 
 
 def deleted_address(user_id: int) -> str:
@@ -304,17 +316,7 @@ def _erase_request_texts(user: User) -> None:
     db.session.execute(
         update(R)
         .where(R.id.in_(mine))
-        .values(
-            hopes="",
-            why_alumnus="",
-            message="",
-            original_message=None,
-            staff_note=None,
-            info_question=None,
-            staff_reason=None,
-            alumnus_note=None,
-            cancel_reason=None,
-        )
+        .values(**ERASED_WORDS)
         .execution_options(synchronize_session=False)
     )
     db.session.execute(
@@ -426,17 +428,7 @@ def purge_closed_messages(months: int, now: datetime | None = None) -> int:
     db.session.execute(
         update(R)
         .where(R.id.in_(ids))
-        .values(
-            hopes="",
-            why_alumnus="",
-            message="",
-            original_message=None,
-            staff_note=None,
-            info_question=None,
-            staff_reason=None,
-            alumnus_note=None,
-            cancel_reason=None,
-        )
+        .values(**ERASED_WORDS)
         .execution_options(synchronize_session=False)
     )
     db.session.execute(

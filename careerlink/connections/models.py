@@ -81,6 +81,8 @@ class ConnectionRequest(TimestampMixin, db.Model):
             "kind",
             "state",
             "relayed_at",
+            "reviewed_at",
+            "answered_at",
             "alumnus_id",
             "student_id",
         ),

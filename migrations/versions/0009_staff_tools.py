@@ -67,7 +67,16 @@ def upgrade():
     with op.batch_alter_table("careerlink_requests", schema=None) as batch_op:
         batch_op.create_index(
             "ix_careerlink_requests_report",
-            ["created_at", "kind", "state", "relayed_at", "alumnus_id", "student_id"],
+            [
+                "created_at",
+                "kind",
+                "state",
+                "relayed_at",
+                "reviewed_at",
+                "answered_at",
+                "alumnus_id",
+                "student_id",
+            ],
             unique=False,
         )
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, func, literal_column, select
 
 from careerlink.accounts.models import User
+from careerlink.connections.machine import ANSWERED_STATES
 from careerlink.connections.models import (
     ConnectionRequest,
     Outcome,
@@ -131,21 +132,27 @@ def supply_demand(filters: ReportFilters) -> Report:
     if filters.industry is not None:
         supply_stmt = supply_stmt.where(mi.c.industry_id == filters.industry.id)
     supply = {i: (n, int(cap)) for i, n, cap in db.session.execute(supply_stmt)}
-    demand_stmt = (
+    # Per alumnus first (from the report index alone), then per industry of each alumnus.
+    per_alumnus = (
         select(
-            mi.c.industry_id,
-            func.count(),
-            func.sum(case((R.state.in_([s.value for s in UNMET]), 1), else_=0)),
+            R.alumnus_id.label("alumnus_id"),
+            func.count().label("asked"),
+            func.sum(case((R.state.in_([s.value for s in UNMET]), 1), else_=0)).label("unmet"),
         )
-        .select_from(R)
-        .join(MentorProfile, MentorProfile.user_id == R.alumnus_id)
-        .join(mi, mi.c.profile_id == MentorProfile.id)
         .where(*request_conditions(filters))
+        .group_by(R.alumnus_id)
+        .subquery()
+    )
+    demand_stmt = (
+        select(mi.c.industry_id, func.sum(per_alumnus.c.asked), func.sum(per_alumnus.c.unmet))
+        .select_from(per_alumnus)
+        .join(MentorProfile, MentorProfile.user_id == per_alumnus.c.alumnus_id)
+        .join(mi, mi.c.profile_id == MentorProfile.id)
         .group_by(mi.c.industry_id)
     )
     if filters.industry is not None:
         demand_stmt = demand_stmt.where(mi.c.industry_id == filters.industry.id)
-    demand = {i: (n, int(unmet or 0)) for i, n, unmet in db.session.execute(demand_stmt)}
+    demand = {i: (int(n), int(unmet or 0)) for i, n, unmet in db.session.execute(demand_stmt)}
     industries = db.session.scalars(select(Industry).order_by(Industry.name)).all()
     rows = []
     for industry in industries:
@@ -284,12 +291,10 @@ class AlumnusRow:
     """One alumnus's answers to the requests relayed to them."""
 
     user_id: int
-    name: str
     relayed: int
     answered: int
     expired: int
-    accepting: bool | None
-    last_state: str | None = None
+    name: str = ""
 
     @property
     def rate(self) -> float:
@@ -298,49 +303,75 @@ class AlumnusRow:
 
 
 def alumni_rows(filters: ReportFilters) -> list[AlumnusRow]:
-    """Every alumnus with a request relayed to them among the filtered ones."""
-    answered = R.answered_at.is_not(None)
+    """Every alumnus with a request relayed to them among the filtered ones (no names yet).
+
+    Answered means a state the alumnus's answer leads to, so that the report index alone
+    answers the query.
+    """
+    answered = R.state.in_([s.value for s in ANSWERED_STATES])
     stmt = (
         select(
             R.alumnus_id,
-            User.display_name,
             func.count(),
             func.sum(case((answered, 1), else_=0)),
             func.sum(case((R.state == S.EXPIRED.value, 1), else_=0)),
-            MentorProfile.accepting_requests,
         )
-        .join(User, User.id == R.alumnus_id)
-        .outerjoin(MentorProfile, MentorProfile.user_id == R.alumnus_id)
         .where(R.relayed_at.is_not(None), *request_conditions(filters))
-        .group_by(R.alumnus_id, User.display_name, MentorProfile.accepting_requests)
-        .order_by(User.display_name, R.alumnus_id)
+        .group_by(R.alumnus_id)
     )
     return [
-        AlumnusRow(uid, name, n, int(a or 0), int(e or 0), accepting)
-        for uid, name, n, a, e, accepting in db.session.execute(stmt)
+        AlumnusRow(uid, n, int(a or 0), int(e or 0)) for uid, n, a, e in db.session.execute(stmt)
     ]
 
 
-def _paused_for_expiries(user_ids: list[int]) -> set[int]:
-    """Of these alumni (not accepting requests), those whose last answered-or-expired request
+def _named(rows: list[AlumnusRow]) -> list[AlumnusRow]:
+    """The rows with their alumni's names (one query)."""
+    names = (
+        dict(
+            db.session.execute(
+                select(User.id, User.display_name).where(User.id.in_([r.user_id for r in rows]))
+            ).all()
+        )
+        if rows
+        else {}
+    )
+    for row in rows:
+        row.name = names.get(row.user_id, "")
+    return rows
+
+
+def _paused_for_expiries(rows: list[AlumnusRow]) -> set[int]:
+    """Of these alumni, those not accepting requests whose last answered-or-expired request
     expired: the clock paused them (an alumnus who paused themselves had answered)."""
+    not_accepting = set(
+        db.session.scalars(
+            select(MentorProfile.user_id).where(MentorProfile.accepting_requests.is_(False))
+        )
+    )
+    user_ids = [r.user_id for r in rows if r.user_id in not_accepting and r.expired]
     if not user_ids:
         return set()
-    closed = R.state.in_(
-        [S.EXPIRED.value, *(s.value for s in ACCEPTED), S.DECLINED_BY_ALUMNUS.value]
-    )
-    latest = (
-        select(R.alumnus_id, func.max(R.relayed_at).label("last"))
-        .where(R.alumnus_id.in_(user_ids), closed)
-        .group_by(R.alumnus_id)
-        .subquery()
-    )
-    stmt = (
-        select(R.alumnus_id)
-        .join(latest, (latest.c.alumnus_id == R.alumnus_id) & (latest.c.last == R.relayed_at))
-        .where(R.state == S.EXPIRED.value)
-    )
-    return set(db.session.scalars(stmt))
+    closed = R.state.in_([S.EXPIRED.value, *(s.value for s in ANSWERED_STATES)])
+    paused: set[int] = set()
+    for start in range(0, len(user_ids), 500):
+        chunk = user_ids[start : start + 500]
+        latest = (
+            select(R.alumnus_id, func.max(R.relayed_at).label("last"))
+            .where(R.alumnus_id.in_(chunk), closed)
+            .group_by(R.alumnus_id)
+            .subquery()
+        )
+        stmt = (
+            select(R.alumnus_id)
+            .join(latest, (latest.c.alumnus_id == R.alumnus_id) & (latest.c.last == R.relayed_at))
+            .where(R.state == S.EXPIRED.value)
+        )
+        paused.update(db.session.scalars(stmt))
+    return paused
+
+
+def _most_relayed_first(rows: list[AlumnusRow]) -> list[AlumnusRow]:
+    return sorted(rows, key=lambda r: (-r.relayed, r.user_id))
 
 
 def responsiveness(filters: ReportFilters) -> Report:
@@ -349,10 +380,10 @@ def responsiveness(filters: ReportFilters) -> Report:
     buckets = [0] * len(RATE_BUCKETS)
     for a in alumni:
         buckets[min(int(a.rate * 100) // 20, 4)] += 1
-    silent = [a for a in alumni if a.answered == 0]
-    not_accepting = [a.user_id for a in alumni if a.accepting is False]
-    paused_ids = _paused_for_expiries(not_accepting)
-    paused = [a for a in alumni if a.user_id in paused_ids]
+    silent = _most_relayed_first([a for a in alumni if a.answered == 0])
+    paused_ids = _paused_for_expiries(alumni)
+    paused = _most_relayed_first([a for a in alumni if a.user_id in paused_ids])
+    _named(silent[:LIST_LIMIT] + paused[:LIST_LIMIT])  # the rows shown get their names
     answered = sum(a.answered for a in alumni)
     relayed = sum(a.relayed for a in alumni)
     overall = f"{answered / relayed:.0%}" if relayed else "no requests relayed"
@@ -383,14 +414,18 @@ def responsiveness(filters: ReportFilters) -> Report:
                 listing(paused),
             ),
         ],
-        notes=[f"Each list shows at most {LIST_LIMIT} alumni; the CSV has every alumnus."],
+        notes=[
+            f"Each list shows at most {LIST_LIMIT} alumni, those sent the most requests first; "
+            "the CSV has every alumnus."
+        ],
     )
 
 
 def responsiveness_csv(filters: ReportFilters) -> tuple[list[str], list[list]]:
-    """Every alumnus's row (the CSV download of the responsiveness report)."""
+    """Every alumnus's row (the CSV download of the responsiveness report), by name."""
     alumni = alumni_rows(filters)
-    paused = _paused_for_expiries([a.user_id for a in alumni if a.accepting is False])
+    paused = _paused_for_expiries(alumni)
+    named = sorted(_named(alumni), key=lambda a: (a.name, a.user_id))
     header = [
         "Alumnus",
         "Relayed",
@@ -410,7 +445,7 @@ def responsiveness_csv(filters: ReportFilters) -> tuple[list[str], list[list]]:
             "yes" if a.answered == 0 else "no",
             "yes" if a.user_id in paused else "no",
         ]
-        for a in alumni
+        for a in named
     ]
 
 

@@ -12,6 +12,7 @@ from careerlink.exports import csv_response
 from careerlink.mentors.industries import active_industries
 from careerlink.permissions import STAFF_ROLES, role_required
 from careerlink.staff.reports import queries
+from careerlink.staff.reports.cache import cached
 from careerlink.staff.reports.charts import render_svg
 from careerlink.staff.reports.filters import parse_filters, programmes
 from careerlink.web.actions import show_error
@@ -58,7 +59,7 @@ def report(slug: str):
     except DomainError as err:
         show_error(None, err)
         return _page(slug, None, None, status=400)
-    return _page(slug, filters, build(filters))
+    return _page(slug, filters, cached("report", slug, filters, lambda: build(filters)))
 
 
 @bp.route("/<slug>.svg")
@@ -70,8 +71,15 @@ def chart(slug: str):
         filters = parse_filters(request.args)
     except DomainError as err:
         return err.message, 400, {"Content-Type": "text/plain; charset=utf-8"}
+    # Drawing is slower than counting (pygal lays out every bar): the picture is cached too.
+    svg = cached(
+        "svg",
+        slug,
+        filters,
+        lambda: render_svg(cached("report", slug, filters, lambda: build(filters))),
+    )
     return (
-        render_svg(build(filters)),
+        svg,
         200,
         {
             "Content-Type": "image/svg+xml; charset=utf-8",
@@ -91,7 +99,7 @@ def download(slug: str):
     except DomainError as err:
         show_error(None, err)
         return _page(slug, None, None, status=400)
-    header, rows = queries.csv_table(slug, filters)
+    header, rows = cached("csv", slug, filters, lambda: queries.csv_table(slug, filters))
     with transaction():
         record(
             AuditAction.DATA_EXPORTED,
