@@ -314,3 +314,11 @@ def test_a_preview_shows_the_sample_request_and_writes_nothing(client, sign_in, 
 def test_unknown_email_template_is_404(client, sign_in, admin, name):
     sign_in(admin)
     assert client.get(f"/admin/emails/{name}").status_code == 404
+
+
+@pytest.mark.parametrize("value", [str(2**63), "-1", "0"])
+def test_merge_with_ids_out_of_range_is_a_clear_message(client, sign_in, admin, value):
+    sign_in(admin)
+    resp = client.post("/admin/industries/merge", data={"source": value, "target": value})
+    assert resp.status_code == 422
+    assert "Choose both industries from the lists." in resp.get_data(as_text=True)

@@ -78,8 +78,13 @@ def industry_rows() -> list[IndustryRow]:
     return [IndustryRow(i, mentors.get(i.id, 0), students.get(i.id, 0)) for i in industries]
 
 
+MAX_ROW_ID = 2**31 - 1  # an id column's range: a larger number names no row
+
+
 def get_industry(industry_id: int) -> Industry | None:
-    """An industry by id, or None."""
+    """An industry by id, or None (for any number outside the id column's range too)."""
+    if not 0 < industry_id <= MAX_ROW_ID:
+        return None
     return db.session.get(Industry, industry_id)
 
 
