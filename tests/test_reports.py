@@ -353,3 +353,15 @@ def test_a_cached_report_is_never_read_after_a_change(client, sign_in, staff, wo
     make_request(state="submitted")
     again = client.get("/staff/reports/funnel").get_data(as_text=True)
     assert '<th scope="row">Introductions</th><td>9</td>' in again
+
+
+def test_names_are_read_in_chunks(monkeypatch, world):
+    """PostgreSQL takes at most 65,535 parameters: tens of thousands of alumni go in chunks."""
+    monkeypatch.setattr(queries, "CHUNK", 1)
+    header, rows = queries.responsiveness_csv(filters())
+    assert sorted((r[0], r[1]) for r in rows) == sorted(
+        [
+            (world["relayed"].alumnus.display_name, 5),
+            (world["scheduled"].alumnus.display_name, 2),
+        ]
+    )

@@ -324,17 +324,19 @@ def alumni_rows(filters: ReportFilters) -> list[AlumnusRow]:
     ]
 
 
+CHUNK = 5000  # ids per IN list: PostgreSQL takes at most 65,535 parameters in one query
+
+
 def _named(rows: list[AlumnusRow]) -> list[AlumnusRow]:
-    """The rows with their alumni's names (one query)."""
-    names = (
-        dict(
+    """The rows with their alumni's names (one query per CHUNK alumni)."""
+    names: dict[int, str] = {}
+    ids = [r.user_id for r in rows]
+    for start in range(0, len(ids), CHUNK):
+        names.update(
             db.session.execute(
-                select(User.id, User.display_name).where(User.id.in_([r.user_id for r in rows]))
+                select(User.id, User.display_name).where(User.id.in_(ids[start : start + CHUNK]))
             ).all()
         )
-        if rows
-        else {}
-    )
     for row in rows:
         row.name = names.get(row.user_id, "")
     return rows
@@ -353,8 +355,8 @@ def _paused_for_expiries(rows: list[AlumnusRow]) -> set[int]:
         return set()
     closed = R.state.in_([S.EXPIRED.value, *(s.value for s in ANSWERED_STATES)])
     paused: set[int] = set()
-    for start in range(0, len(user_ids), 500):
-        chunk = user_ids[start : start + 500]
+    for start in range(0, len(user_ids), CHUNK):
+        chunk = user_ids[start : start + CHUNK]
         latest = (
             select(R.alumnus_id, func.max(R.relayed_at).label("last"))
             .where(R.alumnus_id.in_(chunk), closed)
