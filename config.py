@@ -584,6 +584,12 @@ class Config:
         self.CAREERLINK_RESPONSE_DAYS = env_int(env, "CAREERLINK_RESPONSE_DAYS", 7, 2)
         self.CAREERLINK_COMPLETE_AFTER_DAYS = env_int(env, "CAREERLINK_COMPLETE_AFTER_DAYS", 14, 1)
         self.CAREERLINK_PAUSE_AFTER_EXPIRIES = env_int(env, "CAREERLINK_PAUSE_AFTER_EXPIRIES", 3)
+        self.CAREERLINK_AUDIT_RETENTION_DAYS = env_int(env, "CAREERLINK_AUDIT_RETENTION_DAYS", 730)
+        self.CAREERLINK_MESSAGE_RETENTION_MONTHS = env_int(
+            env, "CAREERLINK_MESSAGE_RETENTION_MONTHS", 24
+        )
+        # Empty: the name in MAIL_DEFAULT_SENDER. Administrators may set another (programme).
+        self.CAREERLINK_SENDER_NAME = " ".join((env.get("CAREERLINK_SENDER_NAME") or "").split())
         self.CAREERLINK_CONDUCT_POLICY = (
             env.get("CAREERLINK_CONDUCT_POLICY") or ""
         ).strip() or DEFAULT_CONDUCT_POLICY

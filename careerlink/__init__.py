@@ -141,21 +141,29 @@ def register_web(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount every domain's blueprint."""
+    from careerlink.accounts.privacy_views import bp as privacy_bp
     from careerlink.accounts.sso.views import bp as sso_bp
     from careerlink.accounts.views import bp as accounts_bp
     from careerlink.api import register_api
+    from careerlink.audit.views import bp as audit_bp
     from careerlink.connections.views import bp as connections_bp
     from careerlink.embed.views import bp as embed_bp
     from careerlink.mentors.views import bp as mentors_bp
     from careerlink.site.views import bp as main_bp
+    from careerlink.staff.admin.views import bp as admin_bp
+    from careerlink.staff.reports.views import bp as reports_bp
     from careerlink.staff.views import bp as staff_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(sso_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(mentors_bp)
     app.register_blueprint(connections_bp)
+    app.register_blueprint(audit_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(reports_bp, url_prefix="/staff/reports")
     register_api(app)
     app.register_blueprint(embed_bp)
 

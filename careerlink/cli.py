@@ -66,6 +66,8 @@ def careerlink_cli():
 def create_user_command(email, roles, name, password_stdin):
     """Create a verified user with the given roles."""
     from careerlink.accounts.services import create_user
+    from careerlink.accounts.sso.roles import RoleChanges
+    from careerlink.audit import record_role_changes
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -74,6 +76,7 @@ def create_user_command(email, roles, name, password_stdin):
     display_name = name or email.split("@", 1)[0]
     with transaction():
         user = create_user(email, display_name, password, [Role(r) for r in roles], verified=True)
+        record_role_changes(user, RoleChanges(tuple(user.roles), ()), detail="command line")
         granted = ", ".join(sorted(r.value for r in user.roles))
     click.echo(f"Created {user.email} with roles: {granted}")
 
@@ -212,8 +215,10 @@ def demo_command(password):
 
 def _add_domain_commands() -> None:
     """Each domain keeps its commands beside its services; they hang off this group."""
+    from careerlink.accounts.privacy_cli import privacy_cli
     from careerlink.accounts.sso.cli import sso_cli
     from careerlink.api.cli import webhooks_cli
+    from careerlink.audit.cli import audit_cli
     from careerlink.connections.cli import requests_cli
     from careerlink.mentors.cli import profiles_cli
 
@@ -221,6 +226,8 @@ def _add_domain_commands() -> None:
     careerlink_cli.add_command(requests_cli)
     careerlink_cli.add_command(sso_cli)
     careerlink_cli.add_command(webhooks_cli)
+    careerlink_cli.add_command(audit_cli)
+    careerlink_cli.add_command(privacy_cli)
 
 
 _add_domain_commands()

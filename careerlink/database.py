@@ -59,9 +59,11 @@ def import_models() -> None:
     import careerlink.accounts.models  # noqa: F401
     import careerlink.api.models  # noqa: F401
     import careerlink.api.webhooks.events  # noqa: F401  (writes webhook events after each flush)
+    import careerlink.audit.models  # noqa: F401
     import careerlink.connections.models  # noqa: F401
     import careerlink.mail.models  # noqa: F401
     import careerlink.mentors.models  # noqa: F401
+    import careerlink.programme.models  # noqa: F401
 
 
 def unicode_lower(value):

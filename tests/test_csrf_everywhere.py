@@ -173,6 +173,16 @@ class World:
         return self.make_user(Role.STAFF, name="Csrf Staff")
 
     @cached_property
+    def admin(self):
+        return self.make_user(Role.ADMIN, name="Csrf Admin")
+
+    @cached_property
+    def industry_ids(self) -> tuple[int, int]:
+        """Two industries in use (a mentor names both)."""
+        profile = self.make_mentor(industry=["veterinary", "healthcare"])
+        return tuple(sorted(i.id for i in profile.industries))
+
+    @cached_property
     def student(self):
         return self.make_user(Role.STUDENT, name="Csrf Student")
 
@@ -484,6 +494,44 @@ CASES: dict[str, Case] = {
         lambda w: w.staff,
         path=lambda w: {"request_id": w.request("submitted").id},
         data=lambda w: {"reason": "Not this time."},
+    ),
+    "admin.add_industry": Case(lambda w: w.admin, data=lambda w: {"name": "Space"}),
+    "admin.rename_industry": Case(
+        lambda w: w.admin,
+        path=lambda w: {"industry_id": w.industry_ids[0]},
+        data=lambda w: {"name": "Animal health"},
+    ),
+    "admin.set_industry_active": Case(
+        lambda w: w.admin,
+        path=lambda w: {"industry_id": w.industry_ids[0]},
+        data=lambda w: {"active": "0"},
+    ),
+    "admin.merge_industries": Case(
+        lambda w: w.admin,
+        data=lambda w: {"source": str(w.industry_ids[0]), "target": str(w.industry_ids[1])},
+    ),
+    "admin.grant_role": Case(
+        lambda w: w.admin,
+        path=lambda w: {"user_id": w.student.id},
+        data=lambda w: {"role": "staff"},
+    ),
+    "admin.revoke_role": Case(
+        lambda w: w.admin, path=lambda w: {"user_id": w.staff.id}, data=lambda w: {"role": "staff"}
+    ),
+    "admin.update_settings": Case(
+        lambda w: w.admin, data=lambda w: {"CAREERLINK_MAX_OPEN_REQUESTS": "7"}
+    ),
+    "privacy.delete_mine": Case(lambda w: w.student, data=lambda w: {"confirm": "delete"}),
+    "privacy.person_delete": Case(
+        lambda w: w.staff,
+        path=lambda w: {"user_id": w.student.id},
+        data=lambda w: {"confirm": "delete"},
+    ),
+    "privacy.person_hold": Case(
+        lambda w: w.staff, path=lambda w: {"user_id": w.student.id}, data=lambda w: {"hold": "1"}
+    ),
+    "admin.set_person_active": Case(
+        lambda w: w.admin, path=lambda w: {"user_id": w.student.id}, data=lambda w: {"active": "0"}
     ),
 }
 

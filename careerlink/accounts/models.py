@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from careerlink.extensions import db
@@ -33,6 +33,12 @@ class User(UserMixin, TimestampMixin, db.Model):
         ForeignKey("careerlink_users.id", ondelete="SET NULL")
     )
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # FERPA directory hold: alumni see only what a relayed request needs (name and request).
+    directory_hold: Mapped[bool] = mapped_column(
+        default=False, server_default=false(), nullable=False
+    )
+    # When the person deleted the account (the row stays, anonymised, for the statistics).
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # No longer read: sessions are rows of careerlink_sessions, ended on a password change.
     # Kept until a migration drops it.
 

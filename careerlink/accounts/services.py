@@ -23,6 +23,7 @@ from careerlink.accounts.models import (
 )
 from careerlink.accounts.passwords import check_password, hash_password, password_problem
 from careerlink.accounts.sso import policy
+from careerlink.audit import AuditAction, record
 from careerlink.errors import Conflict, DomainError
 from careerlink.extensions import db
 from careerlink.mail import register_deferred
@@ -163,8 +164,12 @@ def sign_in(
     """Check the credentials and start a server-side session; None when they do not match."""
     user = authenticate(email, password)
     if user is None:
+        # The targeted account (when the address has one), never the address typed: a
+        # stranger's mistyped address is not the log's to keep.
+        record(AuditAction.SIGN_IN_FAILED, obj=find_user_by_email(email), detail="password")
         return None
     policy.check_password_sign_in(user)
+    record(AuditAction.SIGN_IN, actor=user, obj=user, detail="password")
     return SignedIn(user, sessions.start_session(user, user_agent, ip_address))
 
 
@@ -176,6 +181,7 @@ def change_password(user: User, current: str, new: str, *, keep: UserSession | N
     if problem:
         raise DomainError(problem, field="new_password")
     _set_password(user, new, sessions.EndReason.PASSWORD_CHANGED, keep=keep)
+    record(AuditAction.PASSWORD_CHANGED, actor=user, obj=user)
     notifications.password_changed(user)
 
 
@@ -209,6 +215,7 @@ def reset_password(token: str, new: str) -> User:
     if problem:
         raise DomainError(problem, field="password")
     _set_password(user, new, sessions.EndReason.PASSWORD_RESET)
+    record(AuditAction.PASSWORD_RESET, actor=user, obj=user, detail="emailed link")
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()  # they proved they read this inbox
     notifications.password_changed(user)
@@ -222,6 +229,7 @@ def set_alumnus_verified(user: User, verified: bool, by: User) -> None:
         raise DomainError("This account is not an alumnus account.")
     user.alumnus_verified_at = utcnow() if verified else None
     user.alumnus_verified_by_id = by.id if verified else None
+    record(AuditAction.ALUMNUS_VERIFIED, actor=by, obj=user, detail=f"verified={verified}")
 
 
 def _unverified_alumni_query():

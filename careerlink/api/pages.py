@@ -84,7 +84,7 @@ def revoke_token(token_id: int):
     token = tokens.own_token(_me(), token_id)
     if ConfirmForm().validate_on_submit():
         perform(
-            lambda: tokens.revoke(token),
+            lambda: tokens.revoke(token, by=_me()),
             f"The token “{token.name}” is revoked.",
             quiet=(InvalidTransition,),
         )
@@ -198,7 +198,7 @@ def revoke_service_token(token_id: int):
     token = tokens.service_token(_me(), token_id)
     if ConfirmForm().validate_on_submit():
         perform(
-            lambda: tokens.revoke(token),
+            lambda: tokens.revoke(token, by=_me()),
             f"The service token “{token.name}” is revoked.",
             quiet=(InvalidTransition,),
         )

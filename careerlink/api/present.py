@@ -21,7 +21,7 @@ from careerlink.connections.services import (
     can_answer_request,
     load_of,
     side_of,
-    student_profile_for,
+    student_profile_for_alumni,
 )
 from careerlink.mentors.models import MentorProfile
 from careerlink.pagination import Page
@@ -106,7 +106,7 @@ def person(user: User | None) -> s.Person | None:
 
 
 def _student_profile(user_id: int) -> s.StudentProfileOut | None:
-    profile = student_profile_for(user_id)
+    profile = student_profile_for_alumni(user_id)  # shown to the alumnus: the hold applies
     if profile is None:
         return None
     return s.StudentProfileOut(

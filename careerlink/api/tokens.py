@@ -16,6 +16,7 @@ from sqlalchemy import select
 from careerlink.accounts.models import User
 from careerlink.api import scopes as scope_names
 from careerlink.api.models import ApiToken, ApiTokenUse, TokenKind
+from careerlink.audit import AuditAction, record
 from careerlink.errors import DomainError, InvalidTransition, NotAllowed, NotFound
 from careerlink.extensions import db
 from careerlink.models import utcnow
@@ -72,11 +73,12 @@ def _expiry(days: int | None, now: datetime, required: bool) -> datetime | None:
     return now + timedelta(days=days)
 
 
-def _new(kind: TokenKind, **values) -> tuple[ApiToken, str]:
+def _new(kind: TokenKind, by: User, **values) -> tuple[ApiToken, str]:
     raw = PREFIXES[kind] + secrets.token_urlsafe(32)
     token = ApiToken(kind=kind.value, prefix=raw[:SHOWN], token_hash=hash_token(raw), **values)
     db.session.add(token)
     db.session.flush()
+    record(AuditAction.TOKEN_CREATED, actor=by, obj=token, detail=f"{kind.value}: {token.name}")
     return token, raw
 
 
@@ -91,6 +93,7 @@ def create_personal_token(
         raise DomainError("Only career-office staff can give a token the staff scope.", "scopes")
     return _new(
         TokenKind.PERSONAL,
+        user,
         name=_check_name(name),
         scopes=_check_scopes(scopes, scope_names.PERSONAL_SCOPES),
         user_id=user.id,
@@ -108,6 +111,7 @@ def create_service_token(
     _require_admin(admin)
     return _new(
         TokenKind.SERVICE,
+        admin,
         name=_check_name(name),
         scopes=_check_scopes(scopes, scope_names.SERVICE_SCOPES),
         created_by_id=admin.id,
@@ -160,11 +164,12 @@ def service_token(admin: User, token_id: int) -> ApiToken:
     return token
 
 
-def revoke(token: ApiToken, now: datetime | None = None) -> ApiToken:
+def revoke(token: ApiToken, now: datetime | None = None, *, by: User | None = None) -> ApiToken:
     """Stop a token working at once (idempotent refusal: InvalidTransition if already revoked)."""
     if token.revoked_at is not None:
         raise InvalidTransition("That token was already revoked.")
     token.revoked_at = now or utcnow()
+    record(AuditAction.TOKEN_REVOKED, actor=by, obj=token, detail=f"{token.kind}: {token.name}")
     return token
 
 

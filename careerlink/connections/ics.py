@@ -11,6 +11,7 @@ from flask import current_app
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from careerlink.mail.services import Attachment
+from careerlink.programme import sender
 
 PRODID = "-//CareerLink//Shadowing days//EN"
 
@@ -28,8 +29,8 @@ def public_domain(host: str | None) -> str | None:
 
 
 def _sender() -> tuple[str, str]:
-    """(display name, address) of MAIL_DEFAULT_SENDER."""
-    [(name, address)] = getaddresses([current_app.config["MAIL_DEFAULT_SENDER"] or ""])
+    """(display name, address) of the sender in force (careerlink.programme.sender)."""
+    [(name, address)] = getaddresses([sender() or ""])
     return name.strip(), address.strip()
 
 

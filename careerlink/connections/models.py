@@ -73,6 +73,19 @@ class ConnectionRequest(TimestampMixin, db.Model):
         ),
         Index("ix_careerlink_requests_state_created", "state", "created_at"),
         Index("ix_careerlink_requests_alumnus_state", "alumnus_id", "state"),
+        # The reports (careerlink.staff.reports) count requests made in a date range by kind,
+        # state and whether relayed: this index answers them without reading the table.
+        Index(
+            "ix_careerlink_requests_report",
+            "created_at",
+            "kind",
+            "state",
+            "relayed_at",
+            "reviewed_at",
+            "answered_at",
+            "alumnus_id",
+            "student_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -17,7 +17,7 @@ from careerlink.connections.links import (
     request_link,
 )
 from careerlink.mail import Secret, enqueue
-from careerlink.mentors.availability import student_profile_for
+from careerlink.mentors.availability import student_profile_for_alumni
 from careerlink.models import utcnow
 
 
@@ -34,7 +34,8 @@ def context(req, **extra: Any) -> dict[str, Any]:
         "student": req.student,
         "alumnus": req.alumnus,
         "profile": profile,
-        "student_profile": student_profile_for(req.student_id),
+        # The emails go to the alumnus (or to both): a directory hold hides the profile.
+        "student_profile": student_profile_for_alumni(req.student_id),
         "kind_label": req.kind_enum.label,
         "request_url": request_link(req),
     }

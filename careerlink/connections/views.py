@@ -315,7 +315,7 @@ def answer(token: str):
         req=req,
         token=token,
         profile=req.mentor_profile,
-        student_profile=services.student_profile_for(req.student_id),
+        student_profile=services.student_profile_for_alumni(req.student_id),
         accept_form=_accept_form(req),
         decline_form=AlumnusDeclineForm(),
         cancel_form=CancelForm(),

@@ -56,7 +56,7 @@ def enqueue(
     reply_to: str | None = None,
     attachments: Iterable[Attachment] = (),
     into: OutboxMessage | None = None,
-) -> OutboxMessage:
+) -> OutboxMessage | None:
     """Render an email and add its outbox row to the caller's transaction (no commit).
 
     Values marked `Secret` are stored as placeholders, their real values encrypted apart.
@@ -65,6 +65,11 @@ def enqueue(
     recipients = [to] if isinstance(to, str) else list(to)
     if not recipients:
         raise ValueError("an email needs at least one recipient")
+    # A deleted account keeps an address under the reserved .invalid domain: nothing can reach
+    # it, so no row is written for it (the other recipients of a message still get theirs).
+    recipients = [r for r in recipients if not r.lower().endswith(".invalid")]
+    if not recipients:
+        return None
     shown, hidden = private.hide_secrets(context or {})
     subject, text, html = render_email(event, audience, shown)
     row = into if into is not None else OutboxMessage(message_id=_new_message_id())
@@ -142,7 +147,7 @@ def prepare_deferred(row: OutboxMessage) -> bool:
     return True
 
 
-def retry(row: OutboxMessage) -> None:
+def retry(row: OutboxMessage, by=None) -> None:
     """Put a failed (or stuck) message back in the queue, due now; a sent one stays sent."""
     if row.status == OutboxStatus.SENT.value:
         raise InvalidTransition("This message was already sent.")
@@ -154,6 +159,9 @@ def retry(row: OutboxMessage) -> None:
     row.status = OutboxStatus.QUEUED.value
     row.next_attempt_at = utcnow()
     row.attempts = 0
+    from careerlink.audit import AuditAction, record  # the outbox loads before accounts
+
+    record(AuditAction.MESSAGE_RETRIED, actor=by, obj=row)
 
 
 def outbox_counts() -> dict[str, int]:

@@ -22,6 +22,7 @@ from flask import current_app
 
 from careerlink.mail import headers
 from careerlink.mail.models import OutboxMessage
+from careerlink.programme import sender
 
 # CRLF line ends; 7-bit bodies (quoted-printable or base64), which every relay accepts.
 POLICY = email.policy.SMTP.clone(cte_type="7bit")
@@ -51,7 +52,7 @@ def build_message(row: OutboxMessage) -> EmailMessage:
     msg = EmailMessage(policy=POLICY)
     # Pre-encoded and folded by careerlink.mail.headers; the policy keeps them as they are.
     msg.set_raw("Subject", headers.unstructured("Subject", row.subject))
-    msg.set_raw("From", headers.addresses("From", [current_app.config["MAIL_DEFAULT_SENDER"]]))
+    msg.set_raw("From", headers.addresses("From", [sender()]))
     msg.set_raw("To", headers.addresses("To", list(row.recipients)))
     if row.reply_to:
         msg.set_raw("Reply-To", headers.addresses("Reply-To", [row.reply_to]))

@@ -30,6 +30,18 @@ def student_profile_for(user_id: int) -> StudentProfile | None:
     return db.session.scalar(select(StudentProfile).where(StudentProfile.user_id == user_id))
 
 
+def student_profile_for_alumni(user_id: int) -> StudentProfile | None:
+    """What alumni may see of a student's profile: nothing under a FERPA directory hold.
+
+    A relayed request still shows the student's name and the request itself: that is what the
+    alumnus needs to answer it.
+    """
+    from careerlink.accounts.models import User
+
+    held = db.session.scalar(select(User.directory_hold).where(User.id == user_id))
+    return None if held else student_profile_for(user_id)
+
+
 def count_request(profile: MentorProfile, now: datetime) -> None:
     """A new request to this alumnus: count it against this month's capacity."""
     profile.record_request(now)

@@ -8,9 +8,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app
 from sqlalchemy import func, select
 
+from careerlink import programme
+from careerlink.audit import AuditAction, record
 from careerlink.errors import DomainError, InvalidToken, NotAllowed
 from careerlink.extensions import db
 from careerlink.mentors import notifications
@@ -45,7 +46,7 @@ SHADOWING_STUDENTS_MAX = 10
 
 def consent_text() -> str:
     """The consent an alumnus agrees to when opting in (CAREERLINK_MENTOR_CONSENT_TEXT)."""
-    return current_app.config["CAREERLINK_MENTOR_CONSENT_TEXT"]
+    return programme.value("CAREERLINK_MENTOR_CONSENT_TEXT")
 
 
 def get_profile_for(user) -> MentorProfile | None:
@@ -333,6 +334,7 @@ def approve_profile(actor, profile: MentorProfile) -> None:
     profile.verified_at = now
     profile.verified_by_id = actor.id
     profile.rejection_reason = None
+    record(AuditAction.PROFILE_APPROVED, actor=actor, obj=profile)
     if profile.user.alumnus_verified_at is None:
         profile.user.alumnus_verified_at = now
         profile.user.alumnus_verified_by_id = actor.id
@@ -351,6 +353,7 @@ def reject_profile(actor, profile: MentorProfile, reason: str) -> None:
     profile.verified_at = utcnow()
     profile.verified_by_id = actor.id
     profile.rejection_reason = reason
+    record(AuditAction.PROFILE_REJECTED, actor=actor, obj=profile)
     notifications.profile_rejected(profile, reason)
 
 
@@ -394,7 +397,7 @@ class FreshnessResult:
 
 
 def _days(name: str) -> timedelta:
-    return timedelta(days=int(current_app.config[name]))
+    return timedelta(days=int(programme.value(name)))
 
 
 def run_freshness(now: datetime | None = None) -> FreshnessResult:

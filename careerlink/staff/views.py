@@ -69,7 +69,7 @@ def outbox_retry(message_id: int):
     if ConfirmForm().validate_on_submit():
         # A message already sent is not an error worth alarming anyone: say so quietly.
         perform(
-            lambda: mail.retry(message),
+            lambda: mail.retry(message, by=current_user._get_current_object()),
             f"Message #{message.id} is queued again.",
             quiet=(InvalidTransition,),
         )

@@ -1,4 +1,4 @@
-"""Write README screenshots (home, sign-up, directory, mentor, staff) to docs/screenshots/.
+"""Write README screenshots (home, sign-up, directory, mentor, staff, reports) to docs/screenshots/.
 
 Run from the repository root:  .venv/bin/python tests/browser/screenshots.py [--out DIR]
 
@@ -97,6 +97,12 @@ def main(argv: list[str] | None = None) -> int:
                     server.url + "/staff/requests",
                     args.out / "staff-queue.png",
                     "staff request queue",
+                )
+                take(
+                    page,
+                    server.url + "/staff/reports/funnel",
+                    args.out / "reports.png",
+                    "the funnel report",
                 )
                 context.close()
             finally:

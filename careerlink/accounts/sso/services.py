@@ -25,6 +25,7 @@ from careerlink.accounts.sso.links import (
 )
 from careerlink.accounts.sso.roles import RoleChanges, drop_staff_roles, granted_roles, sync_roles
 from careerlink.accounts.sso.settings import Source, label_for, source
+from careerlink.audit import AuditAction, record, record_role_changes
 from careerlink.errors import Conflict, DomainError, InvalidToken, NotAllowed, NotFound
 from careerlink.extensions import db
 from careerlink.models import utcnow
@@ -98,6 +99,9 @@ def sign_in(
     for row in user.role_rows:
         row.sso_provider = via.name
     identity = _add_identity(user, assertion, via)
+    record_role_changes(
+        user, RoleChanges(tuple(granted), ()), detail=f"new account, rules of {via.name}"
+    )
     log.info("campus sign-in created an account: user=%s provider=%s", user.id, via.name)
     return _enter(user, identity, assertion, via, user_agent, ip_address)
 
@@ -127,6 +131,8 @@ def _enter(
     identity.email = assertion.email
     identity.last_used_at = utcnow()
     user.mark_signed_in()
+    record_role_changes(user, changes, detail=f"campus sign-in rules of {via.name}")
+    record(AuditAction.SIGN_IN, actor=user, obj=user, detail=f"campus sign-in: {via.name}")
     return SignedIn(user, sessions.start_session(user, user_agent, ip_address), changes)
 
 
@@ -301,7 +307,10 @@ def unlink(user: User, identity_id: int) -> Identity:
         w for w in ways if w.identity is not None and w.identity.provider == identity.provider
     ]
     if len(others_same_provider) == 1:
-        drop_staff_roles(user, identity.provider)
+        dropped = drop_staff_roles(user, identity.provider)
+        record_role_changes(
+            user, RoleChanges((), dropped), actor=user, detail="campus sign-in unlinked"
+        )
     db.session.delete(identity)
     db.session.flush()
     return identity

@@ -10,6 +10,7 @@ from careerlink.accounts.models import User
 from careerlink.api.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from careerlink.api.webhooks import network, signing
 from careerlink.api.webhooks.events import EVENT_TYPES
+from careerlink.audit import AuditAction, record
 from careerlink.errors import DomainError, InvalidTransition, NotAllowed, NotFound
 from careerlink.extensions import db
 from careerlink.models import utcnow
@@ -66,6 +67,7 @@ def register(admin: User, url: str, events, description: str = "") -> tuple[Webh
     )
     db.session.add(endpoint)
     db.session.flush()
+    record(AuditAction.WEBHOOK_CHANGED, actor=admin, obj=endpoint, detail="registered")
     return endpoint, secret
 
 
@@ -89,6 +91,7 @@ def set_active(admin: User, endpoint: WebhookEndpoint, active: bool) -> None:
     if active:
         check_url(endpoint.url)  # the rules may have changed since it was registered
     endpoint.active = bool(active)
+    record(AuditAction.WEBHOOK_CHANGED, actor=admin, obj=endpoint, detail=f"active={active}")
 
 
 def rotate_secret(admin: User, endpoint: WebhookEndpoint) -> str:
@@ -96,6 +99,7 @@ def rotate_secret(admin: User, endpoint: WebhookEndpoint) -> str:
     _require_admin(admin)
     secret = signing.new_secret()
     endpoint.secret_sealed = signing.seal(secret)
+    record(AuditAction.WEBHOOK_CHANGED, actor=admin, obj=endpoint, detail="secret rotated")
     return secret
 
 
@@ -137,4 +141,5 @@ def retry(admin: User, delivery: WebhookDelivery) -> WebhookDelivery:
     delivery.attempts = 0
     delivery.next_attempt_at = utcnow()
     delivery.last_error = None
+    record(AuditAction.WEBHOOK_CHANGED, actor=admin, obj=delivery, detail="delivery retried")
     return delivery

@@ -69,7 +69,11 @@ from careerlink.connections.settings import (
     pause_after_expiries,
     response_days,
 )
-from careerlink.mentors.availability import profile_for_user, student_profile_for
+from careerlink.mentors.availability import (
+    profile_for_user,
+    student_profile_for,
+    student_profile_for_alumni,
+)
 
 __all__ = [
     "ANSWER",
@@ -125,6 +129,7 @@ __all__ = [
     "side_of",
     "staff_emails",
     "student_profile_for",
+    "student_profile_for_alumni",
     "submit_request",
     "tick",
     "withdraw_request",

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 
 from careerlink.accounts.models import User
+from careerlink.audit import AuditAction, record
 from careerlink.connections import notifications
 from careerlink.connections.models import ConnectionRequest, RequestState
 from careerlink.connections.services.queries import can_answer_request
@@ -87,6 +88,8 @@ def cancel_request(
     else:
         raise NotAllowed("Only the student, the alumnus or the career office can cancel.")
     req.cancel(by=actor, role=role, reason=reason, now=now)
+    if role == "staff":
+        record(AuditAction.REQUEST_CANCELLED, actor=actor, obj=req)
     notifications.shadowing_cancelled(req)
     return req
 

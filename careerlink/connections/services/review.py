@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from careerlink.accounts.models import User
+from careerlink.audit import AuditAction, record
 from careerlink.connections import notifications
 from careerlink.connections.models import ConnectionRequest
 from careerlink.connections.services.queries import get_request
@@ -32,6 +33,7 @@ def approve_request(
     """Relay the request to the alumnus; email the alumnus and tell the student."""
     _require_staff(staff)
     req.approve(by=staff, note=note, message=message, response_days=response_days(), now=now)
+    record(AuditAction.REQUEST_APPROVED, actor=staff, obj=req)
     notifications.request_relayed(req)
     return req
 
@@ -45,6 +47,7 @@ def ask_student_for_info(
     if not question:
         raise DomainError("Write the question for the student.", field="question")
     req.ask_for_info(by=staff, question=question, now=now)
+    record(AuditAction.REQUEST_INFO_ASKED, actor=staff, obj=req)
     notifications.request_needs_info(req)
     return req
 
@@ -58,6 +61,7 @@ def decline_by_staff(
     if not reason:
         raise DomainError("Write a reason for the student.", field="reason")
     req.decline_by_staff(by=staff, reason=reason, now=now)
+    record(AuditAction.REQUEST_DECLINED, actor=staff, obj=req)
     notifications.request_declined_by_staff(req)
     return req
 

@@ -1,0 +1,344 @@
+"""Benchmark the staff reports (issue 14): each report at 100,000 alumni and 200,000 requests.
+
+    .venv/bin/python bench/reports.py                          # SQLite, 100,000 alumni
+    .venv/bin/python bench/reports.py --alumni 20000 --requests 40000 --repeat 5
+    .venv/bin/python bench/reports.py --database-url postgresql://postgres@127.0.0.1:5432/test
+    .venv/bin/python bench/reports.py --sqlite-file /tmp/reports.sqlite3 --keep   # reuse the data
+
+The alumni come from bench/directory.py's generator (the same spreads); then students (with a
+programme and a class year), requests in every state over the last two years with realistic
+review and answer delays, outcomes and feedback are bulk-inserted. Each report page, its SVG
+chart and its CSV are fetched through the app's test client as a staff member, for several
+filter sets: the first fetch computes the report (cold), the next ones read it from the
+report cache (warm, careerlink/staff/reports/cache.py); the cold time and the warm median and
+p95 are printed (the target is 200 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("CAREERLINK_ENV", "testing")
+
+from sqlalchemy import create_engine, insert, text  # noqa: E402
+
+SEED = 20261129
+CHUNK = 5000
+TARGET_MS = 200.0
+
+
+def _directory_bench():
+    """bench/directory.py as a module: its alumni generator and helpers."""
+    spec = importlib.util.spec_from_file_location(
+        "bench_directory", ROOT / "bench" / "directory.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def parse_args(argv=None):
+    """Command-line options."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--alumni", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=200_000)
+    parser.add_argument("--students", type=int, default=30_000)
+    parser.add_argument("--repeat", type=int, default=7, help="timed fetches per URL")
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--sqlite-file", default=None)
+    parser.add_argument("--keep", action="store_true", help="keep the SQLite file")
+    return parser.parse_args(argv)
+
+
+# (state, share, relayed?, answered?) — about what a busy year of a career office looks like.
+STATES = [
+    ("submitted", 0.02, False, False),
+    ("needs_info", 0.01, False, False),
+    ("declined_by_staff", 0.08, False, False),
+    ("withdrawn", 0.04, False, False),
+    ("relayed", 0.03, True, False),
+    ("declined_by_alumnus", 0.14, True, True),
+    ("expired", 0.12, True, False),
+    ("introduced", 0.10, True, True),
+    ("scheduled", 0.02, True, True),
+    ("cancelled", 0.02, True, True),
+    ("completed", 0.42, True, True),
+]
+OPEN = {"submitted", "needs_info", "relayed", "introduced", "scheduled"}
+
+
+def generate_requests(db, alumni: int, students: int, count: int) -> float:
+    """Students, requests, outcomes and feedback, bulk-inserted; the seconds it took."""
+    from careerlink.accounts.models import User, UserRole
+    from careerlink.connections.models import (
+        ConnectionRequest,
+        RequestFeedback,
+        RequestOutcome,
+    )
+    from careerlink.mentors.models import StudentProfile
+
+    started = time.perf_counter()
+    rng = random.Random(SEED)
+    conn = db.session.connection()
+    now = datetime.now(UTC).replace(microsecond=0)
+    programmes = _directory_bench().PROGRAMMES
+    first_student = alumni + 1
+    for start in range(0, students, CHUNK):
+        users, roles, profiles = [], [], []
+        for n in range(first_student + start, first_student + min(start + CHUNK, students)):
+            users.append(
+                {
+                    "id": n,
+                    "email": f"student{n}@students.example.edu",
+                    "display_name": f"Student {n}",
+                    "active": True,
+                    "created_at": now,
+                    "updated_at": now,
+                    "email_verified_at": now,
+                }
+            )
+            roles.append({"user_id": n, "role": "student", "granted_at": now})
+            profiles.append(
+                {
+                    "id": n,
+                    "user_id": n,
+                    "programme": rng.choice(programmes),
+                    "class_year": rng.randint(2020, 2030),
+                    "introduction": "",
+                    "is_graduate": False,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        conn.execute(insert(User.__table__), users)
+        conn.execute(insert(UserRole.__table__), roles)
+        conn.execute(insert(StudentProfile.__table__), profiles)
+    weights = [s[1] for s in STATES]
+    open_pairs: set[tuple[int, int]] = set()
+    outcome_kinds = ["informational_interview", "job_interview", "internship", "job_offer"]
+    made = 0
+    while made < count:
+        size = min(CHUNK, count - made)
+        requests, outcomes, feedback = [], [], []
+        for n in range(made + 1, made + size + 1):
+            state, _, relayed, answered = rng.choices(STATES, weights)[0]
+            student = first_student + rng.randrange(students)
+            alumnus = 1 + int(alumni * rng.random() ** 1.6)  # some alumni are asked far more
+            if state in OPEN:
+                if (student, alumnus) in open_pairs:
+                    state, relayed, answered = "completed", True, True
+                open_pairs.add((student, alumnus))
+            created = now - timedelta(minutes=rng.randint(0, 730 * 24 * 60))
+            reviewed = created + timedelta(minutes=int(rng.lognormvariate(7.0, 1.0)))
+            answered_at = reviewed + timedelta(minutes=int(rng.lognormvariate(7.8, 1.0)))
+            kind = "shadowing" if rng.random() < 0.25 else "introduction"
+            if state == "scheduled" or state == "cancelled":
+                kind = "shadowing"
+            if state == "introduced":
+                kind = "introduction"
+            requests.append(
+                {
+                    "id": n,
+                    "kind": kind,
+                    "state": state,
+                    "student_id": student,
+                    "alumnus_id": alumnus,
+                    "hopes": "Learn how the work is done.",
+                    "why_alumnus": "Your path is the one I hope to take.",
+                    "message": "Dear alumnus, I would be grateful for your help.",
+                    "proposed_dates": [],
+                    "conduct_acknowledged_at": created,
+                    "reviewed_at": reviewed if state not in ("submitted", "withdrawn") else None,
+                    "relayed_at": reviewed if relayed else None,
+                    "respond_by": reviewed + timedelta(days=7) if relayed else None,
+                    "answered_at": answered_at if answered else None,
+                    "completed_at": answered_at + timedelta(days=14)
+                    if state == "completed"
+                    else None,
+                    "ics_sequence": 0,
+                    "created_at": created,
+                    "updated_at": created,
+                }
+            )
+            if state in ("introduced", "completed") and rng.random() < 0.3:
+                outcomes.append(
+                    {"request_id": n, "kind": rng.choice(outcome_kinds), "recorded_at": now}
+                )
+            if state == "completed" and rng.random() < 0.5:
+                for side in ("student", "alumnus"):
+                    if rng.random() < 0.6:
+                        feedback.append(
+                            {
+                                "request_id": n,
+                                "side": side,
+                                "met": True,
+                                "usefulness": rng.choice([3, 4, 4, 5, 5, 5]),
+                                "created_at": now,
+                            }
+                        )
+        conn.execute(insert(ConnectionRequest.__table__), requests)
+        if outcomes:
+            conn.execute(insert(RequestOutcome.__table__), outcomes)
+        if feedback:
+            conn.execute(insert(RequestFeedback.__table__), feedback)
+        made += size
+        print(f"\r  generated {made:,} / {count:,} requests", end="", flush=True)
+    db.session.commit()
+    print()
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.execute(text("VACUUM ANALYZE"))
+            for table in ("careerlink_users", "careerlink_requests"):
+                c.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT max(id) FROM {table}))"
+                    )
+                )
+    else:
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+    return time.perf_counter() - started
+
+
+def filter_sets(db) -> list[tuple[str, dict]]:
+    """The filters each report is fetched with."""
+    programme = db.session.scalar(text("SELECT programme FROM careerlink_student_profiles LIMIT 1"))
+    return [
+        ("last 365 days", {}),
+        ("two years", {"start": (datetime.now(UTC) - timedelta(days=729)).date().isoformat()}),
+        ("one industry", {"industry": "software"}),
+        ("one programme", {"programme": programme}),
+        ("class year", {"class_year": "2026"}),
+    ]
+
+
+def run(app, db, repeat: int) -> list[tuple[str, str, str, float, float, float]]:
+    """Fetch every report page, chart and CSV: the first fetch computes (cold), the `repeat`
+    after it read the cache (warm); (report, filters, what, cold, warm p50, warm p95) in ms."""
+    from careerlink.accounts.services import create_user
+    from careerlink.database import transaction
+    from careerlink.permissions import Role
+    from careerlink.staff.reports.queries import REPORTS
+
+    with transaction():
+        staff = create_user(
+            f"bench-staff-{uuid.uuid4().hex[:6]}@example.edu", "Bench Staff", None, [Role.STAFF]
+        )
+    client = app.test_client()
+    from careerlink.accounts.sessions import start_session
+    from careerlink.accounts.signin import SESSION_KEY
+
+    with transaction():
+        key = start_session(staff, "bench", "127.0.0.1")
+    with client.session_transaction() as sess:
+        sess["_user_id"], sess["_fresh"], sess[SESSION_KEY] = staff.get_id(), True, key
+    rows = []
+    for slug in REPORTS:
+        for label, args in filter_sets(db):
+            for what, suffix in (("page", ""), ("chart", ".svg"), ("csv", ".csv")):
+                url = f"/staff/reports/{slug}{suffix}"
+                times = []
+                for _ in range(repeat + 1):
+                    begin = time.perf_counter()
+                    resp = client.get(url, query_string=args)
+                    times.append((time.perf_counter() - begin) * 1000)
+                    if resp.status_code != 200:
+                        raise SystemExit(f"{url} {args} answered {resp.status_code}")
+                cold, warm = times[0], sorted(times[1:])
+                p95 = warm[min(len(warm) - 1, int(round(0.95 * (len(warm) - 1))))]
+                rows.append((slug, label, what, cold, statistics.median(warm), p95))
+    return rows
+
+
+def main(argv=None) -> int:
+    """Build the database, fetch every report, print the table."""
+    args = parse_args(argv)
+    directory = _directory_bench()
+    from careerlink.extensions import db
+
+    cleanup = None
+    if args.database_url:
+        url = directory._pg_url(args.database_url)
+        schema = f"bench_reports_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(url)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        engine_options = {"connect_args": {"options": f"-csearch_path={schema}"}}
+
+        def cleanup():
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            admin.dispose()
+
+        where = f"schema {schema}"
+    else:
+        if args.sqlite_file:
+            path = Path(args.sqlite_file).resolve()
+        else:
+            folder = Path(tempfile.mkdtemp(prefix="careerlink-bench-"))
+            path = folder / "reports.sqlite3"
+            if not args.keep:
+
+                def cleanup():
+                    shutil.rmtree(folder, ignore_errors=True)
+
+        url = f"sqlite:///{path}"
+        engine_options = {}
+        where = str(path)
+    print(f"database: {where}")
+    app = directory.make_app(url, engine_options)
+    try:
+        with app.app_context():
+            from careerlink.connections.models import ConnectionRequest
+
+            db.create_all()
+            existing = db.session.query(ConnectionRequest).count()
+            if existing == 0:
+                seconds = directory.generate(db, args.alumni)
+                seconds += generate_requests(db, args.alumni, args.students, args.requests)
+                print(f"  loaded in {seconds:.1f} s")
+            elif existing != args.requests:
+                raise SystemExit(f"{where} holds {existing} requests, not {args.requests}")
+            rows = run(app, db, args.repeat)
+            dialect = db.engine.dialect.name
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        if cleanup and not args.keep:
+            cleanup()
+    print(
+        f"\n{dialect}, {args.alumni:,} alumni, {args.requests:,} requests; "
+        f"{args.repeat} fetches each (ms)\n"
+    )
+    print(f"{'report':16}{'filters':16}{'what':7}{'cold':>9}{'warm p50':>10}{'warm p95':>10}")
+    for slug, label, what, cold, p50, p95 in rows:
+        flag = "  cold over target" if cold > TARGET_MS else ""
+        print(f"{slug:16}{label:16}{what:7}{cold:9.1f}{p50:10.1f}{p95:10.1f}{flag}")
+    worst_cold = max(rows, key=lambda r: r[3])
+    worst_warm = max(rows, key=lambda r: r[5])
+    print(
+        f"\nworst cold: {worst_cold[3]:.1f} ms ({worst_cold[0]}, {worst_cold[1]}, {worst_cold[2]})"
+    )
+    print(
+        f"worst warm p95: {worst_warm[5]:.1f} ms "
+        f"({worst_warm[0]}, {worst_warm[1]}, {worst_warm[2]})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

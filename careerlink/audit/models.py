@@ -1,0 +1,97 @@
+"""The audit log table: one row per staff or admin action and per security event."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from careerlink.errors import DomainError
+from careerlink.extensions import db
+from careerlink.models import CareerLinkSession, UTCDateTime, utcnow
+
+
+class AuditAction(enum.StrEnum):
+    """Every kind of event the log records; the value is what the table stores."""
+
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 (an event name, not a secret)
+    PASSWORD_RESET = "password_reset"  # noqa: S105
+    ROLE_GRANTED = "role_granted"
+    ROLE_REVOKED = "role_revoked"
+    TOKEN_CREATED = "token_created"  # noqa: S105
+    TOKEN_REVOKED = "token_revoked"  # noqa: S105
+    DATA_EXPORTED = "data_exported"
+    REQUEST_APPROVED = "request_approved"
+    REQUEST_INFO_ASKED = "request_info_asked"
+    REQUEST_DECLINED = "request_declined"
+    REQUEST_CANCELLED = "request_cancelled"
+    ALUMNUS_VERIFIED = "alumnus_verified"
+    PROFILE_APPROVED = "profile_approved"
+    PROFILE_REJECTED = "profile_rejected"
+    MESSAGE_RETRIED = "message_retried"
+    WEBHOOK_CHANGED = "webhook_changed"
+    ACCOUNT_DEACTIVATED = "account_deactivated"
+    ACCOUNT_REACTIVATED = "account_reactivated"
+    INDUSTRY_ADDED = "industry_added"
+    INDUSTRY_RENAMED = "industry_renamed"
+    INDUSTRY_MERGED = "industry_merged"
+    INDUSTRY_RETIRED = "industry_retired"
+    INDUSTRY_REACTIVATED = "industry_reactivated"
+    SETTING_CHANGED = "setting_changed"
+    ACCOUNT_DELETED = "account_deleted"
+    DIRECTORY_HOLD_SET = "directory_hold_set"
+    DIRECTORY_HOLD_LIFTED = "directory_hold_lifted"
+    MESSAGES_PURGED = "messages_purged"
+    AUDIT_PURGED = "audit_purged"
+
+    @property
+    def label(self) -> str:
+        """The action as staff read it."""
+        return self.value.replace("_", " ").capitalize()
+
+
+class AuditEntry(db.Model):
+    """One audited event. Rows are only ever added (and removed by the retention purge)."""
+
+    __tablename__ = "careerlink_audit_log"
+    __table_args__ = (Index("ix_careerlink_audit_log_action_created_at", "action", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, nullable=False, index=True
+    )
+    # Who acted; NULL for the system, a stranger (a failed sign-in) or a deleted account.
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("careerlink_users.id", ondelete="SET NULL"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(40), nullable=False)
+    object_type: Mapped[str | None] = mapped_column(String(40))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(String(500), default="", nullable=False)
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+
+    @property
+    def action_label(self) -> str:
+        """The action as staff read it (an unknown stored value as it is)."""
+        try:
+            return AuditAction(self.action).label
+        except ValueError:
+            return self.action
+
+    def __repr__(self) -> str:
+        return f"<AuditEntry {self.id} {self.action}>"
+
+
+APPEND_ONLY = "The audit log is append-only: its entries cannot be changed or deleted."
+
+
+@event.listens_for(CareerLinkSession, "before_flush")
+def _refuse_changes(session, _context, _instances) -> None:
+    # The retention purge deletes with one bulk statement; nothing else may touch a row.
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, AuditEntry) and (obj in session.deleted or session.is_modified(obj)):
+            raise DomainError(APPEND_ONLY)

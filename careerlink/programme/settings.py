@@ -1,0 +1,183 @@
+"""Which programme settings exist, how each is checked, and the one accessor that reads them.
+
+`value(name)` is the value in force: the administrator's (a row of careerlink_programme_settings)
+or else the environment's (app.config, whose defaults are in config.py). Every reader of these
+settings goes through it, so a change on the settings page applies without a deployment.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from email.utils import formataddr, getaddresses
+from typing import Any
+
+from flask import current_app, g
+from sqlalchemy import select
+
+from careerlink.errors import DomainError
+from careerlink.extensions import db
+
+# A long-running command (the mail worker's loop) re-reads the table this often.
+CACHE_SECONDS = 30.0
+SENDER_NAME = "CAREERLINK_SENDER_NAME"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One editable setting: its config key, label, help, and bounds (text when no bounds)."""
+
+    name: str
+    label: str
+    help: str
+    minimum: int | None = None
+    maximum: int | None = None
+    max_length: int = 4000
+
+    @property
+    def is_number(self) -> bool:
+        """A whole number (else a text)."""
+        return self.minimum is not None
+
+    def default(self) -> Any:
+        """The environment's value (config.py's default when the variable is unset)."""
+        if self.name == SENDER_NAME and not current_app.config[SENDER_NAME]:
+            [(name, _address)] = getaddresses([current_app.config["MAIL_DEFAULT_SENDER"] or ""])
+            return name
+        return current_app.config[self.name]
+
+    def parse(self, raw: str | None) -> Any:
+        """The value from a form; DomainError naming the field when it is out of bounds."""
+        raw = (raw or "").strip()
+        if self.is_number:
+            try:
+                number = int(raw)
+            except ValueError:
+                number = None
+            if number is None or not self.minimum <= number <= self.maximum:
+                raise DomainError(
+                    f"{self.label}: a whole number from {self.minimum} to {self.maximum}.",
+                    field=self.name,
+                )
+            return number
+        if self.name != SENDER_NAME and not raw:
+            raise DomainError(f"{self.label} cannot be empty.", field=self.name)
+        if len(raw) > self.max_length:
+            raise DomainError(
+                f"{self.label}: at most {self.max_length} characters.", field=self.name
+            )
+        if self.name == SENDER_NAME and any(c in raw for c in '\r\n<>"@'):
+            raise DomainError(
+                f"{self.label}: a plain name, without quotes, @, < or >.", field=self.name
+            )
+        return raw
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in (
+        Setting(
+            "CAREERLINK_MAX_OPEN_REQUESTS",
+            "Open requests per student",
+            "How many requests a student may have open at once.",
+            1,
+            50,
+        ),
+        Setting(
+            "CAREERLINK_RESPONSE_DAYS",
+            "Answer window (days)",
+            "Days an alumnus has to answer a relayed request; the reminder goes at half of it.",
+            2,
+            60,
+        ),
+        Setting(
+            "CAREERLINK_COMPLETE_AFTER_DAYS",
+            "Completion and feedback (days)",
+            "Days after an introduction (or a shadowing day) when the request completes and "
+            "both sides are asked for feedback.",
+            1,
+            365,
+        ),
+        Setting(
+            "CAREERLINK_PAUSE_AFTER_EXPIRIES",
+            "Pause after expiries",
+            "Requests in a row an alumnus may let expire before being paused (0: never).",
+            0,
+            50,
+        ),
+        Setting(
+            "CAREERLINK_PROFILE_REMIND_AFTER_DAYS",
+            "Profile reminder (days)",
+            "Days after which an alumnus is asked to confirm their profile; it is unlisted at "
+            "the unlisting age unless confirmed.",
+            1,
+            3649,
+        ),
+        Setting(
+            "CAREERLINK_PROFILE_UNLIST_AFTER_DAYS",
+            "Profile unlisting (days)",
+            "Days after which an unconfirmed profile leaves the directory (more than the "
+            "reminder).",
+            2,
+            3650,
+        ),
+        Setting(
+            "CAREERLINK_CONDUCT_POLICY",
+            "Conduct policy",
+            "The text a student acknowledges before asking.",
+        ),
+        Setting(
+            "CAREERLINK_MENTOR_CONSENT_TEXT",
+            "Mentor consent",
+            "The text an alumnus agrees to when joining the directory.",
+        ),
+        Setting(
+            SENDER_NAME,
+            "Sender name",
+            "The name emails come from (the address stays MAIL_DEFAULT_SENDER's).",
+            max_length=100,
+        ),
+    )
+}
+
+
+def _overrides() -> dict[str, str]:
+    """The administrator's values, read once per app context (again after CACHE_SECONDS)."""
+    cached = g.get("_careerlink_programme")
+    now = time.monotonic()
+    if cached is None or now - cached[0] > CACHE_SECONDS:
+        from careerlink.programme.models import ProgrammeSetting
+
+        rows = db.session.execute(select(ProgrammeSetting.name, ProgrammeSetting.value)).all()
+        cached = (now, {name: text for name, text in rows})
+        g._careerlink_programme = cached
+    return cached[1]
+
+
+def forget_cache() -> None:
+    """Read the table again at the next `value()` (after a change)."""
+    g.pop("_careerlink_programme", None)
+
+
+def is_overridden(name: str) -> bool:
+    """True when the administrator's value is in force, not the environment's."""
+    return name in _overrides()
+
+
+def value(name: str) -> Any:
+    """The value in force of a programme setting (a whole number or a text)."""
+    setting = SETTINGS[name]
+    stored = _overrides().get(name)
+    if stored is None:
+        return setting.default()
+    return int(stored) if setting.is_number else stored
+
+
+def sender() -> str:
+    """The From of every email: the sender name in force and MAIL_DEFAULT_SENDER's address."""
+    configured = current_app.config["MAIL_DEFAULT_SENDER"]
+    if not is_overridden(SENDER_NAME) and not current_app.config[SENDER_NAME]:
+        return configured
+    [(_name, address)] = getaddresses([configured or ""])
+    chosen = value(SENDER_NAME)
+    return formataddr((chosen, address)) if chosen else address

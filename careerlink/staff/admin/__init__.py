@@ -1,0 +1,1 @@
+"""Administration (admins only): industries, people and their roles."""

@@ -1,0 +1,129 @@
+"""Every email template rendered with sample data, for administrators to read before it goes out.
+
+The sample people and request are transient model objects, never added to a session: a
+preview writes nothing, and its links go nowhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from careerlink.accounts.models import User
+from careerlink.connections.models import ConnectionRequest
+from careerlink.errors import NotFound
+from careerlink.mail.services import render_email
+from careerlink.mentors.models import MentorProfile, StudentProfile
+from careerlink.paths import TEMPLATES_DIR
+
+EMAIL_DIR = Path(TEMPLATES_DIR) / "careerlink" / "email"
+SAMPLE_LINK = "https://careers.example.edu/sample-link"
+
+
+@dataclass(frozen=True)
+class EmailTemplate:
+    """One email: its event and audience (the template is <event>_to_<audience>)."""
+
+    event: str
+    audience: str
+
+    @property
+    def name(self) -> str:
+        """The template's base name, as in the file names."""
+        return f"{self.event}_to_{self.audience}"
+
+
+def templates() -> list[EmailTemplate]:
+    """Every email template that has both a text and an HTML part, by name."""
+    found = []
+    for text in sorted(EMAIL_DIR.glob("*_to_*.txt")):
+        if text.with_suffix(".html").exists():
+            event, _, audience = text.stem.rpartition("_to_")
+            found.append(EmailTemplate(event, audience))
+    return found
+
+
+def find(name: str) -> EmailTemplate:
+    """The template of that name; NotFound for anything else (never a path from the URL)."""
+    for template in templates():
+        if template.name == name:
+            return template
+    raise NotFound()
+
+
+def sample_context(shadowing: bool) -> dict:
+    """A student, an alumna, her profile and a request, filled in as a real one would be."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    student = User(id=1, display_name="Stella Student", email="stella@students.example.edu")
+    alumna = User(id=2, display_name="Alma Alumna", email="alma@alumni.example.org")
+    student.email_verified_at = now
+    profile = MentorProfile(
+        id=1,
+        headline="Veterinarian and clinic owner",
+        employer="Riverside Veterinary Clinic",
+        job_title="Practice owner",
+        shadowing_description="A morning of consultations and an afternoon in surgery.",
+        shadowing_location="Riverside Veterinary Clinic, 12 Mill Road",
+        shadowing_requirements="Closed shoes; no photographs of patients.",
+    )
+    student_profile = StudentProfile(
+        id=1,
+        programme="Animal Science",
+        class_year=2027,
+        introduction="Second-year student hoping to specialise in large animals.",
+        is_graduate=False,
+    )
+    first_day = date.today() + timedelta(days=14 - date.today().weekday())  # a Monday
+    req = ConnectionRequest(
+        id=1,
+        kind="shadowing" if shadowing else "introduction",
+        state="relayed",
+        hopes="Learn how a veterinary practice runs day to day.",
+        why_alumnus="You run the clinic I hope to join after graduating.",
+        message="Dear Dr Alumna, I am a second-year Animal Science student ...",
+        proposed_dates=[(first_day + timedelta(days=d)).isoformat() for d in (0, 2)],
+        staff_note="Stella is one of our strongest students this year.",
+        info_question="Which dates would suit you?",
+        staff_reason="This alumna is not taking requests this month.",
+        respond_by=now + timedelta(days=7),
+        alumnus_note="Happy to help. Come at 8:30.",
+        scheduled_date=first_day if shadowing else None,
+        cancel_reason="The clinic is closed that day for an inspection.",
+    )
+    req.cancelled_by = alumna
+    return {
+        "student": student,
+        "alumnus": alumna,
+        "user": student,
+        "profile": profile,
+        "student_profile": student_profile,
+        "req": req,
+        "kind_label": req.kind_enum.label,
+        "expiries": 3,
+        "reason": "We could not find you among our graduates; please check your class year.",
+        "provider_label": "Campus sign-in",
+        "signup": True,
+        **{
+            key: SAMPLE_LINK
+            for key in (
+                "account_url",
+                "answer_url",
+                "directory_url",
+                "edit_url",
+                "feedback_url",
+                "link",
+                "profile_url",
+                "request_url",
+                "resend_url",
+                "reset_url",
+                "signin_url",
+            )
+        },
+    }
+
+
+def render(template: EmailTemplate) -> tuple[str, str, str]:
+    """Subject, text and HTML of the template with the sample data."""
+    context = sample_context(shadowing=template.event.startswith("shadowing"))
+    return render_email(template.event, template.audience, context)

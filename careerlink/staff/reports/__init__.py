@@ -1,0 +1,1 @@
+"""Staff reports: the funnel, supply and demand, speed, responsiveness, outcomes."""

@@ -1,0 +1,144 @@
+"""The filters every report shares: a date range, an industry, a programme, a class year."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import exists, select
+
+from careerlink.connections.models import ConnectionRequest
+from careerlink.errors import DomainError
+from careerlink.extensions import db
+from careerlink.mentors.models import Industry, MentorProfile, StudentProfile, mentor_industries
+
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)
+MAX_RANGE_DAYS = 3660
+DEFAULT_DAYS = 365
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """Which requests a report counts: created in [start, end], and optionally narrowed."""
+
+    start: date
+    end: date
+    industry: Industry | None = None
+    programme: str = ""
+    class_year: int | None = None
+
+    def as_args(self) -> dict[str, str]:
+        """The filters as query-string arguments (for links, the chart and the CSV)."""
+        args = {"start": self.start.isoformat(), "end": self.end.isoformat()}
+        if self.industry is not None:
+            args["industry"] = self.industry.slug
+        if self.programme:
+            args["programme"] = self.programme
+        if self.class_year is not None:
+            args["class_year"] = str(self.class_year)
+        return args
+
+    def describe(self) -> str:
+        """The filters in words, for chart descriptions and captions."""
+        parts = [f"requests made from {self.start:%d %B %Y} to {self.end:%d %B %Y}"]
+        if self.industry is not None:
+            parts.append(f"to alumni in {self.industry.name}")
+        if self.programme:
+            parts.append(f"by students of {self.programme}")
+        if self.class_year is not None:
+            parts.append(f"of the class of {self.class_year}")
+        return ", ".join(parts)
+
+    @property
+    def since(self) -> datetime:
+        """The first moment counted (UTC)."""
+        return datetime.combine(self.start, time(0), tzinfo=UTC)
+
+    @property
+    def until(self) -> datetime:
+        """The first moment no longer counted (UTC midnight after `end`)."""
+        return datetime.combine(self.end + timedelta(days=1), time(0), tzinfo=UTC)
+
+
+def _date(raw: str | None, field: str, default: date) -> date:
+    raw = (raw or "").strip()
+    if not raw:
+        return default
+    try:
+        value = date.fromisoformat(raw) if len(raw) == 10 else None
+    except ValueError:
+        value = None
+    if value is None or not EARLIEST <= value <= LATEST:
+        raise DomainError(f"Give the {field} date as YYYY-MM-DD (2000 to 2100).", field=field)
+    return value
+
+
+def parse_filters(args, today: date | None = None) -> ReportFilters:
+    """Check the query arguments; a DomainError names what is wrong (shown with a 400)."""
+    today = today or datetime.now(UTC).date()
+    end = _date(args.get("end"), "end", today)
+    start = _date(args.get("start"), "start", end - timedelta(days=DEFAULT_DAYS - 1))
+    if start > end:
+        raise DomainError("The start date is after the end date.", field="start")
+    if (end - start).days > MAX_RANGE_DAYS:
+        raise DomainError("Choose a range of at most ten years.", field="start")
+    industry = None
+    slug = (args.get("industry") or "").strip()
+    if slug:
+        industry = db.session.scalar(select(Industry).where(Industry.slug == slug[:60]))
+        if industry is None:
+            raise DomainError(f"There is no industry “{slug[:60]}”.", field="industry")
+    programme = " ".join((args.get("programme") or "").split())[:160]
+    if programme and not db.session.scalar(
+        select(exists().where(StudentProfile.programme == programme))
+    ):
+        raise DomainError(f"No student is in the programme “{programme}”.", field="programme")
+    class_year = None
+    raw_year = (args.get("class_year") or "").strip()
+    if raw_year:
+        try:
+            class_year = int(raw_year) if len(raw_year) == 4 else None
+        except ValueError:
+            class_year = None
+        if class_year is None or not 1900 <= class_year <= 2100:
+            raise DomainError("Give the class year as four digits.", field="class_year")
+    return ReportFilters(start, end, industry, programme, class_year)
+
+
+def request_conditions(filters: ReportFilters) -> list:
+    """WHERE conditions on ConnectionRequest for the filters."""
+    R = ConnectionRequest
+    conditions = [R.created_at >= filters.since, R.created_at < filters.until]
+    if filters.industry is not None:
+        conditions.append(R.alumnus_id.in_(alumni_in(filters.industry)))
+    if filters.programme or filters.class_year is not None:
+        students = select(StudentProfile.user_id)
+        if filters.programme:
+            students = students.where(StudentProfile.programme == filters.programme)
+        if filters.class_year is not None:
+            students = students.where(StudentProfile.class_year == filters.class_year)
+        conditions.append(R.student_id.in_(students))
+    return conditions
+
+
+def alumni_in(industry: Industry):
+    """SELECT of the user ids of the alumni whose profile names the industry."""
+    return (
+        select(MentorProfile.user_id)
+        .join(mentor_industries, mentor_industries.c.profile_id == MentorProfile.id)
+        .where(mentor_industries.c.industry_id == industry.id)
+    )
+
+
+def programmes() -> list[str]:
+    """The programmes students gave, for the filter's list."""
+    return list(
+        db.session.scalars(
+            select(StudentProfile.programme)
+            .where(StudentProfile.programme != "")
+            .distinct()
+            .order_by(StudentProfile.programme)
+            .limit(500)
+        )
+    )

@@ -1,0 +1,563 @@
+"""The five reports: each one a few GROUP BY queries over the filtered requests.
+
+Every report returns a `Report`: the table (header and rows, also the CSV) and the chart's
+series. Nothing here reads the request; the views parse the filters.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, func, literal_column, select
+
+from careerlink.accounts.models import User
+from careerlink.connections.machine import ANSWERED_STATES
+from careerlink.connections.models import (
+    ConnectionRequest,
+    Outcome,
+    RequestFeedback,
+    RequestKind,
+    RequestOutcome,
+    RequestState,
+)
+from careerlink.extensions import db
+from careerlink.mentors.models import Industry, MentorProfile, StudentProfile, mentor_industries
+from careerlink.staff.reports.filters import ReportFilters, request_conditions
+
+R = ConnectionRequest
+S = RequestState
+
+
+@dataclass
+class Report:
+    """A report's figures: the table (and CSV) and the chart's series."""
+
+    slug: str
+    title: str
+    description: str
+    header: list[str]
+    rows: list[list]
+    chart_kind: str = "bar"  # bar, stacked, line
+    x_labels: list[str] = field(default_factory=list)
+    series: list[tuple[str, list[float | None]]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    extra_tables: list[tuple[str, list[str], list[list]]] = field(default_factory=list)
+
+
+# --- the funnel ---------------------------------------------------------------------------------
+
+ACCEPTED = (S.INTRODUCED, S.SCHEDULED, S.COMPLETED, S.CANCELLED)
+KIND_TITLES = {RequestKind.INTRODUCTION: "Introductions", RequestKind.SHADOWING: "Shadowing days"}
+
+
+def funnel(filters: ReportFilters) -> Report:
+    """Asked → approved and relayed → accepted → completed, with the losses at each step."""
+    relayed = R.relayed_at.is_not(None)
+    rows = db.session.execute(
+        select(R.kind, R.state, relayed, func.count())
+        .where(*request_conditions(filters))
+        .group_by(R.kind, R.state, relayed)
+    ).all()
+    steps = {kind: defaultdict(int) for kind in RequestKind}
+    for kind, state, was_relayed, count in rows:
+        c = steps[RequestKind(kind)]
+        c["asked"] += count
+        if was_relayed:
+            c["relayed"] += count
+        if state in ACCEPTED:
+            c["accepted"] += count
+        if state == S.COMPLETED:
+            c["completed"] += count
+        if state == S.WITHDRAWN:
+            c["withdrawn before relay" if not was_relayed else "withdrawn after relay"] += count
+        elif state in (S.DECLINED_BY_STAFF, S.DECLINED_BY_ALUMNUS, S.EXPIRED, S.CANCELLED):
+            c[S(state).value] += count
+        elif state in (S.SUBMITTED, S.NEEDS_INFO):
+            c["waiting for staff"] += count
+        elif state == S.RELAYED:
+            c["waiting for the alumnus"] += count
+    columns = [
+        ("Asked", "asked"),
+        ("Approved and relayed", "relayed"),
+        ("Accepted", "accepted"),
+        ("Completed", "completed"),
+        ("Waiting for staff", "waiting for staff"),
+        ("Declined by staff", "declined_by_staff"),
+        ("Withdrawn before relay", "withdrawn before relay"),
+        ("Waiting for the alumnus", "waiting for the alumnus"),
+        ("Declined by the alumnus", "declined_by_alumnus"),
+        ("Expired", "expired"),
+        ("Withdrawn after relay", "withdrawn after relay"),
+        ("Cancelled", "cancelled"),
+    ]
+    table = [[KIND_TITLES[kind], *(steps[kind][key] for _, key in columns)] for kind in RequestKind]
+    return Report(
+        slug="funnel",
+        title="The funnel",
+        description=(
+            f"How far {filters.describe()} went: asked, approved by staff (approval relays the "
+            "request to the alumnus at once), accepted, completed; and where the others stopped."
+        ),
+        header=["Kind", *(label for label, _ in columns)],
+        rows=table,
+        chart_kind="bar",
+        x_labels=[label for label, _ in columns[:4]],
+        series=[
+            (KIND_TITLES[kind], [steps[kind][key] for _, key in columns[:4]])
+            for kind in RequestKind
+        ],
+    )
+
+
+# --- supply and demand per industry -------------------------------------------------------------
+
+UNMET = (S.DECLINED_BY_ALUMNUS, S.EXPIRED)
+
+
+def supply_demand(filters: ReportFilters) -> Report:
+    """Per industry: listed alumni, their monthly capacity, requests and unmet demand."""
+    mi = mentor_industries
+    supply_stmt = (
+        select(
+            mi.c.industry_id,
+            func.count(),
+            func.coalesce(func.sum(MentorProfile.monthly_capacity), 0),
+        )
+        .join(MentorProfile, MentorProfile.id == mi.c.profile_id)
+        .where(MentorProfile.directory_listed.is_(True))
+        .group_by(mi.c.industry_id)
+    )
+    if filters.industry is not None:
+        supply_stmt = supply_stmt.where(mi.c.industry_id == filters.industry.id)
+    supply = {i: (n, int(cap)) for i, n, cap in db.session.execute(supply_stmt)}
+    # Per alumnus first (from the report index alone), then per industry of each alumnus.
+    per_alumnus = (
+        select(
+            R.alumnus_id.label("alumnus_id"),
+            func.count().label("asked"),
+            func.sum(case((R.state.in_([s.value for s in UNMET]), 1), else_=0)).label("unmet"),
+        )
+        .where(*request_conditions(filters))
+        .group_by(R.alumnus_id)
+        .subquery()
+    )
+    demand_stmt = (
+        select(mi.c.industry_id, func.sum(per_alumnus.c.asked), func.sum(per_alumnus.c.unmet))
+        .select_from(per_alumnus)
+        .join(MentorProfile, MentorProfile.user_id == per_alumnus.c.alumnus_id)
+        .join(mi, mi.c.profile_id == MentorProfile.id)
+        .group_by(mi.c.industry_id)
+    )
+    if filters.industry is not None:
+        demand_stmt = demand_stmt.where(mi.c.industry_id == filters.industry.id)
+    demand = {i: (int(n), int(unmet or 0)) for i, n, unmet in db.session.execute(demand_stmt)}
+    industries = db.session.scalars(select(Industry).order_by(Industry.name)).all()
+    rows = []
+    for industry in industries:
+        if filters.industry is not None and industry.id != filters.industry.id:
+            continue
+        listed, capacity = supply.get(industry.id, (0, 0))
+        asked, unmet = demand.get(industry.id, (0, 0))
+        if not (listed or asked) and not industry.active:
+            continue
+        rows.append([industry.name, listed, capacity, asked, unmet])
+    return Report(
+        slug="supply",
+        title="Supply and demand per industry",
+        description=(
+            f"For each industry: the alumni listed in the directory today and how many requests "
+            f"a month they can take, then {filters.describe()}, and the unmet demand among them "
+            "(declined by the alumnus or expired without an answer)."
+        ),
+        header=["Industry", "Listed alumni", "Monthly capacity", "Requests", "Unmet demand"],
+        rows=rows,
+        chart_kind="bar",
+        x_labels=[r[0] for r in rows],
+        series=[
+            ("Monthly capacity", [r[2] for r in rows]),
+            ("Requests", [r[3] for r in rows]),
+            ("Unmet demand", [r[4] for r in rows]),
+        ],
+        notes=[
+            "A request to an alumnus listed in several industries counts in each of them.",
+            "The listed alumni and their capacity are today's; the date filters apply to the "
+            "requests only, and the programme and class year filters to the requests only.",
+        ],
+    )
+
+
+# --- speed --------------------------------------------------------------------------------------
+
+
+def _seconds_between(later, earlier):
+    """SQL for `later - earlier` in seconds, on SQLite and PostgreSQL."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", later - earlier)
+    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+
+
+def _month(column):
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.to_char(column, literal_column("'YYYY-MM'"))
+    return func.strftime("%Y-%m", column)
+
+
+def percentile(sorted_values: list[float], share: float) -> float:
+    """The value below which `share` of the values lie (linear interpolation, as NumPy's)."""
+    if not sorted_values:
+        raise ValueError("no values")
+    position = (len(sorted_values) - 1) * share
+    low = math.floor(position)
+    high = min(low + 1, len(sorted_values) - 1)
+    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
+
+
+def _durations(later, earlier, filters: ReportFilters) -> dict[str, list[float]]:
+    month = _month(later)
+    seconds = _seconds_between(later, earlier)
+    by_month: dict[str, list[float]] = defaultdict(list)
+    stmt = (
+        select(month, seconds)
+        .where(later.is_not(None), *request_conditions(filters))
+        .order_by(month, seconds)
+    )
+    for key, value in db.session.execute(stmt):
+        by_month[key].append(max(0.0, float(value)))
+    return by_month
+
+
+def _hours(value: float | None) -> float | None:
+    return None if value is None else round(value / 3600.0, 1)
+
+
+def speed(filters: ReportFilters) -> Report:
+    """Per month: median and 90th percentile of the staff's review time and the alumni's answer."""
+    review = _durations(R.reviewed_at, R.created_at, filters)
+    answer = _durations(R.answered_at, R.relayed_at, filters)
+    months = sorted(set(review) | set(answer))
+    rows = []
+    for month in months:
+        r, a = review.get(month, []), answer.get(month, [])
+        rows.append(
+            [
+                month,
+                len(r),
+                _hours(percentile(r, 0.5)) if r else None,
+                _hours(percentile(r, 0.9)) if r else None,
+                len(a),
+                _hours(percentile(a, 0.5)) if a else None,
+                _hours(percentile(a, 0.9)) if a else None,
+            ]
+        )
+    return Report(
+        slug="speed",
+        title="Speed",
+        description=(
+            f"For {filters.describe()}: per month (of the review or the answer), the median and "
+            "the 90th percentile of the time staff took to review a request and of the time "
+            "alumni took to answer a relayed one, in hours."
+        ),
+        header=[
+            "Month",
+            "Reviews",
+            "Review median (h)",
+            "Review 90th percentile (h)",
+            "Answers",
+            "Answer median (h)",
+            "Answer 90th percentile (h)",
+        ],
+        rows=rows,
+        chart_kind="line",
+        x_labels=months,
+        series=[
+            ("Review median (h)", [r[2] for r in rows]),
+            ("Review 90th percentile (h)", [r[3] for r in rows]),
+            ("Answer median (h)", [r[5] for r in rows]),
+            ("Answer 90th percentile (h)", [r[6] for r in rows]),
+        ],
+    )
+
+
+# --- alumni responsiveness ----------------------------------------------------------------------
+
+RATE_BUCKETS = ["0–19%", "20–39%", "40–59%", "60–79%", "80–100%"]
+LIST_LIMIT = 200
+
+
+@dataclass
+class AlumnusRow:
+    """One alumnus's answers to the requests relayed to them."""
+
+    user_id: int
+    relayed: int
+    answered: int
+    expired: int
+    name: str = ""
+
+    @property
+    def rate(self) -> float:
+        """Answered share of the relayed requests."""
+        return self.answered / self.relayed if self.relayed else 0.0
+
+
+def alumni_rows(filters: ReportFilters) -> list[AlumnusRow]:
+    """Every alumnus with a request relayed to them among the filtered ones (no names yet).
+
+    Answered means a state the alumnus's answer leads to, so that the report index alone
+    answers the query.
+    """
+    answered = R.state.in_([s.value for s in ANSWERED_STATES])
+    stmt = (
+        select(
+            R.alumnus_id,
+            func.count(),
+            func.sum(case((answered, 1), else_=0)),
+            func.sum(case((R.state == S.EXPIRED.value, 1), else_=0)),
+        )
+        .where(R.relayed_at.is_not(None), *request_conditions(filters))
+        .group_by(R.alumnus_id)
+    )
+    return [
+        AlumnusRow(uid, n, int(a or 0), int(e or 0)) for uid, n, a, e in db.session.execute(stmt)
+    ]
+
+
+CHUNK = 5000  # ids per IN list: PostgreSQL takes at most 65,535 parameters in one query
+
+
+def _named(rows: list[AlumnusRow]) -> list[AlumnusRow]:
+    """The rows with their alumni's names (one query per CHUNK alumni)."""
+    names: dict[int, str] = {}
+    ids = [r.user_id for r in rows]
+    for start in range(0, len(ids), CHUNK):
+        names.update(
+            db.session.execute(
+                select(User.id, User.display_name).where(User.id.in_(ids[start : start + CHUNK]))
+            ).all()
+        )
+    for row in rows:
+        row.name = names.get(row.user_id, "")
+    return rows
+
+
+def _paused_for_expiries(rows: list[AlumnusRow]) -> set[int]:
+    """Of these alumni, those not accepting requests whose last answered-or-expired request
+    expired: the clock paused them (an alumnus who paused themselves had answered)."""
+    not_accepting = set(
+        db.session.scalars(
+            select(MentorProfile.user_id).where(MentorProfile.accepting_requests.is_(False))
+        )
+    )
+    user_ids = [r.user_id for r in rows if r.user_id in not_accepting and r.expired]
+    if not user_ids:
+        return set()
+    closed = R.state.in_([S.EXPIRED.value, *(s.value for s in ANSWERED_STATES)])
+    paused: set[int] = set()
+    for start in range(0, len(user_ids), CHUNK):
+        chunk = user_ids[start : start + CHUNK]
+        latest = (
+            select(R.alumnus_id, func.max(R.relayed_at).label("last"))
+            .where(R.alumnus_id.in_(chunk), closed)
+            .group_by(R.alumnus_id)
+            .subquery()
+        )
+        stmt = (
+            select(R.alumnus_id)
+            .join(latest, (latest.c.alumnus_id == R.alumnus_id) & (latest.c.last == R.relayed_at))
+            .where(R.state == S.EXPIRED.value)
+        )
+        paused.update(db.session.scalars(stmt))
+    return paused
+
+
+def _most_relayed_first(rows: list[AlumnusRow]) -> list[AlumnusRow]:
+    return sorted(rows, key=lambda r: (-r.relayed, r.user_id))
+
+
+def responsiveness(filters: ReportFilters) -> Report:
+    """Response rate per alumnus, the silent ones and those paused for letting requests expire."""
+    alumni = alumni_rows(filters)
+    buckets = [0] * len(RATE_BUCKETS)
+    for a in alumni:
+        buckets[min(int(a.rate * 100) // 20, 4)] += 1
+    silent = _most_relayed_first([a for a in alumni if a.answered == 0])
+    paused_ids = _paused_for_expiries(alumni)
+    paused = _most_relayed_first([a for a in alumni if a.user_id in paused_ids])
+    _named(silent[:LIST_LIMIT] + paused[:LIST_LIMIT])  # the rows shown get their names
+    answered = sum(a.answered for a in alumni)
+    relayed = sum(a.relayed for a in alumni)
+    overall = f"{answered / relayed:.0%}" if relayed else "no requests relayed"
+
+    def listing(rows: list[AlumnusRow]) -> list[list]:
+        return [
+            [a.name, a.relayed, a.answered, a.expired, f"{a.rate:.0%}"] for a in rows[:LIST_LIMIT]
+        ]
+
+    header = ["Alumnus", "Relayed", "Answered", "Expired", "Response rate"]
+    return Report(
+        slug="responsiveness",
+        title="Alumni responsiveness",
+        description=(
+            f"For {filters.describe()}: how many alumni answered what share of the requests "
+            f"relayed to them ({len(alumni)} alumni; overall response rate {overall})."
+        ),
+        header=["Response rate", "Alumni"],
+        rows=[[label, n] for label, n in zip(RATE_BUCKETS, buckets, strict=True)],
+        chart_kind="bar",
+        x_labels=RATE_BUCKETS,
+        series=[("Alumni", buckets)],
+        extra_tables=[
+            (f"Silent alumni: no answer at all ({len(silent)})", header, listing(silent)),
+            (
+                f"Paused after letting requests expire ({len(paused)})",
+                header,
+                listing(paused),
+            ),
+        ],
+        notes=[
+            f"Each list shows at most {LIST_LIMIT} alumni, those sent the most requests first; "
+            "the CSV has every alumnus."
+        ],
+    )
+
+
+def responsiveness_csv(filters: ReportFilters) -> tuple[list[str], list[list]]:
+    """Every alumnus's row (the CSV download of the responsiveness report), by name."""
+    alumni = alumni_rows(filters)
+    paused = _paused_for_expiries(alumni)
+    named = sorted(_named(alumni), key=lambda a: (a.name, a.user_id))
+    header = [
+        "Alumnus",
+        "Relayed",
+        "Answered",
+        "Expired",
+        "Response rate",
+        "Silent",
+        "Paused for expiries",
+    ]
+    return header, [
+        [
+            a.name,
+            a.relayed,
+            a.answered,
+            a.expired,
+            f"{a.rate:.2f}",
+            "yes" if a.answered == 0 else "no",
+            "yes" if a.user_id in paused else "no",
+        ]
+        for a in named
+    ]
+
+
+# --- outcomes -----------------------------------------------------------------------------------
+
+
+def outcomes(filters: ReportFilters) -> Report:
+    """Outcomes students reported (by industry and by programme) and the feedback ratings."""
+    mi = mentor_industries
+    conditions = request_conditions(filters)
+    by_industry: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    stmt = (
+        select(Industry.name, RequestOutcome.kind, func.count())
+        .select_from(RequestOutcome)
+        .join(R, R.id == RequestOutcome.request_id)
+        .join(MentorProfile, MentorProfile.user_id == R.alumnus_id)
+        .join(mi, mi.c.profile_id == MentorProfile.id)
+        .join(Industry, Industry.id == mi.c.industry_id)
+        .where(*conditions)
+        .group_by(Industry.name, RequestOutcome.kind)
+    )
+    if filters.industry is not None:
+        stmt = stmt.where(Industry.id == filters.industry.id)
+    for name, kind, count in db.session.execute(stmt):
+        by_industry[name][kind] += count
+    by_programme: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    programme = func.coalesce(func.nullif(StudentProfile.programme, ""), "(not given)")
+    stmt = (
+        select(programme, RequestOutcome.kind, func.count())
+        .select_from(RequestOutcome)
+        .join(R, R.id == RequestOutcome.request_id)
+        .outerjoin(StudentProfile, StudentProfile.user_id == R.student_id)
+        .where(*conditions)
+        .group_by(programme, RequestOutcome.kind)
+    )
+    for name, kind, count in db.session.execute(stmt):
+        by_programme[name][kind] += count
+    ratings = {
+        (side, usefulness): count
+        for side, usefulness, count in db.session.execute(
+            select(RequestFeedback.side, RequestFeedback.usefulness, func.count())
+            .join(R, R.id == RequestFeedback.request_id)
+            .where(*conditions)
+            .group_by(RequestFeedback.side, RequestFeedback.usefulness)
+        )
+    }
+    kinds = list(Outcome)
+    # The chart counts each outcome once (by programme: each request has one student).
+    chart_totals = [sum(by_programme[p][k.value] for p in by_programme) for k in kinds]
+    header = ["Industry", *(k.label for k in kinds)]
+    rows = [[name, *(by_industry[name][k.value] for k in kinds)] for name in sorted(by_industry)]
+    programme_rows = [
+        [name, *(by_programme[name][k.value] for k in kinds)] for name in sorted(by_programme)
+    ]
+    rating_rows = [
+        [f"{score} of 5", ratings.get(("student", score), 0), ratings.get(("alumnus", score), 0)]
+        for score in range(5, 0, -1)
+    ]
+    return Report(
+        slug="outcomes",
+        title="Outcomes and feedback",
+        description=(
+            f"For {filters.describe()}: what the students reported came of them (informational "
+            "interviews, job interviews, internships, job offers) by the alumnus's industry and "
+            "by the student's programme, and how useful each side rated the meeting."
+        ),
+        header=header,
+        rows=rows,
+        chart_kind="bar",
+        x_labels=[k.label for k in kinds],
+        series=[("Outcomes reported", chart_totals)],
+        extra_tables=[
+            (
+                "By the student's programme",
+                ["Programme", *(k.label for k in kinds)],
+                programme_rows,
+            ),
+            ("Feedback ratings (usefulness)", ["Rating", "By students", "By alumni"], rating_rows),
+        ],
+        notes=[
+            "An outcome of a request to an alumnus listed in several industries counts in each."
+        ],
+    )
+
+
+REPORTS = {
+    "funnel": funnel,
+    "supply": supply_demand,
+    "speed": speed,
+    "responsiveness": responsiveness,
+    "outcomes": outcomes,
+}
+TITLES = {
+    "funnel": "The funnel",
+    "supply": "Supply and demand per industry",
+    "speed": "Speed",
+    "responsiveness": "Alumni responsiveness",
+    "outcomes": "Outcomes and feedback",
+}
+
+
+def csv_table(slug: str, filters: ReportFilters) -> tuple[list[str], list[list]]:
+    """The header and rows of a report's CSV download."""
+    if slug == "responsiveness":
+        return responsiveness_csv(filters)
+    report = REPORTS[slug](filters)
+    header, rows = list(report.header), [list(r) for r in report.rows]
+    for title, extra_header, extra_rows in report.extra_tables:
+        rows.append([])
+        rows.append([title])
+        rows.append(list(extra_header))
+        rows.extend(list(r) for r in extra_rows)
+    return header, rows

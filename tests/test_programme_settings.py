@@ -1,0 +1,121 @@
+"""Programme settings: edited in the database, the environment as default, read everywhere."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from careerlink.audit import AuditAction, AuditEntry
+from careerlink.connections import settings as request_settings
+from careerlink.database import transaction
+from careerlink.errors import DomainError
+from careerlink.extensions import db as _db
+from careerlink.mentors.services import consent_text
+from careerlink.programme.models import ProgrammeSetting
+from careerlink.programme.settings import forget_cache, is_overridden
+from careerlink.staff.admin import services
+
+
+def stored() -> dict[str, str]:
+    _db.session.expire_all()
+    return dict(_db.session.execute(select(ProgrammeSetting.name, ProgrammeSetting.value)).all())
+
+
+def test_the_environment_is_the_default(app, db):
+    app.config["CAREERLINK_RESPONSE_DAYS"] = 9
+    forget_cache()
+    assert request_settings.response_days() == 9
+    assert is_overridden("CAREERLINK_RESPONSE_DAYS") is False
+
+
+def test_a_saved_value_is_in_force_and_audited(client, sign_in, admin, app):
+    app.config["CAREERLINK_RESPONSE_DAYS"] = 7
+    app.config["CAREERLINK_MENTOR_CONSENT_TEXT"] = "I consent to being listed."
+    sign_in(admin)
+    resp = client.post(
+        "/admin/settings",
+        data={"CAREERLINK_RESPONSE_DAYS": "10", "CAREERLINK_MENTOR_CONSENT_TEXT": "I agree."},
+    )
+    assert resp.status_code == 302
+    assert stored() == {
+        "CAREERLINK_RESPONSE_DAYS": "10",
+        "CAREERLINK_MENTOR_CONSENT_TEXT": "I agree.",
+    }
+    forget_cache()
+    assert request_settings.response_days() == 10
+    assert consent_text() == "I agree."
+    page = client.get("/admin/settings").get_data(as_text=True)
+    assert "The environment says: 7." in page
+    entries = _db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == AuditAction.SETTING_CHANGED.value)
+    ).all()
+    assert sorted((e.object_id, e.detail) for e in entries) == [
+        ("CAREERLINK_MENTOR_CONSENT_TEXT", "I consent to being listed. → I agree."),
+        ("CAREERLINK_RESPONSE_DAYS", "7 → 10"),
+    ]
+
+
+def test_saving_the_environment_value_goes_back_to_it(db, admin, app):
+    app.config["CAREERLINK_MAX_OPEN_REQUESTS"] = 3
+    with transaction():
+        services.update_settings(admin, {"CAREERLINK_MAX_OPEN_REQUESTS": "5"})
+    assert stored() == {"CAREERLINK_MAX_OPEN_REQUESTS": "5"}
+    with transaction():
+        services.update_settings(admin, {"CAREERLINK_MAX_OPEN_REQUESTS": "3"})
+    assert stored() == {}
+    app.config["CAREERLINK_MAX_OPEN_REQUESTS"] = 4  # a later change of the environment applies
+    forget_cache()
+    assert request_settings.max_open_requests() == 4
+
+
+def test_one_bad_value_saves_nothing(client, sign_in, admin):
+    sign_in(admin)
+    resp = client.post(
+        "/admin/settings",
+        data={"CAREERLINK_RESPONSE_DAYS": "10", "CAREERLINK_MAX_OPEN_REQUESTS": "5000"},
+    )
+    assert resp.status_code == 422
+    assert "Open requests per student: a whole number from 1 to 50." in resp.get_data(as_text=True)
+    assert stored() == {}
+
+
+def test_unlisting_must_come_after_the_reminder(db, admin):
+    with pytest.raises(DomainError, match="must come after the profile reminder"), transaction():
+        services.update_settings(
+            admin,
+            {
+                "CAREERLINK_PROFILE_REMIND_AFTER_DAYS": "400",
+                "CAREERLINK_PROFILE_UNLIST_AFTER_DAYS": "300",
+            },
+        )
+    assert stored() == {}
+
+
+def test_the_sender_name_changes_the_from_of_emails(db, admin, app):
+    from careerlink.mail.models import OutboxMessage
+    from careerlink.mail.transports import build_message
+
+    app.config["MAIL_DEFAULT_SENDER"] = "CareerLink <careers@example.edu>"
+    with transaction():
+        services.update_settings(admin, {"CAREERLINK_SENDER_NAME": "Career Office"})
+    row = OutboxMessage(
+        message_id="<x@example.edu>",
+        event="password_changed",
+        audience="user",
+        recipients=["a@example.edu"],
+        subject="s",
+        body_text="t",
+        body_html="<p>t</p>",
+    )
+    assert build_message(row)["From"] == "Career Office <careers@example.edu>"
+
+
+@pytest.mark.parametrize("name", ["Career <Office>", "a@b", 'Say "hi"'])
+def test_the_sender_name_is_a_plain_name(db, admin, name):
+    with pytest.raises(DomainError, match="a plain name"), transaction():
+        services.update_settings(admin, {"CAREERLINK_SENDER_NAME": name})
+
+
+def test_only_admins_see_the_settings(client, sign_in, staff):
+    sign_in(staff)
+    assert client.get("/admin/settings").status_code == 403
