@@ -99,10 +99,6 @@ class World:
         self.fixtures = fixtures  # pytest's `request`: other fixtures, for the cases that need them
 
     @cached_property
-    def admin(self):
-        return self.make_user(Role.ADMIN, name="Csrf Admin")
-
-    @cached_property
     def personal_token_id(self) -> int:
         with transaction():
             token, _raw = api_tokens.create_personal_token(
