@@ -245,6 +245,8 @@ class SmtpSession:
             if code != 250:
                 conn.rset()
                 raise smtplib.SMTPDataError(code, reply)
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException):
+            raise  # refused by a working server (SMTPException is an OSError too)
         except (smtplib.SMTPServerDisconnected, OSError):
             if self.lost is None:  # not the opening: the connection died under a message
                 self.lost = smtplib.SMTPServerDisconnected(LOST)
