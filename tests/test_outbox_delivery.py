@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 from support.smtp import SmtpSink, serving
+from support.sql import statements
 
 from careerlink.mail import enqueue, worker
 from careerlink.mail.headers import _address_tokens, addresses, fold
@@ -150,18 +151,9 @@ def test_the_statements_of_a_batch_do_not_grow_with_its_messages(app, db, smtp_s
 
     def selects_for(count: int) -> int:
         queue(db, count, prefix=f"s{count}-")
-        statements = []
-
-        def record(conn, cursor, statement, *args):
-            if statement.lstrip().upper().startswith("SELECT"):
-                statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with statements(db.engine) as sent:
             assert worker.send_due(batch=50).sent == count
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
-        return len(statements)
+        return sum(s.lstrip().upper().startswith("SELECT") for s in sent)
 
     assert selects_for(2) == selects_for(8)
 
