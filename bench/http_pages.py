@@ -24,15 +24,15 @@ import threading  # noqa: E402
 import time  # noqa: E402
 import urllib.error  # noqa: E402
 import urllib.request  # noqa: E402
-import uuid  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
 from multiprocessing import Pool  # noqa: E402
 
 os.environ.setdefault("CAREERLINK_ENV", "testing")
 
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 
-from bench.directory import _pg_url, generate, make_app  # noqa: E402
+from bench.directory import generate, make_app  # noqa: E402
+from bench.private_db import private_database  # noqa: E402
 from tests.support.smtp import free_port  # noqa: E402
 
 SEED = 20261129
@@ -434,30 +434,29 @@ def profile_one(app, path: str, cookie: str | None) -> None:
 
 
 def main(argv=None) -> int:
-    """Build the data, start both servers, load each page, print the table."""
+    """Build (or reuse) the data, then measure every page against the baseline."""
     args = parse_args(argv)
-    from careerlink.extensions import db
-
     client = args.client
     if client == "auto":
         client = "wrk" if shutil.which("wrk") else "python"
-    run = wrk_run if client == "wrk" else python_run
     folder = Path(tempfile.mkdtemp(prefix="careerlink-bench-http-"))
-    schema = admin = None
-    if args.database_url:
-        url = _pg_url(args.database_url)
-        schema = f"bench_http_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(url)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        engine_options = {"connect_args": {"options": f"-csearch_path={schema}"}}
-        where = f"schema {schema}"
-    else:
-        path = Path(args.sqlite_file).resolve() if args.sqlite_file else folder / "http.sqlite3"
-        url = f"sqlite:///{path}"
-        engine_options = {}
-        where = str(path)
-    print(f"database: {where}; load: {client}, {args.connections} connections, {args.duration} s")
+    sqlite_path = Path(args.sqlite_file).resolve() if args.sqlite_file else folder / "http.sqlite3"
+    try:
+        database = private_database(args.database_url, sqlite_path, "bench_http", keep=args.keep)
+        with database as (url, engine_options, schema, where):
+            print(f"database: {where}; load: {client}, {args.connections} connections, ", end="")
+            print(f"{args.duration} s")
+            return measure(args, client, url, engine_options, schema, folder)
+    finally:
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def measure(args, client: str, url: str, engine_options: dict, schema, folder: Path) -> int:
+    """Load the data's users and pages, then profile one page or load them all."""
+    from careerlink.extensions import db
+
+    run = wrk_run if client == "wrk" else python_run
     secret = secrets.token_hex(32)
     servers = []
     try:
@@ -520,10 +519,4 @@ def main(argv=None) -> int:
     finally:
         for process in servers:
             stop(process)
-        if not args.keep:
-            shutil.rmtree(folder, ignore_errors=True)
-        if schema and not args.keep:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            admin.dispose()
     return 0

@@ -22,16 +22,16 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("CAREERLINK_ENV", "testing")
 
-from sqlalchemy import create_engine, text, update  # noqa: E402
+from sqlalchemy import text, update  # noqa: E402
 
-from bench.directory import _pg_url, make_app  # noqa: E402
+from bench.directory import make_app  # noqa: E402
+from bench.private_db import private_database  # noqa: E402
 from tests.support.smtp import free_port  # noqa: E402
 
 
@@ -175,22 +175,10 @@ def main(argv=None) -> int:
     from careerlink.extensions import db
 
     folder = Path(tempfile.mkdtemp(prefix="careerlink-bench-outbox-"))
-    schema = None
-    if args.database_url:
-        url = _pg_url(args.database_url)
-        schema = f"bench_outbox_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(url)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        engine_options = {"connect_args": {"options": f"-csearch_path={schema}"}}
-        where = f"schema {schema}"
-    else:
-        url = f"sqlite:///{folder / 'outbox.sqlite3'}"
-        engine_options = {}
-        where = url
-    print(f"database: {where}")
     try:
-        with smtp_process() as (port, received):
+        target = private_database(args.database_url, folder / "outbox.sqlite3", "bench_outbox")
+        with target as (url, engine_options, _schema, where), smtp_process() as (port, received):
+            print(f"database: {where}")
             app = make_app(url, engine_options)
             app.config.update(
                 MAIL_SERVER="127.0.0.1", MAIL_PORT=port, CAREERLINK_MAIL_TRANSPORT="smtp"
@@ -227,10 +215,6 @@ def main(argv=None) -> int:
                 db.engine.dispose()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-        if schema:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            admin.dispose()
     return 0
 
 
