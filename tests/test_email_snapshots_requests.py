@@ -18,7 +18,7 @@ import pytest
 from careerlink.connections import notifications
 from careerlink.connections.models import ConnectionRequest
 from careerlink.mail.models import OutboxMessage
-from careerlink.mail.transports import build_message
+from careerlink.mail.transports import message_bytes
 from careerlink.permissions import Role
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "requests"
@@ -62,7 +62,7 @@ def check_snapshot(name: str, content: str) -> None:
 
 def as_received(row: OutboxMessage) -> email.message.EmailMessage:
     """The message the transport sends for a row, parsed the way a mail client does."""
-    return email.message_from_bytes(build_message(row).as_bytes(), policy=email.policy.default)
+    return email.message_from_bytes(message_bytes(row), policy=email.policy.default)
 
 
 def render_all(db, student, alumna, staff, make_mentor, monkeypatch):
@@ -224,7 +224,7 @@ def test_accented_names_and_long_subjects_decode_exactly(
     assert sorted(rendered) == sorted(SUBJECTS)
     wrong = {}
     for key, row in rendered.items():
-        raw = build_message(row).as_bytes()
+        raw = message_bytes(row)
         msg = email.message_from_bytes(raw, policy=email.policy.default)
         expected = SUBJECTS[key].format(student=student_name, alumnus=alumnus_name)
         if msg["Subject"] != expected:

@@ -72,6 +72,8 @@ class ConnectionRequest(TimestampMixin, db.Model):
             postgresql_where=text(OPEN_SQL),
         ),
         Index("ix_careerlink_requests_state_created", "state", "created_at"),
+        # The staff queue's order (queries.queue_query): a page is read, not sorted.
+        Index("ix_careerlink_requests_state_updated", "state", "updated_at", "id"),
         Index("ix_careerlink_requests_alumnus_state", "alumnus_id", "state"),
         # The reports (careerlink.staff.reports) count requests made in a date range by kind,
         # state and whether relayed: this index answers them without reading the table.

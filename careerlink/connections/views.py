@@ -432,7 +432,7 @@ def staff_queue():
     """The staff queue: filter, see each alumnus's load, act in bulk."""
     filters = _queue_filters()
     pagination = paginate(services.queue_query(filters), request.args.get("page"), PAGE_SIZE)
-    loads = {a: services.load_of(a) for a in {r.alumnus_id for r in pagination.items}}
+    loads = services.loads_of(r.alumnus_id for r in pagination.items)
     industries = active_industries()
     return render_template(
         "careerlink/connections/staff_queue.html",

@@ -23,6 +23,8 @@ MAX_WORD = 64
 _Q_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!*+-/")
 # RFC 5322 atext: a display-name word made only of these needs neither quotes nor encoding.
 _ATOM = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+$")
+# local@domain of dot-atoms only: an address written as itself, with no name to encode.
+_BARE_ADDRESS = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+$")
 
 
 def _q(text: str) -> str:
@@ -137,6 +139,9 @@ def _address_tokens(display_name: str, address: str) -> list[str]:
 
 def addresses(name: str, values: list[str]) -> str:
     """The folded value of an address header (From, To, Reply-To) with encoded display names."""
+    if all(_BARE_ADDRESS.match(value) for value in values):
+        # Bare addresses (the usual To) need no parsing: parsing cost more than sending.
+        return fold(name, [f"{value}," for value in values[:-1]] + values[-1:])
     tokens: list[str] = []
     parsed = getaddresses(values)
     for i, (display_name, address) in enumerate(parsed):

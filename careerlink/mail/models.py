@@ -152,6 +152,15 @@ class Deliverable:
         self.subject = subject
         self.body_text = body_text
         self.body_html = body_html
+        self._bytes: bytes | None = None
+
+    def as_bytes(self) -> bytes:
+        """The MIME message as sent, built once."""
+        if self._bytes is None:
+            from careerlink.mail.transports import message_bytes  # transports import models
+
+            self._bytes = message_bytes(self)
+        return self._bytes
 
     def __getattr__(self, name: str):
         return getattr(self.row, name)

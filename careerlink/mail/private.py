@@ -10,6 +10,7 @@ SECRET_KEY, and put back only by the worker, just before it sends. Staff reading
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -72,7 +73,12 @@ def _fernet_key(secret_key: str | bytes) -> bytes:
 def _fernet() -> MultiFernet:
     # The current key encrypts; the fallbacks (Flask's key rotation) still decrypt.
     fallbacks = current_app.config.get("SECRET_KEY_FALLBACKS") or []
-    keys = [current_app.config["SECRET_KEY"], *fallbacks]
+    return _fernet_for((current_app.config["SECRET_KEY"], *fallbacks))
+
+
+@functools.lru_cache(maxsize=8)
+def _fernet_for(keys: tuple[str | bytes, ...]) -> MultiFernet:
+    # Deriving the keys cost more than decrypting: the worker reuses them for every message.
     return MultiFernet([Fernet(_fernet_key(k)) for k in keys if k])
 
 

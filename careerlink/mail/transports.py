@@ -1,31 +1,32 @@
 """Delivery transports: SMTP (smtplib, with a timeout), and a catcher that writes .eml files.
 
-Messages are built with the standard library's EmailMessage; the subject and the addresses
-are encoded by careerlink.mail.headers, which never cuts a word (see there why).
+Messages are written as MIME bytes by message_bytes(); the subject and the addresses are
+encoded by careerlink.mail.headers, which never cuts a word (see there why).
 """
 
 from __future__ import annotations
 
-import email.policy
+import base64
+import binascii
+import functools
 import os
 import re
+import secrets
 import smtplib
 from collections.abc import Mapping
 from contextlib import contextmanager
 from email.headerregistry import HeaderRegistry
-from email.message import EmailMessage
-from email.utils import formatdate, getaddresses
+from email.utils import encode_rfc2231, formatdate, getaddresses
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
 
 from careerlink.mail import headers
-from careerlink.mail.models import OutboxMessage
+from careerlink.mail.models import Deliverable, OutboxMessage
 from careerlink.programme import sender
 
-# CRLF line ends; 7-bit bodies (quoted-printable or base64), which every relay accepts.
-POLICY = email.policy.SMTP.clone(cte_type="7bit")
+CRLF = b"\r\n"
 LOST = "the connection was lost earlier in this batch"
 _METHOD = re.compile(rb"^METHOD:([A-Za-z-]+)\r?$", re.MULTILINE)
 
@@ -47,27 +48,88 @@ def _attachment_type(content_type: str, data: bytes) -> tuple[str, str, dict[str
     return parsed.maintype, parsed.subtype, params
 
 
-def build_message(row: OutboxMessage) -> EmailMessage:
-    """Turn an outbox row into a MIME message with its stable Message-ID."""
-    msg = EmailMessage(policy=POLICY)
-    # Pre-encoded and folded by careerlink.mail.headers; the policy keeps them as they are.
-    msg.set_raw("Subject", headers.unstructured("Subject", row.subject))
-    msg.set_raw("From", headers.addresses("From", [sender()]))
-    msg.set_raw("To", headers.addresses("To", list(row.recipients)))
+def _param(name: str, value: str) -> str:
+    """One MIME parameter, quoted, or RFC 2231-encoded when it is not plain ASCII."""
+    if value.isascii() and value.isprintable() and '"' not in value and "\\" not in value:
+        return f'{name}="{value}"'
+    return f"{name}*={encode_rfc2231(value, 'utf-8')}"
+
+
+def _text_part(subtype: str, text: str) -> bytes:
+    """A text part in UTF-8, quoted-printable (7-bit, readable, lines of 76 at most)."""
+    # Line ends are normalised to LF for the encoder, then written as CRLF; the part ends
+    # with a line end, as the standard library's set_content writes it.
+    body = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not body.endswith("\n"):
+        body += "\n"
+    encoded = binascii.b2a_qp(body.encode("utf-8"), istext=True).replace(b"\n", CRLF)
+    return (
+        f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+    ).encode("ascii") + encoded
+
+
+def _attachment_part(att) -> bytes:
+    """An attachment, base64-encoded, typed as _attachment_type says."""
+    maintype, subtype, params = _attachment_type(att.content_type, att.data)
+    # The charset comes first, as mail clients list it.
+    ordered = sorted(params.items(), key=lambda item: item[0] != "charset")
+    content_type = ";\r\n ".join([f"{maintype}/{subtype}", *(_param(k, v) for k, v in ordered)])
+    head = (
+        f"Content-Type: {content_type}\r\n"
+        "Content-Transfer-Encoding: base64\r\n"
+        f"Content-Disposition: attachment;\r\n {_param('filename', att.filename)}\r\n\r\n"
+    )
+    return head.encode("ascii") + base64.encodebytes(att.data).replace(b"\n", CRLF)
+
+
+def _multipart(subtype: str, parts: list[bytes]) -> bytes:
+    """A multipart/<subtype> of the given parts, behind a boundary no encoded body can hold."""
+    # Quoted-printable writes "=" as "=3D" and base64 never writes "=_": "=_" cannot occur.
+    boundary = f"=_careerlink_{secrets.token_hex(12)}"
+    out = [f'Content-Type: multipart/{subtype};\r\n boundary="{boundary}"\r\n\r\n'.encode("ascii")]
+    for part in parts:
+        out.append(f"--{boundary}\r\n".encode("ascii"))
+        out.append(part)
+        out.append(CRLF)
+    out.append(f"--{boundary}--\r\n".encode("ascii"))
+    return b"".join(out)
+
+
+@functools.lru_cache(maxsize=16)
+def _from_header(sender: str) -> str:
+    """The From header of every message (parsed and encoded once, not per message)."""
+    return headers.addresses("From", [sender])
+
+
+def message_bytes(row: OutboxMessage) -> bytes:
+    """The MIME message for an outbox row, as sent: stable Message-ID, CRLF, 7-bit.
+
+    Written directly rather than through EmailMessage, whose header objects cost ten times
+    the SMTP round trip of a message (bench/outbox.py); the subject and addresses come
+    pre-encoded and folded from careerlink.mail.headers, the bodies as quoted-printable UTF-8
+    and attachments as base64, so every line is 7-bit and at most 78 characters.
+    """
+    head = [
+        ("Subject", headers.unstructured("Subject", row.subject)),
+        ("From", _from_header(sender())),
+        ("To", headers.addresses("To", list(row.recipients))),
+    ]
     if row.reply_to:
-        msg.set_raw("Reply-To", headers.addresses("Reply-To", [row.reply_to]))
-    msg["Date"] = formatdate(localtime=True)
-    msg["Message-ID"] = row.message_id
-    msg["X-CareerLink-Event"] = f"{row.event}_to_{row.audience}"
-    msg.set_content(row.body_text)
+        head.append(("Reply-To", headers.addresses("Reply-To", [row.reply_to])))
+    head += [
+        ("Date", formatdate(localtime=True)),
+        ("Message-ID", row.message_id),
+        ("X-CareerLink-Event", f"{row.event}_to_{row.audience}"),
+        ("MIME-Version", "1.0"),
+    ]
+    body = _text_part("plain", row.body_text)
     if row.body_html:
-        msg.add_alternative(row.body_html, subtype="html")
-    for att in row.attachments:
-        maintype, subtype, params = _attachment_type(att.content_type, att.data)
-        msg.add_attachment(
-            att.data, maintype=maintype, subtype=subtype, filename=att.filename, params=params
-        )
-    return msg
+        body = _multipart("alternative", [body, _text_part("html", row.body_html)])
+    if row.attachments:
+        body = _multipart("mixed", [body, *(_attachment_part(a) for a in row.attachments)])
+    lines = "".join(f"{name}: {value}\r\n" for name, value in head).replace("\n ", "\r\n ")
+    return lines.encode("ascii") + body
 
 
 def envelope_sender(config: Mapping[str, Any]) -> str:
@@ -109,27 +171,110 @@ def close_smtp(conn: smtplib.SMTP) -> None:
         conn.close()
 
 
+class SmtpSession:
+    """One SMTP connection for a worker's pass, opened at the first message and reused.
+
+    A connection the server dropped between two messages (an idle timeout, a limit of
+    messages per connection) is opened again once, before anything of the next message was
+    sent, so that retrying it cannot deliver it twice. A message that fails midway leaves the
+    connection lost: the rest of the pass fails fast (and is retried later) instead of waiting
+    on a dead server again.
+    """
+
+    def __init__(self, config: Mapping[str, Any]):
+        self.config = config
+        self.sender = envelope_sender(config)
+        self.conn: smtplib.SMTP | None = None
+        self.reused = False  # whether this connection delivered a message already
+        # Raised for every later message of the pass: the error that opening the connection
+        # met, or LOST when a message broke it.
+        self.lost: BaseException | None = None
+        self.opened = 0
+
+    def _open(self) -> smtplib.SMTP:
+        try:
+            self.conn = open_smtp(self.config)
+        except BaseException as exc:
+            self.lost = exc
+            raise
+        self.opened += 1
+        self.reused = False
+        return self.conn
+
+    def _drop(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+        self.conn = None
+
+    def _mail_from(self) -> smtplib.SMTP:
+        """Send MAIL FROM, on a fresh connection when the server dropped a reused one."""
+        conn = self.conn or self._open()
+        try:
+            code, reply = conn.mail(self.sender)
+        except (smtplib.SMTPServerDisconnected, OSError):
+            if not self.reused:
+                raise
+            code, reply = 421, b"connection dropped"
+        if code == 421 and self.reused:  # closed by the server: nothing of this message sent
+            self._drop()
+            conn = self._open()
+            code, reply = conn.mail(self.sender)
+        if code != 250:
+            if code == 421:
+                self._drop()
+            else:
+                conn.rset()
+            raise smtplib.SMTPSenderRefused(code, reply, self.sender)
+        return conn
+
+    def deliver(self, row: Deliverable) -> None:
+        """Send one message; raise when the server refuses it or is lost."""
+        if self.lost is not None:  # the server refused us, or an earlier message lost it
+            raise self.lost
+        data = row.as_bytes()
+        try:
+            conn = self._mail_from()
+            refused = {}
+            for address in row.recipients:
+                code, reply = conn.rcpt(address)
+                if code not in (250, 251):
+                    refused[address] = (code, reply)
+            if len(refused) == len(row.recipients):
+                conn.rset()
+                raise smtplib.SMTPRecipientsRefused(refused)
+            code, reply = conn.data(data)
+            if code != 250:
+                conn.rset()
+                raise smtplib.SMTPDataError(code, reply)
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException):
+            raise  # refused by a working server (SMTPException is an OSError too)
+        except (smtplib.SMTPServerDisconnected, OSError):
+            if self.lost is None:  # not the opening: the connection died under a message
+                self.lost = smtplib.SMTPServerDisconnected(LOST)
+            self._drop()
+            raise
+        self.reused = True
+
+    def close(self) -> None:
+        """Say QUIT if a connection is open."""
+        if self.conn is not None:
+            close_smtp(self.conn)
+            self.conn = None
+
+
 class SmtpTransport:
-    """Sends through the configured SMTP server, one connection per batch."""
+    """Sends through the configured SMTP server, one connection per worker pass."""
 
     name = "smtp"
 
     @contextmanager
     def connection(self):
-        """Open one SMTP connection; yields a callable that sends one row."""
-        config = current_app.config
-        conn = open_smtp(config)
-        sender = envelope_sender(config)
-
-        def deliver(row: OutboxMessage) -> None:
-            if conn.sock is None:  # an earlier message timed out or lost the server
-                raise smtplib.SMTPServerDisconnected(LOST)
-            conn.sendmail(sender, list(row.recipients), build_message(row).as_bytes())
-
+        """Yield a callable that sends one row; the connection opens at the first message."""
+        session = SmtpSession(current_app.config)
         try:
-            yield deliver
+            yield session.deliver
         finally:
-            close_smtp(conn)
+            session.close()
 
 
 class CatcherTransport:
@@ -152,8 +297,8 @@ class CatcherTransport:
         """Yield a callable that writes one row to a file."""
         folder = self.folder()
 
-        def deliver(row: OutboxMessage) -> None:
-            data = build_message(row).as_bytes()
+        def deliver(row: Deliverable) -> None:
+            data = row.as_bytes()
             final = folder / f"{row.created_at:%Y%m%dT%H%M%S}-{row.id:06d}.eml"
             tmp = final.with_suffix(".tmp")
             tmp.write_bytes(data)

@@ -25,6 +25,12 @@ def profile_for_user(user_id: int) -> MentorProfile | None:
     return db.session.scalar(select(MentorProfile).where(MentorProfile.user_id == user_id))
 
 
+def profiles_for_users(user_ids: list[int]) -> dict[int, MentorProfile]:
+    """The mentor profiles of these alumni, by user id (those without one left out)."""
+    rows = db.session.scalars(select(MentorProfile).where(MentorProfile.user_id.in_(user_ids)))
+    return {profile.user_id: profile for profile in rows}
+
+
 def student_profile_for(user_id: int) -> StudentProfile | None:
     """The student profile of a user, or None."""
     return db.session.scalar(select(StudentProfile).where(StudentProfile.user_id == user_id))

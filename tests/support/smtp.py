@@ -6,6 +6,7 @@ import email
 import email.policy
 import socket
 import time
+from contextlib import contextmanager
 
 import pytest
 
@@ -60,7 +61,13 @@ class SmtpSink:
 @pytest.fixture
 def smtp_server(app):
     """A real SMTP server on loopback; the app's smtp transport points at it."""
-    sink = SmtpSink()
+    with serving(app, SmtpSink()) as sink:
+        yield sink
+
+
+@contextmanager
+def serving(app, sink: SmtpSink):
+    """Start `sink` and point the app's smtp transport at it until the block ends."""
     sink.start()
     old = {k: app.config.get(k) for k in ("MAIL_SERVER", "MAIL_PORT", "CAREERLINK_MAIL_TRANSPORT")}
     app.config.update(

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from careerlink.accounts.models import User, UserRole
 from careerlink.connections.models import OPEN_STATES, ConnectionRequest, RequestState
 from careerlink.extensions import db
-from careerlink.mentors.availability import get_profile, profile_for_user
+from careerlink.mentors.availability import get_profile, profiles_for_users
 from careerlink.mentors.models import Industry, MentorProfile
 from careerlink.models import utcnow
 from careerlink.permissions import Role, is_staff
@@ -123,21 +125,45 @@ class Load:
 
 def load_of(alumnus_id: int, today: date | None = None) -> Load:
     """Open relayed requests, this month's requests against capacity, response statistics."""
-    profile = profile_for_user(alumnus_id)
-    open_relayed = db.session.scalar(
-        select(func.count())
-        .select_from(ConnectionRequest)
-        .where(
-            ConnectionRequest.alumnus_id == alumnus_id,
-            ConnectionRequest.state == RequestState.RELAYED.value,
-        )
+    return loads_of([alumnus_id], today)[alumnus_id]
+
+
+def loads_of(alumnus_ids: Iterable[int], today: date | None = None) -> dict[int, Load]:
+    """`load_of` for several alumni at once, in three queries whatever their number."""
+    ids = sorted(set(alumnus_ids))
+    if not ids:
+        return {}
+    profiles = profiles_for_users(ids)
+    open_relayed = dict(
+        db.session.execute(
+            select(ConnectionRequest.alumnus_id, func.count())
+            .where(
+                ConnectionRequest.alumnus_id.in_(ids),
+                ConnectionRequest.state == RequestState.RELAYED.value,
+            )
+            .group_by(ConnectionRequest.alumnus_id)
+        ).all()
     )
-    last_answer = db.session.scalar(
-        select(func.max(ConnectionRequest.answered_at)).where(
-            ConnectionRequest.alumnus_id == alumnus_id
-        )
+    last_answers = dict(
+        db.session.execute(
+            select(ConnectionRequest.alumnus_id, func.max(ConnectionRequest.answered_at))
+            .where(ConnectionRequest.alumnus_id.in_(ids))
+            .group_by(ConnectionRequest.alumnus_id)
+        ).all()
     )
     today = today or utcnow().date()
+    return {
+        alumnus_id: _load(
+            profiles.get(alumnus_id),
+            open_relayed.get(alumnus_id, 0),
+            last_answers.get(alumnus_id),
+            today,
+        )
+        for alumnus_id in ids
+    }
+
+
+def _load(profile, open_relayed: int, last_answer: datetime | None, today: date) -> Load:
     month_count = 0
     if profile is not None:
         month_start = getattr(profile, "month_start", None)
@@ -195,7 +221,10 @@ def queue_query(filters: QueueFilters, now: datetime | None = None):
         )
     if filters.min_days:
         stmt = stmt.where(ConnectionRequest.updated_at <= now - timedelta(days=filters.min_days))
-    return stmt.order_by(ConnectionRequest.updated_at, ConnectionRequest.id)
+    # The page shows how long each request has waited, which its last event says.
+    return stmt.order_by(ConnectionRequest.updated_at, ConnectionRequest.id).options(
+        selectinload(ConnectionRequest.events)
+    )
 
 
 def request_counts(now: datetime | None = None) -> dict[str, int]:

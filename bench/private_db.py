@@ -1,0 +1,39 @@
+"""The database a benchmark works in: a private PostgreSQL schema, or a SQLite file."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from bench.directory import _pg_url
+
+
+@contextmanager
+def private_database(
+    database_url: str | None, sqlite_path: Path, prefix: str, *, keep: bool = False
+) -> Iterator[tuple[str, dict, str | None, str]]:
+    """(url, engine options, schema, where) of a database of the benchmark's own.
+
+    With a PostgreSQL URL, a schema `<prefix>_<random>` that is dropped afterwards (unless
+    `keep`); otherwise the SQLite file `sqlite_path` (schema None), left for the caller.
+    """
+    if not database_url:
+        yield f"sqlite:///{sqlite_path}", {}, None, str(sqlite_path)
+        return
+    url = _pg_url(database_url)
+    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        options = {"connect_args": {"options": f"-csearch_path={schema}"}}
+        yield url, options, schema, f"schema {schema}"
+    finally:
+        if not keep:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()

@@ -1,0 +1,45 @@
+"""Pages whose statements must not grow with what they list (measured in bench/http.py)."""
+
+from __future__ import annotations
+
+from support.sql import statements
+
+from careerlink.permissions import Role
+
+
+def test_the_staff_queue_reads_a_page_in_the_same_statements_whatever_its_length(
+    app, db, client, staff, sign_in, make_user, make_mentor, make_request
+):
+    """Each alumnus's load, each request's history: a few queries for the page, not per row."""
+    sign_in(staff)
+
+    def page_with(count: int) -> tuple[int, int]:
+        for _ in range(count):
+            make_request(student=make_user(Role.STUDENT), mentor=make_mentor())
+        db.session.commit()
+        with statements(db.engine) as sent:
+            page = client.get("/staff/requests")
+        assert page.status_code == 200
+        return len(sent), page.data.decode().count('name="request_ids"')
+
+    (few, shown_few), (more, shown_more) = page_with(2), page_with(6)
+    assert (shown_few, shown_more) == (2, 8)
+    assert few == more
+
+
+def test_loads_of_several_alumni_match_each_alone(db, make_user, make_mentor, make_request):
+    """The page's batch of loads says what the request page says of each alumnus."""
+    from careerlink.connections import services
+
+    busy = make_mentor()
+    idle = make_mentor()
+    make_request(mentor=busy, state="relayed")
+    make_request(mentor=busy)
+    no_profile = make_user(Role.ALUMNUS)
+    db.session.commit()
+    ids = [busy.user_id, idle.user_id, no_profile.id]
+    together = services.loads_of(ids)
+    assert together == {i: services.load_of(i) for i in ids}
+    assert together[busy.user_id].open_relayed == 1
+    assert together[no_profile.id].capacity is None
+    assert services.loads_of([]) == {}
