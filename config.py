@@ -593,6 +593,10 @@ class Config:
         self.CAREERLINK_CACHE_PREFIX = env_cache_prefix(
             env, "CAREERLINK_CACHE_PREFIX", "careerlink:"
         )
+        # 100 MB: a 100,000-alumnus export with every column is about 20 MB.
+        self.CAREERLINK_IMPORT_MAX_BYTES = env_int(
+            env, "CAREERLINK_IMPORT_MAX_BYTES", 100_000_000, 1
+        )
         self.CAREERLINK_MENTOR_CONSENT_TEXT = (
             env.get("CAREERLINK_MENTOR_CONSENT_TEXT") or ""
         ).strip() or DEFAULT_CONSENT_TEXT

@@ -61,6 +61,7 @@ def import_models() -> None:
     import careerlink.api.webhooks.events  # noqa: F401  (writes webhook events after each flush)
     import careerlink.connections.models  # noqa: F401
     import careerlink.mail.models  # noqa: F401
+    import careerlink.mentors.imports.models  # noqa: F401
     import careerlink.mentors.models  # noqa: F401
 
 
