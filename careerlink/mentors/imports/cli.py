@@ -56,9 +56,7 @@ def import_command(file, preset, mapping, dry_run, convert_from, report):
     if preset and mapping:
         raise click.UsageError("Give --preset or --mapping, not both.")
     layout = presets.load_mapping(mapping) if mapping else presets.preset(preset or "generic")
-    with click.progressbar(
-        length=_estimated_rows(file), label="Rows", file=click.get_text_stream("stderr")
-    ) as bar:
+    with click.progressbar(length=_estimated_rows(file), label="Rows") as bar:
         if dry_run:
             # Nothing is written; the rollback ends the reads' transaction.
             result = services.run_import(
