@@ -192,8 +192,6 @@ class Planner:
     def plan(self, batch: list[tuple[int, dict]]) -> list[tuple[RowOutcome, dict, int | None]]:
         """Outcomes for a batch of clean rows, with the values to write and the record id."""
         ids = [v["external_id"] for _, v in batch]
-        emails = {v["email"] for _, v in batch if v.get("email")}
-        all_emails = emails | {e for _, v in batch for e in v.get("other_emails") or []}
         cols = [
             AlumniRecord.__table__.c[n]
             for n in ("id", "source", "external_id", "user_id", *RECORD_FIELDS)
@@ -206,33 +204,39 @@ class Planner:
                 )
             )
         }
-        by_email = (
-            {
-                r.email: r
-                for r in db.session.execute(select(*cols).where(AlumniRecord.email.in_(emails)))
-            }
-            if emails
-            else {}
-        )
-        users = (
-            {
-                e: i
-                for e, i in db.session.execute(
-                    select(User.email, User.id).where(User.email.in_(all_emails))
-                )
-            }
-            if all_emails
-            else {}
-        )
-        linked = (
-            set(
+        # Only the addresses that their own record (found by id) does not already carry.
+        emails = {
+            v["email"]
+            for _, v in batch
+            if v.get("email")
+            and (v["external_id"] not in by_id or by_id[v["external_id"]].email != v["email"])
+        }
+        by_email = {}
+        if emails:
+            query = select(*cols).where(AlumniRecord.email.in_(emails))
+            by_email = {r.email: r for r in db.session.execute(query)}
+        for record in by_id.values():
+            if record.email:
+                by_email.setdefault(record.email, record)
+        # Accounts only for the records not linked yet.
+        all_emails = {
+            e
+            for _, v in batch
+            if by_id.get(v["external_id"]) is None or by_id[v["external_id"]].user_id is None
+            for e in (v.get("email"), *(v.get("other_emails") or []))
+            if e
+        }
+        users = {}
+        linked = set()
+        if all_emails:
+            query = select(User.email, User.id).where(User.email.in_(all_emails))
+            users = {e: i for e, i in db.session.execute(query)}
+        if users:
+            linked = set(
                 db.session.scalars(
                     select(AlumniRecord.user_id).where(AlumniRecord.user_id.in_(users.values()))
                 )
             )
-            if users
-            else set()
-        )
         planned = []
         for number, values in batch:
             planned.append(self._plan_row(number, values, by_id, by_email, users, linked))
