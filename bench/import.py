@@ -143,9 +143,8 @@ def main(argv=None) -> int:
 
     chosen = args.preset or list(PRESETS)
     folder = Path(tempfile.mkdtemp(prefix="careerlink-bench-files-"))
-    print(
-        f"{args.rows:,} rows per file, {args.format}, on {'PostgreSQL' if args.database_url else 'SQLite'}"
-    )
+    dialect = "PostgreSQL" if args.database_url else "SQLite"
+    print(f"{args.rows:,} rows per file, {args.format}, on {dialect}")
     print(f"{'preset':<16}{'run':<11}{'seconds':>9}{'rows/s':>10}{'peak MB':>9}  outcome")
     try:
         for preset in chosen:
@@ -160,9 +159,10 @@ def main(argv=None) -> int:
                 for mode in MODES:
                     result = run_child(url, schema, path, preset, dry_run=mode == "dry run")
                     counts = ", ".join(f"{k} {v}" for k, v in result["counts"].items() if v)
+                    rate = args.rows / result["seconds"]
                     print(
-                        f"{preset:<16}{mode:<11}{result['seconds']:>9.1f}"
-                        f"{args.rows / result['seconds']:>10,.0f}{result['peak_mb']:>9.0f}  {counts}"
+                        f"{preset:<16}{mode:<11}{result['seconds']:>9.1f}{rate:>10,.0f}"
+                        f"{result['peak_mb']:>9.0f}  {counts}"
                     )
             finally:
                 cleanup()
