@@ -597,6 +597,8 @@ class Config:
         self.CAREERLINK_IMPORT_MAX_BYTES = env_int(
             env, "CAREERLINK_IMPORT_MAX_BYTES", 100_000_000, 1
         )
+        # Uploaded import files, their progress and reports; shared by the web and the worker.
+        self.CAREERLINK_IMPORT_DIR = env.get("CAREERLINK_IMPORT_DIR") or None
         self.CAREERLINK_MENTOR_CONSENT_TEXT = (
             env.get("CAREERLINK_MENTOR_CONSENT_TEXT") or ""
         ).strip() or DEFAULT_CONSENT_TEXT

@@ -144,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
     from careerlink.accounts.views import bp as accounts_bp
     from careerlink.api import register_api
     from careerlink.connections.views import bp as connections_bp
+    from careerlink.mentors.imports.views import bp as imports_bp
     from careerlink.embed.views import bp as embed_bp
     from careerlink.mentors.views import bp as mentors_bp
     from careerlink.site.views import bp as main_bp
@@ -153,6 +154,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(sso_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
+    app.register_blueprint(imports_bp, url_prefix="/staff/imports")
     app.register_blueprint(mentors_bp)
     app.register_blueprint(connections_bp)
     register_api(app)

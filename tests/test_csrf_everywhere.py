@@ -13,6 +13,7 @@ until the case, with its proof of success, is added.
 
 from __future__ import annotations
 
+import io
 import re
 import tempfile
 from collections.abc import Callable
@@ -34,6 +35,8 @@ from careerlink.database import transaction
 from careerlink.extensions import csrf
 from careerlink.extensions import db as _db
 from careerlink.mentors import links as mentor_links
+from careerlink.mentors.imports import jobs as import_jobs
+from careerlink.mentors.imports import presets as import_presets
 from careerlink.mentors import services as mentor_services
 from careerlink.permissions import Role
 
@@ -159,6 +162,12 @@ class World:
     def introduced(self):
         return self.request("introduced")
 
+    def import_job(self, layout: str, run: bool = False):
+        """An uploaded alumni file (its dry run done when `run`)."""
+        with transaction():
+            job = import_jobs.upload(self.staff, io.BytesIO(ALUMNI_CSV), "a.csv", layout, False)
+        return import_jobs.work_once() if run else job
+
     @cached_property
     def other_session_id(self) -> int:
         """Another live session of the student (another device)."""
@@ -181,6 +190,26 @@ class World:
                 update(OutboxMessage).where(OutboxMessage.id == message_id).values(status="failed")
             )
         return message_id
+
+
+ALUMNI_CSV = b"external_id,last_name\n1,Okafor\n"
+
+
+class Replayable(io.BytesIO):
+    """A file to post more than once: after the end has been read, the next read starts over."""
+
+    _ended = False
+
+    def read(self, size=-1):
+        if self._ended:
+            self.seek(0)
+            self._ended = False
+        chunk = super().read(size)
+        self._ended = not chunk or size is None or size < 0
+        return chunk
+
+    def close(self):
+        """The test client closes what it posted; this file is posted again."""
 
 
 def token_of(link: str) -> str:
@@ -345,6 +374,23 @@ CASES: dict[str, Case] = {
         lambda w: w.staff,
         path=lambda w: {"request_id": w.request("submitted").id},
         data=lambda w: {"reason": "Not this time."},
+    ),
+    "imports.index": Case(
+        lambda w: w.staff,
+        data=lambda w: {"file": (Replayable(ALUMNI_CSV), "alumni.csv"), "layout": "preset:generic"},
+    ),
+    "imports.columns": Case(
+        lambda w: w.staff,
+        path=lambda w: {"job_id": w.import_job("custom").id},
+        data=lambda w: {
+            **{f"col_{name}": "" for name in import_presets.FIELDS},
+            "col_external_id": "external_id",
+            "col_last_name": "last_name",
+            "source": "registry",
+        },
+    ),
+    "imports.import_for_real": Case(
+        lambda w: w.staff, path=lambda w: {"job_id": w.import_job("preset:generic", run=True).id}
     ),
 }
 

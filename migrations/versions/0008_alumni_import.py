@@ -1,10 +1,10 @@
-"""alumni import: the CRM's alumni records, the industry mapping, a profile's withheld flag
+"""alumni import: CRM alumni records, industry mapping, import jobs and saved mappings, withheld profiles
 
-Additive: two new tables and one column with a default, so the previous release keeps working.
+Additive: new tables and columns with defaults, so the previous release keeps working.
 
 Revision ID: 0008
 Revises: 0007
-Create Date: 2026-11-29 00:54:28.625438
+Create Date: 2026-11-29 01:03:51.420387
 """
 
 import sqlalchemy as sa
@@ -70,6 +70,64 @@ def upgrade():
         )
 
     op.create_table(
+        "careerlink_import_jobs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=40), nullable=False),
+        sa.Column("filename", sa.String(length=200), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("layout", sa.JSON(none_as_null=True), nullable=True),
+        sa.Column("convert", sa.String(length=10), nullable=True),
+        sa.Column("dry_run", sa.Boolean(), nullable=False),
+        sa.Column("state", sa.String(length=10), nullable=False),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("counts", sa.JSON(none_as_null=True), nullable=True),
+        sa.Column("unknown_industries", sa.JSON(none_as_null=True), nullable=True),
+        sa.Column("summary", sa.String(length=300), nullable=True),
+        sa.Column("preview_of_id", sa.Integer(), nullable=True),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", careerlink.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("started_at", careerlink.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", careerlink.models.UTCDateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "state in ('uploaded', 'queued', 'running', 'done', 'failed')",
+            name=op.f("ck_careerlink_import_jobs_state_known"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["careerlink_users.id"],
+            name=op.f("fk_careerlink_import_jobs_created_by_id_careerlink_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["preview_of_id"],
+            ["careerlink_import_jobs.id"],
+            name=op.f("fk_careerlink_import_jobs_preview_of_id_careerlink_import_jobs"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_careerlink_import_jobs")),
+        sa.UniqueConstraint("key", name=op.f("uq_careerlink_import_jobs_key")),
+    )
+    with op.batch_alter_table("careerlink_import_jobs", schema=None) as batch_op:
+        batch_op.create_index("ix_careerlink_import_jobs_state", ["state", "id"], unique=False)
+
+    op.create_table(
+        "careerlink_import_mappings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column("source", sa.String(length=40), nullable=False),
+        sa.Column("columns", sa.JSON(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", careerlink.models.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["careerlink_users.id"],
+            name=op.f("fk_careerlink_import_mappings_created_by_id_careerlink_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_careerlink_import_mappings")),
+        sa.UniqueConstraint("name", name=op.f("uq_careerlink_import_mappings_name")),
+    )
+    op.create_table(
         "careerlink_industry_aliases",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("value_key", sa.String(length=120), nullable=False),
@@ -97,6 +155,11 @@ def downgrade():
         batch_op.drop_column("withheld")
 
     op.drop_table("careerlink_industry_aliases")
+    op.drop_table("careerlink_import_mappings")
+    with op.batch_alter_table("careerlink_import_jobs", schema=None) as batch_op:
+        batch_op.drop_index("ix_careerlink_import_jobs_state")
+
+    op.drop_table("careerlink_import_jobs")
     with op.batch_alter_table("careerlink_alumni_records", schema=None) as batch_op:
         batch_op.drop_index("ix_careerlink_alumni_records_class_year")
 

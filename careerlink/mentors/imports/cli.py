@@ -106,3 +106,29 @@ def unmapped_command():
         click.echo(f"{count}\t{value}")
     if not rows:
         click.echo("every industry value is mapped")
+
+
+@alumni_cli.command("work")
+@click.option("--loop", is_flag=True, help="Keep running, polling for queued imports.")
+@click.option(
+    "--interval",
+    default=5.0,
+    show_default=True,
+    type=click.FloatRange(0.5, 3600),
+    help="Seconds between polls (0.5 to 3600).",
+)
+@with_appcontext
+def work_command(loop, interval):
+    """Run the imports queued on the staff page (each file one transaction)."""
+    import time
+
+    from careerlink.mentors.imports.jobs import work_once
+
+    while True:
+        job = work_once()
+        if job is not None:
+            click.echo(f"import #{job.id} ({job.filename}): {job.summary or job.error}")
+            continue
+        if not loop:
+            return
+        time.sleep(interval)

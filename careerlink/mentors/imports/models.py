@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from careerlink.extensions import db
-from careerlink.models import TimestampMixin, UTCDateTime
+from careerlink.models import TimestampMixin, UTCDateTime, utcnow
 
 
 class AlumniRecord(TimestampMixin, db.Model):
@@ -84,3 +85,82 @@ class IndustryAlias(db.Model):
     )
 
     industry = relationship("Industry")
+
+
+class ImportMapping(db.Model):
+    """A mapping staff saved from the mapping step, to reuse for the next file of that layout."""
+
+    __tablename__ = "careerlink_import_mappings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True, nullable=False)
+    source: Mapped[str] = mapped_column(String(40), nullable=False)
+    columns: Mapped[dict] = mapped_column(JSON, nullable=False)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("careerlink_users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+    def as_mapping(self) -> dict:
+        """The mapping as `presets.layout_from_mapping` reads it."""
+        return {"source": self.source, "columns": self.columns}
+
+
+class JobState(enum.StrEnum):
+    """Where an import job is: waiting for its columns, for the worker, running, finished."""
+
+    UPLOADED = "uploaded"
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ImportJob(db.Model):
+    """One uploaded file and one run over it (a dry run, or the real import), for the worker.
+
+    The file, the progress and the per-row report are files in CAREERLINK_IMPORT_DIR named
+    after `key`; the row holds the state and the totals.
+    """
+
+    __tablename__ = "careerlink_import_jobs"
+    __table_args__ = (
+        CheckConstraint(
+            "state in ('uploaded', 'queued', 'running', 'done', 'failed')", name="state_known"
+        ),
+        Index("ix_careerlink_import_jobs_state", "state", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
+    filename: Mapped[str] = mapped_column(String(200), nullable=False)
+    size: Mapped[int] = mapped_column(nullable=False)
+    # {"name", "source", "columns", "any_value_flags"}: what presets.layout_from_mapping reads.
+    layout: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    convert: Mapped[str | None] = mapped_column(String(10))
+    dry_run: Mapped[bool] = mapped_column(default=True, nullable=False)
+    state: Mapped[str] = mapped_column(String(10), default=JobState.UPLOADED.value, nullable=False)
+    error: Mapped[str | None] = mapped_column(Text)
+    counts: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    unknown_industries: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    summary: Mapped[str | None] = mapped_column(String(300))
+    # The dry run this real run was started from (same file, same columns).
+    preview_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("careerlink_import_jobs.id", ondelete="SET NULL")
+    )
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("careerlink_users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    created_by = relationship("User")
+
+    @property
+    def finished(self) -> bool:
+        """Done or failed: nothing more will happen to this job."""
+        return self.state in (JobState.DONE.value, JobState.FAILED.value)
+
+    def __repr__(self) -> str:
+        return f"<ImportJob {self.id} {self.state}>"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -40,6 +40,7 @@ class Table:
     header: list[str]
     rows: Iterator[tuple[int, list[str]] | BadRow]
     kind: str
+    close: Callable[[], None]
 
 
 def normalize_header(name: str) -> str:
@@ -133,7 +134,7 @@ def read_csv(path: Path, encoding: str) -> Table:
     except csv.Error as err:
         handle.close()
         raise FileProblem(f"The header row cannot be read: {err}.") from None
-    return Table(header, _csv_rows(reader, handle, len(header)), "csv")
+    return Table(header, _csv_rows(reader, handle, len(header)), "csv", handle.close)
 
 
 def _csv_rows(reader, handle, width: int) -> Iterator[tuple[int, list[str]] | BadRow]:
@@ -187,7 +188,7 @@ def read_xlsx(path: Path) -> Table:
     except StopIteration:
         book.close()
         raise FileProblem("The file is empty.") from None
-    return Table(header, _xlsx_rows(rows, book, len(header)), "xlsx")
+    return Table(header, _xlsx_rows(rows, book, len(header)), "xlsx", book.close)
 
 
 def _xlsx_rows(rows, book, width: int) -> Iterator[tuple[int, list[str]] | BadRow]:

@@ -436,7 +436,11 @@ def run_import(
 ) -> ImportReport:
     """Plan every row of the file and, unless a dry run, write the plan (the caller commits)."""
     table = open_table(Path(path), current_app.config["CAREERLINK_IMPORT_MAX_BYTES"], convert)
-    positions = layout.resolve(table.header)
+    try:
+        positions = layout.resolve(table.header)
+    except FileProblem:
+        table.close()
+        raise
     report = ImportReport(layout.name, layout.source, dry_run)
     planner = Planner(layout, report)
     batch: list[tuple[int, dict]] = []
@@ -454,24 +458,29 @@ def run_import(
         batch.clear()
         pending.clear()
 
-    for item in table.rows:
-        if isinstance(item, BadRow):
-            pending.append(RowOutcome(item.number, ERROR, "", item.reason))
-        else:
-            number, cells = item
-            values, errors = clean_row(cells, table.header, layout, positions)
-            ext = values.get("external_id") or ""
-            if errors:
-                pending.extend(RowOutcome(number, ERROR, ext, e.reason, e.column) for e in errors)
+    try:
+        for item in table.rows:
+            if isinstance(item, BadRow):
+                pending.append(RowOutcome(item.number, ERROR, "", item.reason))
             else:
-                early = planner.check(number, values)
-                if early is not None:
-                    pending.append(early)
+                number, cells = item
+                values, errors = clean_row(cells, table.header, layout, positions)
+                ext = values.get("external_id") or ""
+                if errors:
+                    pending.extend(
+                        RowOutcome(number, ERROR, ext, e.reason, e.column) for e in errors
+                    )
                 else:
-                    batch.append((number, values))
-        if len(batch) + len(pending) >= BATCH:
-            flush_batch()
-    flush_batch()
+                    early = planner.check(number, values)
+                    if early is not None:
+                        pending.append(early)
+                    else:
+                        batch.append((number, values))
+            if len(batch) + len(pending) >= BATCH:
+                flush_batch()
+        flush_batch()
+    finally:
+        table.close()
     if not report.outcomes:
         raise FileProblem("The file has a header but no rows.")
     return report

@@ -1,0 +1,73 @@
+"""Forms of the staff import pages."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from careerlink.mentors.imports.presets import FIELDS, PRESETS, REQUIRED, SOURCE_MAX
+
+NOT_IN_FILE = ""
+
+
+class UploadForm(FlaskForm):
+    """A file and the layout to read it with."""
+
+    file = FileField(
+        "CSV or XLSX file",
+        validators=[FileRequired("Choose the file to import.")],
+        description="An export from the CRM: CSV (comma, semicolon or tab) or XLSX.",
+    )
+    layout = SelectField("Layout", validators=[DataRequired("Choose a layout.")])
+    convert = BooleanField("The file is in Windows-1252 (“ANSI”): convert it to UTF-8")
+
+    def set_choices(self, mappings) -> None:
+        """The presets, the saved mappings, and "map the columns myself"."""
+        self.layout.choices = [
+            *[(f"preset:{name}", layout.label) for name, layout in PRESETS.items()],
+            *[(f"mapping:{m.id}", f"Saved mapping: {m.name}") for m in mappings],
+            ("custom", "Another layout: I will match the columns"),
+        ]
+
+
+def mapping_form(header: list[str], data=None) -> FlaskForm:
+    """A form with one choice of column per field, for a file of this header."""
+    choices = [(NOT_IN_FILE, "(not in this file)"), *[(c, c) for c in header if c]]
+
+    class MappingForm(FlaskForm):
+        source = StringField(
+            "Source system",
+            validators=[DataRequired("Name the system the ids come from."), Length(max=SOURCE_MAX)],
+            description="The ids of one source are matched with each other (for example “crm”).",
+        )
+        save_as = StringField(
+            "Save this mapping as",
+            validators=[Length(max=80)],
+            description="Optional: a name to choose this mapping again for the next export.",
+        )
+
+    for name, label in FIELDS.items():
+        required = " (required)" if name in REQUIRED else ""
+        setattr(MappingForm, f"col_{name}", SelectField(f"{label}{required}", choices=choices))
+    form = MappingForm(formdata=data) if data is not None else MappingForm()
+    return form
+
+
+def chosen_columns(form) -> dict[str, str]:
+    """Field -> the column the staff member chose (empty when not in the file)."""
+    return {name: getattr(form, f"col_{name}").data or "" for name in FIELDS}
+
+
+def guess_columns(form, header: list[str]) -> None:
+    """Pre-select the column whose name is the field's name or label (a first guess)."""
+    from careerlink.mentors.imports.reading import normalize_header
+
+    by_name = {normalize_header(c): c for c in header}
+    for name, label in FIELDS.items():
+        select = getattr(form, f"col_{name}")
+        for candidate in (name, name.replace("_", " "), label):
+            if normalize_header(candidate) in by_name:
+                select.data = by_name[normalize_header(candidate)]
+                break
