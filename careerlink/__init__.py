@@ -144,8 +144,8 @@ def register_blueprints(app: Flask) -> None:
     from careerlink.accounts.views import bp as accounts_bp
     from careerlink.api import register_api
     from careerlink.connections.views import bp as connections_bp
-    from careerlink.mentors.imports.views import bp as imports_bp
     from careerlink.embed.views import bp as embed_bp
+    from careerlink.mentors.imports.views import bp as imports_bp
     from careerlink.mentors.views import bp as mentors_bp
     from careerlink.site.views import bp as main_bp
     from careerlink.staff.views import bp as staff_bp

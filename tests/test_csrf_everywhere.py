@@ -35,9 +35,9 @@ from careerlink.database import transaction
 from careerlink.extensions import csrf
 from careerlink.extensions import db as _db
 from careerlink.mentors import links as mentor_links
+from careerlink.mentors import services as mentor_services
 from careerlink.mentors.imports import jobs as import_jobs
 from careerlink.mentors.imports import presets as import_presets
-from careerlink.mentors import services as mentor_services
 from careerlink.permissions import Role
 
 # Views allowed to skip the CSRF check, each with the reason (a signed payload from a third

@@ -122,7 +122,7 @@ def test_windows_1252_is_named_then_converted_when_asked(app, db, staff_client, 
 
 
 def test_map_columns_save_the_mapping_and_reuse_it(app, db, staff_client):
-    data = "Student No;Surname;Given;E-mail\n7;Okafor;Ada;ada@example.org\n".encode()
+    data = b"Student No;Surname;Given;E-mail\n7;Okafor;Ada;ada@example.org\n"
     resp = upload(staff_client, data, layout="custom")
     job = db.session.scalar(select(ImportJob))
     assert resp.headers["Location"] == f"/staff/imports/{job.id}/columns"
