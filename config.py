@@ -599,6 +599,21 @@ class Config:
         )
         # Uploaded import files, their progress and reports; shared by the web and the worker.
         self.CAREERLINK_IMPORT_DIR = env.get("CAREERLINK_IMPORT_DIR") or None
+        self.CAREERLINK_INVITATION_BATCH_SIZE = env_int(
+            env, "CAREERLINK_INVITATION_BATCH_SIZE", 100, 1
+        )
+        self.CAREERLINK_INVITATION_BATCH_MINUTES = env_int(
+            env, "CAREERLINK_INVITATION_BATCH_MINUTES", 10, 0
+        )
+        self.CAREERLINK_INVITATION_MAX_AGE_DAYS = env_int(
+            env, "CAREERLINK_INVITATION_MAX_AGE_DAYS", 60, 1
+        )
+        self.CAREERLINK_INVITATION_REMIND_AFTER_DAYS = env_int(
+            env, "CAREERLINK_INVITATION_REMIND_AFTER_DAYS", 10, 1
+        )
+        self.CAREERLINK_IMPORT_VERIFIES_GRADUATES = env_bool(
+            env, "CAREERLINK_IMPORT_VERIFIES_GRADUATES", True
+        )
         self.CAREERLINK_MENTOR_CONSENT_TEXT = (
             env.get("CAREERLINK_MENTOR_CONSENT_TEXT") or ""
         ).strip() or DEFAULT_CONSENT_TEXT

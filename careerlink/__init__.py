@@ -145,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
     from careerlink.api import register_api
     from careerlink.connections.views import bp as connections_bp
     from careerlink.embed.views import bp as embed_bp
+    from careerlink.mentors.imports.invitation_views import bp as invitations_bp
     from careerlink.mentors.imports.views import bp as imports_bp
     from careerlink.mentors.views import bp as mentors_bp
     from careerlink.site.views import bp as main_bp
@@ -155,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(sso_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(imports_bp, url_prefix="/staff/imports")
+    app.register_blueprint(invitations_bp)
     app.register_blueprint(mentors_bp)
     app.register_blueprint(connections_bp)
     register_api(app)

@@ -37,12 +37,17 @@ from careerlink.extensions import db as _db
 from careerlink.mentors import links as mentor_links
 from careerlink.mentors import services as mentor_services
 from careerlink.mentors.imports import jobs as import_jobs
+from careerlink.mentors.imports import links as invitation_links
 from careerlink.mentors.imports import presets as import_presets
 from careerlink.permissions import Role
 
 # Views allowed to skip the CSRF check, each with the reason (a signed payload from a third
-# party, for example). Empty: every form of CareerLink is posted by its own pages.
-EXEMPT: dict[str, str] = {}
+# party, for example). Every other form of CareerLink is posted by its own pages.
+EXEMPT: dict[str, str] = {
+    "invitations.unsubscribe": "RFC 8058 one-click unsubscribe: the mail client posts "
+    "List-Unsubscribe=One-Click without cookies or a form token; the signed link is the "
+    "authority, and it can only stop invitations",
+}
 
 # The JSON API's blueprint (`api.*`) is exempt from the form check as a whole: a token request
 # carries no cookie to forge, and with the session cookie the API demands the X-CSRFToken header
@@ -167,6 +172,27 @@ class World:
         with transaction():
             job = import_jobs.upload(self.staff, io.BytesIO(ALUMNI_CSV), "a.csv", layout, False)
         return import_jobs.work_once() if run else job
+
+    @cached_property
+    def imported_record(self):
+        """An imported alumnus, not invited yet."""
+        from careerlink.mentors.imports.models import AlumniRecord
+
+        with transaction():
+            record = AlumniRecord(
+                source="crm", external_id="1", last_name="Okafor", email="ada@example.org"
+            )
+            _db.session.add(record)
+        return record
+
+    @cached_property
+    def invited_record(self):
+        """An imported alumnus with an invitation on its way."""
+        from careerlink.mentors.imports.invitations import invite
+
+        with transaction():
+            invite(self.staff, [self.imported_record.id])
+        return self.imported_record
 
     @cached_property
     def other_session_id(self) -> int:
@@ -391,6 +417,22 @@ CASES: dict[str, Case] = {
     ),
     "imports.import_for_real": Case(
         lambda w: w.staff, path=lambda w: {"job_id": w.import_job("preset:generic", run=True).id}
+    ),
+    "imports.invite": Case(
+        lambda w: w.staff, data=lambda w: {"all_matching": "y"}, needs=["imported_record"]
+    ),
+    "invitations.accept": Case(
+        None,
+        path=lambda w: {"token": token_of(invitation_links.invitation_link(w.invited_record))},
+        data=lambda w: {
+            "display_name": "Ada Okafor",
+            "headline": "Engineer",
+            "industries": ["veterinary"],
+            "password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+            "agree": "y",
+        },
+        needs=["mentor"],
     ),
 }
 

@@ -58,6 +58,9 @@ def build_message(row: OutboxMessage) -> EmailMessage:
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = row.message_id
     msg["X-CareerLink-Event"] = f"{row.event}_to_{row.audience}"
+    if row.list_unsubscribe:
+        msg["List-Unsubscribe"] = f"<{row.list_unsubscribe}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(row.body_text)
     if row.body_html:
         msg.add_alternative(row.body_html, subtype="html")

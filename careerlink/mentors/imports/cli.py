@@ -132,3 +132,14 @@ def work_command(loop, interval):
         if not loop:
             return
         time.sleep(interval)
+
+
+@alumni_cli.command("remind")
+@with_appcontext
+def remind_command():
+    """Send the one reminder to alumni who have not answered their invitation (cron, daily)."""
+    from careerlink.mentors.imports.invitations import remind_due
+
+    with transaction():
+        count = remind_due()
+    click.echo(f"reminded {count}")

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from careerlink.accounts.passwords import MAX_LENGTH as PASSWORD_MAX
+from careerlink.accounts.passwords import MIN_LENGTH as PASSWORD_MIN
+from careerlink.mentors.forms import CheckboxesField
 from careerlink.mentors.imports.presets import FIELDS, PRESETS, REQUIRED, SOURCE_MAX
 
 NOT_IN_FILE = ""
@@ -71,3 +81,62 @@ def guess_columns(form, header: list[str]) -> None:
             if normalize_header(candidate) in by_name:
                 select.data = by_name[normalize_header(candidate)]
                 break
+
+
+class AcceptInvitationForm(FlaskForm):
+    """The invitation page: the profile as imported (to correct), a password, the consent."""
+
+    display_name = StringField(
+        "Your name", validators=[DataRequired("Enter your name."), Length(max=120)]
+    )
+    headline = StringField(
+        "Headline",
+        validators=[DataRequired("Write a one-line headline."), Length(max=160)],
+        description="One line students see first, e.g. “Vet surgeon at Riverside Clinic”.",
+    )
+    employer = StringField("Employer", validators=[Length(max=160)])
+    job_title = StringField("Job title", validators=[Length(max=160)])
+    industries = CheckboxesField("Industries (up to three)")
+    city = StringField("City", validators=[Length(max=100)])
+    country = StringField("Country", validators=[Length(max=100)])
+    class_year = IntegerField("Class year", validators=[Optional()])
+    degree = StringField("Degree", validators=[Length(max=120)])
+    programme = StringField("Programme", validators=[Length(max=160)])
+    linkedin_url = StringField("LinkedIn profile (optional)", validators=[Length(max=300)])
+    password = PasswordField(
+        "Choose a password",
+        validators=[DataRequired("Choose a password."), Length(max=PASSWORD_MAX)],
+        description=f"At least {PASSWORD_MIN} characters.",
+    )
+    confirm = PasswordField(
+        "Password again",
+        validators=[
+            DataRequired("Type the password again."),
+            EqualTo("password", "The two passwords differ."),
+        ],
+    )
+    agree = BooleanField("I agree to be listed and contacted through the career office")
+
+    def profile_data(self) -> dict:
+        """The profile fields, as mentors.services.save_profile reads them."""
+        names = (
+            "display_name",
+            "headline",
+            "employer",
+            "job_title",
+            "industries",
+            "city",
+            "country",
+            "class_year",
+            "degree",
+            "programme",
+            "linkedin_url",
+        )
+        return {name: getattr(self, name).data for name in names}
+
+
+class InviteForm(FlaskForm):
+    """Staff pick records to invite (or invite all that match the filters)."""
+
+    record_ids = SelectMultipleField("Invite", coerce=int, validate_choice=False)
+    all_matching = BooleanField("Every alumnus matching the filters who can be invited")

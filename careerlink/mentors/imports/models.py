@@ -55,9 +55,18 @@ class AlumniRecord(TimestampMixin, db.Model):
     do_not_contact: Mapped[bool] = mapped_column(default=False, nullable=False)
     confidential: Mapped[bool] = mapped_column(default=False, nullable=False)
     last_imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The invitation to opt in: sent, reminded once at most, accepted, or refused for good.
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("careerlink_users.id", ondelete="SET NULL")
+    )
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     industry = relationship("Industry")
-    user = relationship("User")
+    user = relationship("User", foreign_keys=[user_id])
+    invited_by = relationship("User", foreign_keys=[invited_by_id])
 
     @property
     def display_name(self) -> str:
@@ -68,6 +77,17 @@ class AlumniRecord(TimestampMixin, db.Model):
     def withheld(self) -> bool:
         """Deceased, do-not-contact or confidential: never listed, never invited."""
         return bool(self.deceased or self.do_not_contact or self.confidential)
+
+    @property
+    def invitation_status(self) -> str:
+        """Where the invitation is, in words for the staff page."""
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.unsubscribed_at is not None:
+            return "unsubscribed"
+        if self.invited_at is None:
+            return "not invited"
+        return "reminded" if self.reminded_at is not None else "invited"
 
     def __repr__(self) -> str:
         return f"<AlumniRecord {self.id} {self.source}:{self.external_id}>"

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from itertools import islice
 
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from careerlink.accounts.forms import ConfirmForm
 from careerlink.errors import DomainError, NotFound
 from careerlink.exports import csv_response
 from careerlink.extensions import db
-from careerlink.mentors.imports import jobs
+from careerlink.mentors.imports import invitations, jobs
 from careerlink.mentors.imports.forms import (
+    InviteForm,
     UploadForm,
     chosen_columns,
     guess_columns,
@@ -20,13 +21,15 @@ from careerlink.mentors.imports.forms import (
 )
 from careerlink.mentors.imports.models import ImportJob, JobState
 from careerlink.mentors.imports.services import ACTIONS, REPORT_HEADER
-from careerlink.pagination import Page, page_number
+from careerlink.mentors.industries import active_industries
+from careerlink.pagination import Page, page_number, paginate
 from careerlink.permissions import STAFF_ROLES, role_required
 from careerlink.web.actions import found, perform
 
 bp = Blueprint("imports", __name__)
 
 REPORT_PAGE = 100
+ALUMNI_PAGE = 50
 
 
 def _me():
@@ -152,3 +155,42 @@ def import_for_real(job_id: int):
         if outcome.ok:
             return redirect(url_for("imports.job", job_id=outcome.value.id))
     return redirect(url_for("imports.job", job_id=job_id))
+
+
+@bp.route("/alumni")
+@role_required(*STAFF_ROLES)
+def alumni():
+    """The imported alumni, filtered, to pick whom to invite."""
+    criteria = invitations.parse_criteria(request.args)
+    pagination = paginate(
+        invitations.records_query(criteria), request.args.get("page"), ALUMNI_PAGE
+    )
+    return render_template(
+        "careerlink/imports/alumni.html",
+        pagination=pagination,
+        criteria=criteria,
+        statuses=invitations.STATUSES,
+        industries=active_industries(),
+        counts=invitations.count_by_status(),
+        form=InviteForm(),
+        invitable_ids=invitations.invitable_ids([r.id for r in pagination.items]),
+    )
+
+
+@bp.route("/alumni/invite", methods=["POST"])
+@role_required(*STAFF_ROLES)
+def invite():
+    """Invite the picked alumni, or all matching the filters; the outbox sends them in batches."""
+    form = InviteForm()
+    criteria = invitations.parse_criteria(request.args)
+    if form.validate_on_submit():
+        picked = None if form.all_matching.data else list(form.record_ids.data or [])
+        outcome = perform(lambda: invitations.invite(_me(), picked, criteria), None)
+        if outcome.ok:
+            count = outcome.value
+            flash(
+                f"{count} invitation{'' if count == 1 else 's'} queued; the outbox sends them "
+                "in batches.",
+                "success",
+            )
+    return redirect(url_for("imports.alumni", **request.args))

@@ -1,0 +1,62 @@
+"""The alumnus's side of an invitation: accept it (correct the profile, opt in), unsubscribe."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from careerlink.accounts.forms import ConfirmForm
+from careerlink.accounts.signin import client_details, sign_browser_in
+from careerlink.errors import InvalidToken
+from careerlink.extensions import csrf
+from careerlink.mentors.imports import invitations
+from careerlink.mentors.imports.forms import AcceptInvitationForm
+from careerlink.mentors.industries import active_industries
+from careerlink.mentors.services import consent_text
+from careerlink.web.actions import perform
+
+bp = Blueprint("invitations", __name__)
+
+
+@bp.route("/alumni/invitation/<token>", methods=["GET", "POST"])
+def accept(token: str):
+    """The invitation page, pre-filled from the import; only the POST creates anything."""
+    record = invitations.record_for_invitation(token)
+    form = AcceptInvitationForm(
+        data=invitations.prefill(record) if request.method == "GET" else None
+    )
+    form.industries.choices = [(i.slug, i.name) for i in active_industries()]
+    if form.validate_on_submit():
+        user_agent, ip = client_details()
+        outcome = perform(
+            lambda: invitations.accept(
+                token,
+                form.profile_data(),
+                form.password.data,
+                bool(form.agree.data),
+                user_agent,
+                ip,
+            ),
+            "Welcome! You are in the mentor directory. Add what you offer to students below.",
+            form=form,
+            propagate=(InvalidToken,),
+        )
+        if outcome.ok:
+            signed_in = outcome.value
+            sign_browser_in(signed_in.user, signed_in.key)
+            return redirect(url_for("mentors.edit", profile_id=signed_in.user.mentor_profile.id))
+    return render_template(
+        "careerlink/imports/accept.html", form=form, record=record, consent=consent_text()
+    )
+
+
+@bp.route("/alumni/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt
+def unsubscribe(token: str):
+    """Stop invitations: a page with a button, and the one-click POST of RFC 8058."""
+    record = invitations.record_for_unsubscribe(token)
+    if request.method == "POST":
+        perform(lambda: invitations.unsubscribe(token), None, propagate=(InvalidToken,))
+        return render_template("careerlink/imports/unsubscribed.html")
+    if record.unsubscribed_at is not None:
+        return render_template("careerlink/imports/unsubscribed.html")
+    return render_template("careerlink/imports/unsubscribe.html", form=ConfirmForm())
