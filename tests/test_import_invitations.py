@@ -10,7 +10,6 @@ from sqlalchemy import func, select, update
 
 from careerlink.accounts.models import User, find_user_by_email
 from careerlink.database import transaction
-from careerlink.mail.models import OutboxMessage
 from careerlink.mail.transports import build_message
 from careerlink.mentors.imports import invitations, presets, services
 from careerlink.mentors.imports.models import AlumniRecord
