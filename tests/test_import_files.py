@@ -17,16 +17,9 @@ from careerlink.mentors.imports.samples import (
     write_xlsx,
 )
 
+pytestmark = pytest.mark.usefixtures("default_industries")
+
 PRESET_NAMES = list(presets.PRESETS)
-
-
-@pytest.fixture(autouse=True)
-def industries(db):
-    """The default industries, as migration 0002 loads them."""
-    from careerlink.mentors.industries import ensure_default_industries
-
-    ensure_default_industries(db.session.connection())
-    db.session.commit()
 
 
 def dry(path, preset="generic", **kw):

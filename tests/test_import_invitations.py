@@ -17,16 +17,9 @@ from careerlink.mentors.imports.samples import header_for, sample_rows, write_cs
 from careerlink.mentors.models import MentorProfile
 from careerlink.models import utcnow
 
+pytestmark = pytest.mark.usefixtures("default_industries")
+
 HEADER = header_for("generic")
-
-
-@pytest.fixture(autouse=True)
-def industries(db):
-    """The default industries, as migration 0002 loads them."""
-    from careerlink.mentors.industries import ensure_default_industries
-
-    ensure_default_industries(db.session.connection())
-    db.session.commit()
 
 
 @pytest.fixture

@@ -13,14 +13,7 @@ from careerlink.mentors.imports.models import AlumniRecord, ImportJob, ImportMap
 from careerlink.mentors.imports.presets import FIELDS
 from careerlink.mentors.imports.samples import header_for, sample_rows, write_csv
 
-
-@pytest.fixture(autouse=True)
-def industries(db):
-    """The default industries, as migration 0002 loads them."""
-    from careerlink.mentors.industries import ensure_default_industries
-
-    ensure_default_industries(db.session.connection())
-    db.session.commit()
+pytestmark = pytest.mark.usefixtures("default_industries")
 
 
 @pytest.fixture

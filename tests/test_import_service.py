@@ -13,17 +13,10 @@ from careerlink.mentors.imports.samples import header_for, sample_rows, write_cs
 from careerlink.mentors.models import MentorProfile
 from careerlink.permissions import Role
 
+pytestmark = pytest.mark.usefixtures("default_industries")
+
 HEADER = header_for("generic")
 COL = {name: HEADER.index(name) for name in HEADER}
-
-
-@pytest.fixture(autouse=True)
-def industries(db):
-    """The default industries, as migration 0002 loads them."""
-    from careerlink.mentors.industries import ensure_default_industries
-
-    ensure_default_industries(db.session.connection())
-    db.session.commit()
 
 
 def run(path, dry_run=False, layout=presets.GENERIC):

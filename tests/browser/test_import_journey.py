@@ -14,7 +14,7 @@ from browser.browser_helpers import (
 from careerlink.mentors.imports import jobs
 from careerlink.permissions import Role
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("default_industries")]
 
 FILE = (
     "Student No;Surname;Given;E-mail;Class;Industry\n"
@@ -29,17 +29,8 @@ def heading(page, text: str):
     return page.get_by_role("heading", level=1, name=text, exact=True)
 
 
-@pytest.fixture
-def industries(db):
-    """The default industries, as migration 0002 loads them."""
-    from careerlink.mentors.industries import ensure_default_industries
-
-    ensure_default_industries(db.session.connection())
-    db.session.commit()
-
-
 def test_staff_import_and_invite_then_the_alumna_accepts(
-    page, browser, live_server, latest_email, make_user, industries, tmp_path
+    page, browser, live_server, latest_email, make_user, tmp_path
 ):
     base = live_server.url
     staff = make_user(Role.STAFF, email="imports@careers.example.edu", name="Ida Imports")
