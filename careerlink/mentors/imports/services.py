@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, text
 
 from careerlink.accounts.models import User, normalize_email
 from careerlink.errors import DomainError
@@ -146,6 +146,8 @@ class Planner:
         self.seen_ids: dict[str, tuple[int, str]] = {}
         self.seen_emails: dict[str, tuple[int, str]] = {}
         self.now = utcnow()
+        self.created = 0
+        self.analyzed = 0
 
     # --- one row, before the database ---
 
@@ -342,6 +344,15 @@ class Planner:
                 continue
         if creates:
             db.session.execute(table.insert(), creates)
+            self.created += len(creates)
+            if self.created >= 2 * self.analyzed and db.session.get_bind().dialect.name == (
+                "postgresql"
+            ):
+                # The planner's statistics must see the rows this transaction added, or it
+                # plans the next batch's look-ups for an empty table (sequential scans): 80 s
+                # instead of 10 for 100,000 new rows. Each time the rows double, so ~6 times.
+                db.session.execute(text("ANALYZE careerlink_alumni_records"))
+                self.analyzed = self.created
         if updates:
             by_columns: dict[tuple, list[dict]] = {}
             for u in updates:
