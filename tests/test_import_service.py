@@ -129,6 +129,7 @@ def test_flags_take_a_listed_mentor_out_of_the_directory_and_the_api(
     with transaction():
         _token, raw = tokens.create_personal_token(student, "test", ["directory:read"], 30)
     assert "Flagged Person" in client.get("/mentors").get_data(as_text=True)
+    assert "Flagged Person" in client.get("/embed/mentors").get_data(as_text=True)
     run(
         write_csv(
             tmp_path / "a.csv",
@@ -137,6 +138,7 @@ def test_flags_take_a_listed_mentor_out_of_the_directory_and_the_api(
         )
     )
     assert "Flagged Person" not in client.get("/mentors").get_data(as_text=True)
+    assert "Flagged Person" not in client.get("/embed/mentors").get_data(as_text=True)
     body = client.get("/api/v1/mentors", headers={"Authorization": f"Bearer {raw}"}).json
     assert body["total"] == 0
     # Clearing the flag in a later export releases the hold.
