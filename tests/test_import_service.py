@@ -130,6 +130,8 @@ def test_flags_take_a_listed_mentor_out_of_the_directory_and_the_api(
         _token, raw = tokens.create_personal_token(student, "test", ["directory:read"], 30)
     assert "Flagged Person" in client.get("/mentors").get_data(as_text=True)
     assert "Flagged Person" in client.get("/embed/mentors").get_data(as_text=True)
+    api = {"Authorization": f"Bearer {raw}"}
+    assert client.get("/api/v1/mentors", headers=api).json["total"] == 1
     run(
         write_csv(
             tmp_path / "a.csv",
@@ -139,8 +141,7 @@ def test_flags_take_a_listed_mentor_out_of_the_directory_and_the_api(
     )
     assert "Flagged Person" not in client.get("/mentors").get_data(as_text=True)
     assert "Flagged Person" not in client.get("/embed/mentors").get_data(as_text=True)
-    body = client.get("/api/v1/mentors", headers={"Authorization": f"Bearer {raw}"}).json
-    assert body["total"] == 0
+    assert client.get("/api/v1/mentors", headers=api).json["total"] == 0
     # Clearing the flag in a later export releases the hold.
     run(write_csv(tmp_path / "b.csv", "generic", sample_rows("generic", 1)))
     assert "Flagged Person" in client.get("/mentors").get_data(as_text=True)
@@ -162,11 +163,24 @@ def test_a_confidential_alumnus_who_joins_later_is_never_listed(
     assert profile.directory_listed is False
 
 
-def test_imported_people_get_no_account_and_are_never_listed(app, db, client, tmp_path):
+def test_imported_people_get_no_account_and_are_never_listed(
+    app, db, client, tmp_path, make_user, make_mentor
+):
+    from careerlink.api import tokens
+
+    make_mentor(user=make_user(Role.ALUMNUS, name="Listed Before"))
+    student = make_user(Role.STUDENT)
+    with transaction():
+        _token, raw = tokens.create_personal_token(student, "test", ["directory:read"], 30)
+    api = {"Authorization": f"Bearer {raw}"}
+    assert client.get("/api/v1/mentors", headers=api).json["total"] == 1
+    users = db.session.scalar(select(func.count()).select_from(User))
     run(write_csv(tmp_path / "a.csv", "generic", sample_rows("generic", 5)))
     assert records(db) == 5
-    assert db.session.scalar(select(func.count()).select_from(User)) == 0
-    assert db.session.scalar(select(func.count()).select_from(MentorProfile)) == 0
+    assert db.session.scalar(select(func.count()).select_from(User)) == users
+    assert db.session.scalar(select(func.count()).select_from(MentorProfile)) == 1
+    assert client.get("/api/v1/mentors", headers=api).json["total"] == 1
+    assert "Álvarez" not in client.get("/embed/mentors").get_data(as_text=True)
     page = client.get("/mentors").get_data(as_text=True)
     assert "alum0@alumni.example.org" not in page and "Álvarez" not in page
     resp = client.post(
