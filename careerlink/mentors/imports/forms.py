@@ -47,6 +47,8 @@ def mapping_form(header: list[str], data=None) -> FlaskForm:
     choices = [(NOT_IN_FILE, "(not in this file)"), *[(c, c) for c in header if c]]
 
     class MappingForm(FlaskForm):
+        """The source's name, a column per field, and an optional name to save it under."""
+
         source = StringField(
             "Source system",
             validators=[DataRequired("Name the system the ids come from."), Length(max=SOURCE_MAX)],

@@ -289,6 +289,7 @@ def run_job(job: ImportJob) -> None:
     done = {"rows": 0}
 
     def tick(rows: int) -> None:
+        """Record the rows done so far, for the page."""
         done["rows"] += rows
         progress_path(job).write_text(f"{done['rows']} {max(expected, done['rows'])}", "ascii")
 

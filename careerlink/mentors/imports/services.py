@@ -458,6 +458,7 @@ def run_import(
     pending: list[RowOutcome] = []
 
     def flush_batch():
+        """Plan (and apply) the rows gathered so far, keeping their outcomes in file order."""
         planned = planner.plan(batch) if batch else []
         outcomes = pending + [p[0] for p in planned]
         outcomes.sort(key=lambda o: o.row)
