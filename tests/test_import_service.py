@@ -9,6 +9,7 @@ from careerlink.accounts.models import User
 from careerlink.database import transaction
 from careerlink.mentors.imports import presets, services
 from careerlink.mentors.imports.models import AlumniRecord
+from careerlink.mentors.imports.reading import FileProblem
 from careerlink.mentors.imports.samples import header_for, sample_rows, write_csv
 from careerlink.mentors.models import MentorProfile
 from careerlink.permissions import Role
@@ -269,3 +270,47 @@ def test_cli_map_industry(app, db, tmp_path):
     result = cli(app, "map-industry", "Apiculture", "agriculture")
     assert result.output == "mapped “Apiculture” to agriculture; 1 records updated\n"
     assert cli(app, "unmapped-industries").output == "every industry value is mapped\n"
+
+
+def test_two_rows_swapping_their_addresses_are_errors_and_change_nothing(app, db, tmp_path):
+    run(write_csv(tmp_path / "a.csv", "generic", sample_rows("generic", 2)))
+    rows = list(sample_rows("generic", 2))
+    rows[0][COL["email"]], rows[1][COL["email"]] = rows[1][COL["email"]], rows[0][COL["email"]]
+    report = run(write_csv(tmp_path / "b.csv", "generic", rows))
+    assert [(o.action, o.detail) for o in report.outcomes] == [
+        (
+            "error",
+            "the address alum1@alumni.example.org belongs to another record (generic X0000001)",
+        ),
+        (
+            "error",
+            "the address alum0@alumni.example.org belongs to another record (generic X0000000)",
+        ),
+    ]
+    assert db.session.scalar(
+        select(AlumniRecord.email).where(AlumniRecord.external_id == "X0000000")
+    ) == ("alum0@alumni.example.org")
+
+
+def test_a_record_written_meanwhile_by_someone_else_fails_the_file_cleanly(
+    app, db, tmp_path, monkeypatch
+):
+    real_apply = services.Planner.apply
+
+    def another_import_first(self, planned):
+        # What a concurrent import commits between this run's plan and its write.
+        db.session.add(
+            AlumniRecord(
+                source="other", external_id="9", last_name="X", email="alum1@alumni.example.org"
+            )
+        )
+        db.session.flush()
+        real_apply(self, planned)
+
+    monkeypatch.setattr(services.Planner, "apply", another_import_first)
+    with pytest.raises(FileProblem) as refused:
+        run(write_csv(tmp_path / "a.csv", "generic", sample_rows("generic", 2)))
+    assert refused.value.message.startswith(
+        "The file could not be written, and nothing was: the database refused a change ("
+    )
+    assert records(db) == 0

@@ -21,8 +21,10 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import bindparam, select, text
+from sqlalchemy.exc import IntegrityError
 
 from careerlink.accounts.models import User, normalize_email
+from careerlink.database import error_reason
 from careerlink.errors import DomainError
 from careerlink.extensions import db
 from careerlink.mentors.imports.fields import clean_row
@@ -464,7 +466,15 @@ def run_import(
         outcomes.sort(key=lambda o: o.row)
         report.outcomes.extend(outcomes)
         if planned and not dry_run:
-            planner.apply(planned)
+            try:
+                planner.apply(planned)
+            except IntegrityError as err:
+                # A case planning cannot see (two rows swapping their addresses, or another
+                # import writing the same records at once): the caller rolls everything back.
+                raise FileProblem(
+                    "The file could not be written, and nothing was: the database refused a "
+                    f"change ({error_reason(err)}). Import the rows involved in two steps."
+                ) from None
         if progress is not None:
             progress(len(outcomes))
         batch.clear()
