@@ -150,6 +150,8 @@ class Planner:
         self.now = utcnow()
         self.created = 0
         self.analyzed = 0
+        # External ids of rows whose record has an account: their profile's flag may change.
+        self.with_account: set[str] = set()
 
     # --- one row, before the database ---
 
@@ -288,6 +290,8 @@ class Planner:
         if row.get("industry_value") and row.get("industry_id") is None:
             self.report.unknown_industries[row["industry_value"]] += 1
             notes.append(f"industry “{row['industry_value']}” is not mapped yet")
+        if user_id is not None or (record is not None and record.user_id is not None):
+            self.with_account.add(ext)
         if record is None:
             if user_id is not None:
                 row["user_id"] = user_id
@@ -366,7 +370,8 @@ class Planner:
                 )
         for outcome, _row, _id in planned:
             if outcome.action in (CREATE, UPDATE):
-                users.add(outcome.external_id)
+                if outcome.external_id in self.with_account:
+                    users.add(outcome.external_id)
         sync_withheld(self.source, users)
 
 
