@@ -323,7 +323,7 @@ class Planner:
         """Write a planned batch: inserts and updates in two statements, then the flags."""
         table = AlumniRecord.__table__
         now = self.now
-        creates, updates, users = [], [], set()
+        creates, updates = [], []
         for outcome, row, record_id in planned:
             if outcome.action == CREATE:
                 creates.append(
@@ -368,10 +368,11 @@ class Planner:
                 db.session.execute(
                     table.update().where(table.c.id == bindparam("_id")).values(**values), rows
                 )
-        for outcome, _row, _id in planned:
-            if outcome.action in (CREATE, UPDATE):
-                if outcome.external_id in self.with_account:
-                    users.add(outcome.external_id)
+        users = {
+            o.external_id
+            for o, _row, _id in planned
+            if o.action in (CREATE, UPDATE) and o.external_id in self.with_account
+        }
         sync_withheld(self.source, users)
 
 
