@@ -16,6 +16,7 @@ from careerlink.mentors.imports.models import AlumniRecord
 from careerlink.mentors.imports.samples import header_for, sample_rows, write_csv
 from careerlink.mentors.models import MentorProfile
 from careerlink.models import utcnow
+from careerlink.permissions import Role
 
 pytestmark = pytest.mark.usefixtures("default_industries")
 
@@ -235,3 +236,44 @@ def test_staff_page_filters_and_invites(app, db, client, imported, staff, outbox
     assert "0 alumni" in page.get_data(as_text=True)
     page = client.get("/staff/imports/alumni?class_year=abc&status=zzz&page=-3")
     assert page.status_code == 200
+
+
+def test_an_existing_account_with_the_address_signs_in_then_accepts(
+    app, db, client, imported, staff, outbox, make_user
+):
+    with transaction():
+        invitations.invite(staff, ids(imported, "X0000000"))
+    path = accept_path(outbox)
+    # Without an account yet: the page offers to sign in first (password or campus sign-in).
+    page = client.get(path).get_data(as_text=True)
+    assert f'href="/signin?next={path}"' in page
+    # The person has an account with the address (say, made by campus sign-in).
+    user = make_user(Role.STUDENT, email="alum0@alumni.example.org", name="Ana A")
+    sign_in_session(client, user)
+    page = client.get(path).get_data(as_text=True)
+    assert "Choose a password" not in page
+    form = {k: v for k, v in accept_form().items() if k not in ("password", "confirm")}
+    resp = client.post(path, data=form)
+    db.session.expire_all()
+    user = db.session.get(User, user.id)
+    assert resp.headers["Location"] == f"/mentors/{user.mentor_profile.id}/edit"
+    assert user.has_role(Role.ALUMNUS) and user.has_role(Role.STUDENT)
+    assert (user.mentor_profile.is_opted_in, user.mentor_profile.directory_listed) == (True, True)
+    assert db.session.get(AlumniRecord, imported["X0000000"].id).user_id == user.id
+    assert db.session.scalar(select(func.count()).select_from(User)) == 2
+
+
+def test_someone_signed_in_with_another_address_cannot_accept(
+    app, db, client, imported, staff, outbox, make_user
+):
+    with transaction():
+        invitations.invite(staff, ids(imported, "X0000000"))
+    path = accept_path(outbox)
+    sign_in_session(client, make_user(Role.ALUMNUS, email="someone.else@example.org"))
+    form = {k: v for k, v in accept_form().items() if k not in ("password", "confirm")}
+    resp = client.post(path, data=form)
+    assert (
+        "This invitation is for alum0@alumni.example.org; you are signed in as "
+        "someone.else@example.org." in resp.get_data(as_text=True)
+    )
+    assert db.session.get(AlumniRecord, imported["X0000000"].id).accepted_at is None

@@ -85,8 +85,8 @@ def guess_columns(form, header: list[str]) -> None:
                 break
 
 
-class AcceptInvitationForm(FlaskForm):
-    """The invitation page: the profile as imported (to correct), a password, the consent."""
+class AcceptSignedInForm(FlaskForm):
+    """The invitation page for someone signed in with its address: the profile, the consent."""
 
     display_name = StringField(
         "Your name", validators=[DataRequired("Enter your name."), Length(max=120)]
@@ -105,18 +105,6 @@ class AcceptInvitationForm(FlaskForm):
     degree = StringField("Degree", validators=[Length(max=120)])
     programme = StringField("Programme", validators=[Length(max=160)])
     linkedin_url = StringField("LinkedIn profile (optional)", validators=[Length(max=300)])
-    password = PasswordField(
-        "Choose a password",
-        validators=[DataRequired("Choose a password."), Length(max=PASSWORD_MAX)],
-        description=f"At least {PASSWORD_MIN} characters.",
-    )
-    confirm = PasswordField(
-        "Password again",
-        validators=[
-            DataRequired("Type the password again."),
-            EqualTo("password", "The two passwords differ."),
-        ],
-    )
     agree = BooleanField("I agree to be listed and contacted through the career office")
 
     def profile_data(self) -> dict:
@@ -135,6 +123,23 @@ class AcceptInvitationForm(FlaskForm):
             "linkedin_url",
         )
         return {name: getattr(self, name).data for name in names}
+
+
+class AcceptInvitationForm(AcceptSignedInForm):
+    """The invitation page: the profile as imported (to correct), a password, the consent."""
+
+    password = PasswordField(
+        "Choose a password",
+        validators=[DataRequired("Choose a password."), Length(max=PASSWORD_MAX)],
+        description=f"At least {PASSWORD_MIN} characters.",
+    )
+    confirm = PasswordField(
+        "Password again",
+        validators=[
+            DataRequired("Type the password again."),
+            EqualTo("password", "The two passwords differ."),
+        ],
+    )
 
 
 class InviteForm(FlaskForm):

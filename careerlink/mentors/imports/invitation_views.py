@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from careerlink.accounts.forms import ConfirmForm
 from careerlink.accounts.signin import client_details, sign_browser_in
 from careerlink.errors import InvalidToken
 from careerlink.extensions import csrf
 from careerlink.mentors.imports import invitations
-from careerlink.mentors.imports.forms import AcceptInvitationForm
+from careerlink.mentors.imports.forms import AcceptInvitationForm, AcceptSignedInForm
 from careerlink.mentors.industries import active_industries
 from careerlink.mentors.services import consent_text
 from careerlink.web.actions import perform
@@ -19,33 +20,52 @@ bp = Blueprint("invitations", __name__)
 
 @bp.route("/alumni/invitation/<token>", methods=["GET", "POST"])
 def accept(token: str):
-    """The invitation page, pre-filled from the import; only the POST creates anything."""
+    """The invitation page, pre-filled from the import; only the POST creates anything.
+
+    Signed in (with a password or campus sign-in) to the invited address, the person accepts
+    with that account; otherwise the page creates the account with a password.
+    """
     record = invitations.record_for_invitation(token)
-    form = AcceptInvitationForm(
-        data=invitations.prefill(record) if request.method == "GET" else None
-    )
+    signed_in = current_user.is_authenticated
+    form_class = AcceptSignedInForm if signed_in else AcceptInvitationForm
+    form = form_class(data=invitations.prefill(record) if request.method == "GET" else None)
     form.industries.choices = [(i.slug, i.name) for i in active_industries()]
     if form.validate_on_submit():
-        user_agent, ip = client_details()
-        outcome = perform(
-            lambda: invitations.accept(
+        if signed_in:
+            me = current_user._get_current_object()
+            work = lambda: invitations.accept_signed_in(  # noqa: E731
+                me, token, form.profile_data(), bool(form.agree.data)
+            )
+        else:
+            user_agent, ip = client_details()
+            work = lambda: invitations.accept(  # noqa: E731
                 token,
                 form.profile_data(),
                 form.password.data,
                 bool(form.agree.data),
                 user_agent,
                 ip,
-            ),
+            )
+        outcome = perform(
+            work,
             "Welcome! You are in the mentor directory. Add what you offer to students below.",
             form=form,
             propagate=(InvalidToken,),
         )
         if outcome.ok:
-            signed_in = outcome.value
-            sign_browser_in(signed_in.user, signed_in.key)
-            return redirect(url_for("mentors.edit", profile_id=signed_in.user.mentor_profile.id))
+            if signed_in:
+                user = current_user._get_current_object()
+            else:
+                user = outcome.value.user
+                sign_browser_in(user, outcome.value.key)
+            return redirect(url_for("mentors.edit", profile_id=user.mentor_profile.id))
     return render_template(
-        "careerlink/imports/accept.html", form=form, record=record, consent=consent_text()
+        "careerlink/imports/accept.html",
+        form=form,
+        record=record,
+        consent=consent_text(),
+        signed_in=signed_in,
+        token=token,
     )
 
 

@@ -223,8 +223,8 @@ def accept(
     policy.check_signup_role(Role.ALUMNUS)
     if find_user_by_email(record.email) is not None:
         raise DomainError(
-            "An account with this address exists already: sign in, then join the directory "
-            "from your account."
+            "An account with this address exists already: sign in first (the link above), "
+            "then accept on this page."
         )
     user = create_user(
         record.email, data.get("display_name") or "", password, [Role.ALUMNUS], verified=True
@@ -242,6 +242,39 @@ def accept(
         {"monthly_capacity": 2, "accepting_requests": True, "listed": True, **data},
     )
     return SignedIn(user, sessions.start_session(user, user_agent, ip))
+
+
+def accept_signed_in(user, token: str, data: dict, agreed: bool) -> AlumniRecord:
+    """Accept with the account one is signed in to (a password or campus sign-in), whose
+    address must be the invited one: the same opt-in and verification, no new account."""
+    record = record_for_invitation(token)
+    if user.email != record.email:
+        raise NotAllowed(
+            f"This invitation is for {record.email}; you are signed in as {user.email}. "
+            "Sign out, then open the link again."
+        )
+    if not agreed:
+        raise DomainError("Tick the box to agree before you join.", field="agree")
+    user.add_role(Role.ALUMNUS)
+    if current_app.config["CAREERLINK_IMPORT_VERIFIES_GRADUATES"] and not user.alumnus_verified:
+        user.alumnus_verified_at = utcnow()
+        user.alumnus_verified_by_id = record.invited_by_id
+    if data.get("display_name"):
+        user.display_name = " ".join(data["display_name"].split())[:120]
+    record.user_id = user.id
+    record.accepted_at = utcnow()
+    profile = mentor_services.opt_in(user, True)
+    mentor_services.save_profile(
+        user,
+        profile,
+        {
+            "monthly_capacity": profile.monthly_capacity or 2,
+            "accepting_requests": True,
+            "listed": True,
+            **data,
+        },
+    )
+    return record
 
 
 def record_for_unsubscribe(token: str) -> AlumniRecord:
