@@ -277,3 +277,17 @@ def test_someone_signed_in_with_another_address_cannot_accept(
         "someone.else@example.org." in resp.get_data(as_text=True)
     )
     assert db.session.get(AlumniRecord, imported["X0000000"].id).accepted_at is None
+
+
+def test_an_existing_account_is_never_duplicated_by_accepting(
+    app, db, client, imported, staff, outbox, make_user
+):
+    with transaction():
+        invitations.invite(staff, ids(imported, "X0000000"))
+    make_user(Role.STUDENT, email="alum0@alumni.example.org")
+    resp = client.post(accept_path(outbox), data=accept_form())
+    assert (
+        "An account with this address exists already: sign in first (the link above), then "
+        "accept on this page." in resp.get_data(as_text=True)
+    )
+    assert db.session.scalar(select(func.count()).select_from(User)) == 2
