@@ -599,6 +599,27 @@ class Config:
         self.CAREERLINK_CACHE_PREFIX = env_cache_prefix(
             env, "CAREERLINK_CACHE_PREFIX", "careerlink:"
         )
+        # 100 MB: a 100,000-alumnus export with every column is about 20 MB.
+        self.CAREERLINK_IMPORT_MAX_BYTES = env_int(
+            env, "CAREERLINK_IMPORT_MAX_BYTES", 100_000_000, 1
+        )
+        # Uploaded import files, their progress and reports; shared by the web and the worker.
+        self.CAREERLINK_IMPORT_DIR = env.get("CAREERLINK_IMPORT_DIR") or None
+        self.CAREERLINK_INVITATION_BATCH_SIZE = env_int(
+            env, "CAREERLINK_INVITATION_BATCH_SIZE", 100, 1
+        )
+        self.CAREERLINK_INVITATION_BATCH_MINUTES = env_int(
+            env, "CAREERLINK_INVITATION_BATCH_MINUTES", 10, 0
+        )
+        self.CAREERLINK_INVITATION_MAX_AGE_DAYS = env_int(
+            env, "CAREERLINK_INVITATION_MAX_AGE_DAYS", 60, 1
+        )
+        self.CAREERLINK_INVITATION_REMIND_AFTER_DAYS = env_int(
+            env, "CAREERLINK_INVITATION_REMIND_AFTER_DAYS", 10, 1
+        )
+        self.CAREERLINK_IMPORT_VERIFIES_GRADUATES = env_bool(
+            env, "CAREERLINK_IMPORT_VERIFIES_GRADUATES", True
+        )
         self.CAREERLINK_MENTOR_CONSENT_TEXT = (
             env.get("CAREERLINK_MENTOR_CONSENT_TEXT") or ""
         ).strip() or DEFAULT_CONSENT_TEXT

@@ -148,6 +148,8 @@ def register_blueprints(app: Flask) -> None:
     from careerlink.audit.views import bp as audit_bp
     from careerlink.connections.views import bp as connections_bp
     from careerlink.embed.views import bp as embed_bp
+    from careerlink.mentors.imports.invitation_views import bp as invitations_bp
+    from careerlink.mentors.imports.views import bp as imports_bp
     from careerlink.mentors.views import bp as mentors_bp
     from careerlink.site.views import bp as main_bp
     from careerlink.staff.admin.views import bp as admin_bp
@@ -159,6 +161,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(sso_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
+    app.register_blueprint(imports_bp, url_prefix="/staff/imports")
+    app.register_blueprint(invitations_bp)
     app.register_blueprint(mentors_bp)
     app.register_blueprint(connections_bp)
     app.register_blueprint(audit_bp)

@@ -221,8 +221,10 @@ def _add_domain_commands() -> None:
     from careerlink.audit.cli import audit_cli
     from careerlink.connections.cli import requests_cli
     from careerlink.mentors.cli import profiles_cli
+    from careerlink.mentors.imports.cli import alumni_cli
 
     careerlink_cli.add_command(profiles_cli)
+    careerlink_cli.add_command(alumni_cli)
     careerlink_cli.add_command(requests_cli)
     careerlink_cli.add_command(sso_cli)
     careerlink_cli.add_command(webhooks_cli)

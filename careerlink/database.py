@@ -62,6 +62,7 @@ def import_models() -> None:
     import careerlink.audit.models  # noqa: F401
     import careerlink.connections.models  # noqa: F401
     import careerlink.mail.models  # noqa: F401
+    import careerlink.mentors.imports.models  # noqa: F401
     import careerlink.mentors.models  # noqa: F401
     import careerlink.programme.models  # noqa: F401
 

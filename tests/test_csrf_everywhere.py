@@ -13,6 +13,7 @@ until the case, with its proof of success, is added.
 
 from __future__ import annotations
 
+import io
 import re
 import tempfile
 from collections.abc import Callable
@@ -44,12 +45,19 @@ from careerlink.extensions import db as _db
 from careerlink.mail.models import OutboxMessage
 from careerlink.mentors import links as mentor_links
 from careerlink.mentors import services as mentor_services
+from careerlink.mentors.imports import jobs as import_jobs
+from careerlink.mentors.imports import links as invitation_links
+from careerlink.mentors.imports import presets as import_presets
 from careerlink.paths import load_config_module
 from careerlink.permissions import Role
 
 # Views allowed to skip the CSRF check, each with the reason (a signed payload from a third
-# party, for example). Empty: every form of CareerLink is posted by its own pages.
-EXEMPT: dict[str, str] = {}
+# party, for example). Every other form of CareerLink is posted by its own pages.
+EXEMPT: dict[str, str] = {
+    "invitations.unsubscribe": "RFC 8058 one-click unsubscribe: the mail client posts "
+    "List-Unsubscribe=One-Click without cookies or a form token; the signed link is the "
+    "authority, and it can only stop invitations",
+}
 
 # The JSON API's blueprint (`api.*`) is exempt from the form check as a whole: a token request
 # carries no cookie to forge, and with the session cookie the API demands the X-CSRFToken header
@@ -231,6 +239,33 @@ class World:
     def introduced(self):
         return self.request("introduced")
 
+    def import_job(self, layout: str, run: bool = False):
+        """An uploaded alumni file (its dry run done when `run`)."""
+        with transaction():
+            job = import_jobs.upload(self.staff, io.BytesIO(ALUMNI_CSV), "a.csv", layout, False)
+        return import_jobs.work_once() if run else job
+
+    @cached_property
+    def imported_record(self):
+        """An imported alumnus, not invited yet."""
+        from careerlink.mentors.imports.models import AlumniRecord
+
+        with transaction():
+            record = AlumniRecord(
+                source="crm", external_id="1", last_name="Okafor", email="ada@example.org"
+            )
+            _db.session.add(record)
+        return record
+
+    @cached_property
+    def invited_record(self):
+        """An imported alumnus with an invitation on its way."""
+        from careerlink.mentors.imports.invitations import invite
+
+        with transaction():
+            invite(self.staff, [self.imported_record.id])
+        return self.imported_record
+
     @cached_property
     def other_session_id(self) -> int:
         """Another live session of the student (another device)."""
@@ -253,6 +288,26 @@ class World:
                 update(OutboxMessage).where(OutboxMessage.id == message_id).values(status="failed")
             )
         return message_id
+
+
+ALUMNI_CSV = b"external_id,last_name\n1,Okafor\n"
+
+
+class Replayable(io.BytesIO):
+    """A file to post more than once: after the end has been read, the next read starts over."""
+
+    _ended = False
+
+    def read(self, size=-1):
+        if self._ended:
+            self.seek(0)
+            self._ended = False
+        chunk = super().read(size)
+        self._ended = not chunk or size is None or size < 0
+        return chunk
+
+    def close(self):
+        """The test client closes what it posted; this file is posted again."""
 
 
 def token_of(link: str) -> str:
@@ -528,6 +583,39 @@ CASES: dict[str, Case] = {
     ),
     "admin.set_person_active": Case(
         lambda w: w.admin, path=lambda w: {"user_id": w.student.id}, data=lambda w: {"active": "0"}
+    ),
+    "imports.index": Case(
+        lambda w: w.staff,
+        data=lambda w: {"file": (Replayable(ALUMNI_CSV), "alumni.csv"), "layout": "preset:generic"},
+    ),
+    "imports.columns": Case(
+        lambda w: w.staff,
+        path=lambda w: {"job_id": w.import_job("custom").id},
+        data=lambda w: {
+            **{f"col_{name}": "" for name in import_presets.FIELDS},
+            "col_external_id": "external_id",
+            "col_last_name": "last_name",
+            "source": "registry",
+        },
+    ),
+    "imports.import_for_real": Case(
+        lambda w: w.staff, path=lambda w: {"job_id": w.import_job("preset:generic", run=True).id}
+    ),
+    "imports.invite": Case(
+        lambda w: w.staff, data=lambda w: {"all_matching": "y"}, needs=["imported_record"]
+    ),
+    "invitations.accept": Case(
+        None,
+        path=lambda w: {"token": token_of(invitation_links.invitation_link(w.invited_record))},
+        data=lambda w: {
+            "display_name": "Ada Okafor",
+            "headline": "Engineer",
+            "industries": ["veterinary"],
+            "password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+            "agree": "y",
+        },
+        needs=["mentor"],
     ),
 }
 

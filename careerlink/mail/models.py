@@ -56,6 +56,9 @@ class OutboxMessage(db.Model):
     message_id: Mapped[str] = mapped_column(String(255), unique=True, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A one-click unsubscribe address (RFC 8058): sent as List-Unsubscribe with
+    # List-Unsubscribe-Post, for bulk mail such as invitations.
+    list_unsubscribe: Mapped[str | None] = mapped_column(String(500))
 
     attachments: Mapped[list[OutboxAttachment]] = relationship(
         back_populates="message", cascade="all, delete-orphan", order_by="OutboxAttachment.id"

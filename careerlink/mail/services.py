@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from email.utils import make_msgid
 from typing import Any
 
@@ -56,8 +57,13 @@ def enqueue(
     reply_to: str | None = None,
     attachments: Iterable[Attachment] = (),
     into: OutboxMessage | None = None,
+    list_unsubscribe: str | None = None,
+    not_before: datetime | None = None,
 ) -> OutboxMessage | None:
     """Render an email and add its outbox row to the caller's transaction (no commit).
+
+    `list_unsubscribe` (an https URL) adds RFC 8058 one-click unsubscribe headers;
+    `not_before` holds the message until then (throttled bulk mail).
 
     Values marked `Secret` are stored as placeholders, their real values encrypted apart.
     With `into`, a deferred row the worker is preparing is filled instead of a new one added.
@@ -82,13 +88,14 @@ def enqueue(
     row.body_html = html
     row.secrets = private.seal(hidden)
     row.deferred = None
+    row.list_unsubscribe = list_unsubscribe
     row.attachments = [
         OutboxAttachment(filename=a.filename, content_type=a.content_type, data=a.data)
         for a in attachments
     ]
     if into is None:
         row.status = OutboxStatus.QUEUED.value
-        row.next_attempt_at = utcnow()
+        row.next_attempt_at = not_before or utcnow()
         db.session.add(row)
     return row
 

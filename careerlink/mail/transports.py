@@ -121,8 +121,11 @@ def message_bytes(row: OutboxMessage) -> bytes:
         ("Date", formatdate(localtime=True)),
         ("Message-ID", row.message_id),
         ("X-CareerLink-Event", f"{row.event}_to_{row.audience}"),
-        ("MIME-Version", "1.0"),
     ]
+    if row.list_unsubscribe:  # RFC 8058: one click, a POST with no form, honoured for good
+        head.append(("List-Unsubscribe", f"<{row.list_unsubscribe}>"))
+        head.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+    head.append(("MIME-Version", "1.0"))
     body = _text_part("plain", row.body_text)
     if row.body_html:
         body = _multipart("alternative", [body, _text_part("html", row.body_html)])

@@ -189,6 +189,9 @@ class MentorProfile(IndexedProfile, TimestampMixin, db.Model):
     confirm_reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     stale_unlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     linkedin_url: Mapped[str | None] = mapped_column(String(300))
+    # Set from the advancement CRM's flags (deceased, do not contact, confidential): never
+    # listed while true, whatever the alumnus or staff do (careerlink.mentors.imports).
+    withheld: Mapped[bool] = mapped_column(default=False, nullable=False)
 
     last_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     month_start: Mapped[date | None] = mapped_column(Date)
@@ -223,6 +226,7 @@ class MentorProfile(IndexedProfile, TimestampMixin, db.Model):
             "industry_key": "",
             "answered_count": 0,
             "asked_count": 0,
+            "withheld": False,
         }
         for offer_column in _OFFER_COLUMNS.values():
             defaults[offer_column] = False
@@ -265,6 +269,7 @@ class MentorProfile(IndexedProfile, TimestampMixin, db.Model):
         return (
             self.is_opted_in
             and self.listed
+            and not self.withheld
             and self.verification_status == VerificationStatus.APPROVED.value
             and (self.user is None or self.user.active is not False)
         )

@@ -96,6 +96,9 @@ def opt_in(actor, agreed: bool) -> MentorProfile:
         profile = MentorProfile(user=actor)
         db.session.add(profile)
     profile.opt_in(consent_text())
+    from careerlink.mentors.imports.services import is_withheld
+
+    profile.withheld = is_withheld(actor)
     if (
         profile.verification_status == VerificationStatus.PENDING.value
         and actor.alumnus_verified_at is not None

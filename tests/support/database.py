@@ -97,6 +97,7 @@ def app_config(database: TestDatabase, tmp_path, **extra) -> dict:
         "CAREERLINK_BASE_URL": "http://careerlink.test",
         "CAREERLINK_MAIL_TRANSPORT": "catcher",
         "CAREERLINK_MAIL_DIR": str(tmp_path / "mail"),
+        "CAREERLINK_IMPORT_DIR": str(tmp_path / "imports"),
         "MAIL_DEFAULT_SENDER": "CareerLink <careers@example.edu>",
     }
     config.update(extra)

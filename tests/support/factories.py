@@ -293,3 +293,12 @@ def make_request(db, make_user, make_mentor):
         return req
 
     return factory
+
+
+@pytest.fixture
+def default_industries(db):
+    """The default industry list, as migration 0002 loads it (the alumni import maps to it)."""
+    from careerlink.mentors.industries import ensure_default_industries
+
+    ensure_default_industries(db.session.connection())
+    db.session.commit()

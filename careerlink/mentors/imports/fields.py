@@ -1,0 +1,166 @@
+"""Checking one row of an import file: text to the values an alumni record holds, or errors."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from careerlink.accounts.addresses import email_problem
+from careerlink.errors import DomainError
+from careerlink.mentors.imports.presets import FIELDS, FLAGS, Layout
+from careerlink.mentors.search import CLASS_YEAR_MIN
+from careerlink.mentors.services import clean_linkedin_url
+from careerlink.models import utcnow
+
+LIMITS = {
+    "external_id": 100,
+    "first_name": 100,
+    "last_name": 100,
+    "preferred_name": 100,
+    "degree": 120,
+    "programme": 160,
+    "employer": 160,
+    "job_title": 160,
+    "industry": 120,
+    "city": 100,
+    "country": 100,
+}
+TRUE = frozenset({"true", "yes", "y", "1", "x", "t"})
+FALSE = frozenset({"", "false", "no", "n", "0", "f"})
+MAX_OTHER_EMAILS = 5
+# A spreadsheet runs a cell that starts with "=" (the other formula starts, + - @, are common
+# in real values and are escaped when CareerLink writes a CSV, careerlink.exports).
+FORMULA_START = "="
+
+
+@dataclass(frozen=True, slots=True)
+class CellError:
+    """What is wrong with one row, and in which column."""
+
+    column: str
+    reason: str
+
+
+# A plain ASCII local part (dot-atom, RFC 5322): valid whatever the domain, so only the domain
+# needs email-validator's full check, once per domain rather than once per row.
+_PLAIN_LOCAL = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z"
+)
+
+
+# What `clean_linkedin_url` returns unchanged: the usual export needs no parsing.
+_CANONICAL_LINKEDIN = re.compile(
+    r"https://(?:www\.)?linkedin\.com/(?:in|pub)/[A-Za-z0-9%_.\-~]+/?\Z"
+)
+
+
+def linkedin(text: str) -> str | None:
+    """`clean_linkedin_url`, without parsing an address already in its canonical form."""
+    if _CANONICAL_LINKEDIN.match(text):
+        return text
+    return clean_linkedin_url(text)
+
+
+@lru_cache(maxsize=4096)
+def _domain_ok(domain: str) -> bool:
+    return email_problem(f"a@{domain}") is None
+
+
+def address_problem(address: str) -> str | None:
+    """`email_problem`, answered from a per-domain cache for the common plain addresses."""
+    local, at, domain = address.rpartition("@")
+    if at and len(address) <= 254 and len(local) <= 64 and _PLAIN_LOCAL.match(local):
+        return None if _domain_ok(domain) else email_problem(address)
+    return email_problem(address)
+
+
+def class_year_max() -> int:
+    """The latest class year an alumnus can have: next year's graduates at most."""
+    return utcnow().year + 1
+
+
+def _flag(text: str, column: str, any_value: bool, errors: list[CellError]) -> bool:
+    value = text.strip().casefold()
+    if any_value:
+        return bool(value)
+    if value in TRUE:
+        return True
+    if value not in FALSE:
+        errors.append(CellError(column, f"“{text}” is not yes or no"))
+    return False
+
+
+def _email(cells, layout_columns, errors) -> tuple[str | None, list[str]]:
+    found: list[str] = []
+    for position, column in layout_columns:
+        for part in cells[position].replace(";", ",").split(","):
+            address = part.strip().lower()
+            if not address:
+                continue
+            if address_problem(address):
+                errors.append(
+                    CellError(column, f"“{part.strip()[:80]}” is not a valid email address")
+                )
+            elif address not in found:
+                found.append(address)
+    if not found:
+        return None, []
+    return found[0], found[1 : 1 + MAX_OTHER_EMAILS]
+
+
+def clean_row(
+    cells: list[str], header: list[str], layout: Layout, positions
+) -> tuple[dict, list[CellError]]:
+    """The record values of one row and the problems found (all of them, not just the first)."""
+    errors: list[CellError] = []
+    values: dict = {}
+    for position, cell in enumerate(cells):
+        if cell.lstrip().startswith(FORMULA_START):
+            errors.append(CellError(header[position], "the cell holds a spreadsheet formula"))
+    for name in FIELDS:
+        columns = positions.get(name)
+        if not columns:
+            continue
+        if name == "email":
+            values["email"], values["other_emails"] = _email(
+                cells, [(p, header[p]) for p in columns], errors
+            )
+            continue
+        position = columns[0]
+        column = header[position]
+        text = " ".join(cells[position].split())
+        if name in FLAGS:
+            values[name] = _flag(text, column, name in layout.any_value_flags, errors)
+        elif name == "class_year":
+            values[name] = _class_year(text, column, errors)
+        elif name == "linkedin_url":
+            try:
+                values[name] = linkedin(text)
+            except DomainError:
+                errors.append(CellError(column, "is not the address of a LinkedIn profile"))
+        else:
+            if len(text) > LIMITS[name]:
+                errors.append(
+                    CellError(column, f"is {len(text)} characters; at most {LIMITS[name]}")
+                )
+            values[name] = text[: LIMITS[name]]
+    if not values.get("external_id"):
+        errors.append(CellError(header[positions["external_id"][0]], "the external id is empty"))
+    if not values.get("last_name"):
+        errors.append(CellError(header[positions["last_name"][0]], "the last name is empty"))
+    return values, errors
+
+
+def _class_year(text: str, column: str, errors: list[CellError]) -> int | None:
+    if not text:
+        return None
+    high = class_year_max()
+    if not (text.isascii() and text.isdigit()) or not CLASS_YEAR_MIN <= int(text) <= high:
+        errors.append(
+            CellError(
+                column, f"“{text[:20]}” is not a class year between {CLASS_YEAR_MIN} and {high}"
+            )
+        )
+        return None
+    return int(text)

@@ -1,0 +1,196 @@
+"""The staff import pages: upload, match columns, dry run, import, per-row report."""
+
+from __future__ import annotations
+
+from itertools import islice
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from careerlink.accounts.forms import ConfirmForm
+from careerlink.errors import DomainError, NotFound
+from careerlink.exports import csv_response
+from careerlink.extensions import db
+from careerlink.mentors.imports import invitations, jobs
+from careerlink.mentors.imports.forms import (
+    InviteForm,
+    UploadForm,
+    chosen_columns,
+    guess_columns,
+    mapping_form,
+)
+from careerlink.mentors.imports.models import ImportJob, JobState
+from careerlink.mentors.imports.services import ACTIONS, REPORT_HEADER
+from careerlink.mentors.industries import active_industries
+from careerlink.pagination import Page, page_number, paginate
+from careerlink.permissions import STAFF_ROLES, role_required
+from careerlink.web.actions import found, perform
+
+bp = Blueprint("imports", __name__)
+
+REPORT_PAGE = 100
+ALUMNI_PAGE = 50
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _job(job_id: int) -> ImportJob:
+    return found(db.session.get(ImportJob, job_id))
+
+
+@bp.route("/", methods=["GET", "POST"])
+@role_required(*STAFF_ROLES)
+def index():
+    """Upload a file (and choose its layout); the latest imports below."""
+    form = UploadForm()
+    form.set_choices(jobs.saved_mappings())
+    if form.validate_on_submit():
+        upload = form.file.data
+        outcome = perform(
+            lambda: jobs.upload(
+                _me(), upload.stream, upload.filename, form.layout.data, form.convert.data
+            ),
+            None,
+            form=form,
+        )
+        if outcome.ok:
+            job = outcome.value
+            if job.state == JobState.UPLOADED.value:
+                return redirect(url_for("imports.columns", job_id=job.id))
+            return redirect(url_for("imports.job", job_id=job.id))
+    return render_template("careerlink/imports/index.html", form=form, jobs=jobs.recent_jobs())
+
+
+@bp.route("/<int:job_id>/columns", methods=["GET", "POST"])
+@role_required(*STAFF_ROLES)
+def columns(job_id: int):
+    """The mapping step: which column holds which field."""
+    job = _job(job_id)
+    if job.state != JobState.UPLOADED.value:
+        return redirect(url_for("imports.job", job_id=job.id))
+    try:
+        header = jobs.header_of(job)
+    except DomainError:
+        raise NotFound("This file can no longer be read; upload it again.") from None
+    form = mapping_form(header, request.form if request.method == "POST" else None)
+    if request.method == "GET":
+        guess_columns(form, header)
+    if form.validate_on_submit():
+        outcome = perform(
+            lambda: jobs.set_columns(
+                _me(), job, chosen_columns(form), form.source.data, form.save_as.data
+            ),
+            "The columns are set; the dry run is queued.",
+            form=form,
+        )
+        if outcome.ok:
+            return redirect(url_for("imports.job", job_id=job.id))
+    return render_template("careerlink/imports/columns.html", job=job, form=form, header=header)
+
+
+@bp.route("/<int:job_id>")
+@role_required(*STAFF_ROLES)
+def job(job_id: int):
+    """A job's progress, then its totals and per-row report."""
+    job = _job(job_id)
+    outcome = request.args.get("outcome", "")
+    if outcome not in ACTIONS:
+        outcome = ""
+    number = page_number(request.args.get("page"))
+    rows = jobs.report_rows(job)
+    if outcome:
+        rows = (r for r in rows if len(r) > 1 and r[1] == outcome)
+    counts = job.counts or {}
+    total = counts.get(outcome, 0) if outcome else sum(counts.values())
+    start = (number - 1) * REPORT_PAGE
+    report = Page(
+        items=list(islice(rows, start, start + REPORT_PAGE)),
+        page=number,
+        per_page=REPORT_PAGE,
+        total=total,
+    )
+    done, expected = jobs.progress(job)
+    return render_template(
+        "careerlink/imports/job.html",
+        job=job,
+        report=report,
+        pagination=report,
+        outcome=outcome,
+        actions=ACTIONS,
+        done=done,
+        expected=expected,
+        form=ConfirmForm(),
+    )
+
+
+@bp.route("/<int:job_id>/progress.json")
+@role_required(*STAFF_ROLES)
+def progress(job_id: int):
+    """The job's state and rows done, for the page's polling script."""
+    job = _job(job_id)
+    done, expected = jobs.progress(job)
+    return jsonify(state=job.state, done=done, expected=expected, finished=job.finished)
+
+
+@bp.route("/<int:job_id>/report.csv")
+@role_required(*STAFF_ROLES)
+def report(job_id: int):
+    """The per-row report as CSV (every cell escaped against formula injection)."""
+    job = _job(job_id)
+    if job.state != JobState.DONE.value:
+        raise NotFound("The report is ready when the import has finished.")
+    kind = "dry-run" if job.dry_run else "import"
+    return csv_response(f"alumni-{kind}-{job.id}-report.csv", REPORT_HEADER, jobs.report_rows(job))
+
+
+@bp.route("/<int:job_id>/import", methods=["POST"])
+@role_required(*STAFF_ROLES)
+def import_for_real(job_id: int):
+    """Queue the real import of a dry run's file."""
+    preview = _job(job_id)
+    if ConfirmForm().validate_on_submit():
+        outcome = perform(lambda: jobs.import_for_real(_me(), preview), "The import is queued.")
+        if outcome.ok:
+            return redirect(url_for("imports.job", job_id=outcome.value.id))
+    return redirect(url_for("imports.job", job_id=job_id))
+
+
+@bp.route("/alumni")
+@role_required(*STAFF_ROLES)
+def alumni():
+    """The imported alumni, filtered, to pick whom to invite."""
+    criteria = invitations.parse_criteria(request.args)
+    pagination = paginate(
+        invitations.records_query(criteria), request.args.get("page"), ALUMNI_PAGE
+    )
+    return render_template(
+        "careerlink/imports/alumni.html",
+        pagination=pagination,
+        criteria=criteria,
+        statuses=invitations.STATUSES,
+        industries=active_industries(),
+        counts=invitations.count_by_status(),
+        form=InviteForm(),
+        invitable_ids=invitations.invitable_ids([r.id for r in pagination.items]),
+    )
+
+
+@bp.route("/alumni/invite", methods=["POST"])
+@role_required(*STAFF_ROLES)
+def invite():
+    """Invite the picked alumni, or all matching the filters; the outbox sends them in batches."""
+    form = InviteForm()
+    criteria = invitations.parse_criteria(request.args)
+    if form.validate_on_submit():
+        picked = None if form.all_matching.data else list(form.record_ids.data or [])
+        outcome = perform(lambda: invitations.invite(_me(), picked, criteria), None)
+        if outcome.ok:
+            count = outcome.value
+            flash(
+                f"{count} invitation{'' if count == 1 else 's'} queued; the outbox sends them "
+                "in batches.",
+                "success",
+            )
+    return redirect(url_for("imports.alumni", **request.args))
