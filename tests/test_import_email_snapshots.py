@@ -14,7 +14,7 @@ import pytest
 
 from careerlink.database import transaction
 from careerlink.mail.models import OutboxMessage
-from careerlink.mail.transports import build_message
+from careerlink.mail.transports import message_bytes
 from careerlink.mentors.imports import notifications
 from careerlink.mentors.imports.models import AlumniRecord
 
@@ -54,7 +54,7 @@ def test_invitation_emails(app, db, monkeypatch, reminder):
         db.session.flush()
         notifications.invitation(record, reminder=reminder)
     row = db.session.scalar(db.select(OutboxMessage))
-    received = email.message_from_bytes(build_message(row).as_bytes(), policy=email.policy.default)
+    received = email.message_from_bytes(message_bytes(row), policy=email.policy.default)
     name = "alumni_reminder" if reminder else "alumni_invitation"
     headers = "".join(
         f"{h}: {received[h]}\n"

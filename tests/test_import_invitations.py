@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 from datetime import timedelta
 
 import pytest
@@ -10,7 +12,7 @@ from sqlalchemy import func, select, update
 
 from careerlink.accounts.models import User, find_user_by_email
 from careerlink.database import transaction
-from careerlink.mail.transports import build_message
+from careerlink.mail.transports import message_bytes
 from careerlink.mentors.imports import invitations, presets, services
 from careerlink.mentors.imports.models import AlumniRecord
 from careerlink.mentors.imports.samples import header_for, sample_rows, write_csv
@@ -71,7 +73,7 @@ def test_every_invitation_has_a_one_click_unsubscribe(app, db, imported, staff, 
     with transaction():
         invitations.invite(staff, ids(imported, "X0000000"))
     row = outbox("alumni_invitation")[0]
-    message = build_message(row)
+    message = email.message_from_bytes(message_bytes(row), policy=email.policy.default)
     unsubscribe = link_from(row, "/alumni/unsubscribe/")
     assert message["List-Unsubscribe"] == f"<{unsubscribe}>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
