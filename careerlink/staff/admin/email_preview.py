@@ -14,6 +14,7 @@ from careerlink.accounts.models import User
 from careerlink.connections.models import ConnectionRequest
 from careerlink.errors import NotFound
 from careerlink.mail.services import render_email
+from careerlink.mentors.imports.models import AlumniRecord
 from careerlink.mentors.models import MentorProfile, StudentProfile
 from careerlink.paths import TEMPLATES_DIR
 
@@ -92,7 +93,17 @@ def sample_context(shadowing: bool) -> dict:
         cancel_reason="The clinic is closed that day for an inspection.",
     )
     req.cancelled_by = alumna
+    # An alumna as the advancement CRM knows her (the invitation and its reminder).
+    record = AlumniRecord(
+        first_name="Alma",
+        preferred_name="Alma",
+        last_name="Alumna",
+        class_year=2009,
+        programme="Veterinary Medicine",
+    )
     return {
+        "record": record,
+        "unsubscribe": SAMPLE_LINK,
         "student": student,
         "alumnus": alumna,
         "user": student,
