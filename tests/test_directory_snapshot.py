@@ -354,3 +354,121 @@ def test_catching_up_reads_the_changed_profiles_through_their_index(db, director
         db.session.execute(text("SET LOCAL enable_seqscan = off"))  # a tiny table: ask the planner
         plan = " ".join(row[0] for row in db.session.execute(text(f"EXPLAIN {sql}")))
         assert "ix_careerlink_mentor_profiles_directory_version" in plan
+
+
+# --- the snapshot's own edges --------------------------------------------------------------------
+
+NAMES = [
+    "id",
+    "directory_listed",
+    "industry_key",
+    *LIST_FACETS,
+    "class_year",
+    "open_to_remote",
+    *directory_snapshot.OFFER_COLUMNS.values(),
+    "unavailable_day",
+    "requested_micros",
+]
+
+
+def row(profile_id: int, city: str = "Cork", industry_key: str = "|1|") -> tuple:
+    """A row as the whole read returns it (see directory_snapshot._columns)."""
+    return (
+        profile_id,
+        True,
+        industry_key,
+        "Ireland",
+        "",
+        city,
+        "",
+        0,
+        False,
+        True,
+        False,
+        False,
+        False,
+        0,
+        -1,
+    )
+
+
+def patch(values: tuple) -> SimpleNamespace:
+    """The same row as the catching-up query returns it (by attribute)."""
+    return SimpleNamespace(**dict(zip(NAMES, values, strict=True)))
+
+
+def cities(snapshot) -> dict[int, str]:
+    return {
+        int(snapshot.ids[i]): snapshot.values["city"][snapshot.codes["city"][i]]
+        for i in range(snapshot.size)
+    }
+
+
+def test_rows_read_out_of_id_order_are_sorted_with_their_columns():
+    snapshot = directory_snapshot.Snapshot(
+        1, 1, NAMES, [row(3, "Cork"), row(1, "Galway"), row(2, "Sligo")]
+    )
+    assert cities(snapshot) == {1: "Galway", 2: "Sligo", 3: "Cork"}
+    assert list(snapshot.ids[: snapshot.size]) == [1, 2, 3]
+
+
+def test_new_profiles_past_the_snapshots_capacity_make_it_grow():
+    snapshot = directory_snapshot.Snapshot(1, 1, NAMES, [row(1)])
+    capacity = snapshot.ids.size
+    assert snapshot.apply([patch(row(n, f"Town {n}")) for n in range(2, capacity + 12)]) is True
+    assert snapshot.size == capacity + 11 and snapshot.ids.size > capacity
+    assert cities(snapshot)[capacity + 11] == f"Town {capacity + 11}"
+    assert int(snapshot.industries[1][: snapshot.size].sum()) == snapshot.size
+
+
+def test_ids_the_snapshot_does_not_hold_match_nothing():
+    snapshot = directory_snapshot.Snapshot(1, 1, NAMES, [row(2), row(5)])
+    mask, scores = snapshot.rows_of([5, 7, 1])
+    assert (mask.tolist(), scores) == ([False, True], None)
+    criteria = SearchCriteria(industries=["nowhere"])
+    groups = snapshot.group_masks(criteria, [999], None, snapshot.available(ON))
+    assert groups["industry"].tolist() == [False, False]
+
+
+def test_a_row_that_cannot_be_patched_in_makes_the_search_read_the_snapshot_again(
+    db, directory, monkeypatch
+):
+    search_mentors(on=ON)
+    shared = holder().snapshot
+    real = directory_snapshot._changed_since
+    lower = row(0)  # below every id the snapshot holds
+    monkeypatch.setattr(directory_snapshot, "_changed_since", lambda v: [patch(lower), *real(v)])
+    result = search_mentors(on=ON, per_page=100)
+    assert holder().snapshot is not shared
+    assert result.total == oracle_count(db, SearchCriteria())[0]
+
+
+# --- the directory index's own edges -----------------------------------------------------------
+
+
+def test_an_industry_made_in_the_same_flush_gets_its_id_into_the_key(db, make_user):
+    user = make_user(Role.ALUMNUS)
+    with transaction():
+        industry = Industry(slug="falconry", name="Falconry")
+        profile = MentorProfile(user=user)
+        profile.opt_in("I agree.")
+        profile.industries = [industry]  # no id until the flush
+        db.session.add(profile)
+    db.session.expire_all()
+    stored = db.session.get(MentorProfile, profile.id)
+    assert stored.industry_key == f"|{industry.id}|"
+
+
+def test_a_profile_made_by_owner_id_takes_the_owners_name_and_active_flag(db, make_user):
+    owner = make_user(Role.ALUMNUS, name="Ottoline Owner")
+    with transaction():
+        db.session.get(User, owner.id).active = False
+    db.session.expire_all()
+    with transaction():
+        profile = MentorProfile(user_id=owner.id, verification_status="approved")
+        profile.opt_in("I agree.")
+        db.session.add(profile)
+    db.session.expire_all()
+    stored = db.session.get(MentorProfile, profile.id)
+    assert "ottoline" in stored.search_document.split()
+    assert stored.directory_listed is False

@@ -257,3 +257,21 @@ def test_the_smtp_transport_opens_nothing_until_a_message_is_sent(db, smtp_serve
     with SmtpTransport().connection():
         pass
     assert opened == []
+
+
+def test_a_calendar_without_its_method_in_the_type_and_a_filename_beyond_ascii(app, db):
+    """The METHOD is read from the file itself; a non-ASCII name is RFC 2231-encoded."""
+    [row] = queue(db, 1)
+    row.attachments = [
+        OutboxAttachment(
+            filename="journée.ics",
+            content_type="text/calendar",
+            data=b"BEGIN:VCALENDAR\r\nMETHOD:CANCEL\r\nEND:VCALENDAR\r\n",
+        )
+    ]
+    raw = message_bytes(row.deliverable())
+    assert b"filename*=utf-8''journ%C3%A9e.ics" in raw
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    [attachment] = list(msg.iter_attachments())
+    assert attachment.get_filename() == "journée.ics"
+    assert attachment["Content-Type"].params["method"] == "CANCEL"

@@ -325,3 +325,35 @@ def test_the_body_sent_is_the_event_as_stored(db, private_allowed, receiver, adm
     assert event.payload["data"]["request_id"] == req.id
     assert event.payload["data"]["kind"] == "introduction"
     assert DeliveryStatus.SENT.value == all_deliveries(db)[0].status
+
+
+def test_run_delivers_batch_after_batch_until_one_is_not_full(
+    db, private_allowed, receiver, admin, make_request, staff
+):
+    register(admin, receiver.url, ["request.approved"])
+    for _ in range(3):
+        req = make_request()
+        with transaction():
+            services.approve_request(req, staff)
+    claimed = []
+    delivery.run(batch=2, report=lambda result: claimed.append(result.claimed))
+    assert claimed == [2, 1]
+    assert [d.status for d in all_deliveries(db)] == ["sent", "sent", "sent"]
+
+
+def test_run_in_a_loop_polls_again_until_stopped(
+    db, private_allowed, receiver, admin, make_request, staff
+):
+    register(admin, receiver.url, ["request.approved"])
+    req = make_request()
+    with transaction():
+        services.approve_request(req, staff)
+    stop = threading.Event()
+    passes = []
+
+    def report(result):
+        passes.append(result.claimed)
+        stop.set()  # the first pass that delivers something ends the loop
+
+    delivery.run(batch=50, loop=True, interval=0.01, report=report, stop=stop)
+    assert passes == [1] and len(receiver.received) == 1
