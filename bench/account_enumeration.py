@@ -29,6 +29,8 @@ os.environ.setdefault("CAREERLINK_ENV", "testing")
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from bench.private_db import pg_url  # noqa: E402
+
 PASSWORD = "a-long-password-1"
 
 
@@ -43,13 +45,6 @@ def parse_args(argv=None):
         help="postgresql://... (a private schema is created and dropped); SQLite by default",
     )
     return parser.parse_args(argv)
-
-
-def _pg_url(url: str) -> str:
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
 
 
 def timed_posts(app, path: str, known, unknown, repeat: int, warmup: int):
@@ -96,7 +91,7 @@ def main(argv=None) -> int:
 
     cleanup = None
     if args.database_url:
-        url = _pg_url(args.database_url)
+        url = pg_url(args.database_url)
         schema = f"bench_enum_{uuid.uuid4().hex[:8]}"
         admin = create_engine(url)
         with admin.begin() as conn:

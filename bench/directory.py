@@ -21,15 +21,16 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("CAREERLINK_ENV", "testing")
 
-from sqlalchemy import create_engine, event, insert, select, text  # noqa: E402
+from sqlalchemy import event, insert, select, text  # noqa: E402
 
+from bench.private_db import private_database  # noqa: E402
 from careerlink.mentors.demo import FIRST_NAMES, LAST_NAMES  # noqa: E402
 
 SEED = 20261128
@@ -326,13 +327,6 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def _pg_url(url: str) -> str:
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
-
-
 def make_app(url: str, engine_options: dict):
     """The application bound to the benchmark's own database."""
     from careerlink import create_app
@@ -609,17 +603,6 @@ def snapshot_figures(db, repeat: int) -> dict:
         snapshot = directory_snapshot.read_snapshot(*directory_snapshot.state())
         reads.append((time.perf_counter() - started) * 1000)
         db.session.remove()
-    arrays = [
-        snapshot.ids,
-        snapshot.listed,
-        snapshot.remote,
-        snapshot.year,
-        snapshot.unavailable,
-        snapshot.requested,
-        *snapshot.offers.values(),
-        *snapshot.codes.values(),
-        *snapshot.industries.values(),
-    ]
     search_mentors()  # the shared snapshot is current
     db.session.remove()
     ids = list(db.session.scalars(select(MentorProfile.id).limit(repeat + 2)))
@@ -640,7 +623,7 @@ def snapshot_figures(db, repeat: int) -> dict:
     facet_cache().clear()
     return {
         "read_p50": percentile(reads, 50),
-        "megabytes": sum(a.nbytes for a in arrays) / 1e6,
+        "megabytes": snapshot.nbytes / 1e6,
         "change_p50": percentile(after_change, 50),
         "change_p95": percentile(after_change, 95),
     }
@@ -676,64 +659,48 @@ def print_table(rows: list[dict], dialect: str, count: int) -> None:
 
 def run_size(args, alumni: int) -> dict:
     """Build (or reuse) one database of `alumni`, run every search, print its table."""
-    from careerlink.extensions import db
 
-    cleanup = None
-    if args.database_url:
-        url = _pg_url(args.database_url)
-        schema = f"bench_directory_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(url)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        engine_options = {"connect_args": {"options": f"-csearch_path={schema}"}}
-
-        def cleanup():
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            admin.dispose()
-
-        where = f"schema {schema}"
-    else:
+    with ExitStack() as stack:
         if args.sqlite_file and not args.scale:
             path = Path(args.sqlite_file).resolve()
         else:
             folder = Path(tempfile.mkdtemp(prefix="careerlink-bench-"))
             path = folder / "directory.sqlite3"
             if not args.keep:
+                stack.callback(shutil.rmtree, folder, ignore_errors=True)
+        url, engine_options, _schema, where = stack.enter_context(
+            private_database(args.database_url, path, "bench_directory", keep=args.keep)
+        )
+        return _run_in(args, alumni, url, engine_options, where)
 
-                def cleanup():
-                    shutil.rmtree(folder, ignore_errors=True)
 
-        url = f"sqlite:///{path}"
-        engine_options = {}
-        where = str(path)
+def _run_in(args, alumni: int, url: str, engine_options: dict, where: str) -> dict:
+    """Fill the database at `url` (unless it holds the alumni already) and time the searches."""
+    from careerlink.extensions import db
+
     print(f"database: {where}")
     app = make_app(url, engine_options)
-    try:
-        with app.app_context():
-            from careerlink.mentors.models import MentorProfile
+    with app.app_context():
+        from careerlink.mentors.models import MentorProfile
 
-            db.create_all()
-            existing = db.session.query(MentorProfile).count()
-            if existing != alumni:
-                if existing:
-                    raise SystemExit(f"{where} holds {existing} alumni, not {alumni}")
-                seconds = generate(db, alumni)
-                print(f"  loaded in {seconds:.1f} s")
-            figures = snapshot_figures(db, args.repeat)
-            rows = run_queries(db, args.repeat, args.per_page)
-            print_table(rows, db.engine.dialect.name, alumni)
-            print(
-                f"snapshot: read whole in {figures['read_p50']:.0f} ms (p50; a worker's first "
-                f"search, or after a deletion), {figures['megabytes']:.1f} MB of arrays; "
-                f"the landing page right after one profile change (catching up, counts not "
-                f"cached): p50 {figures['change_p50']:.1f} ms, p95 {figures['change_p95']:.1f} ms"
-            )
-            db.session.remove()
-            db.engine.dispose()
-    finally:
-        if cleanup and not args.keep:
-            cleanup()
+        db.create_all()
+        existing = db.session.query(MentorProfile).count()
+        if existing != alumni:
+            if existing:
+                raise SystemExit(f"{where} holds {existing} alumni, not {alumni}")
+            seconds = generate(db, alumni)
+            print(f"  loaded in {seconds:.1f} s")
+        figures = snapshot_figures(db, args.repeat)
+        rows = run_queries(db, args.repeat, args.per_page)
+        print_table(rows, db.engine.dialect.name, alumni)
+        print(
+            f"snapshot: read whole in {figures['read_p50']:.0f} ms (p50; a worker's first "
+            f"search, or after a deletion), {figures['megabytes']:.1f} MB of arrays; "
+            f"the landing page right after one profile change (catching up, counts not "
+            f"cached): p50 {figures['change_p50']:.1f} ms, p95 {figures['change_p95']:.1f} ms"
+        )
+        db.session.remove()
+        db.engine.dispose()
     return {row["label"]: row for row in rows}
 
 

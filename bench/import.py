@@ -28,6 +28,8 @@ os.environ.setdefault("CAREERLINK_ENV", "testing")
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from bench.private_db import pg_url  # noqa: E402
+
 MODES = ("dry run", "real run", "re-import")
 
 
@@ -46,13 +48,6 @@ def parse_args(argv=None):
     parser.add_argument("--child", nargs=4, metavar=("URL", "SCHEMA", "FILE", "PRESET"))
     parser.add_argument("--dry-run", action="store_true")
     return parser.parse_args(argv)
-
-
-def _pg_url(url: str) -> str:
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
 
 
 def make_app(url: str, schema: str):
@@ -97,7 +92,7 @@ def prepare_database(args):
     from careerlink.mentors.industries import ensure_default_industries
 
     if args.database_url:
-        url = _pg_url(args.database_url)
+        url = pg_url(args.database_url)
         schema = f"bench_import_{uuid.uuid4().hex[:8]}"
         admin = create_engine(url)
         with admin.begin() as conn:

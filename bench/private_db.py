@@ -9,7 +9,13 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from bench.directory import _pg_url
+
+def pg_url(url: str) -> str:
+    """A postgresql:// URL with the psycopg (3) driver named, as SQLAlchemy wants it."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
 
 
 @contextmanager
@@ -24,7 +30,7 @@ def private_database(
     if not database_url:
         yield f"sqlite:///{sqlite_path}", {}, None, str(sqlite_path)
         return
-    url = _pg_url(database_url)
+    url = pg_url(database_url)
     schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(url)
     with admin.begin() as conn:

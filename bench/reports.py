@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -33,7 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("CAREERLINK_ENV", "testing")
 
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
+
+from bench.private_db import private_database  # noqa: E402
 
 SEED = 20261129
 CHUNK = 5000
@@ -270,38 +273,19 @@ def main(argv=None) -> int:
     directory = _directory_bench()
     from careerlink.extensions import db
 
-    cleanup = None
-    if args.database_url:
-        url = directory._pg_url(args.database_url)
-        schema = f"bench_reports_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(url)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        engine_options = {"connect_args": {"options": f"-csearch_path={schema}"}}
-
-        def cleanup():
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            admin.dispose()
-
-        where = f"schema {schema}"
-    else:
+    with ExitStack() as stack:
         if args.sqlite_file:
             path = Path(args.sqlite_file).resolve()
         else:
             folder = Path(tempfile.mkdtemp(prefix="careerlink-bench-"))
             path = folder / "reports.sqlite3"
             if not args.keep:
-
-                def cleanup():
-                    shutil.rmtree(folder, ignore_errors=True)
-
-        url = f"sqlite:///{path}"
-        engine_options = {}
-        where = str(path)
-    print(f"database: {where}")
-    app = directory.make_app(url, engine_options)
-    try:
+                stack.callback(shutil.rmtree, folder, ignore_errors=True)
+        url, engine_options, _schema, where = stack.enter_context(
+            private_database(args.database_url, path, "bench_reports", keep=args.keep)
+        )
+        print(f"database: {where}")
+        app = directory.make_app(url, engine_options)
         with app.app_context():
             from careerlink.connections.models import ConnectionRequest
 
@@ -317,9 +301,6 @@ def main(argv=None) -> int:
             dialect = db.engine.dialect.name
             db.session.remove()
             db.engine.dispose()
-    finally:
-        if cleanup and not args.keep:
-            cleanup()
     print(
         f"\n{dialect}, {args.alumni:,} alumni, {args.requests:,} requests; "
         f"{args.repeat} fetches each (ms)\n"

@@ -111,6 +111,22 @@ class Snapshot:
         self._ranks: np.ndarray | None = None
         self._load(list(names), rows)
 
+    @property
+    def nbytes(self) -> int:
+        """The memory its arrays take (capacity included)."""
+        arrays = [
+            self.ids,
+            self.listed,
+            self.remote,
+            self.year,
+            self.unavailable,
+            self.requested,
+            *self.offers.values(),
+            *self.codes.values(),
+            *self.industries.values(),
+        ]
+        return sum(array.nbytes for array in arrays)
+
     # --- building and patching ------------------------------------------------------------
 
     def _code(self, name: str, value: str | None) -> int:
