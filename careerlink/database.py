@@ -64,6 +64,7 @@ def import_models() -> None:
     import careerlink.mail.models  # noqa: F401
     import careerlink.mentors.imports.models  # noqa: F401
     import careerlink.mentors.models  # noqa: F401
+    import careerlink.openings.models  # noqa: F401
     import careerlink.programme.models  # noqa: F401
 
 
