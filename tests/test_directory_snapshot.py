@@ -9,10 +9,12 @@ transaction has not committed.
 
 from __future__ import annotations
 
+import pickle
 import random
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 from flask import current_app
 from sqlalchemy import BigInteger, case, cast, delete, func, or_, select, text
@@ -428,6 +430,88 @@ def test_ids_the_snapshot_does_not_hold_match_nothing():
     criteria = SearchCriteria(industries=["nowhere"])
     groups = snapshot.group_masks(criteria, [999], None, snapshot.available(ON))
     assert groups["industry"].tolist() == [False, False]
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        [-1],  # nobody asked: one tie as large as the directory
+        [-1, -1, -1, 5_000_000],  # most never asked
+        [-1, 7_000_000, 8_000_000, 9_000_000],  # a few never asked: the page goes past them
+        list(range(1_000_000, 1_000_010)),  # ten request times shared by many
+    ],
+)
+def test_every_browse_page_is_the_fully_sorted_order_whatever_the_ties(asked):
+    rng = random.Random(len(asked))
+    rows = []
+    for n in range(1, 301):
+        values = list(row(n))
+        values[NAMES.index("unavailable_day")] = rng.choice([0, 0, 0, ON.toordinal() + 3])
+        values[NAMES.index("requested_micros")] = rng.choice(asked)
+        rows.append(tuple(values))
+    snapshot = directory_snapshot.Snapshot(1, 1, NAMES, rows)
+    available = snapshot.available(ON)
+    mask = snapshot.listed[: snapshot.size].copy()
+    ids = snapshot.ids[: snapshot.size]
+    seed = day_seed(7, ON)  # a small seed would leave small ids in their own order
+    shuffle = directory_snapshot.tiebreak(ids, seed)
+    everyone = np.lexsort((shuffle, snapshot.requested[: snapshot.size], ~available))
+    expected = [int(i) for i in ids[everyone]]
+    for per_page in (1, 7, 20, 300):
+        pages = []
+        for start in range(0, 300, per_page):
+            pages += snapshot.browse_page(mask, available, seed, start, per_page)
+        assert pages == expected, per_page
+
+
+def test_word_matches_are_remembered_until_the_next_change():
+    snapshot = directory_snapshot.Snapshot(1, 1, NAMES, [row(2), row(5), row(9)])
+    asked = []
+
+    def fetch(ids, scores):
+        def run():
+            asked.append(ids)
+            return ids, scores
+
+        return run
+
+    mask, scores = snapshot.text_rows(["vet"], fetch([9, 2], [-2.0, -1.0]))
+    assert (mask.tolist(), scores.tolist()) == ([True, False, True], [-1.0, np.inf, -2.0])
+    again = snapshot.text_rows(["vet"], fetch([5], [-9.0]))  # not asked: remembered
+    assert [a.tolist() for a in again] == [mask.tolist(), scores.tolist()]
+    snapshot.text_rows(["law"], fetch([5], [-3.0]))
+    assert asked == [[9, 2], [5]]
+    assert snapshot.apply([]) is True  # nothing changed: still remembered
+    snapshot.text_rows(["vet"], fetch([5], [-9.0]))
+    assert asked == [[9, 2], [5]]
+    assert snapshot.apply([patch(row(5, "Sligo"))]) is True  # any change forgets every answer
+    mask, scores = snapshot.text_rows(["vet"], fetch([5], [-9.0]))
+    assert asked == [[9, 2], [5], [5]]
+    assert (mask.tolist(), scores.tolist()) == ([False, True, False], [np.inf, -9.0, np.inf])
+
+
+def test_remembered_word_matches_are_bounded_and_not_shared(monkeypatch):
+    monkeypatch.setattr(directory_snapshot, "TEXT_CACHE_MATCHES", 4)
+    snapshot = directory_snapshot.Snapshot(1, 1, NAMES, [row(n) for n in range(1, 6)])
+    snapshot.text_rows(["a"], lambda: ([1, 2], [0.0, 0.0]))
+    snapshot.text_rows(["b"], lambda: ([3], [0.0]))
+    snapshot.text_rows(["a"], lambda: ([], []))  # used again: now the most recent
+    snapshot.text_rows(["c"], lambda: ([4, 5], [0.0, 0.0]))  # 5 held > 4: the oldest goes
+    assert list(snapshot._text) == [("a",), ("c",)]
+    assert snapshot._text_held == 4
+    copy = pickle.loads(pickle.dumps(snapshot))  # noqa: S301 (our own bytes)
+    assert (list(copy._text), copy._text_held) == ([], 0)
+    assert copy.ids[: copy.size].tolist() == [1, 2, 3, 4, 5]
+
+
+def test_a_word_search_sees_a_profile_whose_words_changed(db, directory):
+    word = "zebrafish"
+    assert search_mentors(SearchCriteria(q=word), on=ON).total == 0
+    listed = next(p for p in directory if p.listed and p.directory_listed)
+    with transaction():
+        listed.headline = f"{word} geneticist"
+    result = search_mentors(SearchCriteria(q=word), on=ON)
+    assert [p.id for p in result.items] == [listed.id]
 
 
 def test_a_row_that_cannot_be_patched_in_makes_the_search_read_the_snapshot_again(

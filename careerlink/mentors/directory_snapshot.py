@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -48,6 +49,9 @@ OFFER_COLUMNS = {
     Offer.RESUME_REVIEW: "offers_resume_review",
 }
 _NEVER = -1  # "never asked" sorts before every real time: nulls first
+# Word searches remembered per snapshot, bounded by the matches they hold (12 bytes a match).
+TEXT_CACHE_MATCHES = 1_000_000
+TEXT_CACHE_ENTRIES = 256
 # The first day of the proleptic Gregorian calendar as a Julian day (date.toordinal() == 1).
 _JULIAN_DAY_OF_ORDINAL_ONE = 1721425.5
 
@@ -108,8 +112,20 @@ class Snapshot:
         self._lowered: dict[str, list[str]] = {name: [""] for name in LIST_FACETS}
         self._code_of: dict[str, dict[str, int]] = {name: {"": 0} for name in LIST_FACETS}
         self.industries: dict[int, np.ndarray] = {}
-        self._ranks: np.ndarray | None = None
+        # Each profile's set of industries as a code: the industry facet is one bincount.
+        self.industry_set = np.zeros(0, np.int32)
+        self._set_code: dict[str, int] = {}
+        self._set_pairs: tuple[np.ndarray, np.ndarray] | None = None
+        # terms -> (rows, scores) of the profiles whose words match, valid until a change
+        self._text: OrderedDict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._text_held = 0
         self._load(list(names), rows)
+
+    def __getstate__(self) -> dict:
+        # The copy shared through Redis leaves the word matches out: each process asks again.
+        state = self.__dict__.copy()
+        state["_text"], state["_text_held"] = OrderedDict(), 0
+        return state
 
     @property
     def nbytes(self) -> int:
@@ -124,6 +140,7 @@ class Snapshot:
             *self.offers.values(),
             *self.codes.values(),
             *self.industries.values(),
+            self.industry_set,
         ]
         return sum(array.nbytes for array in arrays)
 
@@ -152,6 +169,23 @@ class Snapshot:
         self.requested = grown(self.requested, _NEVER)
         self.codes = {name: grown(array) for name, array in self.codes.items()}
         self.industries = {key: grown(array) for key, array in self.industries.items()}
+        self.industry_set = grown(self.industry_set)
+
+    def _set_of(self, key: str | None) -> int:
+        key = key or ""
+        code = self._set_code.get(key)
+        if code is None:
+            code = self._set_code[key] = len(self._set_code)
+            self._set_pairs = None
+        return code
+
+    def _industry_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """(set code, industry id) for every industry of every distinct set."""
+        if self._set_pairs is None:
+            pairs = [(code, i) for key, code in self._set_code.items() for i in _industry_ids(key)]
+            codes, industry_ids = zip(*pairs, strict=True) if pairs else ((), ())
+            self._set_pairs = (np.array(codes, np.int64), np.array(industry_ids, np.int64))
+        return self._set_pairs
 
     def _industry_mask(self, industry_id: int) -> np.ndarray:
         mask = self.industries.get(industry_id)
@@ -184,12 +218,16 @@ class Snapshot:
             code_of = self._code_of[name]
             self.codes[name][:count] = np.fromiter(map(code_of.get, column[name]), np.int32, count)
         # A few thousand distinct industry sets at most: one mask per industry from them.
-        key_code = {key: code for code, key in enumerate(dict.fromkeys(column["industry_key"]))}
-        keys = np.fromiter(map(key_code.get, column["industry_key"]), np.int32, count)
+        for key in dict.fromkeys(column["industry_key"]):
+            self._set_of(key)
+        keys = np.fromiter(
+            map(self._set_code.get, (key or "" for key in column["industry_key"])), np.int32, count
+        )
+        self.industry_set[:count] = keys
         sets_with: dict[int, np.ndarray] = {}
-        for key, code in key_code.items():
+        for key, code in self._set_code.items():
             for industry_id in _industry_ids(key):
-                sets_with.setdefault(industry_id, np.zeros(len(key_code), bool))[code] = True
+                sets_with.setdefault(industry_id, np.zeros(len(self._set_code), bool))[code] = True
         for industry_id, has_it in sets_with.items():
             self._industry_mask(industry_id)[:count] = has_it[keys]
 
@@ -204,6 +242,7 @@ class Snapshot:
         self.requested[index] = row.requested_micros
         for name in LIST_FACETS:
             self.codes[name][index] = self._code(name, getattr(row, name))
+        self.industry_set[index] = self._set_of(row.industry_key)
         wanted = set(_industry_ids(row.industry_key))
         for industry_id in wanted:
             self._industry_mask(industry_id)
@@ -226,7 +265,8 @@ class Snapshot:
                 self.size += 1
             else:  # a new id below the highest (transactions committed out of order)
                 return False
-        self._ranks = None
+        self._text.clear()
+        self._text_held = 0
         return True
 
     # --- searching ---------------------------------------------------------------------------
@@ -236,16 +276,54 @@ class Snapshot:
     ) -> tuple[np.ndarray, np.ndarray | None]:
         """A mask of the profiles with these ids (ids the snapshot does not hold are ignored),
         and, given their scores, an array of each profile's score (infinite elsewhere)."""
+        rows, row_scores = self._rows(profile_ids, scores)
+        return self._mask(rows, None if scores is None else row_scores)
+
+    def text_rows(
+        self, terms: Sequence[str], fetch: Callable[[], tuple[Sequence[int], Sequence[float]]]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """`rows_of` for a word search, remembered until the next change to the directory.
+
+        `fetch` asks the database for the matching ids and scores; a repeated search (the next
+        page, the next student, another filter on the same words) does not ask again. Any
+        profile change clears what is remembered (`apply`), and a change of structure makes a
+        new snapshot, so a remembered answer is always the database's answer.
+        """
+        key = tuple(terms)
+        found = self._text.get(key)
+        if found is None:
+            found = self._rows(*fetch())
+            self._text[key] = found
+            self._text_held += found[0].size
+            while len(self._text) > 1 and (
+                self._text_held > TEXT_CACHE_MATCHES or len(self._text) > TEXT_CACHE_ENTRIES
+            ):
+                _key, (dropped, _scores) = self._text.popitem(last=False)
+                self._text_held -= dropped.size
+        else:
+            self._text.move_to_end(key)
+        return self._mask(*found)
+
+    def _rows(
+        self, profile_ids: Sequence[int], scores: Sequence[float] | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The rows of the profiles with these ids that the snapshot holds, and their scores."""
         wanted = np.asarray(profile_ids, np.int64)
+        if not wanted.size:
+            return np.zeros(0, np.int64), np.zeros(0, np.float64)
+        index = np.searchsorted(self.ids[: self.size], wanted)
+        inside = np.flatnonzero(index < self.size)
+        hit = inside[self.ids[index[inside]] == wanted[inside]]
+        row_scores = np.zeros(hit.size) if scores is None else np.asarray(scores, np.float64)[hit]
+        return index[hit], row_scores
+
+    def _mask(self, rows: np.ndarray, scores: np.ndarray | None) -> tuple:
         mask = np.zeros(self.size, bool)
-        by_row = None if scores is None else np.full(self.size, np.inf)
-        if wanted.size:
-            index = np.searchsorted(self.ids[: self.size], wanted)
-            inside = np.flatnonzero(index < self.size)
-            hit = inside[self.ids[index[inside]] == wanted[inside]]
-            mask[index[hit]] = True
-            if by_row is not None:
-                by_row[index[hit]] = np.asarray(scores, np.float64)[hit]
+        mask[rows] = True
+        if scores is None:
+            return mask, None
+        by_row = np.full(self.size, np.inf)
+        by_row[rows] = scores
         return mask, by_row
 
     def available(self, on: date) -> np.ndarray:
@@ -305,23 +383,24 @@ class Snapshot:
     def counts(self, groups, available, industries) -> tuple[int, dict[str, dict[str, int]]]:
         """The total and every facet's counts; each facet leaves its own filter out."""
         n = self.size
-        total = int(np.count_nonzero(self.matching(groups)))
-        others = self.matching(groups, "offer")
+        matched = self.matching(groups)
+
+        def without(name: str) -> np.ndarray:  # the matches, this facet's own filter left out
+            return self.matching(groups, name) if name in groups else matched
+
+        total = int(np.count_nonzero(matched))
+        others = without("offer")
         facets: dict[str, dict[str, int]] = {
             "offer": {
                 offer.value: int(np.count_nonzero(others & self.offers[offer][:n]))
                 for offer in Offer
             },
-            "remote": {
-                "yes": int(np.count_nonzero(self.matching(groups, "remote") & self.remote[:n]))
-            },
-            "accepting": {
-                "yes": int(np.count_nonzero(self.matching(groups, "accepting") & available))
-            },
+            "remote": {"yes": int(np.count_nonzero(without("remote") & self.remote[:n]))},
+            "accepting": {"yes": int(np.count_nonzero(without("accepting") & available))},
         }
         for name in LIST_FACETS:
             tally = np.bincount(
-                self.codes[name][:n][self.matching(groups, name)], minlength=len(self.values[name])
+                self.codes[name][:n][without(name)], minlength=len(self.values[name])
             )
             counted = [
                 (self.values[name][code], int(tally[code]))
@@ -330,14 +409,17 @@ class Snapshot:
             ]
             counted.sort(key=lambda item: (-item[1], item[0]))
             facets[name] = dict(counted[:LIST_FACET_LIMIT])
-        others = self.matching(groups, "industry")
+        # One bincount over the industry sets, then each set's count added to its industries.
+        per_set = np.bincount(
+            self.industry_set[:n][without("industry")], minlength=len(self._set_code)
+        )
+        set_codes, industry_ids = self._industry_pairs()
+        per_industry = np.bincount(industry_ids, weights=per_set[set_codes]).astype(np.int64)
         industry_counts: dict[str, int] = {}
         for industry in industries:
-            mask = self.industries.get(industry.id)
-            if mask is not None:
-                found = int(np.count_nonzero(others & mask[:n]))
-                if found:
-                    industry_counts[industry.slug] = found
+            found = int(per_industry[industry.id]) if industry.id < per_industry.size else 0
+            if found:
+                industry_counts[industry.slug] = found
         facets["industry"] = industry_counts
         return total, facets
 
@@ -350,27 +432,40 @@ class Snapshot:
         ordered = rows[np.lexsort((self.ids[rows], scores[rows], ~available[rows]))]
         return [int(i) for i in self.ids[ordered[offset : offset + limit]]]
 
-    def _requested_ranks(self) -> np.ndarray:
-        if self._ranks is None:
-            _values, ranks = np.unique(self.requested[: self.size], return_inverse=True)
-            self._ranks = ranks.astype(np.uint64)
-        return self._ranks
-
     def browse_page(self, mask, available, seed: int, offset: int, limit: int) -> list[int]:
         """Ids of one page in browse order: who may be asked now first, then the least
         recently asked, then a shuffle that is the viewer's own for the day."""
         rows = np.flatnonzero(mask)
         if offset >= rows.size:
             return []
-        key = (
-            ((~available[rows]).astype(np.uint64) << np.uint64(62))
-            | (self._requested_ranks()[rows] << np.uint64(32))
-            | tiebreak(self.ids[rows], seed)
-        )  # unique: the shuffle is a bijection of the ids
         end = min(offset + limit, rows.size)
-        # Only the first `end` keys need sorting: a partition finds them in linear time.
-        first = np.argpartition(key, end - 1)[:end] if end < rows.size else np.arange(rows.size)
-        ordered = first[np.argsort(key[first])]
+        # The first two keys in one integer: requests are microseconds since 1970 (below 2**53),
+        # "never asked" (-1) becomes 0 and sorts first, the unavailable come after everyone.
+        first = ((~available[rows]).astype(np.int64) << 62) | (self.requested[rows] + 1)
+        if end < rows.size:
+            # Only the first `end` rows matter: those strictly before the end-th key, then the
+            # best-shuffled of the rows that tie with it. The smallest key is often shared by
+            # most rows (the never asked), and a partition inside a tie that large is slower than
+            # a sort: look at that group first.
+            lowest = first.min()
+            at_lowest = first == lowest
+            ties = int(np.count_nonzero(at_lowest))
+            if ties >= end:
+                before, tied = np.zeros(0, np.int64), np.flatnonzero(at_lowest)
+            else:
+                rest = first[~at_lowest]
+                kth = np.partition(rest, end - ties - 1)[end - ties - 1]
+                before = np.flatnonzero(first < kth)
+                tied = np.flatnonzero(first == kth)
+            wanted = end - before.size
+            if wanted < tied.size:
+                shuffled = tiebreak(self.ids[rows[tied]], seed)
+                tied = tied[np.argpartition(shuffled, wanted - 1)[:wanted]]
+            chosen = np.concatenate([before, tied])
+        else:
+            chosen = np.arange(rows.size)
+        # The shuffle is a bijection of the ids: the order is total.
+        ordered = chosen[np.lexsort((tiebreak(self.ids[rows[chosen]], seed), first[chosen]))]
         return [int(i) for i in self.ids[rows[ordered[offset:end]]]]
 
 
@@ -418,7 +513,8 @@ def _shared_cache():
 
 
 def _shared_key(structure: int) -> str:
-    return f"directory-snapshot:{structure}"
+    # The layout's version in the key: a worker of a new release never reads an older layout.
+    return f"directory-snapshot:v2:{structure}"
 
 
 def _load_shared(structure: int) -> Snapshot | None:

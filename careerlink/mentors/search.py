@@ -291,7 +291,7 @@ def search_mentors(
         available = snapshot.available(on)
         text_mask = scores = None
         if terms:
-            text_mask, scores = snapshot.rows_of(*_text_matches(terms, dialect))
+            text_mask, scores = snapshot.text_rows(terms, lambda: _text_matches(terms, dialect))
         groups = snapshot.group_masks(criteria, industry_ids, text_mask, available)
         if cached is not None:
             total, facets = cached
