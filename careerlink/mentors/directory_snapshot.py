@@ -116,6 +116,8 @@ class Snapshot:
         self.industry_set = np.zeros(0, np.int32)
         self._set_code: dict[str, int] = {}
         self._set_pairs: tuple[np.ndarray, np.ndarray] | None = None
+        # Facet tallies of every profile, kept until the next change (see `_tally`).
+        self._everyone: dict[str, np.ndarray] = {}
         # terms -> (rows, scores) of the profiles whose words match, valid until a change
         self._text: OrderedDict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._text_held = 0
@@ -267,6 +269,7 @@ class Snapshot:
                 return False
         self._text.clear()
         self._text_held = 0
+        self._everyone.clear()
         return True
 
     # --- searching ---------------------------------------------------------------------------
@@ -399,9 +402,7 @@ class Snapshot:
             "accepting": {"yes": int(np.count_nonzero(without("accepting") & available))},
         }
         for name in LIST_FACETS:
-            tally = np.bincount(
-                self.codes[name][:n][without(name)], minlength=len(self.values[name])
-            )
+            tally = self._tally(name, self.codes[name], without(name), len(self.values[name]))
             counted = [
                 (self.values[name][code], int(tally[code]))
                 for code in np.flatnonzero(tally)
@@ -410,8 +411,8 @@ class Snapshot:
             counted.sort(key=lambda item: (-item[1], item[0]))
             facets[name] = dict(counted[:LIST_FACET_LIMIT])
         # One bincount over the industry sets, then each set's count added to its industries.
-        per_set = np.bincount(
-            self.industry_set[:n][without("industry")], minlength=len(self._set_code)
+        per_set = self._tally(
+            "industry", self.industry_set, without("industry"), len(self._set_code)
         )
         set_codes, industry_ids = self._industry_pairs()
         per_industry = np.bincount(industry_ids, weights=per_set[set_codes]).astype(np.int64)
@@ -422,6 +423,18 @@ class Snapshot:
                 industry_counts[industry.slug] = found
         facets["industry"] = industry_counts
         return total, facets
+
+    def _tally(self, name: str, codes: np.ndarray, mask: np.ndarray, size: int) -> np.ndarray:
+        """How many masked profiles have each code: counted directly when few match, else as
+        everyone's tally (kept until the next change) less the tally of those left out, so
+        that the landing page counts only the few profiles it leaves out."""
+        codes = codes[: self.size]
+        if 2 * int(np.count_nonzero(mask)) <= self.size:
+            return np.bincount(codes[mask], minlength=size)
+        everyone = self._everyone.get(name)
+        if everyone is None or everyone.size != size:
+            everyone = self._everyone[name] = np.bincount(codes, minlength=size)
+        return everyone - np.bincount(codes[~mask], minlength=size)
 
     def ranked_page(self, mask, available, scores, offset: int, limit: int) -> list[int]:
         """Ids of one page of a word search: who may be asked now first, then the best score,
