@@ -16,6 +16,9 @@ process stored and catches up from there, instead of reading every profile.
 
 A search inside a transaction that has changed the directory and not committed yet reads a
 private snapshot of its own, so that nothing uncommitted reaches the shared one.
+
+Two things are remembered with a snapshot until its next change: the matches of recent word
+searches (ids and scores from the full-text index) and each facet's tally of every profile.
 """
 
 from __future__ import annotations
