@@ -6,6 +6,7 @@ import asyncio
 import email
 import email.policy
 import smtplib
+import threading
 from datetime import timedelta
 
 import pytest
@@ -127,8 +128,10 @@ def test_a_refused_message_is_retried_and_the_connection_goes_on(app, db, opened
     assert rows[1].last_error.startswith("SMTPRecipientsRefused: ")
 
 
-def test_a_pass_commits_once_per_claim_and_once_at_the_end(app, db, smtp_server):
-    """Not once per message: a pass of 6 messages in batches of 2 commits 5 times."""
+def test_a_pass_commits_once_per_claim_once_per_batch_delivered_and_once_at_the_end(
+    app, db, smtp_server
+):
+    """Not once per message: a pass of 6 messages in batches of 2 commits 8 times."""
     queue(db, 6)
     commits = []
 
@@ -140,9 +143,9 @@ def test_a_pass_commits_once_per_claim_and_once_at_the_end(app, db, smtp_server)
         worker.run(batch=2)
     finally:
         event.remove(db.engine, "commit", record)
-    # Claims of 2, 2, 2 and 0 messages (each keeping the batch before's outcomes), then the
-    # pass's record with the last outcomes.
-    assert len(commits) == 5
+    # Claims of 2, 2, 2 and 0 messages, the outcomes of each batch of 2 as it lands (so a worker
+    # killed outright sends only the batch in flight again), then the pass's record.
+    assert len(commits) == 8
     assert len(smtp_server.envelopes) == 6
 
 
@@ -190,6 +193,65 @@ def test_a_worker_stopped_midway_keeps_the_outcomes_of_earlier_batches(app, db, 
     later = utcnow() + timedelta(seconds=app.config["CAREERLINK_MAIL_LEASE_SECONDS"] + 1)
     assert worker.send_due(transport=Records(), now=later).sent == 2
     assert delivered == [rows[2].id, rows[3].id]
+
+
+def test_the_next_batch_is_claimed_while_one_is_being_delivered(app, db, monkeypatch):
+    """The sender thread delivers a batch while the worker claims and prepares the next."""
+    from contextlib import contextmanager
+
+    rows = queue(db, 4)
+    claims = []
+    second_claim = threading.Event()
+    real_claim = worker.claim_batch
+
+    def claim(batch, now=None):
+        claims.append(batch)
+        if len(claims) == 2:
+            second_claim.set()
+        return real_claim(batch, now)
+
+    waited = []
+
+    class WaitsForTheNextClaim:
+        @contextmanager
+        def connection(self):
+            def deliver(message):
+                if message.id == rows[0].id:  # without overlap this would wait in vain
+                    waited.append(second_claim.wait(timeout=10))
+
+            yield deliver
+
+    monkeypatch.setattr(worker, "claim_batch", claim)
+    monkeypatch.setattr(worker, "get_transport", WaitsForTheNextClaim)
+    worker.run(batch=2)
+    assert waited == [True]
+    assert statuses(db, rows) == ["sent", "sent", "sent", "sent"]
+
+
+def test_a_failed_claim_keeps_the_outcomes_of_the_batch_in_flight(app, db, monkeypatch):
+    """Stopped while claiming the next batch: the batch already handed over is recorded."""
+    from contextlib import contextmanager
+
+    rows = queue(db, 4)
+    real_claim = worker.claim_batch
+    claims = []
+
+    def claim(batch, now=None):
+        claims.append(batch)
+        if len(claims) == 2:
+            raise KeyboardInterrupt  # stopped while the first batch is in flight
+        return real_claim(batch, now)
+
+    class Records:
+        @contextmanager
+        def connection(self):
+            yield lambda message: None
+
+    monkeypatch.setattr(worker, "claim_batch", claim)
+    monkeypatch.setattr(worker, "get_transport", Records)
+    with pytest.raises(KeyboardInterrupt):
+        worker.run(batch=2)
+    assert statuses(db, rows) == ["sent", "sent", "queued", "queued"]
 
 
 TRICKY_TEXTS = [

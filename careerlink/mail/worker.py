@@ -15,7 +15,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -203,32 +204,21 @@ def _send_batch(rows: list[OutboxMessage], deliver, now: datetime, result: SendR
                 _record_failure(row, error, now, result)
 
 
-def send_due(
-    batch: int = 50, transport=None, now: datetime | None = None, *, deliver=None
-) -> SendResult:
-    """Deliver one batch of due rows; commit the claim, then the batch's outcomes at once.
+def send_due(batch: int = 50, transport=None, now: datetime | None = None) -> SendResult:
+    """Deliver one batch of due rows: claim it (a commit), deliver it, commit its outcomes.
 
-    Given `deliver` (an open transport connection, which a worker's pass shares across its
-    batches), the outcomes are left to the caller's next commit (the next claim or the end
-    of the pass), which halves the commits of a pass; they are committed here all the same
-    when the batch stops midway.
+    The outcomes are committed even when the batch stops midway: only a message sent but not
+    yet recorded is sent again after its lease. A worker's pass (`run`) delivers batch after
+    batch on one connection instead.
     """
-    if deliver is None:
-        with (transport or get_transport()).connection() as deliver:
-            result = send_due(batch, now=now, deliver=deliver)
-        _commit_outcomes()
-        return result
     result = SendResult()
-    rows = claim_batch(batch, now=now)
-    result.claimed = len(rows)
-    now = now or utcnow()
-    try:
-        _send_batch(rows, deliver, now, result)
-    except BaseException:
-        # Even when the worker is stopped midway, what it recorded is kept: only a message
-        # sent but not yet recorded is sent again after its lease.
-        _commit_outcomes()
-        raise
+    with (transport or get_transport()).connection() as deliver:
+        rows = claim_batch(batch, now=now)
+        result.claimed = len(rows)
+        try:
+            _send_batch(rows, deliver, now or utcnow(), result)
+        finally:
+            _commit_outcomes()
     return result
 
 
@@ -261,18 +251,100 @@ def database_retry_wait(failures: int) -> float:
     return min(DB_RETRY_FIRST_SECONDS * 2 ** max(failures - 1, 0), DB_RETRY_MAX_SECONDS)
 
 
+@dataclass
+class _Flight:
+    """A batch handed to the sender thread; its outcomes arrive in `outcomes` as it goes."""
+
+    result: SendResult
+    now: datetime
+    future: Future
+    outcomes: list[tuple[OutboxMessage, Exception | None]]
+    stop: threading.Event
+
+
+def _deliver_all(app, deliver, prepared, outcomes, stop: threading.Event) -> None:
+    """The sender thread's work: deliver a prepared batch back to back, noting each outcome."""
+    with app.app_context():  # the transport reads its settings; it never touches the database
+        for row, message in prepared:
+            if stop.is_set():
+                return
+            try:
+                deliver(message)
+            except Exception as exc:  # one bad message must not stop the batch
+                outcomes.append((row, exc))
+            else:
+                outcomes.append((row, None))
+
+
+@contextlib.contextmanager
+def _sender(deliver) -> Iterator[Callable[[list, SendResult, datetime], _Flight]]:
+    """A thread that delivers one batch while this one claims and prepares the next."""
+    app = current_app._get_current_object()
+    stop = threading.Event()
+    with ThreadPoolExecutor(1, thread_name_prefix="careerlink-mail") as pool:
+
+        def send(prepared, result: SendResult, now: datetime) -> _Flight:
+            outcomes: list = []
+            future = pool.submit(_deliver_all, app, deliver, prepared, outcomes, stop)
+            return _Flight(result, now, future, outcomes, stop)
+
+        try:
+            yield send
+        finally:
+            stop.set()  # stopped midway: the batch in flight ends after its current message
+
+
+def _land(flight: _Flight, report: Callable[[SendResult], None] | None) -> None:
+    """Wait for a batch in flight, record its outcomes and commit them."""
+    try:
+        flight.future.result()
+    finally:
+        # Also when delivery stopped midway: what was handed over is recorded.
+        for row, error in list(flight.outcomes):
+            if error is None:
+                _record_sent(row, flight.result)
+            else:
+                log.warning("mail #%s failed: %s", row.id, error)
+                _record_failure(row, error, flight.now, flight.result)
+        if flight.outcomes:
+            _commit_outcomes()
+    if flight.result.claimed and report is not None:
+        report(flight.result)
+
+
 def _drain(batch: int, report: Callable[[SendResult], None] | None) -> None:
-    """Send batches over one connection until one is not full, then record the pass."""
-    with get_transport().connection() as deliver:
-        while True:
-            # Each claim commits the previous batch's outcomes with it.
-            result = send_due(batch=batch, deliver=deliver)
-            if result.claimed and report is not None:
-                report(result)
-            if result.claimed < batch:
-                break
+    """Send batches over one connection until one is not full, then record the pass.
+
+    A sender thread delivers each batch while this thread claims and prepares the next, so the
+    SMTP round trips overlap the database and MIME work (bench/outbox.py). Outcomes are
+    committed as each batch lands: a worker killed outright sends at most the batch in flight
+    again.
+    """
+    with get_transport().connection() as deliver, _sender(deliver) as send:
+        flight = None
+        try:
+            while True:
+                result = SendResult()
+                rows = claim_batch(batch)
+                result.claimed = len(rows)
+                now = utcnow()
+                prepared = [
+                    (row, message) for row in rows if (message := _prepare(row, now, result))
+                ]
+                if flight is not None:
+                    landing, flight = flight, None
+                    _land(landing, report)
+                flight = send(prepared, result, now)
+                if result.claimed < batch:
+                    break
+        except BaseException:
+            if flight is not None:  # stopped here: end the batch in flight soon, keep its outcomes
+                flight.stop.set()
+                _land(flight, None)
+            raise
+        _land(flight, report)
     with _keeping_rows(), transaction():
-        record_pass()  # and the last batch's outcomes
+        record_pass()
 
 
 def run(
