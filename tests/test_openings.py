@@ -262,7 +262,7 @@ def test_staff_approve_from_the_queue_audited_and_emailed(client, sign_in, poste
     opening = post(poster)
     sign_in(staff)
     queue = client.get("/staff/openings").get_data(as_text=True)
-    assert '<h2 id="pending-%d">Veterinary nurse</h2>' % opening.id in queue
+    assert f'<h2 id="pending-{opening.id}">Veterinary nurse</h2>' in queue
     home = client.get("/staff/").get_data(as_text=True)
     assert re.search(r"<h2>Openings to review</h2>\s*<p class=\"number\">1</p>", home)
     resp = client.post(

@@ -219,8 +219,9 @@ def subscription():
     """Choose the industries of the weekly email of new openings (none: no email)."""
     me = _me()
     current = services.subscription_of(me)
+    prefill = current is not None and request.method == "GET"
     form = SubscriptionForm(
-        data={"industries": [i.slug for i in current.industries]} if current else None
+        data={"industries": [i.slug for i in current.industries]} if prefill else None
     )
     form.industries.choices = [(i.slug, i.name) for i in active_industries()]
     if form.validate_on_submit():
