@@ -327,3 +327,22 @@ def test_review_email_snapshots(app, db, make_user, make_mentor, staff, event):
     )
     check_snapshot(f"{event}_to_alumnus.txt", headers + "\n" + text)
     check_snapshot(f"{event}_to_alumnus.html", html)
+
+
+def test_merging_industries_moves_openings_and_digests(app, db, student, poster, staff, admin):
+    from careerlink.mentors.models import Industry
+    from careerlink.staff.admin import services as admin_services
+
+    opening = approve(staff, post(poster, "Data analyst", industry="healthcare"))
+    subscribe(student, "healthcare", "veterinary")
+    healthcare, veterinary = (
+        _db.session.scalar(select(Industry).where(Industry.slug == slug))
+        for slug in ("healthcare", "veterinary")
+    )
+    with transaction():
+        admin_services.merge_industries(admin, healthcare, veterinary)
+    _db.session.expire_all()
+    assert _db.session.get(Opening, opening.id).industry.slug == "veterinary"
+    [subscription] = _db.session.scalars(select(OpeningSubscription))
+    assert [i.slug for i in subscription.industries] == ["veterinary"]
+    assert run_digest(app) == "1 digests queued, 1 openings listed, 1 subscribers"

@@ -505,6 +505,24 @@ def send_digest(subscription_id: int, now: datetime | None = None) -> int:
     return len(openings)
 
 
+def move_industry(source: Industry, target: Industry) -> None:
+    """Industries merged (careerlink.staff.admin): openings and digests follow to `target`."""
+    db.session.execute(
+        Opening.__table__.update()
+        .where(Opening.industry_id == source.id)
+        .values(industry_id=target.id)
+    )
+    subscriptions = db.session.scalars(
+        select(OpeningSubscription).where(OpeningSubscription.industries.contains(source))
+    )
+    for subscription in subscriptions:
+        kept = [i for i in subscription.industries if i.id != source.id]
+        if all(i.id != target.id for i in kept):
+            kept.append(target)
+        subscription.industries = kept
+    db.session.flush()
+
+
 # --- the person's data ---------------------------------------------------------------------------
 
 
