@@ -547,3 +547,14 @@ def test_permission_table(app, db, people, staff, page):
             sign_in_session(client, people[name])
         got.append(client.get(page.format(**opening_ids)).status_code)
     assert got == TABLE[page]
+
+
+def test_a_review_without_either_button_changes_nothing(client, sign_in, poster, staff, outbox):
+    opening = post(poster)
+    sign_in(staff)
+    assert (
+        client.post(f"/staff/openings/{opening.id}/review", data={"note": "Hm"}).status_code == 302
+    )
+    _db.session.expire_all()
+    assert _db.session.get(Opening, opening.id).state == "pending"
+    assert outbox() == []

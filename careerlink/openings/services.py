@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from careerlink.accounts.models import User
 from careerlink.audit import AuditAction, record
@@ -270,8 +271,13 @@ def reject_opening(actor: User, opening: Opening, note: str) -> Opening:
 
 
 def pending_query():
-    """Openings waiting for the career office, oldest first."""
-    return select(Opening).where(Opening.state == OpeningState.PENDING.value).order_by(Opening.id)
+    """Openings waiting for the career office, oldest first (with who posted them)."""
+    return (
+        select(Opening)
+        .where(Opening.state == OpeningState.PENDING.value)
+        .options(selectinload(Opening.industry), selectinload(Opening.posted_by))
+        .order_by(Opening.id)
+    )
 
 
 def pending_count() -> int:
@@ -365,7 +371,10 @@ def open_query(criteria: Criteria | None = None, on: date | None = None):
                 func.lower(Opening.organisation).like(pattern, escape="\\"),
             )
         )
-    return stmt.order_by(Opening.reviewed_at.desc(), Opening.id.desc())
+    # A list shows each opening's industry: one query for the page's, not one per card.
+    return stmt.options(selectinload(Opening.industry)).order_by(
+        Opening.reviewed_at.desc(), Opening.id.desc()
+    )
 
 
 def browse(criteria: Criteria, page: Any = 1, per_page: int = PER_PAGE) -> Page:

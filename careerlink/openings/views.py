@@ -202,7 +202,7 @@ def review(opening_id: int):
                 lambda: services.reject_opening(me, opening, note),
                 f"“{opening.title}” was not approved; the alumnus is told why.",
             )
-        else:
+        elif form.approve.data:
             perform(
                 lambda: services.approve_opening(me, opening, note),
                 f"“{opening.title}” is approved; students can see it.",
