@@ -151,6 +151,7 @@ def register_blueprints(app: Flask) -> None:
     from careerlink.mentors.imports.invitation_views import bp as invitations_bp
     from careerlink.mentors.imports.views import bp as imports_bp
     from careerlink.mentors.views import bp as mentors_bp
+    from careerlink.openings.views import bp as openings_bp
     from careerlink.site.views import bp as main_bp
     from careerlink.staff.admin.views import bp as admin_bp
     from careerlink.staff.reports.views import bp as reports_bp
@@ -165,6 +166,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(invitations_bp)
     app.register_blueprint(mentors_bp)
     app.register_blueprint(connections_bp)
+    app.register_blueprint(openings_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(reports_bp, url_prefix="/staff/reports")

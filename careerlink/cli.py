@@ -190,6 +190,7 @@ def load_demo(password: str) -> list[str]:
     from careerlink.accounts.demo import load_account_demo
     from careerlink.connections.demo import load_requests_demo
     from careerlink.mentors.demo import load_mentor_demo
+    from careerlink.openings.demo import load_openings_demo
 
     if current_app.config.get("ENV_NAME") == "production":
         # Every demo account, an admin among them, has a password printed in the README.
@@ -198,7 +199,13 @@ def load_demo(password: str) -> list[str]:
             "accounts, an admin among them, have a public password"
         )
     lines: list[str] = []
-    for load in (lambda: load_account_demo(password), load_mentor_demo, load_requests_demo):
+    loads = (
+        lambda: load_account_demo(password),
+        load_mentor_demo,
+        load_requests_demo,
+        load_openings_demo,
+    )
+    for load in loads:
         with transaction():
             lines.extend(load())
     return lines
@@ -222,6 +229,7 @@ def _add_domain_commands() -> None:
     from careerlink.connections.cli import requests_cli
     from careerlink.mentors.cli import profiles_cli
     from careerlink.mentors.imports.cli import alumni_cli
+    from careerlink.openings.cli import openings_cli
 
     careerlink_cli.add_command(profiles_cli)
     careerlink_cli.add_command(alumni_cli)
@@ -230,6 +238,7 @@ def _add_domain_commands() -> None:
     careerlink_cli.add_command(webhooks_cli)
     careerlink_cli.add_command(audit_cli)
     careerlink_cli.add_command(privacy_cli)
+    careerlink_cli.add_command(openings_cli)
 
 
 _add_domain_commands()

@@ -1,14 +1,20 @@
 #!/bin/sh
 # The scheduled commands in a container (compose.yaml's scheduler service), what the systemd
-# timers do on a machine: `requests tick` every 10 minutes, `profiles remind` once a day (UTC).
-# A failed run is logged and the loop goes on; both commands are idempotent.
+# timers do on a machine: `requests tick` every 10 minutes, `profiles remind` once a day and
+# `openings digest` once a week (UTC). A failed run is logged and the loop goes on; every
+# command is idempotent.
 set -u
 reminded_on=""
+digest_week=""
 while true; do
     flask --app careerlink careerlink requests tick
     today=$(date -u +%F)
     if [ "$today" != "$reminded_on" ]; then
         flask --app careerlink careerlink profiles remind && reminded_on=$today
+    fi
+    week=$(date -u +%G-W%V)
+    if [ "$week" != "$digest_week" ]; then
+        flask --app careerlink careerlink openings digest && digest_week=$week
     fi
     sleep 600
 done

@@ -96,10 +96,11 @@ def test_demo_is_idempotent_and_prints_sign_ins(app, db):
     first = run(app, "demo")
     assert first.exit_code == 0, first.output
     assert first.output.startswith(DEMO_SIGN_INS)
-    # Then each domain's own summary, in order: the directory, then the requests.
+    # Then each domain's own summary, in order: the directory, the requests, the openings.
     rest = first.output[len(DEMO_SIGN_INS) :].splitlines()
     assert rest[0].startswith("Mentor directory: ")
-    assert rest[-1].startswith("Demo requests: ")
+    assert rest[-2].startswith("Demo requests: ")
+    assert rest[-1] == ("Demo openings: 7 loaded (approved, waiting, refused, withdrawn, closed).")
     db.session.rollback()  # every domain's demo was committed by the command
     count = db.session.query(User).count()
     assert count > len(DEMO_SIGN_INS.splitlines())

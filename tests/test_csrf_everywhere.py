@@ -18,6 +18,7 @@ import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,8 @@ from careerlink.mentors import services as mentor_services
 from careerlink.mentors.imports import jobs as import_jobs
 from careerlink.mentors.imports import links as invitation_links
 from careerlink.mentors.imports import presets as import_presets
+from careerlink.mentors.models import today
+from careerlink.openings import services as opening_services
 from careerlink.paths import load_config_module
 from careerlink.permissions import Role
 
@@ -57,6 +60,9 @@ EXEMPT: dict[str, str] = {
     "invitations.unsubscribe": "RFC 8058 one-click unsubscribe: the mail client posts "
     "List-Unsubscribe=One-Click without cookies or a form token; the signed link is the "
     "authority, and it can only stop invitations",
+    "openings.unsubscribe": "RFC 8058 one-click unsubscribe from the openings digest: the mail "
+    "client posts List-Unsubscribe=One-Click without cookies or a form token; the signed link "
+    "is the authority, and it can only stop the digest",
 }
 
 # The JSON API's blueprint (`api.*`) is exempt from the form check as a whole: a token request
@@ -278,6 +284,12 @@ class World:
         )
 
     @cached_property
+    def opening(self):
+        """An opening the alumna posted, waiting for the career office."""
+        with transaction():
+            return opening_services.post_opening(self.alumna, _opening_data(self))
+
+    @cached_property
     def failed_message_id(self) -> int:
         from careerlink.mail.models import OutboxMessage
 
@@ -336,6 +348,22 @@ def _ask_data(w: World) -> dict[str, Any]:
         "message": MESSAGE,
         "conduct": "y",
     }
+
+
+def _opening_data(w: World) -> dict[str, Any]:
+    w.mentor  # noqa: B018 (the alumna's profile, and the industry)
+    return {
+        "title": "Veterinary nurse",
+        "organisation": "Riverside Clinic",
+        "url": "https://jobs.example.org/42",
+        "location": "Riverside",
+        "industry": "veterinary",
+        "closes_on": today() + timedelta(days=30),
+    }
+
+
+def _opening_form(w: World) -> dict[str, Any]:
+    return {**_opening_data(w), "closes_on": (today() + timedelta(days=30)).isoformat()}
 
 
 def _link_pending(w: World, client) -> None:
@@ -603,6 +631,21 @@ CASES: dict[str, Case] = {
     ),
     "imports.invite": Case(
         lambda w: w.staff, data=lambda w: {"all_matching": "y"}, needs=["imported_record"]
+    ),
+    "openings.new": Case(lambda w: w.alumna, data=_opening_form),
+    "openings.edit": Case(
+        lambda w: w.alumna,
+        path=lambda w: {"opening_id": w.opening.id},
+        data=lambda w: {**_opening_form(w), "title": "Veterinary nurse (summer)"},
+    ),
+    "openings.withdraw": Case(lambda w: w.alumna, path=lambda w: {"opening_id": w.opening.id}),
+    "openings.review": Case(
+        lambda w: w.staff,
+        path=lambda w: {"opening_id": w.opening.id},
+        data=lambda w: {"note": "", "approve": "Approve"},
+    ),
+    "openings.subscription": Case(
+        lambda w: w.student, data=lambda w: {"industries": ["veterinary"]}, needs=["mentor"]
     ),
     "invitations.accept": Case(
         None,

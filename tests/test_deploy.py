@@ -107,14 +107,19 @@ def assert_runs(argv: list[str], env: dict[str, str]) -> None:
 
 # --- systemd ------------------------------------------------------------------------------
 
-SERVICES = ["careerlink-web", "careerlink-mail", "careerlink-tick", "careerlink-remind"]
+SERVICES = [
+    "careerlink-web",
+    "careerlink-mail",
+    "careerlink-tick",
+    "careerlink-remind",
+    "careerlink-digest",
+]
+TIMERS = ["careerlink-tick.timer", "careerlink-remind.timer", "careerlink-digest.timer"]
 
 
 def test_the_units_are_the_ones_documented():
     names = sorted(p.name for p in UNITS.iterdir())
-    assert names == sorted(
-        [f"{s}.service" for s in SERVICES] + ["careerlink-tick.timer", "careerlink-remind.timer"]
-    )
+    assert names == sorted([f"{s}.service" for s in SERVICES] + TIMERS)
 
 
 @pytest.mark.parametrize("name", SERVICES)
@@ -142,7 +147,12 @@ def test_the_web_unit_does_not_restart_an_app_that_cannot_load():
 
 
 @pytest.mark.parametrize(
-    "name,schedule", [("careerlink-tick", "*:0/10"), ("careerlink-remind", "*-*-* 06:15:00")]
+    "name,schedule",
+    [
+        ("careerlink-tick", "*:0/10"),
+        ("careerlink-remind", "*-*-* 06:15:00"),
+        ("careerlink-digest", "Mon *-*-* 07:00:00"),
+    ],
 )
 def test_each_timer_starts_its_service(name, schedule):
     timer = parse_unit(UNITS / f"{name}.timer")
@@ -319,6 +329,7 @@ def test_the_scheduler_runs_real_commands_every_ten_minutes(tmp_path):
     assert commands == [
         "flask --app careerlink careerlink requests tick",
         "flask --app careerlink careerlink profiles remind",
+        "flask --app careerlink careerlink openings digest",
     ]
     assert "sleep 600" in script
     for command in commands:

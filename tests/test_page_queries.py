@@ -43,3 +43,41 @@ def test_loads_of_several_alumni_match_each_alone(db, make_user, make_mentor, ma
     assert together[busy.user_id].open_relayed == 1
     assert together[no_profile.id].capacity is None
     assert services.loads_of([]) == {}
+
+
+def test_the_openings_pages_read_a_page_in_the_same_statements_whatever_its_length(
+    app, db, client, staff, sign_in, make_user, make_mentor
+):
+    """Each opening's industry and poster: one query for the page's, not one per card."""
+    from datetime import timedelta
+
+    from careerlink.database import transaction
+    from careerlink.mentors.models import today
+    from careerlink.openings import services
+
+    industries = ["veterinary", "healthcare", "software", "education", "law", "retail"]
+
+    def pages_with(count: int) -> tuple[int, int]:
+        for n in range(count):
+            poster = make_mentor(industry=industries[n % len(industries)]).user
+            values = {
+                "title": f"Opening {n}",
+                "organisation": "Riverside Clinic",
+                "url": "https://jobs.example.org/1",
+                "location": "Riverside",
+                "industry": industries[n % len(industries)],
+                "closes_on": today() + timedelta(days=30),
+            }
+            with transaction():
+                opening = services.post_opening(poster, values)
+                if n % 2 == 0:
+                    services.approve_opening(staff, opening)
+        db.session.commit()
+        sign_in(staff)
+        with statements(db.engine) as browse:
+            assert client.get("/openings").status_code == 200
+        with statements(db.engine) as queue:
+            assert client.get("/staff/openings").status_code == 200
+        return len(browse), len(queue)
+
+    assert pages_with(2) == pages_with(4)

@@ -36,6 +36,7 @@ from careerlink.extensions import db
 from careerlink.mail.models import OutboxAttachment, OutboxMessage, OutboxStatus
 from careerlink.mentors.models import MentorProfile, StudentProfile
 from careerlink.models import utcnow
+from careerlink.openings import services as openings_services
 from careerlink.permissions import Role, is_staff
 
 # RFC 2606 reserves .invalid: no mail can ever be delivered there (mail.enqueue drops it).
@@ -122,6 +123,8 @@ def export_data(actor: User, user: User) -> dict[str, Any]:
         }
         | {"industries": [i.name for i in mentor.industries]},
         "requests": [_request_data(req, user) for req in requests],
+        # Openings the person posted, and their digest subscription (careerlink.openings).
+        **openings_services.personal_data(user),
         "sign_ins": [
             {
                 "started_at": _iso(s.created_at),
@@ -265,6 +268,8 @@ def delete_account(actor: User, user: User, now: datetime | None = None) -> Dele
     db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     db.session.execute(delete(Identity).where(Identity.user_id == user.id))
     _erase_api_traces(user, old_email)
+    # The user row stays (anonymised), so nothing cascades: openings go explicitly.
+    openings_services.erase_personal_data(user)
     db.session.flush()
     result.emails_rewritten = _rewrite_emails(old_name, old_email)
     record(

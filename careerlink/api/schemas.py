@@ -197,6 +197,40 @@ class SearchResultOut(PageInfo):
     notices: list[str]
 
 
+# --- openings -----------------------------------------------------------------------------------
+
+
+class OpeningsQuery(PageQuery):
+    """The filters of the /openings page."""
+
+    q: str = Field("", max_length=200, description="Words in the title or the organisation.")
+    industry: str = Field("", max_length=100, description="An industry's slug (404 if unknown).")
+    remote: bool = Field(False, description="Only openings where remote work is possible.")
+    location: str = Field("", max_length=120, description="Part of the location.")
+
+
+class OpeningOut(BaseModel):
+    """An open opening: approved by staff and not past its closing date."""
+
+    id: int
+    title: str
+    organisation: str
+    url: str = Field(description="The posting, on the organisation's site (http or https).")
+    location: str
+    remote: bool
+    industry: IndustryOut | None
+    description: str
+    closes_on: date
+    posted_by: str = Field(description="The alumnus who posted it.")
+    mentor_id: int | None = Field(description="Their directory profile, when it is listed.")
+
+
+class OpeningsPageOut(PageInfo):
+    """A page of open openings, newest approval first."""
+
+    items: list[OpeningOut]
+
+
 # --- requests -----------------------------------------------------------------------------------
 
 

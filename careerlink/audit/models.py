@@ -47,6 +47,9 @@ class AuditAction(enum.StrEnum):
     DIRECTORY_HOLD_LIFTED = "directory_hold_lifted"
     MESSAGES_PURGED = "messages_purged"
     AUDIT_PURGED = "audit_purged"
+    OPENING_APPROVED = "opening_approved"
+    OPENING_REJECTED = "opening_rejected"
+    OPENING_WITHDRAWN = "opening_withdrawn"
 
     @property
     def label(self) -> str:

@@ -7,17 +7,20 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     CheckConstraint,
+    Column,
     Date,
     ForeignKey,
     Index,
     Integer,
     String,
+    Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from careerlink.extensions import db
-from careerlink.models import TimestampMixin, UTCDateTime
+from careerlink.models import TimestampMixin, UTCDateTime, utcnow
 
 
 class OpeningState(enum.StrEnum):
@@ -93,4 +96,61 @@ class Opening(TimestampMixin, db.Model):
         return f"<Opening {self.id} {self.state} {self.title!r}>"
 
 
-__all__ = ["Opening", "OpeningState"]
+subscription_industries = Table(
+    "careerlink_opening_subscription_industries",
+    db.metadata,
+    Column(
+        "subscription_id",
+        ForeignKey("careerlink_opening_subscriptions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "industry_id",
+        ForeignKey("careerlink_industries.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+)
+
+
+class OpeningSubscription(TimestampMixin, db.Model):
+    """A person's weekly digest of new openings in the industries they chose (one per person)."""
+
+    __tablename__ = "careerlink_opening_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("careerlink_users.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    # Openings approved after this moment go in the next digest; it starts at subscribing.
+    since: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user = relationship("User")
+    industries = relationship(
+        "Industry", secondary=subscription_industries, order_by="Industry.name"
+    )
+
+
+class OpeningDigestEntry(db.Model):
+    """One opening sent to one subscriber: what makes a second run of the digest send nothing."""
+
+    __tablename__ = "careerlink_opening_digest_entries"
+    __table_args__ = (UniqueConstraint("subscription_id", "opening_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("careerlink_opening_subscriptions.id", ondelete="CASCADE"), nullable=False
+    )
+    opening_id: Mapped[int] = mapped_column(
+        ForeignKey("careerlink_openings.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+__all__ = [
+    "Opening",
+    "OpeningDigestEntry",
+    "OpeningState",
+    "OpeningSubscription",
+    "subscription_industries",
+]

@@ -1,4 +1,4 @@
-"""Write README screenshots (home, sign-up, directory, mentor, staff, reports) to docs/screenshots/.
+"""Write the README screenshots (home, sign-up, directory, staff, openings...) to docs/screenshots/.
 
 Run from the repository root:  .venv/bin/python tests/browser/screenshots.py [--out DIR]
 
@@ -98,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.out / "staff-queue.png",
                     "staff request queue",
                 )
+                take(page, server.url + "/openings", args.out / "openings.png", "openings")
                 take(
                     page,
                     server.url + "/staff/reports/funnel",

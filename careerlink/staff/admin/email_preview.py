@@ -16,6 +16,7 @@ from careerlink.errors import NotFound
 from careerlink.mail.services import render_email
 from careerlink.mentors.imports.models import AlumniRecord
 from careerlink.mentors.models import MentorProfile, StudentProfile
+from careerlink.openings.models import Opening
 from careerlink.paths import TEMPLATES_DIR
 
 EMAIL_DIR = Path(TEMPLATES_DIR) / "careerlink" / "email"
@@ -101,8 +102,23 @@ def sample_context(shadowing: bool) -> dict:
         class_year=2009,
         programme="Veterinary Medicine",
     )
+    # An opening the alumna posted (its review, and the students' weekly digest).
+    opening = Opening(
+        id=1,
+        title="Veterinary nurse (summer internship)",
+        organisation="Riverside Veterinary Clinic",
+        url="https://jobs.example.org/riverside/42",
+        location="Riverside",
+        remote=False,
+        closes_on=date.today() + timedelta(days=30),
+        state="approved",
+        review_note="Thank you: a good first job for our Animal Science students.",
+    )
     return {
         "record": record,
+        "opening": opening,
+        "openings": [(opening, SAMPLE_LINK)],
+        "industries": ["Veterinary and animal care"],
         "unsubscribe": SAMPLE_LINK,
         "student": student,
         "alumnus": alumna,
@@ -120,6 +136,10 @@ def sample_context(shadowing: bool) -> dict:
             for key in (
                 "account_url",
                 "answer_url",
+                "browse_url",
+                "mine_url",
+                "opening_url",
+                "settings_url",
                 "directory_url",
                 "edit_url",
                 "feedback_url",

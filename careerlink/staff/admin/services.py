@@ -29,6 +29,7 @@ from careerlink.mentors.models import (
 )
 from careerlink.mentors.text import words
 from careerlink.models import utcnow
+from careerlink.openings import services as openings_services
 from careerlink.permissions import Role
 from careerlink.programme.models import ProgrammeSetting
 from careerlink.programme.settings import Setting
@@ -195,6 +196,7 @@ def merge_industries(actor: User, source: Industry, target: Industry) -> int:
                 kept.append(target)
             profile.industries = sorted(kept, key=lambda i: i.name)
             moved += 1
+    openings_services.move_industry(source, target)
     db.session.flush()
     detail = f"{source.name} ({source.slug}) → {target.name}: {moved} profiles"
     record(AuditAction.INDUSTRY_MERGED, actor=actor, obj=target, detail=detail)
