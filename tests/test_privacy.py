@@ -163,17 +163,53 @@ def test_deleting_an_alumnus_declines_relayed_and_cancels_scheduled(db, make_men
     assert states == {
         relayed.id: "declined_by_alumnus",
         scheduled.id: "cancelled",
-        waiting.id: "declined_by_staff",
+        waiting.id: "alumnus_left",
     }
     emails = _db.session.scalars(
         select(OutboxMessage).where(
             OutboxMessage.event.in_(
-                ["request_declined_by_alumnus", "shadowing_cancelled", "request_declined_by_staff"]
+                [
+                    "request_declined_by_alumnus",
+                    "shadowing_cancelled",
+                    "request_closed_alumnus_left",
+                ]
             )
         )
     ).all()
     assert sorted(r for m in emails for r in m.recipients) == sorted(students)
     assert all(not r.endswith(".invalid") for m in emails for r in m.recipients)
+
+
+def test_a_request_not_yet_relayed_is_closed_by_the_system_not_declined_by_staff(
+    db, client, sign_in, make_mentor, make_request
+):
+    alumna = make_mentor(industry="veterinary")
+    waiting = make_request(mentor=alumna, state="needs_info")
+    student = waiting.student
+    with transaction():
+        privacy.delete_account(alumna.user, alumna.user)
+    _db.session.expire_all()
+    req = _db.session.get(ConnectionRequest, waiting.id)
+    last = req.events[-1]
+    assert (last.from_state, last.to_state, last.actor_role, last.actor_id) == (
+        "needs_info",
+        "alumnus_left",
+        "system",
+        None,
+    )
+    assert req.staff_reason is None  # no one gave a reason: no one declined it
+    [email] = _db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.event == "request_closed_alumnus_left")
+    ).all()
+    assert email.recipients == [student.email]
+    assert email.subject == "Your request could not go ahead: the alumnus has left the network"
+    assert "/mentors?industry=veterinary" in email.body_text
+    assert not _db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.event == "request_declined_by_staff")
+    ).all()
+    sign_in(student)
+    page = client.get(f"/requests/{req.id}").get_data(as_text=True)
+    assert "Closed: the alumnus has left the network" in page
 
 
 def test_deleting_twice_is_refused_and_changes_nothing_more(db, zephyrine, make_request):

@@ -97,15 +97,43 @@ def test_funnel_counts_each_step_and_loss(world):
         "Waiting for staff",
         "Declined by staff",
         "Withdrawn before relay",
+        "Closed: the alumnus left",
         "Waiting for the alumnus",
         "Declined by the alumnus",
         "Expired",
         "Withdrawn after relay",
         "Cancelled",
     ]
-    assert row(report, "Introductions") == ["Introductions", 8, 5, 2, 1, 1, 1, 1, 1, 1, 1, 0, 0]
-    assert row(report, "Shadowing days") == ["Shadowing days", 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 1]
+    assert row(report, "Introductions") == [
+        "Introductions",
+        *(8, 5, 2, 1, 1, 1, 1, 0, 1, 1, 1, 0, 0),
+    ]
+    assert row(report, "Shadowing days") == [
+        "Shadowing days",
+        *(2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1),
+    ]
     assert report.series == [("Introductions", [8, 5, 2, 1]), ("Shadowing days", [2, 2, 2, 0])]
+
+
+def test_funnel_counts_requests_closed_when_the_alumnus_left_apart(world, make_mentor):
+    from careerlink.accounts import privacy
+
+    leaving = make_mentor(industry="veterinary")
+    with transaction():
+        waiting = world["submitted"]
+        _db.session.execute(
+            update(ConnectionRequest)
+            .where(ConnectionRequest.id == waiting.id)
+            .values(alumnus_id=leaving.user_id)
+        )
+    with transaction():
+        privacy.delete_account(leaving.user, leaving.user)
+    report = queries.funnel(filters())
+    declined_by_staff = report.header.index("Declined by staff")
+    alumnus_left = report.header.index("Closed: the alumnus left")
+    waiting_for_staff = report.header.index("Waiting for staff")
+    intro = row(report, "Introductions")
+    assert (intro[waiting_for_staff], intro[declined_by_staff], intro[alumnus_left]) == (0, 1, 1)
 
 
 def test_funnel_by_programme_and_class_year(world):

@@ -294,18 +294,10 @@ def _end_open_requests(user: User, now: datetime) -> int:
         elif req.state == S.RELAYED.value:
             decline_by_alumnus(req, user, note=ENDED_NOTE, now=now)
         else:
-            # Not yet relayed: the alumnus never saw it; the student hears it cannot go ahead.
-            # The table has no system decline; the career office's move, made by no one.
-            req.apply(
-                "decline_by_staff",
-                by=None,
-                note=ENDED_NOTE,
-                now=now,
-                staff_reason=ENDED_NOTE,
-                reviewed_at=now,
-                closed_at=now,
-            )
-            request_notifications.request_declined_by_staff(req)
+            # Not yet relayed: the alumnus never saw it and no one declined it; the system
+            # closes it and the student hears the alumnus has left.
+            req.close_alumnus_left(note=ENDED_NOTE, now=now)
+            request_notifications.request_closed_alumnus_left(req)
         ended += 1
     return ended
 

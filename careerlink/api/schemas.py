@@ -303,6 +303,7 @@ QueueState = Literal[
     "scheduled",
     "cancelled",
     "completed",
+    "alumnus_left",
     "",
     "open",
     "overdue",

@@ -72,7 +72,13 @@ def funnel(filters: ReportFilters) -> Report:
             c["completed"] += count
         if state == S.WITHDRAWN:
             c["withdrawn before relay" if not was_relayed else "withdrawn after relay"] += count
-        elif state in (S.DECLINED_BY_STAFF, S.DECLINED_BY_ALUMNUS, S.EXPIRED, S.CANCELLED):
+        elif state in (
+            S.DECLINED_BY_STAFF,
+            S.ALUMNUS_LEFT,
+            S.DECLINED_BY_ALUMNUS,
+            S.EXPIRED,
+            S.CANCELLED,
+        ):
             c[S(state).value] += count
         elif state in (S.SUBMITTED, S.NEEDS_INFO):
             c["waiting for staff"] += count
@@ -86,6 +92,8 @@ def funnel(filters: ReportFilters) -> Report:
         ("Waiting for staff", "waiting for staff"),
         ("Declined by staff", "declined_by_staff"),
         ("Withdrawn before relay", "withdrawn before relay"),
+        # Closed by the system: the alumnus deleted their account before it was relayed.
+        ("Closed: the alumnus left", "alumnus_left"),
         ("Waiting for the alumnus", "waiting for the alumnus"),
         ("Declined by the alumnus", "declined_by_alumnus"),
         ("Expired", "expired"),
