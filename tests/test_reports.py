@@ -171,6 +171,49 @@ def test_supply_and_demand_for_one_industry(world):
     assert report.rows == [["Healthcare and medicine", 1, 3, 2, 0]]
 
 
+def test_a_deleted_alumnus_s_requests_still_count_under_their_industry(world, make_request):
+    from careerlink.accounts import privacy
+
+    vet_user = world["submitted"].alumnus
+    with transaction():
+        privacy.delete_account(vet_user, vet_user)
+    report = queries.supply_demand(filters())
+    # No vet is listed any more; the eight requests made to her still count. Unmet: the one
+    # she declined, the one that expired, and the relayed one her deletion declined; the one
+    # not yet relayed was closed by the system (no one declined it): not unmet.
+    assert row(report, "Veterinary and animal care") == ["Veterinary and animal care", 0, 0, 8, 3]
+    vet_only = queries.funnel(filters(industry="veterinary"))
+    assert row(vet_only, "Introductions")[1] == 8
+    outcomes = queries.outcomes(filters())
+    assert row(outcomes, "Veterinary and animal care")[1:] == [1, 0, 1, 1]
+
+
+def test_requests_keep_the_industry_they_were_made_under(world, make_mentor, make_request):
+    """A later change to the alumnus's profile does not move past requests; a retired
+    industry keeps its requests in the report."""
+    from careerlink.staff.admin import services as admin_services
+
+    vet_profile = world["submitted"].alumnus.mentor_profile
+    health = _db.session.scalar(select(Industry).where(Industry.slug == "healthcare"))
+    vet = _db.session.scalar(select(Industry).where(Industry.slug == "veterinary"))
+    with transaction():
+        profile = _db.session.get(MentorProfile, vet_profile.id)
+        profile.industries = [health]
+    with transaction():
+        admin_services.set_industry_active(admin_actor(), vet, False)
+    report = queries.supply_demand(filters())
+    assert row(report, "Veterinary and animal care") == ["Veterinary and animal care", 0, 0, 8, 2]
+    assert row(report, "Healthcare and medicine") == ["Healthcare and medicine", 2, 5, 2, 0]
+
+
+def admin_actor():
+    from careerlink.accounts.services import create_user
+    from careerlink.permissions import Role
+
+    with transaction():
+        return create_user("reports-admin@example.edu", "Reports Admin", None, [Role.ADMIN])
+
+
 # --- speed --------------------------------------------------------------------------------------
 
 

@@ -140,26 +140,17 @@ def supply_demand(filters: ReportFilters) -> Report:
     if filters.industry is not None:
         supply_stmt = supply_stmt.where(mi.c.industry_id == filters.industry.id)
     supply = {i: (n, int(cap)) for i, n, cap in db.session.execute(supply_stmt)}
-    # Per alumnus first (from the report index alone), then per industry of each alumnus.
-    per_alumnus = (
-        select(
-            R.alumnus_id.label("alumnus_id"),
-            func.count().label("asked"),
-            func.sum(case((R.state.in_([s.value for s in UNMET]), 1), else_=0)).label("unmet"),
-        )
-        .where(*request_conditions(filters))
-        .group_by(R.alumnus_id)
-        .subquery()
-    )
+    # Per industry stored on the request (made then, moved by merges), not the alumni's
+    # profiles today: a deleted alumnus's requests still count where they were made.
     demand_stmt = (
-        select(mi.c.industry_id, func.sum(per_alumnus.c.asked), func.sum(per_alumnus.c.unmet))
-        .select_from(per_alumnus)
-        .join(MentorProfile, MentorProfile.user_id == per_alumnus.c.alumnus_id)
-        .join(mi, mi.c.profile_id == MentorProfile.id)
-        .group_by(mi.c.industry_id)
+        select(
+            R.industry_id,
+            func.count(),
+            func.sum(case((R.state.in_([s.value for s in UNMET]), 1), else_=0)),
+        )
+        .where(R.industry_id.is_not(None), *request_conditions(filters))
+        .group_by(R.industry_id)
     )
-    if filters.industry is not None:
-        demand_stmt = demand_stmt.where(mi.c.industry_id == filters.industry.id)
     demand = {i: (int(n), int(unmet or 0)) for i, n, unmet in db.session.execute(demand_stmt)}
     industries = db.session.scalars(select(Industry).order_by(Industry.name)).all()
     rows = []
@@ -189,7 +180,9 @@ def supply_demand(filters: ReportFilters) -> Report:
             ("Unmet demand", [r[4] for r in rows]),
         ],
         notes=[
-            "A request to an alumnus listed in several industries counts in each of them.",
+            "A request counts under the industry its alumnus was listed in when it was made "
+            "(the first by name when several), even after the alumnus leaves; a merge of two "
+            "industries moves it to the one kept.",
             "The listed alumni and their capacity are today's; the date filters apply to the "
             "requests only, and the programme and class year filters to the requests only.",
         ],
@@ -464,21 +457,16 @@ def responsiveness_csv(filters: ReportFilters) -> tuple[list[str], list[list]]:
 
 def outcomes(filters: ReportFilters) -> Report:
     """Outcomes students reported (by industry and by programme) and the feedback ratings."""
-    mi = mentor_industries
     conditions = request_conditions(filters)
     by_industry: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     stmt = (
         select(Industry.name, RequestOutcome.kind, func.count())
         .select_from(RequestOutcome)
         .join(R, R.id == RequestOutcome.request_id)
-        .join(MentorProfile, MentorProfile.user_id == R.alumnus_id)
-        .join(mi, mi.c.profile_id == MentorProfile.id)
-        .join(Industry, Industry.id == mi.c.industry_id)
+        .join(Industry, Industry.id == R.industry_id)
         .where(*conditions)
         .group_by(Industry.name, RequestOutcome.kind)
     )
-    if filters.industry is not None:
-        stmt = stmt.where(Industry.id == filters.industry.id)
     for name, kind, count in db.session.execute(stmt):
         by_industry[name][kind] += count
     by_programme: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -536,7 +524,8 @@ def outcomes(filters: ReportFilters) -> Report:
             ("Feedback ratings (usefulness)", ["Rating", "By students", "By alumni"], rating_rows),
         ],
         notes=[
-            "An outcome of a request to an alumnus listed in several industries counts in each."
+            "An outcome counts under the industry its request was made in (the alumnus's, "
+            "the first by name when several)."
         ],
     )
 
