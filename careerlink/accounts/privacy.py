@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import String, cast, delete, func, or_, select, update
 
 from careerlink.accounts.models import Identity, User, UserSession
-from careerlink.audit import AuditAction, AuditEntry, record
+from careerlink.audit import AuditAction, AuditEntry, erase_person, record
 from careerlink.connections import notifications as request_notifications
 from careerlink.connections.models import (
     ConnectionRequest,
@@ -267,12 +267,16 @@ def delete_account(actor: User, user: User, now: datetime | None = None) -> Dele
     _erase_api_traces(user, old_email)
     db.session.flush()
     result.emails_rewritten = _rewrite_emails(old_name, old_email)
-    record(
+    # The log's one allowed change: the person's addresses and name leave their entries.
+    erase_person(user.id, [old_name, old_email])
+    entry = record(
         AuditAction.ACCOUNT_DELETED,
         actor=actor if actor.id != user.id else user,
         obj=user,
         detail=f"{result.ended} requests ended; {result.emails_rewritten} emails rewritten",
     )
+    if actor.id == user.id:
+        entry.ip_address = None  # the person's own address: recorded, it would outlive them
     return result
 
 
