@@ -41,6 +41,7 @@ class AuditAction(enum.StrEnum):
     INDUSTRY_MERGED = "industry_merged"
     INDUSTRY_RETIRED = "industry_retired"
     INDUSTRY_REACTIVATED = "industry_reactivated"
+    INDUSTRY_MAPPED = "industry_mapped"
     SETTING_CHANGED = "setting_changed"
     ACCOUNT_DELETED = "account_deleted"
     DIRECTORY_HOLD_SET = "directory_hold_set"
