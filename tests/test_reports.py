@@ -223,6 +223,20 @@ def test_percentile_interpolates_like_numpy():
     assert percentile([7.0], 0.9) == 7.0
 
 
+def test_the_sorted_array_percentile_is_the_list_one():
+    import random
+
+    import numpy as np
+
+    from careerlink.staff.reports.queries import percentile_sorted
+
+    rng = random.Random(14)
+    for size in (1, 2, 3, 10, 101):
+        values = sorted(rng.uniform(0, 1e6) for _ in range(size))
+        for share in (0.5, 0.9):
+            assert percentile_sorted(np.array(values), share) == percentile(values, share)
+
+
 def test_speed_medians_and_90th_percentiles_per_month(make_mentor, make_request):
     vet = make_mentor(monthly_capacity=20)
     start = datetime(2026, 3, 2, 9, tzinfo=UTC)

@@ -78,7 +78,7 @@ class ConnectionRequest(TimestampMixin, db.Model):
         # The reports' industry filter and per-industry counts read the request's own industry.
         Index("ix_careerlink_requests_industry_created", "industry_id", "created_at"),
         # The reports (careerlink.staff.reports) count requests made in a date range by kind,
-        # state and whether relayed: this index answers them without reading the table.
+        # state, whether relayed and industry: this index answers them without the table.
         Index(
             "ix_careerlink_requests_report",
             "created_at",
@@ -89,6 +89,7 @@ class ConnectionRequest(TimestampMixin, db.Model):
             "answered_at",
             "alumnus_id",
             "student_id",
+            "industry_id",
         ),
     )
 

@@ -10,6 +10,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 from sqlalchemy import case, func, literal_column, select
 
 from careerlink.accounts.models import User
@@ -215,18 +216,71 @@ def percentile(sorted_values: list[float], share: float) -> float:
     return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
 
 
-def _durations(later, earlier, filters: ReportFilters) -> dict[str, list[float]]:
+@dataclass
+class Spread:
+    """One month's durations: how many, the median and the 90th percentile (seconds)."""
+
+    count: int
+    median: float
+    p90: float
+
+
+def _spreads(later, earlier, filters: ReportFilters) -> dict[str, Spread]:
+    """Per month of `later`: the count, median and 90th percentile of `later - earlier`.
+
+    PostgreSQL computes the percentiles itself (`percentile_cont`, the same linear
+    interpolation as `percentile` below); SQLite has no percentile function, so one narrow
+    unsorted fetch of (month, seconds) goes to NumPy, which sorts far faster than SQLite.
+    A negative duration (clocks a little apart) counts as zero.
+    """
     month = _month(later)
     seconds = _seconds_between(later, earlier)
-    by_month: dict[str, list[float]] = defaultdict(list)
-    stmt = (
-        select(month, seconds)
-        .where(later.is_not(None), *request_conditions(filters))
-        .order_by(month, seconds)
-    )
-    for key, value in db.session.execute(stmt):
-        by_month[key].append(max(0.0, float(value)))
-    return by_month
+    conditions = (later.is_not(None), *request_conditions(filters))
+    if db.session.get_bind().dialect.name == "postgresql":
+        clamped = func.greatest(seconds, 0.0)
+        stmt = (
+            select(
+                month,
+                func.count(),
+                func.percentile_cont(0.5).within_group(clamped),
+                func.percentile_cont(0.9).within_group(clamped),
+            )
+            .where(*conditions)
+            .group_by(month)
+        )
+        return {
+            key: Spread(int(n), float(p50), float(p90))
+            for key, n, p50, p90 in db.session.execute(stmt)
+        }
+    # The driver's own tuples (a text and a float each: nothing to convert), read straight
+    # from the DBAPI cursor: building a hundred thousand Row objects took longer than SQLite.
+    result = db.session.connection().execute(select(month, seconds).where(*conditions))
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    if not rows:
+        return {}
+    months = np.array([r[0] for r in rows])
+    values = np.maximum(np.fromiter((r[1] for r in rows), float, len(rows)), 0.0)
+    order = np.lexsort((values, months))
+    months, values = months[order], values[order]
+    keys, starts, counts = np.unique(months, return_index=True, return_counts=True)
+    spreads = {}
+    for key, start, n in zip(keys, starts, counts, strict=True):
+        chunk = values[start : start + n]
+        spreads[str(key)] = Spread(
+            int(n), percentile_sorted(chunk, 0.5), percentile_sorted(chunk, 0.9)
+        )
+    return spreads
+
+
+def percentile_sorted(values, share: float) -> float:
+    """`percentile` of an already sorted NumPy array."""
+    position = (len(values) - 1) * share
+    low = math.floor(position)
+    high = min(low + 1, len(values) - 1)
+    return float(values[low] + (values[high] - values[low]) * (position - low))
 
 
 def _hours(value: float | None) -> float | None:
@@ -235,21 +289,21 @@ def _hours(value: float | None) -> float | None:
 
 def speed(filters: ReportFilters) -> Report:
     """Per month: median and 90th percentile of the staff's review time and the alumni's answer."""
-    review = _durations(R.reviewed_at, R.created_at, filters)
-    answer = _durations(R.answered_at, R.relayed_at, filters)
+    review = _spreads(R.reviewed_at, R.created_at, filters)
+    answer = _spreads(R.answered_at, R.relayed_at, filters)
     months = sorted(set(review) | set(answer))
     rows = []
     for month in months:
-        r, a = review.get(month, []), answer.get(month, [])
+        r, a = review.get(month), answer.get(month)
         rows.append(
             [
                 month,
-                len(r),
-                _hours(percentile(r, 0.5)) if r else None,
-                _hours(percentile(r, 0.9)) if r else None,
-                len(a),
-                _hours(percentile(a, 0.5)) if a else None,
-                _hours(percentile(a, 0.9)) if a else None,
+                r.count if r else 0,
+                _hours(r.median) if r else None,
+                _hours(r.p90) if r else None,
+                a.count if a else 0,
+                _hours(a.median) if a else None,
+                _hours(a.p90) if a else None,
             ]
         )
     return Report(
