@@ -199,6 +199,23 @@ def generate_requests(db, alumni: int, students: int, count: int) -> float:
             conn.execute(insert(RequestFeedback.__table__), feedback)
         made += size
         print(f"\r  generated {made:,} / {count:,} requests", end="", flush=True)
+    # Each request counts under its alumnus's industry when made (the first by name), as
+    # connections.services.asking stores it.
+    conn.execute(
+        text(
+            """
+            UPDATE careerlink_requests SET industry_id = (
+                SELECT mi.industry_id
+                FROM careerlink_mentor_profiles p
+                JOIN careerlink_mentor_industries mi ON mi.profile_id = p.id
+                JOIN careerlink_industries i ON i.id = mi.industry_id
+                WHERE p.user_id = careerlink_requests.alumnus_id
+                ORDER BY i.name, i.id
+                LIMIT 1
+            )
+            """
+        )
+    )
     db.session.commit()
     print()
     if db.engine.dialect.name == "postgresql":

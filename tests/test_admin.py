@@ -132,6 +132,8 @@ def test_merge_moves_profiles_once_and_deletes_the_source(
     # The request still belongs to its alumnus, now counted under healthcare.
     kept = _db.session.get(type(req), req.id)
     assert (kept.alumnus_id, kept.state) == (only_vet.user_id, "relayed")
+    # The industry stored on the request follows the merge (the source's row is gone).
+    assert kept.industry_id == health.id
     assert audited(AuditAction.INDUSTRY_MERGED) == [
         (
             admin.id,

@@ -127,6 +127,59 @@ def test_entries_cannot_be_changed_or_deleted(db, staff):
     assert [e.detail for e in entries(AuditAction.DATA_EXPORTED)] == ["x"]
 
 
+def test_a_bulk_update_is_refused_unless_it_is_the_erasure(db, staff):
+    from sqlalchemy import update
+
+    from careerlink.audit.models import ERASURE_OPTION
+
+    with transaction():
+        entry = record(AuditAction.DATA_EXPORTED, actor=staff, detail="x")
+    refused = [
+        update(AuditEntry).values(detail="rewritten"),
+        # The erasure's option does not make any other column writable.
+        update(AuditEntry)
+        .values(action="sign_in", ip_address=None)
+        .execution_options(**{ERASURE_OPTION: True}),
+    ]
+    for statement in refused:
+        with pytest.raises(DomainError, match="append-only"), transaction():
+            _db.session.execute(statement.where(AuditEntry.id == entry.id))
+    with transaction():
+        _db.session.execute(
+            update(AuditEntry)
+            .where(AuditEntry.id == entry.id)
+            .values(ip_address=None)
+            .execution_options(**{ERASURE_OPTION: True})
+        )
+    assert [e.detail for e in entries(AuditAction.DATA_EXPORTED)] == ["x"]
+
+
+def test_erasing_a_person_blanks_their_addresses_and_names_only(app, db, staff, make_user):
+    from careerlink.audit import erase_person
+
+    person = make_user(Role.STUDENT, name="Ondine 50%_Off", email="ondine@students.example.edu")
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "192.0.2.10"}), transaction():
+        own = record(AuditAction.SIGN_IN, actor=person, obj=person)
+        failed = record(AuditAction.SIGN_IN_FAILED, obj=person, detail="password")
+        by_staff = record(
+            AuditAction.ROLE_GRANTED, actor=staff, obj=person, detail="staff; for Ondine 50%_Off"
+        )
+        other = record(AuditAction.SIGN_IN, actor=staff, obj=staff, detail="Ondine 50_Off")
+    with transaction():
+        erase_person(person.id, ["Ondine 50%_Off", "ondine@students.example.edu"])
+    _db.session.expire_all()
+    got = {
+        e.id: (e.ip_address, e.detail)
+        for e in _db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))
+    }
+    assert got == {
+        own.id: (None, ""),
+        failed.id: (None, "password"),
+        by_staff.id: ("192.0.2.10", "staff; for (erased)"),
+        other.id: ("192.0.2.10", "Ondine 50_Off"),
+    }
+
+
 def test_only_admins_see_the_log(client, sign_in, staff):
     sign_in(staff)
     assert client.get("/admin/audit").status_code == 403

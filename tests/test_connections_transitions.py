@@ -27,6 +27,7 @@ ACTIONS = {
     "expire": ({"relayed"}, "expired", "introduction"),
     "cancel": ({"scheduled"}, "cancelled", "shadowing"),
     "complete": ({"introduced", "scheduled"}, "completed", "introduction"),
+    "close_alumnus_left": ({"submitted", "needs_info"}, "alumnus_left", "introduction"),
 }
 
 
@@ -55,6 +56,8 @@ def act(req, action: str, staff):
         return req.cancel(by=req.alumnus, role="alumnus", reason="Ill")
     if action == "complete":
         return req.complete()
+    if action == "close_alumnus_left":
+        return req.close_alumnus_left(note="The alumnus left.")
     raise ValueError(action)
 
 

@@ -252,6 +252,14 @@ class World:
         return import_jobs.work_once() if run else job
 
     @cached_property
+    def job_with_unknown_industry(self):
+        """A finished dry run whose file named an industry CareerLink does not know."""
+        job = self.import_job("preset:generic", run=True)
+        with transaction():
+            job.unknown_industries = {"Apiculture": 1}
+        return job
+
+    @cached_property
     def imported_record(self):
         """An imported alumnus, not invited yet."""
         from careerlink.mentors.imports.models import AlumniRecord
@@ -628,6 +636,12 @@ CASES: dict[str, Case] = {
     ),
     "imports.import_for_real": Case(
         lambda w: w.staff, path=lambda w: {"job_id": w.import_job("preset:generic", run=True).id}
+    ),
+    "imports.map_unknown_industry": Case(
+        lambda w: w.staff,
+        path=lambda w: {"job_id": w.job_with_unknown_industry.id},
+        data=lambda w: {"value": "Apiculture", "industry": "veterinary"},
+        needs=["mentor"],
     ),
     "imports.invite": Case(
         lambda w: w.staff, data=lambda w: {"all_matching": "y"}, needs=["imported_record"]

@@ -29,6 +29,7 @@ EVENTS = [
     ("request_relayed", "student"),
     ("request_needs_info", "student"),
     ("request_declined_by_staff", "student"),
+    ("request_closed_alumnus_left", "student"),
     ("introduction", "both"),
     ("shadowing_scheduled", "both"),
     ("shadowing_cancelled", "both"),
@@ -123,6 +124,7 @@ def render_all(db, student, alumna, staff, make_mentor, monkeypatch):
     notifications.request_relayed(shadow)
     notifications.request_needs_info(shadow)
     notifications.request_declined_by_staff(shadow)
+    notifications.request_closed_alumnus_left(shadow)
     notifications.introduction(intro)
     notifications.shadowing_scheduled(shadow)
     shadow.ics_sequence = 1
@@ -189,6 +191,10 @@ SUBJECTS = {
     ("request_relayed", "student"): "Your request to {alumnus} has been sent",
     ("request_needs_info", "student"): "The career office has a question about your request",
     ("request_declined_by_staff", "student"): "Your request to {alumnus} was not sent",
+    (
+        "request_closed_alumnus_left",
+        "student",
+    ): "Your request could not go ahead: the alumnus has left the network",
     ("introduction", "both"): "Introduction: {student} meet {alumnus}",
     ("shadowing_scheduled", "both"): "Shadowing day on 06 March 2030: {student} with {alumnus}",
     ("shadowing_cancelled", "both"): "Cancelled: shadowing day on 06 March 2030",

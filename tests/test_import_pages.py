@@ -93,11 +93,29 @@ def test_the_report_download_escapes_formulas(app, db, staff_client, tmp_path):
 
 def test_a_file_problem_is_shown_on_the_form_and_nothing_is_queued(app, db, staff_client):
     resp = upload(staff_client, b"Id,FirstName\n1,Ann\n", layout="preset:salesforce-eda")
-    assert resp.status_code == 200
+    assert resp.status_code == 422
     assert (
         "The file lacks a required column for the Salesforce EDA / Education Cloud (Contact) "
         "layout: Last name (column “LastName”)." in resp.get_data(as_text=True)
     )
+    assert db.session.scalar(select(func.count()).select_from(ImportJob)) == 0
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        ({}, "Choose the file to import."),
+        ({"file": (io.BytesIO(b""), "empty.csv")}, "The file is empty."),
+    ],
+)
+def test_an_empty_upload_is_refused_with_422(app, db, staff_client, data, message):
+    resp = staff_client.post(
+        "/staff/imports/",
+        data={"layout": "preset:generic", **data},
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 422
+    assert message in resp.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(ImportJob)) == 0
 
 
@@ -204,3 +222,117 @@ def test_cli_worker_runs_queued_jobs(app, db, staff_client, tmp_path):
         f"import #{job.id} (x.csv): would create 2, would update 0, skipped 0, 0 with errors; "
         "nothing was written (dry run)\n"
     )
+
+
+# --- mapping an unknown industry from the page --------------------------------------------------
+
+
+def dry_run_with_unknown_industry(db, staff_client, tmp_path, count=3):
+    """A finished dry run whose first two rows carry the unknown industry “Bee keeping”."""
+    rows = list(sample_rows("generic", count))
+    column = header_for("generic").index("industry")
+    rows[0][column] = "Bee keeping"
+    rows[1][column] = "BEE  keeping"
+    upload(staff_client, csv_bytes(tmp_path, rows=rows))
+    return jobs.work_once()
+
+
+def test_staff_map_an_unknown_industry_from_the_job_page(app, db, staff_client, tmp_path):
+    from careerlink.audit import AuditAction, AuditEntry
+
+    preview = dry_run_with_unknown_industry(db, staff_client, tmp_path)
+    page = staff_client.get(f"/staff/imports/{preview.id}").get_data(as_text=True)
+    assert '<input type="hidden" name="value" value="Bee keeping">' in page
+    assert '<option value="agriculture">' in page
+    resp = staff_client.post(
+        f"/staff/imports/{preview.id}/industries",
+        data={"value": "Bee keeping", "industry": "agriculture"},
+    )
+    assert resp.headers["Location"] == f"/staff/imports/{preview.id}"
+    page = staff_client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "“Bee keeping” now maps to Agriculture and food; 0 records updated." in page
+    # Both spellings of the value share the mapping (the dry run wrote no record yet).
+    assert page.count("mapped to Agriculture and food.") == 2
+    # The real import finds the mapping: both spellings of the value follow.
+    staff_client.post(f"/staff/imports/{preview.id}/import")
+    real = jobs.work_once()
+    assert real.unknown_industries in (None, {})
+    bees = db.session.scalars(
+        select(AlumniRecord).where(func.lower(AlumniRecord.industry_value).like("bee%"))
+    ).all()
+    assert [r.industry.slug for r in bees] == ["agriculture", "agriculture"]
+    [entry] = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == AuditAction.INDUSTRY_MAPPED.value)
+    ).all()
+    assert (entry.actor_id, entry.detail) == (
+        staff_user_id(db),
+        "“Bee keeping” → Agriculture and food: 0 records",
+    )
+
+
+def test_mapping_after_the_real_import_updates_every_record_carrying_the_value(
+    app, db, staff_client, tmp_path
+):
+    preview = dry_run_with_unknown_industry(db, staff_client, tmp_path)
+    staff_client.post(f"/staff/imports/{preview.id}/import")
+    real = jobs.work_once()
+    assert real.unknown_industries == {"Bee keeping": 1, "BEE keeping": 1}
+    resp = staff_client.post(
+        f"/staff/imports/{real.id}/industries",
+        data={"value": "Bee keeping", "industry": "agriculture"},
+    )
+    assert resp.status_code == 302
+    page = staff_client.get(resp.headers["Location"]).get_data(as_text=True)
+    # One mapping covers both spellings: both records follow.
+    assert "“Bee keeping” now maps to Agriculture and food; 2 records updated." in page
+    db.session.expire_all()
+    carrying = db.session.scalars(
+        select(AlumniRecord).where(func.lower(AlumniRecord.industry_value).like("bee%"))
+    ).all()
+    assert [r.industry.slug for r in carrying] == ["agriculture", "agriculture"]
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        ({"value": "Bee keeping", "industry": ""}, "Choose a CareerLink industry for this value."),
+        ({"value": "Bee keeping", "industry": "astrology"}, "There is no industry “astrology”."),
+        ({"value": "Bee keeping", "industry": "retired"}, "is retired; choose an industry in use."),
+        (
+            {"value": "Not in the file", "industry": "agriculture"},
+            "Choose one of the industry values listed for this import.",
+        ),
+        ({"value": "", "industry": "agriculture"}, "Choose one of the industry values listed"),
+        ({"value": "x" * 500, "industry": "agriculture"}, "Choose one of the industry values"),
+    ],
+)
+def test_bad_mappings_are_refused_with_a_clear_message(
+    app, db, staff_client, tmp_path, data, message
+):
+    from careerlink.mentors.models import Industry
+
+    industry = db.session.scalar(select(Industry).where(Industry.slug == "agriculture"))
+    if data["industry"] == "retired":
+        industry.active = False
+        db.session.commit()
+        data = {**data, "industry": "agriculture"}
+    preview = dry_run_with_unknown_industry(db, staff_client, tmp_path)
+    resp = staff_client.post(f"/staff/imports/{preview.id}/industries", data=data)
+    assert resp.status_code == 422
+    assert message in resp.get_data(as_text=True)
+    from careerlink.mentors.imports.models import IndustryAlias
+
+    assert db.session.scalar(select(func.count()).select_from(IndustryAlias)) == 0
+
+
+def staff_user_id(db) -> int:
+    from careerlink.accounts.models import User
+
+    return db.session.scalar(select(User.id).where(User.display_name == "Sam Staff"))
+
+
+def test_mapping_an_unknown_job_is_404(app, db, staff_client):
+    resp = staff_client.post(
+        "/staff/imports/999999/industries", data={"value": "x", "industry": "agriculture"}
+    )
+    assert resp.status_code == 404

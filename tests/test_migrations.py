@@ -65,3 +65,59 @@ def test_downgrade_to_base_and_up_again(new_database, tmp_path):
         upgrade(directory=str(MIGRATIONS_DIR))
         assert set(db.inspect(db.engine).get_table_names()) == upgraded
         db.engine.dispose()
+
+
+def test_0013_backfills_each_request_s_industry_and_allows_the_system_close(new_database, tmp_path):
+    """Requests made before 0013 get their alumnus's industry (the first by name); the CHECK
+    accepts the new state; downgrading turns it back into a state the old release knew."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert, text
+
+    from careerlink.accounts.models import User
+    from careerlink.connections.models import ConnectionRequest
+    from careerlink.mentors.models import Industry, MentorProfile
+
+    database = new_database("backfill")
+    application = create_app(app_config(database, tmp_path))
+    with application.app_context():
+        upgrade(directory=str(MIGRATIONS_DIR), revision="0011")
+        zoos = Industry(slug="zoos", name="Zoos")
+        aquaria = Industry(slug="aquaria", name="Aquaria")
+        student = User(email="s@example.edu", display_name="S")
+        alumna = User(email="a@example.edu", display_name="A")
+        db.session.add_all([zoos, aquaria, student, alumna])
+        db.session.flush()
+        db.session.add(MentorProfile(user_id=alumna.id, industries=[zoos, aquaria]))
+        db.session.commit()
+        now = datetime(2026, 3, 2, 9, tzinfo=UTC)
+        # The table as 0011 left it: no industry column yet.
+        columns = {c.name for c in ConnectionRequest.__table__.c} - {"industry_id"}
+        row = {
+            "kind": "introduction",
+            "state": "submitted",
+            "student_id": student.id,
+            "alumnus_id": alumna.id,
+            "hopes": "h",
+            "why_alumnus": "w",
+            "message": "m",
+            "proposed_dates": [],
+            "conduct_acknowledged_at": now,
+            "ics_sequence": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
+        assert set(row) <= columns
+        table = ConnectionRequest.__table__
+        db.session.execute(insert(table).values(row))
+        db.session.commit()
+        upgrade(directory=str(MIGRATIONS_DIR))
+        assert db.session.scalar(text("SELECT industry_id FROM careerlink_requests")) == aquaria.id
+        db.session.execute(text("UPDATE careerlink_requests SET state = 'alumnus_left'"))
+        db.session.commit()
+        downgrade(directory=str(MIGRATIONS_DIR), revision="0011")
+        assert db.session.scalar(text("SELECT state FROM careerlink_requests")) == (
+            "declined_by_staff"
+        )
+        db.session.remove()
+        db.engine.dispose()

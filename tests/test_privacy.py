@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import inspect, select, text, update
+from support.auth import DEFAULT_PASSWORD
 
 from careerlink.accounts import privacy
 from careerlink.accounts.models import User
@@ -22,6 +23,7 @@ from careerlink.permissions import Role
 
 NAME = "Zephyrine Quillfeather"
 EMAIL = "zephyrine.q@students.example.edu"
+ADDRESS = "198.51.100.73"  # the address she signs in from (RFC 5737 documentation range)
 
 
 def dump_text() -> str:
@@ -104,16 +106,31 @@ def test_another_student_cannot_download_someone_elses_data(db, make_user, zephy
 
 
 def test_deletion_leaves_no_trace_and_keeps_the_statistics(
-    client, sign_in, zephyrine, make_mentor, make_request
+    client, zephyrine, make_mentor, make_request, make_user
 ):
+    staff_member = make_user(Role.STAFF)
     give_profile(zephyrine)
     vet = make_mentor()
     doctor = make_mentor(industry="healthcare")
     done = make_request(student=zephyrine, mentor=vet, state="completed")
     relayed = make_request(student=zephyrine, mentor=doctor, state="relayed")
     other_side = relayed.alumnus.email
-    sign_in(zephyrine)  # a sign-in row, with its device and address, to erase too
-    resp = client.post("/account/delete", data={"confirm": "DELETE"})
+    # A failed and a real sign-in through the form, each audited with its address, and a
+    # sign-in row with its device and address: all to erase too.
+    for password in ("wrong password", DEFAULT_PASSWORD):
+        resp = client.post(
+            "/signin",
+            data={"email": EMAIL, "password": password},
+            environ_base={"REMOTE_ADDR": ADDRESS},
+        )
+    assert resp.status_code == 302
+    assert len(audited(AuditAction.SIGN_IN)) == 1  # signed in, and recorded with her address
+    # Staff hold her directory listing: that entry names her account, not her address.
+    with transaction():
+        privacy.set_directory_hold(staff_member, zephyrine, True)
+    resp = client.post(
+        "/account/delete", data={"confirm": "DELETE"}, environ_base={"REMOTE_ADDR": ADDRESS}
+    )
     assert resp.status_code == 302
     # The open request ended, and its alumnus was told.
     _db.session.expire_all()
@@ -131,6 +148,10 @@ def test_deletion_leaves_no_trace_and_keeps_the_statistics(
     dump = dump_text()
     assert NAME.lower() not in dump
     assert EMAIL not in dump
+    assert ADDRESS not in dump
+    # The staff member's own entry about her keeps the staff member's (absent) address.
+    [hold] = audited(AuditAction.DIRECTORY_HOLD_SET)
+    assert (hold.actor_id, hold.object_id) == (staff_member.id, str(zephyrine.id))
     assert "zephyrine" not in dump
     assert "owls" not in dump, dump[max(0, dump.find("owls") - 300) : dump.find("owls") + 50]
     [entry] = audited(AuditAction.ACCOUNT_DELETED)
@@ -163,17 +184,53 @@ def test_deleting_an_alumnus_declines_relayed_and_cancels_scheduled(db, make_men
     assert states == {
         relayed.id: "declined_by_alumnus",
         scheduled.id: "cancelled",
-        waiting.id: "declined_by_staff",
+        waiting.id: "alumnus_left",
     }
     emails = _db.session.scalars(
         select(OutboxMessage).where(
             OutboxMessage.event.in_(
-                ["request_declined_by_alumnus", "shadowing_cancelled", "request_declined_by_staff"]
+                [
+                    "request_declined_by_alumnus",
+                    "shadowing_cancelled",
+                    "request_closed_alumnus_left",
+                ]
             )
         )
     ).all()
     assert sorted(r for m in emails for r in m.recipients) == sorted(students)
     assert all(not r.endswith(".invalid") for m in emails for r in m.recipients)
+
+
+def test_a_request_not_yet_relayed_is_closed_by_the_system_not_declined_by_staff(
+    db, client, sign_in, make_mentor, make_request
+):
+    alumna = make_mentor(industry="veterinary")
+    waiting = make_request(mentor=alumna, state="needs_info")
+    student = waiting.student
+    with transaction():
+        privacy.delete_account(alumna.user, alumna.user)
+    _db.session.expire_all()
+    req = _db.session.get(ConnectionRequest, waiting.id)
+    last = req.events[-1]
+    assert (last.from_state, last.to_state, last.actor_role, last.actor_id) == (
+        "needs_info",
+        "alumnus_left",
+        "system",
+        None,
+    )
+    assert req.staff_reason is None  # no one gave a reason: no one declined it
+    [email] = _db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.event == "request_closed_alumnus_left")
+    ).all()
+    assert email.recipients == [student.email]
+    assert email.subject == "Your request could not go ahead: the alumnus has left the network"
+    assert "/mentors?industry=veterinary" in email.body_text
+    assert not _db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.event == "request_declined_by_staff")
+    ).all()
+    sign_in(student)
+    page = client.get(f"/requests/{req.id}").get_data(as_text=True)
+    assert "Closed: the alumnus has left the network" in page
 
 
 def test_deleting_twice_is_refused_and_changes_nothing_more(db, zephyrine, make_request):

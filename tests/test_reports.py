@@ -97,15 +97,43 @@ def test_funnel_counts_each_step_and_loss(world):
         "Waiting for staff",
         "Declined by staff",
         "Withdrawn before relay",
+        "Closed: the alumnus left",
         "Waiting for the alumnus",
         "Declined by the alumnus",
         "Expired",
         "Withdrawn after relay",
         "Cancelled",
     ]
-    assert row(report, "Introductions") == ["Introductions", 8, 5, 2, 1, 1, 1, 1, 1, 1, 1, 0, 0]
-    assert row(report, "Shadowing days") == ["Shadowing days", 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 1]
+    assert row(report, "Introductions") == [
+        "Introductions",
+        *(8, 5, 2, 1, 1, 1, 1, 0, 1, 1, 1, 0, 0),
+    ]
+    assert row(report, "Shadowing days") == [
+        "Shadowing days",
+        *(2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1),
+    ]
     assert report.series == [("Introductions", [8, 5, 2, 1]), ("Shadowing days", [2, 2, 2, 0])]
+
+
+def test_funnel_counts_requests_closed_when_the_alumnus_left_apart(world, make_mentor):
+    from careerlink.accounts import privacy
+
+    leaving = make_mentor(industry="veterinary")
+    with transaction():
+        waiting = world["submitted"]
+        _db.session.execute(
+            update(ConnectionRequest)
+            .where(ConnectionRequest.id == waiting.id)
+            .values(alumnus_id=leaving.user_id)
+        )
+    with transaction():
+        privacy.delete_account(leaving.user, leaving.user)
+    report = queries.funnel(filters())
+    declined_by_staff = report.header.index("Declined by staff")
+    alumnus_left = report.header.index("Closed: the alumnus left")
+    waiting_for_staff = report.header.index("Waiting for staff")
+    intro = row(report, "Introductions")
+    assert (intro[waiting_for_staff], intro[declined_by_staff], intro[alumnus_left]) == (0, 1, 1)
 
 
 def test_funnel_by_programme_and_class_year(world):
@@ -143,6 +171,49 @@ def test_supply_and_demand_for_one_industry(world):
     assert report.rows == [["Healthcare and medicine", 1, 3, 2, 0]]
 
 
+def test_a_deleted_alumnus_s_requests_still_count_under_their_industry(world, make_request):
+    from careerlink.accounts import privacy
+
+    vet_user = world["submitted"].alumnus
+    with transaction():
+        privacy.delete_account(vet_user, vet_user)
+    report = queries.supply_demand(filters())
+    # No vet is listed any more; the eight requests made to her still count. Unmet: the one
+    # she declined, the one that expired, and the relayed one her deletion declined; the one
+    # not yet relayed was closed by the system (no one declined it): not unmet.
+    assert row(report, "Veterinary and animal care") == ["Veterinary and animal care", 0, 0, 8, 3]
+    vet_only = queries.funnel(filters(industry="veterinary"))
+    assert row(vet_only, "Introductions")[1] == 8
+    outcomes = queries.outcomes(filters())
+    assert row(outcomes, "Veterinary and animal care")[1:] == [1, 0, 1, 1]
+
+
+def test_requests_keep_the_industry_they_were_made_under(world, make_mentor, make_request):
+    """A later change to the alumnus's profile does not move past requests; a retired
+    industry keeps its requests in the report."""
+    from careerlink.staff.admin import services as admin_services
+
+    vet_profile = world["submitted"].alumnus.mentor_profile
+    health = _db.session.scalar(select(Industry).where(Industry.slug == "healthcare"))
+    vet = _db.session.scalar(select(Industry).where(Industry.slug == "veterinary"))
+    with transaction():
+        profile = _db.session.get(MentorProfile, vet_profile.id)
+        profile.industries = [health]
+    with transaction():
+        admin_services.set_industry_active(admin_actor(), vet, False)
+    report = queries.supply_demand(filters())
+    assert row(report, "Veterinary and animal care") == ["Veterinary and animal care", 0, 0, 8, 2]
+    assert row(report, "Healthcare and medicine") == ["Healthcare and medicine", 2, 5, 2, 0]
+
+
+def admin_actor():
+    from careerlink.accounts.services import create_user
+    from careerlink.permissions import Role
+
+    with transaction():
+        return create_user("reports-admin@example.edu", "Reports Admin", None, [Role.ADMIN])
+
+
 # --- speed --------------------------------------------------------------------------------------
 
 
@@ -150,6 +221,20 @@ def test_percentile_interpolates_like_numpy():
     assert percentile([2.0, 4.0, 10.0], 0.5) == 4.0
     assert percentile([2.0, 4.0, 10.0], 0.9) == pytest.approx(8.8)
     assert percentile([7.0], 0.9) == 7.0
+
+
+def test_the_sorted_array_percentile_is_the_list_one():
+    import random
+
+    import numpy as np
+
+    from careerlink.staff.reports.queries import percentile_sorted
+
+    rng = random.Random(14)
+    for size in (1, 2, 3, 10, 101):
+        values = sorted(rng.uniform(0, 1e6) for _ in range(size))
+        for share in (0.5, 0.9):
+            assert percentile_sorted(np.array(values), share) == percentile(values, share)
 
 
 def test_speed_medians_and_90th_percentiles_per_month(make_mentor, make_request):

@@ -65,12 +65,20 @@ TABLE = {
         frozenset({"system"}),
         None,
     ),
+    (
+        "close_alumnus_left",
+        frozenset({"submitted", "needs_info"}),
+        "alumnus_left",
+        frozenset({"system"}),
+        None,
+    ),
 }
 
-# The SQL migration 0003 created; the derived text must not drift from it.
+# The SQL migration 0013 set (0003's, with alumnus_left); the derived text must not drift.
 STATE_CHECK = (
     "state IN ('submitted', 'needs_info', 'declined_by_staff', 'relayed', 'declined_by_alumnus', "
-    "'expired', 'withdrawn', 'introduced', 'scheduled', 'cancelled', 'completed')"
+    "'expired', 'withdrawn', 'introduced', 'scheduled', 'cancelled', 'completed', "
+    "'alumnus_left')"
 )
 OPEN_SQL = "state IN ('submitted', 'needs_info', 'relayed')"
 
@@ -209,9 +217,21 @@ def test_the_check_constraint_and_the_open_sql_come_from_the_table():
         assert str(index.dialect_options[dialect]["where"]) == machine.OPEN_SQL
 
 
-def test_the_derived_sql_is_what_the_migration_created():
+def _migration_module(name: str):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, MIGRATIONS_DIR / "versions" / name)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_derived_sql_is_what_the_migrations_created():
     migration = (MIGRATIONS_DIR / "versions" / "0003_requests.py").read_text()
-    assert f'"{machine.STATE_CHECK_SQL}"' in migration
+    states_0013 = _migration_module("0013_request_industry_system_close.py")
+    # 0003 created the CHECK without alumnus_left; 0013 widened it to the table's states.
+    assert f'"{states_0013.OLD_STATES}"' in migration
+    assert states_0013.NEW_STATES == machine.STATE_CHECK_SQL
     assert migration.count(f'sa.text("{machine.OPEN_SQL}")') == 4  # upgrade and downgrade
 
 

@@ -145,6 +145,9 @@ def act(req: ConnectionRequest, move: Move, people: People, now: datetime, befor
     if a == "complete":
         changes = {"completed_at": now, "closed_at": now}
         return req.complete(now=now), changes, "Completed; both sides asked for feedback."
+    if a == "close_alumnus_left":
+        event = req.close_alumnus_left(note="The alumnus left.", now=now)
+        return event, {"closed_at": now}, "The alumnus left."
     raise KeyError(f"no expectation written for the action {a!r}: add it to act()")
 
 
@@ -286,6 +289,8 @@ def test_submitting_records_the_first_row_and_history(db, student, make_mentor):
         "ics_sequence": 0,
         "created_at": now,
         "updated_at": now,
+        # The alumnus's industry when asked, kept for the reports (issue 14).
+        "industry_id": mentor.industries[0].id,
     }
     (event,) = db.session.get(ConnectionRequest, req.id).events
     assert (event.from_state, event.to_state, event.actor_id, event.actor_role) == (

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import String, cast, delete, func, or_, select, update
 
 from careerlink.accounts.models import Identity, User, UserSession
-from careerlink.audit import AuditAction, AuditEntry, record
+from careerlink.audit import AuditAction, AuditEntry, erase_person, record
 from careerlink.connections import notifications as request_notifications
 from careerlink.connections.models import (
     ConnectionRequest,
@@ -272,12 +272,16 @@ def delete_account(actor: User, user: User, now: datetime | None = None) -> Dele
     openings_services.erase_personal_data(user)
     db.session.flush()
     result.emails_rewritten = _rewrite_emails(old_name, old_email)
-    record(
+    # The log's one allowed change: the person's addresses and name leave their entries.
+    erase_person(user.id, [old_name, old_email])
+    entry = record(
         AuditAction.ACCOUNT_DELETED,
         actor=actor if actor.id != user.id else user,
         obj=user,
         detail=f"{result.ended} requests ended; {result.emails_rewritten} emails rewritten",
     )
+    if actor.id == user.id:
+        entry.ip_address = None  # the person's own address: recorded, it would outlive them
     return result
 
 
@@ -299,18 +303,10 @@ def _end_open_requests(user: User, now: datetime) -> int:
         elif req.state == S.RELAYED.value:
             decline_by_alumnus(req, user, note=ENDED_NOTE, now=now)
         else:
-            # Not yet relayed: the alumnus never saw it; the student hears it cannot go ahead.
-            # The table has no system decline; the career office's move, made by no one.
-            req.apply(
-                "decline_by_staff",
-                by=None,
-                note=ENDED_NOTE,
-                now=now,
-                staff_reason=ENDED_NOTE,
-                reviewed_at=now,
-                closed_at=now,
-            )
-            request_notifications.request_declined_by_staff(req)
+            # Not yet relayed: the alumnus never saw it and no one declined it; the system
+            # closes it and the student hears the alumnus has left.
+            req.close_alumnus_left(note=ENDED_NOTE, now=now)
+            request_notifications.request_closed_alumnus_left(req)
         ended += 1
     return ended
 

@@ -337,6 +337,7 @@ QueueState = Literal[
     "scheduled",
     "cancelled",
     "completed",
+    "alumnus_left",
     "",
     "open",
     "overdue",

@@ -41,6 +41,7 @@ class AuditAction(enum.StrEnum):
     INDUSTRY_MERGED = "industry_merged"
     INDUSTRY_RETIRED = "industry_retired"
     INDUSTRY_REACTIVATED = "industry_reactivated"
+    INDUSTRY_MAPPED = "industry_mapped"
     SETTING_CHANGED = "setting_changed"
     ACCOUNT_DELETED = "account_deleted"
     DIRECTORY_HOLD_SET = "directory_hold_set"
@@ -90,6 +91,11 @@ class AuditEntry(db.Model):
 
 
 APPEND_ONLY = "The audit log is append-only: its entries cannot be changed or deleted."
+# The one exception: erasing a deleted person's address and name from their entries
+# (audit.services.erase_person), a bulk UPDATE carrying this execution option and touching
+# only these columns.
+ERASURE_OPTION = "careerlink_audit_erasure"
+ERASABLE_COLUMNS = frozenset({"ip_address", "detail"})
 
 
 @event.listens_for(CareerLinkSession, "before_flush")
@@ -98,3 +104,21 @@ def _refuse_changes(session, _context, _instances) -> None:
     for obj in (*session.dirty, *session.deleted):
         if isinstance(obj, AuditEntry) and (obj in session.deleted or session.is_modified(obj)):
             raise DomainError(APPEND_ONLY)
+
+
+@event.listens_for(CareerLinkSession, "do_orm_execute")
+def _refuse_bulk_updates(state) -> None:
+    # A bulk UPDATE skips the flush (and the guard above): refuse any but the erasure's.
+    if not state.is_update or state.statement.table.name != AuditEntry.__tablename__:
+        return
+    allowed = state.execution_options.get(ERASURE_OPTION) is True
+    columns = _set_columns(state.statement)
+    if not allowed or not columns or not columns <= ERASABLE_COLUMNS:
+        raise DomainError(APPEND_ONLY)
+
+
+def _set_columns(statement) -> set[str]:
+    """The names of the columns an UPDATE statement sets (from `.values()`)."""
+    # SQLAlchemy has no public accessor for an UPDATE's SET clause; `_values` maps each
+    # column (or its name) to its value.
+    return {getattr(column, "key", column) for column in statement._values or {}}

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, and_, delete, func, or_, select, update
 
 from careerlink.accounts.models import User
-from careerlink.audit.models import AuditAction, AuditEntry
+from careerlink.audit.models import ERASURE_OPTION, AuditAction, AuditEntry
 from careerlink.errors import DomainError
 from careerlink.extensions import db
 from careerlink.models import utcnow
@@ -64,6 +64,41 @@ def record_role_changes(
         record(AuditAction.ROLE_GRANTED, actor=actor, obj=user, detail=f"{role}; {detail}")
     for role in changes.removed:
         record(AuditAction.ROLE_REVOKED, actor=actor, obj=user, detail=f"{role}; {detail}")
+
+
+ERASED = "(erased)"
+
+
+def erase_person(user_id: int, words: list[str]) -> int:
+    """Blank the addresses of a deleted person's entries and their name and email in any
+    entry's detail; how many rows the updates touched. The one change the log allows.
+
+    The person's entries are those they made, and those made by no one about their account
+    (failed sign-ins against it: the address may be theirs). Entries by staff about them keep
+    the staff member's address: that is the staff member's, not the person's.
+    """
+    words = sorted({w for w in words if w}, key=len, reverse=True)
+    about = and_(
+        AuditEntry.actor_id.is_(None),
+        AuditEntry.object_type == "users",
+        AuditEntry.object_id == str(user_id),
+    )
+    theirs = or_(AuditEntry.actor_id == user_id, about)
+    changed = db.session.execute(
+        update(AuditEntry)
+        .where(theirs, AuditEntry.ip_address.is_not(None))
+        .values(ip_address=None)
+        .execution_options(synchronize_session=False, **{ERASURE_OPTION: True})
+    ).rowcount
+    for word in words:
+        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        changed += db.session.execute(
+            update(AuditEntry)
+            .where(AuditEntry.detail.like(pattern, escape="\\"))
+            .values(detail=func.replace(AuditEntry.detail, word, ERASED))
+            .execution_options(synchronize_session=False, **{ERASURE_OPTION: True})
+        ).rowcount
+    return changed
 
 
 MAX_RANGE_DAYS = 3660

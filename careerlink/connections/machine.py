@@ -39,6 +39,7 @@ class RequestState(enum.StrEnum):
     SCHEDULED = "scheduled"
     CANCELLED = "cancelled"
     COMPLETED = "completed"
+    ALUMNUS_LEFT = "alumnus_left"
 
     @property
     def label(self) -> str:
@@ -75,6 +76,7 @@ STATES: dict[RequestState, StateInfo] = {
     S.SCHEDULED: StateInfo("Shadowing day scheduled", False, "accepted"),
     S.CANCELLED: StateInfo("Cancelled", False, "cancelled"),
     S.COMPLETED: StateInfo("Completed", False, "completed"),
+    S.ALUMNUS_LEFT: StateInfo("Closed: the alumnus has left the network", False, "closed"),
 }
 
 STUDENT, STAFF, ALUMNUS, SYSTEM = "student", "staff", "alumnus", "system"
@@ -124,6 +126,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("expire", (S.RELAYED,), S.EXPIRED, (SYSTEM,)),
     Transition("cancel", (S.SCHEDULED,), S.CANCELLED, (STUDENT, ALUMNUS, STAFF)),
     Transition("complete", (S.INTRODUCED, S.SCHEDULED), S.COMPLETED, (SYSTEM,)),
+    # The alumnus deleted their account before the request reached them: no one declined it.
+    Transition("close_alumnus_left", (S.SUBMITTED, S.NEEDS_INFO), S.ALUMNUS_LEFT, (SYSTEM,)),
 )
 del S, K
 

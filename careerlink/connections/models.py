@@ -75,8 +75,10 @@ class ConnectionRequest(TimestampMixin, db.Model):
         # The staff queue's order (queries.queue_query): a page is read, not sorted.
         Index("ix_careerlink_requests_state_updated", "state", "updated_at", "id"),
         Index("ix_careerlink_requests_alumnus_state", "alumnus_id", "state"),
+        # The reports' industry filter and per-industry counts read the request's own industry.
+        Index("ix_careerlink_requests_industry_created", "industry_id", "created_at"),
         # The reports (careerlink.staff.reports) count requests made in a date range by kind,
-        # state and whether relayed: this index answers them without reading the table.
+        # state, whether relayed and industry: this index answers them without the table.
         Index(
             "ix_careerlink_requests_report",
             "created_at",
@@ -87,6 +89,7 @@ class ConnectionRequest(TimestampMixin, db.Model):
             "answered_at",
             "alumnus_id",
             "student_id",
+            "industry_id",
         ),
     )
 
@@ -100,6 +103,11 @@ class ConnectionRequest(TimestampMixin, db.Model):
     )
     alumnus_id: Mapped[int] = mapped_column(
         ForeignKey("careerlink_users.id", ondelete="CASCADE"), nullable=False
+    )
+    # The alumnus's industry when the request was made, so the reports still count it there
+    # after the alumnus deletes their profile; an industry merge moves it (admin services).
+    industry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("careerlink_industries.id", ondelete="SET NULL")
     )
 
     # What the student wrote; the message is what is relayed (staff may edit it).
@@ -139,6 +147,7 @@ class ConnectionRequest(TimestampMixin, db.Model):
 
     student = relationship("User", foreign_keys=[student_id], lazy="joined")
     alumnus = relationship("User", foreign_keys=[alumnus_id], lazy="joined")
+    industry = relationship("Industry", foreign_keys=[industry_id])
     reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
     cancelled_by = relationship("User", foreign_keys=[cancelled_by_id])
     mentor_profile = relationship(
@@ -444,6 +453,11 @@ class ConnectionRequest(TimestampMixin, db.Model):
             closed_at=now,
             ics_sequence=(self.ics_sequence or 0) + 1,
         )
+
+    def close_alumnus_left(self, *, note: str, now: datetime | None = None) -> RequestEvent:
+        """The alumnus deleted their account before the request reached them (the system)."""
+        now = now or utcnow()
+        return self.apply("close_alumnus_left", by=None, note=note, now=now, closed_at=now)
 
     def complete(self, *, now: datetime | None = None) -> RequestEvent:
         """The introduction has had time to happen, or the shadowing day has passed."""

@@ -63,6 +63,21 @@ def request_declined_by_staff(req) -> None:
     )
 
 
+def request_closed_alumnus_left(req) -> None:
+    """The alumnus deleted their account before seeing the request; the student may ask another.
+
+    The email names no one but the student: the alumnus's account is being erased.
+    """
+    industry = getattr(req, "industry", None)
+    url = directory_link(industry.slug if industry is not None else None)
+    enqueue(
+        "request_closed_alumnus_left",
+        "student",
+        req.student.email,
+        context(req, directory_url=url),
+    )
+
+
 def introduction(req) -> None:
     """One email to both: who is who and what to do next; they reply to each other."""
     enqueue(

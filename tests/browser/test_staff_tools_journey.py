@@ -36,7 +36,7 @@ def test_reports_with_filters_chart_and_table(page, live_server, make_user, make
     expect(chart).to_be_visible()
     # The chart loaded (an SVG of its own) rather than a broken image: once the browser has
     # finished with it (visible is not loaded), its width is the SVG's own.
-    page.wait_for_function("document.querySelector('.report-chart img').complete")
+    page.wait_for_function("() => document.querySelector('.report-chart img').complete")
     assert page.evaluate("document.querySelector('.report-chart img').naturalWidth") == 900
     expect(page.get_by_role("row", name="Introductions 3 2 1 1")).to_be_visible()
     assert_accessible(page, "funnel report")

@@ -96,6 +96,8 @@ def advance(req, state: str, staff, now=None):
         services.decline_by_staff(req, staff, reason="Not this time.", now=now)
     elif state == "withdrawn":
         services.withdraw_request(req, student, now=now)
+    elif state == "alumnus_left":
+        req.close_alumnus_left(note="The alumnus left.", now=now)
     else:
         services.approve_request(req, staff, now=now)
         if state == "relayed":

@@ -132,6 +132,12 @@ def _lock_user(user_id: int) -> None:
         db.session.execute(select(User.id).where(User.id == user_id).with_for_update())
 
 
+def request_industry_id(profile: MentorProfile) -> int | None:
+    """The industry a new request to this alumnus counts under: the profile's first by name."""
+    industries = sorted(profile.industries, key=lambda i: (i.name, i.id))
+    return industries[0].id if industries else None
+
+
 def submit_request(
     student: User,
     profile: MentorProfile,
@@ -183,6 +189,7 @@ def submit_request(
             message=message,
             proposed_dates=dates,
             conduct_acknowledged_at=now,
+            industry_id=request_industry_id(profile),
         )
     except IntegrityError:
         raise Conflict(

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -147,3 +148,11 @@ class InviteForm(FlaskForm):
 
     record_ids = SelectMultipleField("Invite", coerce=int, validate_choice=False)
     all_matching = BooleanField("Every alumnus matching the filters who can be invited")
+
+
+class MapIndustryForm(FlaskForm):
+    """One unknown industry value of an import and the CareerLink industry it stands for."""
+
+    value = HiddenField(validators=[Length(max=120)])
+    # Any slug is passed on: the service names what is wrong (unknown, retired, none chosen).
+    industry = SelectField("CareerLink industry", validate_choice=False)

@@ -23,7 +23,9 @@ from flask import current_app
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.exc import IntegrityError
 
+from careerlink import audit
 from careerlink.accounts.models import User, normalize_email
+from careerlink.audit import AuditAction
 from careerlink.database import error_reason
 from careerlink.errors import DomainError
 from careerlink.extensions import db
@@ -514,14 +516,27 @@ def run_import(
     return report
 
 
-def map_industry(value: str, slug: str) -> int:
-    """Map a CRM industry value to a CareerLink industry; return how many records it fixed."""
+def map_industry(value: str, slug: str, actor: User | None = None) -> int:
+    """Map a CRM industry value to a CareerLink industry; return how many records it fixed.
+
+    The staff page and `flask careerlink alumni map-industry` both call this; it is audited
+    (by the staff member, or by no one from the command line).
+    """
     key = fold(value)
     if not key:
         raise DomainError("Give the CRM's industry value to map.", field="value")
-    industry = db.session.scalar(select(Industry).where(Industry.slug == slug))
+    if len(key) > IndustryAlias.__table__.c.value_key.type.length:
+        raise DomainError("An industry value has at most 120 characters.", field="value")
+    slug = (slug or "").strip()
+    if not slug:
+        raise DomainError("Choose a CareerLink industry for this value.", field="industry")
+    industry = db.session.scalar(select(Industry).where(Industry.slug == slug[:60]))
     if industry is None:
-        raise DomainError(f"There is no industry “{slug}”.", field="industry")
+        raise DomainError(f"There is no industry “{slug[:60]}”.", field="industry")
+    if not industry.active:
+        raise DomainError(
+            f"“{industry.name}” is retired; choose an industry in use.", field="industry"
+        )
     alias = db.session.scalar(select(IndustryAlias).where(IndustryAlias.value_key == key))
     if alias is None:
         db.session.add(IndustryAlias(value_key=key, industry_id=industry.id))
@@ -538,7 +553,26 @@ def map_industry(value: str, slug: str) -> int:
             record.industry_id = industry.id
             fixed += 1
     db.session.flush()
+    audit.record(
+        AuditAction.INDUSTRY_MAPPED,
+        actor=actor,
+        obj=industry,
+        detail=f"“{value.strip()[:120]}” → {industry.name}: {fixed} records",
+    )
     return fixed
+
+
+def mapped_values(values) -> dict[str, Industry]:
+    """Of these CRM industry values, those a mapping now covers, with their industry."""
+    # Two spellings of one value ("Bee keeping", "BEE  keeping") share one mapping.
+    keys = {v: fold(v) for v in values if fold(v)}
+    if not keys:
+        return {}
+    aliases = db.session.scalars(
+        select(IndustryAlias).where(IndustryAlias.value_key.in_(set(keys.values())))
+    ).all()
+    by_key = {a.value_key: a.industry for a in aliases}
+    return {v: by_key[key] for v, key in keys.items() if key in by_key}
 
 
 def unmapped_industries() -> list[tuple[str, int]]:
@@ -553,4 +587,11 @@ def unmapped_industries() -> list[tuple[str, int]]:
     return counts.most_common()
 
 
-__all__ = ["ImportReport", "RowOutcome", "map_industry", "run_import", "unmapped_industries"]
+__all__ = [
+    "ImportReport",
+    "RowOutcome",
+    "map_industry",
+    "mapped_values",
+    "run_import",
+    "unmapped_industries",
+]

@@ -14,13 +14,19 @@ from careerlink.extensions import db
 from careerlink.mentors.imports import invitations, jobs
 from careerlink.mentors.imports.forms import (
     InviteForm,
+    MapIndustryForm,
     UploadForm,
     chosen_columns,
     guess_columns,
     mapping_form,
 )
 from careerlink.mentors.imports.models import ImportJob, JobState
-from careerlink.mentors.imports.services import ACTIONS, REPORT_HEADER
+from careerlink.mentors.imports.services import (
+    ACTIONS,
+    REPORT_HEADER,
+    map_industry,
+    mapped_values,
+)
 from careerlink.mentors.industries import active_industries
 from careerlink.pagination import Page, page_number, paginate
 from careerlink.permissions import STAFF_ROLES, role_required
@@ -60,7 +66,13 @@ def index():
             if job.state == JobState.UPLOADED.value:
                 return redirect(url_for("imports.columns", job_id=job.id))
             return redirect(url_for("imports.job", job_id=job.id))
-    return render_template("careerlink/imports/index.html", form=form, jobs=jobs.recent_jobs())
+    # A refused upload (no file, an empty one, a file that cannot be read) is a 422, as every
+    # refused form is.
+    status = 422 if request.method == "POST" else 200
+    return (
+        render_template("careerlink/imports/index.html", form=form, jobs=jobs.recent_jobs()),
+        status,
+    )
 
 
 @bp.route("/<int:job_id>/columns", methods=["GET", "POST"])
@@ -94,7 +106,11 @@ def columns(job_id: int):
 @role_required(*STAFF_ROLES)
 def job(job_id: int):
     """A job's progress, then its totals and per-row report."""
-    job = _job(job_id)
+    return _job_page(_job(job_id))
+
+
+def _job_page(job: ImportJob, map_form: MapIndustryForm | None = None, status: int = 200):
+    """The job page; `map_form` is a refused mapping, shown beside its value."""
     outcome = request.args.get("outcome", "")
     if outcome not in ACTIONS:
         outcome = ""
@@ -112,17 +128,48 @@ def job(job_id: int):
         total=total,
     )
     done, expected = jobs.progress(job)
-    return render_template(
-        "careerlink/imports/job.html",
-        job=job,
-        report=report,
-        pagination=report,
-        outcome=outcome,
-        actions=ACTIONS,
-        done=done,
-        expected=expected,
-        form=ConfirmForm(),
+    unknown = sorted((job.unknown_industries or {}).items())
+    return (
+        render_template(
+            "careerlink/imports/job.html",
+            job=job,
+            report=report,
+            pagination=report,
+            outcome=outcome,
+            actions=ACTIONS,
+            done=done,
+            expected=expected,
+            form=ConfirmForm(),
+            unknown=unknown,
+            mapped=mapped_values(value for value, _ in unknown),
+            industries=active_industries(),
+            map_form=map_form or MapIndustryForm(formdata=None),
+        ),
+        status,
     )
+
+
+@bp.route("/<int:job_id>/industries", methods=["POST"])
+@role_required(*STAFF_ROLES)
+def map_unknown_industry(job_id: int):
+    """Map one of the job's unknown industry values; every record carrying it follows."""
+    job = _job(job_id)
+    form = MapIndustryForm()
+    value = (form.value.data or "").strip()
+    if not form.validate_on_submit() or value not in (job.unknown_industries or {}):
+        flash("Choose one of the industry values listed for this import.", "error")
+        return _job_page(job, form, 422)
+    slug = form.industry.data or ""
+    outcome = perform(lambda: map_industry(value, slug, _me()), None, form=form)
+    if not outcome.ok:
+        return _job_page(job, form, 422)
+    fixed = outcome.value
+    flash(
+        f"“{value}” now maps to {mapped_values([value])[value].name}; "
+        f"{fixed} record{'' if fixed == 1 else 's'} updated.",
+        "success",
+    )
+    return redirect(url_for("imports.job", job_id=job.id))
 
 
 @bp.route("/<int:job_id>/progress.json")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
@@ -18,6 +18,7 @@ from careerlink import programme
 from careerlink.accounts import sessions
 from careerlink.accounts.models import Identity, User, UserRole, UserSession
 from careerlink.audit import AuditAction, record
+from careerlink.connections.models import ConnectionRequest
 from careerlink.errors import Conflict, DomainError, InvalidTransition, NotAllowed
 from careerlink.extensions import db
 from careerlink.mentors.models import (
@@ -168,8 +169,8 @@ def set_industry_active(actor: User, industry: Industry, active: bool) -> Indust
 def merge_industries(actor: User, source: Industry, target: Industry) -> int:
     """Move every profile of `source` to `target`, then delete `source`; how many moved.
 
-    A profile that had both keeps `target` once. Requests follow their alumnus's profile, so
-    the reports count the merged industry's history under `target` from now on.
+    A profile that had both keeps `target` once. The requests made under `source` move to
+    `target` too, so the reports count the merged industry's history under `target`.
     """
     require_admin(actor)
     if source.id == target.id:
@@ -197,6 +198,12 @@ def merge_industries(actor: User, source: Industry, target: Industry) -> int:
             profile.industries = sorted(kept, key=lambda i: i.name)
             moved += 1
     openings_services.move_industry(source, target)
+    db.session.execute(
+        update(ConnectionRequest)
+        .where(ConnectionRequest.industry_id == source.id)
+        .values(industry_id=target.id)
+        .execution_options(synchronize_session=False)
+    )
     db.session.flush()
     detail = f"{source.name} ({source.slug}) → {target.name}: {moved} profiles"
     record(AuditAction.INDUSTRY_MERGED, actor=actor, obj=target, detail=detail)

@@ -10,7 +10,7 @@ from sqlalchemy import exists, select
 from careerlink.connections.models import ConnectionRequest
 from careerlink.errors import DomainError
 from careerlink.extensions import db
-from careerlink.mentors.models import Industry, MentorProfile, StudentProfile, mentor_industries
+from careerlink.mentors.models import Industry, StudentProfile
 
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
@@ -111,7 +111,8 @@ def request_conditions(filters: ReportFilters) -> list:
     R = ConnectionRequest
     conditions = [R.created_at >= filters.since, R.created_at < filters.until]
     if filters.industry is not None:
-        conditions.append(R.alumnus_id.in_(alumni_in(filters.industry)))
+        # The industry stored on the request: a deleted alumnus's requests still count there.
+        conditions.append(R.industry_id == filters.industry.id)
     if filters.programme or filters.class_year is not None:
         students = select(StudentProfile.user_id)
         if filters.programme:
@@ -120,15 +121,6 @@ def request_conditions(filters: ReportFilters) -> list:
             students = students.where(StudentProfile.class_year == filters.class_year)
         conditions.append(R.student_id.in_(students))
     return conditions
-
-
-def alumni_in(industry: Industry):
-    """SELECT of the user ids of the alumni whose profile names the industry."""
-    return (
-        select(MentorProfile.user_id)
-        .join(mentor_industries, mentor_industries.c.profile_id == MentorProfile.id)
-        .where(mentor_industries.c.industry_id == industry.id)
-    )
 
 
 def programmes() -> list[str]:
