@@ -12,7 +12,7 @@ constraint that existing rows already satisfy: writable_schema, then a new schem
 and the column is added with ALTER TABLE ... ADD COLUMN.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-11-29 03:50:00
 """
 
