@@ -36,6 +36,43 @@ TABLE = {
     ("accept", frozenset({"relayed"}), "introduced", frozenset({"alumnus"}), "introduction"),
     ("accept", frozenset({"relayed"}), "scheduled", frozenset({"alumnus"}), "shadowing"),
     (
+        "accept",
+        frozenset({"relayed"}),
+        "scheduled",
+        frozenset({"alumnus"}),
+        "informational_interview",
+    ),
+    (
+        "propose_slot",
+        frozenset({"relayed"}),
+        "slot_proposed",
+        frozenset({"alumnus"}),
+        "informational_interview",
+    ),
+    (
+        "confirm_slot",
+        frozenset({"slot_proposed"}),
+        "scheduled",
+        frozenset({"student"}),
+        "informational_interview",
+    ),
+    (
+        "reschedule",
+        frozenset({"scheduled"}),
+        "scheduled",
+        frozenset({"alumnus"}),
+        "informational_interview",
+    ),
+    ("accept", frozenset({"relayed"}), "reviewed", frozenset({"alumnus"}), "resume_review"),
+    ("accept", frozenset({"relayed"}), "referral_accepted", frozenset({"alumnus"}), "referral"),
+    (
+        "confirm_referral",
+        frozenset({"referral_accepted"}),
+        "referred",
+        frozenset({"alumnus"}),
+        "referral",
+    ),
+    (
         "decline_by_alumnus",
         frozenset({"relayed"}),
         "declined_by_alumnus",
@@ -45,7 +82,7 @@ TABLE = {
     ("remind", frozenset({"relayed"}), "relayed", frozenset({"system"}), None),
     (
         "withdraw",
-        frozenset({"submitted", "needs_info", "relayed"}),
+        frozenset({"submitted", "needs_info", "relayed", "slot_proposed"}),
         "withdrawn",
         frozenset({"student"}),
         None,
@@ -60,19 +97,23 @@ TABLE = {
     ),
     (
         "complete",
-        frozenset({"introduced", "scheduled"}),
+        frozenset({"introduced", "scheduled", "reviewed", "referred"}),
         "completed",
         frozenset({"system"}),
         None,
     ),
 }
 
-# The SQL migration 0003 created; the derived text must not drift from it.
+# The SQL migration 0014 created; the derived text must not drift from it.
 STATE_CHECK = (
-    "state IN ('submitted', 'needs_info', 'declined_by_staff', 'relayed', 'declined_by_alumnus', "
-    "'expired', 'withdrawn', 'introduced', 'scheduled', 'cancelled', 'completed')"
+    "state IN ('submitted', 'needs_info', 'declined_by_staff', 'relayed', 'slot_proposed', "
+    "'declined_by_alumnus', 'expired', 'withdrawn', 'introduced', 'scheduled', 'reviewed', "
+    "'referral_accepted', 'referred', 'cancelled', 'completed')"
 )
-OPEN_SQL = "state IN ('submitted', 'needs_info', 'relayed')"
+OPEN_SQL = "state IN ('submitted', 'needs_info', 'relayed', 'slot_proposed')"
+KIND_CHECK = (
+    "kind IN ('introduction', 'shadowing', 'informational_interview', 'resume_review', 'referral')"
+)
 
 
 def code_table() -> set[tuple]:
@@ -184,13 +225,24 @@ def test_every_state_has_its_data_and_is_reached():
 
 
 def test_derived_state_sets():
-    assert [s.value for s in OPEN_STATES] == ["submitted", "needs_info", "relayed"]
+    assert [s.value for s in OPEN_STATES] == ["submitted", "needs_info", "relayed", "slot_proposed"]
     assert WITHDRAWABLE_STATES == OPEN_STATES
-    assert [s.value for s in FEEDBACK_STATES] == ["introduced", "scheduled", "completed"]
+    assert [s.value for s in FEEDBACK_STATES] == [
+        "introduced",
+        "scheduled",
+        "reviewed",
+        "referral_accepted",
+        "referred",
+        "completed",
+    ]
     assert [s.value for s in machine.ANSWERED_STATES] == [
+        "slot_proposed",
         "declined_by_alumnus",
         "introduced",
         "scheduled",
+        "reviewed",
+        "referral_accepted",
+        "referred",
         "cancelled",
         "completed",
     ]
@@ -210,9 +262,17 @@ def test_the_check_constraint_and_the_open_sql_come_from_the_table():
 
 
 def test_the_derived_sql_is_what_the_migration_created():
-    migration = (MIGRATIONS_DIR / "versions" / "0003_requests.py").read_text()
-    assert f'"{machine.STATE_CHECK_SQL}"' in migration
-    assert migration.count(f'sa.text("{machine.OPEN_SQL}")') == 4  # upgrade and downgrade
+    migration = (MIGRATIONS_DIR / "versions" / "0014_request_kinds.py").read_text()
+    assert f'NEW_STATES = "{machine.STATE_CHECK_SQL}"' in migration
+    assert f'NEW_OPEN = "{machine.OPEN_SQL}"' in migration
+    assert machine.KIND_CHECK_SQL == KIND_CHECK
+    assert f'"{KIND_CHECK}"' in migration
+
+
+def test_the_kind_check_comes_from_the_kinds():
+    table = ConnectionRequest.__table__
+    check = next(c for c in table.constraints if c.name == "ck_careerlink_requests_kind_known")
+    assert str(check.sqltext) == KIND_CHECK
 
 
 def test_the_sql_lists_follow_the_states_order():

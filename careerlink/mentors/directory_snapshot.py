@@ -46,6 +46,7 @@ OFFER_COLUMNS = {
     Offer.SHADOWING: "offers_shadowing",
     Offer.INFORMATIONAL_INTERVIEW: "offers_informational_interview",
     Offer.RESUME_REVIEW: "offers_resume_review",
+    Offer.REFERRAL: "offers_referral",
 }
 _NEVER = -1  # "never asked" sorts before every real time: nulls first
 # The first day of the proleptic Gregorian calendar as a Julian day (date.toordinal() == 1).

@@ -1,0 +1,269 @@
+"""Informational interviews, résumé reviews and referrals: offers, asking, each kind's life."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+from factories import MESSAGE
+from icalendar import Calendar
+from support.factories import interview_slots
+
+from careerlink.connections import services
+from careerlink.connections.machine import RequestKind
+from careerlink.connections.models import ConnectionRequest
+from careerlink.connections.slots import check_link, check_slots
+from careerlink.errors import DomainError, InvalidTransition
+from careerlink.mentors.models import Offer
+from careerlink.models import utcnow
+
+INTERVIEW = "informational_interview"
+
+
+def ask(student, mentor, kind, **kw):
+    """Submit a request of `kind` with sensible common fields."""
+    values = {
+        "hopes": "Learn the job.",
+        "why_alumnus": "Your clinic.",
+        "message": MESSAGE,
+        "conduct_acknowledged": True,
+    }
+    values.update(kw)
+    return services.submit_request(student, mentor, kind, **values)
+
+
+def calendar_of(row) -> tuple[Calendar, object]:
+    """The calendar attached to an outbox row, decoded, and its one event."""
+    [attachment] = row.attachments
+    cal = Calendar.from_ical(attachment.data)
+    [event] = cal.walk("VEVENT")
+    return cal, event
+
+
+# --- offers and kinds -------------------------------------------------------------------------
+
+
+def test_every_offer_is_a_kind_and_every_kind_an_offer():
+    assert [k.value for k in RequestKind] == [o.value for o in Offer]
+
+
+def test_an_alumna_who_offers_only_interviews_shows_that_button(
+    client, db, sign_in, student, make_mentor
+):
+    mentor = make_mentor(offers=(INTERVIEW,))
+    db.session.commit()
+    sign_in(student)
+    page = client.get(f"/mentors/{mentor.id}").get_data(as_text=True)
+    assert f'href="/mentors/{mentor.id}/ask/{INTERVIEW}">Ask for an informational interview' in page
+    assert "does not offer" not in page
+    assert f"/mentors/{mentor.id}/ask/introduction" not in page
+
+
+def test_the_directory_filters_by_referral(client, db, make_mentor):
+    referrer = make_mentor(offers=("referral",))
+    other = make_mentor(offers=("introduction",))
+    db.session.commit()
+    page = client.get("/mentors?offer=referral").get_data(as_text=True)
+    assert f"/mentors/{referrer.id}" in page
+    assert f"/mentors/{other.id}" not in page
+
+
+def test_the_interview_form_has_no_shadowing_dates(client, db, sign_in, student, make_mentor):
+    mentor = make_mentor(offers=(INTERVIEW,))
+    db.session.commit()
+    sign_in(student)
+    page = client.get(f"/mentors/{mentor.id}/ask/{INTERVIEW}").get_data(as_text=True)
+    assert 'name="slots-0-day"' in page
+    assert 'name="slots-4-minutes"' in page
+    assert "(UTC)" not in page and "in UTC time" in page
+    assert 'name="date1"' not in page
+    assert 'name="posting_url"' not in page
+
+
+# --- slots ------------------------------------------------------------------------------------
+
+
+def test_slots_are_stored_in_utc_from_the_office_zone(app, db):
+    app.config["CAREERLINK_TIME_ZONE"] = "Europe/Paris"
+    now = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
+    day = datetime(2030, 3, 5).date()  # winter time: Paris is UTC+1
+    stored = check_slots([(day, time(14, 0), 30), (day, time(9, 30), 45), (None, None, None)], now)
+    assert stored == [
+        {"start": "2030-03-05T08:30:00+00:00", "minutes": 45},
+        {"start": "2030-03-05T13:00:00+00:00", "minutes": 30},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([(2, time(10, 0), 30)], "Propose at least 2 different times."),
+        ([(2, time(10, 0), 30), (2, time(10, 0), 30)], "Two of the times are the same"),
+        ([(2, time(3, 0), 30), (3, time(10, 0), 30)], "in the middle of the night"),
+        ([(2, time(20, 45), 30), (3, time(10, 0), 30)], "outside 07:00–21:00 Europe/Paris"),
+        ([(-1, time(10, 0), 30), (3, time(10, 0), 30)], "has already passed"),
+        ([(2, time(10, 0), 15), (3, time(10, 0), 30)], "between 20 and 45 minutes"),
+        ([(2, time(10, 0), 60), (3, time(10, 0), 30)], "between 20 and 45 minutes"),
+        ([(2, None, 30), (3, time(10, 0), 30)], "a date, a start time and a length"),
+        ([(2 + i, time(10, 0), 30) for i in range(6)], "Propose at most 5 times."),
+        ([(400, time(10, 0), 30), (3, time(10, 0), 30)], "within the next 180 days"),
+    ],
+)
+def test_bad_slots_are_refused_on_the_field(app, db, rows, message):
+    app.config["CAREERLINK_TIME_ZONE"] = "Europe/Paris"
+    now = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
+    entered = [
+        (now.date() + timedelta(days=d) if d is not None else None, t, m) for d, t, m in rows
+    ]
+    with pytest.raises(DomainError, match=message) as refused:
+        check_slots(entered, now)
+    assert refused.value.field == "slots"
+
+
+def test_a_time_the_clocks_skip_is_refused(app, db):
+    app.config["CAREERLINK_TIME_ZONE"] = "Europe/Paris"
+    now = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
+    skipped = datetime(2030, 3, 31).date()  # the clocks go from 02:00 to 03:00
+    with pytest.raises(DomainError, match="02:30 on 2030-03-31 does not exist in Europe/Paris"):
+        check_slots([(skipped, time(2, 30), 30), (skipped, time(10, 0), 30)], now)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        "data:text/html,hi",
+        "https://",
+        "ftp://example.org/x",
+    ],
+)
+def test_links_must_be_http(url):
+    with pytest.raises(DomainError, match="https://"):
+        check_link(url)
+
+
+def test_a_link_with_a_space_is_refused():
+    with pytest.raises(DomainError, match="A link has no spaces."):
+        check_link("https://exa mple.org")
+
+
+def test_an_http_link_is_kept():
+    assert check_link(" https://meet.example.org/abc ") == "https://meet.example.org/abc"
+    assert check_link("") is None
+
+
+# --- the informational interview, its whole life ------------------------------------------------
+
+
+def test_interview_accept_a_slot_sends_both_an_invitation(db, student, staff, make_mentor, outbox):
+    mentor = make_mentor(offers=(INTERVIEW,))
+    slots = interview_slots(days_ahead=4, count=3)
+    req = ask(student, mentor, INTERVIEW, slots=slots, meeting_format="video")
+    assert req.state == "submitted" and len(req.slots) == 3
+    services.approve_request(req, staff)
+    relayed = outbox("request_relayed")
+    assert "Proposed times for the informational interview (Video call):" in relayed[0].body_text
+    services.accept_request(
+        req, mentor.user, slot_index=1, meeting_link="https://meet.example.org/vet"
+    )
+    db.session.commit()
+    assert req.state == "scheduled"
+    chosen = req.slots[1]
+    assert req.scheduled_start == chosen.start
+    assert req.scheduled_date == chosen.start.date()
+    [row] = outbox("interview_scheduled")
+    assert row.recipients == [student.email, mentor.user.email]
+    assert "Meeting link: https://meet.example.org/vet" in row.body_text
+    cal, event = calendar_of(row)
+    assert str(cal["method"]) == "REQUEST"
+    assert event.decoded("dtstart") == chosen.start
+    assert event.decoded("dtend") == chosen.start + timedelta(minutes=30)
+    assert event["dtstart"].to_ical() == chosen.start.strftime("%Y%m%dT%H%M%SZ").encode()
+    assert int(event["sequence"]) == 0
+    assert "Join: https://meet.example.org/vet" in str(event["description"])
+
+
+def test_interview_refuses_a_javascript_meeting_link(db, make_request, outbox):
+    req = make_request(kind=INTERVIEW, state="relayed", mentor=None)
+    with pytest.raises(DomainError, match="https://") as refused:
+        services.accept_request(req, req.alumnus, slot_index=0, meeting_link="javascript:x")
+    assert refused.value.field == "meeting_link"
+    db.session.rollback()
+    assert db.session.get(ConnectionRequest, req.id).state == "relayed"
+
+
+def test_interview_another_time_then_the_student_confirms(db, make_request, outbox):
+    req = make_request(kind=INTERVIEW, state="relayed")
+    day = utcnow().date() + timedelta(days=10)
+    services.propose_slot(req, req.alumnus, day=day, start=time(17, 0), minutes=20, note="Later?")
+    assert req.state == "slot_proposed"
+    [proposed] = outbox("interview_time_proposed")
+    assert proposed.recipients == [req.student.email]
+    assert f"{day:%A} {day.day} {day:%B %Y}, 17:00–17:20 (UTC)" in proposed.body_text
+    assert outbox("interview_scheduled") == []
+    services.confirm_slot(req, req.student)
+    db.session.commit()
+    assert req.state == "scheduled"
+    [row] = outbox("interview_scheduled")
+    _, event = calendar_of(row)
+    assert event.decoded("dtstart") == datetime.combine(day, time(17, 0), tzinfo=UTC)
+
+
+def test_interview_another_time_refused_at_night(db, make_request):
+    req = make_request(kind=INTERVIEW, state="relayed")
+    day = utcnow().date() + timedelta(days=10)
+    with pytest.raises(DomainError, match="middle of the night") as refused:
+        services.propose_slot(req, req.alumnus, day=day, start=time(23, 0), minutes=30)
+    assert refused.value.field == "new_day"
+
+
+def test_interview_the_student_may_withdraw_instead(db, make_request, outbox):
+    req = make_request(kind=INTERVIEW, state="slot_proposed")
+    services.withdraw_request(req, req.student)
+    assert req.state == "withdrawn"
+    assert [r.recipients for r in outbox("request_withdrawn")] == [[req.alumnus.email]]
+
+
+def test_interview_reschedule_sends_a_new_sequence_and_cancel_a_cancel(db, make_request, outbox):
+    req = make_request(kind=INTERVIEW, state="scheduled")
+    day = utcnow().date() + timedelta(days=12)
+    services.reschedule_interview(req, req.alumnus, day=day, start=time(8, 0), minutes=45)
+    first, moved = outbox("interview_scheduled")
+    assert moved.subject.startswith("Moved: Informational interview on ")
+    _, event = calendar_of(moved)
+    assert int(event["sequence"]) == 1
+    assert event.decoded("dtstart") == datetime.combine(day, time(8, 0), tzinfo=UTC)
+    assert str(calendar_of(first)[1]["uid"]) == str(event["uid"])
+    services.cancel_request(req, req.student, reason="Exams moved.")
+    [cancel] = outbox("interview_cancelled")
+    cal, event = calendar_of(cancel)
+    assert str(cal["method"]) == "CANCEL"
+    assert int(event["sequence"]) == 2
+    assert str(event["status"]) == "CANCELLED"
+
+
+def test_only_interviews_have_times(db, make_request):
+    req = make_request(kind="introduction", state="relayed")
+    day = utcnow().date() + timedelta(days=10)
+    with pytest.raises(InvalidTransition, match="An introduction cannot be given another time"):
+        services.propose_slot(req, req.alumnus, day=day, start=time(10, 0), minutes=30)
+
+
+def test_interview_completes_after_its_day(db, make_request, outbox):
+    req = make_request(kind=INTERVIEW, state="scheduled")
+    db.session.commit()
+    later = req.scheduled_start + timedelta(days=2)
+    services.tick(now=later)
+    db.session.refresh(req)
+    assert req.state == "completed"
+    assert len(outbox("feedback_requested")) == 2
+
+
+def test_the_office_zone_is_shown_beside_every_time(app, db, make_request, outbox):
+    app.config["CAREERLINK_TIME_ZONE"] = "America/New_York"
+    req = make_request(kind=INTERVIEW, state="scheduled")
+    [row] = outbox("interview_scheduled")
+    local = req.scheduled_start.astimezone(req.scheduled_slot.local_start().tzinfo)
+    assert f"{local:%H:%M}–" in row.body_text
+    assert "(America/New_York)" in row.body_text
