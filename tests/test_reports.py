@@ -105,7 +105,14 @@ def test_funnel_counts_each_step_and_loss(world):
     ]
     assert row(report, "Introductions") == ["Introductions", 8, 5, 2, 1, 1, 1, 1, 1, 1, 1, 0, 0]
     assert row(report, "Shadowing days") == ["Shadowing days", 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 1]
-    assert report.series == [("Introductions", [8, 5, 2, 1]), ("Shadowing days", [2, 2, 2, 0])]
+    assert row(report, "Referrals") == ["Referrals", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    assert report.series == [
+        ("Introductions", [8, 5, 2, 1]),
+        ("Shadowing days", [2, 2, 2, 0]),
+        ("Informational interviews", [0, 0, 0, 0]),
+        ("Résumé reviews", [0, 0, 0, 0]),
+        ("Referrals", [0, 0, 0, 0]),
+    ]
 
 
 def test_funnel_by_programme_and_class_year(world):
@@ -233,19 +240,20 @@ def test_outcomes_by_industry_programme_and_ratings(world):
     assert report.header == [
         "Industry",
         "Informational interview",
+        "Referred",
         "Job interview",
         "Internship",
         "Job offer",
     ]
     assert report.rows == [
-        ["Healthcare and medicine", 0, 0, 1, 0],
-        ["Veterinary and animal care", 1, 0, 1, 1],
+        ["Healthcare and medicine", 0, 0, 0, 1, 0],
+        ["Veterinary and animal care", 1, 0, 0, 1, 1],
     ]
     by_programme, ratings = report.extra_tables
     assert by_programme[2] == [
-        ["(not given)", 1, 0, 0, 0],
-        ["Biology", 0, 0, 1, 1],
-        ["History", 0, 0, 1, 0],
+        ["(not given)", 1, 0, 0, 0, 0],
+        ["Biology", 0, 0, 0, 1, 1],
+        ["History", 0, 0, 0, 1, 0],
     ]
     assert ratings[2] == [
         ["5 of 5", 1, 0],
@@ -254,7 +262,7 @@ def test_outcomes_by_industry_programme_and_ratings(world):
         ["2 of 5", 0, 0],
         ["1 of 5", 0, 0],
     ]
-    assert report.series == [("Outcomes reported", [1, 0, 2, 1])]
+    assert report.series == [("Outcomes reported", [1, 0, 0, 2, 1])]
 
 
 # --- pages, charts, CSV -------------------------------------------------------------------------
