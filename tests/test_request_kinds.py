@@ -13,6 +13,7 @@ from careerlink.connections import services
 from careerlink.connections.machine import RequestKind
 from careerlink.connections.models import ConnectionRequest
 from careerlink.connections.slots import check_link, check_slots
+from careerlink.database import transaction
 from careerlink.errors import DomainError, InvalidTransition
 from careerlink.mentors.models import Offer
 from careerlink.models import utcnow
@@ -83,8 +84,8 @@ def test_the_interview_form_has_no_shadowing_dates(client, db, sign_in, student,
 # --- slots ------------------------------------------------------------------------------------
 
 
-def test_slots_are_stored_in_utc_from_the_office_zone(app, db):
-    app.config["CAREERLINK_TIME_ZONE"] = "Europe/Paris"
+def test_slots_are_stored_in_utc_from_the_office_zone(app, db, monkeypatch):
+    monkeypatch.setitem(app.config, "CAREERLINK_TIME_ZONE", "Europe/Paris")
     now = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
     day = datetime(2030, 3, 5).date()  # winter time: Paris is UTC+1
     stored = check_slots([(day, time(14, 0), 30), (day, time(9, 30), 45), (None, None, None)], now)
@@ -109,8 +110,8 @@ def test_slots_are_stored_in_utc_from_the_office_zone(app, db):
         ([(400, time(10, 0), 30), (3, time(10, 0), 30)], "within the next 180 days"),
     ],
 )
-def test_bad_slots_are_refused_on_the_field(app, db, rows, message):
-    app.config["CAREERLINK_TIME_ZONE"] = "Europe/Paris"
+def test_bad_slots_are_refused_on_the_field(app, db, monkeypatch, rows, message):
+    monkeypatch.setitem(app.config, "CAREERLINK_TIME_ZONE", "Europe/Paris")
     now = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
     entered = [
         (now.date() + timedelta(days=d) if d is not None else None, t, m) for d, t, m in rows
@@ -120,8 +121,8 @@ def test_bad_slots_are_refused_on_the_field(app, db, rows, message):
     assert refused.value.field == "slots"
 
 
-def test_a_time_the_clocks_skip_is_refused(app, db):
-    app.config["CAREERLINK_TIME_ZONE"] = "Europe/Paris"
+def test_a_time_the_clocks_skip_is_refused(app, db, monkeypatch):
+    monkeypatch.setitem(app.config, "CAREERLINK_TIME_ZONE", "Europe/Paris")
     now = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
     skipped = datetime(2030, 3, 31).date()  # the clocks go from 02:00 to 03:00
     with pytest.raises(DomainError, match="02:30 on 2030-03-31 does not exist in Europe/Paris"):
@@ -254,16 +255,283 @@ def test_interview_completes_after_its_day(db, make_request, outbox):
     req = make_request(kind=INTERVIEW, state="scheduled")
     db.session.commit()
     later = req.scheduled_start + timedelta(days=2)
-    services.tick(now=later)
+    services.tick(now=later, unit=transaction)
     db.session.refresh(req)
     assert req.state == "completed"
     assert len(outbox("feedback_requested")) == 2
 
 
-def test_the_office_zone_is_shown_beside_every_time(app, db, make_request, outbox):
-    app.config["CAREERLINK_TIME_ZONE"] = "America/New_York"
+def test_the_office_zone_is_shown_beside_every_time(app, db, monkeypatch, make_request, outbox):
+    monkeypatch.setitem(app.config, "CAREERLINK_TIME_ZONE", "America/New_York")
     req = make_request(kind=INTERVIEW, state="scheduled")
     [row] = outbox("interview_scheduled")
     local = req.scheduled_start.astimezone(req.scheduled_slot.local_start().tzinfo)
     assert f"{local:%H:%M}–" in row.body_text
     assert "(America/New_York)" in row.body_text
+
+
+# --- referrals --------------------------------------------------------------------------------
+
+
+def opening(db, poster, *, state="approved", closes_in=20, title="Veterinary nurse"):
+    """An opening as the openings pages would leave it (inserted directly: not this domain's)."""
+    from careerlink.openings.models import Opening
+
+    row = Opening(
+        posted_by_id=poster.id,
+        title=title,
+        organisation="Riverside Veterinary Clinic",
+        url="https://jobs.example.org/vet-nurse",
+        location="Cork",
+        description="",
+        closes_on=utcnow().date() + timedelta(days=closes_in),
+        state=state,
+        review_note="",
+        revision=1,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def test_referral_for_an_open_opening_of_this_alumnus(db, student, staff, make_mentor, outbox):
+    mentor = make_mentor(offers=("referral",))
+    posted = opening(db, mentor.user)
+    req = ask(student, mentor, "referral", opening_id=posted.id, posting_url="")
+    assert (req.opening_id, req.posting_url) == (posted.id, None)
+    services.approve_request(req, staff)
+    [relayed] = [r for r in outbox("request_relayed") if r.audience == "alumnus"]
+    assert relayed.recipients == [mentor.user.email]
+    assert "The opening: Veterinary nurse at Riverside Veterinary Clinic (your posting" in (
+        relayed.body_text
+    )
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("closed", "That opening is not open"),
+        ("pending", "That opening is not open"),
+        ("other", "posted by another alumnus"),
+        ("missing", "That opening does not exist."),
+    ],
+)
+def test_referral_refuses_a_bad_opening(db, student, make_mentor, case, message):
+    mentor = make_mentor(offers=("referral",))
+    other = make_mentor(offers=("referral",))
+    posted = {
+        "closed": lambda: opening(db, mentor.user, closes_in=-1),
+        "pending": lambda: opening(db, mentor.user, state="pending"),
+        "other": lambda: opening(db, other.user),
+        "missing": lambda: None,
+    }[case]()
+    opening_id = posted.id if posted is not None else 987654
+    with pytest.raises(DomainError, match=message) as refused:
+        ask(student, mentor, "referral", opening_id=opening_id)
+    assert refused.value.field == "opening"
+    assert db.session.scalar(db.select(db.func.count()).select_from(ConnectionRequest)) == 0
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "", "   "])
+def test_referral_needs_an_http_posting_or_an_opening(db, student, make_mentor, url):
+    mentor = make_mentor(offers=("referral",))
+    with pytest.raises(DomainError) as refused:
+        ask(student, mentor, "referral", posting_url=url)
+    assert refused.value.field == "posting_url"
+
+
+def test_referral_whole_life_records_referred(db, make_request, outbox):
+    req = make_request(kind="referral", state="referral_accepted")
+    [accepted] = outbox("referral_accepted")
+    assert accepted.recipients == [req.student.email]
+    services.confirm_referral(req, req.alumnus, note="Sent to Dr Ruiz, the hiring manager.")
+    db.session.commit()
+    assert req.state == "referred" and req.referred_at is not None
+    assert [o.kind for o in req.outcomes] == ["referred"]
+    [told] = outbox("referral_passed_on")
+    assert "Sent to Dr Ruiz, the hiring manager." in told.body_text
+    services.record_outcome(req, req.student, kind="job_interview", note="")
+    services.record_outcome(req, req.student, kind="job_offer", note="")
+    db.session.commit()
+    assert [o.kind for o in req.outcomes] == ["referred", "job_interview", "job_offer"]
+    later = req.answered_at + timedelta(days=60)
+    services.tick(now=later, unit=transaction)
+    db.session.refresh(req)
+    assert req.state == "completed"
+
+
+def test_only_the_alumnus_confirms_a_referral(db, make_request):
+    req = make_request(kind="referral", state="referral_accepted")
+    with pytest.raises(Exception, match="Only the alumnus"):
+        services.confirm_referral(req, req.student)
+
+
+def test_the_referral_form_lists_this_alumnus_open_openings(
+    client, db, sign_in, student, make_mentor
+):
+    mentor = make_mentor(offers=("referral",))
+    mine = opening(db, mentor.user, title="Practice manager")
+    closed = opening(db, mentor.user, closes_in=-2, title="Locum vet")
+    db.session.commit()
+    sign_in(student)
+    page = client.get(f"/mentors/{mentor.id}/ask/referral?opening={mine.id}").get_data(
+        as_text=True
+    )
+    assert f'<option selected value="{mine.id}">Practice manager' in page
+    assert "Locum vet" not in page
+    assert f'value="{closed.id}"' not in page
+    assert 'name="slots-0-day"' not in page and 'name="date1"' not in page
+
+
+def test_a_referral_asked_through_the_form(client, db, sign_in, student, make_mentor):
+    mentor = make_mentor(offers=("referral",))
+    mine = opening(db, mentor.user)
+    db.session.commit()
+    sign_in(student)
+    resp = client.post(
+        f"/mentors/{mentor.id}/ask/referral",
+        data={
+            "hopes": "A job at your clinic.",
+            "why_alumnus": "You posted it.",
+            "message": MESSAGE,
+            "opening": str(mine.id),
+            "conduct": "y",
+        },
+    )
+    assert resp.status_code == 302
+    req = db.session.scalars(db.select(ConnectionRequest)).one()
+    assert (req.kind, req.opening_id) == ("referral", mine.id)
+
+
+# --- résumé review ------------------------------------------------------------------------------
+
+
+def test_review_comments_reach_the_student(db, make_request, outbox):
+    req = make_request(kind="resume_review", state="relayed")
+    with pytest.raises(DomainError, match="Write your comments") as refused:
+        services.accept_request(req, req.alumnus, review_comments="  ")
+    assert refused.value.field == "review_comments"
+    services.accept_request(req, req.alumnus, review_comments="Put your shelter work first.")
+    db.session.commit()
+    assert req.state == "reviewed"
+    [row] = outbox("resume_reviewed")
+    assert row.recipients == [req.student.email]
+    assert "Put your shelter work first." in row.body_text
+
+
+# --- the pages, as each person -----------------------------------------------------------------
+
+
+def test_interview_asked_and_answered_through_the_pages(
+    client, db, sign_in, student, staff, make_mentor, outbox
+):
+    mentor = make_mentor(offers=(INTERVIEW,))
+    db.session.commit()
+    sign_in(student)
+    day = utcnow().date() + timedelta(days=5)
+    data = {
+        "hopes": "Learn the job.",
+        "why_alumnus": "Your clinic.",
+        "message": MESSAGE,
+        "conduct": "y",
+        "meeting_format": "in_person",
+        "meeting_place": "Café on Mill Road",
+        "slots-0-day": day.isoformat(),
+        "slots-0-start": "03:00",
+        "slots-0-minutes": "30",
+        "slots-1-day": day.isoformat(),
+        "slots-1-start": "15:00",
+        "slots-1-minutes": "30",
+    }
+    night = client.post(f"/mentors/{mentor.id}/ask/{INTERVIEW}", data=data)
+    assert night.status_code == 200
+    assert "no one is asked to talk in the middle of the night" in night.get_data(as_text=True)
+    data["slots-0-start"] = "10:00"
+    resp = client.post(f"/mentors/{mentor.id}/ask/{INTERVIEW}", data=data)
+    assert resp.status_code == 302
+    req = db.session.scalars(db.select(ConnectionRequest)).one()
+    assert (req.meeting_format, req.meeting_place) == ("in_person", "Café on Mill Road")
+    services.approve_request(req, staff)
+    db.session.commit()
+    sign_in(mentor.user)
+    page = client.get(f"/requests/{req.id}").get_data(as_text=True)
+    assert "Propose another time" in page and 'name="slot"' in page
+    resp = client.post(
+        f"/requests/{req.id}/accept",
+        data={"slot": "1", "meeting_link": "https://meet.example.org/x"},
+    )
+    assert resp.status_code == 302
+    db.session.refresh(req)
+    assert req.state == "scheduled"
+    assert req.scheduled_start == datetime.combine(day, time(15, 0), tzinfo=UTC)
+    page = client.get(f"/requests/{req.id}").get_data(as_text=True)
+    assert "https://meet.example.org/x" in page
+    assert len(outbox("interview_scheduled")) == 1
+
+
+PAGES = {
+    "propose": ("post", "/requests/{id}/propose-time"),
+    "confirm": ("post", "/requests/{id}/confirm-time"),
+    "referred": ("post", "/requests/{id}/referred"),
+    "detail": ("get", "/requests/{id}"),
+}
+
+
+@pytest.mark.parametrize(
+    ("who", "page", "kind", "state", "expected"),
+    [
+        ("signed_out", "detail", INTERVIEW, "relayed", 302),
+        ("other_student", "detail", INTERVIEW, "relayed", 404),
+        ("other_alumnus", "detail", INTERVIEW, "relayed", 404),
+        ("alumnus", "detail", INTERVIEW, "submitted", 404),
+        ("alumnus", "detail", INTERVIEW, "relayed", 200),
+        ("student", "detail", INTERVIEW, "relayed", 200),
+        ("staff", "detail", INTERVIEW, "relayed", 302),
+        ("signed_out", "propose", INTERVIEW, "relayed", 302),
+        ("student", "propose", INTERVIEW, "relayed", 403),
+        ("other_alumnus", "propose", INTERVIEW, "relayed", 404),
+        ("staff", "propose", INTERVIEW, "relayed", 403),
+        ("alumnus", "propose", INTERVIEW, "submitted", 404),
+        ("alumnus", "propose", INTERVIEW, "relayed", 302),
+        ("alumnus", "confirm", INTERVIEW, "slot_proposed", 403),
+        ("other_student", "confirm", INTERVIEW, "slot_proposed", 404),
+        ("staff", "confirm", INTERVIEW, "slot_proposed", 403),
+        ("student", "confirm", INTERVIEW, "slot_proposed", 302),
+        ("student", "referred", "referral", "referral_accepted", 403),
+        ("other_alumnus", "referred", "referral", "referral_accepted", 404),
+        ("staff", "referred", "referral", "referral_accepted", 403),
+        ("alumnus", "referred", "referral", "referral_accepted", 302),
+    ],
+)
+def test_permission_table_of_the_new_pages(
+    client, db, sign_in, make_request, make_user, make_mentor, who, page, kind, state, expected
+):
+    from careerlink.permissions import Role
+
+    req = make_request(kind=kind, state=state)
+    people = {
+        "student": req.student,
+        "alumnus": req.alumnus,
+        "other_student": make_user(Role.STUDENT),
+        "other_alumnus": make_mentor().user,
+        "staff": make_user(Role.STAFF),
+    }
+    db.session.commit()
+    if who != "signed_out":
+        sign_in(people[who])
+    method, path = PAGES[page]
+    day = (utcnow().date() + timedelta(days=10)).isoformat()
+    data = {"new_day": day, "new_start": "10:00", "new_minutes": "30"}
+    resp = getattr(client, method)(path.format(id=req.id), data=data if method == "post" else None)
+    assert resp.status_code == expected
+    db.session.expire_all()
+    moved = {
+        "propose": "slot_proposed",
+        "confirm": "scheduled",
+        "referred": "referred",
+    }.get(page)
+    changed = db.session.get(ConnectionRequest, req.id).state
+    if expected == 302 and who != "signed_out" and moved:
+        assert changed == moved
+    else:
+        assert changed == state

@@ -461,10 +461,11 @@ class ConnectionRequest(TimestampMixin, db.Model):
         or a referral to pass on; `kind_values` are the columns the kind's acceptance sets."""
         now = now or utcnow()
         values = {"answered_at": now, "alumnus_note": (note or "").strip() or None, **kind_values}
-        if self.is_shadowing:
-            if scheduled_date is None:
-                raise InvalidTransition("Choose a date for the shadowing day.")
+        if self.is_shadowing and scheduled_date is None:
+            raise InvalidTransition("Choose a date for the shadowing day.")
+        if scheduled_date is not None:  # a shadowing day, or an interview's day (office time)
             values["scheduled_date"] = scheduled_date
+        if self.is_shadowing:
             note = f"Shadowing day on {scheduled_date.isoformat()}. {note or ''}".strip()
         return self.apply("accept", by=by, note=note, now=now, **values)
 
