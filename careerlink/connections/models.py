@@ -95,7 +95,8 @@ class ConnectionRequest(TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    # 30: "informational_interview" is 23 characters (migration 0014 widened it from 20).
+    kind: Mapped[str] = mapped_column(String(30), nullable=False)
     state: Mapped[str] = mapped_column(
         String(30), default=RequestState.SUBMITTED.value, nullable=False
     )

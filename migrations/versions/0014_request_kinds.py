@@ -1,8 +1,9 @@
 """request kinds: informational interviews, résumé reviews and referrals (issue 17)
 
 Additive: new nullable columns on requests, `offers_referral` (default false) on mentor
-profiles, and wider CHECK constraints and open-pair index (every value the previous release
-writes is still allowed), so the previous release keeps working.
+profiles, a longer `kind` column (30 characters: "informational_interview"), and wider CHECK
+constraints and open-pair index (every value the previous release writes is still allowed), so
+the previous release keeps working.
 
 On SQLite the requests table is rebuilt to change its CHECK constraints. Dropping the old table
 with foreign keys on would delete every request's history through ON DELETE CASCADE, so the
@@ -65,6 +66,12 @@ def _swap_checks(kinds: str, states: str, open_sql: str, outcomes: str, *, addin
     sqlite = _foreign_keys_off()
     with op.batch_alter_table("careerlink_requests", schema=None) as batch_op:
         batch_op.drop_index("uq_careerlink_requests_open_pair")
+        batch_op.alter_column(
+            "kind",
+            existing_type=sa.String(length=20 if adding else 30),
+            type_=sa.String(length=30 if adding else 20),
+            existing_nullable=False,
+        )
         batch_op.drop_constraint(batch_op.f("ck_careerlink_requests_kind_known"), type_="check")
         batch_op.drop_constraint(batch_op.f("ck_careerlink_requests_state_known"), type_="check")
         if adding:
