@@ -65,3 +65,76 @@ def test_downgrade_to_base_and_up_again(new_database, tmp_path):
         upgrade(directory=str(MIGRATIONS_DIR))
         assert set(db.inspect(db.engine).get_table_names()) == upgraded
         db.engine.dispose()
+
+
+def test_0014_keeps_every_request_and_its_history(new_database, tmp_path):
+    """The requests table is rebuilt (new CHECKs): its rows and their history rows survive.
+
+    On SQLite a DROP TABLE with foreign keys on deletes the history through ON DELETE CASCADE;
+    the revision turns them off for the rebuild.
+    """
+    import sqlalchemy as sa
+
+    database = new_database("kinds")
+    application = create_app(app_config(database, tmp_path))
+    with application.app_context():
+        upgrade(directory=str(MIGRATIONS_DIR), revision="0012")
+        with db.engine.begin() as conn:
+            users = sa.Table("careerlink_users", sa.MetaData(), autoload_with=conn)
+            for uid in (1, 2):
+                conn.execute(users.insert().values(**_required_values(users, uid)))
+            conn.execute(
+                sa.text(
+                    "INSERT INTO careerlink_requests (id, kind, state, student_id, alumnus_id, "
+                    "hopes, why_alumnus, message, proposed_dates, conduct_acknowledged_at, "
+                    "ics_sequence, created_at, updated_at) VALUES (1, 'introduction', "
+                    "'relayed', 1, 2, '', '', 'm', '[]', CURRENT_TIMESTAMP, 0, "
+                    "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO careerlink_request_events (request_id, to_state, actor_role, "
+                    "created_at) VALUES (1, 'submitted', 'student', CURRENT_TIMESTAMP)"
+                )
+            )
+        db.engine.dispose()
+        upgrade(directory=str(MIGRATIONS_DIR))
+        with db.engine.connect() as conn:
+            counts = [
+                conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()
+                for table in ("careerlink_requests", "careerlink_request_events")
+            ]
+            kind = conn.execute(sa.text("SELECT kind FROM careerlink_requests")).scalar()
+        assert (counts, kind) == ([1, 1], "introduction")
+        db.engine.dispose()
+
+
+def _required_values(table, uid: int) -> dict:
+    """A value for every NOT NULL column without a default, whatever that release's columns."""
+    import datetime
+
+    import sqlalchemy as sa
+
+    values = {}
+    for column in table.columns:
+        if column.nullable or column.server_default is not None:
+            continue
+        python = (
+            getattr(column.type, "python_type", str)
+            if not isinstance(column.type, sa.JSON)
+            else dict
+        )
+        if column.name == "id":
+            values["id"] = uid
+        elif python is bool:
+            values[column.name] = True
+        elif python is int:
+            values[column.name] = 0
+        elif python in (datetime.datetime, datetime.date):
+            values[column.name] = datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC)
+        elif python is dict:
+            values[column.name] = {}
+        else:
+            values[column.name] = f"u{uid}@example.org"
+    return values

@@ -374,9 +374,7 @@ def test_the_referral_form_lists_this_alumnus_open_openings(
     closed = opening(db, mentor.user, closes_in=-2, title="Locum vet")
     db.session.commit()
     sign_in(student)
-    page = client.get(f"/mentors/{mentor.id}/ask/referral?opening={mine.id}").get_data(
-        as_text=True
-    )
+    page = client.get(f"/mentors/{mentor.id}/ask/referral?opening={mine.id}").get_data(as_text=True)
     assert f'<option selected value="{mine.id}">Practice manager' in page
     assert "Locum vet" not in page
     assert f'value="{closed.id}"' not in page

@@ -62,8 +62,9 @@ def _foreign_keys_on(was_sqlite: bool) -> None:
         op.execute("PRAGMA foreign_keys=ON")
 
 
-def _swap_checks(kinds: str, states: str, open_sql: str, outcomes: str, *, adding: bool) -> None:
-    sqlite = _foreign_keys_off()
+def _swap_checks(
+    kinds: str, states: str, open_sql: str, outcomes: str, *, adding: bool, sqlite: bool
+) -> None:
     with op.batch_alter_table("careerlink_requests", schema=None) as batch_op:
         batch_op.drop_index("uq_careerlink_requests_open_pair")
         batch_op.alter_column(
@@ -144,24 +145,34 @@ def _swap_checks(kinds: str, states: str, open_sql: str, outcomes: str, *, addin
 
 
 def upgrade():
+    sqlite = _foreign_keys_off()  # first: before any statement opens a transaction
     with op.batch_alter_table("careerlink_mentor_profiles", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("offers_referral", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
-    _swap_checks(NEW_KINDS, NEW_STATES, NEW_OPEN, NEW_OUTCOMES, adding=True)
+    _swap_checks(NEW_KINDS, NEW_STATES, NEW_OPEN, NEW_OUTCOMES, adding=True, sqlite=sqlite)
     # Every process's directory snapshot (and a shared copy in Redis) has one array per offer:
     # a new structure makes each read the directory again, with the new offer.
     op.execute("UPDATE careerlink_directory_state SET structure = structure + 1")
 
 
 def downgrade():
+    sqlite = _foreign_keys_off()
     # Requests of the new kinds, and the states only they reach, cannot exist in the old schema.
-    op.execute(
-        "DELETE FROM careerlink_requests WHERE kind IN "
-        "('informational_interview', 'resume_review', 'referral')"
-    )
+    # (With SQLite's foreign keys off, their history is deleted by hand, not by cascade.)
+    new_kinds = "('informational_interview', 'resume_review', 'referral')"
+    for child in (
+        "careerlink_request_events",
+        "careerlink_request_feedback",
+        "careerlink_request_outcomes",
+    ):
+        op.execute(
+            f"DELETE FROM {child} WHERE request_id IN "
+            f"(SELECT id FROM careerlink_requests WHERE kind IN {new_kinds})"
+        )
+    op.execute(f"DELETE FROM careerlink_requests WHERE kind IN {new_kinds}")
     op.execute("DELETE FROM careerlink_request_outcomes WHERE kind = 'referred'")
-    _swap_checks(OLD_KINDS, OLD_STATES, OLD_OPEN, OLD_OUTCOMES, adding=False)
+    _swap_checks(OLD_KINDS, OLD_STATES, OLD_OPEN, OLD_OUTCOMES, adding=False, sqlite=sqlite)
     with op.batch_alter_table("careerlink_mentor_profiles", schema=None) as batch_op:
         batch_op.drop_column("offers_referral")
     op.execute("UPDATE careerlink_directory_state SET structure = structure + 1")
