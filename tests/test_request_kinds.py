@@ -533,3 +533,31 @@ def test_permission_table_of_the_new_pages(
         assert changed == moved
     else:
         assert changed == state
+
+
+# --- privacy --------------------------------------------------------------------------------
+
+
+def test_a_student_leaving_withdraws_an_interview_time_waiting_for_them(
+    db, make_request, outbox
+):
+    from careerlink.accounts.privacy import delete_account
+
+    req = make_request(kind=INTERVIEW, state="slot_proposed")
+    delete_account(req.student, req.student)
+    db.session.commit()
+    db.session.refresh(req)
+    assert req.state == "withdrawn"
+    assert req.meeting_place is None
+
+
+def test_retention_erases_the_review_comments(db, make_request):
+    from careerlink.accounts.privacy import purge_closed_messages
+
+    req = make_request(kind="resume_review", state="completed")
+    db.session.commit()
+    assert req.review_comments == "Lead with your shelter work."
+    assert purge_closed_messages(1, now=req.closed_at + timedelta(days=60)) == 1
+    db.session.commit()
+    db.session.refresh(req)
+    assert req.review_comments is None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, cast, delete, func, or_, select, update
+from sqlalchemy import String, and_, cast, delete, func, or_, select, update
 
 from careerlink.accounts.models import Identity, User, UserSession
 from careerlink.audit import AuditAction, AuditEntry, record
@@ -55,6 +55,10 @@ ERASED_WORDS = {
     "staff_reason": None,
     "alumnus_note": None,
     "cancel_reason": None,
+    # The newer kinds' words: an interview's place and link, a résumé review's comments.
+    "meeting_place": None,
+    "meeting_link": None,
+    "review_comments": None,
 }
 
 
@@ -282,7 +286,16 @@ def _end_open_requests(user: User, now: datetime) -> int:
     open_states = (S.SUBMITTED.value, S.NEEDS_INFO.value, S.RELAYED.value, S.SCHEDULED.value)
     requests = db.session.scalars(
         select(R)
-        .where(or_(R.student_id == user.id, R.alumnus_id == user.id), R.state.in_(open_states))
+        .where(
+            or_(
+                and_(
+                    or_(R.student_id == user.id, R.alumnus_id == user.id),
+                    R.state.in_(open_states),
+                ),
+                # Another interview time waits for the student, who may withdraw it.
+                and_(R.student_id == user.id, R.state == S.SLOT_PROPOSED.value),
+            )
+        )
         .order_by(R.id)
         .with_for_update(of=R)
     ).all()
@@ -420,7 +433,13 @@ def purge_closed_messages(months: int, now: datetime | None = None) -> int:
     cutoff = (now or utcnow()) - timedelta(days=round(months * 30.44))
     old = select(R.id).where(
         R.closed_at < cutoff,
-        or_(R.message != "", R.hopes != "", R.why_alumnus != "", R.alumnus_note.is_not(None)),
+        or_(
+            R.message != "",
+            R.hopes != "",
+            R.why_alumnus != "",
+            R.alumnus_note.is_not(None),
+            R.review_comments.is_not(None),
+        ),
     )
     ids = list(db.session.scalars(old))
     if not ids:
