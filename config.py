@@ -599,6 +599,9 @@ class Config:
         # The office's time zone: interview slots are entered, shown and checked (no meeting
         # at night) in it, and stored in UTC.
         self.CAREERLINK_TIME_ZONE = env_time_zone(env, "CAREERLINK_TIME_ZONE", "UTC")
+        # Résumés for reviews and referrals: checked by content, kept outside anything served.
+        self.CAREERLINK_UPLOAD_MAX_BYTES = env_int(env, "CAREERLINK_UPLOAD_MAX_BYTES", 5_000_000, 1)
+        self.CAREERLINK_UPLOAD_DIR = env.get("CAREERLINK_UPLOAD_DIR") or None
         self.CAREERLINK_PAUSE_AFTER_EXPIRIES = env_int(env, "CAREERLINK_PAUSE_AFTER_EXPIRIES", 3)
         self.CAREERLINK_AUDIT_RETENTION_DAYS = env_int(env, "CAREERLINK_AUDIT_RETENTION_DAYS", 730)
         self.CAREERLINK_MESSAGE_RETENTION_MONTHS = env_int(

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from factories import MESSAGE
 from icalendar import Calendar
-from support.factories import interview_slots
+from support.factories import RESUME_PDF, interview_slots
 
 from careerlink.connections import services
 from careerlink.connections.machine import RequestKind
 from careerlink.connections.models import ConnectionRequest
 from careerlink.connections.slots import check_link, check_slots
+from careerlink.connections.uploads import Upload
 from careerlink.database import transaction
 from careerlink.errors import DomainError, InvalidTransition
 from careerlink.mentors.models import Offer
@@ -29,6 +33,8 @@ def ask(student, mentor, kind, **kw):
         "message": MESSAGE,
         "conduct_acknowledged": True,
     }
+    if kind in ("resume_review", "referral"):
+        values["resume"] = Upload(RESUME_PDF, "cv.pdf")
     values.update(kw)
     return services.submit_request(student, mentor, kind, **values)
 
@@ -394,7 +400,9 @@ def test_a_referral_asked_through_the_form(client, db, sign_in, student, make_me
             "message": MESSAGE,
             "opening": str(mine.id),
             "conduct": "y",
+            "resume": (io.BytesIO(RESUME_PDF), "cv.pdf"),
         },
+        content_type="multipart/form-data",
     )
     assert resp.status_code == 302
     req = db.session.scalars(db.select(ConnectionRequest)).one()
@@ -538,9 +546,7 @@ def test_permission_table_of_the_new_pages(
 # --- privacy --------------------------------------------------------------------------------
 
 
-def test_a_student_leaving_withdraws_an_interview_time_waiting_for_them(
-    db, make_request, outbox
-):
+def test_a_student_leaving_withdraws_an_interview_time_waiting_for_them(db, make_request, outbox):
     from careerlink.accounts.privacy import delete_account
 
     req = make_request(kind=INTERVIEW, state="slot_proposed")
@@ -561,3 +567,155 @@ def test_retention_erases_the_review_comments(db, make_request):
     db.session.commit()
     db.session.refresh(req)
     assert req.review_comments is None
+
+
+# --- uploads --------------------------------------------------------------------------------
+
+
+def docx_bytes(members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
+    """A zip with these members, as a DOCX (or a DOCX impostor) is."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+DOCX = docx_bytes(
+    {"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document>CV</w:document>"}
+)
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (PNG, "cv.pdf", "not a PDF or a Word (DOCX) document, whatever its name says"),
+        (
+            docx_bytes({"[Content_Types].xml": b"<Types/>", "word/other.xml": b"x"}),
+            "cv.docx",
+            "not a PDF or a Word (DOCX) document",
+        ),
+        (
+            docx_bytes(
+                {
+                    "[Content_Types].xml": b"<Types/>",
+                    "word/document.xml": b"<w:document/>",
+                    "word/media/bomb.xml": b"\x00" * 20_000_000,
+                }
+            ),
+            "cv.docx",
+            "not a PDF or a Word (DOCX) document",
+        ),
+        (b"", "cv.pdf", "Choose a file"),
+        (b"%PDF-" + b"x" * 6_000_000, "cv.pdf", "the limit is 5.0 MB"),
+        (b"just text", "cv.docx", "not a PDF or a Word (DOCX) document"),
+    ],
+    ids=["png-named-pdf", "zip-without-document", "zip-bomb", "empty", "oversize", "text"],
+)
+def test_files_that_lie_are_refused_and_nothing_is_stored(
+    app, db, student, make_mentor, data, name, message
+):
+    from careerlink.connections import uploads
+
+    mentor = make_mentor(offers=("resume_review",))
+    before = set(uploads.folder().iterdir())
+    with pytest.raises(DomainError, match=re.escape(message)) as refused:
+        ask(student, mentor, "resume_review", resume=Upload(data, name))
+    assert refused.value.field == "resume"
+    assert set(uploads.folder().iterdir()) == before
+    assert db.session.scalar(db.select(db.func.count()).select_from(ConnectionRequest)) == 0
+
+
+def test_a_docx_is_stored_under_a_random_name(app, db, student, make_mentor):
+    from careerlink.connections import uploads
+
+    mentor = make_mentor(offers=("resume_review",))
+    req = ask(student, mentor, "resume_review", resume=Upload(DOCX, "../../etc/My CV.docx"))
+    assert req.resume_type == "docx" and req.resume_name == "My CV.docx"
+    assert req.resume_file.endswith(".docx") and "CV" not in req.resume_file
+    assert uploads.path_of(req.resume_file).read_bytes() == DOCX
+    assert uploads.folder() == uploads.path_of(req.resume_file).parent
+    assert "static" not in str(uploads.folder())
+
+
+@pytest.mark.parametrize(
+    ("who", "state", "expected"),
+    [
+        ("student", "submitted", 200),
+        ("other_student", "submitted", 404),
+        ("alumnus", "submitted", 404),
+        ("alumnus", "relayed", 200),
+        ("other_alumnus", "relayed", 404),
+        ("staff", "submitted", 200),
+        ("signed_out", "relayed", 302),
+    ],
+)
+def test_who_may_download_the_resume(
+    client, db, sign_in, make_request, make_user, make_mentor, who, state, expected
+):
+    from careerlink.permissions import Role
+
+    req = make_request(kind="resume_review", state=state)
+    people = {
+        "student": req.student,
+        "alumnus": req.alumnus,
+        "other_student": make_user(Role.STUDENT),
+        "other_alumnus": make_mentor().user,
+        "staff": make_user(Role.STAFF),
+    }
+    db.session.commit()
+    if who != "signed_out":
+        sign_in(people[who])
+    resp = client.get(f"/requests/{req.id}/files/resume")
+    assert resp.status_code == expected
+    if expected == 200:
+        assert resp.data == RESUME_PDF
+        assert resp.headers["Content-Type"] == "application/pdf"
+        assert resp.headers["X-Content-Type-Options"] == "nosniff"
+        assert resp.headers["Content-Disposition"] == f"attachment; filename=resume-{req.id}.pdf"
+
+
+def test_an_unknown_file_is_404(client, db, sign_in, make_request):
+    req = make_request(kind="resume_review", state="submitted")
+    db.session.commit()
+    sign_in(req.student)
+    assert client.get(f"/requests/{req.id}/files/review").status_code == 404
+    assert client.get(f"/requests/{req.id}/files/../../config").status_code == 404
+    assert client.get(f"/requests/{req.id}/files/other").status_code == 404
+
+
+def test_the_annotated_copy_reaches_the_student(client, db, sign_in, make_request, outbox):
+    req = make_request(kind="resume_review", state="relayed")
+    services.accept_request(
+        req,
+        req.alumnus,
+        review_comments="See my notes.",
+        review_file=Upload(DOCX, "notes.docx"),
+    )
+    db.session.commit()
+    assert "an annotated copy of your résumé" in outbox("resume_reviewed")[0].body_text
+    sign_in(req.student)
+    page = client.get(f"/requests/{req.id}").get_data(as_text=True)
+    assert "Download the annotated copy (DOCX)" in page
+    resp = client.get(f"/requests/{req.id}/files/review")
+    assert (resp.status_code, resp.data) == (200, DOCX)
+
+
+def test_files_are_deleted_with_the_request_words(app, db, make_request):
+    from careerlink.accounts.privacy import delete_account, purge_closed_messages
+    from careerlink.connections import uploads
+
+    old = make_request(kind="resume_review", state="completed")
+    mine = make_request(kind="referral", state="referral_accepted")
+    db.session.commit()
+    old_file, my_file = uploads.path_of(old.resume_file), uploads.path_of(mine.resume_file)
+    assert old_file.is_file() and my_file.is_file()
+    assert purge_closed_messages(1, now=old.closed_at + timedelta(days=60)) == 1
+    db.session.commit()
+    assert not old_file.exists() and my_file.is_file()
+    db.session.refresh(old)
+    assert (old.resume_file, old.resume_name) == (None, None)
+    delete_account(mine.student, mine.student)
+    db.session.commit()
+    assert not my_file.exists()

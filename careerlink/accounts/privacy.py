@@ -59,7 +59,28 @@ ERASED_WORDS = {
     "meeting_place": None,
     "meeting_link": None,
     "review_comments": None,
+    # The files themselves are deleted by _remove_files, before their names are forgotten.
+    "resume_file": None,
+    "resume_type": None,
+    "resume_name": None,
+    "review_file": None,
+    "review_file_type": None,
+    "review_file_name": None,
 }
+
+
+def _remove_files(request_ids) -> None:
+    """Delete the résumés (and annotated copies) of these requests from the upload folder."""
+    from careerlink.connections import uploads
+
+    rows = db.session.execute(
+        select(R.resume_file, R.review_file).where(
+            R.id.in_(request_ids), or_(R.resume_file.is_not(None), R.review_file.is_not(None))
+        )
+    ).all()
+    for resume_file, review_file in rows:
+        uploads.remove(resume_file)
+        uploads.remove(review_file)
 
 
 def deleted_address(user_id: int) -> str:
@@ -326,6 +347,7 @@ def _end_open_requests(user: User, now: datetime) -> int:
 def _erase_request_texts(user: User) -> None:
     """The words of every request the person took part in; states and dates stay."""
     mine = select(R.id).where(or_(R.student_id == user.id, R.alumnus_id == user.id))
+    _remove_files(mine)
     db.session.execute(
         update(R)
         .where(R.id.in_(mine))
@@ -439,11 +461,14 @@ def purge_closed_messages(months: int, now: datetime | None = None) -> int:
             R.why_alumnus != "",
             R.alumnus_note.is_not(None),
             R.review_comments.is_not(None),
+            R.resume_file.is_not(None),
+            R.review_file.is_not(None),
         ),
     )
     ids = list(db.session.scalars(old))
     if not ids:
         return 0
+    _remove_files(ids)
     db.session.execute(
         update(R)
         .where(R.id.in_(ids))

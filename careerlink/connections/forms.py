@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -104,6 +105,12 @@ class AskForm(FlaskForm):
         "Or the address of the job posting",
         validators=[Optional(), Length(max=LINK_MAX)],
         description="The posting on the employer's site, starting with https://.",
+    )
+    # A résumé review or a referral: the résumé (checked by content, not by name).
+    resume = FileField(
+        "Your résumé",
+        validators=[Optional()],
+        description="A PDF or a Word (DOCX) document.",
     )
     conduct = BooleanField(
         "I have read the conduct policy and will follow it",
@@ -242,6 +249,11 @@ class ReviewForm(FlaskForm):
         "Your comments on the résumé",
         validators=[DataRequired("Write your comments on the résumé."), Length(max=5000)],
         description="What works, what to change, what an employer in your field looks for.",
+    )
+    review_file = FileField(
+        "An annotated copy (optional)",
+        validators=[Optional()],
+        description="A PDF or a Word (DOCX) document with your notes.",
     )
     note = TextAreaField(
         "A note for the student (optional)", validators=[Optional(), Length(max=1000)]

@@ -156,6 +156,16 @@ class ConnectionRequest(TimestampMixin, db.Model):
     # A résumé review: the alumnus's written comments.
     review_comments: Mapped[str | None] = mapped_column(Text)
 
+    # The student's résumé (a review, a referral) and the alumnus's annotated copy: the random
+    # name of the file in CAREERLINK_UPLOAD_DIR (careerlink.connections.uploads), its type
+    # (pdf or docx, from its content) and the name it was uploaded with (shown only).
+    resume_file: Mapped[str | None] = mapped_column(String(40))
+    resume_type: Mapped[str | None] = mapped_column(String(10))
+    resume_name: Mapped[str | None] = mapped_column(String(200))
+    review_file: Mapped[str | None] = mapped_column(String(40))
+    review_file_type: Mapped[str | None] = mapped_column(String(10))
+    review_file_name: Mapped[str | None] = mapped_column(String(200))
+
     # A referral: the opening (a posting URL, or one the alumnus posted) and when it was
     # passed on to the employer.
     posting_url: Mapped[str | None] = mapped_column(String(500))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from careerlink.accounts.models import User
-from careerlink.connections import services
+from careerlink.connections import services, uploads
 from careerlink.connections.forms import (
     AcceptForm,
     AlumnusDeclineForm,
@@ -37,6 +37,7 @@ from careerlink.connections.models import (
     RequestState,
 )
 from careerlink.connections.slots import MAX_MINUTES, MIN_MINUTES, zone_name
+from careerlink.connections.uploads import Upload
 from careerlink.errors import InvalidTransition, NotFound
 from careerlink.mentors.industries import active_industries
 from careerlink.models import utcnow
@@ -63,6 +64,13 @@ def _visible_request_or_404(request_id: int) -> ConnectionRequest:
     if not services.can_view_request(_me(), req):
         raise NotFound()
     return req
+
+
+def _upload(storage) -> Upload | None:
+    """The uploaded file's bytes (at most one byte over the limit: the service refuses it)."""
+    if storage is None or not getattr(storage, "filename", None):
+        return None
+    return Upload(data=storage.stream.read(uploads.max_bytes() + 1), filename=storage.filename)
 
 
 # --- template helpers -------------------------------------------------------------------------
@@ -132,6 +140,7 @@ def ask(profile_id: int, kind: str):
                 meeting_place=form.meeting_place.data,
                 posting_url=form.posting_url.data,
                 opening_id=form.opening_id(),
+                resume=_upload(form.resume.data),
                 conduct_acknowledged=bool(form.conduct.data),
             ),
             "Your request is with the career office. We will email you when it moves on.",
@@ -184,6 +193,34 @@ def detail(request_id: int):
         withdrawable=side == "student" and req.state in WITHDRAWABLE_STATES,
         feedback_open=req.state in FEEDBACK_STATES and req.feedback_from(side) is None,
     )
+
+
+@bp.route("/requests/<int:request_id>/files/<which>")
+@login_required
+def request_file(request_id: int, which: str):
+    """The student's résumé or the alumnus's annotated copy, as a download: to the student,
+    the alumnus once staff approved the request, and staff."""
+    req = _visible_request_or_404(request_id)
+    if which not in ("resume", "review"):
+        raise NotFound()
+    name, kind = (
+        (req.resume_file, req.resume_type)
+        if which == "resume"
+        else (req.review_file, req.review_file_type)
+    )
+    path = uploads.path_of(name)
+    if path is None or kind not in uploads.MIME:
+        raise NotFound()
+    response = send_file(
+        path,
+        mimetype=uploads.MIME[kind],
+        as_attachment=True,
+        download_name=f"{'resume' if which == 'resume' else 'review'}-{req.id}.{kind}",
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/requests/<int:request_id>/revise", methods=["GET", "POST"])
@@ -339,6 +376,7 @@ def _accept(req: ConnectionRequest, alumnus: User, form) -> None:
                 slot_index=form.slot_index() if req.is_interview else None,
                 meeting_link=form.meeting_link.data if req.is_interview else None,
                 review_comments=form.review_comments.data if req.is_review else None,
+                review_file=_upload(form.review_file.data) if req.is_review else None,
             ),
             _ACCEPTED[req.kind_enum],
             quiet=(InvalidTransition,),

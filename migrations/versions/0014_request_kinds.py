@@ -89,6 +89,15 @@ def _swap_checks(
             batch_op.add_column(sa.Column("scheduled_minutes", sa.Integer(), nullable=True))
             batch_op.add_column(sa.Column("meeting_link", sa.String(length=500), nullable=True))
             batch_op.add_column(sa.Column("review_comments", sa.Text(), nullable=True))
+            for prefix in ("resume", "review_file"):
+                file_column = "resume_file" if prefix == "resume" else "review_file"
+                batch_op.add_column(sa.Column(file_column, sa.String(length=40), nullable=True))
+                batch_op.add_column(
+                    sa.Column(f"{prefix}_type", sa.String(length=10), nullable=True)
+                )
+                batch_op.add_column(
+                    sa.Column(f"{prefix}_name", sa.String(length=200), nullable=True)
+                )
             batch_op.add_column(sa.Column("posting_url", sa.String(length=500), nullable=True))
             batch_op.add_column(sa.Column("opening_id", sa.Integer(), nullable=True))
             batch_op.add_column(
@@ -112,6 +121,12 @@ def _swap_checks(
                 "referred_at",
                 "opening_id",
                 "posting_url",
+                "review_file_name",
+                "review_file_type",
+                "review_file",
+                "resume_name",
+                "resume_type",
+                "resume_file",
                 "review_comments",
                 "meeting_link",
                 "scheduled_minutes",

@@ -79,7 +79,9 @@ def working_days(count: int, start: date | None = None, gap: int = 1) -> list[da
     return found
 
 
-KIND_FIELDS = ("slots", "meeting_format", "meeting_place", "posting_url", "opening_id")
+KIND_FIELDS = ("slots", "meeting_format", "meeting_place", "posting_url", "opening_id", "resume")
+# The smallest file that passes for a PDF résumé (the check reads the header).
+RESUME_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def interview_slots(days_ahead: int = 3, count: int = 2) -> list[tuple]:
@@ -92,9 +94,13 @@ def interview_slots(days_ahead: int = 3, count: int = 2) -> list[tuple]:
 
 def kind_fields(kind: str, given: dict) -> dict:
     """What a request of this kind needs (interview times, a posting), unless the test says."""
+    from careerlink.connections.uploads import Upload
+
+    resume = Upload(RESUME_PDF, "cv.pdf")
     defaults = {
         "informational_interview": {"slots": interview_slots(), "meeting_format": "video"},
-        "referral": {"posting_url": "https://jobs.example.org/vet-nurse"},
+        "resume_review": {"resume": resume},
+        "referral": {"posting_url": "https://jobs.example.org/vet-nurse", "resume": resume},
     }.get(kind, {})
     return {**defaults, **{key: given[key] for key in KIND_FIELDS if key in given}}
 

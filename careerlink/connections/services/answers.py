@@ -10,10 +10,11 @@ from sqlalchemy import or_, select
 
 from careerlink.accounts.models import User
 from careerlink.audit import AuditAction, record
-from careerlink.connections import notifications
+from careerlink.connections import notifications, uploads
 from careerlink.connections.models import ConnectionRequest, Outcome, RequestOutcome, RequestState
 from careerlink.connections.services.queries import can_answer_request
 from careerlink.connections.slots import check_link, make_slot
+from careerlink.connections.uploads import Upload, file_type
 from careerlink.errors import DomainError, NotAllowed
 from careerlink.extensions import db
 from careerlink.mentors.availability import set_response_statistics
@@ -33,6 +34,7 @@ def accept_request(
     slot_index: int | None = None,
     meeting_link: str | None = None,
     review_comments: str | None = None,
+    review_file: Upload | None = None,
     now: datetime | None = None,
 ) -> ConnectionRequest:
     """The alumnus accepts: an introduction, a day or an interview time (both get an
@@ -49,7 +51,15 @@ def accept_request(
             raise DomainError(
                 f"Keep the comments under {REVIEW_MAX} characters.", field="review_comments"
             )
-        req.accept(by=alumnus, note=note, now=now, review_comments=comments)
+        files = {}
+        if review_file is not None and review_file.data:
+            kind = file_type(review_file, field="review_file")
+            files = {
+                "review_file": uploads.store(review_file, kind),
+                "review_file_type": kind,
+                "review_file_name": uploads.display_name(review_file.filename),
+            }
+        req.accept(by=alumnus, note=note, now=now, review_comments=comments, **files)
         notifications.resume_reviewed(req)
         recompute_mentor_stats(req.alumnus_id)
         return req

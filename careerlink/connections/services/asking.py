@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from careerlink.accounts.models import User
+from careerlink.connections import uploads
 from careerlink.connections.models import ConnectionRequest, RequestKind
 from careerlink.connections.services.queries import open_count_for_student, open_request_between
 from careerlink.connections.settings import (
@@ -20,6 +21,7 @@ from careerlink.connections.settings import (
     max_open_requests,
 )
 from careerlink.connections.slots import check_format, check_link, check_slots
+from careerlink.connections.uploads import Upload, file_type
 from careerlink.errors import Conflict, DomainError
 from careerlink.extensions import db
 from careerlink.mentors.availability import count_request
@@ -182,6 +184,7 @@ def submit_request(
     meeting_place: str | None = None,
     posting_url: str | None = None,
     opening_id: int | None = None,
+    resume: Upload | None = None,
     conduct_acknowledged: bool,
     now: datetime | None = None,
 ) -> ConnectionRequest:
@@ -214,11 +217,19 @@ def submit_request(
         )
     elif kind is RequestKind.REFERRAL:
         kind_values.update(check_referral_target(profile, posting_url, opening_id, now.date()))
+    resume_type = None
+    if kind in (RequestKind.RESUME_REVIEW, RequestKind.REFERRAL):
+        resume_type = file_type(resume, field="resume")
     _lock_user(student.id)
     if open_count_for_student(student.id) >= max_open_requests():
         raise DomainError(
             f"You have {max_open_requests()} open requests, the most allowed at once."
         )
+    if resume_type is not None:
+        # Stored last, once every rule passed: a refused request leaves no file behind.
+        kind_values["resume_file"] = uploads.store(resume, resume_type)
+        kind_values["resume_type"] = resume_type
+        kind_values["resume_name"] = uploads.display_name(resume.filename)
     try:
         # The partial unique index refuses a second open request for the pair, whatever the
         # race. No savepoint: with SQLite's driver a SAVEPOINT opened before any write would
@@ -236,6 +247,7 @@ def submit_request(
             **kind_values,
         )
     except IntegrityError:
+        uploads.remove(kind_values.get("resume_file"))
         raise Conflict(
             "You already have an open request with this alumnus. Follow it from your account "
             "page, or withdraw it before asking again."
