@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
@@ -58,6 +59,18 @@ def env_choice(env: Mapping[str, str], name: str, default: str, choices: tuple[s
     if value not in choices:
         raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
     return value
+
+
+def env_time_zone(env: Mapping[str, str], name: str, default: str) -> str:
+    """An IANA time zone name (Europe/Paris) that zoneinfo knows."""
+    raw = (env.get(name) or "").strip() or default
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{name} must be an IANA time zone name such as Europe/Paris, got {raw!r}"
+        ) from None
+    return raw
 
 
 def env_url(env: Mapping[str, str], name: str) -> str | None:
@@ -583,6 +596,12 @@ class Config:
         self.CAREERLINK_MAX_OPEN_REQUESTS = env_int(env, "CAREERLINK_MAX_OPEN_REQUESTS", 3, 1)
         self.CAREERLINK_RESPONSE_DAYS = env_int(env, "CAREERLINK_RESPONSE_DAYS", 7, 2)
         self.CAREERLINK_COMPLETE_AFTER_DAYS = env_int(env, "CAREERLINK_COMPLETE_AFTER_DAYS", 14, 1)
+        # The office's time zone: interview slots are entered, shown and checked (no meeting
+        # at night) in it, and stored in UTC.
+        self.CAREERLINK_TIME_ZONE = env_time_zone(env, "CAREERLINK_TIME_ZONE", "UTC")
+        # Résumés for reviews and referrals: checked by content, kept outside anything served.
+        self.CAREERLINK_UPLOAD_MAX_BYTES = env_int(env, "CAREERLINK_UPLOAD_MAX_BYTES", 5_000_000, 1)
+        self.CAREERLINK_UPLOAD_DIR = env.get("CAREERLINK_UPLOAD_DIR") or None
         self.CAREERLINK_PAUSE_AFTER_EXPIRIES = env_int(env, "CAREERLINK_PAUSE_AFTER_EXPIRIES", 3)
         self.CAREERLINK_AUDIT_RETENTION_DAYS = env_int(env, "CAREERLINK_AUDIT_RETENTION_DAYS", 730)
         self.CAREERLINK_MESSAGE_RETENTION_MONTHS = env_int(

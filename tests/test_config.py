@@ -115,3 +115,18 @@ def test_flask_cli_reports_a_bad_setting_clearly():
         "careerlink: SECRET_KEY must be set to a long random value in production "
         '(for example: python -c "import secrets; print(secrets.token_hex(32))")\n'
     )
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus_Mons", "../../etc/passwd", "Europe/"])
+def test_an_unknown_time_zone_is_a_start_up_error_naming_the_variable(zone):
+    cfg = load_config_module()
+    with pytest.raises(cfg.ConfigError, match="CAREERLINK_TIME_ZONE must be an IANA time zone"):
+        cfg.Config({"CAREERLINK_TIME_ZONE": zone})
+
+
+def test_the_time_zone_defaults_to_utc_and_takes_an_iana_name():
+    cfg = load_config_module()
+    assert cfg.Config({}).CAREERLINK_TIME_ZONE == "UTC"
+    assert cfg.Config({"CAREERLINK_TIME_ZONE": "Europe/Paris"}).CAREERLINK_TIME_ZONE == (
+        "Europe/Paris"
+    )

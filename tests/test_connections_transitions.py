@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -23,12 +23,42 @@ ACTIONS = {
     "accept_day": ({"relayed"}, "scheduled", "shadowing"),
     "decline_by_alumnus": ({"relayed"}, "declined_by_alumnus", "introduction"),
     "remind": ({"relayed"}, "relayed", "introduction"),
-    "withdraw": ({"submitted", "needs_info", "relayed"}, "withdrawn", "introduction"),
+    "accept_interview": ({"relayed"}, "scheduled", "informational_interview"),
+    "propose_slot": ({"relayed"}, "slot_proposed", "informational_interview"),
+    "confirm_slot": ({"slot_proposed"}, "scheduled", "informational_interview"),
+    "reschedule": ({"scheduled"}, "scheduled", "informational_interview"),
+    "accept_review": ({"relayed"}, "reviewed", "resume_review"),
+    "accept_referral": ({"relayed"}, "referral_accepted", "referral"),
+    "confirm_referral": ({"referral_accepted"}, "referred", "referral"),
+    "withdraw": (
+        {"submitted", "needs_info", "relayed", "slot_proposed"},
+        "withdrawn",
+        "introduction",
+    ),
     "expire": ({"relayed"}, "expired", "introduction"),
     "cancel": ({"scheduled"}, "cancelled", "shadowing"),
-    "complete": ({"introduced", "scheduled"}, "completed", "introduction"),
+    "complete": ({"introduced", "scheduled", "reviewed", "referred"}, "completed", "introduction"),
     "close_alumnus_left": ({"submitted", "needs_info"}, "alumnus_left", "introduction"),
 }
+# A request in these states is of one kind only (scheduled: a shadowing day, unless the action
+# is the interview's own).
+STATE_KIND = {
+    "scheduled": "shadowing",
+    "cancelled": "shadowing",
+    "introduced": "introduction",
+    "slot_proposed": "informational_interview",
+    "reviewed": "resume_review",
+    "referral_accepted": "referral",
+    "referred": "referral",
+}
+
+
+def kind_for(action: str, start: str) -> str:
+    """The kind of request to start from: the action's, unless the state needs another."""
+    kind = ACTIONS[action][2]
+    if start == "scheduled" and kind == "informational_interview":
+        return kind
+    return STATE_KIND.get(start, kind)
 
 
 def act(req, action: str, staff):
@@ -41,9 +71,22 @@ def act(req, action: str, staff):
         return req.resubmit(by=req.student)
     if action == "decline_by_staff":
         return req.decline_by_staff(by=staff, reason="No")
-    if action in ("accept", "accept_day"):
+    if action in ("accept", "accept_day", "accept_review", "accept_referral"):
         day = req.proposed_date_values[0] if req.is_shadowing else None
         return req.accept(by=req.alumnus, scheduled_date=day)
+    if action == "accept_interview":
+        slot = req.slots[0] if req.is_interview else None
+        start = {"scheduled_start": slot.start, "scheduled_minutes": slot.minutes} if slot else {}
+        return req.accept(by=req.alumnus, **start)
+    later = datetime.now(UTC) + timedelta(days=20)
+    if action == "propose_slot":
+        return req.propose_slot(by=req.alumnus, start=later, minutes=30, note=None)
+    if action == "confirm_slot":
+        return req.confirm_slot(by=req.student, scheduled_date=later.date())
+    if action == "reschedule":
+        return req.reschedule(by=req.alumnus, start=later, minutes=30, scheduled_date=later.date())
+    if action == "confirm_referral":
+        return req.confirm_referral(by=req.alumnus)
     if action == "decline_by_alumnus":
         return req.decline_by_alumnus(by=req.alumnus)
     if action == "withdraw":
@@ -62,8 +105,8 @@ def act(req, action: str, staff):
 
 
 LEGAL = [
-    (action, start, kind if start != "scheduled" else "shadowing")
-    for action, (starts, _end, kind) in ACTIONS.items()
+    (action, start, kind_for(action, start))
+    for action, (starts, _end, _kind) in ACTIONS.items()
     for start in sorted(starts)
 ]
 ILLEGAL = [
@@ -91,12 +134,7 @@ def test_legal_transition(db, make_request, make_user, action, start, kind):
 @pytest.mark.parametrize(("action", "start"), ILLEGAL)
 def test_illegal_transition_changes_nothing(db, make_request, make_user, outbox, action, start):
     staff = make_user(Role.STAFF)
-    kind = ACTIONS[action][2]
-    if start in ("scheduled", "cancelled"):
-        kind = "shadowing"
-    elif start == "introduced":
-        kind = "introduction"
-    req = make_request(state=start, kind=kind, staff=staff)
+    req = make_request(state=start, kind=kind_for(action, start), staff=staff)
     db.session.expire_all()
     events = db.session.scalar(
         db.select(db.func.count())
@@ -152,7 +190,8 @@ def test_a_stale_object_loses_the_race_without_writing(db, make_request, make_us
 def test_every_action_of_the_machine_is_exercised_here():
     """The literal ACTIONS above cover every action of the machine's table but submit."""
     actions = {t.action for t in machine.TRANSITIONS} - {"submit"}
-    assert actions == {a if a != "accept_day" else "accept" for a in ACTIONS}
+    accepts = {"accept_day", "accept_interview", "accept_review", "accept_referral"}
+    assert actions == {a if a not in accepts else "accept" for a in ACTIONS}
 
 
 def test_a_reminder_goes_through_the_machine_once(db, make_request):

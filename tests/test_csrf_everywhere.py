@@ -83,6 +83,17 @@ REFUSED_PAGE = "The form could not be sent"
 NEW_PASSWORD = "another long password 2"
 
 
+def _new_time() -> dict:
+    """Another interview time, ten days ahead at 10:00 office time."""
+    from datetime import date, timedelta
+
+    return {
+        "new_day": (date.today() + timedelta(days=10)).isoformat(),
+        "new_start": "10:00",
+        "new_minutes": "30",
+    }
+
+
 def _post_rules() -> list[tuple[str, str]]:
     """(endpoint, rule) of every route accepting POST, from an app built only to read its map."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -228,7 +239,12 @@ class World:
 
     def request(self, state: str, kind: str = "introduction"):
         """A request of the world's student, in this state (to a new mentor unless relayed)."""
-        mentor = self.mentor if state == "relayed" else self.make_mentor()
+        if state == "relayed" and kind == "introduction":
+            mentor = self.mentor
+        else:
+            mentor = self.make_mentor(
+                offers=tuple(dict.fromkeys(("introduction", "shadowing", kind)))
+            )
         return self.make_request(
             student=self.student, mentor=mentor, kind=kind, state=state, staff=self.staff
         )
@@ -236,6 +252,14 @@ class World:
     @cached_property
     def relayed(self):
         return self.request("relayed")
+
+    @cached_property
+    def interview(self):
+        return self.request("relayed", kind="informational_interview")
+
+    @cached_property
+    def referral(self):
+        return self.request("referral_accepted", kind="referral")
 
     @cached_property
     def scheduled(self):
@@ -509,6 +533,28 @@ CASES: dict[str, Case] = {
     ),
     "connections.answer_decline": Case(
         None, path=lambda w: {"token": request_links.answer_token(w.relayed)}
+    ),
+    "connections.propose_time": Case(
+        lambda w: w.interview.alumnus,
+        path=lambda w: {"request_id": w.interview.id},
+        data=lambda w: _new_time(),
+    ),
+    "connections.answer_propose_time": Case(
+        None,
+        path=lambda w: {"token": request_links.answer_token(w.interview)},
+        data=lambda w: _new_time(),
+    ),
+    "connections.confirm_time": Case(
+        lambda w: w.student,
+        path=lambda w: {
+            "request_id": w.request("slot_proposed", kind="informational_interview").id
+        },
+    ),
+    "connections.referred": Case(
+        lambda w: w.referral.alumnus, path=lambda w: {"request_id": w.referral.id}
+    ),
+    "connections.answer_referred": Case(
+        None, path=lambda w: {"token": request_links.answer_token(w.referral)}
     ),
     "connections.answer_cancel": Case(
         None,

@@ -389,6 +389,7 @@ def row(profile_id: int, city: str = "Cork", industry_key: str = "|1|") -> tuple
         False,
         False,
         False,
+        False,
         0,
         -1,
     )

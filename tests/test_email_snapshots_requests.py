@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from icalendar import Calendar
 
 from careerlink.connections import notifications
 from careerlink.connections.models import ConnectionRequest
@@ -41,6 +42,12 @@ EVENTS = [
     ("feedback_requested", "alumnus"),
     ("alumnus_paused", "staff"),
     ("alumnus_paused", "alumnus"),
+    ("interview_scheduled", "both"),
+    ("interview_time_proposed", "student"),
+    ("interview_cancelled", "both"),
+    ("resume_reviewed", "student"),
+    ("referral_accepted", "student"),
+    ("referral_passed_on", "student"),
 ]
 
 
@@ -136,6 +143,44 @@ def render_all(db, student, alumna, staff, make_mentor, monkeypatch):
     notifications.request_withdrawn(intro)
     notifications.feedback_requested(intro)
     notifications.alumnus_paused(profile, 3, [staff.email])
+
+    interview = ConnectionRequest(
+        kind="informational_interview",
+        state="scheduled",
+        proposed_slots=[
+            {"start": "2030-03-05T14:00:00+00:00", "minutes": 30},
+            {"start": "2030-03-06T09:30:00+00:00", "minutes": 45},
+        ],
+        scheduled_start=datetime(2030, 3, 5, 14, 0, tzinfo=UTC),
+        scheduled_minutes=30,
+        scheduled_date=date(2030, 3, 5),
+        meeting_format="video",
+        meeting_link="https://meet.example.org/riverside",
+        ics_sequence=0,
+        **common,
+    )
+    review = ConnectionRequest(
+        kind="resume_review",
+        state="reviewed",
+        review_comments="Lead with the shelter work; cut the course list to three lines.",
+        **common,
+    )
+    referral = ConnectionRequest(
+        kind="referral",
+        state="referral_accepted",
+        posting_url="https://jobs.example.org/riverside/veterinary-nurse",
+        **common,
+    )
+    db.session.add_all([interview, review, referral])
+    db.session.flush()
+    notifications.interview_scheduled(interview)
+    notifications.interview_time_proposed(interview)
+    interview.ics_sequence = 1
+    interview.state = "cancelled"
+    notifications.interview_cancelled(interview)
+    notifications.resume_reviewed(review)
+    notifications.referral_accepted(referral)
+    notifications.referral_passed_on(referral)
     db.session.flush()
     rows = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).all()
     return {(r.event, r.audience): r for r in rows}
@@ -174,6 +219,38 @@ def test_calendar_snapshots(rendered):
     check_snapshot("shadowing_cancel.ics", cancel.data.decode("utf-8"))
 
 
+def test_interview_calendar_snapshots_decoded(rendered):
+    invite = rendered[("interview_scheduled", "both")].attachments[0]
+    cancel = rendered[("interview_cancelled", "both")].attachments[0]
+    assert (invite.filename, invite.content_type) == (
+        "interview.ics",
+        "text/calendar; charset=utf-8; method=REQUEST",
+    )
+    assert (cancel.filename, cancel.content_type) == (
+        "interview-cancelled.ics",
+        "text/calendar; charset=utf-8; method=CANCEL",
+    )
+    check_snapshot("interview_request.ics", invite.data.decode("utf-8"))
+    check_snapshot("interview_cancel.ics", cancel.data.decode("utf-8"))
+    decoded = []
+    for attachment in (invite, cancel):
+        cal = Calendar.from_ical(attachment.data)
+        [event] = cal.walk("VEVENT")
+        decoded.append(
+            (
+                str(cal["method"]),
+                int(event["sequence"]),
+                event["dtstart"].to_ical().decode(),
+                event["dtend"].to_ical().decode(),
+                event.decoded("dtstart") == datetime(2030, 3, 5, 14, 0, tzinfo=UTC),
+            )
+        )
+    assert decoded == [
+        ("REQUEST", 0, "20300305T140000Z", "20300305T143000Z", True),
+        ("CANCEL", 1, "20300305T140000Z", "20300305T143000Z", True),
+    ]
+
+
 def test_no_email_leaks_an_unrendered_placeholder(rendered):
     for row in rendered.values():
         for body in (row.body_text, row.body_html, row.subject):
@@ -206,6 +283,13 @@ SUBJECTS = {
     ("feedback_requested", "alumnus"): "How did it go with {student}?",
     ("alumnus_paused", "staff"): "{alumnus} was paused after 3 unanswered requests",
     ("alumnus_paused", "alumnus"): "We have paused requests to you",
+    ("interview_scheduled", "both"): "Informational interview on 05 March 2030: {student} with "
+    "{alumnus}",
+    ("interview_time_proposed", "student"): "{alumnus} proposes another time",
+    ("interview_cancelled", "both"): "Cancelled: informational interview on 05 March 2030",
+    ("resume_reviewed", "student"): "{alumnus} has reviewed your résumé",
+    ("referral_accepted", "student"): "{alumnus} will refer you",
+    ("referral_passed_on", "student"): "{alumnus} has passed your résumé on",
 }
 
 

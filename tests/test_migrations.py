@@ -70,54 +70,130 @@ def test_downgrade_to_base_and_up_again(new_database, tmp_path):
 def test_0013_backfills_each_request_s_industry_and_allows_the_system_close(new_database, tmp_path):
     """Requests made before 0013 get their alumnus's industry (the first by name); the CHECK
     accepts the new state; downgrading turns it back into a state the old release knew."""
-    from datetime import UTC, datetime
-
-    from sqlalchemy import insert, text
-
-    from careerlink.accounts.models import User
-    from careerlink.connections.models import ConnectionRequest
-    from careerlink.mentors.models import Industry, MentorProfile
+    import sqlalchemy as sa
 
     database = new_database("backfill")
     application = create_app(app_config(database, tmp_path))
     with application.app_context():
-        upgrade(directory=str(MIGRATIONS_DIR), revision="0011")
-        zoos = Industry(slug="zoos", name="Zoos")
-        aquaria = Industry(slug="aquaria", name="Aquaria")
-        student = User(email="s@example.edu", display_name="S")
-        alumna = User(email="a@example.edu", display_name="A")
-        db.session.add_all([zoos, aquaria, student, alumna])
-        db.session.flush()
-        db.session.add(MentorProfile(user_id=alumna.id, industries=[zoos, aquaria]))
-        db.session.commit()
-        now = datetime(2026, 3, 2, 9, tzinfo=UTC)
-        # The table as 0011 left it: no industry column yet.
-        columns = {c.name for c in ConnectionRequest.__table__.c} - {"industry_id"}
-        row = {
-            "kind": "introduction",
-            "state": "submitted",
-            "student_id": student.id,
-            "alumnus_id": alumna.id,
-            "hopes": "h",
-            "why_alumnus": "w",
-            "message": "m",
-            "proposed_dates": [],
-            "conduct_acknowledged_at": now,
-            "ics_sequence": 0,
-            "created_at": now,
-            "updated_at": now,
-        }
-        assert set(row) <= columns
-        table = ConnectionRequest.__table__
-        db.session.execute(insert(table).values(row))
-        db.session.commit()
-        upgrade(directory=str(MIGRATIONS_DIR))
-        assert db.session.scalar(text("SELECT industry_id FROM careerlink_requests")) == aquaria.id
-        db.session.execute(text("UPDATE careerlink_requests SET state = 'alumnus_left'"))
-        db.session.commit()
-        downgrade(directory=str(MIGRATIONS_DIR), revision="0011")
-        assert db.session.scalar(text("SELECT state FROM careerlink_requests")) == (
-            "declined_by_staff"
-        )
-        db.session.remove()
+        upgrade(directory=str(MIGRATIONS_DIR), revision="0012")
+        # The tables as 0012 left them, reflected: today's models have columns 0012 lacks.
+        with db.engine.begin() as conn:
+            meta = sa.MetaData()
+            users = sa.Table("careerlink_users", meta, autoload_with=conn)
+            industries = sa.Table("careerlink_industries", meta, autoload_with=conn)
+            profiles = sa.Table("careerlink_mentor_profiles", meta, autoload_with=conn)
+            links = sa.Table("careerlink_mentor_industries", meta, autoload_with=conn)
+            for uid in (1, 2):
+                conn.execute(users.insert().values(**_required_values(users, uid)))
+            # Ids and slugs clear of the industries the migrations seed.
+            for iid, slug, name in ((901, "zoos-x", "Zoos X"), (902, "aquaria-x", "Aquaria X")):
+                conn.execute(
+                    industries.insert().values(
+                        **{**_required_values(industries, iid), "slug": slug, "name": name}
+                    )
+                )
+            conn.execute(
+                profiles.insert().values(
+                    **{
+                        **_required_values(profiles, 1),
+                        "user_id": 2,
+                        "verification_status": "approved",
+                        "tags": [],
+                    }
+                )
+            )
+            conn.execute(links.insert(), [{"profile_id": 1, "industry_id": i} for i in (901, 902)])
+            conn.execute(
+                sa.text(
+                    "INSERT INTO careerlink_requests (id, kind, state, student_id, alumnus_id, "
+                    "hopes, why_alumnus, message, proposed_dates, conduct_acknowledged_at, "
+                    "ics_sequence, created_at, updated_at) VALUES (1, 'introduction', "
+                    "'submitted', 1, 2, 'h', 'w', 'm', '[]', CURRENT_TIMESTAMP, 0, "
+                    "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
         db.engine.dispose()
+        upgrade(directory=str(MIGRATIONS_DIR))
+        with db.engine.begin() as conn:
+            industry = conn.execute(sa.text("SELECT industry_id FROM careerlink_requests")).scalar()
+            assert industry == 902  # the first by name
+            conn.execute(sa.text("UPDATE careerlink_requests SET state = 'alumnus_left'"))
+        db.engine.dispose()
+        downgrade(directory=str(MIGRATIONS_DIR), revision="0012")
+        with db.engine.connect() as conn:
+            state = conn.execute(sa.text("SELECT state FROM careerlink_requests")).scalar()
+        assert state == "declined_by_staff"
+        db.engine.dispose()
+
+
+def test_0014_keeps_every_request_and_its_history(new_database, tmp_path):
+    """The requests table is rebuilt (new CHECKs): its rows and their history rows survive.
+
+    On SQLite a DROP TABLE with foreign keys on deletes the history through ON DELETE CASCADE;
+    the revision turns them off for the rebuild.
+    """
+    import sqlalchemy as sa
+
+    database = new_database("kinds")
+    application = create_app(app_config(database, tmp_path))
+    with application.app_context():
+        upgrade(directory=str(MIGRATIONS_DIR), revision="0012")
+        with db.engine.begin() as conn:
+            users = sa.Table("careerlink_users", sa.MetaData(), autoload_with=conn)
+            for uid in (1, 2):
+                conn.execute(users.insert().values(**_required_values(users, uid)))
+            conn.execute(
+                sa.text(
+                    "INSERT INTO careerlink_requests (id, kind, state, student_id, alumnus_id, "
+                    "hopes, why_alumnus, message, proposed_dates, conduct_acknowledged_at, "
+                    "ics_sequence, created_at, updated_at) VALUES (1, 'introduction', "
+                    "'relayed', 1, 2, '', '', 'm', '[]', CURRENT_TIMESTAMP, 0, "
+                    "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO careerlink_request_events (request_id, to_state, actor_role, "
+                    "created_at) VALUES (1, 'submitted', 'student', CURRENT_TIMESTAMP)"
+                )
+            )
+        db.engine.dispose()
+        upgrade(directory=str(MIGRATIONS_DIR))
+        with db.engine.connect() as conn:
+            counts = [
+                conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()
+                for table in ("careerlink_requests", "careerlink_request_events")
+            ]
+            kind = conn.execute(sa.text("SELECT kind FROM careerlink_requests")).scalar()
+        assert (counts, kind) == ([1, 1], "introduction")
+        db.engine.dispose()
+
+
+def _required_values(table, uid: int) -> dict:
+    """A value for every NOT NULL column without a default, whatever that release's columns."""
+    import datetime
+
+    import sqlalchemy as sa
+
+    values = {}
+    for column in table.columns:
+        if column.nullable or column.server_default is not None:
+            continue
+        python = (
+            getattr(column.type, "python_type", str)
+            if not isinstance(column.type, sa.JSON)
+            else dict
+        )
+        if column.name == "id":
+            values["id"] = uid
+        elif python is bool:
+            values[column.name] = True
+        elif python is int:
+            values[column.name] = 0
+        elif python in (datetime.datetime, datetime.date):
+            values[column.name] = datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC)
+        elif python is dict:
+            values[column.name] = {}
+        else:
+            values[column.name] = f"u{uid}@example.org"
+    return values

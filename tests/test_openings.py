@@ -12,10 +12,9 @@ from careerlink.audit import AuditAction, AuditEntry
 from careerlink.database import transaction
 from careerlink.errors import DomainError, InvalidTransition, NotAllowed
 from careerlink.extensions import db as _db
-from careerlink.mentors.models import today
+from careerlink.mentors.models import Offer, today
 from careerlink.openings import services
 from careerlink.openings.models import Opening
-from careerlink.openings.services import referrals_available
 from careerlink.permissions import Role
 
 
@@ -464,20 +463,16 @@ def test_an_unlisted_poster_is_named_without_a_link(client, sign_in, student, po
     assert f"<dt>Posted by</dt><dd>{poster.display_name}</dd>" in page
 
 
-def test_no_referral_button_until_the_referral_kind_exists(client, sign_in, student, poster, staff):
-    opening = approve(staff, post(poster))
-    sign_in(student)
-    page = client.get(f"/openings/{opening.id}").get_data(as_text=True)
-    assert ("for a referral" in page) is referrals_available()
-
-
-@pytest.mark.skipif(
-    not referrals_available(), reason="the referral kind lands with the kinds branch"
-)
-def test_a_student_sees_the_referral_button_only_when_the_poster_is_listed(
+def test_a_student_sees_the_referral_button_only_when_the_poster_offers_it_and_is_listed(
     client, sign_in, student, poster, other_alumnus, staff
 ):
     opening = approve(staff, post(poster))
+    sign_in(student)
+    # The poster offers introductions and shadowing days only: no referral button (the ask
+    # buttons agree with the offers).
+    assert "for a referral" not in client.get(f"/openings/{opening.id}").get_data(as_text=True)
+    with transaction():
+        poster.mentor_profile.offers = poster.mentor_profile.offers | {Offer.REFERRAL}
     profile_id = poster.mentor_profile.id
     button = (
         f'href="/mentors/{profile_id}/ask/referral?opening={opening.id}">'

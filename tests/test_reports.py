@@ -112,7 +112,14 @@ def test_funnel_counts_each_step_and_loss(world):
         "Shadowing days",
         *(2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1),
     ]
-    assert report.series == [("Introductions", [8, 5, 2, 1]), ("Shadowing days", [2, 2, 2, 0])]
+    assert row(report, "Referrals") == ["Referrals", *(0,) * 13]
+    assert report.series == [
+        ("Introductions", [8, 5, 2, 1]),
+        ("Shadowing days", [2, 2, 2, 0]),
+        ("Informational interviews", [0, 0, 0, 0]),
+        ("Résumé reviews", [0, 0, 0, 0]),
+        ("Referrals", [0, 0, 0, 0]),
+    ]
 
 
 def test_funnel_counts_requests_closed_when_the_alumnus_left_apart(world, make_mentor):
@@ -185,7 +192,13 @@ def test_a_deleted_alumnus_s_requests_still_count_under_their_industry(world, ma
     vet_only = queries.funnel(filters(industry="veterinary"))
     assert row(vet_only, "Introductions")[1] == 8
     outcomes = queries.outcomes(filters())
-    assert row(outcomes, "Veterinary and animal care")[1:] == [1, 0, 1, 1]
+    assert row(outcomes, "Veterinary and animal care")[1:] == [
+        1,
+        0,
+        0,
+        1,
+        1,
+    ]  # the referral column (0) second
 
 
 def test_requests_keep_the_industry_they_were_made_under(world, make_mentor, make_request):
@@ -318,19 +331,20 @@ def test_outcomes_by_industry_programme_and_ratings(world):
     assert report.header == [
         "Industry",
         "Informational interview",
+        "Referred",
         "Job interview",
         "Internship",
         "Job offer",
     ]
     assert report.rows == [
-        ["Healthcare and medicine", 0, 0, 1, 0],
-        ["Veterinary and animal care", 1, 0, 1, 1],
+        ["Healthcare and medicine", 0, 0, 0, 1, 0],
+        ["Veterinary and animal care", 1, 0, 0, 1, 1],
     ]
     by_programme, ratings = report.extra_tables
     assert by_programme[2] == [
-        ["(not given)", 1, 0, 0, 0],
-        ["Biology", 0, 0, 1, 1],
-        ["History", 0, 0, 1, 0],
+        ["(not given)", 1, 0, 0, 0, 0],
+        ["Biology", 0, 0, 0, 1, 1],
+        ["History", 0, 0, 0, 1, 0],
     ]
     assert ratings[2] == [
         ["5 of 5", 1, 0],
@@ -339,7 +353,7 @@ def test_outcomes_by_industry_programme_and_ratings(world):
         ["2 of 5", 0, 0],
         ["1 of 5", 0, 0],
     ]
-    assert report.series == [("Outcomes reported", [1, 0, 2, 1])]
+    assert report.series == [("Outcomes reported", [1, 0, 0, 2, 1])]
 
 
 # --- pages, charts, CSV -------------------------------------------------------------------------

@@ -36,6 +36,43 @@ TABLE = {
     ("accept", frozenset({"relayed"}), "introduced", frozenset({"alumnus"}), "introduction"),
     ("accept", frozenset({"relayed"}), "scheduled", frozenset({"alumnus"}), "shadowing"),
     (
+        "accept",
+        frozenset({"relayed"}),
+        "scheduled",
+        frozenset({"alumnus"}),
+        "informational_interview",
+    ),
+    (
+        "propose_slot",
+        frozenset({"relayed"}),
+        "slot_proposed",
+        frozenset({"alumnus"}),
+        "informational_interview",
+    ),
+    (
+        "confirm_slot",
+        frozenset({"slot_proposed"}),
+        "scheduled",
+        frozenset({"student"}),
+        "informational_interview",
+    ),
+    (
+        "reschedule",
+        frozenset({"scheduled"}),
+        "scheduled",
+        frozenset({"alumnus"}),
+        "informational_interview",
+    ),
+    ("accept", frozenset({"relayed"}), "reviewed", frozenset({"alumnus"}), "resume_review"),
+    ("accept", frozenset({"relayed"}), "referral_accepted", frozenset({"alumnus"}), "referral"),
+    (
+        "confirm_referral",
+        frozenset({"referral_accepted"}),
+        "referred",
+        frozenset({"alumnus"}),
+        "referral",
+    ),
+    (
         "decline_by_alumnus",
         frozenset({"relayed"}),
         "declined_by_alumnus",
@@ -45,7 +82,7 @@ TABLE = {
     ("remind", frozenset({"relayed"}), "relayed", frozenset({"system"}), None),
     (
         "withdraw",
-        frozenset({"submitted", "needs_info", "relayed"}),
+        frozenset({"submitted", "needs_info", "relayed", "slot_proposed"}),
         "withdrawn",
         frozenset({"student"}),
         None,
@@ -60,7 +97,7 @@ TABLE = {
     ),
     (
         "complete",
-        frozenset({"introduced", "scheduled"}),
+        frozenset({"introduced", "scheduled", "reviewed", "referred"}),
         "completed",
         frozenset({"system"}),
         None,
@@ -74,13 +111,16 @@ TABLE = {
     ),
 }
 
-# The SQL migration 0013 set (0003's, with alumnus_left); the derived text must not drift.
+# The SQL migration 0014 created (0013 had added alumnus_left); the derived text must not drift.
 STATE_CHECK = (
-    "state IN ('submitted', 'needs_info', 'declined_by_staff', 'relayed', 'declined_by_alumnus', "
-    "'expired', 'withdrawn', 'introduced', 'scheduled', 'cancelled', 'completed', "
-    "'alumnus_left')"
+    "state IN ('submitted', 'needs_info', 'declined_by_staff', 'relayed', 'slot_proposed', "
+    "'declined_by_alumnus', 'expired', 'withdrawn', 'introduced', 'scheduled', 'reviewed', "
+    "'referral_accepted', 'referred', 'cancelled', 'completed', 'alumnus_left')"
 )
-OPEN_SQL = "state IN ('submitted', 'needs_info', 'relayed')"
+OPEN_SQL = "state IN ('submitted', 'needs_info', 'relayed', 'slot_proposed')"
+KIND_CHECK = (
+    "kind IN ('introduction', 'shadowing', 'informational_interview', 'resume_review', 'referral')"
+)
 
 
 def code_table() -> set[tuple]:
@@ -192,13 +232,24 @@ def test_every_state_has_its_data_and_is_reached():
 
 
 def test_derived_state_sets():
-    assert [s.value for s in OPEN_STATES] == ["submitted", "needs_info", "relayed"]
+    assert [s.value for s in OPEN_STATES] == ["submitted", "needs_info", "relayed", "slot_proposed"]
     assert WITHDRAWABLE_STATES == OPEN_STATES
-    assert [s.value for s in FEEDBACK_STATES] == ["introduced", "scheduled", "completed"]
+    assert [s.value for s in FEEDBACK_STATES] == [
+        "introduced",
+        "scheduled",
+        "reviewed",
+        "referral_accepted",
+        "referred",
+        "completed",
+    ]
     assert [s.value for s in machine.ANSWERED_STATES] == [
+        "slot_proposed",
         "declined_by_alumnus",
         "introduced",
         "scheduled",
+        "reviewed",
+        "referral_accepted",
+        "referred",
         "cancelled",
         "completed",
     ]
@@ -227,12 +278,23 @@ def _migration_module(name: str):
 
 
 def test_the_derived_sql_is_what_the_migrations_created():
-    migration = (MIGRATIONS_DIR / "versions" / "0003_requests.py").read_text()
-    states_0013 = _migration_module("0013_request_industry_system_close.py")
-    # 0003 created the CHECK without alumnus_left; 0013 widened it to the table's states.
-    assert f'"{states_0013.OLD_STATES}"' in migration
-    assert states_0013.NEW_STATES == machine.STATE_CHECK_SQL
-    assert migration.count(f'sa.text("{machine.OPEN_SQL}")') == 4  # upgrade and downgrade
+    created = (MIGRATIONS_DIR / "versions" / "0003_requests.py").read_text()
+    system_close = _migration_module("0013_request_industry_system_close.py")
+    kinds = _migration_module("0014_request_kinds.py")
+    # 0003 created the CHECK; 0013 added alumnus_left; 0014 the kinds' states: each widening
+    # starts from what the one before left, and the last is the table's.
+    assert f'"{system_close.OLD_STATES}"' in created
+    assert kinds.OLD_STATES == system_close.NEW_STATES
+    assert kinds.NEW_STATES == machine.STATE_CHECK_SQL
+    assert kinds.NEW_OPEN == machine.OPEN_SQL
+    assert machine.KIND_CHECK_SQL == KIND_CHECK
+    assert kinds.NEW_KINDS == KIND_CHECK
+
+
+def test_the_kind_check_comes_from_the_kinds():
+    table = ConnectionRequest.__table__
+    check = next(c for c in table.constraints if c.name == "ck_careerlink_requests_kind_known")
+    assert str(check.sqltext) == KIND_CHECK
 
 
 def test_the_sql_lists_follow_the_states_order():

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, cast, delete, func, or_, select, update
+from sqlalchemy import String, and_, cast, delete, func, or_, select, update
 
 from careerlink.accounts.models import Identity, User, UserSession
 from careerlink.audit import AuditAction, AuditEntry, erase_person, record
@@ -56,7 +56,32 @@ ERASED_WORDS = {
     "staff_reason": None,
     "alumnus_note": None,
     "cancel_reason": None,
+    # The newer kinds' words: an interview's place and link, a résumé review's comments.
+    "meeting_place": None,
+    "meeting_link": None,
+    "review_comments": None,
+    # The files themselves are deleted by _remove_files, before their names are forgotten.
+    "resume_file": None,
+    "resume_type": None,
+    "resume_name": None,
+    "review_file": None,
+    "review_file_type": None,
+    "review_file_name": None,
 }
+
+
+def _remove_files(request_ids) -> None:
+    """Delete the résumés (and annotated copies) of these requests from the upload folder."""
+    from careerlink.connections import uploads
+
+    rows = db.session.execute(
+        select(R.resume_file, R.review_file).where(
+            R.id.in_(request_ids), or_(R.resume_file.is_not(None), R.review_file.is_not(None))
+        )
+    ).all()
+    for resume_file, review_file in rows:
+        uploads.remove(resume_file)
+        uploads.remove(review_file)
 
 
 def deleted_address(user_id: int) -> str:
@@ -291,7 +316,16 @@ def _end_open_requests(user: User, now: datetime) -> int:
     open_states = (S.SUBMITTED.value, S.NEEDS_INFO.value, S.RELAYED.value, S.SCHEDULED.value)
     requests = db.session.scalars(
         select(R)
-        .where(or_(R.student_id == user.id, R.alumnus_id == user.id), R.state.in_(open_states))
+        .where(
+            or_(
+                and_(
+                    or_(R.student_id == user.id, R.alumnus_id == user.id),
+                    R.state.in_(open_states),
+                ),
+                # Another interview time waits for the student, who may withdraw it.
+                and_(R.student_id == user.id, R.state == S.SLOT_PROPOSED.value),
+            )
+        )
         .order_by(R.id)
         .with_for_update(of=R)
     ).all()
@@ -314,6 +348,7 @@ def _end_open_requests(user: User, now: datetime) -> int:
 def _erase_request_texts(user: User) -> None:
     """The words of every request the person took part in; states and dates stay."""
     mine = select(R.id).where(or_(R.student_id == user.id, R.alumnus_id == user.id))
+    _remove_files(mine)
     db.session.execute(
         update(R)
         .where(R.id.in_(mine))
@@ -421,11 +456,20 @@ def purge_closed_messages(months: int, now: datetime | None = None) -> int:
     cutoff = (now or utcnow()) - timedelta(days=round(months * 30.44))
     old = select(R.id).where(
         R.closed_at < cutoff,
-        or_(R.message != "", R.hopes != "", R.why_alumnus != "", R.alumnus_note.is_not(None)),
+        or_(
+            R.message != "",
+            R.hopes != "",
+            R.why_alumnus != "",
+            R.alumnus_note.is_not(None),
+            R.review_comments.is_not(None),
+            R.resume_file.is_not(None),
+            R.review_file.is_not(None),
+        ),
     )
     ids = list(db.session.scalars(old))
     if not ids:
         return 0
+    _remove_files(ids)
     db.session.execute(
         update(R)
         .where(R.id.in_(ids))

@@ -183,6 +183,19 @@ def _request_fields(req: ConnectionRequest, viewer: User) -> dict:
         "student_profile": _student_profile(req.student_id) if shows_alumnus_side else None,
         "feedback_given": mine in ("student", "alumnus") and req.feedback_from(mine) is not None,
         "actions": actions(viewer, req),
+        "slots": [{"start": slot.start, "minutes": slot.minutes} for slot in req.slots],
+        "scheduled_slot": (
+            {"start": req.scheduled_slot.start, "minutes": req.scheduled_slot.minutes}
+            if req.scheduled_slot
+            else None
+        ),
+        "meeting_format": req.meeting_format,
+        "meeting_place": req.meeting_place,
+        "meeting_link": req.meeting_link,
+        "review_comments": req.review_comments,
+        "posting_url": req.posting_url,
+        "opening_id": req.opening_id,
+        "referred_at": req.referred_at,
     }
 
 

@@ -253,8 +253,15 @@ class FeedbackOut(BaseModel):
     comment: str | None
 
 
+class SlotOut(BaseModel):
+    """An informational-interview time: its start (UTC) and length."""
+
+    start: datetime
+    minutes: int
+
+
 class RequestOut(BaseModel):
-    """An introduction or shadowing request as one of its two people (or staff) sees it."""
+    """A request of any kind as one of its two people (or staff) sees it."""
 
     id: int
     kind: RequestKind
@@ -284,6 +291,19 @@ class RequestOut(BaseModel):
     )
     feedback_given: bool
     actions: list[str] = Field(description="What the caller may do now (operation names).")
+    slots: list[SlotOut] = Field(
+        default_factory=list, description="An informational interview's proposed times."
+    )
+    scheduled_slot: SlotOut | None = Field(
+        None, description="The interview time agreed, or proposed by the alumnus."
+    )
+    meeting_format: Literal["phone", "video", "in_person"] | None = None
+    meeting_place: str | None = None
+    meeting_link: str | None = None
+    review_comments: str | None = Field(None, description="A résumé review's comments.")
+    posting_url: str | None = Field(None, description="A referral's posting, when not an opening.")
+    opening_id: int | None = Field(None, description="A referral's opening posted by the alumnus.")
+    referred_at: datetime | None = None
 
 
 class RequestList(BaseModel):
@@ -369,6 +389,14 @@ class QueueOut(PageInfo):
     counts: QueueCounts
 
 
+class SlotIn(Input):
+    """An informational-interview time in the office's zone."""
+
+    day: date
+    start: dt.time
+    minutes: int = Field(ge=20, le=45)
+
+
 class AskBody(Input):
     """A student's request to an alumnus."""
 
@@ -380,6 +408,24 @@ class AskBody(Input):
         default_factory=list,
         max_length=MAX_PROPOSED_DATES,
         description="For a shadowing day: two or three future working days.",
+    )
+    slots: list[SlotIn] = Field(
+        default_factory=list,
+        max_length=5,
+        description="For an informational interview: two to five times, in the office's zone "
+        "(CAREERLINK_TIME_ZONE), between 07:00 and 21:00.",
+    )
+    meeting_format: Literal["phone", "video", "in_person"] | None = Field(
+        None, description="For an informational interview."
+    )
+    meeting_place: str | None = Field(
+        None, max_length=300, description="For an interview in person."
+    )
+    posting_url: str | None = Field(
+        None, max_length=500, description="For a referral: the posting (http or https)."
+    )
+    opening_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="For a referral: an open opening the alumnus posted."
     )
     conduct_acknowledged: bool = Field(description="The student has read the conduct policy.")
 

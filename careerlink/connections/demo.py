@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
@@ -10,6 +10,7 @@ from careerlink.accounts.models import User, find_user_by_email
 from careerlink.accounts.services import create_user
 from careerlink.connections import services
 from careerlink.connections.models import ConnectionRequest, RequestKind
+from careerlink.connections.slots import MeetingFormat, Slot, office_zone
 from careerlink.extensions import db
 from careerlink.mentors.models import MentorProfile, Offer, VerificationStatus
 from careerlink.models import utcnow
@@ -61,7 +62,7 @@ def _profile(user: User):
         profile.opt_in("Demo consent.")
         profile.verification_status = VerificationStatus.APPROVED.value
         profile.verified_at = utcnow()
-    offers = set(profile.offers) | {Offer.INTRODUCTION, Offer.SHADOWING}
+    offers = set(profile.offers) | set(Offer)  # every kind has a demo request
     profile.offers = offers
     profile.shadowing_location = profile.shadowing_location or "Riverside Veterinary Clinic"
     profile.monthly_capacity = max(profile.monthly_capacity or 0, 20)
@@ -69,10 +70,22 @@ def _profile(user: User):
     return profile
 
 
-def _make(student, alumnus, kind, when, staff) -> ConnectionRequest:
+def _make(student, alumnus, kind, when, staff, **kind_values) -> ConnectionRequest:
     dates = []
     if kind is RequestKind.SHADOWING:
         dates = [next_working_day(when.date() + timedelta(days=20), i).isoformat() for i in (0, 2)]
+    if kind is RequestKind.INFORMATIONAL_INTERVIEW:
+        # Two times at 10:00 and 16:00 office time, two weeks after the request.
+        zone = office_zone()
+        day = next_working_day(when.astimezone(zone).date() + timedelta(days=14), 0)
+        kind_values = {
+            "proposed_slots": [
+                Slot(datetime.combine(day, time(hour, 0), tzinfo=zone).astimezone(UTC), 30).stored()
+                for hour in (10, 16)
+            ],
+            "meeting_format": MeetingFormat.VIDEO.value,
+            **kind_values,
+        }
     # Straight through the state machine: the demo backdates requests, which the asking
     # service (rightly) would not allow.
     return ConnectionRequest.submit(
@@ -85,6 +98,7 @@ def _make(student, alumnus, kind, when, staff) -> ConnectionRequest:
         message=MESSAGE,
         proposed_dates=dates,
         conduct_acknowledged_at=when,
+        **kind_values,
     )
 
 
@@ -152,6 +166,38 @@ def load_requests_demo() -> list[str]:
     services.give_feedback(r, "student", met=True, usefulness=5, comment="Very kind.", author=s3)
     services.record_outcome(r, s3, kind="internship", note="Summer 2026")
     made += 8
+
+    # One of each newer kind: an interview scheduled, a résumé reviewed, a referral passed on.
+    r = _make(s3, a1, RequestKind.INFORMATIONAL_INTERVIEW, ago(5), staff)
+    r.approve(by=staff, response_days=days, now=ago(4))
+    slot = r.slots[0]
+    r.accept(
+        by=a1,
+        now=ago(3),
+        scheduled_start=slot.start,
+        scheduled_minutes=slot.minutes,
+        scheduled_date=slot.local_start().date(),
+        meeting_link="https://meet.example.org/demo-interview",
+    )
+    r = _make(s3, a2, RequestKind.RESUME_REVIEW, ago(7), staff)
+    r.approve(by=staff, response_days=days, now=ago(6))
+    r.accept(
+        by=a2,
+        now=ago(5),
+        review_comments="Lead with your shelter volunteering; trim the course list to three lines.",
+    )
+    r = _make(
+        s3,
+        a1,
+        RequestKind.REFERRAL,
+        ago(9),
+        staff,
+        posting_url="https://jobs.example.org/riverside/veterinary-nurse",
+    )
+    r.approve(by=staff, response_days=days, now=ago(8))
+    r.accept(by=a1, now=ago(7))
+    services.confirm_referral(r, a1, note="Sent to the practice manager.", now=ago(6))
+    made += 3
     for alumnus in alumni:
         services.recompute_mentor_stats(alumnus.id)
     return [f"Demo requests: {made} created, one or more in every state."]

@@ -3,20 +3,53 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
+    IntegerField,
     RadioField,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
+    TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from careerlink.connections.models import Outcome
 from careerlink.connections.settings import MESSAGE_MAX, MESSAGE_MIN
+from careerlink.connections.slots import (
+    LINK_MAX,
+    MAX_MINUTES,
+    MAX_SLOTS,
+    MIN_MINUTES,
+    PLACE_MAX,
+    MeetingFormat,
+)
+
+MINUTES_HINT = f"Between {MIN_MINUTES} and {MAX_MINUTES} minutes."
+
+
+class SlotRow(Form):
+    """One proposed interview time: a date, a start time (office time) and a length."""
+
+    day = DateField("Date", validators=[Optional()])
+    start = TimeField("Start time", validators=[Optional()])
+    minutes = IntegerField(
+        "Minutes",
+        validators=[Optional(), NumberRange(MIN_MINUTES, MAX_MINUTES, MINUTES_HINT)],
+        description=MINUTES_HINT,
+    )
+
+    def as_tuple(self) -> tuple:
+        """(date, time, minutes) for the service."""
+        return (self.day.data, self.start.data, self.minutes.data)
+
 
 MESSAGE_HINT = (
     f"Between {MESSAGE_MIN} and {MESSAGE_MAX} characters. For example: \u201cI am a second-year "
@@ -54,6 +87,31 @@ class AskForm(FlaskForm):
     date1 = DateField("First proposed date", validators=[Optional()])
     date2 = DateField("Second proposed date", validators=[Optional()])
     date3 = DateField("Third proposed date (optional)", validators=[Optional()])
+    # An informational interview: two to five times, and how to talk.
+    slots = FieldList(FormField(SlotRow), min_entries=MAX_SLOTS, max_entries=MAX_SLOTS)
+    meeting_format = RadioField(
+        "How would you talk?",
+        choices=[(f.value, f.label) for f in MeetingFormat],
+        validators=[Optional()],
+    )
+    meeting_place = StringField(
+        "Where (in person only)",
+        validators=[Optional(), Length(max=PLACE_MAX)],
+        description="For example a café near the alumnus's office, or their office.",
+    )
+    # A referral: one of the alumnus's open openings, or the address of a posting.
+    opening = SelectField("The opening", validators=[Optional()], validate_choice=False)
+    posting_url = StringField(
+        "Or the address of the job posting",
+        validators=[Optional(), Length(max=LINK_MAX)],
+        description="The posting on the employer's site, starting with https://.",
+    )
+    # A résumé review or a referral: the résumé (checked by content, not by name).
+    resume = FileField(
+        "Your résumé",
+        validators=[Optional()],
+        description="A PDF or a Word (DOCX) document.",
+    )
     conduct = BooleanField(
         "I have read the conduct policy and will follow it",
         validators=[DataRequired("Please confirm that you have read the conduct policy.")],
@@ -63,6 +121,15 @@ class AskForm(FlaskForm):
     def proposed_dates(self) -> list:
         """The dates entered, in field order."""
         return [self.date1.data, self.date2.data, self.date3.data]
+
+    def proposed_slots(self) -> list[tuple]:
+        """The interview times entered, as (date, time, minutes)."""
+        return [row.form.as_tuple() for row in self.slots]
+
+    def opening_id(self) -> int | None:
+        """The chosen opening's id, or None (a posting URL instead)."""
+        raw = (self.opening.data or "").strip()
+        return int(raw) if raw.isdigit() and len(raw) <= 10 else None
 
 
 class ReviseForm(AskForm):
@@ -133,6 +200,92 @@ class AcceptForm(FlaskForm):
     submit = SubmitField("Accept")
 
 
+class InterviewAcceptForm(FlaskForm):
+    """The alumnus accepts one of the student's interview times, with an optional link."""
+
+    slot = RadioField("Which time suits you?", validators=[Optional()])
+    meeting_link = StringField(
+        "Meeting link (optional)",
+        validators=[Optional(), Length(max=LINK_MAX)],
+        description="A video-call address starting with https://; it goes in the invitation.",
+    )
+    note = TextAreaField(
+        "A note for the student (optional)", validators=[Optional(), Length(max=1000)]
+    )
+    submit = SubmitField("Accept this time")
+
+    def slot_index(self) -> int | None:
+        """The chosen slot's position, or None."""
+        raw = self.slot.data or ""
+        return int(raw) if raw.isdigit() and len(raw) <= 2 else None
+
+
+class ProposeTimeForm(FlaskForm):
+    """The alumnus proposes another interview time (or moves a scheduled one)."""
+
+    new_day = DateField("Date", validators=[Optional()])
+    new_start = TimeField("Start time", validators=[Optional()])
+    new_minutes = IntegerField(
+        "Minutes",
+        default=30,
+        validators=[Optional(), NumberRange(MIN_MINUTES, MAX_MINUTES, MINUTES_HINT)],
+        description=MINUTES_HINT,
+    )
+    meeting_link = StringField(
+        "Meeting link (optional)",
+        validators=[Optional(), Length(max=LINK_MAX)],
+        description="A video-call address starting with https://.",
+    )
+    note = TextAreaField(
+        "A note for the student (optional)", validators=[Optional(), Length(max=1000)]
+    )
+    submit = SubmitField("Propose this time")
+
+
+class ReviewForm(FlaskForm):
+    """The alumnus's résumé review: written comments."""
+
+    review_comments = TextAreaField(
+        "Your comments on the résumé",
+        validators=[DataRequired("Write your comments on the résumé."), Length(max=5000)],
+        description="What works, what to change, what an employer in your field looks for.",
+    )
+    review_file = FileField(
+        "An annotated copy (optional)",
+        validators=[Optional()],
+        description="A PDF or a Word (DOCX) document with your notes.",
+    )
+    note = TextAreaField(
+        "A note for the student (optional)", validators=[Optional(), Length(max=1000)]
+    )
+    submit = SubmitField("Send the review")
+
+
+class ReferralAcceptForm(FlaskForm):
+    """The alumnus agrees to refer the student (and confirms later that they did)."""
+
+    note = TextAreaField(
+        "A note for the student (optional)", validators=[Optional(), Length(max=1000)]
+    )
+    submit = SubmitField("Accept: I will refer this student")
+
+
+class ReferredForm(FlaskForm):
+    """The alumnus confirms that the résumé was passed on to HR or the hiring manager."""
+
+    note = TextAreaField(
+        "To whom, and anything the student should know (optional)",
+        validators=[Optional(), Length(max=1000)],
+    )
+    submit = SubmitField("I have passed it on")
+
+
+class ConfirmTimeForm(FlaskForm):
+    """The student confirms the time the alumnus proposed."""
+
+    submit = SubmitField("Confirm this time")
+
+
 class AlumnusDeclineForm(FlaskForm):
     """The alumnus declines, optionally with a note."""
 
@@ -151,7 +304,7 @@ class WithdrawForm(FlaskForm):
 
 
 class CancelForm(FlaskForm):
-    """Either side cancels a scheduled shadowing day."""
+    """Either side cancels a scheduled shadowing day or interview."""
 
     reason = TextAreaField(
         "Why are you cancelling?",

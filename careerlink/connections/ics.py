@@ -1,9 +1,15 @@
-"""iCalendar invitations (METHOD:REQUEST) and cancellations (METHOD:CANCEL) for shadowing days."""
+"""iCalendar invitations (METHOD:REQUEST) and cancellations (METHOD:CANCEL) for shadowing days
+and informational interviews.
+
+A shadowing day is an all-day event; an interview has a real start and end, written in UTC
+(DTSTART:...Z) so every calendar places it right whatever its own zone; the description also
+gives the time in the office's zone, by name.
+"""
 
 from __future__ import annotations
 
 import ipaddress
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.utils import getaddresses
 from urllib.parse import urlsplit
 
@@ -13,7 +19,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from careerlink.mail.services import Attachment
 from careerlink.programme import sender
 
-PRODID = "-//CareerLink//Shadowing days//EN"
+PRODID = "-//CareerLink//Shadowing days//EN"  # kept: calendars match updates on UID, not this
 
 
 def public_domain(host: str | None) -> str | None:
@@ -77,16 +83,21 @@ def build_calendar(
     request_id: int,
     method: str,
     sequence: int,
-    day: date,
+    day: date | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
     stamp: datetime,
     summary: str,
     description: str,
     location: str | None,
     attendees: list[tuple[str, str]],
 ) -> bytes:
-    """One VCALENDAR with one all-day VEVENT; CANCEL marks the event cancelled."""
+    """One VCALENDAR with one VEVENT (all day, or from `start` to `end` in UTC); CANCEL marks
+    the event cancelled."""
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError("method must be REQUEST or CANCEL")
+    if (day is None) == (start is None):
+        raise ValueError("give a day, or a start and an end")
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -96,8 +107,12 @@ def build_calendar(
     event.add("uid", event_uid(request_id))
     event.add("sequence", sequence)
     event.add("dtstamp", stamp)
-    event.add("dtstart", day)
-    event.add("dtend", day + timedelta(days=1))
+    if day is not None:
+        event.add("dtstart", day)
+        event.add("dtend", day + timedelta(days=1))
+    else:
+        event.add("dtstart", start.astimezone(UTC))
+        event.add("dtend", end.astimezone(UTC))
     event.add("summary", summary)
     event.add("description", description)
     if location:
@@ -137,10 +152,43 @@ def request_calendar(req, profile, method: str, stamp: datetime) -> bytes:
     )
 
 
+def interview_calendar(req, profile, method: str, stamp: datetime) -> bytes:
+    """The invitation (REQUEST) or cancellation (CANCEL) for an informational interview."""
+    student, alumnus = req.student, req.alumnus
+    slot = req.scheduled_slot
+    lines = [
+        f"Informational interview: {student.display_name} with {alumnus.display_name}.",
+        f"When: {slot.describe()}.",
+        f"How: {req.meeting_format_label}."
+        + (f" Where: {req.meeting_place}." if req.meeting_place else ""),
+    ]
+    if req.meeting_link:
+        lines.append(f"Join: {req.meeting_link}")
+    if method == "CANCEL" and req.cancel_reason:
+        lines.append("Cancelled: " + req.cancel_reason)
+    return build_calendar(
+        request_id=req.id,
+        method=method,
+        sequence=req.ics_sequence or 0,
+        start=slot.start,
+        end=slot.end,
+        stamp=stamp,
+        summary=f"Informational interview with {alumnus.display_name}"
+        + (f" ({profile.employer})" if profile is not None and profile.employer else ""),
+        description="\n".join(lines),
+        location=req.meeting_place or req.meeting_link or req.meeting_format_label,
+        attendees=[(student.email, student.display_name), (alumnus.email, alumnus.display_name)],
+    )
+
+
 def request_attachment(req, profile, method: str, stamp: datetime) -> Attachment:
     """The .ics file to attach to an invitation or cancellation email."""
-    data = request_calendar(req, profile, method, stamp)
-    name = "shadowing-day.ics" if method == "REQUEST" else "shadowing-day-cancelled.ics"
+    if req.is_interview:
+        data = interview_calendar(req, profile, method, stamp)
+        name = "interview.ics" if method == "REQUEST" else "interview-cancelled.ics"
+    else:
+        data = request_calendar(req, profile, method, stamp)
+        name = "shadowing-day.ics" if method == "REQUEST" else "shadowing-day-cancelled.ics"
     # RFC 6047: an iMIP calendar says its method and its charset in its Content-Type.
     content_type = f"text/calendar; charset=utf-8; method={method}"
     return Attachment(filename=name, content_type=content_type, data=data)

@@ -16,13 +16,32 @@ from dataclasses import dataclass
 class RequestKind(enum.StrEnum):
     """What the student asks the alumnus for."""
 
+    # The values are the Offer values (careerlink.mentors.models.Offer) that allow each kind,
+    # so the directory's "what they offer" filter and the ask buttons cannot disagree.
     INTRODUCTION = "introduction"
     SHADOWING = "shadowing"
+    INFORMATIONAL_INTERVIEW = "informational_interview"
+    RESUME_REVIEW = "resume_review"
+    REFERRAL = "referral"
 
     @property
     def label(self) -> str:
-        """A human name for the kind."""
-        return {"introduction": "an introduction", "shadowing": "a shadowing day"}[self.value]
+        """A human name for the kind, with its article ("an introduction")."""
+        return KIND_LABELS[self][0]
+
+    @property
+    def heading(self) -> str:
+        """A human name for the kind, capitalised and without article ("Introduction")."""
+        return KIND_LABELS[self][1]
+
+
+KIND_LABELS: dict[RequestKind, tuple[str, str]] = {
+    RequestKind.INTRODUCTION: ("an introduction", "Introduction"),
+    RequestKind.SHADOWING: ("a shadowing day", "Shadowing day"),
+    RequestKind.INFORMATIONAL_INTERVIEW: ("an informational interview", "Informational interview"),
+    RequestKind.RESUME_REVIEW: ("a résumé review", "Résumé review"),
+    RequestKind.REFERRAL: ("a referral", "Referral"),
+}
 
 
 class RequestState(enum.StrEnum):
@@ -32,11 +51,15 @@ class RequestState(enum.StrEnum):
     NEEDS_INFO = "needs_info"
     DECLINED_BY_STAFF = "declined_by_staff"
     RELAYED = "relayed"
+    SLOT_PROPOSED = "slot_proposed"
     DECLINED_BY_ALUMNUS = "declined_by_alumnus"
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"
     INTRODUCED = "introduced"
     SCHEDULED = "scheduled"
+    REVIEWED = "reviewed"
+    REFERRAL_ACCEPTED = "referral_accepted"
+    REFERRED = "referred"
     CANCELLED = "cancelled"
     COMPLETED = "completed"
     ALUMNUS_LEFT = "alumnus_left"
@@ -69,11 +92,16 @@ STATES: dict[RequestState, StateInfo] = {
     ),
     S.DECLINED_BY_STAFF: StateInfo("Declined by the career office", False, "declined"),
     S.RELAYED: StateInfo("Waiting for the alumnus", True, "approved"),
+    # Open: the student has not agreed to the alumnus's time yet (and may still withdraw).
+    S.SLOT_PROPOSED: StateInfo("Another time proposed by the alumnus", True, "given another time"),
     S.DECLINED_BY_ALUMNUS: StateInfo("Declined by the alumnus", False, "declined"),
     S.EXPIRED: StateInfo("Expired without an answer", False, "expired"),
     S.WITHDRAWN: StateInfo("Withdrawn by the student", False, "withdrawn"),
     S.INTRODUCED: StateInfo("Introduced", False, "accepted"),
-    S.SCHEDULED: StateInfo("Shadowing day scheduled", False, "accepted"),
+    S.SCHEDULED: StateInfo("Scheduled", False, "scheduled"),
+    S.REVIEWED: StateInfo("Résumé reviewed", False, "reviewed"),
+    S.REFERRAL_ACCEPTED: StateInfo("Referral accepted, to be passed on", False, "accepted"),
+    S.REFERRED: StateInfo("Referred to the employer", False, "marked as passed on"),
     S.CANCELLED: StateInfo("Cancelled", False, "cancelled"),
     S.COMPLETED: StateInfo("Completed", False, "completed"),
     S.ALUMNUS_LEFT: StateInfo("Closed: the alumnus has left the network", False, "closed"),
@@ -118,14 +146,49 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("decline_by_staff", (S.SUBMITTED, S.NEEDS_INFO), S.DECLINED_BY_STAFF, (STAFF,)),
     Transition("accept", (S.RELAYED,), S.INTRODUCED, (ALUMNUS,), kind=K.INTRODUCTION),
     Transition("accept", (S.RELAYED,), S.SCHEDULED, (ALUMNUS,), kind=K.SHADOWING),
+    Transition("accept", (S.RELAYED,), S.SCHEDULED, (ALUMNUS,), kind=K.INFORMATIONAL_INTERVIEW),
+    Transition(
+        "propose_slot", (S.RELAYED,), S.SLOT_PROPOSED, (ALUMNUS,), kind=K.INFORMATIONAL_INTERVIEW
+    ),
+    Transition(
+        "confirm_slot",
+        (S.SLOT_PROPOSED,),
+        S.SCHEDULED,
+        (STUDENT,),
+        kind=K.INFORMATIONAL_INTERVIEW,
+        verb="confirmed",
+    ),
+    Transition(
+        "reschedule",
+        (S.SCHEDULED,),
+        S.SCHEDULED,
+        (ALUMNUS,),
+        kind=K.INFORMATIONAL_INTERVIEW,
+        verb="rescheduled",
+    ),
+    # The alumnus's acceptance of a résumé review is the review itself (comments, a file).
+    Transition("accept", (S.RELAYED,), S.REVIEWED, (ALUMNUS,), kind=K.RESUME_REVIEW),
+    Transition("accept", (S.RELAYED,), S.REFERRAL_ACCEPTED, (ALUMNUS,), kind=K.REFERRAL),
+    # Passing the résumé on is a state of its own: the student is told when it happened.
+    Transition("confirm_referral", (S.REFERRAL_ACCEPTED,), S.REFERRED, (ALUMNUS,), kind=K.REFERRAL),
     Transition("decline_by_alumnus", (S.RELAYED,), S.DECLINED_BY_ALUMNUS, (ALUMNUS,)),
     Transition(
         "remind", (S.RELAYED,), S.RELAYED, (SYSTEM,), unset=("reminded_at",), verb="reminded"
     ),
-    Transition("withdraw", (S.SUBMITTED, S.NEEDS_INFO, S.RELAYED), S.WITHDRAWN, (STUDENT,)),
+    Transition(
+        "withdraw",
+        (S.SUBMITTED, S.NEEDS_INFO, S.RELAYED, S.SLOT_PROPOSED),
+        S.WITHDRAWN,
+        (STUDENT,),
+    ),
     Transition("expire", (S.RELAYED,), S.EXPIRED, (SYSTEM,)),
     Transition("cancel", (S.SCHEDULED,), S.CANCELLED, (STUDENT, ALUMNUS, STAFF)),
-    Transition("complete", (S.INTRODUCED, S.SCHEDULED), S.COMPLETED, (SYSTEM,)),
+    Transition(
+        "complete",
+        (S.INTRODUCED, S.SCHEDULED, S.REVIEWED, S.REFERRED),
+        S.COMPLETED,
+        (SYSTEM,),
+    ),
     # The alumnus deleted their account before the request reached them: no one declined it.
     Transition("close_alumnus_left", (S.SUBMITTED, S.NEEDS_INFO), S.ALUMNUS_LEFT, (SYSTEM,)),
 )
@@ -133,7 +196,7 @@ del S, K
 
 
 def transitions_for(action: str) -> list[Transition]:
-    """Every row of the table for an action (two for accept, one otherwise)."""
+    """Every row of the table for an action (one per kind for accept, one otherwise)."""
     found = [t for t in TRANSITIONS if t.action == action]
     if not found:
         raise KeyError(f"no transition named {action!r}")
@@ -173,15 +236,21 @@ STATE_LABELS: dict[RequestState, str] = {state: info.label for state, info in ST
 OPEN_STATES: tuple[RequestState, ...] = tuple(s for s, info in STATES.items() if info.open)
 # The student may withdraw exactly while the request is open.
 WITHDRAWABLE_STATES: tuple[RequestState, ...] = transitions_for("withdraw")[0].sources
-# Feedback and outcomes open once the alumnus has accepted, and stay open once completed.
+_CANCELLED = transitions_for("cancel")[0].target
+_WITHDRAWN = transitions_for("withdraw")[0].target
+# Feedback and outcomes open once the alumnus has accepted, and stay open through whatever
+# follows (a referral passed on, completion), but not once the meeting was cancelled.
 FEEDBACK_STATES: tuple[RequestState, ...] = _in_order(
-    {t.target for t in transitions_for("accept")} | {transitions_for("complete")[0].target}
+    _after({t.target for t in transitions_for("accept")}) - {_CANCELLED}
 )
-# The alumnus answered: an accept or a decline, and whatever followed it.
+# The alumnus answered: an accept, a decline or another time, and whatever followed it (but a
+# withdrawal is the student's: one from a relayed request was never answered).
 ANSWERED_STATES: tuple[RequestState, ...] = _in_order(
     _after(
         {t.target for t in TRANSITIONS if ALUMNUS in t.roles and RequestState.RELAYED in t.sources}
     )
+    - {_WITHDRAWN}
 )
+KIND_CHECK_SQL = "kind IN (" + ", ".join(f"'{k.value}'" for k in RequestKind) + ")"
 STATE_CHECK_SQL = sql_in(tuple(RequestState))
 OPEN_SQL = sql_in(OPEN_STATES)

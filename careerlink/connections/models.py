@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 import careerlink.mentors.models  # noqa: F401  (MentorProfile, joined to below)
 from careerlink.connections.machine import (
     FEEDBACK_STATES,
+    KIND_CHECK_SQL,
     OPEN_SQL,
     OPEN_STATES,
     STATE_CHECK_SQL,
@@ -42,6 +43,8 @@ class Outcome(enum.StrEnum):
     """What came of a request later, recorded by the student."""
 
     INFORMATIONAL_INTERVIEW = "informational_interview"
+    # Recorded by the alumnus's confirmation that they passed a referral on.
+    REFERRED = "referred"
     JOB_INTERVIEW = "job_interview"
     INTERNSHIP = "internship"
     JOB_OFFER = "job_offer"
@@ -53,14 +56,15 @@ class Outcome(enum.StrEnum):
 
 
 class ConnectionRequest(TimestampMixin, db.Model):
-    """A student's request to an alumnus for an introduction or a shadowing day."""
+    """A student's request to an alumnus: an introduction, a shadowing day, an informational
+    interview, a résumé review or a referral (RequestKind)."""
 
     __tablename__ = "careerlink_requests"
     __table_args__ = (
         # Both texts are derived from the state machine's table (machine.py) and must stay
-        # what migration 0003 created.
+        # what the latest migration that changed them (0014) created.
         CheckConstraint(STATE_CHECK_SQL, name="state_known"),
-        CheckConstraint("kind IN ('introduction', 'shadowing')", name="kind_known"),
+        CheckConstraint(KIND_CHECK_SQL, name="kind_known"),
         CheckConstraint("student_id <> alumnus_id", name="not_self"),
         # One open request per student and alumnus, whatever the race.
         Index(
@@ -94,7 +98,8 @@ class ConnectionRequest(TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    # 30: "informational_interview" is 23 characters (migration 0014 widened it from 20).
+    kind: Mapped[str] = mapped_column(String(30), nullable=False)
     state: Mapped[str] = mapped_column(
         String(30), default=RequestState.SUBMITTED.value, nullable=False
     )
@@ -145,11 +150,44 @@ class ConnectionRequest(TimestampMixin, db.Model):
     # Each calendar message for this request carries a higher SEQUENCE than the last.
     ics_sequence: Mapped[int] = mapped_column(default=0, nullable=False)
 
+    # An informational interview: the student's slots ({"start": UTC ISO, "minutes": n}), the
+    # format, the time agreed (UTC) and the meeting link the alumnus may add.
+    proposed_slots: Mapped[list[dict]] = mapped_column(
+        JSON, nullable=False, default=list, server_default="[]"
+    )
+    meeting_format: Mapped[str | None] = mapped_column(String(20))
+    meeting_place: Mapped[str | None] = mapped_column(String(300))
+    scheduled_start: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    scheduled_minutes: Mapped[int | None] = mapped_column()
+    meeting_link: Mapped[str | None] = mapped_column(String(500))
+
+    # A résumé review: the alumnus's written comments.
+    review_comments: Mapped[str | None] = mapped_column(Text)
+
+    # The student's résumé (a review, a referral) and the alumnus's annotated copy: the random
+    # name of the file in CAREERLINK_UPLOAD_DIR (careerlink.connections.uploads), its type
+    # (pdf or docx, from its content) and the name it was uploaded with (shown only).
+    resume_file: Mapped[str | None] = mapped_column(String(40))
+    resume_type: Mapped[str | None] = mapped_column(String(10))
+    resume_name: Mapped[str | None] = mapped_column(String(200))
+    review_file: Mapped[str | None] = mapped_column(String(40))
+    review_file_type: Mapped[str | None] = mapped_column(String(10))
+    review_file_name: Mapped[str | None] = mapped_column(String(200))
+
+    # A referral: the opening (a posting URL, or one the alumnus posted) and when it was
+    # passed on to the employer.
+    posting_url: Mapped[str | None] = mapped_column(String(500))
+    opening_id: Mapped[int | None] = mapped_column(
+        ForeignKey("careerlink_openings.id", ondelete="SET NULL")
+    )
+    referred_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
     student = relationship("User", foreign_keys=[student_id], lazy="joined")
     alumnus = relationship("User", foreign_keys=[alumnus_id], lazy="joined")
     industry = relationship("Industry", foreign_keys=[industry_id])
     reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
     cancelled_by = relationship("User", foreign_keys=[cancelled_by_id])
+    opening = relationship("Opening", foreign_keys=[opening_id])
     mentor_profile = relationship(
         "MentorProfile",
         primaryjoin="foreign(ConnectionRequest.alumnus_id) == MentorProfile.user_id",
@@ -189,6 +227,49 @@ class ConnectionRequest(TimestampMixin, db.Model):
     def is_shadowing(self) -> bool:
         """A shadowing-day request."""
         return self.kind == RequestKind.SHADOWING.value
+
+    @property
+    def is_interview(self) -> bool:
+        """An informational-interview request."""
+        return self.kind == RequestKind.INFORMATIONAL_INTERVIEW.value
+
+    @property
+    def is_review(self) -> bool:
+        """A résumé-review request."""
+        return self.kind == RequestKind.RESUME_REVIEW.value
+
+    @property
+    def is_referral(self) -> bool:
+        """A referral request."""
+        return self.kind == RequestKind.REFERRAL.value
+
+    @property
+    def has_calendar(self) -> bool:
+        """The kinds that end in a meeting both sides get a calendar invitation for."""
+        return self.is_shadowing or self.is_interview
+
+    @property
+    def slots(self) -> list:
+        """The informational-interview times the student proposed (Slot, UTC)."""
+        from careerlink.connections.slots import Slot
+
+        return [Slot.from_stored(s) for s in (self.proposed_slots or [])]
+
+    @property
+    def scheduled_slot(self):
+        """The time agreed or proposed by the alumnus (a Slot), or None."""
+        from careerlink.connections.slots import Slot
+
+        if self.scheduled_start is None or self.scheduled_minutes is None:
+            return None
+        return Slot(self.scheduled_start, self.scheduled_minutes)
+
+    @property
+    def meeting_format_label(self) -> str | None:
+        """How the interview happens, in words."""
+        from careerlink.connections.slots import MeetingFormat
+
+        return MeetingFormat(self.meeting_format).label if self.meeting_format else None
 
     @property
     def proposed_date_values(self) -> list[date]:
@@ -394,16 +475,76 @@ class ConnectionRequest(TimestampMixin, db.Model):
         scheduled_date: date | None = None,
         note: str | None = None,
         now: datetime | None = None,
+        **kind_values,
     ) -> RequestEvent:
-        """The alumnus accepts: introduced, or scheduled on a date for a shadowing day."""
+        """The alumnus accepts: introduced, scheduled (a day, an interview's time), reviewed,
+        or a referral to pass on; `kind_values` are the columns the kind's acceptance sets."""
         now = now or utcnow()
-        values = {"answered_at": now, "alumnus_note": (note or "").strip() or None}
-        if self.is_shadowing:
-            if scheduled_date is None:
-                raise InvalidTransition("Choose a date for the shadowing day.")
+        values = {"answered_at": now, "alumnus_note": (note or "").strip() or None, **kind_values}
+        if self.is_shadowing and scheduled_date is None:
+            raise InvalidTransition("Choose a date for the shadowing day.")
+        if scheduled_date is not None:  # a shadowing day, or an interview's day (office time)
             values["scheduled_date"] = scheduled_date
+        if self.is_shadowing:
             note = f"Shadowing day on {scheduled_date.isoformat()}. {note or ''}".strip()
         return self.apply("accept", by=by, note=note, now=now, **values)
+
+    def propose_slot(
+        self, *, by, start: datetime, minutes: int, note: str | None, now: datetime | None = None
+    ) -> RequestEvent:
+        """The alumnus proposes another time for the interview; the student confirms or not."""
+        now = now or utcnow()
+        return self.apply(
+            "propose_slot",
+            by=by,
+            note=note,
+            now=now,
+            answered_at=now,
+            scheduled_start=start,
+            scheduled_minutes=minutes,
+            alumnus_note=(note or "").strip() or None,
+        )
+
+    def confirm_slot(
+        self, *, by, scheduled_date: date, now: datetime | None = None
+    ) -> RequestEvent:
+        """The student agrees to the time the alumnus proposed: the interview is scheduled."""
+        return self.apply(
+            "confirm_slot",
+            by=by,
+            note="The student confirmed the time.",
+            now=now,
+            scheduled_date=scheduled_date,
+        )
+
+    def reschedule(
+        self,
+        *,
+        by,
+        start: datetime,
+        minutes: int,
+        scheduled_date: date,
+        note: str | None = None,
+        now: datetime | None = None,
+    ) -> RequestEvent:
+        """The alumnus moves the interview; the invitation's SEQUENCE goes up."""
+        return self.apply(
+            "reschedule",
+            by=by,
+            note=note,
+            now=now,
+            scheduled_start=start,
+            scheduled_minutes=minutes,
+            scheduled_date=scheduled_date,
+            ics_sequence=(self.ics_sequence or 0) + 1,
+        )
+
+    def confirm_referral(
+        self, *, by, note: str | None = None, now: datetime | None = None
+    ) -> RequestEvent:
+        """The alumnus passed the student's résumé on to the employer."""
+        now = now or utcnow()
+        return self.apply("confirm_referral", by=by, note=note, now=now, referred_at=now)
 
     def decline_by_alumnus(
         self, *, by, note: str | None = None, now: datetime | None = None
@@ -440,7 +581,7 @@ class ConnectionRequest(TimestampMixin, db.Model):
         )
 
     def cancel(self, *, by, role: str, reason: str, now: datetime | None = None) -> RequestEvent:
-        """Either side (or staff) cancels a scheduled shadowing day, with a reason."""
+        """Either side (or staff) cancels a scheduled day or interview, with a reason."""
         now = now or utcnow()
         return self.apply(
             "cancel",
@@ -546,8 +687,7 @@ class RequestOutcome(db.Model):
     __table_args__ = (
         UniqueConstraint("request_id", "kind"),
         CheckConstraint(
-            "kind IN ('informational_interview', 'job_interview', 'internship', 'job_offer')",
-            name="kind_known",
+            "kind IN (" + ", ".join(f"'{o.value}'" for o in Outcome) + ")", name="kind_known"
         ),
     )
 

@@ -16,6 +16,7 @@ from careerlink.connections.links import (
     feedback_link,
     request_link,
 )
+from careerlink.connections.slots import zone_name
 from careerlink.mail import Secret, enqueue
 from careerlink.mentors.availability import student_profile_for_alumni
 from careerlink.models import utcnow
@@ -37,6 +38,7 @@ def context(req, **extra: Any) -> dict[str, Any]:
         # The emails go to the alumnus (or to both): a directory hold hides the profile.
         "student_profile": student_profile_for_alumni(req.student_id),
         "kind_label": req.kind_enum.label,
+        "opening": req.opening,
         "request_url": request_link(req),
     }
     ctx.update(extra)
@@ -114,6 +116,54 @@ def shadowing_cancelled(req) -> None:
         context(req),
         attachments=[attachment],
     )
+
+
+def interview_scheduled(req, *, rescheduled: bool = False) -> None:
+    """Both get the interview's time, format and link, and a calendar invitation (an update,
+    with a higher SEQUENCE, when it moved)."""
+    stamp = req.updated_at or utcnow()
+    attachment = ics.request_attachment(req, req.mentor_profile, "REQUEST", stamp)
+    enqueue(
+        "interview_scheduled",
+        "both",
+        [req.student.email, req.alumnus.email],
+        context(req, rescheduled=rescheduled, zone=zone_name()),
+        reply_to=req.alumnus.email,
+        attachments=[attachment],
+    )
+
+
+def interview_time_proposed(req) -> None:
+    """The alumnus proposed another time: the student confirms it (or withdraws) on the site."""
+    enqueue("interview_time_proposed", "student", req.student.email, context(req, zone=zone_name()))
+
+
+def interview_cancelled(req) -> None:
+    """Both get the cancellation with a calendar CANCEL for the same event."""
+    stamp = req.closed_at or utcnow()
+    attachment = ics.request_attachment(req, req.mentor_profile, "CANCEL", stamp)
+    enqueue(
+        "interview_cancelled",
+        "both",
+        [req.student.email, req.alumnus.email],
+        context(req, zone=zone_name()),
+        attachments=[attachment],
+    )
+
+
+def resume_reviewed(req) -> None:
+    """The alumnus's comments on the résumé reach the student."""
+    enqueue("resume_reviewed", "student", req.student.email, context(req))
+
+
+def referral_accepted(req) -> None:
+    """The alumnus agreed to refer the student; they will confirm once it is passed on."""
+    enqueue("referral_accepted", "student", req.student.email, context(req))
+
+
+def referral_passed_on(req) -> None:
+    """The alumnus passed the résumé on to the employer: the student is told."""
+    enqueue("referral_passed_on", "student", req.student.email, context(req))
 
 
 def request_declined_by_alumnus(req) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from careerlink.accounts.models import User
-from careerlink.connections import services
+from careerlink.connections import services, uploads
 from careerlink.connections.forms import (
     AcceptForm,
     AlumnusDeclineForm,
@@ -17,9 +17,15 @@ from careerlink.connections.forms import (
     AskInfoForm,
     BulkForm,
     CancelForm,
+    ConfirmTimeForm,
     DeclineForm,
     FeedbackForm,
+    InterviewAcceptForm,
     OutcomeForm,
+    ProposeTimeForm,
+    ReferralAcceptForm,
+    ReferredForm,
+    ReviewForm,
     ReviseForm,
     WithdrawForm,
 )
@@ -30,6 +36,8 @@ from careerlink.connections.models import (
     RequestKind,
     RequestState,
 )
+from careerlink.connections.slots import MAX_MINUTES, MIN_MINUTES, zone_name
+from careerlink.connections.uploads import Upload
 from careerlink.errors import InvalidTransition, NotFound
 from careerlink.mentors.industries import active_industries
 from careerlink.models import utcnow
@@ -56,6 +64,13 @@ def _visible_request_or_404(request_id: int) -> ConnectionRequest:
     if not services.can_view_request(_me(), req):
         raise NotFound()
     return req
+
+
+def _upload(storage) -> Upload | None:
+    """The uploaded file's bytes (at most one byte over the limit: the service refuses it)."""
+    if storage is None or not getattr(storage, "filename", None):
+        return None
+    return Upload(data=storage.stream.read(uploads.max_bytes() + 1), filename=storage.filename)
 
 
 # --- template helpers -------------------------------------------------------------------------
@@ -89,7 +104,7 @@ def request_counts():
 @bp.route("/mentors/<int:profile_id>/ask/<kind>", methods=["GET", "POST"])
 @login_required
 def ask(profile_id: int, kind: str):
-    """Ask an alumnus for an introduction or a shadowing day."""
+    """Ask an alumnus for something they offer; the form shows only the fields of this kind."""
     profile = found(services.mentor_profile(profile_id))
     if kind not in {k.value for k in RequestKind}:
         raise NotFound()
@@ -99,6 +114,17 @@ def ask(profile_id: int, kind: str):
         status.can_ask = False
         status.reason = f"This alumnus does not offer {kind_enum.label}."
     form = AskForm()
+    openings = []
+    if kind_enum is RequestKind.REFERRAL:
+        openings = services.open_openings_of(profile, utcnow().date())
+        form.opening.choices = [("", "Another opening (give its address below)")] + [
+            (str(o.id), f"{o.title}, {o.organisation} (closes {o.closes_on:%d %B %Y})")
+            for o in openings
+        ]
+        # From an opening's "Ask for a referral" button: that opening is chosen already.
+        wanted = request.args.get("opening", "")
+        if request.method == "GET" and wanted.isdigit() and len(wanted) <= 10:
+            form.opening.data = wanted
     if status.can_ask and form.validate_on_submit():
         done = perform(
             lambda: services.submit_request(
@@ -109,6 +135,12 @@ def ask(profile_id: int, kind: str):
                 why_alumnus=form.why_alumnus.data,
                 message=form.message.data,
                 proposed_dates=form.proposed_dates(),
+                slots=form.proposed_slots(),
+                meeting_format=form.meeting_format.data,
+                meeting_place=form.meeting_place.data,
+                posting_url=form.posting_url.data,
+                opening_id=form.opening_id(),
+                resume=_upload(form.resume.data),
                 conduct_acknowledged=bool(form.conduct.data),
             ),
             "Your request is with the career office. We will email you when it moves on.",
@@ -122,6 +154,10 @@ def ask(profile_id: int, kind: str):
         profile=profile,
         kind=kind_enum,
         status=status,
+        openings=openings,
+        zone=zone_name(),
+        min_minutes=MIN_MINUTES,
+        max_minutes=MAX_MINUTES,
         policy=services.conduct_policy(),
         max_open=services.max_open_requests(),
     ), (200 if status.can_ask else 403)
@@ -148,10 +184,43 @@ def detail(request_id: int):
         cancel_form=CancelForm(),
         accept_form=_accept_form(req),
         decline_form=AlumnusDeclineForm(),
+        propose_form=ProposeTimeForm(),
+        confirm_form=ConfirmTimeForm(),
+        referred_form=ReferredForm(),
         outcome_form=OutcomeForm(),
+        zone=zone_name(),
+        feedback_states=[s.value for s in FEEDBACK_STATES],
         withdrawable=side == "student" and req.state in WITHDRAWABLE_STATES,
         feedback_open=req.state in FEEDBACK_STATES and req.feedback_from(side) is None,
     )
+
+
+@bp.route("/requests/<int:request_id>/files/<which>")
+@login_required
+def request_file(request_id: int, which: str):
+    """The student's résumé or the alumnus's annotated copy, as a download: to the student,
+    the alumnus once staff approved the request, and staff."""
+    req = _visible_request_or_404(request_id)
+    if which not in ("resume", "review"):
+        raise NotFound()
+    name, kind = (
+        (req.resume_file, req.resume_type)
+        if which == "resume"
+        else (req.review_file, req.review_file_type)
+    )
+    path = uploads.path_of(name)
+    if path is None or kind not in uploads.MIME:
+        raise NotFound()
+    response = send_file(
+        path,
+        mimetype=uploads.MIME[kind],
+        as_attachment=True,
+        download_name=f"{'resume' if which == 'resume' else 'review'}-{req.id}.{kind}",
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/requests/<int:request_id>/revise", methods=["GET", "POST"])
@@ -170,6 +239,10 @@ def revise(request_id: int):
         form.message.data = req.message
         dates = req.proposed_date_values + [None, None, None]
         form.date1.data, form.date2.data, form.date3.data = dates[:3]
+        for row, slot in zip(form.slots, req.slots, strict=False):
+            start = slot.local_start()
+            row.form.day.data, row.form.start.data = start.date(), start.time()
+            row.form.minutes.data = slot.minutes
     if form.validate_on_submit() and perform(
         lambda: services.revise_request(
             req,
@@ -178,13 +251,20 @@ def revise(request_id: int):
             why_alumnus=form.why_alumnus.data,
             message=form.message.data,
             proposed_dates=form.proposed_dates(),
+            slots=form.proposed_slots() if req.is_interview else None,
         ),
         "Thank you. Your revised request is back with the career office.",
         form=form,
     ):
         return redirect(url_for("connections.detail", request_id=req.id))
     return render_template(
-        "careerlink/connections/revise.html", form=form, req=req, profile=req.mentor_profile
+        "careerlink/connections/revise.html",
+        form=form,
+        req=req,
+        profile=req.mentor_profile,
+        zone=zone_name(),
+        min_minutes=MIN_MINUTES,
+        max_minutes=MAX_MINUTES,
     )
 
 
@@ -207,7 +287,7 @@ def cancel(request_id: int):
     if form.validate_on_submit():
         perform(
             lambda: services.cancel_request(req, _me(), reason=form.reason.data),
-            "The shadowing day is cancelled; both of you have been told.",
+            f"The {_meeting(req)} is cancelled; both of you have been told.",
         )
     else:
         flash("Say why you are cancelling.", "error")
@@ -231,7 +311,20 @@ def add_outcome(request_id: int):
 # --- answering --------------------------------------------------------------------------------
 
 
-def _accept_form(req: ConnectionRequest) -> AcceptForm:
+def _meeting(req: ConnectionRequest) -> str:
+    return "informational interview" if req.is_interview else "shadowing day"
+
+
+def _accept_form(req: ConnectionRequest):
+    """The acceptance form of the request's kind."""
+    if req.is_interview:
+        form = InterviewAcceptForm()
+        form.slot.choices = [(str(i), slot.describe()) for i, slot in enumerate(req.slots)]
+        return form
+    if req.is_review:
+        return ReviewForm()
+    if req.is_referral:
+        return ReferralAcceptForm()
     form = AcceptForm()
     if req.is_shadowing:
         form.date_choice.choices = [
@@ -259,9 +352,35 @@ def _flash_form_errors(form) -> None:
             flash(e, "error")
 
 
-def _accept(req: ConnectionRequest, alumnus: User, form: AcceptForm) -> None:
+_ACCEPTED = {
+    RequestKind.INFORMATIONAL_INTERVIEW: (
+        "Thank you! You and the student have both been sent a calendar invitation."
+    ),
+    RequestKind.RESUME_REVIEW: "Thank you! Your comments are on their way to the student.",
+    RequestKind.REFERRAL: (
+        "Thank you! Come back to this request to confirm once you have passed it on."
+    ),
+}
+
+
+def _accept(req: ConnectionRequest, alumnus: User, form) -> None:
     if not form.validate_on_submit():
         _flash_form_errors(form)
+        return
+    if req.kind_enum in _ACCEPTED:
+        perform(
+            lambda: services.accept_request(
+                req,
+                alumnus,
+                note=form.note.data,
+                slot_index=form.slot_index() if req.is_interview else None,
+                meeting_link=form.meeting_link.data if req.is_interview else None,
+                review_comments=form.review_comments.data if req.is_review else None,
+                review_file=_upload(form.review_file.data) if req.is_review else None,
+            ),
+            _ACCEPTED[req.kind_enum],
+            quiet=(InvalidTransition,),
+        )
         return
     if req.is_shadowing:
         done = "Thank you! You and the student have both been sent a calendar invitation."
@@ -306,6 +425,77 @@ def decline(request_id: int):
     return redirect(url_for("connections.detail", request_id=request_id))
 
 
+def _propose(req: ConnectionRequest, alumnus: User) -> None:
+    form = ProposeTimeForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return
+    rescheduling = req.state == RequestState.SCHEDULED.value
+    act = services.reschedule_interview if rescheduling else services.propose_slot
+    perform(
+        lambda: act(
+            req,
+            alumnus,
+            day=form.new_day.data,
+            start=form.new_start.data,
+            minutes=form.new_minutes.data,
+            meeting_link=form.meeting_link.data,
+            note=form.note.data,
+        ),
+        "The interview has moved; you both have an updated invitation."
+        if rescheduling
+        else "Thank you! We have asked the student to confirm the new time.",
+        quiet=(InvalidTransition,),
+    )
+
+
+def _referred(req: ConnectionRequest, alumnus: User) -> None:
+    form = ReferredForm()
+    if form.validate_on_submit():
+        perform(
+            lambda: services.confirm_referral(req, alumnus, note=form.note.data),
+            "Thank you! We have told the student that you passed their résumé on.",
+            quiet=(InvalidTransition,),
+        )
+    else:
+        _flash_form_errors(form)
+
+
+@bp.route("/requests/<int:request_id>/propose-time", methods=["POST"])
+@login_required
+def propose_time(request_id: int):
+    """The signed-in alumnus proposes another interview time, or moves a scheduled one."""
+    req = _visible_request_or_404(request_id)
+    require(services.can_answer_request(_me(), req))
+    _propose(req, _me())
+    return redirect(url_for("connections.detail", request_id=request_id))
+
+
+@bp.route("/requests/<int:request_id>/confirm-time", methods=["POST"])
+@login_required
+def confirm_time(request_id: int):
+    """The student confirms the time the alumnus proposed."""
+    req = _visible_request_or_404(request_id)
+    require(req.student_id == _me().id)
+    if ConfirmTimeForm().validate_on_submit():
+        perform(
+            lambda: services.confirm_slot(req, _me()),
+            "Confirmed! You both have a calendar invitation.",
+            quiet=(InvalidTransition,),
+        )
+    return redirect(url_for("connections.detail", request_id=request_id))
+
+
+@bp.route("/requests/<int:request_id>/referred", methods=["POST"])
+@login_required
+def referred(request_id: int):
+    """The signed-in alumnus confirms that they passed the résumé on."""
+    req = _visible_request_or_404(request_id)
+    require(services.can_answer_request(_me(), req))
+    _referred(req, _me())
+    return redirect(url_for("connections.detail", request_id=request_id))
+
+
 @bp.route("/requests/answer/<token>")
 def answer(token: str):
     """From the email: the request and two buttons; opening the link changes nothing."""
@@ -319,6 +509,9 @@ def answer(token: str):
         accept_form=_accept_form(req),
         decline_form=AlumnusDeclineForm(),
         cancel_form=CancelForm(),
+        propose_form=ProposeTimeForm(),
+        referred_form=ReferredForm(),
+        zone=zone_name(),
     )
 
 
@@ -338,6 +531,22 @@ def answer_decline(token: str):
     return redirect(url_for("connections.answer", token=token))
 
 
+@bp.route("/requests/answer/<token>/propose-time", methods=["POST"])
+def answer_propose_time(token: str):
+    """The button: propose another interview time, or move it (only the POST acts)."""
+    req = services.request_for_answer_token(token)
+    _propose(req, req.alumnus)
+    return redirect(url_for("connections.answer", token=token))
+
+
+@bp.route("/requests/answer/<token>/referred", methods=["POST"])
+def answer_referred(token: str):
+    """The button: I have passed the résumé on (only the POST acts)."""
+    req = services.request_for_answer_token(token)
+    _referred(req, req.alumnus)
+    return redirect(url_for("connections.answer", token=token))
+
+
 @bp.route("/requests/answer/<token>/cancel", methods=["POST"])
 def answer_cancel(token: str):
     """The alumnus cancels a scheduled day from the email link."""
@@ -346,7 +555,7 @@ def answer_cancel(token: str):
     if form.validate_on_submit():
         perform(
             lambda: services.cancel_request(req, req.alumnus, reason=form.reason.data),
-            "The shadowing day is cancelled; both of you have been told.",
+            f"The {_meeting(req)} is cancelled; both of you have been told.",
         )
     else:
         flash("Say why you are cancelling.", "error")

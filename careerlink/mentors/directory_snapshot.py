@@ -50,6 +50,7 @@ OFFER_COLUMNS = {
     Offer.SHADOWING: "offers_shadowing",
     Offer.INFORMATIONAL_INTERVIEW: "offers_informational_interview",
     Offer.RESUME_REVIEW: "offers_resume_review",
+    Offer.REFERRAL: "offers_referral",
 }
 _NEVER = -1  # "never asked" sorts before every real time: nulls first
 # Word searches remembered per snapshot, bounded by the matches they hold (12 bytes a match).

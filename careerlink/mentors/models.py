@@ -6,7 +6,20 @@ import enum
 import math
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Column, Date, ForeignKey, Index, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy import (
+    false as sa_false,
+)
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from careerlink.extensions import db
@@ -29,6 +42,7 @@ class Offer(enum.StrEnum):
     SHADOWING = "shadowing"
     INFORMATIONAL_INTERVIEW = "informational_interview"
     RESUME_REVIEW = "resume_review"
+    REFERRAL = "referral"
 
     @property
     def label(self) -> str:
@@ -41,6 +55,7 @@ OFFER_LABELS: dict[Offer, str] = {
     Offer.SHADOWING: "Shadowing day",
     Offer.INFORMATIONAL_INTERVIEW: "Informational interview",
     Offer.RESUME_REVIEW: "Résumé review",
+    Offer.REFERRAL: "Referral",
 }
 
 
@@ -112,6 +127,7 @@ _OFFER_COLUMNS = {
     Offer.SHADOWING: "offers_shadowing",
     Offer.INFORMATIONAL_INTERVIEW: "offers_informational_interview",
     Offer.RESUME_REVIEW: "offers_resume_review",
+    Offer.REFERRAL: "offers_referral",
 }
 
 
@@ -160,6 +176,9 @@ class MentorProfile(IndexedProfile, TimestampMixin, db.Model):
     offers_shadowing: Mapped[bool] = mapped_column(default=False, nullable=False)
     offers_informational_interview: Mapped[bool] = mapped_column(default=False, nullable=False)
     offers_resume_review: Mapped[bool] = mapped_column(default=False, nullable=False)
+    offers_referral: Mapped[bool] = mapped_column(
+        default=False, server_default=sa_false(), nullable=False
+    )
 
     shadowing_location: Mapped[str] = mapped_column(String(200), default="", nullable=False)
     shadowing_description: Mapped[str] = mapped_column(Text, default="", nullable=False)

@@ -42,13 +42,6 @@ MAX_SUBSCRIBED_INDUSTRIES = 10
 ALLOWED_SCHEMES = ("http", "https")
 
 
-def referrals_available() -> bool:
-    """True once the request kinds include a referral (the kinds branch); the button waits."""
-    from careerlink.connections.machine import RequestKind
-
-    return hasattr(RequestKind, "REFERRAL")
-
-
 # --- who may do what -----------------------------------------------------------------------------
 
 

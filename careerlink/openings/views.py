@@ -9,7 +9,7 @@ from careerlink.accounts.forms import ConfirmForm
 from careerlink.errors import InvalidToken, NotFound
 from careerlink.extensions import csrf
 from careerlink.mentors.industries import active_industries
-from careerlink.mentors.models import today
+from careerlink.mentors.models import Offer, today
 from careerlink.openings import links, services
 from careerlink.openings.forms import OpeningForm, ReviewForm, SubscriptionForm, WithdrawForm
 from careerlink.pagination import paginate
@@ -87,7 +87,7 @@ def detail(opening_id: int):
         show_referral=(
             open_now
             and profile is not None
-            and services.referrals_available()
+            and Offer.REFERRAL in profile.offers  # the ask buttons agree with the offers
             and me.has_role(Role.STUDENT)
             and me.id != opening.posted_by_id
         ),

@@ -35,7 +35,8 @@
     var page = pages[data.careerlink];
     if (!page) { return null; }
     var mentor = /^[0-9]{1,10}$/.test(data.mentor || "") ? data.mentor : null;
-    var kind = data.kind === "shadowing" ? "shadowing" : "introduction";
+    var kinds = ["introduction", "shadowing", "informational_interview", "resume_review", "referral"];
+    var kind = kinds.indexOf(data.kind) !== -1 ? data.kind : "introduction";
     if (page[0].indexOf("{mentor}") !== -1 && !mentor) { return null; }
     var path = page[0].replace("{mentor}", mentor).replace("{kind}", kind);
     var query = [];

@@ -16,6 +16,8 @@ Revises: 0012
 Create Date: 2026-11-29 03:50:00
 """
 
+import re
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.sql.elements import conv  # a final name: the naming convention leaves it as is
@@ -48,6 +50,10 @@ NEW_STATES = OLD_STATES[:-1] + ", 'alumnus_left')"
 SQLITE_FK = (
     f",\n\tCONSTRAINT {FK} FOREIGN KEY(industry_id) REFERENCES careerlink_industries (id) "
     "ON DELETE SET NULL"
+)
+SQLITE_FK_PATTERN = (
+    rf",\s*CONSTRAINT\s+{FK}\s+FOREIGN\s+KEY\s*\(\s*industry_id\s*\)\s+REFERENCES\s+"
+    r"careerlink_industries\s*\(\s*id\s*\)\s+ON\s+DELETE\s+SET\s+NULL"
 )
 BACKFILL = sa.text(
     f"""
@@ -122,7 +128,12 @@ def downgrade():
     if op.get_bind().dialect.name == "sqlite":
         _sqlite_rewrite(NEW_STATES, OLD_STATES)
         # SQLite drops no column a foreign key names: the clause goes first, as the CHECK did.
-        _sqlite_rewrite(SQLITE_FK, "")
+        # A later revision may have rebuilt the table (0014 does), which writes the clause in
+        # its own spacing: look for it by pattern.
+        found = re.search(SQLITE_FK_PATTERN, _sqlite_schema())
+        if found is None:
+            raise RuntimeError(f"{TABLE}'s schema has no foreign key on industry_id")
+        _sqlite_rewrite(found.group(0), "")
         op.execute(f"ALTER TABLE {TABLE} DROP COLUMN industry_id")
     else:
         op.drop_constraint(CHECK, TABLE, type_="check")

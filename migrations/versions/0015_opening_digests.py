@@ -3,7 +3,7 @@
 Additive: three new tables, so the previous release keeps working.
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-11-29 03:47:15.218185
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import careerlink.models
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

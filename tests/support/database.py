@@ -98,6 +98,7 @@ def app_config(database: TestDatabase, tmp_path, **extra) -> dict:
         "CAREERLINK_MAIL_TRANSPORT": "catcher",
         "CAREERLINK_MAIL_DIR": str(tmp_path / "mail"),
         "CAREERLINK_IMPORT_DIR": str(tmp_path / "imports"),
+        "CAREERLINK_UPLOAD_DIR": str(tmp_path / "uploads"),
         "MAIL_DEFAULT_SENDER": "CareerLink <careers@example.edu>",
     }
     config.update(extra)

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from careerlink.database import transaction
+from careerlink.models import utcnow
 from careerlink.permissions import Role
 from support.auth import DEFAULT_PASSWORD
 
@@ -78,6 +79,32 @@ def working_days(count: int, start: date | None = None, gap: int = 1) -> list[da
     return found
 
 
+KIND_FIELDS = ("slots", "meeting_format", "meeting_place", "posting_url", "opening_id", "resume")
+# The smallest file that passes for a PDF résumé (the check reads the header).
+RESUME_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def interview_slots(days_ahead: int = 3, count: int = 2) -> list[tuple]:
+    """`count` interview times at 10:00 office time (UTC in tests), a day apart, 30 minutes."""
+    from datetime import time as clock_time
+
+    start = utcnow().date() + timedelta(days=days_ahead)
+    return [(start + timedelta(days=i), clock_time(10, 0), 30) for i in range(count)]
+
+
+def kind_fields(kind: str, given: dict) -> dict:
+    """What a request of this kind needs (interview times, a posting), unless the test says."""
+    from careerlink.connections.uploads import Upload
+
+    resume = Upload(RESUME_PDF, "cv.pdf")
+    defaults = {
+        "informational_interview": {"slots": interview_slots(), "meeting_format": "video"},
+        "resume_review": {"resume": resume},
+        "referral": {"posting_url": "https://jobs.example.org/vet-nurse", "resume": resume},
+    }.get(kind, {})
+    return {**defaults, **{key: given[key] for key in KIND_FIELDS if key in given}}
+
+
 def advance(req, state: str, staff, now=None):
     """Drive a freshly submitted request to `state` through the services and model methods.
 
@@ -106,9 +133,27 @@ def advance(req, state: str, staff, now=None):
             services.decline_by_alumnus(req, alumnus, note="Busy", now=now)
         elif state == "expired":
             req.expire(now=now)
-        elif state in ("introduced", "scheduled", "cancelled", "completed"):
+        elif state == "slot_proposed":
+            day, start, minutes = interview_slots(days_ahead=9, count=1)[0]
+            services.propose_slot(req, alumnus, day=day, start=start, minutes=minutes, now=now)
+        elif state in ("referral_accepted", "referred") or (
+            state == "completed" and req.is_referral
+        ):
+            services.accept_request(req, alumnus, now=now)
+            if state != "referral_accepted":
+                services.confirm_referral(req, alumnus, note="Sent to HR.", now=now)
+            if state == "completed":
+                req.complete(now=now)
+        elif state in ("introduced", "scheduled", "reviewed", "cancelled", "completed"):
             day = req.proposed_date_values[0] if req.is_shadowing else None
-            services.accept_request(req, alumnus, scheduled_date=day, now=now)
+            services.accept_request(
+                req,
+                alumnus,
+                scheduled_date=day,
+                slot_index=0 if req.is_interview else None,
+                review_comments="Lead with your shelter work." if req.is_review else None,
+                now=now,
+            )
             if state == "cancelled":
                 services.cancel_request(req, student, reason="I am ill.", now=now)
             elif state == "completed":
@@ -273,7 +318,7 @@ def make_request(db, make_user, make_mentor):
         if student is None:
             student = make_user(Role.STUDENT)
         if mentor is None:
-            mentor = make_mentor()
+            mentor = make_mentor(offers=tuple(dict.fromkeys(("introduction", "shadowing", kind))))
         if staff is None:
             if made["staff"] is None:
                 made["staff"] = make_user(Role.STAFF, name="Queue Staff")
@@ -290,6 +335,7 @@ def make_request(db, make_user, make_mentor):
                 message=kw.get("message", MESSAGE),
                 proposed_dates=kw.get("proposed_dates", working_days(3, gap=2)),
                 conduct_acknowledged=True,
+                **kind_fields(kind, kw),
             )
             advance(req, state, staff)
         return req

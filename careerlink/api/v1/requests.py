@@ -58,10 +58,12 @@ def received_requests():
 @bp.post("/mentors/<int:profile_id>/requests")
 @operation(tag=TAG, returns=s.RequestOut, scope=REQUESTS_WRITE, body=s.AskBody, status=201)
 def ask_mentor(profile_id: int):
-    """Ask a mentor for an introduction or a shadowing day (as a student).
+    """Ask a mentor for something they offer (as a student).
 
     The request goes to the career office first. A shadowing day needs two or three proposed
-    working days; the message is 80 to 2000 characters.
+    working days; an informational interview two to five times and a format; a referral a
+    posting URL or one of the mentor's open openings; the message is 80 to 2000 characters.
+    (A résumé file cannot be sent through the API.)
     """
     body: s.AskBody = request.context.json
     profile = services.mentor_profile(profile_id)
@@ -77,6 +79,11 @@ def ask_mentor(profile_id: int):
             why_alumnus=body.why_alumnus,
             message=body.message,
             proposed_dates=list(body.proposed_dates),
+            slots=[(slot.day, slot.start, slot.minutes) for slot in body.slots],
+            meeting_format=body.meeting_format,
+            meeting_place=body.meeting_place,
+            posting_url=body.posting_url,
+            opening_id=body.opening_id,
             conduct_acknowledged=body.conduct_acknowledged,
         )
     )

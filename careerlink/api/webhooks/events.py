@@ -30,7 +30,8 @@ EVENT_TYPES: dict[str, str] = {
     "request.submitted": "A student sent a request (or revised one) to the career office.",
     "request.approved": "The career office approved a request.",
     "request.relayed": "A request reached the alumnus (at approval), with its answer deadline.",
-    "request.accepted": "The alumnus accepted: introduced, or a shadowing day scheduled.",
+    "request.accepted": "The alumnus accepted: introduced, a day or an interview scheduled, a "
+    "résumé reviewed, or a referral agreed.",
     "request.declined": "The career office or the alumnus declined a request.",
     "request.expired": "The alumnus did not answer in time.",
     "request.completed": "An introduction or a shadowing day is over.",
@@ -47,9 +48,13 @@ def types_for_move(from_state: str | None, to_state: str) -> list[str]:
         return ["request.submitted"]
     if to_state == S.RELAYED and from_state == S.SUBMITTED:
         return ["request.approved", "request.relayed"]
+    if to_state == S.SCHEDULED and from_state == S.SCHEDULED:
+        return []  # an interview moved: the calendar update tells the two people
     return {
         S.INTRODUCED: ["request.accepted"],
         S.SCHEDULED: ["request.accepted"],
+        S.REVIEWED: ["request.accepted"],
+        S.REFERRAL_ACCEPTED: ["request.accepted"],
         S.DECLINED_BY_STAFF: ["request.declined"],
         S.DECLINED_BY_ALUMNUS: ["request.declined"],
         S.EXPIRED: ["request.expired"],

@@ -1,18 +1,20 @@
-"""The alumnus answers (accept or decline) and their answer statistics; the student withdraws;
-either side cancels a shadowing day."""
+"""The alumnus answers (accept, decline, another interview time, a referral passed on) and their
+answer statistics; the student withdraws or confirms a time; either side cancels a meeting."""
 
 from __future__ import annotations
 
 import statistics
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import or_, select
 
 from careerlink.accounts.models import User
 from careerlink.audit import AuditAction, record
-from careerlink.connections import notifications
-from careerlink.connections.models import ConnectionRequest, RequestState
+from careerlink.connections import notifications, uploads
+from careerlink.connections.models import ConnectionRequest, Outcome, RequestOutcome, RequestState
 from careerlink.connections.services.queries import can_answer_request
+from careerlink.connections.slots import check_link, make_slot
+from careerlink.connections.uploads import Upload, file_type
 from careerlink.errors import DomainError, NotAllowed
 from careerlink.extensions import db
 from careerlink.mentors.availability import set_response_statistics
@@ -20,6 +22,7 @@ from careerlink.models import utcnow
 from careerlink.permissions import is_staff, require
 
 ONLY_THE_ALUMNUS = "Only the alumnus this request was sent to can answer it."
+REVIEW_MAX = 5000
 
 
 def accept_request(
@@ -28,11 +31,43 @@ def accept_request(
     *,
     scheduled_date: date | None = None,
     note: str | None = None,
+    slot_index: int | None = None,
+    meeting_link: str | None = None,
+    review_comments: str | None = None,
+    review_file: Upload | None = None,
     now: datetime | None = None,
 ) -> ConnectionRequest:
-    """The alumnus accepts; both sides get the introduction (and an invitation for a day)."""
+    """The alumnus accepts: an introduction, a day or an interview time (both get an
+    invitation), a résumé review (the comments reach the student), or a referral to pass on."""
     now = now or utcnow()
     require(can_answer_request(alumnus, req), ONLY_THE_ALUMNUS)
+    if req.is_interview:
+        return _accept_interview(req, alumnus, slot_index, meeting_link, note, now)
+    if req.is_review:
+        comments = (review_comments or "").strip()
+        if not comments:
+            raise DomainError("Write your comments on the résumé.", field="review_comments")
+        if len(comments) > REVIEW_MAX:
+            raise DomainError(
+                f"Keep the comments under {REVIEW_MAX} characters.", field="review_comments"
+            )
+        files = {}
+        if review_file is not None and review_file.data:
+            kind = file_type(review_file, field="review_file")
+            files = {
+                "review_file": uploads.store(review_file, kind),
+                "review_file_type": kind,
+                "review_file_name": uploads.display_name(review_file.filename),
+            }
+        req.accept(by=alumnus, note=note, now=now, review_comments=comments, **files)
+        notifications.resume_reviewed(req)
+        recompute_mentor_stats(req.alumnus_id)
+        return req
+    if req.is_referral:
+        req.accept(by=alumnus, note=note, now=now)
+        notifications.referral_accepted(req)
+        recompute_mentor_stats(req.alumnus_id)
+        return req
     if req.is_shadowing:
         if scheduled_date is None:
             raise DomainError("Choose one of the proposed dates, or propose another.", field="date")
@@ -46,6 +81,140 @@ def accept_request(
     else:
         notifications.introduction(req)
     recompute_mentor_stats(req.alumnus_id)
+    return req
+
+
+def _accept_interview(
+    req: ConnectionRequest,
+    alumnus: User,
+    slot_index: int | None,
+    meeting_link: str | None,
+    note: str | None,
+    now: datetime,
+) -> ConnectionRequest:
+    slots = req.slots
+    if slot_index is None or not 0 <= slot_index < len(slots):
+        raise DomainError("Choose one of the proposed times, or propose another.", field="slot")
+    slot = slots[slot_index]
+    if slot.start <= now:
+        raise DomainError(
+            "That time has passed; choose another or propose a new one.", field="slot"
+        )
+    req.accept(
+        by=alumnus,
+        note=f"Interview on {slot.describe()}. {note or ''}".strip(),
+        now=now,
+        scheduled_start=slot.start,
+        scheduled_minutes=slot.minutes,
+        scheduled_date=slot.local_start().date(),
+        meeting_link=check_link(meeting_link),
+    )
+    notifications.interview_scheduled(req)
+    recompute_mentor_stats(req.alumnus_id)
+    return req
+
+
+def propose_slot(
+    req: ConnectionRequest,
+    alumnus: User,
+    *,
+    day: date | None,
+    start: time | None,
+    minutes: int | None,
+    meeting_link: str | None = None,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> ConnectionRequest:
+    """The alumnus proposes another interview time; the student confirms it or withdraws."""
+    now = now or utcnow()
+    require(can_answer_request(alumnus, req), ONLY_THE_ALUMNUS)
+    slot = make_slot(day, start, minutes, now, field="new_day")
+    link = check_link(meeting_link)
+    req.propose_slot(by=alumnus, start=slot.start, minutes=slot.minutes, note=note, now=now)
+    if link:
+        req.meeting_link = link
+    notifications.interview_time_proposed(req)
+    recompute_mentor_stats(req.alumnus_id)
+    return req
+
+
+def confirm_slot(
+    req: ConnectionRequest, student: User, *, now: datetime | None = None
+) -> ConnectionRequest:
+    """The student agrees to the alumnus's time: both get the invitation."""
+    now = now or utcnow()
+    require(student.id == req.student_id, "Only the student who asked can confirm the time.")
+    slot = req.scheduled_slot
+    if slot is not None and slot.start <= now:
+        raise DomainError("That time has passed; withdraw and ask again.")
+    req.confirm_slot(
+        by=student, scheduled_date=slot.local_start().date() if slot else now.date(), now=now
+    )
+    notifications.interview_scheduled(req)
+    return req
+
+
+def reschedule_interview(
+    req: ConnectionRequest,
+    alumnus: User,
+    *,
+    day: date | None,
+    start: time | None,
+    minutes: int | None,
+    meeting_link: str | None = None,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> ConnectionRequest:
+    """The alumnus moves a scheduled interview: both get an updated invitation (SEQUENCE + 1)."""
+    now = now or utcnow()
+    require(alumnus.id == req.alumnus_id, ONLY_THE_ALUMNUS)
+    slot = make_slot(day, start, minutes, now, field="new_day")
+    link = check_link(meeting_link)
+    req.reschedule(
+        by=alumnus,
+        start=slot.start,
+        minutes=slot.minutes,
+        scheduled_date=slot.local_start().date(),
+        note=f"Moved to {slot.describe()}. {note or ''}".strip(),
+        now=now,
+    )
+    if link:
+        req.meeting_link = link
+    notifications.interview_scheduled(req, rescheduled=True)
+    return req
+
+
+def set_meeting_link(
+    req: ConnectionRequest, alumnus: User, *, meeting_link: str | None
+) -> ConnectionRequest:
+    """The alumnus adds or changes the meeting link of a scheduled interview (no new state)."""
+    require(alumnus.id == req.alumnus_id, ONLY_THE_ALUMNUS)
+    if not req.is_interview or req.state != RequestState.SCHEDULED.value:
+        raise DomainError("A meeting link belongs to a scheduled informational interview.")
+    req.meeting_link = check_link(meeting_link)
+    req.ics_sequence = (req.ics_sequence or 0) + 1
+    db.session.flush()
+    notifications.interview_scheduled(req, rescheduled=True)
+    return req
+
+
+def confirm_referral(
+    req: ConnectionRequest, alumnus: User, *, note: str | None = None, now: datetime | None = None
+) -> ConnectionRequest:
+    """The alumnus passed the résumé on: the student is told, and "referred" is recorded."""
+    now = now or utcnow()
+    require(alumnus.id == req.alumnus_id, ONLY_THE_ALUMNUS)
+    note = (note or "").strip() or None
+    if note and len(note) > 1000:
+        raise DomainError("Keep the note under 1000 characters.", field="note")
+    req.confirm_referral(by=alumnus, note=note, now=now)
+    # The outcome the reports count: "referred", then the student's "job interview", "offer".
+    db.session.add(
+        RequestOutcome(request_id=req.id, kind=Outcome.REFERRED.value, note=note, recorded_at=now)
+    )
+    db.session.flush()
+    db.session.expire(req, ["outcomes"])
+    notifications.referral_passed_on(req)
     return req
 
 
@@ -65,7 +234,8 @@ def withdraw_request(
 ) -> ConnectionRequest:
     """The student withdraws before acceptance; the alumnus is told only if it was relayed."""
     require(student.id == req.student_id, "Only the student who asked can withdraw this request.")
-    was_relayed = req.state == RequestState.RELAYED.value
+    # The alumnus has seen a relayed request (and proposed a time for one in slot_proposed).
+    was_relayed = req.state in (RequestState.RELAYED.value, RequestState.SLOT_PROPOSED.value)
     req.withdraw(by=student, note=note, now=now)
     if was_relayed:
         notifications.request_withdrawn(req)
@@ -90,7 +260,10 @@ def cancel_request(
     req.cancel(by=actor, role=role, reason=reason, now=now)
     if role == "staff":
         record(AuditAction.REQUEST_CANCELLED, actor=actor, obj=req)
-    notifications.shadowing_cancelled(req)
+    if req.is_interview:
+        notifications.interview_cancelled(req)
+    else:
+        notifications.shadowing_cancelled(req)
     return req
 
 

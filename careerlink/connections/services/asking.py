@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from careerlink.accounts.models import User
+from careerlink.connections import uploads
 from careerlink.connections.models import ConnectionRequest, RequestKind
 from careerlink.connections.services.queries import open_count_for_student, open_request_between
 from careerlink.connections.settings import (
@@ -19,12 +20,16 @@ from careerlink.connections.settings import (
     MIN_PROPOSED_DATES,
     max_open_requests,
 )
+from careerlink.connections.slots import check_format, check_link, check_slots
+from careerlink.connections.uploads import Upload, file_type
 from careerlink.errors import Conflict, DomainError
 from careerlink.extensions import db
 from careerlink.mentors.availability import count_request
 from careerlink.mentors.models import MentorProfile, Offer
 from careerlink.models import utcnow
+from careerlink.openings.models import Opening
 from careerlink.permissions import Role, require
+from careerlink.web.security import MAX_ID
 
 
 @dataclass
@@ -40,14 +45,10 @@ class AskStatus:
 
 
 def offered_kinds(profile: MentorProfile) -> list[RequestKind]:
-    """Which request kinds this alumnus offers."""
-    kinds = []
-    offers = profile.offers or []
-    if Offer.INTRODUCTION in offers:
-        kinds.append(RequestKind.INTRODUCTION)
-    if Offer.SHADOWING in offers:
-        kinds.append(RequestKind.SHADOWING)
-    return kinds
+    """Which request kinds this alumnus offers: one per offer, so the directory's filter and
+    the ask buttons always agree."""
+    offers = profile.offers or frozenset()
+    return [RequestKind(offer.value) for offer in Offer if offer in offers]
 
 
 def ask_status(profile: MentorProfile, user: User | None, today: date | None = None) -> AskStatus:
@@ -62,10 +63,10 @@ def ask_status(profile: MentorProfile, user: User | None, today: date | None = N
         status.reason = reason or "This alumnus cannot take requests at the moment."
         return status
     if not kinds:
-        status.reason = "This alumnus does not offer introductions or shadowing days."
+        status.reason = "This alumnus does not take requests of any kind at the moment."
         return status
     if user is None or not getattr(user, "is_authenticated", False):
-        status.reason = "Sign in as a student to ask for an introduction or a shadowing day."
+        status.reason = f"Sign in as a student to ask for {kinds[0].label}."
         status.needs_sign_in = True
         return status
     if user.id == profile.user_id:
@@ -126,6 +127,43 @@ def check_proposed_dates(dates: list[date | None], today: date) -> list[str]:
     return [d.isoformat() for d in chosen]
 
 
+def check_referral_target(
+    profile: MentorProfile, posting_url: str | None, opening_id: int | None, today: date
+) -> dict:
+    """The opening a referral is for: one this alumnus posted that is open, or a posting URL."""
+    if opening_id is not None:
+        opening = db.session.get(Opening, opening_id) if 0 < opening_id <= MAX_ID else None
+        if opening is None:
+            raise DomainError("That opening does not exist.", field="opening")
+        if opening.posted_by_id != profile.user_id:
+            raise DomainError(
+                "That opening was posted by another alumnus; ask the alumnus who posted it.",
+                field="opening",
+            )
+        if not opening.is_open(today):
+            raise DomainError(
+                "That opening is not open (it has closed, or the career office has not "
+                "approved it); choose another or give the posting's address.",
+                field="opening",
+            )
+        return {"opening_id": opening.id, "posting_url": None}
+    url = check_link(posting_url, field="posting_url")
+    if url is None:
+        raise DomainError(
+            "Choose one of this alumnus's openings, or give the address of the posting.",
+            field="posting_url",
+        )
+    return {"opening_id": None, "posting_url": url}
+
+
+def open_openings_of(profile: MentorProfile, today: date) -> list[Opening]:
+    """The openings this alumnus posted that students may ask a referral for today."""
+    rows = db.session.scalars(
+        select(Opening).where(Opening.posted_by_id == profile.user_id).order_by(Opening.id)
+    ).all()
+    return [o for o in rows if o.is_open(today)]
+
+
 def _lock_user(user_id: int) -> None:
     # Serialises one student's submissions on PostgreSQL so the open-request limit holds.
     if db.session.get_bind().dialect.name == "postgresql":
@@ -147,10 +185,17 @@ def submit_request(
     why_alumnus: str,
     message: str,
     proposed_dates: list[date | None] | None = None,
+    slots: list[tuple] | None = None,
+    meeting_format: str | None = None,
+    meeting_place: str | None = None,
+    posting_url: str | None = None,
+    opening_id: int | None = None,
+    resume: Upload | None = None,
     conduct_acknowledged: bool,
     now: datetime | None = None,
 ) -> ConnectionRequest:
-    """A student asks an alumnus for an introduction or a shadowing day."""
+    """A student asks an alumnus for something they offer (RequestKind); each kind checks the
+    fields it needs (dates, interview times and format, the opening of a referral)."""
     now = now or utcnow()
     kind = RequestKind(kind)
     status = ask_status(profile, student, today=now.date())
@@ -168,13 +213,29 @@ def submit_request(
         raise DomainError("Say why you are asking this alumnus.", field="why_alumnus")
     message = check_message(message)
     dates: list[str] = []
+    kind_values: dict = {}
     if kind is RequestKind.SHADOWING:
         dates = check_proposed_dates(list(proposed_dates or []), now.date())
+    elif kind is RequestKind.INFORMATIONAL_INTERVIEW:
+        kind_values["proposed_slots"] = check_slots(list(slots or []), now)
+        kind_values["meeting_format"], kind_values["meeting_place"] = check_format(
+            meeting_format, meeting_place
+        )
+    elif kind is RequestKind.REFERRAL:
+        kind_values.update(check_referral_target(profile, posting_url, opening_id, now.date()))
+    resume_type = None
+    if kind in (RequestKind.RESUME_REVIEW, RequestKind.REFERRAL):
+        resume_type = file_type(resume, field="resume")
     _lock_user(student.id)
     if open_count_for_student(student.id) >= max_open_requests():
         raise DomainError(
             f"You have {max_open_requests()} open requests, the most allowed at once."
         )
+    if resume_type is not None:
+        # Stored last, once every rule passed: a refused request leaves no file behind.
+        kind_values["resume_file"] = uploads.store(resume, resume_type)
+        kind_values["resume_type"] = resume_type
+        kind_values["resume_name"] = uploads.display_name(resume.filename)
     try:
         # The partial unique index refuses a second open request for the pair, whatever the
         # race. No savepoint: with SQLite's driver a SAVEPOINT opened before any write would
@@ -190,8 +251,10 @@ def submit_request(
             proposed_dates=dates,
             conduct_acknowledged_at=now,
             industry_id=request_industry_id(profile),
+            **kind_values,
         )
     except IntegrityError:
+        uploads.remove(kind_values.get("resume_file"))
         raise Conflict(
             "You already have an open request with this alumnus. Follow it from your account "
             "page, or withdraw it before asking again."
@@ -209,6 +272,7 @@ def revise_request(
     why_alumnus: str,
     message: str,
     proposed_dates: list[date | None] | None = None,
+    slots: list[tuple] | None = None,
     now: datetime | None = None,
 ) -> ConnectionRequest:
     """The student answers the career office's question; the request returns to the queue."""
@@ -221,6 +285,8 @@ def revise_request(
     }
     if req.is_shadowing:
         changes["proposed_dates"] = check_proposed_dates(list(proposed_dates or []), now.date())
+    if req.is_interview and slots is not None:
+        changes["proposed_slots"] = check_slots(list(slots), now)
     req.resubmit(
         by=student, note="Revised after the career office asked for detail.", now=now, **changes
     )

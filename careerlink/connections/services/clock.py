@@ -92,15 +92,24 @@ def due_expiries(now: datetime) -> list[int]:
     )
 
 
+# The states that complete some days after the alumnus's answer, not on a date.
+_COMPLETE_AFTER_DAYS = [
+    RequestState.INTRODUCED.value,
+    RequestState.REVIEWED.value,
+    RequestState.REFERRED.value,
+]
+
+
 def due_completions(now: datetime) -> list[int]:
-    """Introductions old enough to have happened, and shadowing days that have passed."""
+    """Introductions, résumé reviews and passed-on referrals old enough to have borne fruit,
+    and shadowing days and informational interviews that have passed."""
     introduced_before = now - timedelta(days=complete_after_days())
     return list(
         db.session.scalars(
             select(ConnectionRequest.id)
             .where(
                 or_(
-                    (ConnectionRequest.state == RequestState.INTRODUCED.value)
+                    (ConnectionRequest.state.in_(_COMPLETE_AFTER_DAYS))
                     & (ConnectionRequest.answered_at <= introduced_before),
                     (ConnectionRequest.state == RequestState.SCHEDULED.value)
                     & (ConnectionRequest.scheduled_date < now.date()),

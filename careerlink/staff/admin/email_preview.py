@@ -7,7 +7,7 @@ preview writes nothing, and its links go nowhere.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from careerlink.accounts.models import User
@@ -54,8 +54,18 @@ def find(name: str) -> EmailTemplate:
     raise NotFound()
 
 
-def sample_context(shadowing: bool) -> dict:
+# Which kind of request each event's sample is about (an introduction unless named here).
+EVENT_KINDS = {
+    "shadowing": "shadowing",
+    "interview": "informational_interview",
+    "resume": "resume_review",
+    "referral": "referral",
+}
+
+
+def sample_context(shadowing: bool = False, kind: str | None = None) -> dict:
     """A student, an alumna, her profile and a request, filled in as a real one would be."""
+    kind = kind or ("shadowing" if shadowing else "introduction")
     now = datetime.now(UTC).replace(microsecond=0)
     student = User(id=1, display_name="Stella Student", email="stella@students.example.edu")
     alumna = User(id=2, display_name="Alma Alumna", email="alma@alumni.example.org")
@@ -79,7 +89,7 @@ def sample_context(shadowing: bool) -> dict:
     first_day = date.today() + timedelta(days=14 - date.today().weekday())  # a Monday
     req = ConnectionRequest(
         id=1,
-        kind="shadowing" if shadowing else "introduction",
+        kind=kind,
         state="relayed",
         hopes="Learn how a veterinary practice runs day to day.",
         why_alumnus="You run the clinic I hope to join after graduating.",
@@ -90,9 +100,18 @@ def sample_context(shadowing: bool) -> dict:
         staff_reason="This alumna is not taking requests this month.",
         respond_by=now + timedelta(days=7),
         alumnus_note="Happy to help. Come at 8:30.",
-        scheduled_date=first_day if shadowing else None,
+        scheduled_date=first_day if kind in ("shadowing", "informational_interview") else None,
         cancel_reason="The clinic is closed that day for an inspection.",
     )
+    if kind == "informational_interview":
+        start = datetime.combine(first_day, time(14, 0), tzinfo=UTC)
+        req.proposed_slots = [
+            {"start": (start + timedelta(days=d)).isoformat(), "minutes": 30} for d in (0, 1)
+        ]
+        req.scheduled_start, req.scheduled_minutes = start, 30
+        req.meeting_format, req.meeting_link = "video", "https://meet.example.org/riverside"
+    req.review_comments = "Lead with the shelter work; cut the list of courses to three lines."
+    req.posting_url = "https://jobs.example.org/riverside/veterinary-nurse"
     req.cancelled_by = alumna
     # An alumna as the advancement CRM knows her (the invitation and its reminder).
     record = AlumniRecord(
@@ -127,6 +146,8 @@ def sample_context(shadowing: bool) -> dict:
         "student_profile": student_profile,
         "req": req,
         "kind_label": req.kind_enum.label,
+        "zone": "UTC",
+        "rescheduled": False,
         "expiries": 3,
         "reason": "We could not find you among our graduates; please check your class year.",
         "provider_label": "Campus sign-in",
@@ -156,5 +177,6 @@ def sample_context(shadowing: bool) -> dict:
 
 def render(template: EmailTemplate) -> tuple[str, str, str]:
     """Subject, text and HTML of the template with the sample data."""
-    context = sample_context(shadowing=template.event.startswith("shadowing"))
+    prefix = template.event.partition("_")[0]
+    context = sample_context(kind=EVENT_KINDS.get(prefix))
     return render_email(template.event, template.audience, context)

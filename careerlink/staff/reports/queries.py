@@ -49,8 +49,16 @@ class Report:
 
 # --- the funnel ---------------------------------------------------------------------------------
 
-ACCEPTED = (S.INTRODUCED, S.SCHEDULED, S.COMPLETED, S.CANCELLED)
-KIND_TITLES = {RequestKind.INTRODUCTION: "Introductions", RequestKind.SHADOWING: "Shadowing days"}
+ACCEPTED = (
+    S.INTRODUCED,
+    S.SCHEDULED,
+    S.REVIEWED,
+    S.REFERRAL_ACCEPTED,
+    S.REFERRED,
+    S.COMPLETED,
+    S.CANCELLED,
+)
+KIND_TITLES = {kind: f"{kind.heading}s" for kind in RequestKind}  # "Introductions", ...
 
 
 def funnel(filters: ReportFilters) -> Report:
