@@ -1,7 +1,7 @@
 """Openings in Chromium: an alumna posts one, staff approve it, a student finds it by filter.
 
 Every page state is checked with axe-core; the openings page also works at a phone's width.
-(The referral step, from the opening to the ask form, is added when the referral kind lands.)
+The referral asked from an opening has its own journey: test_referral_journey.py.
 """
 
 from __future__ import annotations
