@@ -278,6 +278,7 @@ def test_facet_counts_respect_the_other_filters(campus, db):
         "shadowing": 2,
         "informational_interview": 1,
         "resume_review": 1,
+        "referral": 0,
     }
     assert everyone.facets["country"] == {"France": 2, "Ireland": 2}
     assert everyone.facets["city"] == {"Dublin": 2, "Lyon": 1, "Paris": 1}

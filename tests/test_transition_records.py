@@ -31,8 +31,26 @@ EDITED = "An edited message the career office wrote, long enough to be relayed t
 
 # Where the alumnus's answer statistics count a request (independent of machine.py's sets):
 # asked once relayed and answered or expired; answered once the alumnus said yes or no.
-ASKED = {"declined_by_alumnus", "introduced", "scheduled", "cancelled", "completed", "expired"}
+ASKED = {
+    "declined_by_alumnus",
+    "introduced",
+    "scheduled",
+    "cancelled",
+    "completed",
+    "expired",
+    "slot_proposed",
+    "reviewed",
+    "referral_accepted",
+    "referred",
+}
 ANSWERED = ASKED - {"expired"}
+# A request in these states is of one kind only (a move of no kind starts from one of them).
+SOURCE_KIND = {
+    "scheduled": "shadowing",
+    "slot_proposed": "informational_interview",
+    "reviewed": "resume_review",
+    "referred": "referral",
+}
 
 
 @dataclass
@@ -56,7 +74,7 @@ def moves() -> list[Move]:
         if t.action == "submit":
             continue
         for source in t.sources:
-            kind = t.kind.value if t.kind else ("shadowing" if source == "scheduled" else None)
+            kind = t.kind.value if t.kind else SOURCE_KIND.get(source)
             for role in t.roles:
                 found.append(Move(t.action, kind or "introduction", source, t.target, role))
     return found
@@ -122,6 +140,33 @@ def act(req: ConnectionRequest, move: Move, people: People, now: datetime, befor
             return event, changes, "Happy to help"
         changes["scheduled_date"] = day
         return event, changes, f"Shadowing day on {day.isoformat()}. Happy to help"
+    later = now + timedelta(days=10)
+    if a == "propose_slot":
+        event = req.propose_slot(by=by, start=later, minutes=30, note="Later?", now=now)
+        changes = {
+            "answered_at": now,
+            "scheduled_start": later,
+            "scheduled_minutes": 30,
+            "alumnus_note": "Later?",
+        }
+        return event, changes, "Later?"
+    if a == "confirm_slot":
+        event = req.confirm_slot(by=by, scheduled_date=later.date(), now=now)
+        return event, {"scheduled_date": later.date()}, "The student confirmed the time."
+    if a == "reschedule":
+        event = req.reschedule(
+            by=by, start=later, minutes=45, scheduled_date=later.date(), note="Moved.", now=now
+        )
+        changes = {
+            "scheduled_start": later,
+            "scheduled_minutes": 45,
+            "scheduled_date": later.date(),
+            "ics_sequence": before["ics_sequence"] + 1,
+        }
+        return event, changes, "Moved."
+    if a == "confirm_referral":
+        event = req.confirm_referral(by=by, note="Sent to HR.", now=now)
+        return event, {"referred_at": now}, "Sent to HR."
     if a == "decline_by_alumnus":
         event = req.decline_by_alumnus(by=by, note="Too busy", now=now)
         changes = {"answered_at": now, "closed_at": now, "alumnus_note": "Too busy"}
@@ -205,7 +250,12 @@ def test_a_move_records_exactly_what_it_means(db, make_request, make_user, move)
     services.recompute_mentor_stats(req.alumnus_id)
     db.session.commit()
     asked, answered, rate, median = stats_of(db, req.alumnus_id)
-    assert (asked, answered) == (int(move.target in ASKED), int(move.target in ANSWERED))
+    # A request the alumnus gave another time was answered, even once the student withdrew.
+    was_answered = before["answered_at"] is not None
+    assert (asked, answered) == (
+        int(move.target in ASKED or was_answered),
+        int(move.target in ANSWERED or was_answered),
+    )
     assert rate == (None if not asked else float(answered))
     if answered:
         answered_after = (after["answered_at"] - after["relayed_at"]).total_seconds() / 86400
@@ -232,6 +282,10 @@ def test_the_sets_derived_from_the_table():
     S = machine.RequestState
     assert machine._after({S.RELAYED}) == {
         S.RELAYED,
+        S.SLOT_PROPOSED,
+        S.REVIEWED,
+        S.REFERRAL_ACCEPTED,
+        S.REFERRED,
         S.DECLINED_BY_ALUMNUS,
         S.EXPIRED,
         S.WITHDRAWN,
@@ -285,6 +339,7 @@ def test_submitting_records_the_first_row_and_history(db, student, make_mentor):
         "why_alumnus": "You.",
         "message": "m" * 100,
         "proposed_dates": [],
+        "proposed_slots": [],
         "conduct_acknowledged_at": now,
         "ics_sequence": 0,
         "created_at": now,

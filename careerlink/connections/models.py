@@ -34,6 +34,7 @@ from careerlink.connections.machine import (
     transition_for,
     transitions_for,
 )
+from careerlink.connections.slots import MeetingFormat, Slot
 from careerlink.errors import InvalidTransition, NotAllowed
 from careerlink.extensions import db
 from careerlink.models import TimestampMixin, UTCDateTime, utcnow
@@ -251,15 +252,11 @@ class ConnectionRequest(TimestampMixin, db.Model):
     @property
     def slots(self) -> list:
         """The informational-interview times the student proposed (Slot, UTC)."""
-        from careerlink.connections.slots import Slot
-
         return [Slot.from_stored(s) for s in (self.proposed_slots or [])]
 
     @property
     def scheduled_slot(self):
         """The time agreed or proposed by the alumnus (a Slot), or None."""
-        from careerlink.connections.slots import Slot
-
         if self.scheduled_start is None or self.scheduled_minutes is None:
             return None
         return Slot(self.scheduled_start, self.scheduled_minutes)
@@ -267,8 +264,6 @@ class ConnectionRequest(TimestampMixin, db.Model):
     @property
     def meeting_format_label(self) -> str | None:
         """How the interview happens, in words."""
-        from careerlink.connections.slots import MeetingFormat
-
         return MeetingFormat(self.meeting_format).label if self.meeting_format else None
 
     @property
