@@ -29,6 +29,7 @@ from browser.browser_helpers import (  # noqa: E402
 
 DEMO_PASSWORD = "demo password 2024"
 STAFF_EMAIL = "staff@demo.careerlink.test"
+STUDENT_EMAIL = "student@demo.careerlink.test"
 VIEWPORT = {"width": 1200, "height": 640}  # full_page grows it for longer pages
 
 
@@ -104,6 +105,19 @@ def main(argv: list[str] | None = None) -> int:
                     server.url + "/staff/reports/funnel",
                     args.out / "reports.png",
                     "the funnel report",
+                )
+                context.close()
+                # The new kinds, as a student sees them: the interview form with its times.
+                context = browser.new_context(viewport=VIEWPORT, locale="en-GB")
+                page = context.new_page()
+                sign_in_with_form(page, server.url, STUDENT_EMAIL, DEMO_PASSWORD)
+                page.goto(server.url + "/mentors?offer=informational_interview")
+                mentor = page.locator(".cl-mentor-card h3 a").first.get_attribute("href")
+                take(
+                    page,
+                    server.url + mentor + "/ask/informational_interview",
+                    args.out / "ask-interview.png",
+                    "the informational interview form",
                 )
                 context.close()
             finally:
