@@ -89,7 +89,12 @@ def test_0013_backfills_each_request_s_industry_and_allows_the_system_close(new_
             for iid, slug, name in ((901, "zoos-x", "Zoos X"), (902, "aquaria-x", "Aquaria X")):
                 conn.execute(
                     industries.insert().values(
-                        **{**_required_values(industries, iid), "slug": slug, "name": name}
+                        **{
+                            **_required_values(industries, iid),
+                            "id": iid,
+                            "slug": slug,
+                            "name": name,
+                        }
                     )
                 )
             conn.execute(
