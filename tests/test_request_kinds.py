@@ -143,6 +143,7 @@ def test_a_time_the_clocks_skip_is_refused(app, db, monkeypatch):
         "data:text/html,hi",
         "https://",
         "ftp://example.org/x",
+        "http://[::1/x",  # urlsplit raises on it: refused, not a 500
     ],
 )
 def test_links_must_be_http(url):

@@ -172,7 +172,12 @@ def check_link(url: str | None, *, field: str = "meeting_link") -> str | None:
         raise DomainError(f"Keep the link under {LINK_MAX} characters.", field=field)
     if any(c.isspace() or ord(c) < 32 for c in url):
         raise DomainError("A link has no spaces.", field=field)
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise DomainError("Give a web address starting with https:// or http://.", field=field)
+    refused = DomainError("Give a web address starting with https:// or http://.", field=field)
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # a malformed address (an unclosed IPv6 bracket, a bad port)
+        raise refused from None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        raise refused
     return url
