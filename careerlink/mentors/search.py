@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     column,
@@ -254,8 +254,13 @@ def search_mentors(
     per_page: int = 20,
     *,
     on: date | None = None,
+    directory: tuple[int, int] | None | Literal[False] = False,
 ) -> SearchResult:
-    """Search the directory: a page of visible profiles, the total and facet counts."""
+    """Search the directory: a page of visible profiles, the total and facet counts.
+
+    `directory` is the directory's committed (structure, version) when the caller has just read
+    it (`directory_snapshot.state()`), so that it is not read twice.
+    """
     criteria = criteria or SearchCriteria()
     on = on or today()
     dialect = db.session.get_bind().dialect.name
@@ -276,7 +281,8 @@ def search_mentors(
             industry_ids = None
     terms = criteria.terms
 
-    directory = directory_snapshot.state()
+    if directory is False:
+        directory = directory_snapshot.state()
     key = None
     # Never cache what may still roll back.
     if (

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from careerlink.accounts.forms import ConfirmForm
 from careerlink.errors import NotFound
 from careerlink.extensions import db
-from careerlink.mentors import services
+from careerlink.mentors import page_cache, services
 from careerlink.mentors.forms import (
     MentorProfileForm,
     OptInForm,
@@ -54,21 +54,33 @@ def _industry_choices(selected: list[str] | None = None) -> list[tuple[str, str]
 @bp.route("/mentors")
 def directory():
     """Search alumni by words, industry, offer, place, year and availability."""
-    criteria, notices = parse_criteria(request.args)
-    per_page = request.args.get("per_page", PER_PAGE, type=int) or PER_PAGE
-    result = search_mentors(
-        criteria, viewer=_actor(), page=request.args.get("page", 1), per_page=per_page
-    )
-    return render_template(
-        "careerlink/mentors/directory.html",
-        result=result,
-        criteria=criteria,
-        notices=notices + result.notices,
-        pagination=result,
-        offer_labels=OFFER_LABELS,
-        offers=list(Offer),
-        today=today(),
-    )
+    viewer, on = _actor(), today()
+    key, state = page_cache.key_for(getattr(viewer, "id", None), on)
+    body = page_cache.get(key)
+    if body is None:
+        criteria, notices = parse_criteria(request.args)
+        per_page = request.args.get("per_page", PER_PAGE, type=int) or PER_PAGE
+        result = search_mentors(
+            criteria,
+            viewer=viewer,
+            page=request.args.get("page", 1),
+            per_page=per_page,
+            on=on,
+            directory=state,
+        )
+        body = render_template(
+            "careerlink/mentors/_directory_body.html",
+            result=result,
+            criteria=criteria,
+            notices=notices + result.notices,
+            pagination=result,
+            offer_labels=OFFER_LABELS,
+            offers=list(Offer),
+            today=on,
+        )
+        page_cache.put(key, body)
+    # The body is this app's own rendering (escaped when it was rendered), from its own cache.
+    return render_template("careerlink/mentors/directory.html", body=body)
 
 
 @bp.route("/mentors/<int:profile_id>")
