@@ -25,7 +25,13 @@ pytest_plugins = [
 ]
 
 from support.auth import DEFAULT_PASSWORD, sign_in_session  # noqa: E402
-from support.database import TEST_DB_URL, IsolatedClient, TestDatabase, app_config  # noqa: E402
+from support.database import (  # noqa: E402
+    TEST_DB_URL,
+    IsolatedClient,
+    TestDatabase,
+    app_config,
+    once,
+)
 from support.outbox import link_from, write_deferred  # noqa: E402
 from support.smtp import SmtpSink, free_port  # noqa: E402
 
@@ -38,6 +44,7 @@ __all__ = [
     "app_config",
     "free_port",
     "link_from",
+    "once",
     "sign_in_session",
     "write_deferred",
 ]

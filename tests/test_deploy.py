@@ -21,8 +21,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import once
 
 from careerlink.paths import load_config_module
+
+# Files and commands only, on no test database: the same on both of CI's runs.
+pytestmark = once
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"

@@ -94,8 +94,8 @@ def test_each_viewer_has_their_own_page(client, db, mentor, make_user, sign_in, 
         sign_in(make_user(Role.STUDENT))
         orders[label] = names_on(client.get("/mentors?per_page=12").get_data(as_text=True))
         # Each student's page, served again from the cache, is their own.
-        assert names_on(client.get("/mentors?per_page=12").get_data(as_text=True)) == (
-            orders[label]
+        assert (
+            names_on(client.get("/mentors?per_page=12").get_data(as_text=True)) == (orders[label])
         )
     assert rendered == ["search", "search"]
     assert orders["first"] != orders["second"]

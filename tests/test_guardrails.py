@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import app_config
+from conftest import app_config, once
 
 from careerlink import create_app
 from careerlink.accounts.models import User
@@ -186,6 +186,7 @@ def test_the_demo_command_refuses_to_run_in_production(database, tmp_path, app):
 # --- cron without the service's environment -------------------------------------------------
 
 
+@once
 def test_tick_in_production_without_database_url_is_one_line_and_no_file(tmp_path):
     instance = tmp_path / "instance"
     env = clean_env(**production(DATABASE_URL=None), CAREERLINK_INSTANCE_PATH=str(instance))
@@ -195,6 +196,7 @@ def test_tick_in_production_without_database_url_is_one_line_and_no_file(tmp_pat
     assert not instance.exists()
 
 
+@once
 def test_tick_without_any_environment_is_one_line_and_creates_no_database(tmp_path):
     """No CAREERLINK_ENV: the development default, whose file only `db upgrade` may create."""
     instance = tmp_path / "instance"

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from conftest import free_port
+from conftest import free_port, once
 
 from careerlink.paths import load_config_module
 
@@ -94,6 +94,7 @@ def load_wsgi(env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
+@once
 def test_production_with_in_memory_counters_warns_loudly_at_start(tmp_path):
     proc = load_wsgi(production_env(tmp_path))
     assert proc.returncode == 0, proc.stderr
@@ -101,6 +102,7 @@ def test_production_with_in_memory_counters_warns_loudly_at_start(tmp_path):
     assert line.endswith(f"WARNING careerlink.limits {WARNING}")
 
 
+@once
 def test_no_warning_with_redis_or_outside_production(tmp_path):
     proc = load_wsgi(
         production_env(tmp_path, CAREERLINK_RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0")
@@ -179,6 +181,7 @@ def wait_until_serving(port: int, server: subprocess.Popen) -> None:
     pytest.fail("gunicorn did not answer within 60 s")
 
 
+@once
 def test_the_signin_limit_holds_across_three_gunicorn_workers(tmp_path, redis_for_limits):
     """20 failed sign-ins per 10 minutes, counted in Redis by every worker: the 21st is a 429."""
     gunicorn = Path(sys.executable).parent / "gunicorn"
