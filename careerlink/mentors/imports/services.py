@@ -14,13 +14,15 @@ a profile's `withheld` flag from the CRM's deceased, do-not-contact and confiden
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import JSON, Integer, String, any_, bindparam, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 
 from careerlink import audit
@@ -61,6 +63,34 @@ RECORD_FIELDS = (
     "confidential",
 )
 REPORT_HEADER = ("row", "outcome", "external id", "column", "detail")
+# The columns a created record gets, in the order PostgreSQL's COPY receives them.
+CREATE_COLUMNS = (
+    "source",
+    "external_id",
+    "user_id",
+    *RECORD_FIELDS,
+    "created_at",
+    "updated_at",
+    "last_imported_at",
+)
+
+
+def on_postgresql() -> bool:
+    """True when the session's database is PostgreSQL (COPY and array parameters)."""
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def among(column, values):
+    """`column IN values`: one array parameter on PostgreSQL, a list of parameters elsewhere.
+
+    A batch looks up 2,000 values at a time: as one array, PostgreSQL gets a short statement to
+    parse and plan, and neither SQLAlchemy nor the driver renders 2,000 placeholders each time.
+    """
+    values = list(values)
+    if on_postgresql():
+        kind = Integer() if isinstance(column.type, Integer) else String()
+        return column == any_(bindparam(None, values, type_=ARRAY(kind)))
+    return column.in_(values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +238,7 @@ class Planner:
             r.external_id: r
             for r in db.session.execute(
                 select(*cols).where(
-                    AlumniRecord.source == self.source, AlumniRecord.external_id.in_(ids)
+                    AlumniRecord.source == self.source, among(AlumniRecord.external_id, ids)
                 )
             )
         }
@@ -221,7 +251,7 @@ class Planner:
         }
         by_email = {}
         if emails:
-            query = select(*cols).where(AlumniRecord.email.in_(emails))
+            query = select(*cols).where(among(AlumniRecord.email, emails))
             by_email = {r.email: r for r in db.session.execute(query)}
         for record in by_id.values():
             if record.email:
@@ -237,12 +267,12 @@ class Planner:
         users = {}
         linked = set()
         if all_emails:
-            query = select(User.email, User.id).where(User.email.in_(all_emails))
+            query = select(User.email, User.id).where(among(User.email, all_emails))
             users = {e: i for e, i in db.session.execute(query)}
         if users:
             linked = set(
                 db.session.scalars(
-                    select(AlumniRecord.user_id).where(AlumniRecord.user_id.in_(users.values()))
+                    select(AlumniRecord.user_id).where(among(AlumniRecord.user_id, users.values()))
                 )
             )
         planned = []
@@ -351,11 +381,12 @@ class Planner:
             else:
                 continue
         if creates:
-            db.session.execute(table.insert(), creates)
+            if on_postgresql():
+                copy_rows(table, CREATE_COLUMNS, creates)
+            else:
+                db.session.execute(table.insert(), creates)
             self.created += len(creates)
-            if self.created >= 2 * self.analyzed and db.session.get_bind().dialect.name == (
-                "postgresql"
-            ):
+            if self.created >= 2 * self.analyzed and on_postgresql():
                 # The planner's statistics must see the rows this transaction added, or it
                 # plans the next batch's look-ups for an empty table (sequential scans): 80 s
                 # instead of 10 for 100,000 new rows. Each time the rows double, so ~6 times.
@@ -376,6 +407,28 @@ class Planner:
             if o.action in (CREATE, UPDATE) and o.external_id in self.with_account
         }
         sync_withheld(self.source, users)
+
+
+def copy_rows(table, columns: tuple[str, ...], rows: list[dict]) -> None:
+    """Insert the rows with PostgreSQL's COPY, in the session's transaction (all or nothing).
+
+    About ten times faster than an INSERT per row, even pipelined; a unique violation raises
+    the driver's IntegrityError, which `run_import` turns into the same file problem.
+    """
+    db.session.flush()
+    json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
+    name = db.session.get_bind().dialect.identifier_preparer.format_table(table)
+    names = ", ".join(f'"{c}"' for c in columns)
+    statement = f"COPY {name} ({names}) FROM STDIN"
+    raw = db.session.connection().connection.driver_connection
+    try:
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(
+                    [json.dumps(row[c]) if c in json_columns else row[c] for c in columns]
+                )
+    except db.session.get_bind().dialect.dbapi.IntegrityError as err:
+        raise IntegrityError(statement, None, err) from None
 
 
 def _full(row: dict) -> dict:
@@ -414,7 +467,7 @@ def sync_withheld(source: str, external_ids: set[str]) -> None:
             AlumniRecord.confidential,
         ).where(
             AlumniRecord.source == source,
-            AlumniRecord.external_id.in_(external_ids),
+            among(AlumniRecord.external_id, external_ids),
             AlumniRecord.user_id.is_not(None),
         )
     ).all()
