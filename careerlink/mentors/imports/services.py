@@ -31,7 +31,7 @@ from careerlink.audit import AuditAction
 from careerlink.database import error_reason
 from careerlink.errors import DomainError
 from careerlink.extensions import db
-from careerlink.mentors.imports.fields import clean_row
+from careerlink.mentors.imports.fields import row_cleaner
 from careerlink.mentors.imports.models import AlumniRecord, IndustryAlias
 from careerlink.mentors.imports.presets import FIELDS, Layout
 from careerlink.mentors.imports.reading import BadRow, FileProblem, open_table
@@ -190,7 +190,8 @@ class Planner:
     def check(self, number: int, values: dict) -> RowOutcome | None:
         """A skip or an error that the file alone shows (duplicates within it), or None."""
         ext = values["external_id"]
-        digest = hashlib.blake2b(repr(sorted(values.items())).encode(), digest_size=12).hexdigest()
+        # Every row of a file has the same fields in the same order: the values alone compare.
+        digest = hashlib.blake2b(repr(tuple(values.values())).encode(), digest_size=12).digest()
         earlier = self.seen_ids.get(ext)
         if earlier is not None:
             if earlier[1] == digest:
@@ -517,6 +518,7 @@ def run_import(
         raise
     report = ImportReport(layout.name, layout.source, dry_run)
     planner = Planner(layout, report)
+    clean_row = row_cleaner(table.header, layout, positions)
     batch: list[tuple[int, dict]] = []
     pending: list[RowOutcome] = []
 
@@ -547,7 +549,7 @@ def run_import(
                 pending.append(RowOutcome(item.number, ERROR, "", item.reason))
             else:
                 number, cells = item
-                values, errors = clean_row(cells, table.header, layout, positions)
+                values, errors = clean_row(cells)
                 ext = values.get("external_id") or ""
                 if errors:
                     pending.extend(
