@@ -324,7 +324,7 @@ def test_a_created_record_holds_every_value_of_its_row(app, db, tmp_path):
     # PostgreSQL writes new records with COPY, SQLite with INSERT: the same columns either way.
     header = [*HEADER, "Other emails"]
     row = [*next(sample_rows("generic", 1)), "Work@Employer.example; home@example.org"]
-    row[COL["first_name"]] = "Zoë\tTab"  # a tab and a backslash must survive COPY's text format
+    row[COL["first_name"]] = "Zoë\tTab"  # a tab (made a space), then a backslash in COPY
     row[COL["job_title"]] = "C:\\ analyst, “quoted”"
     row[COL["confidential"]] = "yes"
     layout = presets.Layout(
@@ -391,3 +391,68 @@ def test_the_garbage_collector_runs_less_often_during_an_import_and_as_before_af
     )
     assert during == [(max(50_000, before[0]), 10, 10)]
     assert gc.get_threshold() == before
+
+
+def test_an_update_writes_every_kind_of_column(app, db, tmp_path):
+    # PostgreSQL updates a batch in one statement of arrays (text, integer, boolean, JSON).
+    header = [*HEADER, "Other emails"]
+    rows = [[*r, "work@employer.example"] for r in sample_rows("generic", 3)]
+    layout = presets.Layout(
+        "test", "Test", "generic", {**presets.GENERIC.columns, "email": ("email", "Other emails")}
+    )
+    path = tmp_path / "a.csv"
+
+    def write(rows):
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows([header, *rows])
+        return path
+
+    run(write(rows), layout=layout)
+    rows[1][COL["first_name"]] = "Zoë \\ O’Neil"
+    rows[1][COL["class_year"]] = ""
+    rows[1][COL["linkedin_url"]] = ""
+    rows[1][COL["confidential"]] = "yes"
+    rows[1][-1] = "new@example.org; other@example.org"
+    rows[2][COL["job_title"]] = "Senior analyst"
+    rows[2][-1] = ""
+    report = run(write(rows), layout=layout)
+    assert [o.action for o in report.outcomes] == ["skip", "update", "update"]
+    db.session.expire_all()
+    found = {
+        r.external_id: (
+            r.first_name,
+            r.class_year,
+            r.linkedin_url,
+            r.confidential,
+            r.other_emails,
+            r.job_title,
+        )
+        for r in db.session.scalars(select(AlumniRecord))
+    }
+    assert found == {
+        "X0000000": (
+            sample_values(0)["first_name"],
+            1970,
+            "https://www.linkedin.com/in/alum-0",
+            False,
+            ["work@employer.example"],
+            "Analyst",
+        ),
+        "X0000001": (
+            "Zoë \\ O’Neil",
+            None,
+            None,
+            True,
+            ["new@example.org", "other@example.org"],
+            "Analyst",
+        ),
+        "X0000002": (
+            sample_values(2)["first_name"],
+            1972,
+            "https://www.linkedin.com/in/alum-2",
+            False,
+            [],
+            "Senior analyst",
+        ),
+    }
+    assert [o.action for o in run(path, layout=layout).outcomes] == ["skip", "skip", "skip"]

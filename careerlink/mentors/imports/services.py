@@ -234,13 +234,16 @@ class Planner:
     def plan(self, batch: list[tuple[int, dict]]) -> list[tuple[RowOutcome, dict, int | None]]:
         """Outcomes for a batch of clean rows, with the values to write and the record id."""
         ids = [v["external_id"] for _, v in batch]
+        # Core statements on the session's connection: plain rows, no ORM loading per row.
+        db.session.flush()
+        connection = db.session.connection()
         cols = [
             AlumniRecord.__table__.c[n]
             for n in ("id", "source", "external_id", "user_id", *RECORD_FIELDS)
         ]
         by_id = {
             r.external_id: r
-            for r in db.session.execute(
+            for r in connection.execute(
                 select(*cols).where(
                     AlumniRecord.source == self.source, among(AlumniRecord.external_id, ids)
                 )
@@ -256,7 +259,7 @@ class Planner:
         by_email = {}
         if emails:
             query = select(*cols).where(among(AlumniRecord.email, emails))
-            by_email = {r.email: r for r in db.session.execute(query)}
+            by_email = {r.email: r for r in connection.execute(query)}
         for record in by_id.values():
             if record.email:
                 by_email.setdefault(record.email, record)
@@ -272,10 +275,10 @@ class Planner:
         linked = set()
         if all_emails:
             query = select(User.email, User.id).where(among(User.email, all_emails))
-            users = {e: i for e, i in db.session.execute(query)}
+            users = {e: i for e, i in connection.execute(query)}
         if users:
             linked = set(
-                db.session.scalars(
+                connection.scalars(
                     select(AlumniRecord.user_id).where(among(AlumniRecord.user_id, users.values()))
                 )
             )
@@ -334,11 +337,12 @@ class Planner:
                 linked.add(user_id)
                 notes.append("linked to the existing account with this address")
             return RowOutcome(number, CREATE, ext, "; ".join(notes)), row, None
+        current = record._mapping  # by key: several times faster than a Row's attributes
         changes = [
-            f"{FIELDS.get(name, name.replace('_', ' '))}: {_describe(getattr(record, name))} → "
+            f"{FIELDS.get(name, name.replace('_', ' '))}: {_describe(current[name])} → "
             f"{_describe(value)}"
             for name, value in row.items()
-            if name not in ("industry_id", "user_id") and getattr(record, name) != value
+            if name not in ("industry_id", "user_id") and current[name] != value
         ]
         if (
             "industry_value" in row
@@ -401,6 +405,9 @@ class Planner:
             for u in updates:
                 by_columns.setdefault(tuple(sorted(u)), []).append(u)
             for columns, rows in by_columns.items():
+                if on_postgresql():
+                    update_rows(table, [c for c in columns if c != "_id"], rows)
+                    continue
                 values = {c: bindparam(c) for c in columns if c != "_id"}
                 db.session.execute(
                     table.update().where(table.c.id == bindparam("_id")).values(**values), rows
@@ -413,26 +420,61 @@ class Planner:
         sync_withheld(self.source, users)
 
 
+@contextmanager
+def _driver_cursor(statement: str) -> Iterator:
+    """A cursor on the session's own connection, inside its transaction."""
+    # The driver's integrity error comes out as SQLAlchemy's, as from the import's other
+    # statements, so that `run_import` reports it the same way.
+    db.session.flush()
+    raw = db.session.connection().connection.driver_connection
+    try:
+        with raw.cursor() as cursor:
+            yield cursor
+    except db.session.get_bind().dialect.dbapi.IntegrityError as err:
+        raise IntegrityError(statement, None, err) from None
+
+
 def copy_rows(table, columns: tuple[str, ...], rows: list[dict]) -> None:
     """Insert the rows with PostgreSQL's COPY, in the session's transaction (all or nothing).
 
     About ten times faster than an INSERT per row, even pipelined; a unique violation raises
-    the driver's IntegrityError, which `run_import` turns into the same file problem.
+    an IntegrityError, which `run_import` turns into the same file problem.
     """
-    db.session.flush()
     json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
     name = db.session.get_bind().dialect.identifier_preparer.format_table(table)
     names = ", ".join(f'"{c}"' for c in columns)
     statement = f"COPY {name} ({names}) FROM STDIN"
-    raw = db.session.connection().connection.driver_connection
-    try:
-        with raw.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(
-                    [json.dumps(row[c]) if c in json_columns else row[c] for c in columns]
-                )
-    except db.session.get_bind().dialect.dbapi.IntegrityError as err:
-        raise IntegrityError(statement, None, err) from None
+    with _driver_cursor(statement) as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([json.dumps(row[c]) if c in json_columns else row[c] for c in columns])
+
+
+def update_rows(table, columns: list[str], rows: list[dict]) -> None:
+    """Update the rows (each a dict of `_id` and `columns`) in one PostgreSQL statement.
+
+    Each column's new values travel as one array; `unnest` turns the arrays back into rows
+    joined to the table by id: one statement for a batch instead of one per row.
+    """
+    dialect = db.session.get_bind().dialect
+    name = dialect.identifier_preparer.format_table(table)
+    arrays = [[r["_id"] for r in rows]]
+    casts = ["%s::integer[]"]
+    for column in columns:
+        kind = table.c[column].type
+        if isinstance(kind, JSON):
+            arrays.append([json.dumps(r[column]) for r in rows])
+            casts.append("%s::text[]::json[]")
+        else:
+            arrays.append([r[column] for r in rows])
+            casts.append(f"%s::{kind.compile(dialect=dialect)}[]")
+    names = ", ".join(f'"{c}"' for c in columns)
+    statement = (
+        f"UPDATE {name} AS t SET "
+        + ", ".join(f'"{c}" = v."{c}"' for c in columns)
+        + f" FROM unnest({', '.join(casts)}) AS v(_id, {names}) WHERE t.id = v._id"
+    )
+    with _driver_cursor(statement) as cursor:
+        cursor.execute(statement, arrays)
 
 
 def _full(row: dict) -> dict:
