@@ -187,6 +187,7 @@ class Planner:
         self.analyzed = 0
         # External ids of rows whose record has an account: their profile's flag may change.
         self.with_account: set[str] = set()
+        self.fields: list[str] | None = None
 
     # --- one row, before the database ---
 
@@ -220,7 +221,9 @@ class Planner:
 
     def record_values(self, values: dict) -> dict:
         """The record's columns from a clean row (industry resolved)."""
-        row = {name: values.get(name) for name in RECORD_FIELDS if name in values}
+        if self.fields is None:  # every row of a file has the same fields: find them once
+            self.fields = [name for name in RECORD_FIELDS if name in values]
+        row = {name: values[name] for name in self.fields}
         if "industry" in values:
             raw = values["industry"]
             row["industry_value"] = raw
@@ -247,7 +250,7 @@ class Planner:
                 select(*cols).where(
                     AlumniRecord.source == self.source, among(AlumniRecord.external_id, ids)
                 )
-            )
+            ).all()
         }
         # Only the addresses that their own record (found by id) does not already carry.
         emails = {
@@ -259,7 +262,7 @@ class Planner:
         by_email = {}
         if emails:
             query = select(*cols).where(among(AlumniRecord.email, emails))
-            by_email = {r.email: r for r in connection.execute(query)}
+            by_email = {r.email: r for r in connection.execute(query).all()}
         for record in by_id.values():
             if record.email:
                 by_email.setdefault(record.email, record)
