@@ -465,7 +465,7 @@ def update_rows(table, columns: list[str], rows: list[dict]) -> None:
     """Update the rows (each a dict of `_id` and `columns`) with one PostgreSQL statement.
 
     The new values are copied into a temporary table (COPY), then one UPDATE joins it to the
-    records by id: a batch costs three statements instead of one per row.
+    records by id: a batch costs four statements instead of one per row.
     """
     json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
     name = db.session.get_bind().dialect.identifier_preparer.format_table(table)
