@@ -1,8 +1,9 @@
 """Benchmark the alumni import (see bench/README.md).
 
 Generates a file of N rows (default 100,000) in each preset's layout, then imports each one in a
-database of its own: a dry run, the real run, and a re-import of the same file (every row
-unchanged). Each run is a separate process, so its peak memory (max RSS) is its own.
+database of its own: a dry run, the real run, a re-import of the same file (every row
+unchanged), and an update (the file with every row's job title changed). Each run is a separate
+process, so its peak memory (max RSS) is its own.
 
     .venv/bin/python bench/import.py                          # SQLite, 100,000 rows, CSV
     .venv/bin/python bench/import.py --rows 20000 --format xlsx --preset banner
@@ -30,7 +31,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 
 from bench.private_db import pg_url  # noqa: E402
 
-MODES = ("dry run", "real run", "re-import")
+MODES = ("dry run", "real run", "re-import", "update")
 
 
 def parse_args(argv=None):
@@ -128,6 +129,28 @@ def run_child(url, schema, path, preset, dry_run) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def write_file(path: Path, preset: str, rows, file_format: str) -> None:
+    """One generated file, CSV or XLSX."""
+    from careerlink.mentors.imports import samples
+
+    if file_format == "csv":
+        samples.write_csv(path, preset, rows)
+    else:
+        samples.write_xlsx(path, preset, rows)
+
+
+def changed_rows(preset: str, count: int):
+    """The generated rows with every job title changed (what the update run imports)."""
+    from careerlink.mentors.imports import samples
+    from careerlink.mentors.imports.presets import FIELDS, PRESETS
+
+    names = [name for name in FIELDS if name in PRESETS[preset].columns]
+    position = names.index("job_title")
+    for row in samples.sample_rows(preset, count):
+        row[position] = "Senior analyst"
+        yield row
+
+
 def main(argv=None) -> int:
     """Generate the files, import each, print the table."""
     args = parse_args(argv)
@@ -144,15 +167,19 @@ def main(argv=None) -> int:
     try:
         for preset in chosen:
             path = folder / f"{preset}.{args.format}"
-            rows = samples.sample_rows(preset, args.rows)
-            if args.format == "csv":
-                samples.write_csv(path, preset, rows)
-            else:
-                samples.write_xlsx(path, preset, rows)
+            changed = folder / f"{preset}-changed.{args.format}"
+            write_file(path, preset, samples.sample_rows(preset, args.rows), args.format)
+            write_file(changed, preset, changed_rows(preset, args.rows), args.format)
             url, schema, cleanup = prepare_database(args)
             try:
                 for mode in MODES:
-                    result = run_child(url, schema, path, preset, dry_run=mode == "dry run")
+                    result = run_child(
+                        url,
+                        schema,
+                        changed if mode == "update" else path,
+                        preset,
+                        dry_run=mode == "dry run",
+                    )
                     counts = ", ".join(f"{k} {v}" for k, v in result["counts"].items() if v)
                     rate = args.rows / result["seconds"]
                     print(
@@ -162,6 +189,7 @@ def main(argv=None) -> int:
             finally:
                 cleanup()
             path.unlink()
+            changed.unlink()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return 0

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import gc
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -10,8 +14,8 @@ from careerlink.database import transaction
 from careerlink.mentors.imports import presets, services
 from careerlink.mentors.imports.models import AlumniRecord
 from careerlink.mentors.imports.reading import FileProblem
-from careerlink.mentors.imports.samples import header_for, sample_rows, write_csv
-from careerlink.mentors.models import MentorProfile
+from careerlink.mentors.imports.samples import header_for, sample_rows, sample_values, write_csv
+from careerlink.mentors.models import Industry, MentorProfile
 from careerlink.permissions import Role
 
 pytestmark = pytest.mark.usefixtures("default_industries")
@@ -314,3 +318,141 @@ def test_a_record_written_meanwhile_by_someone_else_fails_the_file_cleanly(
         "The file could not be written, and nothing was: the database refused a change ("
     )
     assert records(db) == 0
+
+
+def test_a_created_record_holds_every_value_of_its_row(app, db, tmp_path):
+    # PostgreSQL writes new records with COPY, SQLite with INSERT: the same columns either way.
+    header = [*HEADER, "Other emails"]
+    row = [*next(sample_rows("generic", 1)), "Work@Employer.example; home@example.org"]
+    row[COL["first_name"]] = "Zoë\tTab"  # a tab (made a space), then a backslash in COPY
+    row[COL["job_title"]] = "C:\\ analyst, “quoted”"
+    row[COL["confidential"]] = "yes"
+    layout = presets.Layout(
+        "test",
+        "Test",
+        "generic",
+        {**presets.GENERIC.columns, "email": ("email", "Other emails")},
+    )
+    path = tmp_path / "a.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([header, row])
+    run(path, layout=layout)
+    db.session.expire_all()
+    record = db.session.scalar(select(AlumniRecord))
+    industry = db.session.scalar(
+        select(Industry).where(Industry.name == sample_values(0)["industry"])
+    )
+    assert {
+        c.name: getattr(record, c.key)
+        for c in AlumniRecord.__table__.columns
+        if c.name not in ("id", "created_at", "updated_at", "last_imported_at")
+    } == {
+        "source": "generic",
+        "external_id": "X0000000",
+        "user_id": None,
+        "first_name": "Zoë Tab",
+        "last_name": sample_values(0)["last_name"],
+        "preferred_name": "",
+        "email": "alum0@alumni.example.org",
+        "other_emails": ["work@employer.example", "home@example.org"],
+        "class_year": 1970,
+        "degree": "BA",
+        "programme": sample_values(0)["programme"],
+        "employer": sample_values(0)["employer"],
+        "job_title": "C:\\ analyst, “quoted”",
+        "industry_value": sample_values(0)["industry"],
+        "industry_id": industry.id,
+        "city": "São Paulo",
+        "country": "Brazil",
+        "linkedin_url": "https://www.linkedin.com/in/alum-0",
+        "deceased": False,
+        "do_not_contact": False,
+        "confidential": True,
+        "invited_at": None,
+        "invited_by_id": None,
+        "reminded_at": None,
+        "accepted_at": None,
+        "unsubscribed_at": None,
+    }
+    assert record.created_at == record.updated_at == record.last_imported_at
+    assert record.last_imported_at.utcoffset() == timedelta(0)
+    again = run(path, layout=layout)
+    assert [o.action for o in again.outcomes] == ["skip"]
+
+
+def test_the_garbage_collector_runs_less_often_during_an_import_and_as_before_after(
+    app, db, tmp_path
+):
+    path = write_csv(tmp_path / "a.csv", "generic", sample_rows("generic", 3))
+    before = gc.get_threshold()
+    during = []
+    services.run_import(
+        path, presets.GENERIC, dry_run=True, progress=lambda n: during.append(gc.get_threshold())
+    )
+    assert during == [(max(50_000, before[0]), 10, 10)]
+    assert gc.get_threshold() == before
+
+
+def test_an_update_writes_every_kind_of_column(app, db, tmp_path):
+    # PostgreSQL updates a batch in one statement of arrays (text, integer, boolean, JSON).
+    header = [*HEADER, "Other emails"]
+    rows = [[*r, "work@employer.example"] for r in sample_rows("generic", 3)]
+    layout = presets.Layout(
+        "test", "Test", "generic", {**presets.GENERIC.columns, "email": ("email", "Other emails")}
+    )
+    path = tmp_path / "a.csv"
+
+    def write(rows):
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows([header, *rows])
+        return path
+
+    run(write(rows), layout=layout)
+    rows[1][COL["first_name"]] = "Zoë \\ O’Neil"
+    rows[1][COL["class_year"]] = ""
+    rows[1][COL["linkedin_url"]] = ""
+    rows[1][COL["confidential"]] = "yes"
+    rows[1][-1] = "new@example.org; other@example.org"
+    rows[2][COL["job_title"]] = "Senior analyst"
+    rows[2][-1] = ""
+    report = run(write(rows), layout=layout)
+    assert [o.action for o in report.outcomes] == ["skip", "update", "update"]
+    db.session.expire_all()
+    found = {
+        r.external_id: (
+            r.first_name,
+            r.class_year,
+            r.linkedin_url,
+            r.confidential,
+            r.other_emails,
+            r.job_title,
+        )
+        for r in db.session.scalars(select(AlumniRecord))
+    }
+    assert found == {
+        "X0000000": (
+            sample_values(0)["first_name"],
+            1970,
+            "https://www.linkedin.com/in/alum-0",
+            False,
+            ["work@employer.example"],
+            "Analyst",
+        ),
+        "X0000001": (
+            "Zoë \\ O’Neil",
+            None,
+            None,
+            True,
+            ["new@example.org", "other@example.org"],
+            "Analyst",
+        ),
+        "X0000002": (
+            sample_values(2)["first_name"],
+            1972,
+            "https://www.linkedin.com/in/alum-2",
+            False,
+            [],
+            "Senior analyst",
+        ),
+    }
+    assert [o.action for o in run(path, layout=layout).outcomes] == ["skip", "skip", "skip"]
