@@ -234,6 +234,22 @@ def generate_requests(db, alumni: int, students: int, count: int) -> float:
     return time.perf_counter() - started
 
 
+def ensure_counts(db) -> None:
+    """The per-month request counts and their triggers, on data kept from an older run (made
+    before they existed: `create_all` made the table but not the triggers on the old table)."""
+    from sqlalchemy import func, select
+
+    from careerlink.connections import counts
+
+    conn = db.session.connection()
+    counts.create_triggers(conn)
+    if not db.session.scalar(select(func.count()).select_from(counts.RequestCount)):
+        started = time.perf_counter()
+        keys = counts.rebuild(conn)
+        print(f"  counted {keys:,} monthly keys in {time.perf_counter() - started:.1f} s")
+    db.session.commit()
+
+
 def filter_sets(db) -> list[tuple[str, dict]]:
     """The filters each report is fetched with."""
     programme = db.session.scalar(text("SELECT programme FROM careerlink_student_profiles LIMIT 1"))
@@ -314,6 +330,7 @@ def main(argv=None) -> int:
                 print(f"  loaded in {seconds:.1f} s")
             elif existing != args.requests:
                 raise SystemExit(f"{where} holds {existing} requests, not {args.requests}")
+            ensure_counts(db)
             rows = run(app, db, args.repeat)
             dialect = db.engine.dialect.name
             db.session.remove()

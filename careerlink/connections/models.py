@@ -20,6 +20,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 import careerlink.mentors.models  # noqa: F401  (MentorProfile, joined to below)
+from careerlink.connections import counts
+from careerlink.connections.counts import RequestCount
 from careerlink.connections.machine import (
     FEEDBACK_STATES,
     KIND_CHECK_SQL,
@@ -611,6 +613,10 @@ class ConnectionRequest(TimestampMixin, db.Model):
         return f"<ConnectionRequest {self.id} {self.kind} {self.state}>"
 
 
+# The per-month counts the reports read, kept by triggers on this table (counts.py).
+counts.attach(ConnectionRequest.__table__)
+
+
 def _role_for(move: Transition, role: str | None) -> str:
     """The acting role: the one the table allows, or the caller's, which the table must allow."""
     if role is None:
@@ -703,6 +709,7 @@ class RequestOutcome(db.Model):
 
 
 __all__ = [
+    "RequestCount",
     "ConnectionRequest",
     "RequestEvent",
     "RequestFeedback",

@@ -23,8 +23,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from careerlink.extensions import db
-from careerlink.mentors import directory_index
+from careerlink.mentors import directory_index, supply
 from careerlink.mentors.directory_index import CountedInDirectory, IndexedProfile
+from careerlink.mentors.supply import IndustrySupply  # noqa: F401  (its table, in the metadata)
 from careerlink.models import TimestampMixin, UTCDateTime, utcnow
 
 BIO_MAX = 2000
@@ -106,6 +107,9 @@ mentor_industries = Table(
     ),
     Index("ix_careerlink_mentor_industries_industry", "industry_id", "profile_id"),
 )
+
+# Listed alumni and capacity per industry, kept by triggers on the profiles and this table.
+supply.attach(mentor_industries)
 
 student_industries = Table(
     "careerlink_student_industries",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 from sqlalchemy import case, func, literal_column, select
@@ -18,13 +19,15 @@ from careerlink.connections.machine import ANSWERED_STATES
 from careerlink.connections.models import (
     ConnectionRequest,
     Outcome,
+    RequestCount,
     RequestFeedback,
     RequestKind,
     RequestOutcome,
     RequestState,
 )
 from careerlink.extensions import db
-from careerlink.mentors.models import Industry, MentorProfile, StudentProfile, mentor_industries
+from careerlink.mentors.models import Industry, MentorProfile, StudentProfile
+from careerlink.mentors.supply import IndustrySupply
 from careerlink.staff.reports.filters import ReportFilters, request_conditions
 
 R = ConnectionRequest
@@ -61,16 +64,77 @@ ACCEPTED = (
 KIND_TITLES = {kind: f"{kind.heading}s" for kind in RequestKind}  # "Introductions", ...
 
 
+# --- requests counted by kind, state, relay and industry -----------------------------------------
+
+CountKey = tuple[str, str, bool, int | None]  # kind, state, relayed, industry_id
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+def _scan_counts(conditions: list, into: dict[CountKey, int]) -> None:
+    """Add the requests matching `conditions`, counted from the requests themselves."""
+    relayed = R.relayed_at.is_not(None)
+    stmt = (
+        select(R.kind, R.state, relayed, R.industry_id, func.count())
+        .where(*conditions)
+        .group_by(R.kind, R.state, relayed, R.industry_id)
+    )
+    for kind, state, was_relayed, industry_id, n in db.session.execute(stmt):
+        into[(kind, state, bool(was_relayed), industry_id)] += n
+
+
+def request_counts(filters: ReportFilters) -> dict[CountKey, int]:
+    """How many of the filtered requests there are per kind, state, relay and industry.
+
+    The whole months of the range are read from the per-month counts the triggers keep
+    (careerlink/connections/counts.py); the days before the first and after the last whole
+    month are counted from the requests (the report index). The programme and class-year
+    filters are the students' profiles today, which the counts do not hold: those count
+    every request in the range.
+    """
+    found: dict[CountKey, int] = defaultdict(int)
+    if filters.programme or filters.class_year is not None:
+        _scan_counts(request_conditions(filters), found)
+        return found
+    industry = [] if filters.industry is None else [R.industry_id == filters.industry.id]
+    after = filters.end + timedelta(days=1)
+    first_whole = filters.start if filters.start.day == 1 else _next_month(filters.start)
+    past_whole = after.replace(day=1)
+    if first_whole >= past_whole:  # no whole month in the range
+        _scan_counts(request_conditions(filters), found)
+        return found
+    for begin, end in ((filters.start, first_whole), (past_whole, after)):
+        if begin < end:
+            _scan_counts(
+                [R.created_at >= _midnight(begin), R.created_at < _midnight(end), *industry],
+                found,
+            )
+    C = RequestCount
+    stmt = (
+        select(C.kind, C.state, C.relayed, C.industry_id, func.sum(C.n))
+        .where(C.month >= first_whole, C.month < past_whole)
+        .group_by(C.kind, C.state, C.relayed, C.industry_id)
+    )
+    if filters.industry is not None:
+        stmt = stmt.where(C.industry_id == filters.industry.id)
+    for kind, state, was_relayed, industry_id, n in db.session.execute(stmt):
+        found[(kind, state, bool(was_relayed), industry_id or None)] += int(n)
+    return found
+
+
 def funnel(filters: ReportFilters) -> Report:
     """Asked → approved and relayed → accepted → completed, with the losses at each step."""
-    relayed = R.relayed_at.is_not(None)
-    rows = db.session.execute(
-        select(R.kind, R.state, relayed, func.count())
-        .where(*request_conditions(filters))
-        .group_by(R.kind, R.state, relayed)
-    ).all()
+    rows = defaultdict(int)
+    for (kind, state, was_relayed, _industry), n in request_counts(filters).items():
+        rows[(kind, state, was_relayed)] += n
     steps = {kind: defaultdict(int) for kind in RequestKind}
-    for kind, state, was_relayed, count in rows:
+    for (kind, state, was_relayed), count in rows.items():
         c = steps[RequestKind(kind)]
         c["asked"] += count
         if was_relayed:
@@ -135,32 +199,20 @@ UNMET = (S.DECLINED_BY_ALUMNUS, S.EXPIRED)
 
 def supply_demand(filters: ReportFilters) -> Report:
     """Per industry: listed alumni, their monthly capacity, requests and unmet demand."""
-    mi = mentor_industries
-    supply_stmt = (
-        select(
-            mi.c.industry_id,
-            func.count(),
-            func.coalesce(func.sum(MentorProfile.monthly_capacity), 0),
-        )
-        .join(MentorProfile, MentorProfile.id == mi.c.profile_id)
-        .where(MentorProfile.directory_listed.is_(True))
-        .group_by(mi.c.industry_id)
-    )
+    # Kept per industry by triggers on the profiles (careerlink/mentors/supply.py).
+    supply_stmt = select(IndustrySupply.industry_id, IndustrySupply.listed, IndustrySupply.capacity)
     if filters.industry is not None:
-        supply_stmt = supply_stmt.where(mi.c.industry_id == filters.industry.id)
+        supply_stmt = supply_stmt.where(IndustrySupply.industry_id == filters.industry.id)
     supply = {i: (n, int(cap)) for i, n, cap in db.session.execute(supply_stmt)}
     # Per industry stored on the request (made then, moved by merges), not the alumni's
     # profiles today: a deleted alumnus's requests still count where they were made.
-    demand_stmt = (
-        select(
-            R.industry_id,
-            func.count(),
-            func.sum(case((R.state.in_([s.value for s in UNMET]), 1), else_=0)),
-        )
-        .where(R.industry_id.is_not(None), *request_conditions(filters))
-        .group_by(R.industry_id)
-    )
-    demand = {i: (int(n), int(unmet or 0)) for i, n, unmet in db.session.execute(demand_stmt)}
+    unmet_states = {s.value for s in UNMET}
+    demand: dict[int, tuple[int, int]] = {}
+    for (_kind, state, _relayed, industry_id), n in request_counts(filters).items():
+        if industry_id is None:
+            continue
+        asked, unmet = demand.get(industry_id, (0, 0))
+        demand[industry_id] = (asked + n, unmet + (n if state in unmet_states else 0))
     industries = db.session.scalars(select(Industry).order_by(Industry.name)).all()
     rows = []
     for industry in industries:
