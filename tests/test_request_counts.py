@@ -7,12 +7,13 @@ retention job, and changes made behind the application's back.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from careerlink.connections import counts
 from careerlink.connections.machine import STAFF, STUDENT, SYSTEM, TRANSITIONS
@@ -290,3 +291,59 @@ def test_after_any_sequence_of_changes_the_kept_counts_equal_a_recount(cast, dat
         _step(cast, data)
         _db.session.expire_all()
     assert kept() == recounted()
+
+
+# --- the reports read whole months from the counts, the days around them from the requests ------
+
+
+@pytest.fixture
+def spread(make_mentor, make_request):
+    """Six requests in two industries and several states (redated by the test)."""
+    vet, software = make_mentor(industry="veterinary"), make_mentor(industry="software")
+    made = [
+        make_request(mentor=vet, state="completed"),
+        make_request(mentor=vet, state="expired"),
+        make_request(mentor=vet, state="submitted"),
+        make_request(mentor=software, state="declined_by_alumnus"),
+        make_request(mentor=software, kind="shadowing", state="scheduled"),
+        make_request(mentor=software, state="withdrawn"),
+    ]
+    return [r.id for r in made]
+
+
+DAYS = st.dates(min_value=date(2024, 12, 1), max_value=date(2025, 3, 31))
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    derandomize=True,
+)
+@given(data=st.data())
+def test_counts_over_any_range_equal_a_count_of_the_requests(spread, data):
+    """Property: any dates (month ends, first days) and any range give a scan's figures."""
+    from careerlink.staff.reports import queries
+    from careerlink.staff.reports.filters import ReportFilters, request_conditions
+
+    with transaction():
+        for request_id in spread:
+            day = data.draw(DAYS)
+            minute = data.draw(st.sampled_from([0, 1, 23 * 60 + 59]))
+            when = datetime(day.year, day.month, day.day, tzinfo=UTC).replace(
+                hour=minute // 60, minute=minute % 60
+            )
+            _db.session.execute(update(R).where(R.id == request_id).values(created_at=when))
+    start, end = sorted([data.draw(DAYS), data.draw(DAYS)])
+    industry = data.draw(st.sampled_from([None, "veterinary", "software"]))
+    filters = ReportFilters(
+        start,
+        end,
+        _db.session.scalar(select(Industry).where(Industry.slug == industry)) if industry else None,
+    )
+    scanned: dict = defaultdict(int)
+    queries._scan_counts(request_conditions(filters), scanned)
+    assert dict(queries.request_counts(filters)) == dict(scanned)
+    assert sum(scanned.values()) == _db.session.scalar(
+        select(func.count()).where(*request_conditions(filters))
+    )

@@ -1,0 +1,64 @@
+"""report counts: requests per month and listed alumni per industry, kept by triggers
+
+Additive: two new tables, filled from the existing data, and the triggers that keep them on
+the requests, the mentor profiles and their industries (careerlink/connections/counts.py and
+careerlink/mentors/supply.py). The previous release keeps working: the triggers only write to
+the new tables.
+
+Revision ID: 0017
+Revises: 0015
+Create Date: 2026-11-29 07:50:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from careerlink.connections import counts
+from careerlink.mentors import supply
+
+revision = "0017"
+down_revision = "0015"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "careerlink_request_counts",
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("kind", sa.String(length=30), nullable=False),
+        sa.Column("state", sa.String(length=30), nullable=False),
+        sa.Column("relayed", sa.Boolean(), nullable=False),
+        sa.Column("industry_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "month",
+            "kind",
+            "state",
+            "relayed",
+            "industry_id",
+            name=op.f("pk_careerlink_request_counts"),
+        ),
+    )
+    op.create_table(
+        "careerlink_industry_supply",
+        sa.Column("industry_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("listed", sa.Integer(), nullable=False),
+        sa.Column("capacity", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("industry_id", name=op.f("pk_careerlink_industry_supply")),
+    )
+    connection = op.get_bind()
+    # The triggers first, then the count: on PostgreSQL the rebuild locks the tables against
+    # writers, so nothing lands between the two; SQLite has one writer.
+    counts.create_triggers(connection)
+    supply.create_triggers(connection)
+    counts.rebuild(connection)
+    supply.rebuild(connection)
+
+
+def downgrade():
+    connection = op.get_bind()
+    supply.drop_triggers(connection)
+    counts.drop_triggers(connection)
+    op.drop_table("careerlink_industry_supply")
+    op.drop_table("careerlink_request_counts")
