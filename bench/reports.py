@@ -235,18 +235,30 @@ def generate_requests(db, alumni: int, students: int, count: int) -> float:
 
 
 def ensure_counts(db) -> None:
-    """The per-month request counts and their triggers, on data kept from an older run (made
-    before they existed: `create_all` made the table but not the triggers on the old table)."""
+    """What migration 0017 adds, on data kept from a run of an older release: `create_all`
+    made the new tables, but not the triggers and indexes on the tables that existed."""
     from sqlalchemy import func, select
 
     from careerlink.connections import counts
+    from careerlink.connections.models import ConnectionRequest
+    from careerlink.mentors import supply
+    from careerlink.mentors.models import StudentProfile
 
     conn = db.session.connection()
+    for model in (ConnectionRequest, StudentProfile):
+        for index in model.__table__.indexes:
+            index.create(conn, checkfirst=True)
     counts.create_triggers(conn)
+    supply.create_triggers(conn)
     if not db.session.scalar(select(func.count()).select_from(counts.RequestCount)):
         started = time.perf_counter()
         keys = counts.rebuild(conn)
-        print(f"  counted {keys:,} monthly keys in {time.perf_counter() - started:.1f} s")
+        industries = supply.rebuild(conn)
+        print(
+            f"  counted {keys:,} monthly keys and {industries} industries' supply "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+        conn.execute(text("ANALYZE"))
     db.session.commit()
 
 

@@ -98,6 +98,21 @@ class ConnectionRequest(TimestampMixin, db.Model):
             "student_id",
             "industry_id",
         ),
+        # The same columns by student first: the reports' programme and class-year filters
+        # (the students of one programme) read it without the table; it also serves the
+        # student's own list and the foreign key (it replaced a student_id index, 0017).
+        Index(
+            "ix_careerlink_requests_student_report",
+            "student_id",
+            "created_at",
+            "kind",
+            "state",
+            "relayed_at",
+            "reviewed_at",
+            "answered_at",
+            "alumnus_id",
+            "industry_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -107,7 +122,7 @@ class ConnectionRequest(TimestampMixin, db.Model):
         String(30), default=RequestState.SUBMITTED.value, nullable=False
     )
     student_id: Mapped[int] = mapped_column(
-        ForeignKey("careerlink_users.id", ondelete="CASCADE"), nullable=False, index=True
+        ForeignKey("careerlink_users.id", ondelete="CASCADE"), nullable=False
     )
     alumnus_id: Mapped[int] = mapped_column(
         ForeignKey("careerlink_users.id", ondelete="CASCADE"), nullable=False

@@ -383,6 +383,11 @@ class StudentProfile(TimestampMixin, db.Model):
     """What an alumnus sees about a requester: programme, year, interests, a short intro."""
 
     __tablename__ = "careerlink_student_profiles"
+    __table_args__ = (
+        # The reports' programme and class-year filters: that group's students, by index.
+        Index("ix_careerlink_student_profiles_programme", "programme", "user_id"),
+        Index("ix_careerlink_student_profiles_class_year", "class_year", "user_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(

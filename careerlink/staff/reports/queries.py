@@ -417,14 +417,9 @@ class AlumnusRow:
         return self.answered / self.relayed if self.relayed else 0.0
 
 
-def alumni_rows(filters: ReportFilters) -> list[AlumnusRow]:
-    """Every alumnus with a request relayed to them among the filtered ones (no names yet).
-
-    Answered means a state the alumnus's answer leads to, so that the report index alone
-    answers the query.
-    """
+def _alumni_statement(filters: ReportFilters):
     answered = R.state.in_([s.value for s in ANSWERED_STATES])
-    stmt = (
+    return (
         select(
             R.alumnus_id,
             func.count(),
@@ -434,9 +429,58 @@ def alumni_rows(filters: ReportFilters) -> list[AlumnusRow]:
         .where(R.relayed_at.is_not(None), *request_conditions(filters))
         .group_by(R.alumnus_id)
     )
+
+
+def alumni_rows(filters: ReportFilters) -> list[AlumnusRow]:
+    """Every alumnus with a request relayed to them among the filtered ones (no names yet).
+
+    Answered means a state the alumnus's answer leads to, so that the report index alone
+    answers the query.
+    """
     return [
-        AlumnusRow(uid, n, int(a or 0), int(e or 0)) for uid, n, a, e in db.session.execute(stmt)
+        AlumnusRow(uid, n, int(a or 0), int(e or 0))
+        for uid, n, a, e in db.session.execute(_alumni_statement(filters))
     ]
+
+
+@dataclass
+class AlumniArrays:
+    """`alumni_rows` as four NumPy columns (user id, relayed, answered, expired)."""
+
+    user_id: np.ndarray
+    relayed: np.ndarray
+    answered: np.ndarray
+    expired: np.ndarray
+
+    def rows(self, positions) -> list[AlumnusRow]:
+        """The rows at these positions, as AlumnusRow."""
+        return [
+            AlumnusRow(
+                int(self.user_id[i]),
+                int(self.relayed[i]),
+                int(self.answered[i]),
+                int(self.expired[i]),
+            )
+            for i in positions
+        ]
+
+    def most_relayed_first(self, mask) -> np.ndarray:
+        """Positions where `mask` holds, the most relayed first (then by user id)."""
+        (positions,) = np.nonzero(mask)
+        order = np.lexsort((self.user_id[positions], -self.relayed[positions]))
+        return positions[order]
+
+
+def alumni_arrays(filters: ReportFilters) -> AlumniArrays:
+    """`alumni_rows` read straight from the driver into arrays: a page shows a few hundred of
+    tens of thousands of alumni, and building a Python object for each took most of its time."""
+    result = db.session.connection().execute(_alumni_statement(filters))
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    columns = np.array(rows, dtype=np.int64).reshape(-1, 4) if rows else np.zeros((0, 4), int)
+    return AlumniArrays(columns[:, 0], columns[:, 1], columns[:, 2], columns[:, 3])
 
 
 CHUNK = 5000  # ids per IN list: PostgreSQL takes at most 65,535 parameters in one query
@@ -457,7 +501,7 @@ def _named(rows: list[AlumnusRow]) -> list[AlumnusRow]:
     return rows
 
 
-def _paused_for_expiries(rows: list[AlumnusRow]) -> set[int]:
+def _paused_for_expiries(rows: list[AlumnusRow] | AlumniArrays) -> set[int]:
     """Of these alumni, those not accepting requests whose last answered-or-expired request
     expired: the clock paused them (an alumnus who paused themselves had answered)."""
     not_accepting = set(
@@ -465,7 +509,11 @@ def _paused_for_expiries(rows: list[AlumnusRow]) -> set[int]:
             select(MentorProfile.user_id).where(MentorProfile.accepting_requests.is_(False))
         )
     )
-    user_ids = [r.user_id for r in rows if r.user_id in not_accepting and r.expired]
+    if isinstance(rows, AlumniArrays):
+        with_expiries = rows.user_id[rows.expired > 0].tolist()
+    else:
+        with_expiries = [r.user_id for r in rows if r.expired]
+    user_ids = [uid for uid in with_expiries if uid in not_accepting]
     if not user_ids:
         return set()
     closed = R.state.in_([S.EXPIRED.value, *(s.value for s in ANSWERED_STATES)])
@@ -487,23 +535,26 @@ def _paused_for_expiries(rows: list[AlumnusRow]) -> set[int]:
     return paused
 
 
-def _most_relayed_first(rows: list[AlumnusRow]) -> list[AlumnusRow]:
-    return sorted(rows, key=lambda r: (-r.relayed, r.user_id))
-
-
 def responsiveness(filters: ReportFilters) -> Report:
     """Response rate per alumnus, the silent ones and those paused for letting requests expire."""
-    alumni = alumni_rows(filters)
-    buckets = [0] * len(RATE_BUCKETS)
-    for a in alumni:
-        buckets[min(int(a.rate * 100) // 20, 4)] += 1
-    silent = _most_relayed_first([a for a in alumni if a.answered == 0])
+    alumni = alumni_arrays(filters)
+    # The same float arithmetic as AlumnusRow.rate and int(): the same bucket for each alumnus.
+    rates = (alumni.answered / alumni.relayed) * 100 if len(alumni.user_id) else alumni.relayed
+    per_bucket = np.bincount(np.minimum(rates.astype(np.int64) // 20, 4), minlength=5)
+    buckets = [int(n) for n in per_bucket[: len(RATE_BUCKETS)]]
+    silent_positions = alumni.most_relayed_first(alumni.answered == 0)
     paused_ids = _paused_for_expiries(alumni)
-    paused = _most_relayed_first([a for a in alumni if a.user_id in paused_ids])
-    _named(silent[:LIST_LIMIT] + paused[:LIST_LIMIT])  # the rows shown get their names
-    answered = sum(a.answered for a in alumni)
-    relayed = sum(a.relayed for a in alumni)
+    paused_positions = alumni.most_relayed_first(
+        np.isin(alumni.user_id, np.fromiter(paused_ids, np.int64, len(paused_ids)))
+    )
+    silent = alumni.rows(silent_positions[:LIST_LIMIT])
+    paused = alumni.rows(paused_positions[:LIST_LIMIT])
+    _named(silent + paused)  # the rows shown get their names
+    answered = int(alumni.answered.sum())
+    relayed = int(alumni.relayed.sum())
     overall = f"{answered / relayed:.0%}" if relayed else "no requests relayed"
+    counted = len(alumni.user_id)
+    silent_count, paused_count = len(silent_positions), len(paused_positions)
 
     def listing(rows: list[AlumnusRow]) -> list[list]:
         return [
@@ -516,7 +567,7 @@ def responsiveness(filters: ReportFilters) -> Report:
         title="Alumni responsiveness",
         description=(
             f"For {filters.describe()}: how many alumni answered what share of the requests "
-            f"relayed to them ({len(alumni)} alumni; overall response rate {overall})."
+            f"relayed to them ({counted} alumni; overall response rate {overall})."
         ),
         header=["Response rate", "Alumni"],
         rows=[[label, n] for label, n in zip(RATE_BUCKETS, buckets, strict=True)],
@@ -524,9 +575,9 @@ def responsiveness(filters: ReportFilters) -> Report:
         x_labels=RATE_BUCKETS,
         series=[("Alumni", buckets)],
         extra_tables=[
-            (f"Silent alumni: no answer at all ({len(silent)})", header, listing(silent)),
+            (f"Silent alumni: no answer at all ({silent_count})", header, listing(silent)),
             (
-                f"Paused after letting requests expire ({len(paused)})",
+                f"Paused after letting requests expire ({paused_count})",
                 header,
                 listing(paused),
             ),
