@@ -337,6 +337,15 @@ def main(argv=None) -> int:
             db.create_all()
             existing = db.session.query(ConnectionRequest).count()
             if existing == 0:
+                # A bulk load, as a restore would be: without the triggers that keep the
+                # reports' counts (one UPSERT per row changed), counted once afterwards
+                # (ensure_counts), as migration 0017 or `flask careerlink reports rebuild` do.
+                from careerlink.connections import counts
+                from careerlink.mentors import supply
+
+                counts.drop_triggers(db.session.connection())
+                supply.drop_triggers(db.session.connection())
+                db.session.commit()
                 seconds = directory.generate(db, args.alumni)
                 seconds += generate_requests(db, args.alumni, args.students, args.requests)
                 print(f"  loaded in {seconds:.1f} s")
