@@ -230,6 +230,7 @@ def _add_domain_commands() -> None:
     from careerlink.mentors.cli import profiles_cli
     from careerlink.mentors.imports.cli import alumni_cli
     from careerlink.openings.cli import openings_cli
+    from careerlink.staff.reports.cli import reports_cli
 
     careerlink_cli.add_command(profiles_cli)
     careerlink_cli.add_command(alumni_cli)
@@ -239,6 +240,7 @@ def _add_domain_commands() -> None:
     careerlink_cli.add_command(audit_cli)
     careerlink_cli.add_command(privacy_cli)
     careerlink_cli.add_command(openings_cli)
+    careerlink_cli.add_command(reports_cli)
 
 
 _add_domain_commands()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from conftest import app_config
@@ -171,6 +173,65 @@ def test_0014_keeps_every_request_and_its_history(new_database, tmp_path):
             ]
             kind = conn.execute(sa.text("SELECT kind FROM careerlink_requests")).scalar()
         assert (counts, kind) == ([1, 1], "introduction")
+        db.engine.dispose()
+
+
+def test_0017_counts_the_existing_requests_and_listed_alumni(new_database, tmp_path):
+    """The report counts start from the data already there, and the triggers keep them after."""
+    import sqlalchemy as sa
+
+    database = new_database("counts")
+    application = create_app(app_config(database, tmp_path))
+    with application.app_context():
+        upgrade(directory=str(MIGRATIONS_DIR), revision="0015")
+        with db.engine.begin() as conn:
+            meta = sa.MetaData()
+            users = sa.Table("careerlink_users", meta, autoload_with=conn)
+            profiles = sa.Table("careerlink_mentor_profiles", meta, autoload_with=conn)
+            links = sa.Table("careerlink_mentor_industries", meta, autoload_with=conn)
+            for uid in (1, 2):
+                conn.execute(users.insert().values(**_required_values(users, uid)))
+            profile = _required_values(profiles, 1) | {
+                "user_id": 2,
+                "monthly_capacity": 3,
+                "verification_status": "approved",
+                "tags": [],
+            }
+            conn.execute(profiles.insert().values(**profile))
+            conn.execute(
+                sa.text(
+                    "INSERT INTO careerlink_industries (id, slug, name, active) "
+                    "VALUES (700, 'counted', 'Counted', true)"
+                )
+            )
+            conn.execute(links.insert().values(profile_id=1, industry_id=700))
+            conn.execute(
+                sa.text(
+                    "INSERT INTO careerlink_requests (id, kind, state, student_id, alumnus_id, "
+                    "industry_id, hopes, why_alumnus, message, proposed_dates, "
+                    "conduct_acknowledged_at, relayed_at, ics_sequence, created_at, updated_at) "
+                    "VALUES (1, 'introduction', 'relayed', 1, 2, 700, '', '', 'm', '[]', "
+                    ":t, :t, 0, :t, :t)"
+                ),
+                {"t": datetime.datetime(2026, 3, 9, 12, tzinfo=datetime.UTC)},
+            )
+        db.engine.dispose()
+        upgrade(directory=str(MIGRATIONS_DIR))
+        with db.engine.begin() as conn:
+            first = conn.execute(
+                sa.text(
+                    "SELECT month, kind, state, relayed, industry_id, n "
+                    "FROM careerlink_request_counts"
+                )
+            ).all()
+            supply = conn.execute(sa.text("SELECT * FROM careerlink_industry_supply")).all()
+            conn.execute(sa.text("UPDATE careerlink_requests SET state = 'expired'"))
+            after = conn.execute(sa.text("SELECT state, n FROM careerlink_request_counts")).all()
+        assert [tuple(r) for r in supply] == [(700, 1, 3)]
+        assert [(str(r[0]), *r[1:3], bool(r[3]), *r[4:]) for r in first] == [
+            ("2026-03-01", "introduction", "relayed", True, 700, 1)
+        ]
+        assert [tuple(r) for r in after] == [("expired", 1)]
         db.engine.dispose()
 
 

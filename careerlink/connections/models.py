@@ -20,6 +20,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 import careerlink.mentors.models  # noqa: F401  (MentorProfile, joined to below)
+from careerlink.connections import counts
+from careerlink.connections.counts import RequestCount
 from careerlink.connections.machine import (
     FEEDBACK_STATES,
     KIND_CHECK_SQL,
@@ -96,6 +98,21 @@ class ConnectionRequest(TimestampMixin, db.Model):
             "student_id",
             "industry_id",
         ),
+        # The same columns by student first: the reports' programme and class-year filters
+        # (the students of one programme) read it without the table; it also serves the
+        # student's own list and the foreign key (it replaced a student_id index, 0017).
+        Index(
+            "ix_careerlink_requests_student_report",
+            "student_id",
+            "created_at",
+            "kind",
+            "state",
+            "relayed_at",
+            "reviewed_at",
+            "answered_at",
+            "alumnus_id",
+            "industry_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,7 +122,7 @@ class ConnectionRequest(TimestampMixin, db.Model):
         String(30), default=RequestState.SUBMITTED.value, nullable=False
     )
     student_id: Mapped[int] = mapped_column(
-        ForeignKey("careerlink_users.id", ondelete="CASCADE"), nullable=False, index=True
+        ForeignKey("careerlink_users.id", ondelete="CASCADE"), nullable=False
     )
     alumnus_id: Mapped[int] = mapped_column(
         ForeignKey("careerlink_users.id", ondelete="CASCADE"), nullable=False
@@ -611,6 +628,10 @@ class ConnectionRequest(TimestampMixin, db.Model):
         return f"<ConnectionRequest {self.id} {self.kind} {self.state}>"
 
 
+# The per-month counts the reports read, kept by triggers on this table (counts.py).
+counts.attach(ConnectionRequest.__table__)
+
+
 def _role_for(move: Transition, role: str | None) -> str:
     """The acting role: the one the table allows, or the caller's, which the table must allow."""
     if role is None:
@@ -703,6 +724,7 @@ class RequestOutcome(db.Model):
 
 
 __all__ = [
+    "RequestCount",
     "ConnectionRequest",
     "RequestEvent",
     "RequestFeedback",

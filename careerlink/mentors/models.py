@@ -23,8 +23,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from careerlink.extensions import db
-from careerlink.mentors import directory_index
+from careerlink.mentors import directory_index, supply
 from careerlink.mentors.directory_index import CountedInDirectory, IndexedProfile
+from careerlink.mentors.supply import IndustrySupply  # noqa: F401  (its table, in the metadata)
 from careerlink.models import TimestampMixin, UTCDateTime, utcnow
 
 BIO_MAX = 2000
@@ -106,6 +107,9 @@ mentor_industries = Table(
     ),
     Index("ix_careerlink_mentor_industries_industry", "industry_id", "profile_id"),
 )
+
+# Listed alumni and capacity per industry, kept by triggers on the profiles and this table.
+supply.attach(mentor_industries)
 
 student_industries = Table(
     "careerlink_student_industries",
@@ -379,6 +383,11 @@ class StudentProfile(TimestampMixin, db.Model):
     """What an alumnus sees about a requester: programme, year, interests, a short intro."""
 
     __tablename__ = "careerlink_student_profiles"
+    __table_args__ = (
+        # The reports' programme and class-year filters: that group's students, by index.
+        Index("ix_careerlink_student_profiles_programme", "programme", "user_id"),
+        Index("ix_careerlink_student_profiles_class_year", "class_year", "user_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(

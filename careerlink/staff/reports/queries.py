@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 from sqlalchemy import case, func, literal_column, select
@@ -18,13 +19,15 @@ from careerlink.connections.machine import ANSWERED_STATES
 from careerlink.connections.models import (
     ConnectionRequest,
     Outcome,
+    RequestCount,
     RequestFeedback,
     RequestKind,
     RequestOutcome,
     RequestState,
 )
 from careerlink.extensions import db
-from careerlink.mentors.models import Industry, MentorProfile, StudentProfile, mentor_industries
+from careerlink.mentors.models import Industry, MentorProfile, StudentProfile
+from careerlink.mentors.supply import IndustrySupply
 from careerlink.staff.reports.filters import ReportFilters, request_conditions
 
 R = ConnectionRequest
@@ -61,16 +64,77 @@ ACCEPTED = (
 KIND_TITLES = {kind: f"{kind.heading}s" for kind in RequestKind}  # "Introductions", ...
 
 
+# --- requests counted by kind, state, relay and industry -----------------------------------------
+
+CountKey = tuple[str, str, bool, int | None]  # kind, state, relayed, industry_id
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+def _scan_counts(conditions: list, into: dict[CountKey, int]) -> None:
+    """Add the requests matching `conditions`, counted from the requests themselves."""
+    relayed = R.relayed_at.is_not(None)
+    stmt = (
+        select(R.kind, R.state, relayed, R.industry_id, func.count())
+        .where(*conditions)
+        .group_by(R.kind, R.state, relayed, R.industry_id)
+    )
+    for kind, state, was_relayed, industry_id, n in db.session.execute(stmt):
+        into[(kind, state, bool(was_relayed), industry_id)] += n
+
+
+def request_counts(filters: ReportFilters) -> dict[CountKey, int]:
+    """How many of the filtered requests there are per kind, state, relay and industry.
+
+    The whole months of the range are read from the per-month counts the triggers keep
+    (careerlink/connections/counts.py); the days before the first and after the last whole
+    month are counted from the requests (the report index). The programme and class-year
+    filters are the students' profiles today, which the counts do not hold: those count
+    every request in the range.
+    """
+    found: dict[CountKey, int] = defaultdict(int)
+    if filters.programme or filters.class_year is not None:
+        _scan_counts(request_conditions(filters), found)
+        return found
+    industry = [] if filters.industry is None else [R.industry_id == filters.industry.id]
+    after = filters.end + timedelta(days=1)
+    first_whole = filters.start if filters.start.day == 1 else _next_month(filters.start)
+    past_whole = after.replace(day=1)
+    if first_whole >= past_whole:  # no whole month in the range
+        _scan_counts(request_conditions(filters), found)
+        return found
+    for begin, end in ((filters.start, first_whole), (past_whole, after)):
+        if begin < end:
+            _scan_counts(
+                [R.created_at >= _midnight(begin), R.created_at < _midnight(end), *industry],
+                found,
+            )
+    C = RequestCount
+    stmt = (
+        select(C.kind, C.state, C.relayed, C.industry_id, func.sum(C.n))
+        .where(C.month >= first_whole, C.month < past_whole)
+        .group_by(C.kind, C.state, C.relayed, C.industry_id)
+    )
+    if filters.industry is not None:
+        stmt = stmt.where(C.industry_id == filters.industry.id)
+    for kind, state, was_relayed, industry_id, n in db.session.execute(stmt):
+        found[(kind, state, bool(was_relayed), industry_id or None)] += int(n)
+    return found
+
+
 def funnel(filters: ReportFilters) -> Report:
     """Asked → approved and relayed → accepted → completed, with the losses at each step."""
-    relayed = R.relayed_at.is_not(None)
-    rows = db.session.execute(
-        select(R.kind, R.state, relayed, func.count())
-        .where(*request_conditions(filters))
-        .group_by(R.kind, R.state, relayed)
-    ).all()
+    rows = defaultdict(int)
+    for (kind, state, was_relayed, _industry), n in request_counts(filters).items():
+        rows[(kind, state, was_relayed)] += n
     steps = {kind: defaultdict(int) for kind in RequestKind}
-    for kind, state, was_relayed, count in rows:
+    for (kind, state, was_relayed), count in rows.items():
         c = steps[RequestKind(kind)]
         c["asked"] += count
         if was_relayed:
@@ -135,32 +199,20 @@ UNMET = (S.DECLINED_BY_ALUMNUS, S.EXPIRED)
 
 def supply_demand(filters: ReportFilters) -> Report:
     """Per industry: listed alumni, their monthly capacity, requests and unmet demand."""
-    mi = mentor_industries
-    supply_stmt = (
-        select(
-            mi.c.industry_id,
-            func.count(),
-            func.coalesce(func.sum(MentorProfile.monthly_capacity), 0),
-        )
-        .join(MentorProfile, MentorProfile.id == mi.c.profile_id)
-        .where(MentorProfile.directory_listed.is_(True))
-        .group_by(mi.c.industry_id)
-    )
+    # Kept per industry by triggers on the profiles (careerlink/mentors/supply.py).
+    supply_stmt = select(IndustrySupply.industry_id, IndustrySupply.listed, IndustrySupply.capacity)
     if filters.industry is not None:
-        supply_stmt = supply_stmt.where(mi.c.industry_id == filters.industry.id)
+        supply_stmt = supply_stmt.where(IndustrySupply.industry_id == filters.industry.id)
     supply = {i: (n, int(cap)) for i, n, cap in db.session.execute(supply_stmt)}
     # Per industry stored on the request (made then, moved by merges), not the alumni's
     # profiles today: a deleted alumnus's requests still count where they were made.
-    demand_stmt = (
-        select(
-            R.industry_id,
-            func.count(),
-            func.sum(case((R.state.in_([s.value for s in UNMET]), 1), else_=0)),
-        )
-        .where(R.industry_id.is_not(None), *request_conditions(filters))
-        .group_by(R.industry_id)
-    )
-    demand = {i: (int(n), int(unmet or 0)) for i, n, unmet in db.session.execute(demand_stmt)}
+    unmet_states = {s.value for s in UNMET}
+    demand: dict[int, tuple[int, int]] = {}
+    for (_kind, state, _relayed, industry_id), n in request_counts(filters).items():
+        if industry_id is None:
+            continue
+        asked, unmet = demand.get(industry_id, (0, 0))
+        demand[industry_id] = (asked + n, unmet + (n if state in unmet_states else 0))
     industries = db.session.scalars(select(Industry).order_by(Industry.name)).all()
     rows = []
     for industry in industries:
@@ -365,14 +417,9 @@ class AlumnusRow:
         return self.answered / self.relayed if self.relayed else 0.0
 
 
-def alumni_rows(filters: ReportFilters) -> list[AlumnusRow]:
-    """Every alumnus with a request relayed to them among the filtered ones (no names yet).
-
-    Answered means a state the alumnus's answer leads to, so that the report index alone
-    answers the query.
-    """
+def _alumni_statement(filters: ReportFilters):
     answered = R.state.in_([s.value for s in ANSWERED_STATES])
-    stmt = (
+    return (
         select(
             R.alumnus_id,
             func.count(),
@@ -382,9 +429,58 @@ def alumni_rows(filters: ReportFilters) -> list[AlumnusRow]:
         .where(R.relayed_at.is_not(None), *request_conditions(filters))
         .group_by(R.alumnus_id)
     )
+
+
+def alumni_rows(filters: ReportFilters) -> list[AlumnusRow]:
+    """Every alumnus with a request relayed to them among the filtered ones (no names yet).
+
+    Answered means a state the alumnus's answer leads to, so that the report index alone
+    answers the query.
+    """
     return [
-        AlumnusRow(uid, n, int(a or 0), int(e or 0)) for uid, n, a, e in db.session.execute(stmt)
+        AlumnusRow(uid, n, int(a or 0), int(e or 0))
+        for uid, n, a, e in db.session.execute(_alumni_statement(filters))
     ]
+
+
+@dataclass
+class AlumniArrays:
+    """`alumni_rows` as four NumPy columns (user id, relayed, answered, expired)."""
+
+    user_id: np.ndarray
+    relayed: np.ndarray
+    answered: np.ndarray
+    expired: np.ndarray
+
+    def rows(self, positions) -> list[AlumnusRow]:
+        """The rows at these positions, as AlumnusRow."""
+        return [
+            AlumnusRow(
+                int(self.user_id[i]),
+                int(self.relayed[i]),
+                int(self.answered[i]),
+                int(self.expired[i]),
+            )
+            for i in positions
+        ]
+
+    def most_relayed_first(self, mask) -> np.ndarray:
+        """Positions where `mask` holds, the most relayed first (then by user id)."""
+        (positions,) = np.nonzero(mask)
+        order = np.lexsort((self.user_id[positions], -self.relayed[positions]))
+        return positions[order]
+
+
+def alumni_arrays(filters: ReportFilters) -> AlumniArrays:
+    """`alumni_rows` read straight from the driver into arrays: a page shows a few hundred of
+    tens of thousands of alumni, and building a Python object for each took most of its time."""
+    result = db.session.connection().execute(_alumni_statement(filters))
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    columns = np.array(rows, dtype=np.int64).reshape(-1, 4) if rows else np.zeros((0, 4), int)
+    return AlumniArrays(columns[:, 0], columns[:, 1], columns[:, 2], columns[:, 3])
 
 
 CHUNK = 5000  # ids per IN list: PostgreSQL takes at most 65,535 parameters in one query
@@ -405,7 +501,7 @@ def _named(rows: list[AlumnusRow]) -> list[AlumnusRow]:
     return rows
 
 
-def _paused_for_expiries(rows: list[AlumnusRow]) -> set[int]:
+def _paused_for_expiries(rows: list[AlumnusRow] | AlumniArrays) -> set[int]:
     """Of these alumni, those not accepting requests whose last answered-or-expired request
     expired: the clock paused them (an alumnus who paused themselves had answered)."""
     not_accepting = set(
@@ -413,7 +509,11 @@ def _paused_for_expiries(rows: list[AlumnusRow]) -> set[int]:
             select(MentorProfile.user_id).where(MentorProfile.accepting_requests.is_(False))
         )
     )
-    user_ids = [r.user_id for r in rows if r.user_id in not_accepting and r.expired]
+    if isinstance(rows, AlumniArrays):
+        with_expiries = rows.user_id[rows.expired > 0].tolist()
+    else:
+        with_expiries = [r.user_id for r in rows if r.expired]
+    user_ids = [uid for uid in with_expiries if uid in not_accepting]
     if not user_ids:
         return set()
     closed = R.state.in_([S.EXPIRED.value, *(s.value for s in ANSWERED_STATES)])
@@ -435,23 +535,26 @@ def _paused_for_expiries(rows: list[AlumnusRow]) -> set[int]:
     return paused
 
 
-def _most_relayed_first(rows: list[AlumnusRow]) -> list[AlumnusRow]:
-    return sorted(rows, key=lambda r: (-r.relayed, r.user_id))
-
-
 def responsiveness(filters: ReportFilters) -> Report:
     """Response rate per alumnus, the silent ones and those paused for letting requests expire."""
-    alumni = alumni_rows(filters)
-    buckets = [0] * len(RATE_BUCKETS)
-    for a in alumni:
-        buckets[min(int(a.rate * 100) // 20, 4)] += 1
-    silent = _most_relayed_first([a for a in alumni if a.answered == 0])
+    alumni = alumni_arrays(filters)
+    # The same float arithmetic as AlumnusRow.rate and int(): the same bucket for each alumnus.
+    rates = (alumni.answered / alumni.relayed) * 100 if len(alumni.user_id) else alumni.relayed
+    per_bucket = np.bincount(np.minimum(rates.astype(np.int64) // 20, 4), minlength=5)
+    buckets = [int(n) for n in per_bucket[: len(RATE_BUCKETS)]]
+    silent_positions = alumni.most_relayed_first(alumni.answered == 0)
     paused_ids = _paused_for_expiries(alumni)
-    paused = _most_relayed_first([a for a in alumni if a.user_id in paused_ids])
-    _named(silent[:LIST_LIMIT] + paused[:LIST_LIMIT])  # the rows shown get their names
-    answered = sum(a.answered for a in alumni)
-    relayed = sum(a.relayed for a in alumni)
+    paused_positions = alumni.most_relayed_first(
+        np.isin(alumni.user_id, np.fromiter(paused_ids, np.int64, len(paused_ids)))
+    )
+    silent = alumni.rows(silent_positions[:LIST_LIMIT])
+    paused = alumni.rows(paused_positions[:LIST_LIMIT])
+    _named(silent + paused)  # the rows shown get their names
+    answered = int(alumni.answered.sum())
+    relayed = int(alumni.relayed.sum())
     overall = f"{answered / relayed:.0%}" if relayed else "no requests relayed"
+    counted = len(alumni.user_id)
+    silent_count, paused_count = len(silent_positions), len(paused_positions)
 
     def listing(rows: list[AlumnusRow]) -> list[list]:
         return [
@@ -464,7 +567,7 @@ def responsiveness(filters: ReportFilters) -> Report:
         title="Alumni responsiveness",
         description=(
             f"For {filters.describe()}: how many alumni answered what share of the requests "
-            f"relayed to them ({len(alumni)} alumni; overall response rate {overall})."
+            f"relayed to them ({counted} alumni; overall response rate {overall})."
         ),
         header=["Response rate", "Alumni"],
         rows=[[label, n] for label, n in zip(RATE_BUCKETS, buckets, strict=True)],
@@ -472,9 +575,9 @@ def responsiveness(filters: ReportFilters) -> Report:
         x_labels=RATE_BUCKETS,
         series=[("Alumni", buckets)],
         extra_tables=[
-            (f"Silent alumni: no answer at all ({len(silent)})", header, listing(silent)),
+            (f"Silent alumni: no answer at all ({silent_count})", header, listing(silent)),
             (
-                f"Paused after letting requests expire ({len(paused)})",
+                f"Paused after letting requests expire ({paused_count})",
                 header,
                 listing(paused),
             ),

@@ -1,0 +1,36 @@
+"""`flask careerlink reports ...`: recount the figures the reports read from kept counts."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from careerlink.connections import counts
+from careerlink.connections.models import ConnectionRequest
+from careerlink.database import transaction
+from careerlink.extensions import db
+from careerlink.mentors import supply
+
+
+@click.group("reports")
+def reports_cli():
+    """The staff reports."""
+
+
+@reports_cli.command("rebuild")
+@with_appcontext
+def rebuild_command():
+    """Recount the per-month request counts and the supply per industry from the data.
+
+    The triggers keep both as the data changes; this is for after a restore or a repair.
+    """
+    with transaction():
+        connection = db.session.connection()
+        keys = counts.rebuild(connection)
+        industries = supply.rebuild(connection)
+        total = db.session.scalar(select(func.count()).select_from(ConnectionRequest))
+    click.echo(
+        f"Recounted {total} requests into {keys} monthly counts "
+        f"and the listed alumni of {industries} industries."
+    )
