@@ -87,7 +87,7 @@ TABLE = {
         frozenset({"student"}),
         None,
     ),
-    ("expire", frozenset({"relayed"}), "expired", frozenset({"system"}), None),
+    ("expire", frozenset({"relayed", "slot_proposed"}), "expired", frozenset({"system"}), None),
     (
         "cancel",
         frozenset({"scheduled"}),

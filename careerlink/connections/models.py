@@ -34,7 +34,7 @@ from careerlink.connections.machine import (
     transition_for,
     transitions_for,
 )
-from careerlink.connections.slots import MeetingFormat, Slot
+from careerlink.connections.slots import MeetingFormat, Slot, describe_moment
 from careerlink.errors import InvalidTransition, NotAllowed
 from careerlink.extensions import db
 from careerlink.models import TimestampMixin, UTCDateTime, utcnow
@@ -281,6 +281,24 @@ class ConnectionRequest(TimestampMixin, db.Model):
         if self.state == RequestState.RELAYED.value and self.relayed_at:
             return self.relayed_at
         return self.events[-1].created_at if self.events else self.created_at
+
+    @property
+    def confirm_by(self) -> datetime | None:
+        """When a time the alumnus proposed lapses unless the student confirms it: the end of
+        the answer window counted from the proposal, or the time's start if that is sooner."""
+        if self.state != RequestState.SLOT_PROPOSED.value or self.answered_at is None:
+            return None
+        from careerlink.connections.settings import response_days
+
+        deadline = self.answered_at + timedelta(days=response_days())
+        if self.scheduled_start is not None:
+            deadline = min(deadline, self.scheduled_start)
+        return deadline
+
+    @property
+    def confirm_by_text(self) -> str | None:
+        """confirm_by in the office's time and zone, for the pages."""
+        return describe_moment(self.confirm_by) if self.confirm_by else None
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         """Relayed and past its answer deadline (tick has not expired it yet)."""
@@ -569,11 +587,15 @@ class ConnectionRequest(TimestampMixin, db.Model):
         return self.apply("withdraw", by=by, note=note, now=now, closed_at=now)
 
     def expire(self, *, now: datetime | None = None) -> RequestEvent:
-        """The answer window ended without an answer (the clock, not a person)."""
+        """The answer window ended without an answer (the clock, not a person): the alumnus's,
+        or the student's to a time the alumnus proposed."""
         now = now or utcnow()
-        return self.apply(
-            "expire", by=None, note="No answer before the deadline.", now=now, closed_at=now
+        note = (
+            "The student did not confirm the time the alumnus proposed."
+            if self.state == RequestState.SLOT_PROPOSED.value
+            else "No answer before the deadline."
         )
+        return self.apply("expire", by=None, note=note, now=now, closed_at=now)
 
     def cancel(self, *, by, role: str, reason: str, now: datetime | None = None) -> RequestEvent:
         """Either side (or staff) cancels a scheduled day or interview, with a reason."""

@@ -193,6 +193,13 @@ def request_expired(req) -> None:
     enqueue("request_expired", "student", req.student.email, context(req, directory_url=url))
 
 
+def interview_time_expired(req) -> None:
+    """The student did not confirm the alumnus's time in time: both are told it lapsed."""
+    url = directory_link(_industry_slug(req.mentor_profile))
+    enqueue("interview_time_expired", "student", req.student.email, context(req, directory_url=url))
+    enqueue("interview_time_expired", "alumnus", req.alumnus.email, context(req))
+
+
 def request_withdrawn(req) -> None:
     """The student withdrew a request the alumnus had received."""
     enqueue("request_withdrawn", "alumnus", req.alumnus.email, context(req))

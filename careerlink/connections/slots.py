@@ -86,6 +86,12 @@ class Slot:
         )
 
 
+def describe_moment(moment: datetime) -> str:
+    """'Tuesday 5 March 2030, 14:00 (Europe/Paris)': a moment in the office's time and zone."""
+    local = moment.astimezone(office_zone())
+    return f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M} ({zone_name()})"
+
+
 def make_slot(
     day: date | None,
     start: time | None,

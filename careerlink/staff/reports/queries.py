@@ -371,13 +371,17 @@ def alumni_rows(filters: ReportFilters) -> list[AlumnusRow]:
     Answered means a state the alumnus's answer leads to, so that the report index alone
     answers the query.
     """
-    answered = R.state.in_([s.value for s in ANSWERED_STATES])
+    # An expired request the alumnus had answered is a time they proposed that the student
+    # let lapse: answered, not expired, for the alumnus.
+    lapsed = (R.state == S.EXPIRED.value) & R.answered_at.is_not(None)
+    unanswered = (R.state == S.EXPIRED.value) & R.answered_at.is_(None)
+    answered = R.state.in_([s.value for s in ANSWERED_STATES]) | lapsed
     stmt = (
         select(
             R.alumnus_id,
             func.count(),
             func.sum(case((answered, 1), else_=0)),
-            func.sum(case((R.state == S.EXPIRED.value, 1), else_=0)),
+            func.sum(case((unanswered, 1), else_=0)),
         )
         .where(R.relayed_at.is_not(None), *request_conditions(filters))
         .group_by(R.alumnus_id)
@@ -429,7 +433,7 @@ def _paused_for_expiries(rows: list[AlumnusRow]) -> set[int]:
         stmt = (
             select(R.alumnus_id)
             .join(latest, (latest.c.alumnus_id == R.alumnus_id) & (latest.c.last == R.relayed_at))
-            .where(R.state == S.EXPIRED.value)
+            .where(R.state == S.EXPIRED.value, R.answered_at.is_(None))
         )
         paused.update(db.session.scalars(stmt))
     return paused
