@@ -12,7 +12,6 @@ from icalendar import Calendar
 from careerlink.connections import services
 from careerlink.connections.models import ConnectionRequest
 from careerlink.database import transaction
-from careerlink.errors import DomainError, InvalidTransition
 from careerlink.models import utcnow
 
 INTERVIEW = "informational_interview"
@@ -117,4 +116,81 @@ def test_the_reports_count_a_lapsed_time_as_answered(db, make_request, staff):
     assert (row.relayed, row.answered, row.expired) == (2, 1, 1)
 
 
-_ = (pytest, DomainError, InvalidTransition, calendar_of)
+# --- 2. the résumé from the emailed answer page ---------------------------------------------
+
+
+def answer_token_of(req):
+    from careerlink.connections.links import answer_token
+
+    return answer_token(req)
+
+
+def test_the_answer_page_links_the_resume_and_the_link_downloads_it(client, db, make_request):
+    from support.factories import RESUME_PDF
+
+    req = make_request(kind="referral", state="relayed")
+    db.session.commit()
+    token = answer_token_of(req)
+    page = client.get(f"/requests/answer/{token}").get_data(as_text=True)
+    assert f'href="/requests/answer/{token}/files/resume"' in page
+    resp = client.get(f"/requests/answer/{token}/files/resume")
+    assert (resp.status_code, resp.data) == (200, RESUME_PDF)
+    assert resp.headers["Content-Type"] == "application/pdf"
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert resp.headers["Content-Disposition"] == f"attachment; filename=resume-{req.id}.pdf"
+    assert resp.headers["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("valid", 200),
+        ("tampered", 400),
+        ("expired", 400),
+        ("other_alumnus_token", 400),
+        ("not_relayed", 400),
+        ("alumnus_deactivated", 404),
+        ("no_such_file", 404),
+        ("unknown_which", 404),
+    ],
+)
+def test_the_permission_table_of_the_answer_link_download(
+    client, db, make_request, make_mentor, case, expected
+):
+    import time_machine
+
+    from careerlink.connections.links import ANSWER, answer_token_max_age
+    from careerlink.tokens import make_token
+
+    state = "submitted" if case == "not_relayed" else "relayed"
+    req = make_request(kind="resume_review", state=state)
+    db.session.commit()
+    which = {"no_such_file": "review", "unknown_which": "other"}.get(case, "resume")
+    token = make_token(ANSWER, {"rid": req.id, "uid": req.alumnus_id})
+    if case == "tampered":
+        token = token[:-2] + ("AA" if token[-2:] != "AA" else "BB")
+    if case == "other_alumnus_token":
+        token = make_token(ANSWER, {"rid": req.id, "uid": make_mentor().user_id})
+    if case == "alumnus_deactivated":
+        req.alumnus.active = False
+        db.session.commit()
+    if case == "expired":
+        with time_machine.travel(utcnow() - timedelta(seconds=answer_token_max_age() + 5)):
+            token = make_token(ANSWER, {"rid": req.id, "uid": req.alumnus_id})
+    resp = client.get(f"/requests/answer/{token}/files/{which}")
+    assert resp.status_code == expected
+    if expected == 200:
+        assert resp.headers["Content-Disposition"].startswith("attachment;")
+
+
+def test_the_answer_link_downloads_only_its_own_request_files(client, db, make_request):
+    from careerlink.connections import uploads
+
+    mine = make_request(kind="resume_review", state="relayed")
+    other = make_request(kind="resume_review", state="relayed", mentor=mine.mentor_profile)
+    db.session.commit()
+    other_bytes = uploads.path_of(other.resume_file).read_bytes() + b"other"
+    uploads.path_of(other.resume_file).write_bytes(other_bytes)
+    token = answer_token_of(mine)
+    resp = client.get(f"/requests/answer/{token}/files/resume")
+    assert resp.status_code == 200 and resp.data != other_bytes

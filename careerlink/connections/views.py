@@ -195,12 +195,8 @@ def detail(request_id: int):
     )
 
 
-@bp.route("/requests/<int:request_id>/files/<which>")
-@login_required
-def request_file(request_id: int, which: str):
-    """The student's résumé or the alumnus's annotated copy, as a download: to the student,
-    the alumnus once staff approved the request, and staff."""
-    req = _visible_request_or_404(request_id)
+def _send_request_file(req: ConnectionRequest, which: str):
+    """The résumé or the annotated copy of this request, as an attachment (never rendered)."""
     if which not in ("resume", "review"):
         raise NotFound()
     name, kind = (
@@ -221,6 +217,24 @@ def request_file(request_id: int, which: str):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.route("/requests/<int:request_id>/files/<which>")
+@login_required
+def request_file(request_id: int, which: str):
+    """The student's résumé or the alumnus's annotated copy, as a download: to the student,
+    the alumnus once staff approved the request, and staff."""
+    return _send_request_file(_visible_request_or_404(request_id), which)
+
+
+@bp.route("/requests/answer/<token>/files/<which>")
+def answer_file(token: str, which: str):
+    """The same download from the emailed answer page: the link's token stands for the
+    alumnus's session, for this request's files only and only while the token is valid."""
+    req = services.request_for_answer_token(token)
+    if not services.can_view_request(req.alumnus, req):
+        raise NotFound()
+    return _send_request_file(req, which)
 
 
 @bp.route("/requests/<int:request_id>/revise", methods=["GET", "POST"])
