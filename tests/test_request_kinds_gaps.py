@@ -4,6 +4,7 @@ asking for another time."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from icalendar import Calendar
 from careerlink.connections import services
 from careerlink.connections.models import ConnectionRequest
 from careerlink.database import transaction
+from careerlink.errors import DomainError
 from careerlink.models import utcnow
 
 INTERVIEW = "informational_interview"
@@ -194,3 +196,133 @@ def test_the_answer_link_downloads_only_its_own_request_files(client, db, make_r
     token = answer_token_of(mine)
     resp = client.get(f"/requests/answer/{token}/files/resume")
     assert resp.status_code == 200 and resp.data != other_bytes
+
+
+# --- 3. files follow the unit of work ---------------------------------------------------------
+
+
+def stored_files():
+    from careerlink.connections import uploads
+
+    return sorted(p.name for p in uploads.folder().iterdir())
+
+
+def test_a_rolled_back_deletion_keeps_the_file(app, db, make_request):
+    from careerlink.accounts.privacy import delete_account, purge_closed_messages
+    from careerlink.connections import uploads
+
+    old = make_request(kind="resume_review", state="completed")
+    mine = make_request(kind="referral", state="referral_accepted")
+    db.session.commit()
+    old_file, my_file = uploads.path_of(old.resume_file), uploads.path_of(mine.resume_file)
+    assert purge_closed_messages(1, now=old.closed_at + timedelta(days=60)) == 1
+    delete_account(mine.student, mine.student)
+    db.session.flush()
+    # Inside the unit of work, before the commit, nothing is deleted yet...
+    assert old_file.is_file() and my_file.is_file()
+    db.session.rollback()
+    # ...and after a rollback the rows still name their files, which are still there.
+    assert old_file.is_file() and my_file.is_file()
+    db.session.expire_all()
+    assert db.session.get(ConnectionRequest, old.id).resume_file == old_file.name
+    assert db.session.get(ConnectionRequest, mine.id).resume_file == my_file.name
+    # The next unit of work that commits deletes exactly the files it erased.
+    delete_account(mine.student, mine.student)
+    db.session.commit()
+    assert not my_file.exists() and old_file.is_file()
+
+
+def test_a_rolled_back_submission_leaves_no_file(app, db, student, make_mentor):
+    from support.factories import RESUME_PDF
+
+    from careerlink.connections.uploads import Upload
+
+    mentor = make_mentor(offers=("resume_review",))
+    before = stored_files()
+    req = services.submit_request(
+        student,
+        mentor,
+        "resume_review",
+        hopes="Learn the job.",
+        why_alumnus="Your clinic.",
+        message="m" * 100,
+        conduct_acknowledged=True,
+        resume=Upload(RESUME_PDF, "cv.pdf"),
+    )
+    assert req.resume_file in stored_files()
+    db.session.rollback()
+    assert stored_files() == before
+
+
+def test_a_rolled_back_review_leaves_no_annotated_copy(app, db, make_request):
+    from test_request_kinds import DOCX
+
+    from careerlink.connections.uploads import Upload
+
+    req = make_request(kind="resume_review", state="relayed")
+    db.session.commit()
+    before = stored_files()
+    services.accept_request(
+        req, req.alumnus, review_comments="See my notes.", review_file=Upload(DOCX, "n.docx")
+    )
+    assert len(stored_files()) == len(before) + 1
+    db.session.rollback()
+    assert stored_files() == before
+    db.session.refresh(req)
+    assert (req.state, req.review_file) == ("relayed", None)
+
+
+def test_a_committed_submission_keeps_its_file(app, db, make_request):
+    from careerlink.connections import uploads
+
+    req = make_request(kind="resume_review", state="submitted")
+    db.session.commit()
+    db.session.rollback()  # a later unit of work that rolls back touches nothing it did not write
+    assert uploads.path_of(req.resume_file).is_file()
+
+
+def test_a_page_that_fails_after_the_upload_leaves_no_file(
+    client, db, sign_in, student, make_mentor, monkeypatch
+):
+    from support.factories import RESUME_PDF
+
+    from careerlink.connections.services import asking
+
+    mentor = make_mentor(offers=("resume_review",))
+    db.session.commit()
+    before = stored_files()
+
+    def refuse(*args, **kwargs):
+        raise DomainError("Counting failed.")
+
+    monkeypatch.setattr(asking, "count_request", refuse)
+    sign_in(student)
+    resp = client.post(
+        f"/mentors/{mentor.id}/ask/resume_review",
+        data={
+            "hopes": "Learn the job.",
+            "why_alumnus": "Your clinic.",
+            "message": "m" * 100,
+            "conduct": "y",
+            "resume": (io.BytesIO(RESUME_PDF), "cv.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 200
+    assert "Counting failed." in resp.get_data(as_text=True)
+    assert stored_files() == before
+
+
+def test_a_savepoint_released_midway_deletes_nothing_yet(app, db, make_request):
+    from careerlink.accounts.privacy import purge_closed_messages
+    from careerlink.connections import uploads
+
+    old = make_request(kind="resume_review", state="completed")
+    db.session.commit()
+    old_file = uploads.path_of(old.resume_file)
+    purge_closed_messages(1, now=old.closed_at + timedelta(days=60))
+    with db.session.begin_nested():
+        db.session.flush()
+    assert old_file.is_file()
+    db.session.rollback()
+    assert old_file.is_file()
