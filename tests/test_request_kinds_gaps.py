@@ -326,3 +326,105 @@ def test_a_savepoint_released_midway_deletes_nothing_yet(app, db, make_request):
     assert old_file.is_file()
     db.session.rollback()
     assert old_file.is_file()
+
+
+# --- 4. outcomes that fit the kind and the person --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "state", "choices"),
+    [
+        (
+            "introduction",
+            "introduced",
+            ["informational_interview", "job_interview", "internship", "job_offer"],
+        ),
+        (
+            "shadowing",
+            "scheduled",
+            ["informational_interview", "job_interview", "internship", "job_offer"],
+        ),
+        (INTERVIEW, "scheduled", ["job_interview", "internship", "job_offer"]),
+        (
+            "resume_review",
+            "reviewed",
+            ["informational_interview", "job_interview", "internship", "job_offer"],
+        ),
+        (
+            "referral",
+            "referred",
+            ["informational_interview", "job_interview", "internship", "job_offer"],
+        ),
+    ],
+)
+def test_the_student_is_offered_only_the_outcomes_of_the_kind(
+    client, db, sign_in, make_request, kind, state, choices
+):
+    import re
+
+    req = make_request(kind=kind, state=state)
+    db.session.commit()
+    sign_in(req.student)
+    page = client.get(f"/requests/{req.id}").get_data(as_text=True)
+    select = re.search(r'<select[^>]*name="kind"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert re.findall(r'value="([a-z_]+)"', select) == choices
+
+
+@pytest.mark.parametrize(
+    ("kind", "state", "forged", "message"),
+    [
+        (
+            "referral",
+            "referral_accepted",
+            "referred",
+            "“Referred” is recorded when the alumnus confirms that they passed your résumé on.",
+        ),
+        (
+            "introduction",
+            "introduced",
+            "referred",
+            "“Referred” is recorded when the alumnus confirms that they passed your résumé on.",
+        ),
+        (
+            INTERVIEW,
+            "scheduled",
+            "informational_interview",
+            "An informational interview is what this request is; choose what came of it.",
+        ),
+        ("introduction", "introduced", "a yacht", "Choose an outcome from the list."),
+    ],
+)
+def test_a_forged_outcome_is_refused_with_a_clear_message(
+    client, db, sign_in, make_request, kind, state, forged, message
+):
+    req = make_request(kind=kind, state=state)
+    db.session.commit()
+    sign_in(req.student)
+    resp = client.post(f"/requests/{req.id}/outcomes", data={"kind": forged}, follow_redirects=True)
+    assert message in resp.get_data(as_text=True)
+    db.session.expire_all()
+    recorded = db.session.get(ConnectionRequest, req.id).outcome_kinds()
+    assert recorded == ({"referred"} if state == "referred" else set())
+
+
+def test_the_service_refuses_a_student_referred(db, make_request):
+    req = make_request(kind="referral", state="referral_accepted")
+    with pytest.raises(DomainError, match="when the alumnus confirms") as refused:
+        services.record_outcome(req, req.student, kind="referred")
+    assert refused.value.field == "kind"
+
+
+def test_an_outcome_already_recorded_is_no_longer_offered(client, db, sign_in, make_request):
+    import re
+
+    req = make_request(kind="referral", state="referred")
+    services.record_outcome(req, req.student, kind="job_interview")
+    db.session.commit()
+    sign_in(req.student)
+    page = client.get(f"/requests/{req.id}").get_data(as_text=True)
+    select = re.search(r'<select[^>]*name="kind"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert re.findall(r'value="([a-z_]+)"', select) == [
+        "informational_interview",
+        "internship",
+        "job_offer",
+    ]

@@ -343,10 +343,20 @@ class FeedbackForm(FlaskForm):
 class OutcomeForm(FlaskForm):
     """The student records something that came of the request."""
 
+    # The choices are the request's (OutcomeForm.for_request); a value outside them reaches
+    # the service, which refuses it with a message that says why.
     kind = SelectField(
         "What happened?",
         choices=[(o.value, o.label) for o in Outcome],
         validators=[DataRequired("Choose an outcome.")],
+        validate_choice=False,
     )
     note = StringField("Details (optional)", validators=[Optional(), Length(max=300)])
     submit = SubmitField("Record outcome")
+
+    @classmethod
+    def for_request(cls, req) -> OutcomeForm:
+        """The form offering what the student may still record on this request."""
+        form = cls()
+        form.kind.choices = [(o.value, o.label) for o in req.outcome_choices()]
+        return form

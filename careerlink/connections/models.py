@@ -56,6 +56,23 @@ class Outcome(enum.StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
+def student_outcomes(kind: RequestKind | str) -> tuple[Outcome, ...]:
+    """The outcomes the student may record on a request of this kind.
+
+    "Referred" is set only by the alumnus's confirmation that they passed the résumé on, and
+    an informational interview is not something that came of asking for one.
+    """
+    kind = RequestKind(kind)
+    return tuple(
+        o
+        for o in Outcome
+        if o is not Outcome.REFERRED
+        and not (
+            kind is RequestKind.INFORMATIONAL_INTERVIEW and o is Outcome.INFORMATIONAL_INTERVIEW
+        )
+    )
+
+
 class ConnectionRequest(TimestampMixin, db.Model):
     """A student's request to an alumnus: an introduction, a shadowing day, an informational
     interview, a résumé review or a referral (RequestKind)."""
@@ -316,6 +333,11 @@ class ConnectionRequest(TimestampMixin, db.Model):
     def outcome_kinds(self) -> set[str]:
         """The outcomes recorded so far."""
         return {o.kind for o in self.outcomes}
+
+    def outcome_choices(self) -> list[Outcome]:
+        """What the student may still record: the kind's outcomes not recorded yet."""
+        recorded = self.outcome_kinds()
+        return [o for o in student_outcomes(self.kind) if o.value not in recorded]
 
     # --- transitions: the one method that moves a request, and a thin wrapper per action -------
 
@@ -732,6 +754,7 @@ __all__ = [
     "RequestKind",
     "RequestState",
     "Outcome",
+    "student_outcomes",
     "FEEDBACK_STATES",
     "OPEN_STATES",
     "STATE_LABELS",

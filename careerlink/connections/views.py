@@ -187,7 +187,7 @@ def detail(request_id: int):
         propose_form=ProposeTimeForm(),
         confirm_form=ConfirmTimeForm(),
         referred_form=ReferredForm(),
-        outcome_form=OutcomeForm(),
+        outcome_form=OutcomeForm.for_request(req),
         zone=zone_name(),
         feedback_states=[s.value for s in FEEDBACK_STATES],
         withdrawable=side == "student" and req.state in WITHDRAWABLE_STATES,
@@ -313,12 +313,14 @@ def cancel(request_id: int):
 def add_outcome(request_id: int):
     """The student records something that came of the request."""
     req = _visible_request_or_404(request_id)
-    form = OutcomeForm()
+    form = OutcomeForm.for_request(req)
     if form.validate_on_submit():
         perform(
             lambda: services.record_outcome(req, _me(), kind=form.kind.data, note=form.note.data),
             "Thank you, the outcome is recorded.",
         )
+    else:
+        _flash_form_errors(form)
     return redirect(url_for("connections.detail", request_id=request_id))
 
 
