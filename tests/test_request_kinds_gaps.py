@@ -8,9 +8,11 @@ import io
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from conftest import link_from
 from icalendar import Calendar
 
 from careerlink.connections import services
+from careerlink.connections.links import request_for_answer_token
 from careerlink.connections.models import ConnectionRequest
 from careerlink.database import transaction
 from careerlink.errors import DomainError
@@ -428,3 +430,276 @@ def test_an_outcome_already_recorded_is_no_longer_offered(client, db, sign_in, m
         "internship",
         "job_offer",
     ]
+
+
+# --- 5. the meeting link alone ----------------------------------------------------------------
+
+
+def test_changing_the_link_sends_an_update_with_the_next_sequence(db, make_request, outbox):
+    req = make_request(kind=INTERVIEW, state="scheduled")
+    db.session.commit()
+    [invitation] = outbox("interview_scheduled")
+    changed = services.set_meeting_link(req, req.alumnus, meeting_link="https://meet.example.org/n")
+    db.session.commit()
+    assert changed is True
+    assert (req.state, req.meeting_link, req.ics_sequence) == (
+        "scheduled",
+        "https://meet.example.org/n",
+        1,
+    )
+    [row] = outbox("interview_link_changed")
+    assert row.recipients == [req.student.email, req.alumnus.email]
+    assert row.subject.startswith("New meeting link: Informational interview on ")
+    assert "New meeting link: https://meet.example.org/n" in row.body_text
+    cal, event = calendar_of(row)
+    assert str(cal["method"]) == "REQUEST"
+    assert int(event["sequence"]) == 1
+    assert str(event["uid"]) == str(calendar_of(invitation)[1]["uid"])
+    assert event.decoded("dtstart") == req.scheduled_start
+    assert "Join: https://meet.example.org/n" in str(event["description"])
+    assert req.events[-1].to_state == "scheduled"  # no new state, and no history row:
+    assert len([e for e in req.events if e.from_state == "scheduled"]) == 0
+
+
+def test_the_same_link_again_changes_and_sends_nothing(db, make_request, outbox):
+    req = make_request(kind=INTERVIEW, state="scheduled")
+    services.set_meeting_link(req, req.alumnus, meeting_link="https://meet.example.org/n")
+    db.session.commit()
+    again = services.set_meeting_link(req, req.alumnus, meeting_link=" https://meet.example.org/n ")
+    db.session.commit()
+    assert again is False
+    assert req.ics_sequence == 1
+    assert len(outbox("interview_link_changed")) == 1
+
+
+def test_removing_the_link_is_a_change_too(db, make_request, outbox):
+    req = make_request(kind=INTERVIEW, state="scheduled")
+    services.set_meeting_link(req, req.alumnus, meeting_link="https://meet.example.org/n")
+    services.set_meeting_link(req, req.alumnus, meeting_link="")
+    db.session.commit()
+    assert (req.meeting_link, req.ics_sequence) == (None, 2)
+    last = outbox("interview_link_changed")[-1]
+    assert "The meeting link was removed" in last.body_text
+
+
+@pytest.mark.parametrize(
+    ("kind", "state", "who", "link", "error", "message"),
+    [
+        (INTERVIEW, "relayed", "alumnus", "https://x.example", "InvalidTransition", "scheduled"),
+        (
+            "shadowing",
+            "scheduled",
+            "alumnus",
+            "https://x.example",
+            "InvalidTransition",
+            "A shadowing day",
+        ),
+        (INTERVIEW, "scheduled", "student", "https://x.example", "NotAllowed", "Only the alumnus"),
+        (INTERVIEW, "scheduled", "alumnus", "javascript:alert(1)", "DomainError", "https://"),
+    ],
+)
+def test_the_link_change_refusals(db, make_request, outbox, kind, state, who, link, error, message):
+    import careerlink.errors as errors
+
+    req = make_request(kind=kind, state=state)
+    db.session.commit()
+    person = req.alumnus if who == "alumnus" else req.student
+    with pytest.raises(getattr(errors, error), match=message):
+        services.set_meeting_link(req, person, meeting_link=link)
+    db.session.rollback()
+    assert outbox("interview_link_changed") == []
+
+
+@pytest.mark.parametrize(
+    ("who", "expected", "changed"),
+    [
+        ("alumnus", 302, True),
+        ("student", 403, False),
+        ("other_alumnus", 404, False),
+        ("staff", 403, False),
+        ("signed_out", 302, False),
+    ],
+)
+def test_the_link_form_on_the_request_page(
+    client, db, sign_in, make_request, make_mentor, make_user, who, expected, changed
+):
+    from careerlink.permissions import Role
+
+    req = make_request(kind=INTERVIEW, state="scheduled")
+    people = {
+        "alumnus": req.alumnus,
+        "student": req.student,
+        "other_alumnus": make_mentor().user,
+        "staff": make_user(Role.STAFF),
+    }
+    db.session.commit()
+    if who != "signed_out":
+        sign_in(people[who])
+    resp = client.post(
+        f"/requests/{req.id}/meeting-link", data={"meeting_link": "https://meet.example.org/z"}
+    )
+    assert resp.status_code == expected
+    db.session.expire_all()
+    link = db.session.get(ConnectionRequest, req.id).meeting_link
+    assert (link == "https://meet.example.org/z") is changed
+
+
+def test_the_alumnus_sees_the_link_form_and_the_student_does_not(client, db, sign_in, make_request):
+    req = make_request(kind=INTERVIEW, state="scheduled")
+    db.session.commit()
+    sign_in(req.alumnus)
+    page = client.get(f"/requests/{req.id}").get_data(as_text=True)
+    assert f'action="/requests/{req.id}/meeting-link"' in page
+    sign_in(req.student)
+    page = client.get(f"/requests/{req.id}").get_data(as_text=True)
+    assert "/meeting-link" not in page
+
+
+def test_the_link_changes_from_the_answer_page_too(client, db, make_request, outbox):
+    req = make_request(kind=INTERVIEW, state="scheduled")
+    db.session.commit()
+    token = answer_token_of(req)
+    page = client.get(f"/requests/answer/{token}").get_data(as_text=True)
+    assert f'action="/requests/answer/{token}/meeting-link"' in page
+    resp = client.post(
+        f"/requests/answer/{token}/meeting-link",
+        data={"meeting_link": "https://meet.example.org/q"},
+        follow_redirects=True,
+    )
+    assert "The meeting link is changed; you both have an updated invitation." in resp.get_data(
+        as_text=True
+    )
+    assert len(outbox("interview_link_changed")) == 1
+    resp = client.post(
+        f"/requests/answer/{token}/meeting-link",
+        data={"meeting_link": "https://meet.example.org/q"},
+        follow_redirects=True,
+    )
+    assert "That is already the meeting link; nothing was sent." in resp.get_data(as_text=True)
+    assert len(outbox("interview_link_changed")) == 1
+
+
+# --- 6. the student asks for another time -----------------------------------------------------
+
+
+def test_the_student_asks_for_another_time_and_the_alumnus_moves_it(db, make_request, outbox):
+    req = make_request(kind=INTERVIEW, state="scheduled")
+    db.session.commit()
+    booked = req.scheduled_start
+    day = utcnow().date() + timedelta(days=15)
+    services.ask_other_time(
+        req, req.student, day=day, start=time(11, 0), minutes=30, note="An exam moved."
+    )
+    db.session.commit()
+    # Nothing moved yet: the alumnus decides, and the calendars keep the agreed time.
+    assert (req.state, req.scheduled_start, req.ics_sequence) == ("scheduled", booked, 0)
+    assert req.other_time_asked is not None
+    assert req.other_time_asked.start == datetime.combine(day, time(11, 0), tzinfo=UTC)
+    [row] = outbox("interview_other_time_asked")
+    assert row.recipients == [req.alumnus.email]
+    assert f"{day:%A} {day.day} {day:%B %Y}, 11:00–11:30 (UTC)" in row.body_text
+    assert "An exam moved." in row.body_text
+    token = link_from(row, "/requests/answer/").rsplit("/", 1)[1]
+    assert request_for_answer_token(token).id == req.id
+    event = req.events[-1]
+    assert (event.from_state, event.to_state, event.actor_role) == (
+        "scheduled",
+        "scheduled",
+        "student",
+    )
+    services.reschedule_interview(req, req.alumnus, day=day, start=time(11, 0), minutes=30)
+    db.session.commit()
+    assert req.scheduled_start == datetime.combine(day, time(11, 0), tzinfo=UTC)
+    assert req.other_time_asked is None
+    moved = outbox("interview_scheduled")[-1]
+    assert int(calendar_of(moved)[1]["sequence"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "state", "who", "error", "message"),
+    [
+        (INTERVIEW, "scheduled", "alumnus", "NotAllowed", "Only the student"),
+        (INTERVIEW, "relayed", "student", "InvalidTransition", "waiting for the alumnus"),
+        ("shadowing", "scheduled", "student", "InvalidTransition", "A shadowing day"),
+    ],
+)
+def test_asking_for_another_time_refusals(
+    db, make_request, outbox, kind, state, who, error, message
+):
+    import careerlink.errors as errors
+
+    req = make_request(kind=kind, state=state)
+    db.session.commit()
+    person = req.alumnus if who == "alumnus" else req.student
+    day = utcnow().date() + timedelta(days=15)
+    with pytest.raises(getattr(errors, error), match=message):
+        services.ask_other_time(req, person, day=day, start=time(11, 0), minutes=30)
+    db.session.rollback()
+    assert outbox("interview_other_time_asked") == []
+
+
+def test_asking_for_the_same_time_or_a_night_time_is_refused(db, make_request):
+    req = make_request(kind=INTERVIEW, state="scheduled")
+    slot = req.scheduled_slot
+    with pytest.raises(DomainError, match="already the interview's time") as refused:
+        services.ask_other_time(
+            req, req.student, day=slot.start.date(), start=slot.start.time(), minutes=slot.minutes
+        )
+    assert refused.value.field == "other_day"
+    with pytest.raises(DomainError, match="middle of the night"):
+        services.ask_other_time(
+            req, req.student, day=slot.start.date(), start=time(23, 0), minutes=30
+        )
+
+
+@pytest.mark.parametrize(
+    ("who", "expected", "asked"),
+    [
+        ("student", 302, True),
+        ("alumnus", 403, False),
+        ("other_student", 404, False),
+        ("staff", 403, False),
+        ("signed_out", 302, False),
+    ],
+)
+def test_the_ask_for_another_time_form(
+    client, db, sign_in, make_request, make_user, who, expected, asked, outbox
+):
+    from careerlink.permissions import Role
+
+    req = make_request(kind=INTERVIEW, state="scheduled")
+    people = {
+        "alumnus": req.alumnus,
+        "student": req.student,
+        "other_student": make_user(Role.STUDENT),
+        "staff": make_user(Role.STAFF),
+    }
+    db.session.commit()
+    if who != "signed_out":
+        sign_in(people[who])
+    day = (utcnow().date() + timedelta(days=15)).isoformat()
+    resp = client.post(
+        f"/requests/{req.id}/ask-other-time",
+        data={"other_day": day, "other_start": "11:00", "other_minutes": "30"},
+    )
+    assert resp.status_code == expected
+    assert len(outbox("interview_other_time_asked")) == (1 if asked else 0)
+
+
+def test_the_pages_show_the_time_asked(client, db, sign_in, make_request):
+    req = make_request(kind=INTERVIEW, state="scheduled")
+    db.session.commit()
+    sign_in(req.student)
+    page = client.get(f"/requests/{req.id}").get_data(as_text=True)
+    assert f'action="/requests/{req.id}/ask-other-time"' in page
+    day = utcnow().date() + timedelta(days=15)
+    services.ask_other_time(req, req.student, day=day, start=time(11, 0), minutes=30)
+    db.session.commit()
+    asked = f"{day:%A} {day.day} {day:%B %Y}, 11:00–11:30 (UTC)"
+    page = client.get(f"/requests/{req.id}").get_data(as_text=True)
+    assert f"You asked to move it to {asked}" in page
+    token = answer_token_of(req)
+    page = client.get(f"/requests/answer/{token}").get_data(as_text=True)
+    assert f"{req.student.display_name} asks to move it to {asked}" in page
+    # The alumnus's form to move it starts from the time asked.
+    assert f'value="{day.isoformat()}"' in page and 'value="11:00"' in page

@@ -63,6 +63,13 @@ TABLE = {
         frozenset({"alumnus"}),
         "informational_interview",
     ),
+    (
+        "ask_other_time",
+        frozenset({"scheduled"}),
+        "scheduled",
+        frozenset({"student"}),
+        "informational_interview",
+    ),
     ("accept", frozenset({"relayed"}), "reviewed", frozenset({"alumnus"}), "resume_review"),
     ("accept", frozenset({"relayed"}), "referral_accepted", frozenset({"alumnus"}), "referral"),
     (

@@ -166,6 +166,16 @@ TRANSITIONS: tuple[Transition, ...] = (
         kind=K.INFORMATIONAL_INTERVIEW,
         verb="rescheduled",
     ),
+    # The student asks to move a scheduled interview: the time stays until the alumnus moves it
+    # (reschedule) or either side cancels; the alumnus's calendar is theirs to change.
+    Transition(
+        "ask_other_time",
+        (S.SCHEDULED,),
+        S.SCHEDULED,
+        (STUDENT,),
+        kind=K.INFORMATIONAL_INTERVIEW,
+        verb="asked for another time",
+    ),
     # The alumnus's acceptance of a résumé review is the review itself (comments, a file).
     Transition("accept", (S.RELAYED,), S.REVIEWED, (ALUMNUS,), kind=K.RESUME_REVIEW),
     Transition("accept", (S.RELAYED,), S.REFERRAL_ACCEPTED, (ALUMNUS,), kind=K.REFERRAL),

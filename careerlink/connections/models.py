@@ -279,6 +279,17 @@ class ConnectionRequest(TimestampMixin, db.Model):
         return Slot(self.scheduled_start, self.scheduled_minutes)
 
     @property
+    def other_time_asked(self):
+        """The time the student asked to move a scheduled interview to (a Slot), while the
+        alumnus has not answered it by moving the interview; else None."""
+        if self.state != RequestState.SCHEDULED.value or not self.is_interview or not self.events:
+            return None
+        last = self.events[-1]
+        if last.from_state != last.to_state or last.actor_role != "student":
+            return None
+        return self.slots[-1] if self.slots else None
+
+    @property
     def meeting_format_label(self) -> str | None:
         """How the interview happens, in words."""
         return MeetingFormat(self.meeting_format).label if self.meeting_format else None
@@ -572,6 +583,19 @@ class ConnectionRequest(TimestampMixin, db.Model):
             scheduled_minutes=minutes,
             scheduled_date=scheduled_date,
             ics_sequence=(self.ics_sequence or 0) + 1,
+        )
+
+    def ask_other_time(
+        self, *, by, slot: Slot, note: str | None = None, now: datetime | None = None
+    ) -> RequestEvent:
+        """The student asks to move a scheduled interview to `slot` (added to their times);
+        nothing moves until the alumnus reschedules."""
+        return self.apply(
+            "ask_other_time",
+            by=by,
+            note=note,
+            now=now,
+            proposed_slots=[*(self.proposed_slots or []), slot.stored()],
         )
 
     def confirm_referral(
