@@ -27,6 +27,7 @@ from careerlink.openings.models import (
 )
 from careerlink.pagination import Page, paginate
 from careerlink.permissions import Role, is_staff
+from careerlink.urls import absolute_url
 
 TITLE_MAX = 160
 ORGANISATION_MAX = 160
@@ -39,6 +40,9 @@ WORDS_MAX = 200
 MAX_DAYS_AHEAD = 365
 PER_PAGE = 20
 MAX_SUBSCRIBED_INDUSTRIES = 10
+# The digest's period: weekly. A first digest also lists what was approved in the period
+# before it, so subscribing does not hide the openings of the last few days.
+DIGEST_PERIOD = timedelta(days=7)
 ALLOWED_SCHEMES = ("http", "https")
 
 
@@ -443,8 +447,13 @@ def unsubscribe(subscription_id: int, user_id: int) -> bool:
     return True
 
 
-def digest_openings(subscription: OpeningSubscription, on: date | None = None) -> list[Opening]:
-    """Open openings in the subscriber's industries approved since they subscribed, not sent yet."""
+def digest_openings(
+    subscription: OpeningSubscription, on: date | None = None, now: datetime | None = None
+) -> list[Opening]:
+    """Open openings in the subscriber's industries not sent to them yet, approved since they
+    subscribed or within the digest's period before `now` (so the first digest lists the week
+    before it, even before subscribing)."""
+    now = now or utcnow()
     industry_ids = [i.id for i in subscription.industries]
     if not industry_ids:
         return []
@@ -455,10 +464,10 @@ def digest_openings(subscription: OpeningSubscription, on: date | None = None) -
         )
     )
     stmt = (
-        open_query(on=on)
+        open_query(on=on or now.date())
         .where(
             Opening.industry_id.in_(industry_ids),
-            Opening.reviewed_at > subscription.since,
+            Opening.reviewed_at > min(subscription.since, now - DIGEST_PERIOD),
             ~already,
         )
         .order_by(None)
@@ -494,7 +503,7 @@ def send_digest(subscription_id: int, now: datetime | None = None) -> int:
     )
     if subscription is None:
         return 0
-    openings = digest_openings(subscription, on=now.date())
+    openings = digest_openings(subscription, on=now.date(), now=now)
     if not openings:
         return 0
     for opening in openings:
@@ -559,6 +568,15 @@ def personal_data(user: User) -> dict[str, Any]:
             else None,
         },
     }
+
+
+def digest_lines_of(user: User) -> list[str]:
+    """How the person's openings appear in a digest's text (each one's link, on its own line):
+    account deletion erases the digests that listed them."""
+    return [
+        absolute_url("openings.detail", opening_id=opening.id) + "\n"
+        for opening in db.session.scalars(select(Opening).where(Opening.posted_by_id == user.id))
+    ]
 
 
 def erase_personal_data(user: User) -> None:
