@@ -703,3 +703,57 @@ def test_the_pages_show_the_time_asked(client, db, sign_in, make_request):
     assert f"{req.student.display_name} asks to move it to {asked}" in page
     # The alumnus's form to move it starts from the time asked.
     assert f'value="{day.isoformat()}"' in page and 'value="11:00"' in page
+
+
+# --- 8. one link checker ----------------------------------------------------------------------
+
+
+def test_both_kinds_of_link_go_through_the_one_checker(app, db, monkeypatch):
+    from careerlink import urls
+    from careerlink.connections import slots
+    from careerlink.openings import services as openings
+
+    seen = []
+    real = urls.check_web_address
+
+    def spy(raw, **kwargs):
+        seen.append((raw, kwargs.get("field")))
+        return real(raw, **kwargs)
+
+    monkeypatch.setattr(urls, "check_web_address", spy)
+    assert slots.check_link("https://meet.example.org/a") == "https://meet.example.org/a"
+    assert openings.check_url("https://jobs.example.org/1") == "https://jobs.example.org/1"
+    assert seen == [
+        ("https://meet.example.org/a", "meeting_link"),
+        ("https://jobs.example.org/1", "url"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (
+            "javascript:alert(1)",
+            "The link must be a web address starting with https:// or http://.",
+        ),
+        ("http://[::1/x", "The link must be a web address starting with https:// or http://."),
+        ("jobs.example.org/1", "The link must be a web address starting with https:// or http://."),
+        ("https:///nowhere", "The link must name a website, e.g. https://jobs.example.org/123."),
+        ("https://a.example/ b", "The link cannot contain spaces."),
+        ("https://a.example/" + "x" * 500, "The link is too long (at most 500 characters)."),
+    ],
+)
+def test_the_shared_checker_refuses_on_the_callers_field(raw, message):
+    from careerlink.urls import check_web_address
+
+    with pytest.raises(DomainError) as refused:
+        check_web_address(raw, field="posting_url")
+    assert (refused.value.field, refused.value.message) == ("posting_url", message)
+
+
+def test_the_shared_checker_keeps_a_good_link_and_says_none_for_empty():
+    from careerlink.urls import check_web_address
+
+    assert check_web_address("  http://a.example/x ", field="f") == "http://a.example/x"
+    assert check_web_address("   ", field="f") is None
+    assert check_web_address(None, field="f") is None

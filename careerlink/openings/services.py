@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from careerlink import urls
 from careerlink.accounts.models import User
 from careerlink.audit import AuditAction, record
 from careerlink.errors import DomainError, InvalidTransition, NotAllowed, NotFound
@@ -43,7 +43,6 @@ MAX_SUBSCRIBED_INDUSTRIES = 10
 # The digest's period: weekly. A first digest also lists what was approved in the period
 # before it, so subscribing does not hide the openings of the last few days.
 DIGEST_PERIOD = timedelta(days=7)
-ALLOWED_SCHEMES = ("http", "https")
 
 
 # --- who may do what -----------------------------------------------------------------------------
@@ -94,24 +93,10 @@ def get_opening(opening_id: int) -> Opening | None:
 
 
 def check_url(raw: str) -> str:
-    """A posting link: http or https with a host; `javascript:`, `data:` and the like refused."""
-    url = (raw or "").strip()
-    if not url:
+    """A posting link, required: http or https with a host (careerlink.urls.check_web_address)."""
+    url = urls.check_web_address(raw, field="url", max_length=URL_MAX)
+    if url is None:
         raise DomainError("Give the link to the posting.", field="url")
-    if len(url) > URL_MAX:
-        raise DomainError(f"The link is too long (at most {URL_MAX} characters).", field="url")
-    if any(ch.isspace() or ord(ch) < 32 for ch in url):
-        raise DomainError("The link cannot contain spaces.", field="url")
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        raise DomainError("This is not a web address.", field="url") from None
-    if parts.scheme.lower() not in ALLOWED_SCHEMES:
-        raise DomainError(
-            "The link must be a web address starting with https:// or http://.", field="url"
-        )
-    if not parts.hostname:
-        raise DomainError("The link must name a website, e.g. https://jobs.example.org/123.", "url")
     return url
 
 
