@@ -5,6 +5,7 @@ asking for another time."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -757,3 +758,38 @@ def test_the_shared_checker_keeps_a_good_link_and_says_none_for_empty():
     assert check_web_address("  http://a.example/x ", field="f") == "http://a.example/x"
     assert check_web_address("   ", field="f") is None
     assert check_web_address(None, field="f") is None
+
+
+def slots_fieldset_of(page: str) -> str:
+    """The interview-times fieldset of a page (from its opening tag to the outer closing one)."""
+    start = page.index('<fieldset class="field" id="slots"')
+    depth, pos = 0, start
+    for match in re.finditer(r"<(/?)fieldset\b", page[start:]):
+        depth += -1 if match[1] else 1
+        if depth == 0:
+            pos = start + match.end()
+            break
+    return page[start : page.index(">", pos) + 1]
+
+
+def test_the_ask_and_revise_forms_share_one_slots_fieldset(
+    client, db, sign_in, make_request, make_mentor
+):
+    from careerlink.paths import TEMPLATES_DIR
+
+    req = make_request(kind=INTERVIEW, state="needs_info")
+    other = make_mentor(offers=(INTERVIEW,))
+    db.session.commit()
+    sign_in(req.student)
+    ask = client.get(f"/mentors/{other.id}/ask/{INTERVIEW}").get_data(as_text=True)
+    revise = client.get(f"/requests/{req.id}/revise").get_data(as_text=True)
+    asked, revised = slots_fieldset_of(ask), slots_fieldset_of(revise)
+    assert asked.count('class="slot-row"') == revised.count('class="slot-row"') == 5
+    # The same markup but for the values the revise form starts from.
+    assert re.sub(r'value="[^"]*"', "", asked) == re.sub(r'value="[^"]*"', "", revised)
+    holders = sorted(
+        p.name
+        for p in (TEMPLATES_DIR / "careerlink" / "connections").glob("*.html")
+        if 'class="slot-row"' in p.read_text()
+    )
+    assert holders == ["_macros.html"]
