@@ -34,6 +34,7 @@ from careerlink.connections.machine import (
     transition_for,
     transitions_for,
 )
+from careerlink.connections.settings import response_days
 from careerlink.connections.slots import MeetingFormat, Slot, describe_moment
 from careerlink.errors import InvalidTransition, NotAllowed
 from careerlink.extensions import db
@@ -316,8 +317,6 @@ class ConnectionRequest(TimestampMixin, db.Model):
         the answer window counted from the proposal, or the time's start if that is sooner."""
         if self.state != RequestState.SLOT_PROPOSED.value or self.answered_at is None:
             return None
-        from careerlink.connections.settings import response_days
-
         deadline = self.answered_at + timedelta(days=response_days())
         if self.scheduled_start is not None:
             deadline = min(deadline, self.scheduled_start)
