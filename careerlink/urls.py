@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import current_app
+
+from careerlink.errors import DomainError
+
+WEB_ADDRESS_MAX = 500
+WEB_SCHEMES = ("http", "https")
 
 
 def base_url() -> str:
@@ -19,3 +26,36 @@ def absolute_url(endpoint: str, **values) -> str:
     adapter = current_app.url_map.bind("localhost", script_name="/")
     path = adapter.build(endpoint, values, force_external=False)
     return base_url() + path
+
+
+def check_web_address(
+    raw: str | None, *, field: str, max_length: int = WEB_ADDRESS_MAX
+) -> str | None:
+    """A link people typed (a meeting link, a posting): http or https with a host, trimmed, or
+    None when empty; `javascript:`, `data:` and the like are refused on `field`.
+
+    The one check of every such link (careerlink.connections.slots.check_link and
+    careerlink.openings.services.check_url call it), so the rules and messages cannot drift.
+    """
+    url = (raw or "").strip()
+    if not url:
+        return None
+    if len(url) > max_length:
+        raise DomainError(f"The link is too long (at most {max_length} characters).", field=field)
+    if any(ch.isspace() or ord(ch) < 32 for ch in url):
+        raise DomainError("The link cannot contain spaces.", field=field)
+    not_web = DomainError(
+        "The link must be a web address starting with https:// or http://.", field=field
+    )
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # a malformed address (an unclosed IPv6 bracket, a bad port)
+        raise not_web from None
+    if parts.scheme.lower() not in WEB_SCHEMES:
+        raise not_web
+    if not host:
+        raise DomainError(
+            "The link must name a website, e.g. https://jobs.example.org/123.", field=field
+        )
+    return url

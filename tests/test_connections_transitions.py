@@ -35,7 +35,8 @@ ACTIONS = {
         "withdrawn",
         "introduction",
     ),
-    "expire": ({"relayed"}, "expired", "introduction"),
+    "expire": ({"relayed", "slot_proposed"}, "expired", "introduction"),
+    "ask_other_time": ({"scheduled"}, "scheduled", "informational_interview"),
     "cancel": ({"scheduled"}, "cancelled", "shadowing"),
     "complete": ({"introduced", "scheduled", "reviewed", "referred"}, "completed", "introduction"),
     "close_alumnus_left": ({"submitted", "needs_info"}, "alumnus_left", "introduction"),
@@ -85,6 +86,10 @@ def act(req, action: str, staff):
         return req.confirm_slot(by=req.student, scheduled_date=later.date())
     if action == "reschedule":
         return req.reschedule(by=req.alumnus, start=later, minutes=30, scheduled_date=later.date())
+    if action == "ask_other_time":
+        from careerlink.connections.slots import Slot
+
+        return req.ask_other_time(by=req.student, slot=Slot(later, 30))
     if action == "confirm_referral":
         return req.confirm_referral(by=req.alumnus)
     if action == "decline_by_alumnus":

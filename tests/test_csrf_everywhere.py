@@ -266,6 +266,10 @@ class World:
         return self.request("scheduled", kind="shadowing")
 
     @cached_property
+    def scheduled_interview(self):
+        return self.request("scheduled", kind="informational_interview")
+
+    @cached_property
     def introduced(self):
         return self.request("introduced")
 
@@ -543,6 +547,25 @@ CASES: dict[str, Case] = {
         None,
         path=lambda w: {"token": request_links.answer_token(w.interview)},
         data=lambda w: _new_time(),
+    ),
+    "connections.meeting_link": Case(
+        lambda w: w.scheduled_interview.alumnus,
+        path=lambda w: {"request_id": w.scheduled_interview.id},
+        data=lambda w: {"meeting_link": "https://meet.example.org/new"},
+    ),
+    "connections.answer_meeting_link": Case(
+        None,
+        path=lambda w: {"token": request_links.answer_token(w.scheduled_interview)},
+        data=lambda w: {"meeting_link": "https://meet.example.org/new"},
+    ),
+    "connections.ask_other_time": Case(
+        lambda w: w.student,
+        path=lambda w: {"request_id": w.scheduled_interview.id},
+        data=lambda w: {
+            "other_day": _new_time()["new_day"],
+            "other_start": "11:00",
+            "other_minutes": "30",
+        },
     ),
     "connections.confirm_time": Case(
         lambda w: w.student,

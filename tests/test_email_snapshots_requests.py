@@ -18,6 +18,7 @@ from icalendar import Calendar
 
 from careerlink.connections import notifications
 from careerlink.connections.models import ConnectionRequest
+from careerlink.connections.slots import Slot
 from careerlink.mail.models import OutboxMessage
 from careerlink.mail.transports import message_bytes
 from careerlink.permissions import Role
@@ -45,6 +46,10 @@ EVENTS = [
     ("interview_scheduled", "both"),
     ("interview_time_proposed", "student"),
     ("interview_cancelled", "both"),
+    ("interview_link_changed", "both"),
+    ("interview_other_time_asked", "alumnus"),
+    ("interview_time_expired", "student"),
+    ("interview_time_expired", "alumnus"),
     ("resume_reviewed", "student"),
     ("referral_accepted", "student"),
     ("referral_passed_on", "student"),
@@ -181,6 +186,17 @@ def render_all(db, student, alumna, staff, make_mentor, monkeypatch):
     notifications.resume_reviewed(review)
     notifications.referral_accepted(referral)
     notifications.referral_passed_on(referral)
+    # The interview again, scheduled: its link changed (the next SEQUENCE), the student asks
+    # for another time; then a time the alumnus proposed that lapsed.
+    interview.state = "scheduled"
+    interview.ics_sequence = 2
+    interview.meeting_link = "https://meet.example.org/riverside-2"
+    interview.updated_at = at(4, 8)  # the calendar's DTSTAMP
+    notifications.interview_link_changed(interview)
+    asked = Slot(datetime(2030, 3, 7, 15, 0, tzinfo=UTC), 30)
+    notifications.interview_other_time_asked(interview, asked, "My exam moved to that morning.")
+    interview.state = "expired"
+    notifications.interview_time_expired(interview)
     db.session.flush()
     rows = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).all()
     return {(r.event, r.audience): r for r in rows}
@@ -232,8 +248,14 @@ def test_interview_calendar_snapshots_decoded(rendered):
     )
     check_snapshot("interview_request.ics", invite.data.decode("utf-8"))
     check_snapshot("interview_cancel.ics", cancel.data.decode("utf-8"))
+    link = rendered[("interview_link_changed", "both")].attachments[0]
+    assert (link.filename, link.content_type) == (
+        "interview.ics",
+        "text/calendar; charset=utf-8; method=REQUEST",
+    )
+    check_snapshot("interview_link_changed.ics", link.data.decode("utf-8"))
     decoded = []
-    for attachment in (invite, cancel):
+    for attachment in (invite, cancel, link):
         cal = Calendar.from_ical(attachment.data)
         [event] = cal.walk("VEVENT")
         decoded.append(
@@ -248,6 +270,7 @@ def test_interview_calendar_snapshots_decoded(rendered):
     assert decoded == [
         ("REQUEST", 0, "20300305T140000Z", "20300305T143000Z", True),
         ("CANCEL", 1, "20300305T140000Z", "20300305T143000Z", True),
+        ("REQUEST", 2, "20300305T140000Z", "20300305T143000Z", True),
     ]
 
 
@@ -287,6 +310,12 @@ SUBJECTS = {
     "{alumnus}",
     ("interview_time_proposed", "student"): "{alumnus} proposes another time",
     ("interview_cancelled", "both"): "Cancelled: informational interview on 05 March 2030",
+    ("interview_link_changed", "both"): "New meeting link: Informational interview on 05 March "
+    "2030: {student} with {alumnus}",
+    ("interview_other_time_asked", "alumnus"): "{student} asks to move your informational "
+    "interview",
+    ("interview_time_expired", "student"): "The time {alumnus} proposed has lapsed",
+    ("interview_time_expired", "alumnus"): "{student} did not confirm the interview time",
     ("resume_reviewed", "student"): "{alumnus} has reviewed your résumé",
     ("referral_accepted", "student"): "{alumnus} will refer you",
     ("referral_passed_on", "student"): "{alumnus} has passed your résumé on",

@@ -144,7 +144,10 @@ def test_the_digest_lists_exactly_the_new_open_openings_in_the_chosen_industries
     monkeypatch.setattr(
         notifications, "unsubscribe_link", lambda s: f"{BASE}/openings/unsubscribe/U"
     )
-    approve(staff, post(poster, "Before subscribing"), hours_ago=48)
+    # The first digest also lists what was approved in the week before it (the digest's
+    # period), even before subscribing; older openings are not new any more.
+    approve(staff, post(poster, "Older than a week"), hours_ago=8 * 24)
+    approve(staff, post(poster, "Approved last week"), hours_ago=6 * 24)
     subscribe(student, "veterinary")
     approve(staff, post(poster, "Veterinary nurse", remote=True), hours_ago=5)
     approve(staff, post(poster, "Practice manager", location="", remote=True), hours_ago=2)
@@ -157,10 +160,10 @@ def test_the_digest_lists_exactly_the_new_open_openings_in_the_chosen_industries
             .where(Opening.id == closed.id)
             .values(closes_on=today() - timedelta(days=1))
         )
-    assert run_digest(app) == "1 digests queued, 2 openings listed, 1 subscribers"
+    assert run_digest(app) == "1 digests queued, 3 openings listed, 1 subscribers"
     [row] = digests(outbox)
     assert row.recipients == [student.email]
-    assert listed_titles(row) == ["Veterinary nurse", "Practice manager"]
+    assert listed_titles(row) == ["Approved last week", "Veterinary nurse", "Practice manager"]
     # The closing dates change with the day the test runs; the rest is the snapshot.
     received = as_received(row)
     headers = "".join(
@@ -181,6 +184,31 @@ def test_the_digest_lists_exactly_the_new_open_openings_in_the_chosen_industries
 
     check_snapshot("openings_digest_to_student.txt", headers + "\n" + fixed(text))
     check_snapshot("openings_digest_to_student.html", fixed(html))
+
+
+def test_the_first_digest_lists_the_week_before_it_then_only_what_is_new(
+    app, db, student, poster, staff, outbox
+):
+    approve(staff, post(poster, "Eight days old"), hours_ago=8 * 24)
+    approve(staff, post(poster, "Three days old"), hours_ago=3 * 24)
+    subscribe(student, "veterinary", hours_ago=0)
+    assert run_digest(app) == "1 digests queued, 1 openings listed, 1 subscribers"
+    assert [listed_titles(r) for r in digests(outbox)] == [["Three days old"]]
+    assert run_digest(app) == "0 digests queued, 0 openings listed, 1 subscribers"
+    approve(staff, post(poster, "New today"))
+    assert run_digest(app) == "1 digests queued, 1 openings listed, 1 subscribers"
+    assert [listed_titles(r) for r in digests(outbox)][-1] == ["New today"]
+
+
+def test_the_account_page_links_the_digest_settings_for_students(
+    client, db, sign_in, student, poster
+):
+    sign_in(student)
+    page = client.get("/account").get_data(as_text=True)
+    assert 'href="/openings/digest"' in page
+    sign_in(poster)
+    page = client.get("/account").get_data(as_text=True)
+    assert 'href="/openings/digest"' not in page
 
 
 def test_running_the_digest_twice_sends_nothing_twice(app, db, student, poster, staff, outbox):

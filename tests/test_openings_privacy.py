@@ -9,6 +9,7 @@ from sqlalchemy import func, inspect, select, text
 from careerlink.accounts import privacy
 from careerlink.database import transaction
 from careerlink.extensions import db as _db
+from careerlink.mail.models import OutboxMessage
 from careerlink.mentors.models import today
 from careerlink.openings import services
 from careerlink.openings.models import (
@@ -17,7 +18,11 @@ from careerlink.openings.models import (
     OpeningSubscription,
     subscription_industries,
 )
+from careerlink.permissions import Role
 
+POSTER = "Quillon Featherstonehaugh"
+POSTER_EMAIL = "quillon.f@alumni.example.org"
+OTHER_URL = "https://jobs.example.org/kennel"
 TITLE = "Zephyrine Aviary Keeper"
 ORGANISATION = "Quillfeather Owl Sanctuary"
 
@@ -67,17 +72,54 @@ def test_the_download_holds_the_posters_openings_and_the_students_subscription(
     assert theirs["openings_digest"]["industries"] == ["Veterinary and animal care"]
 
 
-def test_deleting_the_poster_leaves_no_title_or_organisation_of_theirs(app, db, make_mentor, staff):
-    poster = make_mentor().user
+def test_deleting_the_poster_leaves_no_title_or_organisation_of_theirs(
+    app, db, make_mentor, make_user, staff, student
+):
+    poster = make_mentor(user=make_user(Role.ALUMNUS, name=POSTER, email=POSTER_EMAIL)).user
+    other = make_mentor().user
+    with transaction():
+        subscription = services.subscribe(student, ["veterinary"])
+        subscription.since -= timedelta(hours=1)
     with transaction():
         services.approve_opening(staff, post(poster), "Welcome.")
+        services.approve_opening(
+            staff,
+            post(
+                other,
+                title="Kennel assistant",
+                url=OTHER_URL,
+                organisation="Riverside Kennels",
+                description="Walking the dogs.",
+            ),
+        )
     post(poster, title="Second aviary post")
+    # The poster's opening reached a student in a digest (and another poster's with it).
+    result = app.test_cli_runner().invoke(args=["careerlink", "openings", "digest"])
+    assert result.output.startswith("1 digests queued, 2 openings listed")
+    [digest] = _db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.event == "openings_digest")
+    ).all()
+    assert TITLE in digest.body_text and "Kennel assistant" in digest.body_text
     with transaction():
         privacy.delete_account(poster, poster)
-    assert _db.session.scalar(select(func.count(Opening.id))) == 0
+    assert _db.session.scalar(select(func.count(Opening.id))) == 1
     dump = dump_text()
-    for words in (TITLE, ORGANISATION, "second aviary post", "owls", "jobs.example.org/owls"):
+    for words in (
+        TITLE,
+        ORGANISATION,
+        "second aviary post",
+        "owls",
+        "jobs.example.org/owls",
+        POSTER,
+        POSTER_EMAIL,
+    ):
         assert words.lower() not in dump, words
+    # The digest keeps its date and its recipient, not its content (as every email that
+    # named a deleted person).
+    _db.session.expire_all()
+    digest = _db.session.get(OutboxMessage, digest.id)
+    assert (digest.recipients, digest.subject) == ([student.email], privacy.ERASED_SUBJECT)
+    assert digest.body_text == privacy.ERASED_TEXT
 
 
 def test_deleting_a_subscriber_removes_the_subscription_and_what_it_was_sent(

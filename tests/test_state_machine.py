@@ -63,6 +63,13 @@ TABLE = {
         frozenset({"alumnus"}),
         "informational_interview",
     ),
+    (
+        "ask_other_time",
+        frozenset({"scheduled"}),
+        "scheduled",
+        frozenset({"student"}),
+        "informational_interview",
+    ),
     ("accept", frozenset({"relayed"}), "reviewed", frozenset({"alumnus"}), "resume_review"),
     ("accept", frozenset({"relayed"}), "referral_accepted", frozenset({"alumnus"}), "referral"),
     (
@@ -87,7 +94,7 @@ TABLE = {
         frozenset({"student"}),
         None,
     ),
-    ("expire", frozenset({"relayed"}), "expired", frozenset({"system"}), None),
+    ("expire", frozenset({"relayed", "slot_proposed"}), "expired", frozenset({"system"}), None),
     (
         "cancel",
         frozenset({"scheduled"}),

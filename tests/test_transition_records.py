@@ -164,6 +164,16 @@ def act(req: ConnectionRequest, move: Move, people: People, now: datetime, befor
             "ics_sequence": before["ics_sequence"] + 1,
         }
         return event, changes, "Moved."
+    if a == "ask_other_time":
+        from careerlink.connections.slots import Slot
+
+        asked = Slot(later, 30)
+        event = req.ask_other_time(by=by, slot=asked, note="Exams moved.", now=now)
+        return (
+            event,
+            {"proposed_slots": [*before["proposed_slots"], asked.stored()]},
+            "Exams moved.",
+        )
     if a == "confirm_referral":
         event = req.confirm_referral(by=by, note="Sent to HR.", now=now)
         return event, {"referred_at": now}, "Sent to HR."
@@ -177,7 +187,12 @@ def act(req: ConnectionRequest, move: Move, people: People, now: datetime, befor
         event = req.withdraw(by=by, note="I found a placement.", now=now)
         return event, {"closed_at": now}, "I found a placement."
     if a == "expire":
-        return req.expire(now=now), {"closed_at": now}, "No answer before the deadline."
+        note = (
+            "The student did not confirm the time the alumnus proposed."
+            if move.source == "slot_proposed"
+            else "No answer before the deadline."
+        )
+        return req.expire(now=now), {"closed_at": now}, note
     if a == "cancel":
         event = req.cancel(by=by, role=move.role, reason="The clinic is closed.", now=now)
         changes = {

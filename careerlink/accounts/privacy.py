@@ -293,10 +293,12 @@ def delete_account(actor: User, user: User, now: datetime | None = None) -> Dele
     db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     db.session.execute(delete(Identity).where(Identity.user_id == user.id))
     _erase_api_traces(user, old_email)
-    # The user row stays (anonymised), so nothing cascades: openings go explicitly.
+    # The user row stays (anonymised), so nothing cascades: openings go explicitly, and the
+    # digests that listed them (sent to students, naming the openings) lose their content.
+    digest_lines = openings_services.digest_lines_of(user)
     openings_services.erase_personal_data(user)
     db.session.flush()
-    result.emails_rewritten = _rewrite_emails(old_name, old_email)
+    result.emails_rewritten = _rewrite_emails(old_name, old_email, digest_lines)
     # The log's one allowed change: the person's addresses and name leave their entries.
     erase_person(user.id, [old_name, old_email])
     entry = record(
@@ -395,12 +397,17 @@ ERASED_TEXT = (
 ERASED_REASON = "erased: the account it concerned was deleted"
 
 
-def _rewrite_emails(old_name: str, old_email: str) -> int:
+def _rewrite_emails(old_name: str, old_email: str, digest_lines: list[str] = ()) -> int:
     """Emails to or about the person, written before the deletion: the person's own are
     deleted; others' keep their date and recipients but lose their content (and are never
-    sent if still waiting). Emails written by the deletion itself name no one."""
+    sent if still waiting). Emails written by the deletion itself name no one. `digest_lines`
+    are the lines by which an openings digest lists the person's openings."""
     needles = {old_name, old_email, html.escape(old_name), html.escape(old_email)}
     conditions = [cast(OutboxMessage.recipients, String).contains(old_email)]
+    conditions += [
+        (OutboxMessage.event == "openings_digest") & OutboxMessage.body_text.contains(line)
+        for line in digest_lines
+    ]
     for needle in needles:
         conditions += [
             OutboxMessage.subject.contains(needle),

@@ -133,8 +133,19 @@ def actions(viewer: User, req: ConnectionRequest) -> list[str]:
             found.append("revise_request")
         if state in WITHDRAWABLE_STATES:
             found.append("withdraw_request")
-    if mine == "alumnus" and can_answer_request(viewer, req) and state == RequestState.RELAYED:
-        found += ["accept_request", "decline_request"]
+        if state == RequestState.SLOT_PROPOSED.value:
+            found.append("confirm_time")
+        if state == RequestState.SCHEDULED.value and req.is_interview:
+            found.append("ask_other_time")
+    if mine == "alumnus" and can_answer_request(viewer, req):
+        if state == RequestState.RELAYED:
+            found += ["accept_request", "decline_request"]
+            if req.is_interview:
+                found.append("propose_time")
+        if state == RequestState.SCHEDULED.value and req.is_interview:
+            found += ["reschedule", "change_meeting_link"]
+        if state == RequestState.REFERRAL_ACCEPTED.value:
+            found.append("confirm_referral")
     if mine and state in FEEDBACK_STATES and req.feedback_from(mine) is None:
         found.append("give_feedback")
     if state == RequestState.SCHEDULED.value and (mine or is_staff(viewer)):

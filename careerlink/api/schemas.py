@@ -460,10 +460,49 @@ class FeedbackBody(Input):
 
 
 class AcceptBody(Input):
-    """The alumnus accepts; a shadowing day needs a date."""
+    """The alumnus accepts; a shadowing day needs a date, an informational interview one of
+    the proposed times, a résumé review the comments (the review itself)."""
 
     date: dt.date | None = Field(None, description="For a shadowing day: the day chosen.")
+    slot: int | None = Field(
+        None,
+        ge=0,
+        le=100,
+        description="For an informational interview: which proposed time (0 is the first of "
+        "`slots`).",
+    )
+    meeting_link: str | None = Field(
+        None, max_length=500, description="For an informational interview: an http(s) link."
+    )
+    review_comments: str | None = Field(
+        None, max_length=5000, description="For a résumé review: your comments (required)."
+    )
     note: str = Field("", max_length=NOTE_MAX)
+
+
+class TimeBody(Input):
+    """Another time for an informational interview, in the office's zone (the alumnus)."""
+
+    day: date
+    start: dt.time
+    minutes: int = Field(ge=20, le=45)
+    meeting_link: str | None = Field(None, max_length=500, description="An http(s) link.")
+    note: str = Field("", max_length=NOTE_MAX)
+
+
+class OtherTimeBody(Input):
+    """The time the student asks to move a scheduled interview to, in the office's zone."""
+
+    day: date
+    start: dt.time
+    minutes: int = Field(ge=20, le=45)
+    note: str = Field("", max_length=NOTE_MAX)
+
+
+class MeetingLinkBody(Input):
+    """A scheduled interview's new meeting link (empty or null removes it)."""
+
+    meeting_link: str | None = Field(None, max_length=500)
 
 
 class ApproveBody(Input):

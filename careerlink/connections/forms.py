@@ -242,6 +242,34 @@ class ProposeTimeForm(FlaskForm):
     submit = SubmitField("Propose this time")
 
 
+class MeetingLinkForm(FlaskForm):
+    """The alumnus changes only the meeting link of a scheduled interview."""
+
+    meeting_link = StringField(
+        "Meeting link",
+        validators=[Optional(), Length(max=LINK_MAX)],
+        description="A video-call address starting with https://; leave it empty to remove it.",
+    )
+    submit = SubmitField("Change the link")
+
+
+class OtherTimeForm(FlaskForm):
+    """The student asks to move a scheduled interview to another time."""
+
+    other_day = DateField("Date", validators=[Optional()])
+    other_start = TimeField("Start time", validators=[Optional()])
+    other_minutes = IntegerField(
+        "Minutes",
+        default=30,
+        validators=[Optional(), NumberRange(MIN_MINUTES, MAX_MINUTES, MINUTES_HINT)],
+        description=MINUTES_HINT,
+    )
+    note = TextAreaField(
+        "A note for the alumnus (optional)", validators=[Optional(), Length(max=1000)]
+    )
+    submit = SubmitField("Ask for this time")
+
+
 class ReviewForm(FlaskForm):
     """The alumnus's résumé review: written comments."""
 
@@ -343,10 +371,20 @@ class FeedbackForm(FlaskForm):
 class OutcomeForm(FlaskForm):
     """The student records something that came of the request."""
 
+    # The choices are the request's (OutcomeForm.for_request); a value outside them reaches
+    # the service, which refuses it with a message that says why.
     kind = SelectField(
         "What happened?",
         choices=[(o.value, o.label) for o in Outcome],
         validators=[DataRequired("Choose an outcome.")],
+        validate_choice=False,
     )
     note = StringField("Details (optional)", validators=[Optional(), Length(max=300)])
     submit = SubmitField("Record outcome")
+
+    @classmethod
+    def for_request(cls, req) -> OutcomeForm:
+        """The form offering what the student may still record on this request."""
+        form = cls()
+        form.kind.choices = [(o.value, o.label) for o in req.outcome_choices()]
+        return form

@@ -166,6 +166,16 @@ TRANSITIONS: tuple[Transition, ...] = (
         kind=K.INFORMATIONAL_INTERVIEW,
         verb="rescheduled",
     ),
+    # The student asks to move a scheduled interview: the time stays until the alumnus moves it
+    # (reschedule) or either side cancels; the alumnus's calendar is theirs to change.
+    Transition(
+        "ask_other_time",
+        (S.SCHEDULED,),
+        S.SCHEDULED,
+        (STUDENT,),
+        kind=K.INFORMATIONAL_INTERVIEW,
+        verb="asked for another time",
+    ),
     # The alumnus's acceptance of a résumé review is the review itself (comments, a file).
     Transition("accept", (S.RELAYED,), S.REVIEWED, (ALUMNUS,), kind=K.RESUME_REVIEW),
     Transition("accept", (S.RELAYED,), S.REFERRAL_ACCEPTED, (ALUMNUS,), kind=K.REFERRAL),
@@ -181,7 +191,10 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.WITHDRAWN,
         (STUDENT,),
     ),
-    Transition("expire", (S.RELAYED,), S.EXPIRED, (SYSTEM,)),
+    # A time the alumnus proposed that the student does not confirm within the answer window
+    # (or before it starts) lapses too; the row keeps the alumnus's answered_at, which is how
+    # the reports and the pause rule tell the student's silence from the alumnus's.
+    Transition("expire", (S.RELAYED, S.SLOT_PROPOSED), S.EXPIRED, (SYSTEM,)),
     Transition("cancel", (S.SCHEDULED,), S.CANCELLED, (STUDENT, ALUMNUS, STAFF)),
     Transition(
         "complete",
@@ -238,18 +251,20 @@ OPEN_STATES: tuple[RequestState, ...] = tuple(s for s, info in STATES.items() if
 WITHDRAWABLE_STATES: tuple[RequestState, ...] = transitions_for("withdraw")[0].sources
 _CANCELLED = transitions_for("cancel")[0].target
 _WITHDRAWN = transitions_for("withdraw")[0].target
+_EXPIRED = transitions_for("expire")[0].target
 # Feedback and outcomes open once the alumnus has accepted, and stay open through whatever
 # follows (a referral passed on, completion), but not once the meeting was cancelled.
 FEEDBACK_STATES: tuple[RequestState, ...] = _in_order(
     _after({t.target for t in transitions_for("accept")}) - {_CANCELLED}
 )
 # The alumnus answered: an accept, a decline or another time, and whatever followed it (but a
-# withdrawal is the student's: one from a relayed request was never answered).
+# withdrawal is the student's, and an expiry is counted by answered_at: one from a relayed
+# request was never answered, one from a proposed time was).
 ANSWERED_STATES: tuple[RequestState, ...] = _in_order(
     _after(
         {t.target for t in TRANSITIONS if ALUMNUS in t.roles and RequestState.RELAYED in t.sources}
     )
-    - {_WITHDRAWN}
+    - {_WITHDRAWN, _EXPIRED}
 )
 KIND_CHECK_SQL = "kind IN (" + ", ".join(f"'{k.value}'" for k in RequestKind) + ")"
 STATE_CHECK_SQL = sql_in(tuple(RequestState))

@@ -36,7 +36,8 @@ from careerlink.connections.machine import (
     transition_for,
     transitions_for,
 )
-from careerlink.connections.slots import MeetingFormat, Slot
+from careerlink.connections.settings import response_days
+from careerlink.connections.slots import MeetingFormat, Slot, describe_moment
 from careerlink.errors import InvalidTransition, NotAllowed
 from careerlink.extensions import db
 from careerlink.models import TimestampMixin, UTCDateTime, utcnow
@@ -56,6 +57,23 @@ class Outcome(enum.StrEnum):
     def label(self) -> str:
         """A human name for the outcome."""
         return self.value.replace("_", " ").capitalize()
+
+
+def student_outcomes(kind: RequestKind | str) -> tuple[Outcome, ...]:
+    """The outcomes the student may record on a request of this kind.
+
+    "Referred" is set only by the alumnus's confirmation that they passed the résumé on, and
+    an informational interview is not something that came of asking for one.
+    """
+    kind = RequestKind(kind)
+    return tuple(
+        o
+        for o in Outcome
+        if o is not Outcome.REFERRED
+        and not (
+            kind is RequestKind.INFORMATIONAL_INTERVIEW and o is Outcome.INFORMATIONAL_INTERVIEW
+        )
+    )
 
 
 class ConnectionRequest(TimestampMixin, db.Model):
@@ -279,6 +297,17 @@ class ConnectionRequest(TimestampMixin, db.Model):
         return Slot(self.scheduled_start, self.scheduled_minutes)
 
     @property
+    def other_time_asked(self):
+        """The time the student asked to move a scheduled interview to (a Slot), while the
+        alumnus has not answered it by moving the interview; else None."""
+        if self.state != RequestState.SCHEDULED.value or not self.is_interview or not self.events:
+            return None
+        last = self.events[-1]
+        if last.from_state != last.to_state or last.actor_role != "student":
+            return None
+        return self.slots[-1] if self.slots else None
+
+    @property
     def meeting_format_label(self) -> str | None:
         """How the interview happens, in words."""
         return MeetingFormat(self.meeting_format).label if self.meeting_format else None
@@ -299,6 +328,22 @@ class ConnectionRequest(TimestampMixin, db.Model):
             return self.relayed_at
         return self.events[-1].created_at if self.events else self.created_at
 
+    @property
+    def confirm_by(self) -> datetime | None:
+        """When a time the alumnus proposed lapses unless the student confirms it: the end of
+        the answer window counted from the proposal, or the time's start if that is sooner."""
+        if self.state != RequestState.SLOT_PROPOSED.value or self.answered_at is None:
+            return None
+        deadline = self.answered_at + timedelta(days=response_days())
+        if self.scheduled_start is not None:
+            deadline = min(deadline, self.scheduled_start)
+        return deadline
+
+    @property
+    def confirm_by_text(self) -> str | None:
+        """confirm_by in the office's time and zone, for the pages."""
+        return describe_moment(self.confirm_by) if self.confirm_by else None
+
     def is_overdue(self, now: datetime | None = None) -> bool:
         """Relayed and past its answer deadline (tick has not expired it yet)."""
         now = now or utcnow()
@@ -315,6 +360,11 @@ class ConnectionRequest(TimestampMixin, db.Model):
     def outcome_kinds(self) -> set[str]:
         """The outcomes recorded so far."""
         return {o.kind for o in self.outcomes}
+
+    def outcome_choices(self) -> list[Outcome]:
+        """What the student may still record: the kind's outcomes not recorded yet."""
+        recorded = self.outcome_kinds()
+        return [o for o in student_outcomes(self.kind) if o.value not in recorded]
 
     # --- transitions: the one method that moves a request, and a thin wrapper per action -------
 
@@ -551,6 +601,19 @@ class ConnectionRequest(TimestampMixin, db.Model):
             ics_sequence=(self.ics_sequence or 0) + 1,
         )
 
+    def ask_other_time(
+        self, *, by, slot: Slot, note: str | None = None, now: datetime | None = None
+    ) -> RequestEvent:
+        """The student asks to move a scheduled interview to `slot` (added to their times);
+        nothing moves until the alumnus reschedules."""
+        return self.apply(
+            "ask_other_time",
+            by=by,
+            note=note,
+            now=now,
+            proposed_slots=[*(self.proposed_slots or []), slot.stored()],
+        )
+
     def confirm_referral(
         self, *, by, note: str | None = None, now: datetime | None = None
     ) -> RequestEvent:
@@ -586,11 +649,15 @@ class ConnectionRequest(TimestampMixin, db.Model):
         return self.apply("withdraw", by=by, note=note, now=now, closed_at=now)
 
     def expire(self, *, now: datetime | None = None) -> RequestEvent:
-        """The answer window ended without an answer (the clock, not a person)."""
+        """The answer window ended without an answer (the clock, not a person): the alumnus's,
+        or the student's to a time the alumnus proposed."""
         now = now or utcnow()
-        return self.apply(
-            "expire", by=None, note="No answer before the deadline.", now=now, closed_at=now
+        note = (
+            "The student did not confirm the time the alumnus proposed."
+            if self.state == RequestState.SLOT_PROPOSED.value
+            else "No answer before the deadline."
         )
+        return self.apply("expire", by=None, note=note, now=now, closed_at=now)
 
     def cancel(self, *, by, role: str, reason: str, now: datetime | None = None) -> RequestEvent:
         """Either side (or staff) cancels a scheduled day or interview, with a reason."""
@@ -732,6 +799,7 @@ __all__ = [
     "RequestKind",
     "RequestState",
     "Outcome",
+    "student_outcomes",
     "FEEDBACK_STATES",
     "OPEN_STATES",
     "STATE_LABELS",

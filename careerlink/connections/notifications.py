@@ -133,6 +133,38 @@ def interview_scheduled(req, *, rescheduled: bool = False) -> None:
     )
 
 
+def interview_link_changed(req) -> None:
+    """The alumnus changed only the meeting link: both get it, with the calendar update (the
+    link is in the event) under the next SEQUENCE."""
+    stamp = req.updated_at or utcnow()
+    attachment = ics.request_attachment(req, req.mentor_profile, "REQUEST", stamp)
+    enqueue(
+        "interview_link_changed",
+        "both",
+        [req.student.email, req.alumnus.email],
+        context(req, zone=zone_name()),
+        reply_to=req.alumnus.email,
+        attachments=[attachment],
+    )
+
+
+def interview_other_time_asked(req, slot, note: str | None) -> None:
+    """The student asks to move the interview: the alumnus gets the time asked and the link
+    to move it (or to keep it; the calendars are unchanged until then)."""
+    enqueue(
+        "interview_other_time_asked",
+        "alumnus",
+        req.alumnus.email,
+        context(
+            req,
+            asked=slot,
+            student_note=note,
+            answer_url=Secret(answer_link(req)),
+            zone=zone_name(),
+        ),
+    )
+
+
 def interview_time_proposed(req) -> None:
     """The alumnus proposed another time: the student confirms it (or withdraws) on the site."""
     enqueue("interview_time_proposed", "student", req.student.email, context(req, zone=zone_name()))
@@ -191,6 +223,13 @@ def request_expired(req) -> None:
     """No answer in time: the student is told and pointed at other alumni."""
     url = directory_link(_industry_slug(req.mentor_profile))
     enqueue("request_expired", "student", req.student.email, context(req, directory_url=url))
+
+
+def interview_time_expired(req) -> None:
+    """The student did not confirm the alumnus's time in time: both are told it lapsed."""
+    url = directory_link(_industry_slug(req.mentor_profile))
+    enqueue("interview_time_expired", "student", req.student.email, context(req, directory_url=url))
+    enqueue("interview_time_expired", "alumnus", req.alumnus.email, context(req))
 
 
 def request_withdrawn(req) -> None:

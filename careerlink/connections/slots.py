@@ -10,11 +10,11 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from careerlink import urls
 from careerlink.connections.settings import MAX_DAYS_AHEAD
 from careerlink.errors import DomainError
 
@@ -84,6 +84,12 @@ class Slot:
         return (
             f"{start:%A} {start.day} {start:%B %Y}, {start:%H:%M}\u2013{end:%H:%M} ({zone_name()})"
         )
+
+
+def describe_moment(moment: datetime) -> str:
+    """'Tuesday 5 March 2030, 14:00 (Europe/Paris)': a moment in the office's time and zone."""
+    local = moment.astimezone(office_zone())
+    return f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M} ({zone_name()})"
 
 
 def make_slot(
@@ -164,20 +170,5 @@ def check_format(meeting_format: str | None, place: str | None) -> tuple[str, st
 
 
 def check_link(url: str | None, *, field: str = "meeting_link") -> str | None:
-    """An http(s) address with a host, or None when empty; javascript: and the like refused."""
-    url = (url or "").strip()
-    if not url:
-        return None
-    if len(url) > LINK_MAX:
-        raise DomainError(f"Keep the link under {LINK_MAX} characters.", field=field)
-    if any(c.isspace() or ord(c) < 32 for c in url):
-        raise DomainError("A link has no spaces.", field=field)
-    refused = DomainError("Give a web address starting with https:// or http://.", field=field)
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:  # a malformed address (an unclosed IPv6 bracket, a bad port)
-        raise refused from None
-    if parts.scheme.lower() not in ("http", "https") or not host:
-        raise refused
-    return url
+    """An http(s) address with a host, or None when empty (careerlink.urls.check_web_address)."""
+    return urls.check_web_address(url, field=field, max_length=LINK_MAX)

@@ -7,6 +7,11 @@ so a zip bomb is refused before anything is unpacked). Its name says nothing: a 
 cv.pdf is refused. Files live in CAREERLINK_UPLOAD_DIR (default instance/uploads) under a
 random name; the request row keeps that name, and the pages serve the file only to the people
 careerlink.connections.services.can_view_request allows, as an attachment.
+
+Files follow the unit of work that names them: a file written by `store` is deleted again when
+that unit of work rolls back (so no orphan is left behind), and a file given to `remove` is
+deleted only once the unit of work commits (so a rollback never leaves a row naming a file
+that is gone). Both are listeners on CareerLink's own session class.
 """
 
 from __future__ import annotations
@@ -20,8 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import event
 
 from careerlink.errors import DomainError
+from careerlink.extensions import db
+from careerlink.models import CareerLinkSession
 
 PDF, DOCX = "pdf", "docx"
 MIME = {
@@ -34,6 +42,9 @@ DOCX_MAX_UNPACKED = 50_000_000
 DOCX_MAX_RATIO = 100
 DOCX_MAX_MEMBERS = 1000
 _STORED = re.compile(r"^[0-9a-f]{32}\.(pdf|docx)$")
+# Keys of Session.info: the files written and the files to delete in the open unit of work.
+WRITTEN = "careerlink_files_written"
+DOOMED = "careerlink_files_doomed"
 
 
 @dataclass(frozen=True)
@@ -96,11 +107,20 @@ def _is_docx(data: bytes) -> bool:
     return all(m.file_size <= max(m.compress_size, 1) * DOCX_MAX_RATIO for m in members)
 
 
+def _pending(key: str) -> list[Path]:
+    """The list of `key` in the current unit of work (which is begun if it was not)."""
+    session = db.session()
+    session.connection()  # begin the unit of work, so that its end is heard
+    return session.info.setdefault(key, [])
+
+
 def store(upload: Upload, kind: str) -> str:
-    """Write the file under a new random name; that name."""
+    """Write the file under a new random name; that name. A rollback deletes it again."""
     name = f"{secrets.token_hex(16)}.{kind}"
     path = folder() / name
+    written = _pending(WRITTEN)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    written.append(path)
     with os.fdopen(fd, "wb") as out:
         out.write(upload.data)
     return name
@@ -115,10 +135,33 @@ def path_of(name: str | None) -> Path | None:
 
 
 def remove(name: str | None) -> None:
-    """Delete a stored file (retention, account deletion); a missing one is fine."""
+    """Delete a stored file (retention, account deletion) once the unit of work commits; a
+    missing one is fine."""
     path = path_of(name)
     if path is not None:
+        _pending(DOOMED).append(path)
+
+
+@event.listens_for(CareerLinkSession, "after_commit")
+def _delete_after_commit(session) -> None:
+    """The rows no longer name these files: delete them; the files written are kept."""
+    if session.in_nested_transaction():  # a savepoint released: the unit of work goes on
+        return
+    for path in session.info.pop(DOOMED, []):
         path.unlink(missing_ok=True)
+    session.info.pop(WRITTEN, None)
+
+
+@event.listens_for(CareerLinkSession, "after_transaction_end")
+def _forget_after_rollback(session, transaction) -> None:
+    """The unit of work ended without a commit: delete what it wrote, keep what it doomed.
+
+    (After a commit, `_delete_after_commit` has already emptied both lists.)"""
+    if transaction.parent is not None:  # a savepoint: the unit of work goes on
+        return
+    for path in session.info.pop(WRITTEN, []):
+        path.unlink(missing_ok=True)
+    session.info.pop(DOOMED, None)
 
 
 def display_name(filename: str) -> str:

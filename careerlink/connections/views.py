@@ -21,6 +21,8 @@ from careerlink.connections.forms import (
     DeclineForm,
     FeedbackForm,
     InterviewAcceptForm,
+    MeetingLinkForm,
+    OtherTimeForm,
     OutcomeForm,
     ProposeTimeForm,
     ReferralAcceptForm,
@@ -184,10 +186,12 @@ def detail(request_id: int):
         cancel_form=CancelForm(),
         accept_form=_accept_form(req),
         decline_form=AlumnusDeclineForm(),
-        propose_form=ProposeTimeForm(),
+        propose_form=_propose_form(req),
         confirm_form=ConfirmTimeForm(),
         referred_form=ReferredForm(),
-        outcome_form=OutcomeForm(),
+        link_form=_link_form(req),
+        other_time_form=OtherTimeForm(),
+        outcome_form=OutcomeForm.for_request(req),
         zone=zone_name(),
         feedback_states=[s.value for s in FEEDBACK_STATES],
         withdrawable=side == "student" and req.state in WITHDRAWABLE_STATES,
@@ -195,12 +199,8 @@ def detail(request_id: int):
     )
 
 
-@bp.route("/requests/<int:request_id>/files/<which>")
-@login_required
-def request_file(request_id: int, which: str):
-    """The student's résumé or the alumnus's annotated copy, as a download: to the student,
-    the alumnus once staff approved the request, and staff."""
-    req = _visible_request_or_404(request_id)
+def _send_request_file(req: ConnectionRequest, which: str):
+    """The résumé or the annotated copy of this request, as an attachment (never rendered)."""
     if which not in ("resume", "review"):
         raise NotFound()
     name, kind = (
@@ -221,6 +221,24 @@ def request_file(request_id: int, which: str):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.route("/requests/<int:request_id>/files/<which>")
+@login_required
+def request_file(request_id: int, which: str):
+    """The student's résumé or the alumnus's annotated copy, as a download: to the student,
+    the alumnus once staff approved the request, and staff."""
+    return _send_request_file(_visible_request_or_404(request_id), which)
+
+
+@bp.route("/requests/answer/<token>/files/<which>")
+def answer_file(token: str, which: str):
+    """The same download from the emailed answer page: the link's token stands for the
+    alumnus's session, for this request's files only and only while the token is valid."""
+    req = services.request_for_answer_token(token)
+    if not services.can_view_request(req.alumnus, req):
+        raise NotFound()
+    return _send_request_file(req, which)
 
 
 @bp.route("/requests/<int:request_id>/revise", methods=["GET", "POST"])
@@ -299,12 +317,14 @@ def cancel(request_id: int):
 def add_outcome(request_id: int):
     """The student records something that came of the request."""
     req = _visible_request_or_404(request_id)
-    form = OutcomeForm()
+    form = OutcomeForm.for_request(req)
     if form.validate_on_submit():
         perform(
             lambda: services.record_outcome(req, _me(), kind=form.kind.data, note=form.note.data),
             "Thank you, the outcome is recorded.",
         )
+    else:
+        _flash_form_errors(form)
     return redirect(url_for("connections.detail", request_id=request_id))
 
 
@@ -425,6 +445,86 @@ def decline(request_id: int):
     return redirect(url_for("connections.detail", request_id=request_id))
 
 
+def _propose_form(req: ConnectionRequest) -> ProposeTimeForm:
+    """The form to propose or move a time; it starts from the time the student asked for."""
+    form = ProposeTimeForm()
+    asked = req.other_time_asked
+    if asked is not None and request.method == "GET":
+        start = asked.local_start()
+        form.new_day.data, form.new_start.data = start.date(), start.time()
+        form.new_minutes.data = asked.minutes
+    return form
+
+
+def _link_form(req: ConnectionRequest) -> MeetingLinkForm:
+    form = MeetingLinkForm()
+    if request.method == "GET":
+        form.meeting_link.data = req.meeting_link
+    return form
+
+
+def _change_link(req: ConnectionRequest, alumnus: User) -> None:
+    form = MeetingLinkForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return
+    outcome = perform(
+        lambda: services.set_meeting_link(req, alumnus, meeting_link=form.meeting_link.data),
+        quiet=(InvalidTransition,),
+    )
+    if outcome.ok:
+        flash(
+            "The meeting link is changed; you both have an updated invitation."
+            if outcome.value
+            else "That is already the meeting link; nothing was sent.",
+            "success" if outcome.value else "info",
+        )
+
+
+@bp.route("/requests/<int:request_id>/meeting-link", methods=["POST"])
+@login_required
+def meeting_link(request_id: int):
+    """The signed-in alumnus changes only the meeting link of a scheduled interview."""
+    req = _visible_request_or_404(request_id)
+    require(services.can_answer_request(_me(), req))
+    _change_link(req, _me())
+    return redirect(url_for("connections.detail", request_id=request_id))
+
+
+@bp.route("/requests/answer/<token>/meeting-link", methods=["POST"])
+def answer_meeting_link(token: str):
+    """The button: change the meeting link (only the POST acts)."""
+    req = services.request_for_answer_token(token)
+    _change_link(req, req.alumnus)
+    return redirect(url_for("connections.answer", token=token))
+
+
+@bp.route("/requests/<int:request_id>/ask-other-time", methods=["POST"])
+@login_required
+def ask_other_time(request_id: int):
+    """The student asks the alumnus to move a scheduled interview."""
+    req = _visible_request_or_404(request_id)
+    require(req.student_id == _me().id)
+    form = OtherTimeForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+    else:
+        perform(
+            lambda: services.ask_other_time(
+                req,
+                _me(),
+                day=form.other_day.data,
+                start=form.other_start.data,
+                minutes=form.other_minutes.data,
+                note=form.note.data,
+            ),
+            f"We have asked {req.alumnus.display_name} to move the interview; until they do, "
+            "the time agreed stands.",
+            quiet=(InvalidTransition,),
+        )
+    return redirect(url_for("connections.detail", request_id=request_id))
+
+
 def _propose(req: ConnectionRequest, alumnus: User) -> None:
     form = ProposeTimeForm()
     if not form.validate_on_submit():
@@ -509,8 +609,9 @@ def answer(token: str):
         accept_form=_accept_form(req),
         decline_form=AlumnusDeclineForm(),
         cancel_form=CancelForm(),
-        propose_form=ProposeTimeForm(),
+        propose_form=_propose_form(req),
         referred_form=ReferredForm(),
+        link_form=_link_form(req),
         zone=zone_name(),
     )
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from careerlink import urls
 from careerlink.accounts.models import User
 from careerlink.audit import AuditAction, record
 from careerlink.errors import DomainError, InvalidTransition, NotAllowed, NotFound
@@ -27,6 +27,7 @@ from careerlink.openings.models import (
 )
 from careerlink.pagination import Page, paginate
 from careerlink.permissions import Role, is_staff
+from careerlink.urls import absolute_url
 
 TITLE_MAX = 160
 ORGANISATION_MAX = 160
@@ -39,7 +40,9 @@ WORDS_MAX = 200
 MAX_DAYS_AHEAD = 365
 PER_PAGE = 20
 MAX_SUBSCRIBED_INDUSTRIES = 10
-ALLOWED_SCHEMES = ("http", "https")
+# The digest's period: weekly. A first digest also lists what was approved in the period
+# before it, so subscribing does not hide the openings of the last few days.
+DIGEST_PERIOD = timedelta(days=7)
 
 
 # --- who may do what -----------------------------------------------------------------------------
@@ -90,24 +93,10 @@ def get_opening(opening_id: int) -> Opening | None:
 
 
 def check_url(raw: str) -> str:
-    """A posting link: http or https with a host; `javascript:`, `data:` and the like refused."""
-    url = (raw or "").strip()
-    if not url:
+    """A posting link, required: http or https with a host (careerlink.urls.check_web_address)."""
+    url = urls.check_web_address(raw, field="url", max_length=URL_MAX)
+    if url is None:
         raise DomainError("Give the link to the posting.", field="url")
-    if len(url) > URL_MAX:
-        raise DomainError(f"The link is too long (at most {URL_MAX} characters).", field="url")
-    if any(ch.isspace() or ord(ch) < 32 for ch in url):
-        raise DomainError("The link cannot contain spaces.", field="url")
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        raise DomainError("This is not a web address.", field="url") from None
-    if parts.scheme.lower() not in ALLOWED_SCHEMES:
-        raise DomainError(
-            "The link must be a web address starting with https:// or http://.", field="url"
-        )
-    if not parts.hostname:
-        raise DomainError("The link must name a website, e.g. https://jobs.example.org/123.", "url")
     return url
 
 
@@ -443,8 +432,13 @@ def unsubscribe(subscription_id: int, user_id: int) -> bool:
     return True
 
 
-def digest_openings(subscription: OpeningSubscription, on: date | None = None) -> list[Opening]:
-    """Open openings in the subscriber's industries approved since they subscribed, not sent yet."""
+def digest_openings(
+    subscription: OpeningSubscription, on: date | None = None, now: datetime | None = None
+) -> list[Opening]:
+    """Open openings in the subscriber's industries not sent to them yet, approved since they
+    subscribed or within the digest's period before `now` (so the first digest lists the week
+    before it, even before subscribing)."""
+    now = now or utcnow()
     industry_ids = [i.id for i in subscription.industries]
     if not industry_ids:
         return []
@@ -455,10 +449,10 @@ def digest_openings(subscription: OpeningSubscription, on: date | None = None) -
         )
     )
     stmt = (
-        open_query(on=on)
+        open_query(on=on or now.date())
         .where(
             Opening.industry_id.in_(industry_ids),
-            Opening.reviewed_at > subscription.since,
+            Opening.reviewed_at > min(subscription.since, now - DIGEST_PERIOD),
             ~already,
         )
         .order_by(None)
@@ -494,7 +488,7 @@ def send_digest(subscription_id: int, now: datetime | None = None) -> int:
     )
     if subscription is None:
         return 0
-    openings = digest_openings(subscription, on=now.date())
+    openings = digest_openings(subscription, on=now.date(), now=now)
     if not openings:
         return 0
     for opening in openings:
@@ -559,6 +553,15 @@ def personal_data(user: User) -> dict[str, Any]:
             else None,
         },
     }
+
+
+def digest_lines_of(user: User) -> list[str]:
+    """How the person's openings appear in a digest's text (each one's link, on its own line):
+    account deletion erases the digests that listed them."""
+    return [
+        absolute_url("openings.detail", opening_id=opening.id) + "\n"
+        for opening in db.session.scalars(select(Opening).where(Opening.posted_by_id == user.id))
+    ]
 
 
 def erase_personal_data(user: User) -> None:

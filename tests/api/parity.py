@@ -25,6 +25,17 @@ class Action:
     target: str | None  # None: a read
     html: tuple[str, str, dict]
     api: tuple[str, str, dict]
+    kind: str = "introduction"
+
+
+def _later(prefix: str = "new_") -> dict:
+    """An interview time ten days ahead at 16:00 office time, as a page's fields or a body."""
+    from datetime import date, timedelta
+
+    day = (date.today() + timedelta(days=10)).isoformat()
+    if prefix:
+        return {"new_day": day, "new_start": "16:00", "new_minutes": "30"}
+    return {"day": day, "start": "16:00", "minutes": 30}
 
 
 ACTIONS = {
@@ -66,6 +77,27 @@ ACTIONS = {
         "declined_by_alumnus",
         ("POST", "/requests/{id}/decline", {}),
         ("POST", "/api/v1/requests/{id}/decline", {}),
+    ),
+    "propose_time": Action(
+        "relayed",
+        "slot_proposed",
+        ("POST", "/requests/{id}/propose-time", _later()),
+        ("POST", "/api/v1/requests/{id}/propose-time", _later("")),
+        kind="informational_interview",
+    ),
+    "confirm_time": Action(
+        "slot_proposed",
+        "scheduled",
+        ("POST", "/requests/{id}/confirm-time", {}),
+        ("POST", "/api/v1/requests/{id}/confirm-time", {}),
+        kind="informational_interview",
+    ),
+    "confirm_referral": Action(
+        "referral_accepted",
+        "referred",
+        ("POST", "/requests/{id}/referred", {}),
+        ("POST", "/api/v1/requests/{id}/referred", {}),
+        kind="referral",
     ),
 }
 
@@ -111,4 +143,15 @@ EXPECTED: dict[str, dict[str, str]] = {
     "staff_decline": STAFF_ONLY,
     "accept": ALUMNUS_ANSWERS,
     "alumnus_decline": ALUMNUS_ANSWERS,
+    "propose_time": ALUMNUS_ANSWERS,
+    "confirm_referral": ALUMNUS_ANSWERS,
+    "confirm_time": {
+        "student": "done",
+        "other_student": "hidden",
+        "alumnus": "refused",
+        "other_alumnus": "hidden",
+        "staff": "refused",
+        "admin": "refused",
+        "anonymous": "sign-in",
+    },
 }

@@ -14,7 +14,9 @@ CELLS = [(action, role) for action in ACTIONS for role in ROLES]
 @pytest.fixture
 def cast(make_user, make_mentor, student):
     """Everyone in the table, by role."""
-    mentor = make_mentor()
+    mentor = make_mentor(
+        offers=("introduction", "shadowing", "informational_interview", "referral")
+    )
     return {
         "student": student,
         "other_student": make_user(Role.STUDENT),
@@ -61,7 +63,9 @@ def _api_outcome(resp, action, before: str, after: str) -> str:
 @pytest.mark.parametrize(("action_name", "role"), CELLS)
 def test_pages(client, sign_in, cast, make_request, action_name, role):
     action = ACTIONS[action_name]
-    req = make_request(student=cast["student"], mentor=cast["mentor"], state=action.start)
+    req = make_request(
+        student=cast["student"], mentor=cast["mentor"], state=action.start, kind=action.kind
+    )
     if cast[role] is not None:
         sign_in(cast[role])
     method, path, data = action.html
@@ -73,7 +77,9 @@ def test_pages(client, sign_in, cast, make_request, action_name, role):
 @pytest.mark.parametrize(("action_name", "role"), CELLS)
 def test_api(api, make_token, cast, make_request, action_name, role):
     action = ACTIONS[action_name]
-    req = make_request(student=cast["student"], mentor=cast["mentor"], state=action.start)
+    req = make_request(
+        student=cast["student"], mentor=cast["mentor"], state=action.start, kind=action.kind
+    )
     token = make_token(cast[role]) if cast[role] is not None else None
     method, path, body = action.api
     url = path.format(id=req.id)

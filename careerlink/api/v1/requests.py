@@ -1,5 +1,6 @@
 """Requests as their two people see them: ask, revise, withdraw, cancel, feedback; accept,
-decline. Every change goes through the same service as the page does."""
+decline; an interview's other times, its move and its link; a referral passed on. Every change
+goes through the same service as the page does."""
 
 from __future__ import annotations
 
@@ -162,12 +163,111 @@ def give_feedback(request_id: int):
 @bp.post("/requests/<int:request_id>/accept")
 @operation(tag=TAG, returns=s.RequestOut, scope=REQUESTS_WRITE, body=s.AcceptBody)
 def accept_request(request_id: int):
-    """Accept a request relayed to you; a shadowing day needs the `date` you choose."""
+    """Accept a request relayed to you: a shadowing day needs the `date` you choose, an
+    informational interview the `slot` (and optionally a `meeting_link`), a résumé review your
+    `review_comments` (an annotated file can be sent only from the pages); a referral waits
+    for you to confirm that you passed it on."""
     body: s.AcceptBody = request.context.json
     req = visible_request(request_id)
     commit(
-        lambda: services.accept_request(req, me(), scheduled_date=body.date, note=body.note or None)
+        lambda: services.accept_request(
+            req,
+            me(),
+            scheduled_date=body.date,
+            note=body.note or None,
+            slot_index=body.slot,
+            meeting_link=body.meeting_link,
+            review_comments=body.review_comments,
+        )
     )
+    return answer(req)
+
+
+@bp.post("/requests/<int:request_id>/propose-time")
+@operation(tag=TAG, returns=s.RequestOut, scope=REQUESTS_WRITE, body=s.TimeBody)
+def propose_time(request_id: int):
+    """Propose another time for an informational interview relayed to you; the student
+    confirms it or withdraws (or lets it lapse at the end of the answer window)."""
+    body: s.TimeBody = request.context.json
+    req = visible_request(request_id)
+    commit(
+        lambda: services.propose_slot(
+            req,
+            me(),
+            day=body.day,
+            start=body.start,
+            minutes=body.minutes,
+            meeting_link=body.meeting_link,
+            note=body.note or None,
+        )
+    )
+    return answer(req)
+
+
+@bp.post("/requests/<int:request_id>/confirm-time")
+@operation(tag=TAG, returns=s.RequestOut, scope=REQUESTS_WRITE, writes=True)
+def confirm_time(request_id: int):
+    """Agree to the time the alumnus proposed (as the student): both get the invitation."""
+    req = visible_request(request_id)
+    commit(lambda: services.confirm_slot(req, me()))
+    return answer(req)
+
+
+@bp.post("/requests/<int:request_id>/reschedule")
+@operation(tag=TAG, returns=s.RequestOut, scope=REQUESTS_WRITE, body=s.TimeBody)
+def reschedule(request_id: int):
+    """Move a scheduled informational interview (as the alumnus): both get an updated
+    invitation with the next SEQUENCE."""
+    body: s.TimeBody = request.context.json
+    req = visible_request(request_id)
+    commit(
+        lambda: services.reschedule_interview(
+            req,
+            me(),
+            day=body.day,
+            start=body.start,
+            minutes=body.minutes,
+            meeting_link=body.meeting_link,
+            note=body.note or None,
+        )
+    )
+    return answer(req)
+
+
+@bp.post("/requests/<int:request_id>/ask-other-time")
+@operation(tag=TAG, returns=s.RequestOut, scope=REQUESTS_WRITE, body=s.OtherTimeBody)
+def ask_other_time(request_id: int):
+    """Ask the alumnus to move a scheduled informational interview (as the student); the time
+    agreed stands until they move it."""
+    body: s.OtherTimeBody = request.context.json
+    req = visible_request(request_id)
+    commit(
+        lambda: services.ask_other_time(
+            req, me(), day=body.day, start=body.start, minutes=body.minutes, note=body.note
+        )
+    )
+    return answer(req)
+
+
+@bp.post("/requests/<int:request_id>/meeting-link")
+@operation(tag=TAG, returns=s.RequestOut, scope=REQUESTS_WRITE, body=s.MeetingLinkBody)
+def change_meeting_link(request_id: int):
+    """Change only the meeting link of a scheduled interview (as the alumnus): both get an
+    updated invitation, unless the link is the same."""
+    body: s.MeetingLinkBody = request.context.json
+    req = visible_request(request_id)
+    commit(lambda: services.set_meeting_link(req, me(), meeting_link=body.meeting_link))
+    return answer(req)
+
+
+@bp.post("/requests/<int:request_id>/referred")
+@operation(tag=TAG, returns=s.RequestOut, scope=REQUESTS_WRITE, body=s.NoteBody)
+def confirm_referral(request_id: int):
+    """Confirm that you passed the student's résumé on (a referral you accepted); the student
+    is told and "referred" is recorded."""
+    body: s.NoteBody = request.context.json
+    req = visible_request(request_id)
+    commit(lambda: services.confirm_referral(req, me(), note=body.note or None))
     return answer(req)
 
 

@@ -17,6 +17,7 @@ from careerlink.connections.links import (
 )
 from careerlink.connections.services.answers import (
     accept_request,
+    ask_other_time,
     cancel_request,
     confirm_referral,
     confirm_slot,
@@ -97,6 +98,7 @@ __all__ = [
     "QueueFilters",
     "TickResult",
     "accept_request",
+    "ask_other_time",
     "answer_token",
     "answer_token_max_age",
     "approve_request",

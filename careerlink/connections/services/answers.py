@@ -15,7 +15,7 @@ from careerlink.connections.models import ConnectionRequest, Outcome, RequestOut
 from careerlink.connections.services.queries import can_answer_request
 from careerlink.connections.slots import check_link, make_slot
 from careerlink.connections.uploads import Upload, file_type
-from careerlink.errors import DomainError, NotAllowed
+from careerlink.errors import DomainError, InvalidTransition, NotAllowed
 from careerlink.extensions import db
 from careerlink.mentors.availability import set_response_statistics
 from careerlink.models import utcnow
@@ -185,16 +185,71 @@ def reschedule_interview(
 
 
 def set_meeting_link(
-    req: ConnectionRequest, alumnus: User, *, meeting_link: str | None
-) -> ConnectionRequest:
-    """The alumnus adds or changes the meeting link of a scheduled interview (no new state)."""
+    req: ConnectionRequest,
+    alumnus: User,
+    *,
+    meeting_link: str | None,
+    now: datetime | None = None,
+) -> bool:
+    """The alumnus adds, changes or removes the meeting link of a scheduled interview (no new
+    state); whether it changed.
+
+    The link is in the calendar event (its description, and its location when there is no
+    place), so a change is an updated invitation with the next SEQUENCE; the same link again
+    changes and sends nothing.
+    """
+    now = now or utcnow()
     require(alumnus.id == req.alumnus_id, ONLY_THE_ALUMNUS)
-    if not req.is_interview or req.state != RequestState.SCHEDULED.value:
-        raise DomainError("A meeting link belongs to a scheduled informational interview.")
-    req.meeting_link = check_link(meeting_link)
+    if not req.is_interview:
+        raise InvalidTransition(f"{req.kind_enum.label.capitalize()} has no meeting link.")
+    if req.state != RequestState.SCHEDULED.value:
+        raise InvalidTransition(
+            f"This request is {req.state_enum.label.lower()}; only a scheduled interview's "
+            "meeting link can be changed."
+        )
+    link = check_link(meeting_link)
+    if link == req.meeting_link:
+        return False
+    req.meeting_link = link
     req.ics_sequence = (req.ics_sequence or 0) + 1
+    req.updated_at = now
     db.session.flush()
-    notifications.interview_scheduled(req, rescheduled=True)
+    notifications.interview_link_changed(req)
+    return True
+
+
+def ask_other_time(
+    req: ConnectionRequest,
+    student: User,
+    *,
+    day: date | None,
+    start: time | None,
+    minutes: int | None,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> ConnectionRequest:
+    """The student asks to move a scheduled interview: the alumnus is emailed the time asked
+    and moves the interview (or keeps it); the calendars keep the agreed time meanwhile."""
+    now = now or utcnow()
+    require(student.id == req.student_id, "Only the student who asked can ask for another time.")
+    note = (note or "").strip() or None
+    if note and len(note) > 1000:
+        raise DomainError("Keep the note under 1000 characters.", field="note")
+    slot = make_slot(day, start, minutes, now, field="other_day")
+    current = req.scheduled_slot
+    if current is not None and (current.start, current.minutes) == (slot.start, slot.minutes):
+        raise DomainError(
+            "That is already the interview's time; choose another.", field="other_day"
+        )
+    if current is not None and current.start <= now:
+        raise DomainError("The interview has already begun; it can no longer be moved.")
+    req.ask_other_time(
+        by=student,
+        slot=slot,
+        note=f"Asks to move it to {slot.describe()}. {note or ''}".strip(),
+        now=now,
+    )
+    notifications.interview_other_time_asked(req, slot, note)
     return req
 
 

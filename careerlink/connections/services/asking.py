@@ -232,7 +232,8 @@ def submit_request(
             f"You have {max_open_requests()} open requests, the most allowed at once."
         )
     if resume_type is not None:
-        # Stored last, once every rule passed: a refused request leaves no file behind.
+        # Stored last, once every rule passed; a unit of work that rolls back afterwards
+        # deletes it again (uploads.store).
         kind_values["resume_file"] = uploads.store(resume, resume_type)
         kind_values["resume_type"] = resume_type
         kind_values["resume_name"] = uploads.display_name(resume.filename)
@@ -254,7 +255,7 @@ def submit_request(
             **kind_values,
         )
     except IntegrityError:
-        uploads.remove(kind_values.get("resume_file"))
+        # The caller rolls back, which deletes the file just stored (uploads.store).
         raise Conflict(
             "You already have an open request with this alumnus. Follow it from your account "
             "page, or withdraw it before asking again."

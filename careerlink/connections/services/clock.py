@@ -79,17 +79,29 @@ def due_reminders(now: datetime) -> list[int]:
 
 
 def due_expiries(now: datetime) -> list[int]:
-    """Relayed requests whose answer window has ended."""
-    return list(
-        db.session.scalars(
-            select(ConnectionRequest.id)
-            .where(
-                ConnectionRequest.state == RequestState.RELAYED.value,
-                ConnectionRequest.respond_by <= now,
-            )
-            .order_by(ConnectionRequest.respond_by, ConnectionRequest.id)
+    """Relayed requests whose answer window has ended, and times the alumnus proposed that the
+    student has not confirmed within the same window (counted from the proposal) or before
+    they start (ConnectionRequest.confirm_by)."""
+    relayed = db.session.scalars(
+        select(ConnectionRequest.id)
+        .where(
+            ConnectionRequest.state == RequestState.RELAYED.value,
+            ConnectionRequest.respond_by <= now,
         )
-    )
+        .order_by(ConnectionRequest.respond_by, ConnectionRequest.id)
+    ).all()
+    proposed = db.session.scalars(
+        select(ConnectionRequest.id)
+        .where(
+            ConnectionRequest.state == RequestState.SLOT_PROPOSED.value,
+            or_(
+                ConnectionRequest.answered_at <= now - timedelta(days=response_days()),
+                ConnectionRequest.scheduled_start <= now,
+            ),
+        )
+        .order_by(ConnectionRequest.id)
+    ).all()
+    return [*relayed, *proposed]
 
 
 # The states that complete some days after the alumnus's answer, not on a date.
@@ -131,7 +143,14 @@ def remind(req: ConnectionRequest, now: datetime) -> tuple[str, ...]:
 
 
 def expire(req: ConnectionRequest, now: datetime) -> tuple[str, ...]:
-    """Expire an unanswered request, tell the student, and pause the alumnus if it is a run."""
+    """Expire an unanswered request, tell the student, and pause the alumnus if it is a run.
+
+    A time the alumnus proposed that the student let lapse tells both sides, and never counts
+    against the alumnus."""
+    if req.state == RequestState.SLOT_PROPOSED.value:
+        req.expire(now=now)
+        notifications.interview_time_expired(req)
+        return ("expired",)
     req.expire(now=now)
     notifications.request_expired(req)
     recompute_mentor_stats(req.alumnus_id)
@@ -146,9 +165,10 @@ def complete(req: ConnectionRequest, now: datetime) -> tuple[str, ...]:
 
 
 def consecutive_expiries(alumnus_id: int, limit: int) -> int:
-    """How many of the alumnus's most recently relayed, concluded requests expired in a row."""
-    rows = db.session.scalars(
-        select(ConnectionRequest.state)
+    """How many of the alumnus's most recently relayed, concluded requests expired in a row
+    unanswered (a proposed time the student let lapse was answered: it ends the run)."""
+    rows = db.session.execute(
+        select(ConnectionRequest.state, ConnectionRequest.answered_at)
         .where(
             ConnectionRequest.alumnus_id == alumnus_id,
             ConnectionRequest.relayed_at.is_not(None),
@@ -160,8 +180,8 @@ def consecutive_expiries(alumnus_id: int, limit: int) -> int:
         .limit(limit)
     ).all()
     count = 0
-    for state in rows:
-        if state != RequestState.EXPIRED.value:
+    for state, answered_at in rows:
+        if state != RequestState.EXPIRED.value or answered_at is not None:
             break
         count += 1
     return count

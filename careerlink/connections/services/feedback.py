@@ -12,6 +12,7 @@ from careerlink.connections.models import (
     Outcome,
     RequestFeedback,
     RequestOutcome,
+    student_outcomes,
 )
 from careerlink.errors import Conflict, DomainError
 from careerlink.extensions import db
@@ -59,7 +60,7 @@ def give_feedback(
 def record_outcome(
     req: ConnectionRequest, student: User, *, kind: Outcome | str, note: str | None = None
 ) -> RequestOutcome:
-    """The student records something that came of the request."""
+    """The student records something that came of the request (an outcome of its kind)."""
     require(student.id == req.student_id, "Only the student who asked can record outcomes.")
     if req.state not in FEEDBACK_STATES:
         raise DomainError("Outcomes can be recorded once the alumnus has accepted.")
@@ -67,6 +68,16 @@ def record_outcome(
         kind = Outcome(kind)
     except ValueError:
         raise DomainError("Choose an outcome from the list.", field="kind") from None
+    if kind is Outcome.REFERRED:
+        raise DomainError(
+            "“Referred” is recorded when the alumnus confirms that they passed your résumé on.",
+            field="kind",
+        )
+    if kind not in student_outcomes(req.kind):
+        raise DomainError(
+            f"{req.kind_enum.label.capitalize()} is what this request is; choose what came of it.",
+            field="kind",
+        )
     if kind.value in req.outcome_kinds():
         raise Conflict(f"{kind.label} is already recorded.")
     row = RequestOutcome(request_id=req.id, kind=kind.value, note=(note or "").strip() or None)

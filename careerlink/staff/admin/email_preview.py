@@ -12,6 +12,7 @@ from pathlib import Path
 
 from careerlink.accounts.models import User
 from careerlink.connections.models import ConnectionRequest
+from careerlink.connections.slots import Slot
 from careerlink.errors import NotFound
 from careerlink.mail.services import render_email
 from careerlink.mentors.imports.models import AlumniRecord
@@ -148,6 +149,9 @@ def sample_context(shadowing: bool = False, kind: str | None = None) -> dict:
         "kind_label": req.kind_enum.label,
         "zone": "UTC",
         "rescheduled": False,
+        # The time a student asks to move an interview to, and what they wrote.
+        "asked": Slot(datetime.combine(first_day + timedelta(days=2), time(15, 0), tzinfo=UTC), 30),
+        "student_note": "My exam moved to that morning.",
         "expiries": 3,
         "reason": "We could not find you among our graduates; please check your class year.",
         "provider_label": "Campus sign-in",

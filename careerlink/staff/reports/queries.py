@@ -418,13 +418,17 @@ class AlumnusRow:
 
 
 def _alumni_statement(filters: ReportFilters):
-    answered = R.state.in_([s.value for s in ANSWERED_STATES])
+    # An expired request the alumnus had answered is a time they proposed that the student
+    # let lapse: answered, not expired, for the alumnus.
+    lapsed = (R.state == S.EXPIRED.value) & R.answered_at.is_not(None)
+    unanswered = (R.state == S.EXPIRED.value) & R.answered_at.is_(None)
+    answered = R.state.in_([s.value for s in ANSWERED_STATES]) | lapsed
     return (
         select(
             R.alumnus_id,
             func.count(),
             func.sum(case((answered, 1), else_=0)),
-            func.sum(case((R.state == S.EXPIRED.value, 1), else_=0)),
+            func.sum(case((unanswered, 1), else_=0)),
         )
         .where(R.relayed_at.is_not(None), *request_conditions(filters))
         .group_by(R.alumnus_id)
@@ -529,7 +533,7 @@ def _paused_for_expiries(rows: list[AlumnusRow] | AlumniArrays) -> set[int]:
         stmt = (
             select(R.alumnus_id)
             .join(latest, (latest.c.alumnus_id == R.alumnus_id) & (latest.c.last == R.relayed_at))
-            .where(R.state == S.EXPIRED.value)
+            .where(R.state == S.EXPIRED.value, R.answered_at.is_(None))
         )
         paused.update(db.session.scalars(stmt))
     return paused
