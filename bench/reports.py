@@ -235,7 +235,7 @@ def generate_requests(db, alumni: int, students: int, count: int) -> float:
 
 
 def ensure_counts(db) -> None:
-    """What migration 0017 adds, on data kept from a run of an older release: `create_all`
+    """What migration 0016 adds, on data kept from a run of an older release: `create_all`
     made the new tables, but not the triggers and indexes on the tables that existed."""
     from sqlalchemy import func, select
 
@@ -339,7 +339,7 @@ def main(argv=None) -> int:
             if existing == 0:
                 # A bulk load, as a restore would be: without the triggers that keep the
                 # reports' counts (one UPSERT per row changed), counted once afterwards
-                # (ensure_counts), as migration 0017 or `flask careerlink reports rebuild` do.
+                # (ensure_counts), as migration 0016 or `flask careerlink reports rebuild` do.
                 from careerlink.connections import counts
                 from careerlink.mentors import supply
 

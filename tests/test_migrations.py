@@ -176,7 +176,7 @@ def test_0014_keeps_every_request_and_its_history(new_database, tmp_path):
         db.engine.dispose()
 
 
-def test_0017_counts_the_existing_requests_and_listed_alumni(new_database, tmp_path):
+def test_0016_counts_the_existing_requests_and_listed_alumni(new_database, tmp_path):
     """The report counts start from the data already there, and the triggers keep them after."""
     import sqlalchemy as sa
 

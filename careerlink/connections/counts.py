@@ -8,7 +8,7 @@ the statement's own transaction. Triggers rather than Python hooks because reque
 outside `ConnectionRequest.apply` too (an industry merge's bulk UPDATE, the foreign key's SET
 NULL when an industry goes, migrations, bulk loads); an UPSERT keeps concurrent writers exact on
 PostgreSQL, and SQLite has one writer at a time. `rebuild()` recomputes the whole table from the
-requests (`flask careerlink reports rebuild`); migration 0017 creates the triggers and fills it.
+requests (`flask careerlink reports rebuild`); migration 0016 creates the triggers and fills it.
 """
 
 from __future__ import annotations

@@ -118,7 +118,7 @@ class ConnectionRequest(TimestampMixin, db.Model):
         ),
         # The same columns by student first: the reports' programme and class-year filters
         # (the students of one programme) read it without the table; it also serves the
-        # student's own list and the foreign key (it replaced a student_id index, 0017).
+        # student's own list and the foreign key (it replaced a student_id index, 0016).
         Index(
             "ix_careerlink_requests_student_report",
             "student_id",

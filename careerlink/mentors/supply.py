@@ -6,7 +6,7 @@ profile. Database triggers keep it in the writing statement's own transaction (a
 careerlink/connections/counts.py keeps the request counts): a profile joining or leaving an
 industry, and a profile listed, unlisted or changing its capacity. An UPSERT keeps concurrent
 writers exact on PostgreSQL. `rebuild()` recounts it (`flask careerlink reports rebuild`);
-migration 0017 creates the triggers and fills it.
+migration 0016 creates the triggers and fills it.
 
 A deleted profile: a BEFORE DELETE trigger takes its share away while its industries are
 still there; the industry rows then go (the ORM's own DELETE, or the foreign key's cascade)

@@ -6,7 +6,7 @@ the requests, the mentor profiles and their industries (careerlink/connections/c
 careerlink/mentors/supply.py). The previous release keeps working: the triggers only write to
 the new tables.
 
-Revision ID: 0017
+Revision ID: 0016
 Revises: 0015
 Create Date: 2026-11-29 07:50:00
 """
@@ -17,7 +17,7 @@ from alembic import op
 from careerlink.connections import counts
 from careerlink.mentors import supply
 
-revision = "0017"
+revision = "0016"
 down_revision = "0015"
 branch_labels = None
 depends_on = None
