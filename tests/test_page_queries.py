@@ -81,3 +81,35 @@ def test_the_openings_pages_read_a_page_in_the_same_statements_whatever_its_leng
         return len(browse), len(queue)
 
     assert pages_with(2) == pages_with(4)
+
+
+def test_a_mentors_page_reads_the_profile_its_owner_and_industries_in_two_statements(
+    app, client, db, make_user, sign_in
+):
+    from test_mentors import make_profile
+
+    from careerlink.mentors.industries import ensure_default_industries
+
+    ensure_default_industries(db.session.connection())
+    db.session.commit()
+    profile = make_profile(
+        db, make_user(Role.ALUMNUS, name="Ann Page"), industries=("law", "veterinary")
+    )
+
+    url = f"/mentors/{profile.id}"
+
+    def page_statements() -> list[str]:
+        with statements(db.engine) as sent:
+            page = client.get(url).get_data(as_text=True)
+        assert "<h1>Ann Page</h1>" in page
+        return sent
+
+    # The profile joined to its owner, then its industries: not the owner's roles.
+    anonymous = page_statements()
+    assert len(anonymous) == 2
+    assert not any("careerlink_user_roles" in sql for sql in anonymous)
+    sign_in(make_user(Role.STUDENT))
+    # Signed in as a student: the visitor's session and roles first, and after the profile
+    # what the ask buttons need: an open request to this alumnus, the open requests' count
+    # against the limit, and the programme's settings (the limit itself).
+    assert len(page_statements()) == 2 + 2 + 3

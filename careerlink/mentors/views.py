@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from careerlink.accounts.forms import ConfirmForm
+from careerlink.accounts.models import User
 from careerlink.errors import NotFound
 from careerlink.extensions import db
 from careerlink.mentors import page_cache, services
@@ -86,7 +89,18 @@ def directory():
 @bp.route("/mentors/<int:profile_id>")
 def detail(profile_id: int):
     """Everything a student needs to decide whom to ask; never an email or phone number."""
-    profile = _profile_or_404(profile_id)
+    # The profile with its owner in one statement and its industries in another; the owner's
+    # roles are not shown here, so they are not read.
+    profile = found(
+        db.session.scalar(
+            select(MentorProfile)
+            .where(MentorProfile.id == profile_id)
+            .options(
+                joinedload(MentorProfile.user).lazyload(User.role_rows),
+                selectinload(MentorProfile.industries),
+            )
+        )
+    )
     if not services.can_view_profile(_actor(), profile):
         raise NotFound()
     can_ask, reason = profile.can_be_asked(today())
