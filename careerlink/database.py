@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import contextvars
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from careerlink.extensions import db
+
+
+def run_for_dialect(
+    connection, *, sqlite: Callable[[], list[str]], postgresql: Callable[[], list[str]]
+) -> None:
+    """Run the statements that this connection's database needs (each argument gives that
+    dialect's list); nothing on another database. For the triggers and functions that keep
+    derived tables, which SQLite and PostgreSQL write differently."""
+    make = {"sqlite": sqlite, "postgresql": postgresql}.get(connection.dialect.name)
+    for statement in make() if make is not None else []:
+        connection.execute(text(statement))
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from datetime import date
 from sqlalchemy import Boolean, Date, Integer, String, event, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from careerlink.database import run_for_dialect
 from careerlink.extensions import db
 
 REQUESTS = "careerlink_requests"
@@ -145,20 +146,12 @@ _PG_DROP = [
 
 def create_triggers(connection) -> None:
     """Create the triggers that keep the counts, for this connection's database."""
-    name = connection.dialect.name
-    statements = (
-        _sqlite_create() if name == "sqlite" else _pg_create() if name == "postgresql" else []
-    )
-    for statement in statements:
-        connection.execute(text(statement))
+    run_for_dialect(connection, sqlite=_sqlite_create, postgresql=_pg_create)
 
 
 def drop_triggers(connection) -> None:
     """Remove the triggers (and PostgreSQL's function)."""
-    name = connection.dialect.name
-    statements = _SQLITE_DROP if name == "sqlite" else _PG_DROP if name == "postgresql" else []
-    for statement in statements:
-        connection.execute(text(statement))
+    run_for_dialect(connection, sqlite=lambda: _SQLITE_DROP, postgresql=lambda: _PG_DROP)
 
 
 def rebuild(connection) -> int:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from sqlalchemy import Integer, event, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from careerlink.database import run_for_dialect
 from careerlink.extensions import db
 
 PROFILES = "careerlink_mentor_profiles"
@@ -166,20 +167,12 @@ def _pg_drop() -> list[str]:
 
 def create_triggers(connection) -> None:
     """Create the triggers that keep the supply, for this connection's database."""
-    name = connection.dialect.name
-    statements = (
-        _sqlite_create() if name == "sqlite" else _pg_create() if name == "postgresql" else []
-    )
-    for statement in statements:
-        connection.execute(text(statement))
+    run_for_dialect(connection, sqlite=_sqlite_create, postgresql=_pg_create)
 
 
 def drop_triggers(connection) -> None:
     """Remove the triggers (and PostgreSQL's functions)."""
-    name = connection.dialect.name
-    statements = _SQLITE_DROP if name == "sqlite" else _pg_drop() if name == "postgresql" else []
-    for statement in statements:
-        connection.execute(text(statement))
+    run_for_dialect(connection, sqlite=lambda: _SQLITE_DROP, postgresql=_pg_drop)
 
 
 def rebuild(connection) -> int:

@@ -183,6 +183,17 @@ def accept_request(request_id: int):
     return answer(req)
 
 
+def _time_fields(body: s.TimeBody) -> dict:
+    """An interview time from the API's body, as the services take it."""
+    return {
+        "day": body.day,
+        "start": body.start,
+        "minutes": body.minutes,
+        "meeting_link": body.meeting_link,
+        "note": body.note or None,
+    }
+
+
 @bp.post("/requests/<int:request_id>/propose-time")
 @operation(tag=TAG, returns=s.RequestOut, scope=REQUESTS_WRITE, body=s.TimeBody)
 def propose_time(request_id: int):
@@ -190,17 +201,7 @@ def propose_time(request_id: int):
     confirms it or withdraws (or lets it lapse at the end of the answer window)."""
     body: s.TimeBody = request.context.json
     req = visible_request(request_id)
-    commit(
-        lambda: services.propose_slot(
-            req,
-            me(),
-            day=body.day,
-            start=body.start,
-            minutes=body.minutes,
-            meeting_link=body.meeting_link,
-            note=body.note or None,
-        )
-    )
+    commit(lambda: services.propose_slot(req, me(), **_time_fields(body)))
     return answer(req)
 
 
@@ -220,17 +221,7 @@ def reschedule(request_id: int):
     invitation with the next SEQUENCE."""
     body: s.TimeBody = request.context.json
     req = visible_request(request_id)
-    commit(
-        lambda: services.reschedule_interview(
-            req,
-            me(),
-            day=body.day,
-            start=body.start,
-            minutes=body.minutes,
-            meeting_link=body.meeting_link,
-            note=body.note or None,
-        )
-    )
+    commit(lambda: services.reschedule_interview(req, me(), **_time_fields(body)))
     return answer(req)
 
 
