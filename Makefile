@@ -4,7 +4,14 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi:app
 
-.PHONY: run test install install-test lint format wheel bench clean coverage mutation
+.PHONY: run test install install-test lint format wheel bench clean coverage mutation \
+	i18n-extract i18n-update i18n-init i18n-compile
+
+# The translation catalogues (careerlink/translations/<lang>/LC_MESSAGES/messages.po), compiled
+# to .mo whenever a .po is newer: that is what makes a language installed.
+PO_FILES := $(wildcard careerlink/translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+POT := careerlink/translations/messages.pot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -18,9 +25,28 @@ $(VENV)/.installed-test: $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(MO_FILES)
 
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test $(MO_FILES)
+
+%.mo: %.po | $(VENV)/.installed
+	$(BIN)/pybabel compile -i $< -o $@
+
+i18n-compile: $(MO_FILES)
+
+# Every marked string of the Python code and the templates, into the template catalogue.
+i18n-extract: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+		-k lazy_pgettext:1c,2 --add-location=file --no-wrap --sort-by-file \
+		--project=CareerLink -o $(POT) .
+
+# Bring every language's catalogue in line with the code (new strings empty, changed ones fuzzy).
+i18n-update: i18n-extract
+	$(BIN)/pybabel update -i $(POT) -d careerlink/translations --no-wrap --ignore-obsolete
+
+# Start a new language: make i18n-init LANG_CODE=de
+i18n-init: i18n-extract
+	$(BIN)/pybabel init -i $(POT) -d careerlink/translations -l $(LANG_CODE) --no-wrap
 
 run: install
 	$(BIN)/flask db upgrade

@@ -599,6 +599,12 @@ class Config:
         # The office's time zone: interview slots are entered, shown and checked (no meeting
         # at night) in it, and stored in UTC.
         self.CAREERLINK_TIME_ZONE = env_time_zone(env, "CAREERLINK_TIME_ZONE", "UTC")
+        # Languages: the office default (its region sets date and number formats) and which
+        # installed languages are offered (empty: every installed one). Checked at start-up.
+        self.CAREERLINK_DEFAULT_LOCALE = (env.get("CAREERLINK_DEFAULT_LOCALE") or "en_GB").strip()
+        self.CAREERLINK_LANGUAGES = [
+            code.strip().lower() for code in env_list(env, "CAREERLINK_LANGUAGES")
+        ]
         # Résumés for reviews and referrals: checked by content, kept outside anything served.
         self.CAREERLINK_UPLOAD_MAX_BYTES = env_int(env, "CAREERLINK_UPLOAD_MAX_BYTES", 5_000_000, 1)
         self.CAREERLINK_UPLOAD_DIR = env.get("CAREERLINK_UPLOAD_DIR") or None

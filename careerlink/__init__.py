@@ -183,8 +183,10 @@ def register_errors(app: Flask) -> None:
 
 def register_templates(app: Flask) -> None:
     """Template helpers shared by every page."""
+    from careerlink.i18n import register_i18n
     from careerlink.web.templating import register_template_helpers
 
+    register_i18n(app)
     register_template_helpers(app)
 
 

@@ -22,6 +22,7 @@ pytest_plugins = [
     "support.smtp",
     "support.outbox",
     "support.oidc",
+    "support.translations",
 ]
 
 from support.auth import DEFAULT_PASSWORD, sign_in_session  # noqa: E402

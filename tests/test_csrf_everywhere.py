@@ -452,6 +452,9 @@ CASES: dict[str, Case] = {
         None, data=lambda w: {"email": w.student.email, "password": DEFAULT_PASSWORD}
     ),
     "accounts.signout": Case(lambda w: w.student),
+    "accounts.preferences": Case(
+        lambda w: w.student, data=lambda w: {"language": "fr", "time_zone": "Europe/Dublin"}
+    ),
     "accounts.forgot_password": Case(None, data=lambda w: {"email": w.student.email}),
     "accounts.reset_password": Case(
         None,

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, RadioField, StringField, SubmitField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from careerlink.accounts.addresses import MAX_LENGTH as MAX_EMAIL_LENGTH
@@ -128,3 +138,35 @@ class EndSessionForm(FlaskForm):
     """The button that ends one session, or all the others, from the account page."""
 
     submit = SubmitField("End session")
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    """Every IANA time zone this machine knows, by name (Etc/ and legacy aliases left out)."""
+    from zoneinfo import available_timezones
+
+    names = sorted(
+        z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))
+    )
+    return [(name, name.replace("_", " ")) for name in names]
+
+
+class PreferencesForm(FlaskForm):
+    """The person's own language and time zone ("" keeps CareerLink's choice)."""
+
+    language = SelectField(_l("Language"), choices=[], validate_choice=True)
+    time_zone = SelectField(_l("Time zone"), choices=[], validate_choice=True)
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        """Offer the office's languages and every known zone, each after an automatic choice."""
+        from careerlink.i18n import language_choices, office_zone, zone_label
+
+        super().__init__(*args, **kwargs)
+        self.language.choices = [
+            ("", _("Automatic (your browser's language)")),
+            *language_choices(),
+        ]
+        self.time_zone.choices = [
+            ("", _("The career office's (%(zone)s)", zone=zone_label(office_zone()))),
+            *time_zone_choices(),
+        ]

@@ -39,6 +39,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     )
     # When the person deleted the account (the row stays, anonymised, for the statistics).
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The person's own language (`fr`) and time zone (`Europe/Dublin`); None: chosen for them
+    # (careerlink.i18n). A language or zone no longer offered is ignored, never an error.
+    locale: Mapped[str | None] = mapped_column(String(16))
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     # No longer read: sessions are rows of careerlink_sessions, ended on a password change.
     # Kept until a migration drops it.
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -256,3 +257,16 @@ def count_unverified_alumni() -> int:
 # The worker prepares what forgot-password and resend-verification asked for.
 register_deferred(notifications.RESET_REQUESTED, _prepare_reset)
 register_deferred(notifications.VERIFICATION_REQUESTED, _prepare_verification)
+
+
+def set_preferences(user: User, *, language: str | None, time_zone: str | None) -> None:
+    """Keep the person's own language and time zone (None: let CareerLink choose)."""
+    from careerlink.i18n import usable_language, usable_zone
+
+    if language and not usable_language(language):
+        raise DomainError(_("That language is not offered here."))
+    if time_zone and usable_zone(time_zone) is None:
+        raise DomainError(_("That time zone is not known. Pick one from the list."))
+    user.locale = usable_language(language) if language else None
+    user.time_zone = time_zone or None
+    db.session.flush()

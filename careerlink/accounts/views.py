@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required
 
 from careerlink.accounts import services, sessions
@@ -14,6 +16,7 @@ from careerlink.accounts.forms import (
     ConfirmForm,
     EmailOnlyForm,
     EndSessionForm,
+    PreferencesForm,
     ResetPasswordForm,
     SignInForm,
     SignOutForm,
@@ -31,6 +34,7 @@ from careerlink.accounts.sso.policy import local_signup_roles
 from careerlink.accounts.sso.signout import continue_sign_out_at, provider_sign_out_url
 from careerlink.errors import InvalidToken, InvalidTransition, NotFound
 from careerlink.extensions import limiter
+from careerlink.i18n import LANGUAGE_KEY
 from careerlink.permissions import Role
 from careerlink.web.actions import perform
 
@@ -228,6 +232,34 @@ def account():
         this_session=current_session(),
         end_form=EndSessionForm(),
     )
+
+
+@bp.route("/account/preferences", methods=["GET", "POST"])
+@login_required
+def preferences():
+    """The person's own language and time zone."""
+    user = current_user._get_current_object()
+    form = PreferencesForm(
+        data=None
+        if request.method == "POST"
+        else {
+            "language": user.locale or "",
+            "time_zone": user.time_zone or "",
+        }
+    )
+    if form.validate_on_submit():
+        done = perform(
+            lambda: services.set_preferences(
+                user, language=form.language.data, time_zone=form.time_zone.data
+            ),
+            form=form,
+        )
+        if done:
+            refresh()  # the confirmation already in the newly chosen language
+            session.pop(LANGUAGE_KEY, None)
+            flash(_("Your language and time zone are saved."), "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("careerlink/accounts/preferences.html", form=form)
 
 
 @bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])

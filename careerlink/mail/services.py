@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from careerlink.errors import InvalidTransition
 from careerlink.extensions import db
+from careerlink.i18n import recipients_preferences, speaking
 from careerlink.mail import private
 from careerlink.mail.models import OutboxAttachment, OutboxMessage, OutboxStatus
 from careerlink.models import utcnow
@@ -59,11 +60,16 @@ def enqueue(
     into: OutboxMessage | None = None,
     list_unsubscribe: str | None = None,
     not_before: datetime | None = None,
+    language: str | None = None,
+    zone: str | None = None,
 ) -> OutboxMessage | None:
     """Render an email and add its outbox row to the caller's transaction (no commit).
 
     `list_unsubscribe` (an https URL) adds RFC 8058 one-click unsubscribe headers;
     `not_before` holds the message until then (throttled bulk mail).
+
+    The email speaks its recipients' language and shows times in their zone (their own
+    choices, when they all share them; else the office's); `language` and `zone` force both.
 
     Values marked `Secret` are stored as placeholders, their real values encrypted apart.
     With `into`, a deferred row the worker is preparing is filled instead of a new one added.
@@ -77,7 +83,10 @@ def enqueue(
     if not recipients:
         return None
     shown, hidden = private.hide_secrets(context or {})
-    subject, text, html = render_email(event, audience, shown)
+    if language is None and zone is None:
+        language, zone = recipients_preferences(recipients)
+    with speaking(language, zone):
+        subject, text, html = render_email(event, audience, shown)
     row = into if into is not None else OutboxMessage(message_id=_new_message_id())
     row.event = event
     row.audience = audience

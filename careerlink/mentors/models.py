@@ -87,6 +87,15 @@ class Industry(CountedInDirectory, db.Model):
     slug: Mapped[str] = mapped_column(String(60), unique=True, nullable=False)
     name: Mapped[str] = mapped_column(String(120), nullable=False)
     active: Mapped[bool] = mapped_column(default=True, nullable=False)
+    # The name in other languages, {"fr": "Santé"}; `name` is the source language's.
+    translations: Mapped[dict | None] = mapped_column(JSON)
+
+    @property
+    def label(self) -> str:
+        """The name in the current language (the source name when none is stored)."""
+        from careerlink.i18n import current_language
+
+        return (self.translations or {}).get(current_language()) or self.name
 
     def __repr__(self) -> str:
         return f"<Industry {self.slug}>"

@@ -2,7 +2,8 @@
 
 A directory page is a pure function of the query string, the viewer (whose id seeds the day's
 browse order), the directory's committed (structure, version), the day (availability follows the
-calendar) and the URL prefix the app is mounted under (its links). Its body — the filters with
+calendar), the URL prefix the app is mounted under (its links), and the language and time
+zone it is shown in. Its body — the filters with
 their counts, the results and the pagination, everything but the site's frame — is kept under a
 key made of exactly those, in the same cache as the counts (`facet_cache`: in-process by
 default, shared through Redis when CAREERLINK_CACHE_URL is set), compressed (a body is about 40
@@ -25,8 +26,10 @@ import zlib
 from datetime import date
 
 from flask import request
+from flask_babel import get_locale
 
 from careerlink.extensions import db
+from careerlink.i18n import current_zone
 from careerlink.mentors import directory_snapshot, facet_cache
 from careerlink.mentors.directory_index import has_uncommitted_changes
 
@@ -43,7 +46,13 @@ def key_for(viewer_id: int | None, on: date) -> tuple[str | None, tuple[int, int
     state = directory_snapshot.state()
     if state is None:
         return None, state
-    parts = [sorted(request.args.items(multi=True)), request.script_root, viewer_id]
+    parts = [
+        sorted(request.args.items(multi=True)),
+        request.script_root,
+        viewer_id,
+        str(get_locale()),
+        current_zone().key,
+    ]
     digest = hashlib.sha256(json.dumps(parts, separators=(",", ":")).encode()).hexdigest()
     structure, version = state
     key = f"directory-page:v{LAYOUT}:{structure}:{version}:{on.isoformat()}:{digest[:40]}"

@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from sqlalchemy import text
 
 from careerlink.__about__ import __version__
 from careerlink.database import error_reason
 from careerlink.extensions import db
+from careerlink.i18n import LANGUAGE_KEY
+from careerlink.site.forms import LanguageForm
 
 bp = Blueprint("main", __name__)
 log = logging.getLogger(__name__)
@@ -52,3 +54,22 @@ def worker_health():
     except Exception as exc:  # as /healthz: JSON whatever happens
         return _unavailable(exc)
     return health.to_dict(), 503 if health.late else 200
+
+
+@bp.route("/language")
+def language():
+    """Show the pages in another language in this browser (the footer's menu, for visitors).
+
+    A GET, like any link: it changes only how this browser's pages read, nothing stored.
+    Someone signed in keeps their language on the account (the preferences page).
+    """
+    from careerlink.accounts.views import is_safe_next
+    from careerlink.i18n import language_choices
+
+    form = LanguageForm(request.args)
+    form.language.choices = language_choices()
+    if not form.validate():
+        abort(400)
+    session[LANGUAGE_KEY] = form.language.data
+    target = form.next.data
+    return redirect(target if is_safe_next(target) else url_for("main.index"))

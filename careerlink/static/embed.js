@@ -1,5 +1,5 @@
 /* CareerLink for a portal page: <script src="https://careers.example.edu/embed.js"
-   data-careerlink="directory" data-industry="veterinary"></script> (or on the page, a
+   data-careerlink="directory" data-industry="veterinary" data-lang="fr"></script> (or on the page, a
    <div data-careerlink="..."> that a bare embed.js script fills). Makes a titled iframe of
    CareerLink's embedded pages, sized to its content. No dependencies. */
 (function () {
@@ -48,7 +48,8 @@
         });
       }
     });
-    return root + "/embed/" + theme(data) + path + (query.length ? "?" + query.join("&") : "");
+    var lang = /^[a-z]{2,3}$/i.test(data.lang || "") ? "lang=" + data.lang.toLowerCase() + "/" : "";
+    return root + "/embed/" + lang + theme(data) + path + (query.length ? "?" + query.join("&") : "");
   }
 
   function embed(holder, after) {

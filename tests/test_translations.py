@@ -1,0 +1,109 @@
+"""Every marked string is translated in every catalogue, with the same placeholders.
+
+The strings are extracted from the code and the templates exactly as `make i18n-extract` does
+(babel.cfg, the same keywords), so a string marked and not yet in a catalogue, a fuzzy or empty
+entry, or a translation that drops or invents a `%(name)s` fails here.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+from conftest import once
+
+from careerlink.i18n import LANGUAGE_NAMES, SOURCE_LANGUAGE, TRANSLATIONS_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
+KEYWORDS = {
+    **DEFAULT_KEYWORDS,
+    "_l": None,
+    "lazy_gettext": None,
+    "lazy_ngettext": (1, 2),
+    "lazy_pgettext": ((1, "c"), 2),
+}
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sdfr]")
+CATALOGUES = sorted(TRANSLATIONS_DIR.glob("*/LC_MESSAGES/messages.po"))
+
+pytestmark = once
+
+
+@cache
+def extracted() -> dict[tuple[str | None, str], tuple[str, ...]]:
+    """(context, msgid) -> every id of each marked string (singular, plural), from the sources."""
+    with (ROOT / "babel.cfg").open() as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    found = {}
+    for _filename, _lineno, message, _comments, context in extract_from_dir(
+        str(ROOT), method_map, options_map, keywords=KEYWORDS
+    ):
+        ids = message if isinstance(message, tuple) else (message,)
+        if ids[0]:
+            found[(context, ids[0])] = ids
+    return found
+
+
+def read(po: Path):
+    with po.open("rb") as source:
+        return read_po(source)
+
+
+def test_every_language_with_a_catalogue_is_named_and_english_is_the_source():
+    languages = {po.parent.parent.name for po in CATALOGUES}
+    assert languages == {"fr"}
+    assert SOURCE_LANGUAGE not in languages
+    assert languages <= set(LANGUAGE_NAMES)
+
+
+def test_strings_are_marked_at_all():
+    assert len(extracted()) > 10
+
+
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: p.parent.parent.name)
+def test_every_marked_string_is_in_the_catalogue(po):
+    catalog = read(po)
+    missing = sorted(
+        msgid for (context, msgid) in extracted() if catalog.get(msgid, context=context) is None
+    )
+    assert missing == [], f"run `make i18n-update` and translate in {po}"
+
+
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: p.parent.parent.name)
+def test_no_entry_is_fuzzy_empty_or_left_over(po):
+    catalog = read(po)
+    fuzzy = sorted(m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id and m.fuzzy)
+    empty = sorted(
+        m.id if isinstance(m.id, str) else m.id[0]
+        for m in catalog
+        if m.id and not (all(m.string) if isinstance(m.string, tuple) else m.string)
+    )
+    wanted = extracted()
+    left_over = sorted(
+        m.id if isinstance(m.id, str) else m.id[0]
+        for m in catalog
+        if m.id and (m.context, m.id if isinstance(m.id, str) else m.id[0]) not in wanted
+    )
+    assert (fuzzy, empty, left_over) == ([], [], [])
+
+
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: p.parent.parent.name)
+def test_translations_keep_their_placeholders(po):
+    wrong = []
+    for m in read(po):
+        if not m.id:
+            continue
+        ids = m.id if isinstance(m.id, tuple) else (m.id,)
+        strings = m.string if isinstance(m.string, tuple) else (m.string,)
+        names = set().union(*(PLACEHOLDER.findall(i) for i in ids))
+        for text in strings:
+            used = set(PLACEHOLDER.findall(text))
+            # A plural's singular may leave the count out ("une demande"), nothing else.
+            allowed_missing = {"num", "count", "n"} if len(ids) > 1 else set()
+            if not used <= names or not (names - used) <= allowed_missing:
+                wrong.append((ids[0], text))
+    assert wrong == []
