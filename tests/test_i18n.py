@@ -116,7 +116,7 @@ def test_the_preferences_page_saves_language_and_zone(client, db, student):
     db.session.refresh(student)
     assert (student.locale, student.time_zone) == ("fr", "America/Toronto")
     page = client.get("/account").get_data(as_text=True)
-    assert "Pages en Français, e-mails en Français, heures en America/Toronto." in page
+    assert "Pages en Français, courriels en Français, heures en America/Toronto." in page
 
 
 @pytest.mark.parametrize(
