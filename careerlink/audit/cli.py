@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask_babel import ngettext
 from flask.cli import with_appcontext
 
 from careerlink.audit import services
@@ -26,4 +27,6 @@ def purge_command(days):
     """Delete audit entries older than the retention period."""
     with transaction():
         removed = services.purge(days=days)
-    click.echo(f"Removed {removed} audit entries.")
+    click.echo(
+        ngettext("Removed %(num)d audit entry.", "Removed %(num)d audit entries.", removed)
+    )
