@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import click
-from flask_babel import ngettext
 from flask.cli import with_appcontext
+from flask_babel import ngettext
 
 from careerlink.audit import services
 from careerlink.database import transaction
@@ -27,6 +27,4 @@ def purge_command(days):
     """Delete audit entries older than the retention period."""
     with transaction():
         removed = services.purge(days=days)
-    click.echo(
-        ngettext("Removed %(num)d audit entry.", "Removed %(num)d audit entries.", removed)
-    )
+    click.echo(ngettext("Removed %(num)d audit entry.", "Removed %(num)d audit entries.", removed))

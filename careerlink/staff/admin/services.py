@@ -97,9 +97,7 @@ def _clean_name(name: str | None, exclude: Industry | None = None) -> str:
     if not name:
         raise DomainError(_("Write the industry's name."), field="name")
     if len(name) > NAME_MAX:
-        raise DomainError(
-            _("Keep the name under %(num)d characters.", num=NAME_MAX), field="name"
-        )
+        raise DomainError(_("Keep the name under %(num)d characters.", num=NAME_MAX), field="name")
     same = select(Industry).where(func.lower(Industry.name) == name.lower())
     if exclude is not None:
         same = same.where(Industry.id != exclude.id)
@@ -284,9 +282,7 @@ def people_query(text: str = "", role: str = ""):
     """People whose name or email contains `text`, holding `role` when given, by name."""
     text = (text or "").strip()
     if len(text) > SEARCH_MAX:
-        raise DomainError(
-            _("Search with at most %(num)d characters.", num=SEARCH_MAX), field="q"
-        )
+        raise DomainError(_("Search with at most %(num)d characters.", num=SEARCH_MAX), field="q")
     stmt = select(User)
     if text:
         pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import click
-from flask_babel import gettext as _
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from careerlink.connections import counts

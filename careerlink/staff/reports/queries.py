@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import case, func, literal_column, select
 
 from careerlink.accounts.models import User
