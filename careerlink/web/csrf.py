@@ -50,7 +50,7 @@ def _session_token_missing() -> CsrfRefusal:
             "cookie_not_sent",
             _(
                 "Your browser did not send the site's cookie, which the form needs. Allow "
-                "cookies for this site (a blocker or private mode may refuse them), then go "
+                "cookies for this site (a blocker or private mode may refuse them), then: Go "
                 "back, reload the page and send the form again."
             ),
             "No session cookie came with the form. Check that the cookie's name and path "
@@ -108,7 +108,7 @@ def explain(err: CSRFError) -> CsrfRefusal:
             _(
                 "Your browser did not say which page the form came from (the Referer header), "
                 "which this site needs over HTTPS to tell its own forms from forged ones. Allow "
-                "your browser or extension to send it to this site, then go back, reload the "
+                "your browser or extension to send it to this site, then: Go back, reload the "
                 "page and send the form again."
             ),
             "An HTTPS POST came without a Referer header (a no-referrer policy, a privacy "

@@ -602,7 +602,6 @@ def responsiveness(filters: ReportFilters) -> Report:
             "How many alumni answered what share of the requests relayed to them (%(num)s "
             "alumni; no requests relayed).",
             counted,
-            num=format_number(counted),
         )
     else:
         shares = ngettext(
@@ -611,7 +610,6 @@ def responsiveness(filters: ReportFilters) -> Report:
             "How many alumni answered what share of the requests relayed to them (%(num)s "
             "alumni; overall response rate %(rate)s).",
             counted,
-            num=format_number(counted),
             rate=overall,
         )
     return Report(
