@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -61,7 +62,8 @@ class AuditAction(enum.StrEnum):
 
 
 ACTION_LABELS = {
-    AuditAction.SIGN_IN: _l("Sign in"),
+    # "Sign in" is also a button; as a logged event it is a noun ("Connexion" in French).
+    AuditAction.SIGN_IN: lazy_pgettext("audit action", "Sign in"),
     AuditAction.SIGN_IN_FAILED: _l("Sign in failed"),
     AuditAction.PASSWORD_CHANGED: _l("Password changed"),
     AuditAction.PASSWORD_RESET: _l("Password reset"),
