@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from careerlink.__about__ import __version__
 from careerlink.paths import STATIC_DIR, TEMPLATES_DIR, load_config_module
@@ -97,7 +98,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
 
     login_manager.login_view = "accounts.signin"
-    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message = _l("Please sign in to see that page.")
+    # Flashed as a plain string in the visitor's language (a lazy one cannot go in the session).
+    login_manager.localize_callback = str
     login_manager.login_message_category = "info"
 
     from careerlink.database import (

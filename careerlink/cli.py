@@ -14,6 +14,7 @@ import sys
 import click
 from flask import current_app
 from flask.cli import ScriptInfo, with_appcontext
+from flask_babel import gettext as _
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -72,13 +73,13 @@ def create_user_command(email, roles, name, password_stdin):
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password = click.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
     display_name = name or email.split("@", 1)[0]
     with transaction():
         user = create_user(email, display_name, password, [Role(r) for r in roles], verified=True)
         record_role_changes(user, RoleChanges(tuple(user.roles), ()), detail="command line")
         granted = ", ".join(sorted(r.value for r in user.roles))
-    click.echo(f"Created {user.email} with roles: {granted}")
+    click.echo(_("Created %(email)s with roles: %(roles)s", email=user.email, roles=granted))
 
 
 @careerlink_cli.group("mail")
@@ -105,7 +106,14 @@ def mail_send_command(loop, batch, interval):
     from careerlink.mail import worker
 
     def report(result: worker.SendResult) -> None:
-        click.echo(f"sent {result.sent}, will retry {result.retried}, failed {result.failed}")
+        click.echo(
+            _(
+                "sent %(sent)s, will retry %(retried)s, failed %(failed)s",
+                sent=result.sent,
+                retried=result.retried,
+                failed=result.failed,
+            )
+        )
         for error in result.errors:
             click.echo(f"  {error}", err=True)
 
@@ -115,13 +123,13 @@ def mail_send_command(loop, batch, interval):
 def _age(seconds: float | None) -> str:
     """A duration in words a person reads at a glance: 42 s, 5 min 3 s, 2 h 10 min."""
     if seconds is None:
-        return "never"
+        return _("never")
     seconds = int(seconds)
     if seconds < 60:
-        return f"{seconds} s"
+        return _("%(s)d s", s=seconds)
     if seconds < 3600:
-        return f"{seconds // 60} min {seconds % 60} s"
-    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+        return _("%(min)d min %(s)d s", min=seconds // 60, s=seconds % 60)
+    return _("%(h)d h %(min)d min", h=seconds // 3600, min=seconds % 3600 // 60)
 
 
 @mail_cli.command("status")
@@ -138,31 +146,53 @@ def mail_status_command(as_json):
         click.echo(json.dumps(health.to_dict(), indent=2))
     else:
         oldest = health.oldest_due_age
-        due = f"{health.due} due" + (
-            f", the oldest due for {_age(oldest.total_seconds())}" if oldest is not None else ""
-        )
-        click.echo(f"waiting: {health.waiting} ({due})")
-        click.echo(f"failed for good: {health.failed}")
-        if health.last_pass_at is None:
-            click.echo("last pass: never recorded")
+        if oldest is not None:
+            waiting = _(
+                "waiting: %(waiting)s (%(due)s due, the oldest due for %(age)s)",
+                waiting=health.waiting,
+                due=health.due,
+                age=_age(oldest.total_seconds()),
+            )
         else:
+            waiting = _(
+                "waiting: %(waiting)s (%(due)s due)", waiting=health.waiting, due=health.due
+            )
+        click.echo(waiting)
+        click.echo(_("failed for good: %(failed)s", failed=health.failed))
+        if health.last_pass_at is None:
+            click.echo(_("last pass: never recorded"))
+        else:
+            # A machine-readable UTC time: this is read beside logs, which are in UTC.
             when = health.last_pass_at.strftime("%Y-%m-%d %H:%M:%S UTC")
             ago = _age(health.last_pass_age.total_seconds())
-            click.echo(f"last pass: {when}, {ago} ago, by {health.last_worker}")
-        limit = int(health.late_after.total_seconds())
-        if health.late:
-            since = (
-                "no pass was ever recorded"
-                if health.last_pass_age is None
-                else f"the last pass was {_age(health.last_pass_age.total_seconds())} ago "
-                f"(more than CAREERLINK_WORKER_LATE_SECONDS={limit})"
-            )
             click.echo(
-                f"status: late: mail is due and {since}; is `flask careerlink mail send "
-                "--loop` running?"
+                _(
+                    "last pass: %(when)s, %(ago)s ago, by %(worker)s",
+                    when=when,
+                    ago=ago,
+                    worker=health.last_worker,
+                )
+            )
+        limit = int(health.late_after.total_seconds())
+        if health.late and health.last_pass_age is None:
+            click.echo(
+                _(
+                    "status: late: mail is due and no pass was ever recorded; is `flask "
+                    "careerlink mail send --loop` running?"
+                )
+            )
+        elif health.late:
+            click.echo(
+                _(
+                    "status: late: mail is due and the last pass was %(ago)s ago (more than "
+                    "CAREERLINK_WORKER_LATE_SECONDS=%(limit)s); is `flask careerlink mail send "
+                    "--loop` running?",
+                    ago=_age(health.last_pass_age.total_seconds()),
+                    limit=limit,
+                )
             )
         else:
-            click.echo("status: ok")
+            click.echo(_("status: ok"))
     if health.late:
         raise SystemExit(1)
 
@@ -195,8 +225,10 @@ def load_demo(password: str) -> list[str]:
     if current_app.config.get("ENV_NAME") == "production":
         # Every demo account, an admin among them, has a password printed in the README.
         raise NotAllowed(
-            "the demo data is not loaded in production (CAREERLINK_ENV=production): its "
-            "accounts, an admin among them, have a public password"
+            _(
+                "the demo data is not loaded in production (CAREERLINK_ENV=production): its "
+                "accounts, an admin among them, have a public password"
+            )
         )
     lines: list[str] = []
     loads = (

@@ -6,12 +6,29 @@ answer a refusal the same way.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+
+class Title:
+    """A class-level title marked with `_l`, read as a plain string in the current language.
+
+    A plain `str` (not a lazy string) is what the JSON API can serialise, so the error types'
+    titles are translated when they are read, not when the module is imported.
+    """
+
+    def __init__(self, text):
+        self.text = text
+
+    def __get__(self, obj, owner=None) -> str:
+        return str(self.text)
+
 
 class DomainError(Exception):
     """A business rule refused an action; the message is safe to show to the user."""
 
     status_code = 422
-    title = "That cannot be done"
+    title = Title(_l("That cannot be done"))
 
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
@@ -23,38 +40,38 @@ class NotFound(DomainError):
     """The object does not exist, or the actor may not know that it does (404)."""
 
     status_code = 404
-    title = "Page not found"
+    title = Title(_l("Page not found"))
 
-    def __init__(self, message: str = "We could not find that page. Check the address."):
-        super().__init__(message)
+    def __init__(self, message: str | None = None):
+        super().__init__(message or _("We could not find that page. Check the address."))
 
 
 class NotAllowed(DomainError):
     """The acting user may not do this to that object (403)."""
 
     status_code = 403
-    title = "Not allowed"
+    title = Title(_l("Not allowed"))
 
     def __init__(
         self,
-        message: str = "Your account does not have access to this page.",
+        message: str | None = None,
         field: str | None = None,
     ):
-        super().__init__(message, field)
+        super().__init__(message or _("Your account does not have access to this page."), field)
 
 
 class InvalidTransition(DomainError):
     """A state change was asked for from a state that does not allow it (409)."""
 
     status_code = 409
-    title = "Already changed"
+    title = Title(_l("Already changed"))
 
 
 class Conflict(DomainError):
     """A uniqueness rule (enforced by the database) refused the change (409)."""
 
     status_code = 409
-    title = "Already exists"
+    title = Title(_l("Already exists"))
 
 
 class InvalidToken(DomainError):
@@ -65,7 +82,7 @@ class InvalidToken(DomainError):
     """
 
     status_code = 400
-    title = "This link cannot be used"
+    title = Title(_l("This link cannot be used"))
 
     def __init__(self, message: str, link: str | None = None):
         super().__init__(message)

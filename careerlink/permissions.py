@@ -6,6 +6,7 @@ import enum
 from functools import wraps
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from careerlink.errors import NotAllowed
@@ -21,6 +22,19 @@ class Role(enum.StrEnum):
     ALUMNUS = "alumnus"
     STAFF = "staff"
     ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        """The role's name for people, in the current language."""
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {
+    Role.STUDENT: _l("student"),
+    Role.ALUMNUS: _l("alumnus"),
+    Role.STAFF: _l("staff"),
+    Role.ADMIN: _l("admin"),
+}
 
 
 STAFF_ROLES = (Role.STAFF, Role.ADMIN)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from careerlink.errors import InvalidToken
@@ -31,11 +32,11 @@ def read_token(purpose: str, token: str, max_age_seconds: int | None = None) -> 
     try:
         data = _serializer(purpose).loads(token, max_age=max_age_seconds)
     except SignatureExpired:
-        raise InvalidToken("This link has expired. Ask for a new one.", link=purpose) from None
+        raise InvalidToken(_("This link has expired. Ask for a new one."), link=purpose) from None
     except BadSignature:
         raise InvalidToken(
-            "This link is not valid. Check that you copied all of it.", link=purpose
+            _("This link is not valid. Check that you copied all of it."), link=purpose
         ) from None
     if not isinstance(data, dict):
-        raise InvalidToken("This link is not valid.", link=purpose)
+        raise InvalidToken(_("This link is not valid."), link=purpose)
     return data

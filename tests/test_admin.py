@@ -324,3 +324,98 @@ def test_merge_with_ids_out_of_range_is_a_clear_message(client, sign_in, admin, 
     resp = client.post("/admin/industries/merge", data={"source": value, "target": value})
     assert resp.status_code == 422
     assert "Choose both industries from the lists." in resp.get_data(as_text=True)
+
+
+# --- industry names in other languages ----------------------------------------------------------
+
+
+def directory_state() -> tuple[int, int]:
+    """The directory's (data version, structure): what its caches are keyed by."""
+    from careerlink.mentors.directory_index import DirectoryState
+
+    _db.session.expire_all()
+    row = _db.session.get(DirectoryState, 1)
+    return row.version, row.structure
+
+
+def test_admin_gives_an_industry_its_french_name(client, sign_in, admin, make_mentor):
+    make_mentor(industry="veterinary")
+    vet = industry("veterinary")
+    before = directory_state()
+    sign_in(admin)
+    resp = client.post(
+        f"/admin/industries/{vet.id}/translations", data={"name_fr": "  Soins   vétérinaires "}
+    )
+    assert resp.status_code == 302
+    assert industry("veterinary").translations == {"fr": "Soins vétérinaires"}
+    assert audited(AuditAction.INDUSTRY_TRANSLATED) == [
+        (admin.id, str(vet.id), "Veterinary and animal care: fr: Soins vétérinaires")
+    ]
+    # Like a rename, the change moves the directory's caches on (both counters grow).
+    after = directory_state()
+    assert (after[0] > before[0], after[1] > before[1]) == (True, True)
+    # The French name is what French readers see; English readers keep the English one.
+    french = client.get("/admin/industries", headers={"Accept-Language": "fr"})
+    assert 'value="Soins vétérinaires"' in french.get_data(as_text=True)
+    assert "<td>Veterinary and animal care</td>" in french.get_data(as_text=True)
+
+
+def test_an_empty_translation_removes_it_and_an_unchanged_one_is_refused(db, admin):
+    with transaction():
+        _db.session.add(Industry(slug="veterinary", name="Veterinary and animal care"))
+    vet = industry("veterinary")
+    with transaction():
+        services.translate_industry(admin, vet, {"fr": "Santé animale"})
+    with pytest.raises(DomainError, match="Those are already its names."), transaction():
+        services.translate_industry(admin, industry("veterinary"), {"fr": " Santé  animale "})
+    with transaction():
+        services.translate_industry(admin, industry("veterinary"), {"fr": "   "})
+    assert industry("veterinary").translations is None
+    assert [d for _, _, d in audited(AuditAction.INDUSTRY_TRANSLATED)] == [
+        "Veterinary and animal care: fr: Santé animale",
+        "Veterinary and animal care: fr: removed",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("names", "message"),
+    [
+        ({"fr": "x" * 121}, "Keep the name under 120 characters."),
+        ({"en": "Vets"}, "en is not a language this site offers."),
+        ({"de": "Tiermedizin"}, "de is not a language this site offers."),
+    ],
+)
+def test_translations_are_bounded_to_the_offered_languages(db, admin, names, message):
+    with transaction():
+        _db.session.add(Industry(slug="veterinary", name="Veterinary and animal care"))
+    with pytest.raises(DomainError) as refused, transaction():
+        services.translate_industry(admin, industry("veterinary"), names)
+    assert refused.value.message == message
+    assert industry("veterinary").translations is None
+
+
+def test_only_admins_translate_industries(client, sign_in, staff, db):
+    with transaction():
+        _db.session.add(Industry(slug="veterinary", name="Veterinary and animal care"))
+    vet = industry("veterinary")
+    with pytest.raises(NotAllowed), transaction():
+        services.translate_industry(staff, vet, {"fr": "Santé animale"})
+    sign_in(staff)
+    resp = client.post(f"/admin/industries/{vet.id}/translations", data={"name_fr": "Santé"})
+    assert resp.status_code == 403
+    assert industry("veterinary").translations is None
+
+
+def test_a_too_long_translation_is_flashed_not_a_server_error(client, sign_in, admin, db):
+    with transaction():
+        _db.session.add(Industry(slug="veterinary", name="Veterinary and animal care"))
+    vet = industry("veterinary")
+    sign_in(admin)
+    resp = client.post(
+        f"/admin/industries/{vet.id}/translations",
+        data={"name_fr": "x" * 5000},
+        follow_redirects=True,
+    )
+    assert resp.status_code == 200
+    assert "Keep the name under 120 characters." in resp.get_data(as_text=True)
+    assert industry("veterinary").translations is None

@@ -251,7 +251,7 @@ def test_purge_removes_only_entries_past_retention(app, db, staff):
     app.config["CAREERLINK_AUDIT_RETENTION_DAYS"] = 30
     result = app.test_cli_runner().invoke(careerlink_cli, ["audit", "purge"])
     assert result.exit_code == 0, result.output
-    assert result.output == "Removed 1 audit entries.\n"
+    assert result.output == "Removed 1 audit entry.\n"
     assert [e.detail for e in entries(AuditAction.ALUMNUS_VERIFIED)] == ["recent"]
     [purge] = entries(AuditAction.AUDIT_PURGED)
     assert purge.detail == "1 entries older than 30 days"

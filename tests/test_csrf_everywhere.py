@@ -660,6 +660,11 @@ CASES: dict[str, Case] = {
         path=lambda w: {"industry_id": w.industry_ids[0]},
         data=lambda w: {"name": "Animal health"},
     ),
+    "admin.translate_industry": Case(
+        lambda w: w.admin,
+        path=lambda w: {"industry_id": w.industry_ids[0]},
+        data=lambda w: {"name_fr": "Santé animale"},
+    ),
     "admin.set_industry_active": Case(
         lambda w: w.admin,
         path=lambda w: {"industry_id": w.industry_ids[0]},

@@ -511,7 +511,7 @@ def test_a_code_only_works_in_the_frame_that_asked_for_it(app, db, campus_studen
     code = code_in(popup.get(done_path).get_data(as_text=True))
 
     stolen = other_frame.post("/embed/portal/exchange", data={"code": code}, follow_redirects=True)
-    assert handoff.REFUSED in stolen.get_data(as_text=True)
+    assert str(handoff.REFUSED) in stolen.get_data(as_text=True)
     assert other_frame.get("/embed/my/requests").status_code == 302
     no_frame = app.test_client().post("/embed/portal/exchange", data={"code": code})
     assert no_frame.location == "/embed/signin"
@@ -530,7 +530,7 @@ def test_an_expired_or_forged_code_is_refused(app, db, student, monkeypatch):
     for code in (good, forged, good[:-2] + "xx", ""):
         response = frame.post("/embed/portal/exchange", data={"code": code}, follow_redirects=True)
         assert response.request.path == "/embed/signin"
-        assert handoff.REFUSED in response.get_data(as_text=True)
+        assert str(handoff.REFUSED) in response.get_data(as_text=True)
         popup_link_for(app, frame, monkeypatch)
 
 
@@ -560,7 +560,7 @@ def test_a_deactivated_account_gets_no_frame_session(app, db, student, monkeypat
     with transaction():
         db.session.merge(student).active = False
     response = frame.post("/embed/portal/exchange", data={"code": code}, follow_redirects=True)
-    assert handoff.REFUSED in response.get_data(as_text=True)
+    assert str(handoff.REFUSED) in response.get_data(as_text=True)
 
 
 def test_a_popup_already_signed_in_hands_over_at_once(app, db, student, monkeypatch):

@@ -333,7 +333,7 @@ def test_messages_of_long_closed_requests_are_erased(app, db, make_request):
     app.config["CAREERLINK_MESSAGE_RETENTION_MONTHS"] = 12
     result = app.test_cli_runner().invoke(args=["careerlink", "privacy", "purge-messages"])
     assert result.exit_code == 0, result.output
-    assert result.output == "Erased the messages of 1 requests closed over 12 months ago.\n"
+    assert result.output == "Erased the messages of 1 request closed over 12 months ago.\n"
     _db.session.expire_all()
     erased = _db.session.get(ConnectionRequest, old.id)
     assert (erased.message, erased.hopes, erased.staff_reason, erased.state) == (

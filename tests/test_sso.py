@@ -712,7 +712,7 @@ def test_sso_check_fetches_discovery_and_keys(app, db, campus_sso, oidc_provider
     assert result.exit_code == 1
     assert "campus (Campus account): PROBLEM" in result.output
     assert "problem: discovery document" in result.output
-    assert "Error: 1 provider(s) with problems" in result.output
+    assert "Error: 1 provider with problems" in result.output
 
 
 def test_sso_check_without_configuration(app, db):

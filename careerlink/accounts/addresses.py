@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
 
-INVALID = "Enter a valid email address."
+INVALID = _l("Enter a valid email address.")
 MAX_LENGTH = 254
 
 
@@ -18,9 +19,9 @@ def email_problem(address: str) -> str | None:
     """
     address = (address or "").strip()
     if not address or len(address) > MAX_LENGTH:
-        return INVALID
+        return str(INVALID)
     try:
         validate_email(address, check_deliverability=False, test_environment=True)
     except EmailNotValidError:
-        return INVALID
+        return str(INVALID)
     return None

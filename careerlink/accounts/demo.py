@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from careerlink.accounts.models import find_user_by_email
 from careerlink.accounts.services import create_user
 from careerlink.models import utcnow
@@ -19,7 +21,7 @@ DEMO_USERS = [
 
 def load_account_demo(password: str) -> list[str]:
     """Add the demo accounts that are missing (no commit); return the sign-in lines to print."""
-    lines = ["Demo sign-ins (password for all: " + password + "):"]
+    lines = [_("Demo sign-ins (password for all: %(password)s):", password=password)]
     for email, name, roles in DEMO_USERS:
         user = find_user_by_email(email)
         if user is None:

@@ -6,6 +6,8 @@ header is chosen by the browser (and can lie), so it is never used for a decisio
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 # Order matters: Edge and Opera say "Chrome", Chrome says "Safari", Android says "Linux".
 _BROWSERS = (
     ("Edg", "Edge"),
@@ -38,9 +40,9 @@ def describe_device(user_agent: str | None) -> str:
     browser = next((name for token, name in _BROWSERS if token in ua), None)
     system = next((name for token, name in _SYSTEMS if token in ua), None)
     if browser and system:
-        return f"{browser} on {system}"
+        return _("%(browser)s on %(system)s", browser=browser, system=system)
     if browser:
         return browser
     if system:
-        return f"A browser on {system}"
-    return "Unknown browser"
+        return _("A browser on %(system)s", system=system)
+    return _("Unknown browser")

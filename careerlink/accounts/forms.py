@@ -31,8 +31,8 @@ def valid_email(form, field) -> None:
 def email_field() -> EmailField:
     """An email address field: required, then the shared rule."""
     return EmailField(
-        "Email address",
-        validators=[DataRequired("Enter your email address."), valid_email],
+        _l("Email address"),
+        validators=[DataRequired(_l("Enter your email address.")), valid_email],
         render_kw={"maxlength": MAX_EMAIL_LENGTH},
     )
 
@@ -41,103 +41,103 @@ class SignUpForm(FlaskForm):
     """Create a student or alumnus account."""
 
     display_name = StringField(
-        "Your name", validators=[DataRequired("Enter your name."), Length(max=120)]
+        _l("Your name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120)]
     )
     email = email_field()
     role = RadioField(
-        "I am",
+        _l("I am"),
         choices=[
-            ("student", "A student or graduate looking for advice"),
-            ("alumnus", "An alumnus or alumna willing to help"),
+            ("student", _l("A student or graduate looking for advice")),
+            ("alumnus", _l("An alumnus or alumna willing to help")),
         ],
-        validators=[DataRequired("Choose one.")],
+        validators=[DataRequired(_l("Choose one."))],
     )
     password = PasswordField(
-        "Password",
-        validators=[DataRequired("Choose a password."), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
-        description=f"At least {MIN_LENGTH} characters.",
+        _l("Password"),
+        validators=[DataRequired(_l("Choose a password.")), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        description=_l("At least %(num)d characters.", num=MIN_LENGTH),
     )
     confirm = PasswordField(
-        "Repeat password",
+        _l("Repeat password"),
         validators=[
-            DataRequired("Repeat your password."),
-            EqualTo("password", "The passwords differ."),
+            DataRequired(_l("Repeat your password.")),
+            EqualTo("password", _l("The passwords differ.")),
         ],
     )
-    submit = SubmitField("Create account")
+    submit = SubmitField(_l("Create account"))
 
 
 class SignInForm(FlaskForm):
     """Sign in with email and password."""
 
     email = email_field()
-    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
     next = HiddenField()
-    submit = SubmitField("Sign in")
+    submit = SubmitField(_l("Sign in"))
 
 
 class EmailOnlyForm(FlaskForm):
     """Ask for an email address (forgot password, resend verification)."""
 
     email = email_field()
-    submit = SubmitField("Send")
+    submit = SubmitField(_l("Send"))
 
 
 class ResetPasswordForm(FlaskForm):
     """Choose a new password from a reset link."""
 
     password = PasswordField(
-        "New password",
-        validators=[DataRequired("Choose a password."), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
-        description=f"At least {MIN_LENGTH} characters.",
+        _l("New password"),
+        validators=[DataRequired(_l("Choose a password.")), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        description=_l("At least %(num)d characters.", num=MIN_LENGTH),
     )
     confirm = PasswordField(
-        "Repeat new password",
+        _l("Repeat new password"),
         validators=[
-            DataRequired("Repeat your password."),
-            EqualTo("password", "The passwords differ."),
+            DataRequired(_l("Repeat your password.")),
+            EqualTo("password", _l("The passwords differ.")),
         ],
     )
-    submit = SubmitField("Set new password")
+    submit = SubmitField(_l("Set new password"))
 
 
 class ChangePasswordForm(FlaskForm):
     """Change the password while signed in."""
 
     current_password = PasswordField(
-        "Current password", validators=[DataRequired("Enter your current password.")]
+        _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
     )
     new_password = PasswordField(
-        "New password",
-        validators=[DataRequired("Choose a password."), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
-        description=f"At least {MIN_LENGTH} characters.",
+        _l("New password"),
+        validators=[DataRequired(_l("Choose a password.")), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        description=_l("At least %(num)d characters.", num=MIN_LENGTH),
     )
     confirm = PasswordField(
-        "Repeat new password",
+        _l("Repeat new password"),
         validators=[
-            DataRequired("Repeat your new password."),
-            EqualTo("new_password", "The passwords differ."),
+            DataRequired(_l("Repeat your new password.")),
+            EqualTo("new_password", _l("The passwords differ.")),
         ],
     )
-    submit = SubmitField("Change password")
+    submit = SubmitField(_l("Change password"))
 
 
 class ConfirmForm(FlaskForm):
     """A form with only a button: the POST that acts after a link opened a page."""
 
-    submit = SubmitField("Confirm")
+    submit = SubmitField(_l("Confirm"))
 
 
 class SignOutForm(FlaskForm):
     """Sign out (a POST, so a link or prefetch cannot sign anyone out)."""
 
-    submit = SubmitField("Sign out")
+    submit = SubmitField(_l("Sign out"))
 
 
 class EndSessionForm(FlaskForm):
     """The button that ends one session, or all the others, from the account page."""
 
-    submit = SubmitField("End session")
+    submit = SubmitField(_l("End session"))
 
 
 def time_zone_choices() -> list[tuple[str, str]]:

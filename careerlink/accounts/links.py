@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from careerlink.accounts.models import User
 from careerlink.errors import InvalidToken
 from careerlink.extensions import db
@@ -36,7 +38,7 @@ def user_for_verification(token: str) -> User:
     user = db.session.get(User, data.get("uid"))
     if user is None or user.email != data.get("email"):
         raise InvalidToken(
-            "This verification link is for an address that is no longer in use.", link=VERIFY
+            _("This verification link is for an address that is no longer in use."), link=VERIFY
         )
     return user
 
@@ -47,6 +49,6 @@ def user_for_reset(token: str) -> User:
     user = db.session.get(User, data.get("uid"))
     if user is None or not user.is_active or data.get("fp") != _fingerprint(user):
         raise InvalidToken(
-            "This reset link has already been used or is no longer valid.", link=RESET
+            _("This reset link has already been used or is no longer valid."), link=RESET
         )
     return user

@@ -5,6 +5,7 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 
 _DEFAULT = PasswordHasher()
 # Tests hash thousands of passwords; cheap parameters keep the suite fast.
@@ -38,11 +39,11 @@ def check_password(stored: str | None, password: str) -> bool:
 def password_problem(password: str, email: str = "") -> str | None:
     """Say what is wrong with a new password, or None when it is acceptable."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
+        return _("Use at least %(num)d characters.", num=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return _("Use at most %(num)d characters.", num=MAX_LENGTH)
     if email and password.strip().lower() == email.strip().lower():
-        return "Your password cannot be your email address."
+        return _("Your password cannot be your email address.")
     if len(set(password)) < 4:
-        return "Choose a password with more variety."
+        return _("Choose a password with more variety.")
     return None

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import String, and_, cast, delete, func, or_, select, update
 
 from careerlink.accounts.models import Identity, User, UserSession
@@ -91,7 +92,7 @@ def deleted_address(user_id: int) -> str:
 
 def _require_self_or_staff(actor: User | None, user: User) -> None:
     if actor is None or not (actor.id == user.id or is_staff(actor)):
-        raise NotAllowed("Only the person or the career office can do this.")
+        raise NotAllowed(_("Only the person or the career office can do this."))
 
 
 # --- the download -------------------------------------------------------------------------------
@@ -105,7 +106,7 @@ def export_data(actor: User, user: User) -> dict[str, Any]:
     """Everything CareerLink holds about the person, emails sent to them included; audited."""
     _require_self_or_staff(actor, user)
     if user.deleted_at is not None:
-        raise InvalidTransition("This account was deleted; nothing about the person is left.")
+        raise InvalidTransition(_("This account was deleted; nothing about the person is left."))
     requests = db.session.scalars(
         select(R).where(or_(R.student_id == user.id, R.alumnus_id == user.id)).order_by(R.id)
     ).all()
@@ -253,7 +254,7 @@ def _check_not_last_admin(user: User) -> None:
         )
     )
     if not others:
-        raise DomainError("This is the last administrator's account; make another one first.")
+        raise DomainError(_("This is the last administrator's account; make another one first."))
 
 
 def delete_account(actor: User, user: User, now: datetime | None = None) -> Deletion:
@@ -272,7 +273,7 @@ def delete_account(actor: User, user: User, now: datetime | None = None) -> Dele
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
-        raise InvalidTransition("This account was already deleted.")
+        raise InvalidTransition(_("This account was already deleted."))
     db.session.refresh(user)
     old_name, old_email = user.display_name, user.email
     user.display_name = DELETED_NAME
@@ -438,11 +439,13 @@ def _rewrite_emails(old_name: str, old_email: str, digest_lines: list[str] = ())
 def set_directory_hold(actor: User, user: User, hold: bool) -> None:
     """Staff record (or lift) a student's FERPA directory hold; audited."""
     if not is_staff(actor):
-        raise NotAllowed("Only the career office records a directory hold.")
+        raise NotAllowed(_("Only the career office records a directory hold."))
     if user.directory_hold == hold:
-        raise InvalidTransition(
-            f"{user.display_name} {'already has' if hold else 'has no'} directory hold."
-        )
+        if hold:
+            raise InvalidTransition(
+                _("%(name)s already has a directory hold.", name=user.display_name)
+            )
+        raise InvalidTransition(_("%(name)s has no directory hold.", name=user.display_name))
     user.directory_hold = hold
     record(
         AuditAction.DIRECTORY_HOLD_SET if hold else AuditAction.DIRECTORY_HOLD_LIFTED,
@@ -457,7 +460,7 @@ def set_directory_hold(actor: User, user: User, hold: bool) -> None:
 def purge_closed_messages(months: int, now: datetime | None = None) -> int:
     """Erase the words of requests closed more than `months` months ago; how many. 0: none."""
     if months < 0:
-        raise DomainError("The retention period cannot be negative.")
+        raise DomainError(_("The retention period cannot be negative."))
     if months == 0:
         return 0
     cutoff = (now or utcnow()) - timedelta(days=round(months * 30.44))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import ngettext
 
 from careerlink.accounts import privacy
 from careerlink.database import transaction
@@ -28,4 +29,11 @@ def purge_messages_command(months):
     months = current_app.config["CAREERLINK_MESSAGE_RETENTION_MONTHS"] if months is None else months
     with transaction():
         erased = privacy.purge_closed_messages(months)
-    click.echo(f"Erased the messages of {erased} requests closed over {months} months ago.")
+    click.echo(
+        ngettext(
+            "Erased the messages of %(num)d request closed over %(months)s months ago.",
+            "Erased the messages of %(num)d requests closed over %(months)s months ago.",
+            erased,
+            months=months,
+        )
+    )

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, SubmitField
@@ -20,20 +22,22 @@ from careerlink.web.actions import found, perform
 bp = Blueprint("privacy", __name__)
 
 CONFIRM_WORD = "delete"
+# The word in the page's language is accepted too (the English one always is).
+CONFIRM_WORD_SHOWN = _l("delete")
 
 
 class DeleteAccountForm(FlaskForm):
     """Type the word to confirm: deleting cannot be undone."""
 
-    confirm = StringField(f"Type “{CONFIRM_WORD}” to confirm")
-    submit = SubmitField("Delete the account")
+    confirm = StringField(_l("Type “%(word)s” to confirm", word=CONFIRM_WORD_SHOWN))
+    submit = SubmitField(_l("Delete the account"))
 
 
 class HoldForm(FlaskForm):
     """Record or lift a FERPA directory hold."""
 
     hold = HiddenField()
-    submit = SubmitField("Confirm")
+    submit = SubmitField(_l("Confirm"))
 
 
 def _me() -> User:
@@ -56,9 +60,9 @@ def _download(user: User, actor: User):
 
 
 def _confirmed(form: DeleteAccountForm) -> bool:
-    if (form.confirm.data or "").strip().lower() == CONFIRM_WORD:
+    if (form.confirm.data or "").strip().lower() in {CONFIRM_WORD, str(CONFIRM_WORD_SHOWN)}:
         return True
-    form.confirm.errors = [f"Type “{CONFIRM_WORD}” to confirm."]
+    form.confirm.errors = [_("Type “%(word)s” to confirm.", word=CONFIRM_WORD_SHOWN)]
     return False
 
 
@@ -86,7 +90,7 @@ def delete_mine():
         done = perform(lambda: privacy.delete_account(me, me))
         if done:
             sign_browser_out()
-            flash("Your account is deleted. Thank you for taking part.", "success")
+            flash(_("Your account is deleted. Thank you for taking part."), "success")
             return redirect(url_for("main.index"))
     return render_template("careerlink/accounts/privacy.html", user=me, form=form), 422
 
@@ -103,7 +107,7 @@ def find():
         user = find_user_by_email(email)
         if user is not None:
             return redirect(url_for("privacy.person", user_id=user.id))
-        flash(f"No account has the address {email}.", "error")
+        flash(_("No account has the address %(email)s.", email=email), "error")
     return render_template("careerlink/accounts/privacy_find.html", email=email)
 
 
@@ -138,7 +142,7 @@ def person_delete(user_id: int):
     user = _person(user_id)
     form = DeleteAccountForm()
     if form.validate_on_submit() and _confirmed(form):
-        done = perform(lambda: privacy.delete_account(_me(), user), "The account is deleted.")
+        done = perform(lambda: privacy.delete_account(_me(), user), _("The account is deleted."))
         if done:
             return redirect(url_for("privacy.person", user_id=user_id))
     return render_template(
@@ -159,6 +163,6 @@ def person_hold(user_id: int):
     if form.validate_on_submit() and hold is not None:
         perform(
             lambda: privacy.set_directory_hold(_me(), user, hold),
-            "The directory hold is recorded." if hold else "The directory hold is lifted.",
+            _("The directory hold is recorded.") if hold else _("The directory hold is lifted."),
         )
     return redirect(url_for("privacy.person", user_id=user_id))

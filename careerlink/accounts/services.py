@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -33,7 +34,7 @@ from careerlink.models import utcnow
 from careerlink.permissions import Role, can_verify_alumnus, require
 
 SIGNUP_ROLES = (Role.STUDENT, Role.ALUMNUS)
-TAKEN = "An account with this email address already exists. Sign in, or reset your password."
+TAKEN = _l("An account with this email address already exists. Sign in, or reset your password.")
 _dummy: dict[str, str] = {}
 
 
@@ -49,7 +50,7 @@ def _check_new_user(email: str, display_name: str, password: str | None) -> None
     if problem:
         raise DomainError(problem, field="email")
     if not display_name.strip():
-        raise DomainError("Enter your name.", field="display_name")
+        raise DomainError(_("Enter your name."), field="display_name")
     if password is not None:
         problem = password_problem(password, email)
         if problem:
@@ -68,7 +69,7 @@ def create_user(
     email = normalize_email(email)
     _check_new_user(email, display_name, password)
     if not roles:
-        raise DomainError("A user needs at least one role.", field="roles")
+        raise DomainError(_("A user needs at least one role."), field="roles")
     user = User(
         email=email,
         display_name=display_name.strip(),
@@ -83,7 +84,7 @@ def create_user(
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise Conflict(TAKEN, field="email") from None
+        raise Conflict(str(TAKEN), field="email") from None
     return user
 
 
@@ -95,7 +96,7 @@ def sign_up(email: str, display_name: str, password: str, role: Role) -> str:
     page never tells a stranger whether the address is known.
     """
     if Role(role) not in SIGNUP_ROLES:
-        raise DomainError("Choose student or alumnus.", field="role")
+        raise DomainError(_("Choose student or alumnus."), field="role")
     policy.check_signup_role(role)
     email = normalize_email(email)
     owner = find_user_by_email(email)
@@ -147,7 +148,7 @@ def authenticate(email: str, password: str) -> User | None:
     if not check_password(user.password_hash, password):
         return None
     if not user.is_active:
-        raise DomainError("This account has been deactivated. Contact the career office.")
+        raise DomainError(_("This account has been deactivated. Contact the career office."))
     user.mark_signed_in()
     return user
 
@@ -177,7 +178,7 @@ def sign_in(
 def change_password(user: User, current: str, new: str, *, keep: UserSession | None = None) -> None:
     """Replace the password after checking the current one; ends every session but `keep`."""
     if not check_password(user.password_hash, current):
-        raise DomainError("Your current password is not correct.", field="current_password")
+        raise DomainError(_("Your current password is not correct."), field="current_password")
     problem = password_problem(new, user.email)
     if problem:
         raise DomainError(problem, field="new_password")
@@ -225,9 +226,9 @@ def reset_password(token: str, new: str) -> User:
 
 def set_alumnus_verified(user: User, verified: bool, by: User) -> None:
     """Staff mark (or unmark) an alumnus as a verified graduate."""
-    require(can_verify_alumnus(by), "Only career-office staff can verify alumni.")
+    require(can_verify_alumnus(by), _("Only career-office staff can verify alumni."))
     if not user.has_role(Role.ALUMNUS):
-        raise DomainError("This account is not an alumnus account.")
+        raise DomainError(_("This account is not an alumnus account."))
     user.alumnus_verified_at = utcnow() if verified else None
     user.alumnus_verified_by_id = by.id if verified else None
     record(AuditAction.ALUMNUS_VERIFIED, actor=by, obj=user, detail=f"verified={verified}")

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
@@ -201,7 +202,7 @@ def end_session_of(
     if row is None or row.user_id != user.id:
         raise NotFound()
     if not is_live(row):
-        raise InvalidTransition("That session had already ended.")
+        raise InvalidTransition(_("That session had already ended."))
     end_session(row, EndReason.ENDED_BY_USER)
     return row
 

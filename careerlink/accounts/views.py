@@ -6,7 +6,8 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import refresh
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext, refresh
 from flask_login import current_user, login_required
 
 from careerlink.accounts import services, sessions
@@ -42,7 +43,7 @@ bp = Blueprint("accounts", __name__)
 bp.before_app_request(resolve_user_first)
 bp.add_app_template_filter(describe_device, "device")
 
-SAME_ANSWER = (
+SAME_ANSWER = _l(
     "If an account exists for that address, we have sent it an email. "
     "It can take a few minutes to arrive; check your spam folder too."
 )
@@ -74,7 +75,7 @@ def signup():
     form = SignUpForm()
     offered = {r.value for r in local_signup_roles()}
     if not offered:
-        flash("Accounts are created by signing in with your campus account.", "info")
+        flash(_("Accounts are created by signing in with your campus account."), "info")
         return redirect(url_for("accounts.signin"))
     form.role.choices = [c for c in form.role.choices if c[0] in offered]
     if request.method == "GET" and request.args.get("role") in offered:
@@ -100,7 +101,7 @@ def verify_email(token: str):
         # A bad link is a whole page (the app's handler offers a new one), not a flash.
         done = perform(
             lambda: services.verify_email(token),
-            "Thank you, your email address is verified.",
+            _("Thank you, your email address is verified."),
             propagate=(InvalidToken,),
         )
         if done:
@@ -119,13 +120,13 @@ def resend_verification():
     if request.method == "GET" and current_user.is_authenticated:
         form.email.data = current_user.email
     if form.validate_on_submit() and perform(lambda: services.resend_verification(form.email.data)):
-        flash(SAME_ANSWER, "info")
+        flash(str(SAME_ANSWER), "info")
         return redirect(url_for("accounts.signin"))
     return render_template(
         "careerlink/accounts/email_only.html",
         form=form,
-        title="Resend the verification email",
-        intro="Enter the address you signed up with and we will send a new link.",
+        title=_("Resend the verification email"),
+        intro=_("Enter the address you signed up with and we will send a new link."),
     )
 
 
@@ -147,13 +148,13 @@ def signin():
             lambda: services.sign_in(form.email.data, form.password.data, agent, address)
         )
         if done and done.value is None:
-            form.password.errors = ["That email and password do not match an account."]
+            form.password.errors = [_("That email and password do not match an account.")]
         if done.value is not None:
             user, key = done.value
             sign_browser_in(user, key)
             if not user.email_verified:
                 flash(
-                    "Please verify your email address; we sent you a link when you signed up.",
+                    _("Please verify your email address; we sent you a link when you signed up."),
                     "info",
                 )
             target = form.next.data
@@ -171,7 +172,7 @@ def signout():
         farewell = provider_sign_out_url() if here is not None else None
         perform(lambda: sessions.end_session(here, EndReason.SIGNED_OUT))
         sign_browser_out()  # a copy of the cookie now opens nothing either
-        flash("You are signed out.", "info")
+        flash(_("You are signed out."), "info")
         if farewell:
             return redirect(continue_sign_out_at(farewell))
     return redirect(url_for("main.index"))
@@ -185,13 +186,13 @@ def forgot_password():
     if form.validate_on_submit() and perform(
         lambda: services.request_password_reset(form.email.data)
     ):
-        flash(SAME_ANSWER, "info")
+        flash(str(SAME_ANSWER), "info")
         return redirect(url_for("accounts.signin"))
     return render_template(
         "careerlink/accounts/email_only.html",
         form=form,
-        title="Forgot your password?",
-        intro="Enter your email address and we will send you a link to choose a new password.",
+        title=_("Forgot your password?"),
+        intro=_("Enter your email address and we will send you a link to choose a new password."),
     )
 
 
@@ -210,7 +211,7 @@ def reset_password(token: str):
 
         done = perform(
             work,
-            "Your password has been changed. Sign in with the new one.",
+            _("Your password has been changed. Sign in with the new one."),
             form=form,
             propagate=(InvalidToken,),
         )
@@ -272,7 +273,7 @@ def end_session(session_id: int):
         here = current_session()
         done = perform(
             lambda: sessions.end_session_of(user, session_id),
-            "That session has ended; the device is signed out.",
+            _("That session has ended; the device is signed out."),
             quiet=(InvalidTransition,),
             propagate=(NotFound,),
         )
@@ -299,10 +300,14 @@ def end_other_sessions():
 def other_sessions_ended(count: int) -> str:
     """The message after ending every other session."""
     if count == 0:
-        return "You were not signed in anywhere else."
+        return _("You were not signed in anywhere else.")
     if count == 1:
-        return "Your other session has ended; that device is signed out."
-    return f"Your {count} other sessions have ended; those devices are signed out."
+        return _("Your other session has ended; that device is signed out.")
+    return ngettext(
+        "Your %(num)d other session has ended; that device is signed out.",
+        "Your %(num)d other sessions have ended; those devices are signed out.",
+        count,
+    )
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -316,7 +321,7 @@ def change_password():
         lambda: services.change_password(
             user, form.current_password.data, form.new_password.data, keep=here
         ),
-        "Your password has been changed.",
+        _("Your password has been changed."),
         form=form,
     ):
         return redirect(url_for("accounts.account"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import ngettext
 
 from careerlink.audit import services
 from careerlink.database import transaction
@@ -26,4 +27,4 @@ def purge_command(days):
     """Delete audit entries older than the retention period."""
     with transaction():
         removed = services.purge(days=days)
-    click.echo(f"Removed {removed} audit entries.")
+    click.echo(ngettext("Removed %(num)d audit entry.", "Removed %(num)d audit entries.", removed))

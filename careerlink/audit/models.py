@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -51,11 +53,53 @@ class AuditAction(enum.StrEnum):
     OPENING_APPROVED = "opening_approved"
     OPENING_REJECTED = "opening_rejected"
     OPENING_WITHDRAWN = "opening_withdrawn"
+    INDUSTRY_TRANSLATED = "industry_translated"
 
     @property
     def label(self) -> str:
-        """The action as staff read it."""
-        return self.value.replace("_", " ").capitalize()
+        """The action as staff read it, in the current language."""
+        return str(ACTION_LABELS[self])
+
+
+ACTION_LABELS = {
+    # "Sign in" is also a button; as a logged event it is a noun ("Connexion" in French).
+    AuditAction.SIGN_IN: lazy_pgettext("audit action", "Sign in"),
+    AuditAction.SIGN_IN_FAILED: _l("Sign in failed"),
+    AuditAction.PASSWORD_CHANGED: _l("Password changed"),
+    AuditAction.PASSWORD_RESET: _l("Password reset"),
+    AuditAction.ROLE_GRANTED: _l("Role granted"),
+    AuditAction.ROLE_REVOKED: _l("Role revoked"),
+    AuditAction.TOKEN_CREATED: _l("Token created"),
+    AuditAction.TOKEN_REVOKED: _l("Token revoked"),
+    AuditAction.DATA_EXPORTED: _l("Data exported"),
+    AuditAction.REQUEST_APPROVED: _l("Request approved"),
+    AuditAction.REQUEST_INFO_ASKED: _l("Request info asked"),
+    AuditAction.REQUEST_DECLINED: _l("Request declined"),
+    AuditAction.REQUEST_CANCELLED: _l("Request cancelled"),
+    AuditAction.ALUMNUS_VERIFIED: _l("Alumnus verified"),
+    AuditAction.PROFILE_APPROVED: _l("Profile approved"),
+    AuditAction.PROFILE_REJECTED: _l("Profile rejected"),
+    AuditAction.MESSAGE_RETRIED: _l("Message retried"),
+    AuditAction.WEBHOOK_CHANGED: _l("Webhook changed"),
+    AuditAction.ACCOUNT_DEACTIVATED: _l("Account deactivated"),
+    AuditAction.ACCOUNT_REACTIVATED: _l("Account reactivated"),
+    AuditAction.INDUSTRY_ADDED: _l("Industry added"),
+    AuditAction.INDUSTRY_RENAMED: _l("Industry renamed"),
+    AuditAction.INDUSTRY_MERGED: _l("Industry merged"),
+    AuditAction.INDUSTRY_RETIRED: _l("Industry retired"),
+    AuditAction.INDUSTRY_REACTIVATED: _l("Industry reactivated"),
+    AuditAction.INDUSTRY_MAPPED: _l("Industry mapped"),
+    AuditAction.SETTING_CHANGED: _l("Setting changed"),
+    AuditAction.ACCOUNT_DELETED: _l("Account deleted"),
+    AuditAction.DIRECTORY_HOLD_SET: _l("Directory hold set"),
+    AuditAction.DIRECTORY_HOLD_LIFTED: _l("Directory hold lifted"),
+    AuditAction.MESSAGES_PURGED: _l("Messages purged"),
+    AuditAction.AUDIT_PURGED: _l("Audit purged"),
+    AuditAction.OPENING_APPROVED: _l("Opening approved"),
+    AuditAction.OPENING_REJECTED: _l("Opening rejected"),
+    AuditAction.OPENING_WITHDRAWN: _l("Opening withdrawn"),
+    AuditAction.INDUSTRY_TRANSLATED: _l("Industry translated"),
+}
 
 
 class AuditEntry(db.Model):
@@ -90,7 +134,7 @@ class AuditEntry(db.Model):
         return f"<AuditEntry {self.id} {self.action}>"
 
 
-APPEND_ONLY = "The audit log is append-only: its entries cannot be changed or deleted."
+APPEND_ONLY = _l("The audit log is append-only: its entries cannot be changed or deleted.")
 # The one exception: erasing a deleted person's address and name from their entries
 # (audit.services.erase_person), a bulk UPDATE carrying this execution option and touching
 # only these columns.
@@ -103,7 +147,7 @@ def _refuse_changes(session, _context, _instances) -> None:
     # The retention purge deletes with one bulk statement; nothing else may touch a row.
     for obj in (*session.dirty, *session.deleted):
         if isinstance(obj, AuditEntry) and (obj in session.deleted or session.is_modified(obj)):
-            raise DomainError(APPEND_ONLY)
+            raise DomainError(str(APPEND_ONLY))
 
 
 @event.listens_for(CareerLinkSession, "do_orm_execute")
@@ -114,7 +158,7 @@ def _refuse_bulk_updates(state) -> None:
     allowed = state.execution_options.get(ERASURE_OPTION) is True
     columns = _set_columns(state.statement)
     if not allowed or not columns or not columns <= ERASABLE_COLUMNS:
-        raise DomainError(APPEND_ONLY)
+        raise DomainError(str(APPEND_ONLY))
 
 
 def _set_columns(statement) -> set[str]:

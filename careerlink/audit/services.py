@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app, has_request_context, request
+from flask_babel import gettext as _
 from sqlalchemy import Select, and_, delete, func, or_, select, update
 
 from careerlink.accounts.models import User
@@ -132,7 +133,9 @@ def parse_date(raw: str | None, field: str) -> date | None:
     except ValueError:
         value = None
     if value is None or not EARLIEST <= value <= date(2100, 12, 31):
-        raise DomainError(f"Give the {field} date as YYYY-MM-DD (2000 to 2100).", field=field)
+        if field == "end":
+            raise DomainError(_("Give the end date as YYYY-MM-DD (2000 to 2100)."), field=field)
+        raise DomainError(_("Give the start date as YYYY-MM-DD (2000 to 2100)."), field=field)
     return value
 
 
@@ -140,16 +143,16 @@ def parse_filters(args) -> AuditFilters:
     """Check the audit page's query arguments; DomainError for an unknown or reversed value."""
     action = (args.get("action") or "").strip()
     if action and action not in {a.value for a in AuditAction}:
-        raise DomainError("Choose an action from the list.", field="action")
+        raise DomainError(_("Choose an action from the list."), field="action")
     actor = (args.get("actor") or "").strip().lower()
     if len(actor) > 254:
-        raise DomainError("An email address has at most 254 characters.", field="actor")
+        raise DomainError(_("An email address has at most 254 characters."), field="actor")
     start = parse_date(args.get("start"), "start")
     end = parse_date(args.get("end"), "end")
     if start and end and start > end:
-        raise DomainError("The start date is after the end date.", field="start")
+        raise DomainError(_("The start date is after the end date."), field="start")
     if start and end and (end - start).days > MAX_RANGE_DAYS:
-        raise DomainError("Choose a range of at most ten years.", field="start")
+        raise DomainError(_("Choose a range of at most ten years."), field="start")
     return AuditFilters(action=action, actor=actor, start=start, end=end)
 
 
@@ -209,7 +212,7 @@ def purge(now: datetime | None = None, days: int | None = None) -> int:
     """Delete the entries older than the retention period; record how many went. 0 keeps all."""
     days = retention_days() if days is None else days
     if days < 0:
-        raise DomainError("The retention period cannot be negative.")
+        raise DomainError(_("The retention period cannot be negative."))
     if days == 0:
         return 0
     cutoff = (now or utcnow()) - timedelta(days=days)

@@ -20,6 +20,8 @@ import hmac
 import re
 import secrets
 
+from flask_babel import lazy_gettext as _l
+
 from careerlink.accounts import sessions
 from careerlink.accounts.models import User
 from careerlink.accounts.services import SignedIn
@@ -32,7 +34,7 @@ CODE_SECONDS = 120
 HANDOFF_SECONDS = 900
 _HANDOFF_ID = re.compile(r"[A-Za-z0-9_-]{32}")
 MAX_USER_ID = 2**31 - 1
-REFUSED = "This sign-in could not be handed over to the portal page. Please sign in again."
+REFUSED = _l("This sign-in could not be handed over to the portal page. Please sign in again.")
 
 
 def new_handoff_id() -> str:
@@ -59,7 +61,7 @@ def redeem(code: str, handoff_id: str | None, user_agent: str | None, ip_address
     try:
         data = read_token(PURPOSE, code or "", CODE_SECONDS)
     except InvalidToken:
-        raise InvalidToken(REFUSED, link=PURPOSE) from None
+        raise InvalidToken(str(REFUSED), link=PURPOSE) from None
     user_id = data.get("u")
     if (
         not is_handoff_id(handoff_id)
@@ -68,8 +70,8 @@ def redeem(code: str, handoff_id: str | None, user_agent: str | None, ip_address
         or not isinstance(user_id, int)
         or not 0 < user_id <= MAX_USER_ID
     ):
-        raise InvalidToken(REFUSED, link=PURPOSE)
+        raise InvalidToken(str(REFUSED), link=PURPOSE)
     user = db.session.get(User, user_id)
     if user is None or not user.is_active:
-        raise InvalidToken(REFUSED, link=PURPOSE)
+        raise InvalidToken(str(REFUSED), link=PURPOSE)
     return SignedIn(user, sessions.start_session(user, user_agent, ip_address))

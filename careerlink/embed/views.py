@@ -150,7 +150,7 @@ def waiting():
 def _handoff_id_from_args() -> str:
     value = request.args.get("handoff")
     if not handoff.is_handoff_id(value):
-        raise InvalidToken(handoff.REFUSED, link=handoff.PURPOSE)
+        raise InvalidToken(str(handoff.REFUSED), link=handoff.PURPOSE)
     return value
 
 
@@ -193,5 +193,5 @@ def exchange():
             target = pending.get("next") or ""
             return redirect(target if is_safe_next(target) else home_for(user))
     else:
-        flash(handoff.REFUSED, "error")
+        flash(str(handoff.REFUSED), "error")
     return redirect(url_for("accounts.signin"))

@@ -13,6 +13,8 @@ from email.utils import formataddr, getaddresses
 from typing import Any
 
 from flask import current_app, g
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from careerlink.errors import DomainError
@@ -28,6 +30,7 @@ class Setting:
     """One editable setting: its config key, label, help, and bounds (text when no bounds)."""
 
     name: str
+    # Lazy strings (marked with _l), read in the current language.
     label: str
     help: str
     minimum: int | None = None
@@ -56,19 +59,32 @@ class Setting:
                 number = None
             if number is None or not self.minimum <= number <= self.maximum:
                 raise DomainError(
-                    f"{self.label}: a whole number from {self.minimum} to {self.maximum}.",
+                    _(
+                        "%(setting)s: a whole number from %(minimum)d to %(maximum)d.",
+                        setting=self.label,
+                        minimum=self.minimum,
+                        maximum=self.maximum,
+                    ),
                     field=self.name,
                 )
             return number
         if self.name != SENDER_NAME and not raw:
-            raise DomainError(f"{self.label} cannot be empty.", field=self.name)
+            raise DomainError(
+                _("%(setting)s cannot be empty.", setting=self.label), field=self.name
+            )
         if len(raw) > self.max_length:
             raise DomainError(
-                f"{self.label}: at most {self.max_length} characters.", field=self.name
+                _(
+                    "%(setting)s: at most %(num)d characters.",
+                    setting=self.label,
+                    num=self.max_length,
+                ),
+                field=self.name,
             )
         if self.name == SENDER_NAME and any(c in raw for c in '\r\n<>"@'):
             raise DomainError(
-                f"{self.label}: a plain name, without quotes, @, < or >.", field=self.name
+                _("%(setting)s: a plain name, without quotes, @, < or >.", setting=self.label),
+                field=self.name,
             )
         return raw
 
@@ -78,63 +94,69 @@ SETTINGS: dict[str, Setting] = {
     for s in (
         Setting(
             "CAREERLINK_MAX_OPEN_REQUESTS",
-            "Open requests per student",
-            "How many requests a student may have open at once.",
+            _l("Open requests per student"),
+            _l("How many requests a student may have open at once."),
             1,
             50,
         ),
         Setting(
             "CAREERLINK_RESPONSE_DAYS",
-            "Answer window (days)",
-            "Days an alumnus has to answer a relayed request; the reminder goes at half of it.",
+            _l("Answer window (days)"),
+            _l("Days an alumnus has to answer a relayed request; the reminder goes at half of it."),
             2,
             60,
         ),
         Setting(
             "CAREERLINK_COMPLETE_AFTER_DAYS",
-            "Completion and feedback (days)",
-            "Days after an introduction (or a shadowing day) when the request completes and "
-            "both sides are asked for feedback.",
+            _l("Completion and feedback (days)"),
+            _l(
+                "Days after an introduction (or a shadowing day) when the request completes and "
+                "both sides are asked for feedback."
+            ),
             1,
             365,
         ),
         Setting(
             "CAREERLINK_PAUSE_AFTER_EXPIRIES",
-            "Pause after expiries",
-            "Requests in a row an alumnus may let expire before being paused (0: never).",
+            _l("Pause after expiries"),
+            _l("Requests in a row an alumnus may let expire before being paused (0: never)."),
             0,
             50,
         ),
         Setting(
             "CAREERLINK_PROFILE_REMIND_AFTER_DAYS",
-            "Profile reminder (days)",
-            "Days after which an alumnus is asked to confirm their profile; it is unlisted at "
-            "the unlisting age unless confirmed.",
+            _l("Profile reminder (days)"),
+            _l(
+                "Days after which an alumnus is asked to confirm their profile; it is unlisted at "
+                "the unlisting age unless confirmed."
+            ),
             1,
             3649,
         ),
         Setting(
             "CAREERLINK_PROFILE_UNLIST_AFTER_DAYS",
-            "Profile unlisting (days)",
-            "Days after which an unconfirmed profile leaves the directory (more than the "
-            "reminder).",
+            _l("Profile unlisting (days)"),
+            _l(
+                "Days after which an unconfirmed profile leaves the directory (more than the "
+                "reminder)."
+            ),
             2,
             3650,
         ),
         Setting(
             "CAREERLINK_CONDUCT_POLICY",
-            "Conduct policy",
-            "The text a student acknowledges before asking.",
+            _l("Conduct policy"),
+            _l("The text a student acknowledges before asking."),
         ),
         Setting(
             "CAREERLINK_MENTOR_CONSENT_TEXT",
-            "Mentor consent",
-            "The text an alumnus agrees to when joining the directory.",
+            _l("Mentor consent"),
+            _l("The text an alumnus agrees to when joining the directory."),
         ),
         Setting(
             SENDER_NAME,
-            "Sender name",
-            "The name emails come from (the address stays MAIL_DEFAULT_SENDER's).",
+            _l("Sender name"),
+            _l("The name emails come from (the address stays MAIL_DEFAULT_SENDER's)."),
             max_length=100,
         ),
     )

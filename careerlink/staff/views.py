@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from careerlink.accounts import services as accounts
@@ -70,7 +71,7 @@ def outbox_retry(message_id: int):
         # A message already sent is not an error worth alarming anyone: say so quietly.
         perform(
             lambda: mail.retry(message, by=current_user._get_current_object()),
-            f"Message #{message.id} is queued again.",
+            _("Message #%(id)s is queued again.", id=message.id),
             quiet=(InvalidTransition,),
         )
     return redirect(url_for("staff.outbox_message", message_id=message_id))
@@ -97,6 +98,6 @@ def verify_alumnus(user_id: int):
             lambda: accounts.set_alumnus_verified(
                 user, True, by=current_user._get_current_object()
             ),
-            f"{user.display_name} is now a verified alumnus.",
+            _("%(name)s is now a verified alumnus.", name=user.display_name),
         )
     return redirect(url_for("staff.unverified_alumni"))

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import flash, request
+from flask_babel import gettext as _
 
 from careerlink.database import transaction
 from careerlink.errors import DomainError, NotFound
@@ -37,7 +38,7 @@ def show_error(form, error: DomainError, category: str = "error") -> None:
     if field is not None:
         field.errors = [*field.errors, error.message]
         # The field may be far down a long form: say at the top that something needs fixing.
-        flash("Please correct the fields marked below.", category)
+        flash(_("Please correct the fields marked below."), category)
     else:
         flash(error.message, category)
 

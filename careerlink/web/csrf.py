@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import current_app, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-RELOAD = "Go back, reload the page and send the form again."
+# The person's message is in their language; the administrator's hint stays English (it
+# names settings and headers, and is what the logs and the documentation say).
 
 
 @dataclass(frozen=True)
@@ -36,23 +38,30 @@ def _session_token_missing() -> CsrfRefusal:
         if current_app.config.get("SESSION_COOKIE_SECURE") and not request.is_secure:
             return CsrfRefusal(
                 "cookie_not_sent_over_http",
-                "This page was opened over plain HTTP, so your browser kept back the site's "
-                "cookie (it travels over HTTPS only). Open the site's https:// address and "
-                "send the form again.",
+                _(
+                    "This page was opened over plain HTTP, so your browser kept back the site's "
+                    "cookie (it travels over HTTPS only). Open the site's https:// address and "
+                    "send the form again."
+                ),
                 "The request arrived over http://. Redirect HTTP to HTTPS; behind a proxy that "
                 "ends HTTPS, have it send X-Forwarded-Proto and set CAREERLINK_PROXY_COUNT.",
             )
         return CsrfRefusal(
             "cookie_not_sent",
-            "Your browser did not send the site's cookie, which the form needs. Allow cookies "
-            f"for this site (a blocker or private mode may refuse them), then: {RELOAD}",
+            _(
+                "Your browser did not send the site's cookie, which the form needs. Allow "
+                "cookies for this site (a blocker or private mode may refuse them), then: Go "
+                "back, reload the page and send the form again."
+            ),
             "No session cookie came with the form. Check that the cookie's name and path "
             "(the mount prefix) match the address users open.",
         )
     return CsrfRefusal(
         "session_ended",
-        "Your session changed since this page was loaded (you signed in or out, perhaps in "
-        f"another tab, or it timed out). {RELOAD}",
+        _(
+            "Your session changed since this page was loaded (you signed in or out, perhaps in "
+            "another tab, or it timed out). Go back, reload the page and send the form again."
+        ),
         "The session cookie came without the form's token: the session ended, or SECRET_KEY "
         "changed since the page was served.",
     )
@@ -66,30 +75,42 @@ def explain(err: CSRFError) -> CsrfRefusal:
     if reason == "The CSRF token is missing.":
         return CsrfRefusal(
             "token_missing",
-            f"The form was sent without its security token. {RELOAD}",
+            _(
+                "The form was sent without its security token. Go back, reload the page and "
+                "send the form again."
+            ),
             "The POST carried no csrf_token field (or X-CSRFToken header): a script must "
             "first load the form and send its token back.",
         )
     if reason == "The CSRF token has expired.":
         return CsrfRefusal(
             "token_expired",
-            f"The form was open too long and its security token expired. {RELOAD}",
+            _(
+                "The form was open too long and its security token expired. Go back, reload "
+                "the page and send the form again."
+            ),
             "The form's token outlived WTF_CSRF_TIME_LIMIT.",
         )
     if reason in ("The CSRF token is invalid.", "The CSRF tokens do not match."):
         return CsrfRefusal(
             "token_mismatch",
-            "The form's security token belongs to another session (you signed in or out "
-            f"since this page was loaded, perhaps in another tab). {RELOAD}",
+            _(
+                "The form's security token belongs to another session (you signed in or out "
+                "since this page was loaded, perhaps in another tab). Go back, reload the page "
+                "and send the form again."
+            ),
             "The form's token does not match the session's: a page from before a sign-in, "
             "or from another browser.",
         )
     if reason == "The referrer header is missing.":
         return CsrfRefusal(
             "referrer_missing",
-            "Your browser did not say which page the form came from (the Referer header), "
-            "which this site needs over HTTPS to tell its own forms from forged ones. Allow "
-            "your browser or extension to send it to this site, then: " + RELOAD,
+            _(
+                "Your browser did not say which page the form came from (the Referer header), "
+                "which this site needs over HTTPS to tell its own forms from forged ones. Allow "
+                "your browser or extension to send it to this site, then: Go back, reload the "
+                "page and send the form again."
+            ),
             "An HTTPS POST came without a Referer header (a no-referrer policy, a privacy "
             "extension, or a script): a script must send Referer: https://<host>/...",
         )
@@ -97,10 +118,17 @@ def explain(err: CSRFError) -> CsrfRefusal:
         came_from = urlsplit(request.referrer or "").netloc or "another site"
         return CsrfRefusal(
             "referrer_mismatch",
-            f"The form was sent from {came_from}, not from this site. Open the form on this "
-            "site and send it from there.",
+            _(
+                "The form was sent from %(site)s, not from this site. Open the form on this "
+                "site and send it from there.",
+                site=urlsplit(request.referrer or "").netloc or _("another site"),
+            ),
             f"The Referer ({came_from}) is not the host the app sees ({request.host}): behind "
             "a proxy, pass the Host header (proxy_set_header Host $host) or X-Forwarded-Host "
             "with CAREERLINK_PROXY_COUNT.",
         )
-    return CsrfRefusal("other", f"The form could not be checked. {RELOAD}", reason)
+    return CsrfRefusal(
+        "other",
+        _("The form could not be checked. Go back, reload the page and send the form again."),
+        reason,
+    )

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import BadRequest
 
 from careerlink.database import rollback
 from careerlink.errors import DomainError, InvalidToken
@@ -39,6 +41,12 @@ def domain_error_response(err: DomainError):
     return error_page(err.status_code, err.title, err.message)
 
 
+def _own_description(err) -> str | None:
+    """The reason an `abort(400, description=...)` of ours gave (not Werkzeug's default)."""
+    description = getattr(err, "description", None)
+    return description if description and description != BadRequest.description else None
+
+
 def register_error_pages(app: Flask) -> None:
     """Friendly error pages; never a stack trace."""
     app.register_error_handler(DomainError, domain_error_response)
@@ -46,25 +54,29 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(400)
     def bad_request(err):
         return error_page(
-            400, "Bad request", getattr(err, "description", "") or "The request was not valid."
+            400, _("Bad request"), _own_description(err) or _("The request was not valid.")
         )
 
     @app.errorhandler(403)
     def forbidden(_err):
-        return error_page(403, "Not allowed", "Your account does not have access to this page.")
+        return error_page(
+            403, _("Not allowed"), _("Your account does not have access to this page.")
+        )
 
     @app.errorhandler(404)
     def not_found(_err):
-        return error_page(404, "Page not found", "We could not find that page. Check the address.")
+        return error_page(
+            404, _("Page not found"), _("We could not find that page. Check the address.")
+        )
 
     @app.errorhandler(405)
     def method_not_allowed(_err):
-        return error_page(405, "Not allowed", "That action cannot be done this way.")
+        return error_page(405, _("Not allowed"), _("That action cannot be done this way."))
 
     @app.errorhandler(429)
     def too_many(_err):
         return error_page(
-            429, "Too many attempts", "Please wait a few minutes before you try again."
+            429, _("Too many attempts"), _("Please wait a few minutes before you try again.")
         )
 
     @app.errorhandler(500)
@@ -72,8 +84,8 @@ def register_error_pages(app: Flask) -> None:
         rollback()
         return error_page(
             500,
-            "Something went wrong",
-            "The error has been logged. Please try again in a moment.",
+            _("Something went wrong"),
+            _("The error has been logged. Please try again in a moment."),
         )
 
     @app.errorhandler(CSRFError)
@@ -92,8 +104,8 @@ def register_error_pages(app: Flask) -> None:
         message = refusal.message
         if is_embedded():
             # The usual cause inside a portal's frame: the browser keeps no cookie there.
-            message += (
-                " If it happens again, your browser is not keeping CareerLink's cookie inside "
+            message += " " + _(
+                "If it happens again, your browser is not keeping CareerLink's cookie inside "
                 "this page: use the link “Open in a new tab” above."
             )
-        return error_page(400, "The form could not be sent", message, refusal.admin_hint)
+        return error_page(400, _("The form could not be sent"), message, refusal.admin_hint)

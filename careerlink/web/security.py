@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, abort, request
+from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
 # Pages load only our own stylesheet and no script; nothing inline, so no 'unsafe-inline'.
@@ -78,4 +79,7 @@ def register_input_guards(app: Flask) -> None:
                 values.append(key)
                 values.extend(items)
         if any("\x00" in value for value in values):
-            abort(400, description="The request contained a null character; remove it and retry.")
+            abort(
+                400,
+                description=_("The request contained a null character; remove it and retry."),
+            )

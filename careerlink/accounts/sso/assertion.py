@@ -5,7 +5,10 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, dataclass
 
-from careerlink.errors import DomainError
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from careerlink.errors import DomainError, Title
 
 log = logging.getLogger("careerlink.accounts.sso")
 
@@ -53,7 +56,7 @@ class SignInRefused(DomainError):
     """
 
     status_code = 400
-    title = "We could not sign you in"
+    title = Title(_l("We could not sign you in"))
 
     def __init__(
         self,
@@ -113,8 +116,10 @@ def check_scopes(
         scope = scope_of(value)
         if scope is not None and scope not in allowed:
             raise SignInRefused(
-                "Your identity provider vouched for a domain this site does not accept. "
-                "Sign in with your own campus account.",
+                _(
+                    "Your identity provider vouched for a domain this site does not accept. "
+                    "Sign in with your own campus account."
+                ),
                 reason="scope_not_allowed",
                 provider=provider,
                 detail=f"value {value!r}: scope {scope!r} not in {', '.join(allowed)}",
@@ -138,14 +143,14 @@ def build(
     subject_text = str(subject).strip() if subject is not None else ""
     if not subject_text:
         raise SignInRefused(
-            "Your identity provider did not say who you are. Contact the career office.",
+            _("Your identity provider did not say who you are. Contact the career office."),
             reason="no_subject",
             provider=provider,
             status=502,
         )
     if len(subject_text) > MAX_SUBJECT or "\x00" in subject_text:
         raise SignInRefused(
-            "Your identity provider sent an identifier this site cannot use.",
+            _("Your identity provider sent an identifier this site cannot use."),
             reason="subject_unusable",
             provider=provider,
             detail=f"{len(subject_text)} characters",
@@ -154,23 +159,27 @@ def build(
     email_text = str(email).strip().lower() if email else ""
     if not email_text:
         raise SignInRefused(
-            "Your identity provider did not share your email address, which this site needs. "
-            "Allow it to share your address and try again.",
+            _(
+                "Your identity provider did not share your email address, which this site needs. "
+                "Allow it to share your address and try again."
+            ),
             reason="no_email",
             provider=provider,
             status=403,
         )
     if len(email_text) > MAX_EMAIL or "@" not in email_text or "\x00" in email_text:
         raise SignInRefused(
-            "Your identity provider sent an email address this site cannot use.",
+            _("Your identity provider sent an email address this site cannot use."),
             reason="email_unusable",
             provider=provider,
             status=403,
         )
     if not email_verified:
         raise SignInRefused(
-            "Your identity provider says your email address is not verified. Verify it with "
-            "the provider first, then sign in again.",
+            _(
+                "Your identity provider says your email address is not verified. Verify it with "
+                "the provider first, then sign in again."
+            ),
             reason="email_unverified",
             provider=provider,
             detail=email_text,

@@ -6,6 +6,8 @@ import click
 import requests
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
@@ -88,7 +90,10 @@ def check_command():
     settings = saml()
     if not providers and not settings.enabled:
         click.echo(
-            "No campus sign-in is configured (CAREERLINK_OIDC_PROVIDERS is empty and SAML is off)."
+            _(
+                "No campus sign-in is configured (CAREERLINK_OIDC_PROVIDERS is empty and SAML "
+                "is off)."
+            )
         )
         return
     failed = 0
@@ -111,7 +116,9 @@ def check_command():
         click.echo(f"  allowed scopes: {', '.join(settings.allowed_domains)}")
         click.echo(f"  role rules: {_rules(settings.rules)}")
     if failed:
-        raise click.ClickException(f"{failed} provider(s) with problems")
+        raise click.ClickException(
+            ngettext("%(num)d provider with problems", "%(num)d providers with problems", failed)
+        )
 
 
 def _rules(rules) -> str:

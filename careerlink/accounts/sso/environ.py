@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from flask_babel import gettext as _
+
 from careerlink.accounts.sso import assertion as assertions
 from careerlink.accounts.sso.assertion import Assertion, SignInRefused
 from careerlink.accounts.sso.settings import SamlSettings
@@ -46,8 +48,10 @@ def read(settings: SamlSettings, environ: Mapping) -> Assertion:
     subject_values = _split(_raw(environ, settings.attribute("subject")))
     if not subject_values:
         raise SignInRefused(
-            "The campus sign-in did not tell us who you are. Try again; if it keeps "
-            "happening, contact the career office.",
+            _(
+                "The campus sign-in did not tell us who you are. Try again; if it keeps "
+                "happening, contact the career office."
+            ),
             reason="no_subject",
             provider=settings.name,
             detail=f"environ has no {settings.attribute('subject')!r}",
@@ -55,7 +59,7 @@ def read(settings: SamlSettings, environ: Mapping) -> Assertion:
         )
     if len(subject_values) > 1:
         raise SignInRefused(
-            "The campus sign-in sent more than one identity for you. Contact the career office.",
+            _("The campus sign-in sent more than one identity for you. Contact the career office."),
             reason="subject_ambiguous",
             provider=settings.name,
             detail=f"{len(subject_values)} values",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
@@ -13,7 +14,7 @@ class LinkPasswordForm(FlaskForm):
     """Prove an existing account is yours with its password, once, to link a provider."""
 
     password = PasswordField(
-        "Your CareerLink password",
-        validators=[DataRequired("Enter your password."), Length(max=MAX_LENGTH)],
+        _l("Your CareerLink password"),
+        validators=[DataRequired(_l("Enter your password.")), Length(max=MAX_LENGTH)],
     )
-    submit = SubmitField("Link and sign in")
+    submit = SubmitField(_l("Link and sign in"))

@@ -17,6 +17,7 @@ from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import current_app
+from flask_babel import gettext as _
 from joserfc.errors import JoseError
 
 from careerlink.accounts.sso import assertion as assertions
@@ -69,25 +70,31 @@ def client_for(provider: OidcProvider):
 
 def _unavailable(provider: OidcProvider, exc: Exception) -> SignInRefused:
     return SignInRefused(
-        f"{provider.label} is not answering at the moment, so we cannot sign you in with it. "
-        "Try again in a few minutes.",
+        _(
+            "%(provider)s is not answering at the moment, so we cannot sign you in with it. "
+            "Try again in a few minutes.",
+            provider=provider.label,
+        ),
         reason="provider_unavailable",
         provider=provider.name,
         detail=f"{type(exc).__name__}: {exc}",
         status=502,
-        title="Sign-in is not available right now",
+        title=_("Sign-in is not available right now"),
     )
 
 
 def _misconfigured(provider: OidcProvider, detail: str) -> SignInRefused:
     return SignInRefused(
-        f"Signing in with {provider.label} is not set up correctly on this site. Please tell "
-        "the career office; meanwhile, use another way to sign in.",
+        _(
+            "Signing in with %(provider)s is not set up correctly on this site. Please tell "
+            "the career office; meanwhile, use another way to sign in.",
+            provider=provider.label,
+        ),
         reason="provider_misconfigured",
         provider=provider.name,
         detail=detail,
         status=502,
-        title="Sign-in is not available right now",
+        title=_("Sign-in is not available right now"),
     )
 
 
@@ -147,8 +154,10 @@ def finish(provider: OidcProvider) -> Finished:
             claims = _with_userinfo(provider, client, token, claims)
     except MismatchingStateError as exc:
         raise SignInRefused(
-            "This sign-in was not started in this browser, or it was already finished. "
-            "Start again from the sign-in page.",
+            _(
+                "This sign-in was not started in this browser, or it was already finished. "
+                "Start again from the sign-in page."
+            ),
             reason="state_mismatch",
             provider=provider.name,
             detail=str(exc),
@@ -157,8 +166,11 @@ def finish(provider: OidcProvider) -> Finished:
         raise _oauth_refusal(provider, exc) from None
     except JoseError as exc:
         raise SignInRefused(
-            f"{label} sent a sign-in this site cannot trust, so you are not signed in. "
-            "Start again from the sign-in page.",
+            _(
+                "%(provider)s sent a sign-in this site cannot trust, so you are not signed in. "
+                "Start again from the sign-in page.",
+                provider=label,
+            ),
             reason="invalid_id_token",
             provider=provider.name,
             detail=f"{exc.error}: {exc.description}",
@@ -185,7 +197,10 @@ def _oauth_refusal(provider: OidcProvider, exc: OAuthError) -> SignInRefused:
     detail = f"{error}: {getattr(exc, 'description', '') or ''}"
     if error == "access_denied":
         return SignInRefused(
-            f"{provider.label} did not sign you in (the sign-in was cancelled or refused).",
+            _(
+                "%(provider)s did not sign you in (the sign-in was cancelled or refused).",
+                provider=provider.label,
+            ),
             reason="provider_denied",
             provider=provider.name,
             detail=detail,
@@ -193,8 +208,10 @@ def _oauth_refusal(provider: OidcProvider, exc: OAuthError) -> SignInRefused:
         )
     if error == "invalid_grant":
         return SignInRefused(
-            "This sign-in could not be completed: its code was already used or has expired. "
-            "Start again from the sign-in page.",
+            _(
+                "This sign-in could not be completed: its code was already used or has expired. "
+                "Start again from the sign-in page."
+            ),
             reason="code_rejected",
             provider=provider.name,
             detail=detail,

@@ -8,6 +8,8 @@ lists the roles one may sign up for with a password (student, alumnus, both or n
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from careerlink.accounts.models import User
 from careerlink.errors import NotAllowed
@@ -38,18 +40,28 @@ def may_use_password(user: User) -> bool:
 def check_password_sign_in(user: User) -> None:
     """Refuse a password sign-in (after the password matched) that the policy does not allow."""
     if not may_use_password(user):
-        refused = sorted(r.value for r in user.roles if r not in local_signin_roles())
+        refused = sorted(r for r in user.roles if r not in local_signin_roles())
         raise NotAllowed(
-            f"Accounts with the {' and '.join(refused) or 'same'} role sign in with campus "
-            "sign-in, not with a password. Use the campus sign-in button."
+            ngettext(
+                "Accounts with the %(roles)s role sign in with campus sign-in, not with a "
+                "password. Use the campus sign-in button.",
+                "Accounts with the roles %(roles)s sign in with campus sign-in, not with a "
+                "password. Use the campus sign-in button.",
+                len(refused),
+                roles=", ".join(r.label for r in refused),
+            )
         )
 
 
 def check_signup_role(role: Role) -> None:
     """Refuse a password sign-up for a role the policy keeps to campus sign-in."""
     if Role(role) not in local_signup_roles():
-        raise NotAllowed(
-            f"You cannot create a {Role(role).value} account with a password here; use "
-            "campus sign-in.",
-            field="role",
-        )
+        if Role(role) == Role.ALUMNUS:
+            message = _(
+                "You cannot create an alumnus account with a password here; use campus sign-in."
+            )
+        else:
+            message = _(
+                "You cannot create a student account with a password here; use campus sign-in."
+            )
+        raise NotAllowed(message, field="role")

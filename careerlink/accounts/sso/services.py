@@ -9,6 +9,9 @@ from __future__ import annotations
 import logging
 from typing import NamedTuple
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -29,11 +32,12 @@ from careerlink.audit import AuditAction, record, record_role_changes
 from careerlink.errors import Conflict, DomainError, InvalidToken, NotAllowed, NotFound
 from careerlink.extensions import db
 from careerlink.models import utcnow
+from careerlink.permissions import Role
 
 log = logging.getLogger("careerlink.accounts.sso")
 
 MAX_ROW_ID = 2**31 - 1
-LINKED_ELSEWHERE = "This {label} account is already linked to another CareerLink account."
+LINKED_ELSEWHERE = _l("This %(label)s account is already linked to another CareerLink account.")
 
 
 class SignedIn(NamedTuple):
@@ -116,7 +120,7 @@ def _enter(
 ) -> SignedIn | NoRole:
     if not user.is_active:
         raise SignInRefused(
-            "This account has been deactivated. Contact the career office.",
+            _("This account has been deactivated. Contact the career office."),
             reason="account_deactivated",
             provider=via.name,
             detail=f"user={user.id}",
@@ -140,8 +144,15 @@ def _check_roles_may_use(via: Source, roles) -> None:
     if not via.may_hold(roles):
         barred = sorted(r.value for r in roles if r not in via.roles)
         raise SignInRefused(
-            f"Accounts with the {' and '.join(barred)} role cannot sign in with {via.label}. "
-            "Use the campus sign-in, or your password.",
+            ngettext(
+                "Accounts with the %(roles)s role cannot sign in with %(provider)s. "
+                "Use the campus sign-in, or your password.",
+                "Accounts with the roles %(roles)s cannot sign in with %(provider)s. "
+                "Use the campus sign-in, or your password.",
+                len(barred),
+                roles=", ".join(Role(r).label for r in barred),
+                provider=via.label,
+            ),
             reason="role_not_allowed_for_provider",
             provider=via.name,
             detail=f"roles {', '.join(barred)}",
@@ -166,7 +177,7 @@ def _add_identity(user: User, assertion: Assertion, via: Source) -> Identity:
     if existing is not None:
         if existing.user_id == user.id:
             return existing
-        raise Conflict(LINKED_ELSEWHERE.format(label=via.label))
+        raise Conflict(str(LINKED_ELSEWHERE) % {"label": via.label})
     identity = Identity(
         user_id=user.id,
         provider=assertion.provider,
@@ -179,7 +190,7 @@ def _add_identity(user: User, assertion: Assertion, via: Source) -> Identity:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise Conflict(LINKED_ELSEWHERE.format(label=via.label)) from None
+        raise Conflict(str(LINKED_ELSEWHERE) % {"label": via.label}) from None
     return identity
 
 
@@ -187,7 +198,7 @@ def _account_for(assertion: Assertion, via: Source) -> User:
     user = find_user_by_email(assertion.email)
     if user is None or not user.is_active:
         raise SignInRefused(
-            "The account to link is no longer available. Start again from the sign-in page.",
+            _("The account to link is no longer available. Start again from the sign-in page."),
             reason="link_account_gone",
             provider=via.name,
             status=409,
@@ -205,7 +216,7 @@ def link_with_password(
     """Link the identity to the account with its address after its password proved it; sign in."""
     user = _account_for(assertion, via)
     if authenticate(user.email, password) is None:
-        raise DomainError("That password is not correct.", field="password")
+        raise DomainError(_("That password is not correct.", field="password"))
     identity = _add_identity(user, assertion, via)
     result = _enter(user, identity, assertion, via, user_agent, ip_address)
     notifications.identity_linked(user, via.label)
@@ -241,13 +252,15 @@ def link_with_token(
     )
     if not same_browser:
         raise InvalidToken(
-            "Open this link in the browser where you started signing in, within the hour, or "
-            "start again from the sign-in page.",
+            _(
+                "Open this link in the browser where you started signing in, within the hour, or "
+                "start again from the sign-in page."
+            ),
             link=LINK_IDENTITY,
         )
     user = _account_for(assertion, via)
     if user.id != data.get("uid"):
-        raise InvalidToken("This link is for another account.", link=LINK_IDENTITY)
+        raise InvalidToken(_("This link is for another account."), link=LINK_IDENTITY)
     identity = _add_identity(user, assertion, via)
     log.info("campus sign-in linked by email: user=%s provider=%s", user.id, via.name)
     return _enter(user, identity, assertion, via, user_agent, ip_address)
@@ -278,7 +291,9 @@ def ways_in(user: User) -> list[WayIn]:
     """The password (if any) and every identity, each saying whether it works today."""
     found = []
     if user.password_hash:
-        found.append(WayIn("password", "Email and password", None, policy.may_use_password(user)))
+        found.append(
+            WayIn("password", _("Email and password"), None, policy.may_use_password(user))
+        )
     for identity in identities_of(user):
         via = source(identity.provider)
         usable = via is not None and via.may_hold(user.roles)
@@ -300,8 +315,10 @@ def unlink(user: User, identity_id: int) -> Identity:
     others = [w for w in ways if w.usable and w is not this]
     if this.usable and not others:
         raise DomainError(
-            "This is your only way to sign in. Add a password or link another account "
-            "first, then unlink this one."
+            _(
+                "This is your only way to sign in. Add a password or link another account "
+                "first, then unlink this one."
+            )
         )
     others_same_provider = [
         w for w in ways if w.identity is not None and w.identity.provider == identity.provider
@@ -320,6 +337,6 @@ def send_password_link(user: User) -> None:
     """Email the user a link to set a password (a way in that outlives a campus account)."""
     if not policy.may_use_password(user):
         raise NotAllowed(
-            "Your account signs in with campus sign-in only; it cannot use a password."
+            _("Your account signs in with campus sign-in only; it cannot use a password.")
         )
     account_notifications.reset_password(user)

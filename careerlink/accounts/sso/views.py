@@ -6,6 +6,7 @@ import secrets
 import time
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from careerlink.accounts.forms import ConfirmForm
@@ -86,8 +87,10 @@ def _keep_next() -> None:
     target = request.args.get("next") or ""
     if target and not is_safe_next(target):
         raise SignInRefused(
-            "The link that brought you here wanted to send you on to another site after "
-            "signing in. We do not follow such links: start again from the sign-in page.",
+            _(
+                "The link that brought you here wanted to send you on to another site after "
+                "signing in. We do not follow such links: start again from the sign-in page."
+            ),
             reason="unsafe_next",
             detail=f"next={target[:200]!r}",
         )
@@ -159,7 +162,7 @@ def _link_signed_in(assertion: Assertion, via: Source):
     user = current_user._get_current_object()
     perform(
         lambda: services.link_signed_in(user, assertion, via),
-        f"You can now sign in with {via.label}.",
+        _("You can now sign in with %(provider)s.", provider=via.label),
         propagate=(SignInRefused,),
     )
     return redirect(url_for("accounts.account"))
@@ -171,7 +174,7 @@ def _pending() -> tuple[Assertion, Source, dict]:
     if via is None or data.get("until", 0) < time.time():
         session.pop(PENDING, None)
         raise SignInRefused(
-            "This sign-in has expired. Start again from the sign-in page.",
+            _("This sign-in has expired. Start again from the sign-in page."),
             reason="link_expired",
         )
     return Assertion.from_dict(data["assertion"]), via, data
@@ -217,7 +220,11 @@ def link_password():
         if done:
             session.pop(PENDING, None)
             flash(
-                f"{via.label} is now linked to your account: next time, one click signs you in.",
+                _(
+                    "%(provider)s is now linked to your account: next time, one click signs "
+                    "you in.",
+                    provider=via.label,
+                ),
                 "success",
             )
             return _finish(done.value, via, data.get("id_token"))
@@ -265,7 +272,10 @@ def confirm_link(token: str):
         )
         session.pop(PENDING, None)
         flash(
-            f"{via.label} is now linked to your account: next time, one click signs you in.",
+            _(
+                "%(provider)s is now linked to your account: next time, one click signs you in.",
+                provider=via.label,
+            ),
             "success",
         )
         return _finish(done.value, via, data.get("id_token"))
@@ -284,7 +294,11 @@ def unlink(identity_id: int):
         done = perform(lambda: services.unlink(user, identity_id), propagate=(NotFound,))
         if done:
             flash(
-                f"{label_for(done.value.provider)} is no longer linked to your account.", "success"
+                _(
+                    "%(provider)s is no longer linked to your account.",
+                    provider=label_for(done.value.provider),
+                ),
+                "success",
             )
     return redirect(url_for("accounts.account"))
 
@@ -298,7 +312,7 @@ def password_link():
         user = current_user._get_current_object()
         perform(
             lambda: services.send_password_link(user),
-            f"We have emailed {user.email} a link to set your password.",
+            _("We have emailed %(email)s a link to set your password.", email=user.email),
         )
     return redirect(url_for("accounts.account"))
 
@@ -312,7 +326,7 @@ def staff_lookup():
         person = find_user_by_email(email)
         if person is not None:
             return redirect(url_for("sso.staff_person", user_id=person.id))
-        flash(f"No account uses {email}.", "info")
+        flash(_("No account uses %(email)s.", email=email), "info")
     return render_template("careerlink/accounts/sso/staff_lookup.html", email=email)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -21,6 +22,7 @@ from careerlink.audit import AuditAction, record
 from careerlink.connections.models import ConnectionRequest
 from careerlink.errors import Conflict, DomainError, InvalidTransition, NotAllowed
 from careerlink.extensions import db
+from careerlink.i18n import SOURCE_LANGUAGE, offered_languages
 from careerlink.mentors.models import (
     Industry,
     MentorProfile,
@@ -43,7 +45,7 @@ ADMIN_ROLES = (Role.STAFF, Role.ADMIN)
 def require_admin(actor: User | None) -> None:
     """NotAllowed unless the actor is an active administrator."""
     if actor is None or not actor.is_active or not actor.has_role(Role.ADMIN):
-        raise NotAllowed("Only administrators can do this.")
+        raise NotAllowed(_("Only administrators can do this."))
 
 
 # --- industries ---------------------------------------------------------------------------------
@@ -93,14 +95,16 @@ def get_industry(industry_id: int) -> Industry | None:
 def _clean_name(name: str | None, exclude: Industry | None = None) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise DomainError("Write the industry's name.", field="name")
+        raise DomainError(_("Write the industry's name."), field="name")
     if len(name) > NAME_MAX:
-        raise DomainError(f"Keep the name under {NAME_MAX} characters.", field="name")
+        raise DomainError(_("Keep the name under %(num)d characters.", num=NAME_MAX), field="name")
     same = select(Industry).where(func.lower(Industry.name) == name.lower())
     if exclude is not None:
         same = same.where(Industry.id != exclude.id)
     if db.session.scalar(same) is not None:
-        raise Conflict(f"There is already an industry called “{name}”.", field="name")
+        raise Conflict(
+            _("There is already an industry called “%(name)s”.", name=name), field="name"
+        )
     return name
 
 
@@ -115,7 +119,7 @@ def add_industry(actor: User, name: str) -> Industry:
     name = _clean_name(name)
     slug = slug_for(name)
     if not slug:
-        raise DomainError("The name needs letters or digits.", field="name")
+        raise DomainError(_("The name needs letters or digits."), field="name")
     industry = Industry(slug=slug, name=name, active=True)
     db.session.add(industry)
     try:
@@ -123,7 +127,10 @@ def add_industry(actor: User, name: str) -> Industry:
             db.session.flush()
     except IntegrityError:
         raise Conflict(
-            f"An industry with the address name “{slug}” exists; choose another name.",
+            _(
+                "An industry with the address name “%(slug)s” exists; choose another name.",
+                slug=slug,
+            ),
             field="name",
         ) from None
     record(AuditAction.INDUSTRY_ADDED, actor=actor, obj=industry, detail=name)
@@ -147,19 +154,69 @@ def rename_industry(actor: User, industry: Industry, name: str) -> Industry:
     old = industry.name
     name = _clean_name(name, exclude=industry)
     if name == old:
-        raise DomainError("That is already its name.", field="name")
+        raise DomainError(_("That is already its name."), field="name")
     industry.name = name
     _reindex_profiles_of(industry)  # the industry's name is part of each profile's search text
     record(AuditAction.INDUSTRY_RENAMED, actor=actor, obj=industry, detail=f"{old} → {name}")
     return industry
 
 
+def translate_industry(actor: User, industry: Industry, names: dict[str, str]) -> Industry:
+    """Store the industry's name in other languages ({"fr": "Santé"}); an empty name removes it.
+
+    Only offered languages other than English (the source language of `name`) are accepted.
+    Like a rename, the profiles naming the industry are reindexed and the directory's caches
+    move on (the industry is part of what the directory shows).
+    """
+    require_admin(actor)
+    languages = translatable_languages()
+    stored = dict(industry.translations or {})
+    changes = []
+    for language, raw in sorted(names.items()):
+        if language not in languages:
+            raise DomainError(
+                _("%(language)s is not a language this site offers.", language=language)
+            )
+        value = " ".join((raw or "").split())
+        if len(value) > NAME_MAX:
+            raise DomainError(
+                _("Keep the name under %(num)d characters.", num=NAME_MAX),
+                field=f"name_{language}",
+            )
+        if value == stored.get(language, ""):
+            continue
+        if value:
+            stored[language] = value
+            changes.append(f"{language}: {value}")
+        else:
+            del stored[language]
+            changes.append(f"{language}: removed")
+    if not changes:
+        raise DomainError(_("Those are already its names."))
+    # A new dict (not the same one changed in place), so that the change is flushed.
+    industry.translations = stored or None
+    _reindex_profiles_of(industry)
+    record(
+        AuditAction.INDUSTRY_TRANSLATED,
+        actor=actor,
+        obj=industry,
+        detail=f"{industry.name}: {'; '.join(changes)}",
+    )
+    return industry
+
+
+def translatable_languages() -> list[str]:
+    """The offered languages an industry's name can be given in (all but English)."""
+    return [code for code in offered_languages() if code != SOURCE_LANGUAGE]
+
+
 def set_industry_active(actor: User, industry: Industry, active: bool) -> Industry:
     """Retire an industry (hidden from forms and filters; profiles keep it) or bring it back."""
     require_admin(actor)
     if industry.active == active:
-        state = "in use" if active else "retired"
-        raise InvalidTransition(f"“{industry.name}” is already {state}.")
+        if active:
+            raise InvalidTransition(_("“%(name)s” is already in use.", name=industry.label))
+        raise InvalidTransition(_("“%(name)s” is already retired.", name=industry.label))
     industry.active = active
     action = AuditAction.INDUSTRY_REACTIVATED if active else AuditAction.INDUSTRY_RETIRED
     record(action, actor=actor, obj=industry, detail=industry.name)
@@ -174,10 +231,14 @@ def merge_industries(actor: User, source: Industry, target: Industry) -> int:
     """
     require_admin(actor)
     if source.id == target.id:
-        raise DomainError("Choose two different industries to merge.", field="target")
+        raise DomainError(_("Choose two different industries to merge."), field="target")
     if not target.active:
         raise DomainError(
-            f"“{target.name}” is retired; bring it back before merging into it.", field="target"
+            _(
+                "“%(name)s” is retired; bring it back before merging into it.",
+                name=target.label,
+            ),
+            field="target",
         )
     moved = 0
     for model, table in (
@@ -221,7 +282,7 @@ def people_query(text: str = "", role: str = ""):
     """People whose name or email contains `text`, holding `role` when given, by name."""
     text = (text or "").strip()
     if len(text) > SEARCH_MAX:
-        raise DomainError(f"Search with at most {SEARCH_MAX} characters.", field="q")
+        raise DomainError(_("Search with at most %(num)d characters.", num=SEARCH_MAX), field="q")
     stmt = select(User)
     if text:
         pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -234,7 +295,7 @@ def people_query(text: str = "", role: str = ""):
         )
     if role:
         if role not in {r.value for r in Role}:
-            raise DomainError("Choose a role from the list.", field="role")
+            raise DomainError(_("Choose a role from the list."), field="role")
         stmt = stmt.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
     return stmt.order_by(func.lower(User.display_name), User.id)
 
@@ -280,19 +341,24 @@ def _active_admin_ids(lock: bool) -> list[int]:
     return list(db.session.scalars(stmt))
 
 
-def _check_not_last_admin(user: User, doing: str) -> None:
+def _check_not_last_admin(user: User) -> None:
     admins = _active_admin_ids(lock=db.engine.dialect.name == "postgresql")
     if admins == [user.id]:
-        raise DomainError(f"{user.display_name} is the last administrator; {doing}.")
+        raise DomainError(
+            _(
+                "%(name)s is the last administrator; make someone else an administrator first.",
+                name=user.display_name,
+            )
+        )
 
 
 def _check_admin_role(role: str) -> Role:
     try:
         role = Role(role)
     except ValueError:
-        raise DomainError("Choose staff or admin.", field="role") from None
+        raise DomainError(_("Choose staff or admin."), field="role") from None
     if role not in ADMIN_ROLES:
-        raise DomainError("Choose staff or admin.", field="role")
+        raise DomainError(_("Choose staff or admin."), field="role")
     return role
 
 
@@ -301,7 +367,9 @@ def grant_role(actor: User, user: User, role: str) -> None:
     require_admin(actor)
     role = _check_admin_role(role)
     if user.has_role(role):
-        raise InvalidTransition(f"{user.display_name} is already {role.value}.")
+        if role == Role.ADMIN:
+            raise InvalidTransition(_("%(name)s is already admin.", name=user.display_name))
+        raise InvalidTransition(_("%(name)s is already staff.", name=user.display_name))
     user.add_role(role)
     db.session.flush()
     record(AuditAction.ROLE_GRANTED, actor=actor, obj=user, detail=f"{role}; by an administrator")
@@ -312,9 +380,11 @@ def revoke_role(actor: User, user: User, role: str) -> None:
     require_admin(actor)
     role = _check_admin_role(role)
     if not user.has_role(role):
-        raise InvalidTransition(f"{user.display_name} is not {role.value}.")
+        if role == Role.ADMIN:
+            raise InvalidTransition(_("%(name)s is not admin.", name=user.display_name))
+        raise InvalidTransition(_("%(name)s is not staff.", name=user.display_name))
     if role == Role.ADMIN:
-        _check_not_last_admin(user, "make someone else an administrator first")
+        _check_not_last_admin(user)
     user.remove_role(role)
     db.session.flush()
     record(AuditAction.ROLE_REVOKED, actor=actor, obj=user, detail=f"{role}; by an administrator")
@@ -324,14 +394,15 @@ def set_person_active(actor: User, user: User, active: bool) -> int:
     """Deactivate (signed out everywhere, cannot sign in) or reactivate; sessions ended."""
     require_admin(actor)
     if user.active == active:
-        state = "active" if active else "deactivated"
-        raise InvalidTransition(f"{user.display_name} is already {state}.")
+        if active:
+            raise InvalidTransition(_("%(name)s is already active.", name=user.display_name))
+        raise InvalidTransition(_("%(name)s is already deactivated.", name=user.display_name))
     ended = 0
     if not active:
         if user.id == actor.id:
-            raise DomainError("You cannot deactivate your own account.")
+            raise DomainError(_("You cannot deactivate your own account."))
         if user.has_role(Role.ADMIN):
-            _check_not_last_admin(user, "make someone else an administrator first")
+            _check_not_last_admin(user)
         ended = sessions.end_sessions(user, sessions.EndReason.DEACTIVATED)
     user.active = active
     action = AuditAction.ACCOUNT_REACTIVATED if active else AuditAction.ACCOUNT_DEACTIVATED
@@ -383,7 +454,7 @@ def update_settings(actor: User, data: dict[str, str]) -> list[str]:
     )
     if unlist <= remind:
         raise DomainError(
-            "Profile unlisting must come after the profile reminder.",
+            _("Profile unlisting must come after the profile reminder."),
             field="CAREERLINK_PROFILE_UNLIST_AFTER_DAYS",
         )
     changed = []

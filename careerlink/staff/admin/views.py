@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from careerlink import programme
@@ -13,7 +14,14 @@ from careerlink.extensions import db
 from careerlink.pagination import paginate
 from careerlink.permissions import Role, role_required
 from careerlink.staff.admin import email_preview, services
-from careerlink.staff.admin.forms import ActiveForm, IndustryNameForm, MergeForm, RoleForm
+from careerlink.staff.admin.forms import (
+    ActiveForm,
+    IndustryNameForm,
+    IndustryTranslationsForm,
+    MergeForm,
+    RoleForm,
+)
+from careerlink.staff.admin.services import NAME_MAX
 from careerlink.web.actions import found, perform, show_error
 
 bp = Blueprint("admin", __name__)
@@ -40,9 +48,9 @@ def index():
 def _industries_page(add_form=None, merge_form=None, status=200):
     rows = services.industry_rows()
     merge_form = merge_form or MergeForm(formdata=None)
-    merge_form.source.choices = [(r.industry.id, r.industry.name) for r in rows]
+    merge_form.source.choices = [(r.industry.id, r.industry.label) for r in rows]
     merge_form.target.choices = [
-        (r.industry.id, r.industry.name) for r in rows if r.industry.active
+        (r.industry.id, r.industry.label) for r in rows if r.industry.active
     ]
     return render_template(
         "careerlink/admin/industries.html",
@@ -51,6 +59,7 @@ def _industries_page(add_form=None, merge_form=None, status=200):
         merge_form=merge_form,
         rename_form=IndustryNameForm(formdata=None),
         active_form=ActiveForm(formdata=None),
+        languages=services.translatable_languages(),
     ), status
 
 
@@ -69,7 +78,7 @@ def add_industry():
     if form.validate_on_submit():
         done = perform(
             lambda: services.add_industry(_me(), form.name.data),
-            f"“{' '.join((form.name.data or '').split())}” is added.",
+            _("“%(name)s” is added.", name=" ".join((form.name.data or "").split())),
             form=form,
         )
         if done:
@@ -90,10 +99,30 @@ def rename_industry(industry_id: int):
     if form.validate_on_submit():
         perform(
             lambda: services.rename_industry(_me(), industry, form.name.data),
-            "The industry is renamed.",
+            _("The industry is renamed."),
         )
     else:
-        flash("Write the new name (up to 120 characters).", "error")
+        flash(_("Write the new name (up to %(num)d characters).", num=NAME_MAX), "error")
+    return redirect(url_for("admin.industries"))
+
+
+@bp.route("/industries/<int:industry_id>/translations", methods=["POST"])
+@role_required(Role.ADMIN)
+def translate_industry(industry_id: int):
+    """Store an industry's name in the other offered languages (an empty one is removed)."""
+    industry = _industry(industry_id)
+    form = IndustryTranslationsForm()
+    if form.validate_on_submit():
+        # Only the offered languages' fields are read; any other field is ignored.
+        names = {
+            code: request.form.get(f"name_{code}", "")[: NAME_MAX * 4]
+            for code in services.translatable_languages()
+            if f"name_{code}" in request.form
+        }
+        perform(
+            lambda: services.translate_industry(_me(), industry, names),
+            _("The names of “%(name)s” in other languages are saved.", name=industry.label),
+        )
     return redirect(url_for("admin.industries"))
 
 
@@ -107,7 +136,9 @@ def set_industry_active(industry_id: int):
     if form.validate_on_submit() and active is not None:
         perform(
             lambda: services.set_industry_active(_me(), industry, active),
-            f"“{industry.name}” is {'back in use' if active else 'retired'}.",
+            _("“%(name)s” is back in use.", name=industry.label)
+            if active
+            else _("“%(name)s” is retired.", name=industry.label),
         )
     return redirect(url_for("admin.industries"))
 
@@ -121,17 +152,21 @@ def merge_industries():
         source = services.get_industry(form.source.data or 0)
         target = services.get_industry(form.target.data or 0)
         if source is None or target is None:
-            flash("Choose both industries from the lists.", "error")
+            flash(_("Choose both industries from the lists."), "error")
         else:
             done = perform(
                 lambda: services.merge_industries(_me(), source, target),
-                f"“{source.name}” is merged into “{target.name}”.",
+                _(
+                    "“%(source)s” is merged into “%(target)s”.",
+                    source=source.label,
+                    target=target.label,
+                ),
                 form=form,
             )
             if done:
                 return redirect(url_for("admin.industries"))
     else:
-        flash("Choose both industries from the lists.", "error")
+        flash(_("Choose both industries from the lists."), "error")
     return _industries_page(merge_form=form, status=422)
 
 
@@ -181,7 +216,9 @@ def grant_role(user_id: int):
     if form.validate_on_submit():
         perform(
             lambda: services.grant_role(_me(), user, form.role.data),
-            f"{user.display_name} is now {form.role.data}.",
+            _("%(name)s is now admin.", name=user.display_name)
+            if form.role.data == Role.ADMIN.value
+            else _("%(name)s is now staff.", name=user.display_name),
         )
     return redirect(url_for("admin.person", user_id=user_id))
 
@@ -195,7 +232,9 @@ def revoke_role(user_id: int):
     if form.validate_on_submit():
         perform(
             lambda: services.revoke_role(_me(), user, form.role.data),
-            f"{user.display_name} is no longer {form.role.data}.",
+            _("%(name)s is no longer admin.", name=user.display_name)
+            if form.role.data == Role.ADMIN.value
+            else _("%(name)s is no longer staff.", name=user.display_name),
         )
     return redirect(url_for("admin.person", user_id=user_id))
 
@@ -210,7 +249,9 @@ def set_person_active(user_id: int):
     if form.validate_on_submit() and active is not None:
         perform(
             lambda: services.set_person_active(_me(), user, active),
-            f"{user.display_name} is {'reactivated' if active else 'deactivated'}.",
+            _("%(name)s is reactivated.", name=user.display_name)
+            if active
+            else _("%(name)s is deactivated.", name=user.display_name),
         )
     return redirect(url_for("admin.person", user_id=user_id))
 
@@ -244,9 +285,12 @@ def update_settings():
     if done:
         changed = done.value
         flash(
-            f"Saved: {', '.join(programme.SETTINGS[n].label for n in changed)}."
+            _(
+                "Saved: %(names)s.",
+                names=", ".join(str(programme.SETTINGS[n].label) for n in changed),
+            )
             if changed
-            else "Nothing changed.",
+            else _("Nothing changed."),
             "success" if changed else "info",
         )
         return redirect(url_for("admin.settings"))

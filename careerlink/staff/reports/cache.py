@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from careerlink.connections.models import RequestEvent, RequestFeedback, RequestOutcome
 from careerlink.extensions import db
+from careerlink.i18n import current_language
 from careerlink.mentors.directory_index import directory_version
 from careerlink.mentors.facet_cache import facet_cache, is_enabled
 from careerlink.staff.reports.filters import ReportFilters
@@ -50,7 +51,8 @@ def cached(kind: str, slug: str, filters: ReportFilters, compute: Callable[[], T
         return compute()
     args = json.dumps(filters.as_args(), sort_keys=True, separators=(",", ":"))
     digest = hashlib.sha256(args.encode()).hexdigest()[:40]
-    key = f"report:{kind}:{slug}:{version}:{digest}"
+    # The titles, labels and dates inside a report are in the reader's language.
+    key = f"report:{kind}:{slug}:{current_language()}:{version}:{digest}"
     try:
         value = facet_cache().get(key)
     except Exception:  # an unreachable Redis must not break the reports: compute instead

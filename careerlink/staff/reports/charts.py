@@ -10,6 +10,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pygal
+from flask_babel import gettext as _
 from pygal.style import Style
 
 from careerlink.staff.reports.queries import Report
@@ -38,13 +39,13 @@ def render_svg(report: Report) -> str:
         style=STYLE,
         width=900,
         height=450,
-        title=report.title,
+        title=str(report.title),
         x_label_rotation=30 if len(report.x_labels) > 6 else 0,
         truncate_label=40,
         legend_at_bottom=True,
         print_values=False,
         allow_interruptions=True,
-        no_data_text="No data for these filters",
+        no_data_text=_("No data for these filters"),
     )
     chart.x_labels = report.x_labels
     for name, values in report.series:
@@ -58,9 +59,9 @@ def render_svg(report: Report) -> str:
         if child.tag == "title":
             root.remove(child)
     title = ET.Element("title", id="chart-title")
-    title.text = report.title
+    title.text = str(report.title)
     desc = ET.Element("desc", id="chart-desc")
-    desc.text = report.description + " The figures are in the table beside the chart."
+    desc.text = report.description + " " + _("The figures are in the table beside the chart.")
     root.insert(0, desc)
     root.insert(0, title)
     root.set("width", "900")  # an intrinsic size: an <img> of it is not 300 by 150

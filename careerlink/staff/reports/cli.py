@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from careerlink.connections import counts
@@ -31,6 +32,11 @@ def rebuild_command():
         industries = supply.rebuild(connection)
         total = db.session.scalar(select(func.count()).select_from(ConnectionRequest))
     click.echo(
-        f"Recounted {total} requests into {keys} monthly counts "
-        f"and the listed alumni of {industries} industries."
+        _(
+            "Recounted %(total)s requests into %(keys)s monthly counts "
+            "and the listed alumni of %(industries)s industries.",
+            total=total,
+            keys=keys,
+            industries=industries,
+        )
     )

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, select
 
 from careerlink.connections.models import ConnectionRequest
 from careerlink.errors import DomainError
 from careerlink.extensions import db
+from careerlink.i18n import format_date
 from careerlink.mentors.models import Industry, StudentProfile
 
 EARLIEST = date(2000, 1, 1)
@@ -41,14 +43,23 @@ class ReportFilters:
 
     def describe(self) -> str:
         """The filters in words, for chart descriptions and captions."""
-        parts = [f"requests made from {self.start:%d %B %Y} to {self.end:%d %B %Y}"]
+        # Whole sentences, one per filter, so that each translates on its own.
+        parts = [
+            _(
+                "Requests made from %(start)s to %(end)s.",
+                start=format_date(self.start),
+                end=format_date(self.end),
+            )
+        ]
         if self.industry is not None:
-            parts.append(f"to alumni in {self.industry.name}")
+            parts.append(_("Only those to alumni in %(industry)s.", industry=self.industry.label))
         if self.programme:
-            parts.append(f"by students of {self.programme}")
+            parts.append(_("Only those by students of %(programme)s.", programme=self.programme))
         if self.class_year is not None:
-            parts.append(f"of the class of {self.class_year}")
-        return ", ".join(parts)
+            parts.append(
+                _("Only those by students of the class of %(year)s.", year=self.class_year)
+            )
+        return " ".join(parts)
 
     @property
     def since(self) -> datetime:
@@ -70,7 +81,9 @@ def _date(raw: str | None, field: str, default: date) -> date:
     except ValueError:
         value = None
     if value is None or not EARLIEST <= value <= LATEST:
-        raise DomainError(f"Give the {field} date as YYYY-MM-DD (2000 to 2100).", field=field)
+        if field == "end":
+            raise DomainError(_("Give the end date as YYYY-MM-DD (2000 to 2100)."), field=field)
+        raise DomainError(_("Give the start date as YYYY-MM-DD (2000 to 2100)."), field=field)
     return value
 
 
@@ -80,20 +93,25 @@ def parse_filters(args, today: date | None = None) -> ReportFilters:
     end = _date(args.get("end"), "end", today)
     start = _date(args.get("start"), "start", end - timedelta(days=DEFAULT_DAYS - 1))
     if start > end:
-        raise DomainError("The start date is after the end date.", field="start")
+        raise DomainError(_("The start date is after the end date."), field="start")
     if (end - start).days > MAX_RANGE_DAYS:
-        raise DomainError("Choose a range of at most ten years.", field="start")
+        raise DomainError(_("Choose a range of at most ten years."), field="start")
     industry = None
     slug = (args.get("industry") or "").strip()
     if slug:
         industry = db.session.scalar(select(Industry).where(Industry.slug == slug[:60]))
         if industry is None:
-            raise DomainError(f"There is no industry “{slug[:60]}”.", field="industry")
+            raise DomainError(
+                _("There is no industry “%(slug)s”.", slug=slug[:60]), field="industry"
+            )
     programme = " ".join((args.get("programme") or "").split())[:160]
     if programme and not db.session.scalar(
         select(exists().where(StudentProfile.programme == programme))
     ):
-        raise DomainError(f"No student is in the programme “{programme}”.", field="programme")
+        raise DomainError(
+            _("No student is in the programme “%(programme)s”.", programme=programme),
+            field="programme",
+        )
     class_year = None
     raw_year = (args.get("class_year") or "").strip()
     if raw_year:
@@ -102,7 +120,7 @@ def parse_filters(args, today: date | None = None) -> ReportFilters:
         except ValueError:
             class_year = None
         if class_year is None or not 1900 <= class_year <= 2100:
-            raise DomainError("Give the class year as four digits.", field="class_year")
+            raise DomainError(_("Give the class year as four digits."), field="class_year")
     return ReportFilters(start, end, industry, programme, class_year)
 
 

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import case, func, literal_column, select
 
 from careerlink.accounts.models import User
@@ -26,6 +29,7 @@ from careerlink.connections.models import (
     RequestState,
 )
 from careerlink.extensions import db
+from careerlink.i18n import format_number
 from careerlink.mentors.models import Industry, MentorProfile, StudentProfile
 from careerlink.mentors.supply import IndustrySupply
 from careerlink.staff.reports.filters import ReportFilters, request_conditions
@@ -61,7 +65,13 @@ ACCEPTED = (
     S.COMPLETED,
     S.CANCELLED,
 )
-KIND_TITLES = {kind: f"{kind.heading}s" for kind in RequestKind}  # "Introductions", ...
+KIND_TITLES = {
+    RequestKind.INTRODUCTION: _l("Introductions"),
+    RequestKind.SHADOWING: _l("Shadowing days"),
+    RequestKind.INFORMATIONAL_INTERVIEW: _l("Informational interviews"),
+    RequestKind.RESUME_REVIEW: _l("Résumé reviews"),
+    RequestKind.REFERRAL: _l("Referrals"),
+}
 
 
 # --- requests counted by kind, state, relay and industry -----------------------------------------
@@ -158,35 +168,40 @@ def funnel(filters: ReportFilters) -> Report:
         elif state == S.RELAYED:
             c["waiting for the alumnus"] += count
     columns = [
-        ("Asked", "asked"),
-        ("Approved and relayed", "relayed"),
-        ("Accepted", "accepted"),
-        ("Completed", "completed"),
-        ("Waiting for staff", "waiting for staff"),
-        ("Declined by staff", "declined_by_staff"),
-        ("Withdrawn before relay", "withdrawn before relay"),
+        (_("Asked"), "asked"),
+        (_("Approved and relayed"), "relayed"),
+        (_("Accepted"), "accepted"),
+        (_("Completed"), "completed"),
+        (_("Waiting for staff"), "waiting for staff"),
+        (_("Declined by staff"), "declined_by_staff"),
+        (_("Withdrawn before relay"), "withdrawn before relay"),
         # Closed by the system: the alumnus deleted their account before it was relayed.
-        ("Closed: the alumnus left", "alumnus_left"),
-        ("Waiting for the alumnus", "waiting for the alumnus"),
-        ("Declined by the alumnus", "declined_by_alumnus"),
-        ("Expired", "expired"),
-        ("Withdrawn after relay", "withdrawn after relay"),
-        ("Cancelled", "cancelled"),
+        (_("Closed: the alumnus left"), "alumnus_left"),
+        (_("Waiting for the alumnus"), "waiting for the alumnus"),
+        (_("Declined by the alumnus"), "declined_by_alumnus"),
+        (_("Expired"), "expired"),
+        (_("Withdrawn after relay"), "withdrawn after relay"),
+        (_("Cancelled"), "cancelled"),
     ]
-    table = [[KIND_TITLES[kind], *(steps[kind][key] for _, key in columns)] for kind in RequestKind]
+    table = [
+        [str(KIND_TITLES[kind]), *(steps[kind][key] for _label, key in columns)]
+        for kind in RequestKind
+    ]
     return Report(
         slug="funnel",
-        title="The funnel",
-        description=(
-            f"How far {filters.describe()} went: asked, approved by staff (approval relays the "
-            "request to the alumnus at once), accepted, completed; and where the others stopped."
-        ),
-        header=["Kind", *(label for label, _ in columns)],
+        title=_("The funnel"),
+        description=_(
+            "How far the requests went: asked, approved by staff (approval relays the request to "
+            "the alumnus at once), accepted, completed; and where the others stopped."
+        )
+        + " "
+        + filters.describe(),
+        header=[_("Kind"), *(label for label, _key in columns)],
         rows=table,
         chart_kind="bar",
-        x_labels=[label for label, _ in columns[:4]],
+        x_labels=[label for label, _key in columns[:4]],
         series=[
-            (KIND_TITLES[kind], [steps[kind][key] for _, key in columns[:4]])
+            (str(KIND_TITLES[kind]), [steps[kind][key] for _label, key in columns[:4]])
             for kind in RequestKind
         ],
     )
@@ -222,30 +237,42 @@ def supply_demand(filters: ReportFilters) -> Report:
         asked, unmet = demand.get(industry.id, (0, 0))
         if not (listed or asked) and not industry.active:
             continue
-        rows.append([industry.name, listed, capacity, asked, unmet])
+        rows.append([industry.label, listed, capacity, asked, unmet])
     return Report(
         slug="supply",
-        title="Supply and demand per industry",
-        description=(
-            f"For each industry: the alumni listed in the directory today and how many requests "
-            f"a month they can take, then {filters.describe()}, and the unmet demand among them "
-            "(declined by the alumnus or expired without an answer)."
-        ),
-        header=["Industry", "Listed alumni", "Monthly capacity", "Requests", "Unmet demand"],
+        title=_("Supply and demand per industry"),
+        description=_(
+            "For each industry: the alumni listed in the directory today and how many requests "
+            "a month they can take, then the requests made to them, and the unmet demand among "
+            "them (declined by the alumnus or expired without an answer)."
+        )
+        + " "
+        + filters.describe(),
+        header=[
+            _("Industry"),
+            _("Listed alumni"),
+            _("Monthly capacity"),
+            _("Requests"),
+            _("Unmet demand"),
+        ],
         rows=rows,
         chart_kind="bar",
         x_labels=[r[0] for r in rows],
         series=[
-            ("Monthly capacity", [r[2] for r in rows]),
-            ("Requests", [r[3] for r in rows]),
-            ("Unmet demand", [r[4] for r in rows]),
+            (_("Monthly capacity"), [r[2] for r in rows]),
+            (_("Requests"), [r[3] for r in rows]),
+            (_("Unmet demand"), [r[4] for r in rows]),
         ],
         notes=[
-            "A request counts under the industry its alumnus was listed in when it was made "
-            "(the first by name when several), even after the alumnus leaves; a merge of two "
-            "industries moves it to the one kept.",
-            "The listed alumni and their capacity are today's; the date filters apply to the "
-            "requests only, and the programme and class year filters to the requests only.",
+            _(
+                "A request counts under the industry its alumnus was listed in when it was made "
+                "(the first by name when several), even after the alumnus leaves; a merge of two "
+                "industries moves it to the one kept."
+            ),
+            _(
+                "The listed alumni and their capacity are today's; the date filters apply to the "
+                "requests only, and the programme and class year filters to the requests only."
+            ),
         ],
     )
 
@@ -368,29 +395,31 @@ def speed(filters: ReportFilters) -> Report:
         )
     return Report(
         slug="speed",
-        title="Speed",
-        description=(
-            f"For {filters.describe()}: per month (of the review or the answer), the median and "
-            "the 90th percentile of the time staff took to review a request and of the time "
-            "alumni took to answer a relayed one, in hours."
-        ),
+        title=_("Speed"),
+        description=_(
+            "Per month (of the review or the answer), the median and the 90th percentile of the "
+            "time staff took to review a request and of the time alumni took to answer a "
+            "relayed one, in hours."
+        )
+        + " "
+        + filters.describe(),
         header=[
-            "Month",
-            "Reviews",
-            "Review median (h)",
-            "Review 90th percentile (h)",
-            "Answers",
-            "Answer median (h)",
-            "Answer 90th percentile (h)",
+            _("Month"),
+            _("Reviews"),
+            _("Review median (h)"),
+            _("Review 90th percentile (h)"),
+            _("Answers"),
+            _("Answer median (h)"),
+            _("Answer 90th percentile (h)"),
         ],
         rows=rows,
         chart_kind="line",
         x_labels=months,
         series=[
-            ("Review median (h)", [r[2] for r in rows]),
-            ("Review 90th percentile (h)", [r[3] for r in rows]),
-            ("Answer median (h)", [r[5] for r in rows]),
-            ("Answer 90th percentile (h)", [r[6] for r in rows]),
+            (_("Review median (h)"), [r[2] for r in rows]),
+            (_("Review 90th percentile (h)"), [r[3] for r in rows]),
+            (_("Answer median (h)"), [r[5] for r in rows]),
+            (_("Answer 90th percentile (h)"), [r[6] for r in rows]),
         ],
     )
 
@@ -556,7 +585,7 @@ def responsiveness(filters: ReportFilters) -> Report:
     _named(silent + paused)  # the rows shown get their names
     answered = int(alumni.answered.sum())
     relayed = int(alumni.relayed.sum())
-    overall = f"{answered / relayed:.0%}" if relayed else "no requests relayed"
+    overall = f"{answered / relayed:.0%}" if relayed else None
     counted = len(alumni.user_id)
     silent_count, paused_count = len(silent_positions), len(paused_positions)
 
@@ -565,30 +594,54 @@ def responsiveness(filters: ReportFilters) -> Report:
             [a.name, a.relayed, a.answered, a.expired, f"{a.rate:.0%}"] for a in rows[:LIST_LIMIT]
         ]
 
-    header = ["Alumnus", "Relayed", "Answered", "Expired", "Response rate"]
+    header = [_("Alumnus"), _("Relayed"), _("Answered"), _("Expired"), _("Response rate")]
+    if overall is None:
+        shares = ngettext(
+            "How many alumni answered what share of the requests relayed to them (%(num)s "
+            "alumnus; no requests relayed).",
+            "How many alumni answered what share of the requests relayed to them (%(num)s "
+            "alumni; no requests relayed).",
+            counted,
+        )
+    else:
+        shares = ngettext(
+            "How many alumni answered what share of the requests relayed to them (%(num)s "
+            "alumnus; overall response rate %(rate)s).",
+            "How many alumni answered what share of the requests relayed to them (%(num)s "
+            "alumni; overall response rate %(rate)s).",
+            counted,
+            rate=overall,
+        )
     return Report(
         slug="responsiveness",
-        title="Alumni responsiveness",
-        description=(
-            f"For {filters.describe()}: how many alumni answered what share of the requests "
-            f"relayed to them ({counted} alumni; overall response rate {overall})."
-        ),
-        header=["Response rate", "Alumni"],
+        title=_("Alumni responsiveness"),
+        description=shares + " " + filters.describe(),
+        header=[_("Response rate"), _("Alumni")],
         rows=[[label, n] for label, n in zip(RATE_BUCKETS, buckets, strict=True)],
         chart_kind="bar",
         x_labels=RATE_BUCKETS,
-        series=[("Alumni", buckets)],
+        series=[(_("Alumni"), buckets)],
         extra_tables=[
-            (f"Silent alumni: no answer at all ({silent_count})", header, listing(silent)),
             (
-                f"Paused after letting requests expire ({paused_count})",
+                _("Silent alumni: no answer at all (%(num)s)", num=format_number(silent_count)),
+                header,
+                listing(silent),
+            ),
+            (
+                _(
+                    "Paused after letting requests expire (%(num)s)",
+                    num=format_number(paused_count),
+                ),
                 header,
                 listing(paused),
             ),
         ],
         notes=[
-            f"Each list shows at most {LIST_LIMIT} alumni, those sent the most requests first; "
-            "the CSV has every alumnus."
+            _(
+                "Each list shows at most %(num)d alumni, those sent the most requests first; "
+                "the CSV has every alumnus.",
+                num=LIST_LIMIT,
+            )
         ],
     )
 
@@ -599,13 +652,13 @@ def responsiveness_csv(filters: ReportFilters) -> tuple[list[str], list[list]]:
     paused = _paused_for_expiries(alumni)
     named = sorted(_named(alumni), key=lambda a: (a.name, a.user_id))
     header = [
-        "Alumnus",
-        "Relayed",
-        "Answered",
-        "Expired",
-        "Response rate",
-        "Silent",
-        "Paused for expiries",
+        _("Alumnus"),
+        _("Relayed"),
+        _("Answered"),
+        _("Expired"),
+        _("Response rate"),
+        _("Silent"),
+        _("Paused for expiries"),
     ]
     return header, [
         [
@@ -614,8 +667,8 @@ def responsiveness_csv(filters: ReportFilters) -> tuple[list[str], list[list]]:
             a.answered,
             a.expired,
             f"{a.rate:.2f}",
-            "yes" if a.answered == 0 else "no",
-            "yes" if a.user_id in paused else "no",
+            _("yes") if a.answered == 0 else _("no"),
+            _("yes") if a.user_id in paused else _("no"),
         ]
         for a in named
     ]
@@ -629,17 +682,24 @@ def outcomes(filters: ReportFilters) -> Report:
     conditions = request_conditions(filters)
     by_industry: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     stmt = (
-        select(Industry.name, RequestOutcome.kind, func.count())
+        select(R.industry_id, RequestOutcome.kind, func.count())
         .select_from(RequestOutcome)
         .join(R, R.id == RequestOutcome.request_id)
-        .join(Industry, Industry.id == R.industry_id)
-        .where(*conditions)
-        .group_by(Industry.name, RequestOutcome.kind)
+        .where(*conditions, R.industry_id.is_not(None))
+        .group_by(R.industry_id, RequestOutcome.kind)
     )
-    for name, kind, count in db.session.execute(stmt):
-        by_industry[name][kind] += count
+    counted = db.session.execute(stmt).all()
+    # Each industry by its name in the reader's language (two may share one: counts add up).
+    labels = {
+        i.id: i.label
+        for i in db.session.scalars(
+            select(Industry).where(Industry.id.in_({row[0] for row in counted}))
+        )
+    }
+    for industry_id, kind, count in counted:
+        by_industry[labels[industry_id]][kind] += count
     by_programme: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    programme = func.coalesce(func.nullif(StudentProfile.programme, ""), "(not given)")
+    programme = func.coalesce(func.nullif(StudentProfile.programme, ""), _("(not given)"))
     stmt = (
         select(programme, RequestOutcome.kind, func.count())
         .select_from(RequestOutcome)
@@ -662,39 +722,51 @@ def outcomes(filters: ReportFilters) -> Report:
     kinds = list(Outcome)
     # The chart counts each outcome once (by programme: each request has one student).
     chart_totals = [sum(by_programme[p][k.value] for p in by_programme) for k in kinds]
-    header = ["Industry", *(k.label for k in kinds)]
+    header = [_("Industry"), *(str(k.label) for k in kinds)]
     rows = [[name, *(by_industry[name][k.value] for k in kinds)] for name in sorted(by_industry)]
     programme_rows = [
         [name, *(by_programme[name][k.value] for k in kinds)] for name in sorted(by_programme)
     ]
     rating_rows = [
-        [f"{score} of 5", ratings.get(("student", score), 0), ratings.get(("alumnus", score), 0)]
+        [
+            _("%(score)d of 5", score=score),
+            ratings.get(("student", score), 0),
+            ratings.get(("alumnus", score), 0),
+        ]
         for score in range(5, 0, -1)
     ]
     return Report(
         slug="outcomes",
-        title="Outcomes and feedback",
-        description=(
-            f"For {filters.describe()}: what the students reported came of them (informational "
-            "interviews, job interviews, internships, job offers) by the alumnus's industry and "
-            "by the student's programme, and how useful each side rated the meeting."
-        ),
+        title=_("Outcomes and feedback"),
+        description=_(
+            "What the students reported came of the requests (informational interviews, job "
+            "interviews, internships, job offers) by the alumnus's industry and by the "
+            "student's programme, and how useful each side rated the meeting."
+        )
+        + " "
+        + filters.describe(),
         header=header,
         rows=rows,
         chart_kind="bar",
-        x_labels=[k.label for k in kinds],
-        series=[("Outcomes reported", chart_totals)],
+        x_labels=[str(k.label) for k in kinds],
+        series=[(_("Outcomes reported"), chart_totals)],
         extra_tables=[
             (
-                "By the student's programme",
-                ["Programme", *(k.label for k in kinds)],
+                _("By the student's programme"),
+                [_("Programme"), *(str(k.label) for k in kinds)],
                 programme_rows,
             ),
-            ("Feedback ratings (usefulness)", ["Rating", "By students", "By alumni"], rating_rows),
+            (
+                _("Feedback ratings (usefulness)"),
+                [_("Rating"), _("By students"), _("By alumni")],
+                rating_rows,
+            ),
         ],
         notes=[
-            "An outcome counts under the industry its request was made in (the alumnus's, "
-            "the first by name when several)."
+            _(
+                "An outcome counts under the industry its request was made in (the alumnus's, "
+                "the first by name when several)."
+            )
         ],
     )
 
@@ -706,12 +778,13 @@ REPORTS = {
     "responsiveness": responsiveness,
     "outcomes": outcomes,
 }
+# Lazy: read in the current language wherever they are shown.
 TITLES = {
-    "funnel": "The funnel",
-    "supply": "Supply and demand per industry",
-    "speed": "Speed",
-    "responsiveness": "Alumni responsiveness",
-    "outcomes": "Outcomes and feedback",
+    "funnel": _l("The funnel"),
+    "supply": _l("Supply and demand per industry"),
+    "speed": _l("Speed"),
+    "responsiveness": _l("Alumni responsiveness"),
+    "outcomes": _l("Outcomes and feedback"),
 }
 
 
@@ -723,7 +796,7 @@ def csv_table(slug: str, filters: ReportFilters) -> tuple[list[str], list[list]]
     header, rows = list(report.header), [list(r) for r in report.rows]
     for title, extra_header, extra_rows in report.extra_tables:
         rows.append([])
-        rows.append([title])
+        rows.append([str(title)])
         rows.append(list(extra_header))
         rows.extend(list(r) for r in extra_rows)
     return header, rows
