@@ -296,8 +296,8 @@ SUBJECTS = {
         "student",
     ): "Your request could not go ahead: the alumnus has left the network",
     ("introduction", "both"): "Introduction: {student} meet {alumnus}",
-    ("shadowing_scheduled", "both"): "Shadowing day on 06 March 2030: {student} with {alumnus}",
-    ("shadowing_cancelled", "both"): "Cancelled: shadowing day on 06 March 2030",
+    ("shadowing_scheduled", "both"): "Shadowing day on 6 March 2030: {student} with {alumnus}",
+    ("shadowing_cancelled", "both"): "Cancelled: shadowing day on 6 March 2030",
     ("request_declined_by_alumnus", "student"): "{alumnus} cannot help this time",
     ("request_reminder", "alumnus"): "Reminder: {student} is waiting for your answer",
     ("request_expired", "student"): "No answer from {alumnus}",
@@ -306,11 +306,11 @@ SUBJECTS = {
     ("feedback_requested", "alumnus"): "How did it go with {student}?",
     ("alumnus_paused", "staff"): "{alumnus} was paused after 3 unanswered requests",
     ("alumnus_paused", "alumnus"): "We have paused requests to you",
-    ("interview_scheduled", "both"): "Informational interview on 05 March 2030: {student} with "
+    ("interview_scheduled", "both"): "Informational interview on 5 March 2030: {student} with "
     "{alumnus}",
     ("interview_time_proposed", "student"): "{alumnus} proposes another time",
-    ("interview_cancelled", "both"): "Cancelled: informational interview on 05 March 2030",
-    ("interview_link_changed", "both"): "New meeting link: Informational interview on 05 March "
+    ("interview_cancelled", "both"): "Cancelled: informational interview on 5 March 2030",
+    ("interview_link_changed", "both"): "New meeting link: Informational interview on 5 March "
     "2030: {student} with {alumnus}",
     ("interview_other_time_asked", "alumnus"): "{student} asks to move your informational "
     "interview",

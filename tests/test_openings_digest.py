@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from babel.dates import format_date
 from conftest import link_from
 from sqlalchemy import func, select, update
 
@@ -170,14 +171,15 @@ def test_the_digest_lists_exactly_the_new_open_openings_in_the_chosen_industries
         f"{h}: {received[h]}\n"
         for h in ("Subject", "To", "List-Unsubscribe", "List-Unsubscribe-Post")
     )
-    closes = (today() + timedelta(days=30)).isoformat()
+    # As the email says it, in the office's locale (en_GB).
+    closes = format_date(today() + timedelta(days=30), "long", locale="en_GB")
     ids = [o.id for o in _db.session.scalars(select(Opening).order_by(Opening.id))]
     text = received.get_body(("plain",)).get_content()
     html = received.get_body(("html",)).get_content()
 
     def fixed(body: str) -> str:
         # Ids differ between databases (PostgreSQL's sequences are not reset between tests).
-        body = body.replace(closes, "2030-03-31")
+        body = body.replace(closes, "31 March 2030")
         return re.sub(
             r"/openings/(\d+)\b", lambda m: f"/openings/OPENING-{ids.index(int(m[1])) + 1}", body
         )

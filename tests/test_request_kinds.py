@@ -208,7 +208,8 @@ def test_interview_another_time_then_the_student_confirms(db, make_request, outb
     assert req.state == "slot_proposed"
     [proposed] = outbox("interview_time_proposed")
     assert proposed.recipients == [req.student.email]
-    assert f"{day:%A} {day.day} {day:%B %Y}, 17:00–17:20 (UTC)" in proposed.body_text
+    # The email shows the time in the student's zone (the office's here), with its name.
+    assert f"- {day:%A}, {day.day} {day:%B %Y}, 17:00–17:20 UTC\n" in proposed.body_text
     assert outbox("interview_scheduled") == []
     services.confirm_slot(req, req.student)
     db.session.commit()
@@ -273,8 +274,9 @@ def test_the_office_zone_is_shown_beside_every_time(app, db, monkeypatch, make_r
     req = make_request(kind=INTERVIEW, state="scheduled")
     [row] = outbox("interview_scheduled")
     local = req.scheduled_start.astimezone(req.scheduled_slot.local_start().tzinfo)
-    assert f"{local:%H:%M}–" in row.body_text
-    assert "(America/New_York)" in row.body_text
+    end = local + timedelta(minutes=req.scheduled_minutes)
+    when = f"{local:%A}, {local.day} {local:%B %Y}, {local:%H:%M}–{end:%H:%M} America/New_York"
+    assert f"- When: {when}\n" in row.body_text
 
 
 # --- referrals --------------------------------------------------------------------------------

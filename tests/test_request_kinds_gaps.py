@@ -598,7 +598,7 @@ def test_the_student_asks_for_another_time_and_the_alumnus_moves_it(db, make_req
     assert req.other_time_asked.start == datetime.combine(day, time(11, 0), tzinfo=UTC)
     [row] = outbox("interview_other_time_asked")
     assert row.recipients == [req.alumnus.email]
-    assert f"{day:%A} {day.day} {day:%B %Y}, 11:00–11:30 (UTC)" in row.body_text
+    assert f"- Asked for: {day:%A}, {day.day} {day:%B %Y}, 11:00–11:30 UTC\n" in row.body_text
     assert "An exam moved." in row.body_text
     token = link_from(row, "/requests/answer/").rsplit("/", 1)[1]
     assert request_for_answer_token(token).id == req.id

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -80,7 +81,7 @@ class OutboxMessage(db.Model):
     def staff_subject(self) -> str:
         """The subject as staff may read it."""
         if self.is_deferred:
-            return "(written by the mail worker when it sends this message)"
+            return _("(written by the mail worker when it sends this message)")
         return private.redact(self.subject)
 
     @property

@@ -20,11 +20,13 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 
 PLACEHOLDER = "[[careerlink-private-link-{n}]]"
 PLACEHOLDER_RE = re.compile(r"\[\[careerlink-private-link-\d+\]\]")
-SHOWN_TO_STAFF = "[private link — only the recipient has it]"
+# What staff read in place of a private link, in their own language.
+SHOWN_TO_STAFF = _l("[private link — only the recipient has it]")
 # A fixed context string: a key derived for the outbox is useless for anything else.
 _KDF_INFO = b"careerlink outbox secrets v1"
 
@@ -123,4 +125,5 @@ def reveal(text: str | None, values: Mapping[str, str], *, html: bool = False) -
 
 def redact(text: str | None) -> str:
     """The text as staff may read it: each placeholder said in words."""
-    return PLACEHOLDER_RE.sub(SHOWN_TO_STAFF, text or "")
+    shown = str(SHOWN_TO_STAFF)
+    return PLACEHOLDER_RE.sub(lambda _match: shown, text or "")

@@ -16,6 +16,7 @@ from email.utils import make_msgid
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from careerlink.errors import InvalidTransition
@@ -166,11 +167,13 @@ def prepare_deferred(row: OutboxMessage) -> bool:
 def retry(row: OutboxMessage, by=None) -> None:
     """Put a failed (or stuck) message back in the queue, due now; a sent one stays sent."""
     if row.status == OutboxStatus.SENT.value:
-        raise InvalidTransition("This message was already sent.")
+        raise InvalidTransition(_("This message was already sent."))
     if row.lost_private_links:
         raise InvalidTransition(
-            "This message held a private link, erased when delivery failed for good; it "
-            "cannot be sent again. The person can ask for a new link."
+            _(
+                "This message held a private link, erased when delivery failed for good; it "
+                "cannot be sent again. The person can ask for a new link."
+            )
         )
     row.status = OutboxStatus.QUEUED.value
     row.next_attempt_at = utcnow()

@@ -46,7 +46,8 @@ def digest(subscription, openings) -> None:
         subscription.user.email,
         {
             "student": subscription.user,
-            "industries": [i.name for i in subscription.industries],
+            # The industries themselves: the email names each in its reader's language.
+            "industries": list(subscription.industries),
             "openings": [(o, absolute_url("openings.detail", opening_id=o.id)) for o in openings],
             "browse_url": absolute_url("openings.browse"),
             "settings_url": absolute_url("openings.subscription"),
