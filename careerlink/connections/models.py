@@ -7,10 +7,13 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Date,
+    FetchedValue,
     ForeignKey,
     Index,
+    Integer,
     String,
     Text,
     UniqueConstraint,
@@ -20,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 import careerlink.mentors.models  # noqa: F401  (MentorProfile, joined to below)
-from careerlink.connections import counts
+from careerlink.connections import counts, durations
 from careerlink.connections.counts import RequestCount
 from careerlink.connections.machine import (
     FEEDBACK_STATES,
@@ -131,6 +134,18 @@ class ConnectionRequest(TimestampMixin, db.Model):
             "alumnus_id",
             "industry_id",
         ),
+        # The speed report: the durations of the requests made in a date range (and their
+        # industry and student, for its filters), narrow integers only (0017, durations.py).
+        Index(
+            "ix_careerlink_requests_speed",
+            "created_at",
+            "industry_id",
+            "student_id",
+            "review_month",
+            "review_seconds",
+            "answer_month",
+            "answer_seconds",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -217,6 +232,20 @@ class ConnectionRequest(TimestampMixin, db.Model):
         ForeignKey("careerlink_openings.id", ondelete="SET NULL")
     )
     referred_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set by database triggers from the times above (careerlink/connections/durations.py),
+    # never by the application: the review's and the answer's whole seconds and UTC months.
+    review_month: Mapped[int | None] = mapped_column(
+        Integer, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
+    review_seconds: Mapped[int | None] = mapped_column(
+        BigInteger, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
+    answer_month: Mapped[int | None] = mapped_column(
+        Integer, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
+    answer_seconds: Mapped[int | None] = mapped_column(
+        BigInteger, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
 
     student = relationship("User", foreign_keys=[student_id], lazy="joined")
     alumnus = relationship("User", foreign_keys=[alumnus_id], lazy="joined")
@@ -697,6 +726,8 @@ class ConnectionRequest(TimestampMixin, db.Model):
 
 # The per-month counts the reports read, kept by triggers on this table (counts.py).
 counts.attach(ConnectionRequest.__table__)
+# Each request's review and answer durations, set by triggers on this table (durations.py).
+durations.attach(ConnectionRequest.__table__)
 
 
 def _role_for(move: Transition, role: str | None) -> str:

@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from careerlink.connections import counts
+from careerlink.connections import counts, durations
 from careerlink.connections.models import ConnectionRequest
 from careerlink.database import transaction
 from careerlink.extensions import db
@@ -21,16 +21,19 @@ def reports_cli():
 @reports_cli.command("rebuild")
 @with_appcontext
 def rebuild_command():
-    """Recount the per-month request counts and the supply per industry from the data.
+    """Recount the per-month request counts, the supply per industry and each request's
+    review and answer durations from the data.
 
-    The triggers keep both as the data changes; this is for after a restore or a repair.
+    The triggers keep them as the data changes; this is for after a restore or a repair.
     """
     with transaction():
         connection = db.session.connection()
         keys = counts.rebuild(connection)
         industries = supply.rebuild(connection)
+        reviewed = durations.rebuild(connection)
         total = db.session.scalar(select(func.count()).select_from(ConnectionRequest))
     click.echo(
         f"Recounted {total} requests into {keys} monthly counts "
-        f"and the listed alumni of {industries} industries."
+        f"and the listed alumni of {industries} industries; "
+        f"timed {reviewed} reviewed requests."
     )

@@ -1,0 +1,60 @@
+"""request durations: each request's review and answer time in whole seconds, for the speed report
+
+Additive: four nullable integer columns on the requests (added with ALTER TABLE ADD COLUMN, so
+SQLite rebuilds nothing and the counting triggers of 0016 stay), one covering index, and the
+triggers that keep the columns (careerlink/connections/durations.py), filled from the existing
+requests. The previous release keeps working: it never reads or writes the new columns.
+
+Revision ID: 0017
+Revises: 0016
+Create Date: 2026-11-29 11:00:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from careerlink.connections import durations
+
+revision = "0017"
+down_revision = "0016"
+branch_labels = None
+depends_on = None
+
+COLUMNS = [
+    ("review_month", sa.Integer()),
+    ("review_seconds", sa.BigInteger()),
+    ("answer_month", sa.Integer()),
+    ("answer_seconds", sa.BigInteger()),
+]
+
+
+def upgrade():
+    for name, type_ in COLUMNS:
+        op.add_column("careerlink_requests", sa.Column(name, type_, nullable=True))
+    connection = op.get_bind()
+    # The triggers first, then the fill: a request changed meanwhile is right either way.
+    durations.create_triggers(connection)
+    durations.rebuild(connection)
+    op.create_index(
+        "ix_careerlink_requests_speed",
+        "careerlink_requests",
+        [
+            "created_at",
+            "industry_id",
+            "student_id",
+            "review_month",
+            "review_seconds",
+            "answer_month",
+            "answer_seconds",
+        ],
+        unique=False,
+    )
+
+
+def downgrade():
+    durations.drop_triggers(op.get_bind())
+    op.drop_index("ix_careerlink_requests_speed", table_name="careerlink_requests")
+    # DROP COLUMN itself (SQLite 3.35 and later), not a batch rebuild of the table, which
+    # would drop the counting triggers of 0016 and lose the partial unique index's WHERE.
+    for name, _type in reversed(COLUMNS):
+        op.execute(f"ALTER TABLE careerlink_requests DROP COLUMN {name}")
