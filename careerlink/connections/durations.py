@@ -1,34 +1,51 @@
-"""Each request's review and answer durations, kept on the request for the speed report.
+"""Each request's review and answer durations and answer class, kept on the request.
 
-Four integer columns of `careerlink_requests`: `review_seconds` (reviewed_at - created_at) and
-`review_month` (the UTC month of reviewed_at, as YYYYMM), `answer_seconds` (answered_at -
-relayed_at) and `answer_month` (of answered_at). Whole seconds, rounded; a negative duration
-(clocks a little apart) is 0; all NULL while either time is missing. The speed report reads
-them from one narrow covering index (`ix_careerlink_requests_speed`) instead of parsing four
-timestamps per request.
+Five integer columns of `careerlink_requests`, what the speed and responsiveness reports read:
+`review_seconds` (reviewed_at - created_at) and `review_month` (the UTC month of reviewed_at,
+as YYYYMM), `answer_seconds` (answered_at - relayed_at) and `answer_month` (of answered_at):
+whole seconds, rounded; a negative duration (clocks a little apart) is 0; NULL while either
+time is missing. `relay_answer`: NULL if never relayed, else 1 if the alumnus answered (a state
+their answer leads to, or a proposed time the student let lapse), 2 if it expired without an
+answer, 0 otherwise. The reports read them from one narrow covering index
+(`ix_careerlink_requests_numbers`) instead of parsing timestamps and states per request.
 
-Database triggers set them whenever a request is inserted or one of those times changes, in
+Database triggers set them whenever a request is inserted or one of those columns changes, in
 the statement's own row (as careerlink/connections/counts.py keeps the monthly counts, and for
 the same reason: requests change outside `ConnectionRequest.apply` too). `rebuild()` recomputes
 every row (`flask careerlink reports rebuild`); migration 0017 adds the columns and fills them.
+The triggers hold the answered states as they were when created: a change to
+`machine.ANSWERED_STATES` needs a migration that recreates them and rebuilds.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import event, text
 
+from careerlink.connections.machine import ANSWERED_STATES, RequestState
 from careerlink.database import run_for_dialect
 
 REQUESTS = "careerlink_requests"
-COLUMNS = ("review_month", "review_seconds", "answer_month", "answer_seconds")
-# What fires the triggers: the four times, and the columns themselves (so a direct write to
-# them is corrected at once).
-SOURCES = "created_at, reviewed_at, relayed_at, answered_at, " + ", ".join(COLUMNS)
+COLUMNS = ("review_month", "review_seconds", "answer_month", "answer_seconds", "relay_answer")
+# What fires the triggers: the times and the state, and the columns themselves (so a direct
+# write to them is corrected at once).
+SOURCES = "created_at, reviewed_at, relayed_at, answered_at, state, " + ", ".join(COLUMNS)
 # (month column, seconds column, the later time, the earlier time)
 PAIRS = (
     ("review_month", "review_seconds", "reviewed_at", "created_at"),
     ("answer_month", "answer_seconds", "answered_at", "relayed_at"),
 )
+
+
+def _relay_answer(row: str) -> str:
+    """`relay_answer` as SQL (the same on both databases)."""
+    answered = ", ".join(f"'{state.value}'" for state in ANSWERED_STATES)
+    expired = RequestState.EXPIRED.value
+    return (
+        f"CASE WHEN {row}.relayed_at IS NULL THEN NULL "
+        f"WHEN {row}.state IN ({answered}) "
+        f"OR ({row}.state = '{expired}' AND {row}.answered_at IS NOT NULL) THEN 1 "
+        f"WHEN {row}.state = '{expired}' THEN 2 ELSE 0 END"
+    )
 
 
 def _sqlite_values(row: str) -> dict[str, str]:
@@ -42,6 +59,7 @@ def _sqlite_values(row: str) -> dict[str, str]:
             f"CASE WHEN {diff} IS NOT NULL "
             f"THEN CAST(strftime('%Y%m', {row}.{later}) AS INTEGER) END"
         )
+    values["relay_answer"] = _relay_answer(row)
     return values
 
 
@@ -50,13 +68,17 @@ def _pg_values(row: str) -> dict[str, str]:
     values = {}
     for month, seconds, later, earlier in PAIRS:
         utc = f"({row}.{later} AT TIME ZONE 'UTC')"
+        # greatest() skips a NULL (it would make 0 of no duration): the CASE keeps it NULL.
+        both = f"{row}.{later} IS NOT NULL AND {row}.{earlier} IS NOT NULL"
         values[seconds] = (
-            f"greatest(0, round(extract(epoch FROM {row}.{later} - {row}.{earlier})))::bigint"
+            f"CASE WHEN {both} THEN "
+            f"greatest(0, round(extract(epoch FROM {row}.{later} - {row}.{earlier})))::bigint END"
         )
         values[month] = (
-            f"CASE WHEN {row}.{earlier} IS NOT NULL THEN "
+            f"CASE WHEN {both} THEN "
             f"(extract(year FROM {utc}) * 100 + extract(month FROM {utc}))::integer END"
         )
+    values["relay_answer"] = _relay_answer(row)
     return values
 
 
@@ -118,7 +140,7 @@ def drop_triggers(connection) -> None:
 
 
 def rebuild(connection) -> int:
-    """Recompute every request's durations from its times; the number of requests reviewed."""
+    """Recompute every request's columns from its times and state; the number reviewed."""
     if connection.dialect.name == "postgresql":
         values = _pg_values(REQUESTS)
     else:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -134,10 +135,11 @@ class ConnectionRequest(TimestampMixin, db.Model):
             "alumnus_id",
             "industry_id",
         ),
-        # The speed report: the durations of the requests made in a date range (and their
-        # industry and student, for its filters), narrow integers only (0017, durations.py).
+        # The speed and responsiveness reports: the durations and answers of the requests
+        # made in a date range (and their industry and student, for the filters), narrow
+        # integers only (0017, durations.py).
         Index(
-            "ix_careerlink_requests_speed",
+            "ix_careerlink_requests_numbers",
             "created_at",
             "industry_id",
             "student_id",
@@ -145,6 +147,8 @@ class ConnectionRequest(TimestampMixin, db.Model):
             "review_seconds",
             "answer_month",
             "answer_seconds",
+            "alumnus_id",
+            "relay_answer",
         ),
     )
 
@@ -245,6 +249,10 @@ class ConnectionRequest(TimestampMixin, db.Model):
     )
     answer_seconds: Mapped[int | None] = mapped_column(
         BigInteger, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
+    # NULL if never relayed; 1 answered, 2 expired without an answer, 0 neither (yet).
+    relay_answer: Mapped[int | None] = mapped_column(
+        SmallInteger, server_default=FetchedValue(), server_onupdate=FetchedValue()
     )
 
     student = relationship("User", foreign_keys=[student_id], lazy="joined")
@@ -726,7 +734,7 @@ class ConnectionRequest(TimestampMixin, db.Model):
 
 # The per-month counts the reports read, kept by triggers on this table (counts.py).
 counts.attach(ConnectionRequest.__table__)
-# Each request's review and answer durations, set by triggers on this table (durations.py).
+# Each request's review and answer durations and answer class, set by triggers (durations.py).
 durations.attach(ConnectionRequest.__table__)
 
 

@@ -157,6 +157,9 @@ class MentorProfile(IndexedProfile, TimestampMixin, db.Model):
         CheckConstraint("monthly_capacity >= 0", name="capacity_not_negative"),
         CheckConstraint("month_request_count >= 0", name="count_not_negative"),
         Index("ix_careerlink_mentor_profiles_confirmed", "last_confirmed_at"),
+        # The responsiveness report's alumni not accepting requests, without reading every
+        # profile (0017).
+        Index("ix_careerlink_mentor_profiles_accepting", "accepting_requests", "user_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

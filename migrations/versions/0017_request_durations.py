@@ -1,9 +1,10 @@
-"""request durations: each request's review and answer time in whole seconds, for the speed report
+"""request durations: each request's review and answer time and answer class, for the reports
 
-Additive: four nullable integer columns on the requests (added with ALTER TABLE ADD COLUMN, so
-SQLite rebuilds nothing and the counting triggers of 0016 stay), one covering index, and the
-triggers that keep the columns (careerlink/connections/durations.py), filled from the existing
-requests. The previous release keeps working: it never reads or writes the new columns.
+Additive: five nullable integer columns on the requests (added with ALTER TABLE ADD COLUMN, so
+SQLite rebuilds nothing and the counting triggers of 0016 stay), one covering index over them,
+the triggers that keep them (careerlink/connections/durations.py), filled from the existing
+requests, and an index of the alumni by whether they accept requests. The previous release
+keeps working: it never reads or writes the new columns.
 
 Revision ID: 0017
 Revises: 0016
@@ -25,6 +26,7 @@ COLUMNS = [
     ("review_seconds", sa.BigInteger()),
     ("answer_month", sa.Integer()),
     ("answer_seconds", sa.BigInteger()),
+    ("relay_answer", sa.SmallInteger()),
 ]
 
 
@@ -36,7 +38,7 @@ def upgrade():
     durations.create_triggers(connection)
     durations.rebuild(connection)
     op.create_index(
-        "ix_careerlink_requests_speed",
+        "ix_careerlink_requests_numbers",
         "careerlink_requests",
         [
             "created_at",
@@ -46,14 +48,25 @@ def upgrade():
             "review_seconds",
             "answer_month",
             "answer_seconds",
+            "alumnus_id",
+            "relay_answer",
         ],
+        unique=False,
+    )
+    op.create_index(
+        "ix_careerlink_mentor_profiles_accepting",
+        "careerlink_mentor_profiles",
+        ["accepting_requests", "user_id"],
         unique=False,
     )
 
 
 def downgrade():
     durations.drop_triggers(op.get_bind())
-    op.drop_index("ix_careerlink_requests_speed", table_name="careerlink_requests")
+    op.drop_index(
+        "ix_careerlink_mentor_profiles_accepting", table_name="careerlink_mentor_profiles"
+    )
+    op.drop_index("ix_careerlink_requests_numbers", table_name="careerlink_requests")
     # DROP COLUMN itself (SQLite 3.35 and later), not a batch rebuild of the table, which
     # would drop the counting triggers of 0016 and lose the partial unique index's WHERE.
     for name, _type in reversed(COLUMNS):
