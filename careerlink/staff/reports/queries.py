@@ -253,25 +253,23 @@ def supply_demand(filters: ReportFilters) -> Report:
 # --- speed --------------------------------------------------------------------------------------
 
 
-def int_columns(columns: list, conditions: list) -> list[np.ndarray]:
-    """The integer `columns` of the requests matching `conditions`, one NumPy array each
-    (a NULL is -1; row i of every array is the same request).
+def int_columns(columns: list, conditions: list, *, nulls: int | None = -1) -> list[np.ndarray]:
+    """The integer `columns` of the requests matching `conditions`, one NumPy array each.
 
-    Each column comes back as one comma-separated text (SQLite's group_concat, PostgreSQL's
-    string_agg) that NumPy parses in C: a hundred thousand rows as Python tuples took longer
-    than the query.
+    A NULL is `nulls` (row i of every array is then the same request), or is left out when
+    `nulls` is None. Each column comes back as one comma-separated text (SQLite's
+    group_concat, PostgreSQL's string_agg) that NumPy parses in C: a hundred thousand rows as
+    Python tuples took longer than the query.
     """
+    if nulls is not None:
+        columns = [func.coalesce(c, nulls) for c in columns]
     if db.session.get_bind().dialect.name == "postgresql":
-        parts = [
-            func.string_agg(cast(func.coalesce(c, -1), Text), literal_column("','"))
-            for c in columns
-        ]
+        parts = [func.string_agg(cast(c, Text), literal_column("','")) for c in columns]
     else:
-        parts = [func.group_concat(func.coalesce(c, -1)) for c in columns]
+        parts = [func.group_concat(c) for c in columns]
     texts = db.session.execute(select(*parts).select_from(R).where(*conditions)).one()
     return [
-        np.fromstring(t, dtype=np.int64, sep=",") if t else np.zeros(0, np.int64)
-        for t in texts
+        np.fromstring(t, dtype=np.int64, sep=",") if t else np.zeros(0, np.int64) for t in texts
     ]
 
 
@@ -294,23 +292,23 @@ class Spread:
     p90: float
 
 
-def _spreads(months: np.ndarray, seconds: np.ndarray) -> dict[str, Spread]:
-    """Per month (YYYYMM; -1 is none): the count, median and 90th percentile of the seconds.
+MONTH_KEY = 10**10  # month * MONTH_KEY + seconds: one integer sorts by month, then duration
+
+
+def _spreads(keys: np.ndarray) -> dict[str, Spread]:
+    """Per month: the count, median and 90th percentile of the durations, from each
+    duration's key (its month, YYYYMM, times MONTH_KEY plus its seconds).
 
     Exact percentiles (linear interpolation, as PostgreSQL's percentile_cont and NumPy's)
-    over every duration: one sort of the (month, seconds) pairs.
+    over every duration: one sort of the keys.
     """
-    present = months >= 0
-    months, seconds = months[present], seconds[present]
-    if not len(months):
-        return {}
-    order = np.lexsort((seconds, months))
-    months, seconds = months[order], seconds[order]
-    keys, starts, counts = np.unique(months, return_index=True, return_counts=True)
+    keys = np.sort(keys)
+    months, seconds = np.divmod(keys, MONTH_KEY)
     spreads = {}
-    for key, start, n in zip(keys, starts, counts, strict=True):
+    found, starts, counts = np.unique(months, return_index=True, return_counts=True)
+    for month, start, n in zip(found, starts, counts, strict=True):
         chunk = seconds[start : start + n]
-        spreads[f"{key // 100:04d}-{key % 100:02d}"] = Spread(
+        spreads[f"{month // 100:04d}-{month % 100:02d}"] = Spread(
             int(n), percentile_sorted(chunk, 0.5), percentile_sorted(chunk, 0.9)
         )
     return spreads
@@ -332,12 +330,16 @@ def speed(filters: ReportFilters) -> Report:
     """Per month: median and 90th percentile of the staff's review time and the alumni's answer."""
     # The durations the triggers keep on each request (careerlink/connections/durations.py),
     # read from their covering index.
-    review_month, review_seconds, answer_month, answer_seconds = int_columns(
-        [R.review_month, R.review_seconds, R.answer_month, R.answer_seconds],
+    review_keys, answer_keys = int_columns(
+        [
+            R.review_month * MONTH_KEY + R.review_seconds,
+            R.answer_month * MONTH_KEY + R.answer_seconds,
+        ],
         request_conditions(filters),
+        nulls=None,
     )
-    review = _spreads(review_month, review_seconds)
-    answer = _spreads(answer_month, answer_seconds)
+    review = _spreads(review_keys)
+    answer = _spreads(answer_keys)
     months = sorted(set(review) | set(answer))
     rows = []
     for month in months:
