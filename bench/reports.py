@@ -240,7 +240,7 @@ def ensure_counts(db) -> None:
     that existed."""
     from sqlalchemy import func, inspect, select
 
-    from careerlink.connections import counts, durations
+    from careerlink.connections import counts, durations, outcome_marks
     from careerlink.connections.models import ConnectionRequest
     from careerlink.mentors import supply
     from careerlink.mentors.models import MentorProfile, StudentProfile
@@ -251,20 +251,31 @@ def ensure_counts(db) -> None:
         if name not in present:
             kind = "BIGINT" if name.endswith("seconds") else "INTEGER"
             conn.execute(text(f"ALTER TABLE careerlink_requests ADD COLUMN {name} {kind}"))
+    for name in outcome_marks.COLUMNS:
+        if name not in present:
+            kind = "INTEGER"
+            conn.execute(text(f"ALTER TABLE careerlink_requests ADD COLUMN {name} {kind}"))
     for model in (ConnectionRequest, StudentProfile, MentorProfile):
         for index in model.__table__.indexes:
             index.create(conn, checkfirst=True)
     counts.create_triggers(conn)
     supply.create_triggers(conn)
     durations.create_triggers(conn)
+    outcome_marks.create_triggers(conn)
     R = ConnectionRequest
     untimed = (R.reviewed_at.is_not(None) & R.review_seconds.is_(None)) | (
         R.relayed_at.is_not(None) & R.relay_answer.is_(None)
     )
-    if db.session.scalar(select(func.count()).where(untimed)):
+    unmarked = not db.session.scalar(select(func.count()).where(R.outcome_bits.is_not(None)))
+    if db.session.scalar(select(func.count()).where(untimed)) or unmarked:
         started = time.perf_counter()
         reviewed = durations.rebuild(conn)
-        print(f"  timed {reviewed:,} reviewed requests in {time.perf_counter() - started:.1f} s")
+        marked = outcome_marks.rebuild(conn)
+        print(
+            f"  timed {reviewed:,} reviewed requests and marked {marked:,} with outcomes or "
+            f"feedback in {time.perf_counter() - started:.1f} s"
+        )
+        conn.execute(text("ANALYZE"))
     if not db.session.scalar(select(func.count()).select_from(counts.RequestCount)):
         started = time.perf_counter()
         keys = counts.rebuild(conn)
@@ -355,12 +366,13 @@ def main(argv=None) -> int:
                 # A bulk load, as a restore would be: without the triggers that keep the
                 # reports' counts (one UPSERT per row changed), counted once afterwards
                 # (ensure_counts), as migration 0016 or `flask careerlink reports rebuild` do.
-                from careerlink.connections import counts, durations
+                from careerlink.connections import counts, durations, outcome_marks
                 from careerlink.mentors import supply
 
                 counts.drop_triggers(db.session.connection())
                 supply.drop_triggers(db.session.connection())
                 durations.drop_triggers(db.session.connection())
+                outcome_marks.drop_triggers(db.session.connection())
                 db.session.commit()
                 seconds = directory.generate(db, args.alumni)
                 seconds += generate_requests(db, args.alumni, args.students, args.requests)

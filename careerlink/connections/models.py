@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 import careerlink.mentors.models  # noqa: F401  (MentorProfile, joined to below)
-from careerlink.connections import counts, durations
+from careerlink.connections import counts, durations, outcome_marks
 from careerlink.connections.counts import RequestCount
 from careerlink.connections.machine import (
     FEEDBACK_STATES,
@@ -135,9 +135,9 @@ class ConnectionRequest(TimestampMixin, db.Model):
             "alumnus_id",
             "industry_id",
         ),
-        # The speed and responsiveness reports: the durations and answers of the requests
-        # made in a date range (and their industry and student, for the filters), narrow
-        # integers only (0017, durations.py).
+        # The speed, responsiveness and outcomes reports: the durations, answers, outcomes
+        # and ratings of the requests made in a date range (and their industry and student,
+        # for the filters), narrow integers only (0017, durations.py, outcome_marks.py).
         Index(
             "ix_careerlink_requests_numbers",
             "created_at",
@@ -149,6 +149,9 @@ class ConnectionRequest(TimestampMixin, db.Model):
             "answer_seconds",
             "alumnus_id",
             "relay_answer",
+            "outcome_bits",
+            "student_rating",
+            "alumnus_rating",
         ),
     )
 
@@ -252,6 +255,17 @@ class ConnectionRequest(TimestampMixin, db.Model):
     )
     # NULL if never relayed; 1 answered, 2 expired without an answer, 0 neither (yet).
     relay_answer: Mapped[int | None] = mapped_column(
+        SmallInteger, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
+    # Set by triggers on the outcome and feedback tables (outcome_marks.py): one bit per
+    # outcome recorded (NULL for none), and each side's usefulness rating.
+    outcome_bits: Mapped[int | None] = mapped_column(
+        SmallInteger, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
+    student_rating: Mapped[int | None] = mapped_column(
+        SmallInteger, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
+    alumnus_rating: Mapped[int | None] = mapped_column(
         SmallInteger, server_default=FetchedValue(), server_onupdate=FetchedValue()
     )
 
@@ -827,6 +841,11 @@ class RequestOutcome(db.Model):
     def label(self) -> str:
         """A human name for the outcome."""
         return Outcome(self.kind).label
+
+
+# Each request's outcomes and ratings, set by triggers on these tables (outcome_marks.py).
+outcome_marks.attach(RequestOutcome.__table__)
+outcome_marks.attach(RequestFeedback.__table__)
 
 
 __all__ = [

@@ -1,10 +1,11 @@
-"""request durations: each request's review and answer time and answer class, for the reports
+"""request durations: each request's review and answer time, answer class, outcomes and ratings
 
-Additive: five nullable integer columns on the requests (added with ALTER TABLE ADD COLUMN, so
+Additive: eight nullable integer columns on the requests (added with ALTER TABLE ADD COLUMN, so
 SQLite rebuilds nothing and the counting triggers of 0016 stay), one covering index over them,
-the triggers that keep them (careerlink/connections/durations.py), filled from the existing
-requests, and an index of the alumni by whether they accept requests. The previous release
-keeps working: it never reads or writes the new columns.
+the triggers that keep them (careerlink/connections/durations.py on the requests,
+careerlink/connections/outcome_marks.py on the outcomes and feedback), filled from the existing
+data, and an index of the alumni by whether they accept requests. The previous release keeps
+working: it never reads the new columns, and the triggers keep them as it writes.
 
 Revision ID: 0017
 Revises: 0016
@@ -14,7 +15,7 @@ Create Date: 2026-11-29 11:00:00
 import sqlalchemy as sa
 from alembic import op
 
-from careerlink.connections import durations
+from careerlink.connections import durations, outcome_marks
 
 revision = "0017"
 down_revision = "0016"
@@ -27,6 +28,9 @@ COLUMNS = [
     ("answer_month", sa.Integer()),
     ("answer_seconds", sa.BigInteger()),
     ("relay_answer", sa.SmallInteger()),
+    ("outcome_bits", sa.SmallInteger()),
+    ("student_rating", sa.SmallInteger()),
+    ("alumnus_rating", sa.SmallInteger()),
 ]
 
 
@@ -36,7 +40,9 @@ def upgrade():
     connection = op.get_bind()
     # The triggers first, then the fill: a request changed meanwhile is right either way.
     durations.create_triggers(connection)
+    outcome_marks.create_triggers(connection)
     durations.rebuild(connection)
+    outcome_marks.rebuild(connection)
     op.create_index(
         "ix_careerlink_requests_numbers",
         "careerlink_requests",
@@ -50,6 +56,9 @@ def upgrade():
             "answer_seconds",
             "alumnus_id",
             "relay_answer",
+            "outcome_bits",
+            "student_rating",
+            "alumnus_rating",
         ],
         unique=False,
     )
@@ -62,6 +71,7 @@ def upgrade():
 
 
 def downgrade():
+    outcome_marks.drop_triggers(op.get_bind())
     durations.drop_triggers(op.get_bind())
     op.drop_index(
         "ix_careerlink_mentor_profiles_accepting", table_name="careerlink_mentor_profiles"

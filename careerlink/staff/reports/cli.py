@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from careerlink.connections import counts, durations
+from careerlink.connections import counts, durations, outcome_marks
 from careerlink.connections.models import ConnectionRequest
 from careerlink.database import transaction
 from careerlink.extensions import db
@@ -21,8 +21,8 @@ def reports_cli():
 @reports_cli.command("rebuild")
 @with_appcontext
 def rebuild_command():
-    """Recount the per-month request counts, the supply per industry and each request's
-    review and answer durations from the data.
+    """Recount the per-month request counts, the supply per industry, and each request's
+    durations, answer, outcomes and ratings from the data.
 
     The triggers keep them as the data changes; this is for after a restore or a repair.
     """
@@ -31,9 +31,11 @@ def rebuild_command():
         keys = counts.rebuild(connection)
         industries = supply.rebuild(connection)
         reviewed = durations.rebuild(connection)
+        marked = outcome_marks.rebuild(connection)
         total = db.session.scalar(select(func.count()).select_from(ConnectionRequest))
     click.echo(
         f"Recounted {total} requests into {keys} monthly counts "
         f"and the listed alumni of {industries} industries; "
-        f"timed {reviewed} reviewed requests."
+        f"timed {reviewed} reviewed requests; "
+        f"{marked} requests have outcomes or feedback."
     )

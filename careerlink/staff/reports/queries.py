@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
-from sqlalchemy import Text, cast, func, literal_column, select
+from sqlalchemy import BigInteger, Text, cast, func, literal_column, or_, select
 
 from careerlink.accounts.models import User
 from careerlink.connections.machine import ANSWERED_STATES
@@ -20,11 +20,10 @@ from careerlink.connections.models import (
     ConnectionRequest,
     Outcome,
     RequestCount,
-    RequestFeedback,
     RequestKind,
-    RequestOutcome,
     RequestState,
 )
+from careerlink.connections.outcome_marks import BITS as OUTCOME_BITS
 from careerlink.extensions import db
 from careerlink.mentors.models import Industry, MentorProfile, StudentProfile
 from careerlink.mentors.supply import IndustrySupply
@@ -332,8 +331,8 @@ def speed(filters: ReportFilters) -> Report:
     # read from their covering index.
     review_keys, answer_keys = int_columns(
         [
-            R.review_month * MONTH_KEY + R.review_seconds,
-            R.answer_month * MONTH_KEY + R.answer_seconds,
+            cast(R.review_month, BigInteger) * MONTH_KEY + R.review_seconds,
+            cast(R.answer_month, BigInteger) * MONTH_KEY + R.answer_seconds,
         ],
         request_conditions(filters),
         nulls=None,
@@ -608,39 +607,41 @@ def responsiveness_csv(filters: ReportFilters) -> tuple[list[str], list[list]]:
 
 def outcomes(filters: ReportFilters) -> Report:
     """Outcomes students reported (by industry and by programme) and the feedback ratings."""
-    conditions = request_conditions(filters)
-    by_industry: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    stmt = (
-        select(Industry.name, RequestOutcome.kind, func.count())
-        .select_from(RequestOutcome)
-        .join(R, R.id == RequestOutcome.request_id)
-        .join(Industry, Industry.id == R.industry_id)
-        .where(*conditions)
-        .group_by(Industry.name, RequestOutcome.kind)
+    # Each request's outcomes and ratings as the triggers keep them on it (outcome_marks.py),
+    # read from the requests' narrow index; only the requests with any are joined to their
+    # student's programme (today's).
+    marked = or_(
+        R.outcome_bits.is_not(None), R.student_rating.is_not(None), R.alumnus_rating.is_not(None)
     )
-    for name, kind, count in db.session.execute(stmt):
-        by_industry[name][kind] += count
-    by_programme: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     programme = func.coalesce(func.nullif(StudentProfile.programme, ""), "(not given)")
     stmt = (
-        select(programme, RequestOutcome.kind, func.count())
-        .select_from(RequestOutcome)
-        .join(R, R.id == RequestOutcome.request_id)
-        .outerjoin(StudentProfile, StudentProfile.user_id == R.student_id)
-        .where(*conditions)
-        .group_by(programme, RequestOutcome.kind)
-    )
-    for name, kind, count in db.session.execute(stmt):
-        by_programme[name][kind] += count
-    ratings = {
-        (side, usefulness): count
-        for side, usefulness, count in db.session.execute(
-            select(RequestFeedback.side, RequestFeedback.usefulness, func.count())
-            .join(R, R.id == RequestFeedback.request_id)
-            .where(*conditions)
-            .group_by(RequestFeedback.side, RequestFeedback.usefulness)
+        select(
+            R.industry_id,
+            programme,
+            R.outcome_bits,
+            R.student_rating,
+            R.alumnus_rating,
+            func.count(),
         )
-    }
+        .select_from(R)
+        .outerjoin(StudentProfile, StudentProfile.user_id == R.student_id)
+        .where(marked, *request_conditions(filters))
+        .group_by(R.industry_id, programme, R.outcome_bits, R.student_rating, R.alumnus_rating)
+    )
+    names = dict(db.session.execute(select(Industry.id, Industry.name)).all())
+    by_industry: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    by_programme: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    ratings: dict[tuple[str, int], int] = defaultdict(int)
+    for industry_id, group, bits, by_student, by_alumnus, count in db.session.execute(stmt):
+        if by_student is not None:
+            ratings[("student", by_student)] += count
+        if by_alumnus is not None:
+            ratings[("alumnus", by_alumnus)] += count
+        for kind, bit in OUTCOME_BITS.items():
+            if (bits or 0) & bit:
+                by_programme[group][kind] += count
+                if industry_id in names:  # an outcome counts under its request's industry
+                    by_industry[names[industry_id]][kind] += count
     kinds = list(Outcome)
     # The chart counts each outcome once (by programme: each request has one student).
     chart_totals = [sum(by_programme[p][k.value] for p in by_programme) for k in kinds]
