@@ -101,9 +101,7 @@ def _sqlite_create() -> list[str]:
     ]
 
 
-_SQLITE_DROP = [
-    f"DROP TRIGGER IF EXISTS {REQUESTS}_durations_{suffix}" for suffix in ("ai", "au")
-]
+_SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {REQUESTS}_durations_{suffix}" for suffix in ("ai", "au")]
 
 PG_FUNCTION = f"{REQUESTS}_durations"
 

@@ -48,8 +48,7 @@ def _rating(request_id: str, side: str) -> str:
 
 def _set_outcomes(request_id: str) -> str:
     return (
-        f"UPDATE {REQUESTS} SET outcome_bits = {_outcome_bits(request_id)} "
-        f"WHERE id = {request_id}"
+        f"UPDATE {REQUESTS} SET outcome_bits = {_outcome_bits(request_id)} WHERE id = {request_id}"
     )
 
 

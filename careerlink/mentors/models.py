@@ -390,6 +390,8 @@ class StudentProfile(TimestampMixin, db.Model):
         # The reports' programme and class-year filters: that group's students, by index.
         Index("ix_careerlink_student_profiles_programme", "programme", "user_id"),
         Index("ix_careerlink_student_profiles_class_year", "class_year", "user_id"),
+        # The outcomes report: a request's student's programme without reading the profile.
+        Index("ix_careerlink_student_profiles_user_programme", "user_id", "programme"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

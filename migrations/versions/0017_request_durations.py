@@ -4,7 +4,8 @@ Additive: eight nullable integer columns on the requests (added with ALTER TABLE
 SQLite rebuilds nothing and the counting triggers of 0016 stay), one covering index over them,
 the triggers that keep them (careerlink/connections/durations.py on the requests,
 careerlink/connections/outcome_marks.py on the outcomes and feedback), filled from the existing
-data, and an index of the alumni by whether they accept requests. The previous release keeps
+data, an index of the alumni by whether they accept requests and one of the students'
+programmes by student. The previous release keeps
 working: it never reads the new columns, and the triggers keep them as it writes.
 
 Revision ID: 0017
@@ -68,11 +69,20 @@ def upgrade():
         ["accepting_requests", "user_id"],
         unique=False,
     )
+    op.create_index(
+        "ix_careerlink_student_profiles_user_programme",
+        "careerlink_student_profiles",
+        ["user_id", "programme"],
+        unique=False,
+    )
 
 
 def downgrade():
     outcome_marks.drop_triggers(op.get_bind())
     durations.drop_triggers(op.get_bind())
+    op.drop_index(
+        "ix_careerlink_student_profiles_user_programme", table_name="careerlink_student_profiles"
+    )
     op.drop_index(
         "ix_careerlink_mentor_profiles_accepting", table_name="careerlink_mentor_profiles"
     )

@@ -608,40 +608,41 @@ def responsiveness_csv(filters: ReportFilters) -> tuple[list[str], list[list]]:
 def outcomes(filters: ReportFilters) -> Report:
     """Outcomes students reported (by industry and by programme) and the feedback ratings."""
     # Each request's outcomes and ratings as the triggers keep them on it (outcome_marks.py),
-    # read from the requests' narrow index; only the requests with any are joined to their
-    # student's programme (today's).
+    # read from the requests' narrow index; only the requests with outcomes are joined to
+    # their student's programme (today's).
+    conditions = request_conditions(filters)
     marked = or_(
         R.outcome_bits.is_not(None), R.student_rating.is_not(None), R.alumnus_rating.is_not(None)
     )
-    programme = func.coalesce(func.nullif(StudentProfile.programme, ""), "(not given)")
-    stmt = (
-        select(
-            R.industry_id,
-            programme,
-            R.outcome_bits,
-            R.student_rating,
-            R.alumnus_rating,
-            func.count(),
-        )
-        .select_from(R)
-        .outerjoin(StudentProfile, StudentProfile.user_id == R.student_id)
-        .where(marked, *request_conditions(filters))
-        .group_by(R.industry_id, programme, R.outcome_bits, R.student_rating, R.alumnus_rating)
+    industry_ids, bits, by_student, by_alumnus = int_columns(
+        [R.industry_id, R.outcome_bits, R.student_rating, R.alumnus_rating], [marked, *conditions]
     )
     names = dict(db.session.execute(select(Industry.id, Industry.name)).all())
     by_industry: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for kind, bit in OUTCOME_BITS.items():
+        # An outcome counts under its request's industry (none: not in this table).
+        found, counts = np.unique(industry_ids[(bits & bit) != 0], return_counts=True)
+        for industry_id, n in zip(found.tolist(), counts.tolist(), strict=True):
+            if industry_id in names:
+                by_industry[names[industry_id]][kind] += n
+    ratings = {
+        (side, score): int(np.count_nonzero(scores == score))
+        for side, scores in (("student", by_student), ("alumnus", by_alumnus))
+        for score in range(1, 6)
+    }
     by_programme: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    ratings: dict[tuple[str, int], int] = defaultdict(int)
-    for industry_id, group, bits, by_student, by_alumnus, count in db.session.execute(stmt):
-        if by_student is not None:
-            ratings[("student", by_student)] += count
-        if by_alumnus is not None:
-            ratings[("alumnus", by_alumnus)] += count
+    programme = func.coalesce(func.nullif(StudentProfile.programme, ""), "(not given)")
+    stmt = (
+        select(programme, R.outcome_bits, func.count())
+        .select_from(R)
+        .outerjoin(StudentProfile, StudentProfile.user_id == R.student_id)
+        .where(R.outcome_bits.is_not(None), *conditions)
+        .group_by(programme, R.outcome_bits)
+    )
+    for group, group_bits, count in db.session.execute(stmt):
         for kind, bit in OUTCOME_BITS.items():
-            if (bits or 0) & bit:
+            if group_bits & bit:
                 by_programme[group][kind] += count
-                if industry_id in names:  # an outcome counts under its request's industry
-                    by_industry[names[industry_id]][kind] += count
     kinds = list(Outcome)
     # The chart counts each outcome once (by programme: each request has one student).
     chart_totals = [sum(by_programme[p][k.value] for p in by_programme) for k in kinds]
