@@ -18,7 +18,14 @@ from careerlink.database import transaction
 from careerlink.extensions import db as _db
 
 R = ConnectionRequest
-COLUMNS = (R.id, R.review_month, R.review_seconds, R.answer_month, R.answer_seconds)
+COLUMNS = (
+    R.id,
+    R.review_month,
+    R.review_seconds,
+    R.answer_month,
+    R.answer_seconds,
+    R.relay_answer,
+)
 
 
 def kept() -> list[tuple]:
@@ -47,7 +54,7 @@ def retime(req, **times) -> None:
 def durations_of(req) -> tuple:
     """(review month, review seconds, answer month, answer seconds) of one request."""
     [row] = [r for r in kept() if r[0] == req.id]
-    return row[1:]
+    return row[1:5]
 
 
 def test_a_new_request_has_no_durations_until_reviewed_and_answered(make_request):
@@ -156,3 +163,26 @@ def test_after_any_sequence_of_changes_the_durations_equal_a_recomputation(cast,
             _step(cast, data)
         _db.session.expire_all()
     assert kept() == recomputed()
+
+
+def test_the_answer_class_of_each_request(make_request):
+    made = {
+        state: make_request(state=state)
+        for state in ("submitted", "relayed", "declined_by_alumnus", "completed", "expired")
+    }
+    assert {state: _answer_class(req) for state, req in made.items()} == {
+        "submitted": None,
+        "relayed": 0,
+        "declined_by_alumnus": 1,
+        "completed": 1,
+        "expired": 2,
+    }
+    # A proposed time the student let lapse: the alumnus had answered.
+    retime(made["expired"], answered_at=datetime(2026, 5, 1, tzinfo=UTC))
+    assert _answer_class(made["expired"]) == 1
+    assert kept() == recomputed()
+
+
+def _answer_class(req) -> int | None:
+    _db.session.expire_all()
+    return _db.session.scalar(select(R.relay_answer).where(R.id == req.id))
