@@ -22,7 +22,7 @@ from __future__ import annotations
 from sqlalchemy import event, text
 
 from careerlink.connections.machine import ANSWERED_STATES, RequestState
-from careerlink.database import run_for_dialect
+from careerlink.database import run_for_dialect, update_where_different
 
 REQUESTS = "careerlink_requests"
 COLUMNS = ("review_month", "review_seconds", "answer_month", "answer_seconds", "relay_answer")
@@ -143,8 +143,7 @@ def rebuild(connection) -> int:
         values = _pg_values(REQUESTS)
     else:
         values = _sqlite_values(REQUESTS)
-    assignments = ", ".join(f"{column} = {sql}" for column, sql in values.items())
-    connection.execute(text(f"UPDATE {REQUESTS} SET {assignments}"))
+    update_where_different(connection, REQUESTS, values)
     return connection.execute(
         text(f"SELECT count(*) FROM {REQUESTS} WHERE review_seconds IS NOT NULL")
     ).scalar_one()

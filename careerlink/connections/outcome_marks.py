@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from sqlalchemy import event, text
 
-from careerlink.database import run_for_dialect
+from careerlink.database import run_for_dialect, update_where_different
 
 REQUESTS = "careerlink_requests"
 OUTCOMES = "careerlink_request_outcomes"
@@ -139,12 +139,14 @@ def drop_triggers(connection, tables: tuple[str, ...] = (OUTCOMES, FEEDBACK)) ->
 def rebuild(connection) -> int:
     """Recompute every request's marks from its outcomes and feedback; the requests marked."""
     row = f"{REQUESTS}.id"
-    connection.execute(
-        text(
-            f"UPDATE {REQUESTS} SET outcome_bits = {_outcome_bits(row)}, "
-            f"student_rating = {_rating(row, 'student')}, "
-            f"alumnus_rating = {_rating(row, 'alumnus')}"
-        )
+    update_where_different(
+        connection,
+        REQUESTS,
+        {
+            "outcome_bits": _outcome_bits(row),
+            "student_rating": _rating(row, "student"),
+            "alumnus_rating": _rating(row, "alumnus"),
+        },
     )
     return connection.execute(
         text(
