@@ -8,6 +8,9 @@ data, an index of the alumni by whether they accept requests and one of the stud
 programmes by student. The previous release keeps
 working: it never reads the new columns, and the triggers keep them as it writes.
 
+On PostgreSQL the fill rewrites every reviewed request: `VACUUM ANALYZE careerlink_requests`
+afterwards (or autovacuum, later) lets the reports' index-only scans skip the table again.
+
 Revision ID: 0017
 Revises: 0016
 Create Date: 2026-11-29 11:00:00
