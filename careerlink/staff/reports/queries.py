@@ -1,4 +1,9 @@
-"""The five reports: each one a few GROUP BY queries over the filtered requests.
+"""The five reports: each one a few queries over the filtered requests.
+
+They read what the database keeps for them: per-month counts and each industry's supply
+(careerlink/connections/counts.py, careerlink/mentors/supply.py), and integer columns on each
+request (careerlink/connections/durations.py, careerlink/connections/outcome_marks.py), read
+through `int_columns`.
 
 Every report returns a `Report`: the table (header and rows, also the CSV) and the chart's
 series. Nothing here reads the request; the views parse the filters.
