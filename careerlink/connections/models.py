@@ -241,6 +241,8 @@ class ConnectionRequest(TimestampMixin, db.Model):
     referred_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Set by database triggers from the times above (careerlink/connections/durations.py),
     # never by the application: the review's and the answer's whole seconds and UTC months.
+    # The reports read them (and the marks below) with queries: an object loaded before a
+    # change may hold the old values (SQLite's AFTER triggers run after INSERT ... RETURNING).
     review_month: Mapped[int | None] = mapped_column(
         Integer, server_default=FetchedValue(), server_onupdate=FetchedValue()
     )
