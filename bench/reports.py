@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("CAREERLINK_ENV", "testing")
 
-from sqlalchemy import insert, text  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from bench.private_db import private_database  # noqa: E402
 
@@ -235,21 +235,47 @@ def generate_requests(db, alumni: int, students: int, count: int) -> float:
 
 
 def ensure_counts(db) -> None:
-    """What migration 0016 adds, on data kept from a run of an older release: `create_all`
-    made the new tables, but not the triggers and indexes on the tables that existed."""
-    from sqlalchemy import func, select
+    """What migrations 0016 and 0017 add, on data kept from a run of an older release:
+    `create_all` made the new tables, but not the triggers, columns and indexes on the tables
+    that existed."""
+    from sqlalchemy import func, inspect, select
 
-    from careerlink.connections import counts
+    from careerlink.connections import counts, durations, outcome_marks
     from careerlink.connections.models import ConnectionRequest
     from careerlink.mentors import supply
-    from careerlink.mentors.models import StudentProfile
+    from careerlink.mentors.models import MentorProfile, StudentProfile
 
     conn = db.session.connection()
-    for model in (ConnectionRequest, StudentProfile):
+    present = {c["name"] for c in inspect(conn).get_columns("careerlink_requests")}
+    for name in durations.COLUMNS:
+        if name not in present:
+            kind = "BIGINT" if name.endswith("seconds") else "INTEGER"
+            conn.execute(text(f"ALTER TABLE careerlink_requests ADD COLUMN {name} {kind}"))
+    for name in outcome_marks.COLUMNS:
+        if name not in present:
+            kind = "INTEGER"
+            conn.execute(text(f"ALTER TABLE careerlink_requests ADD COLUMN {name} {kind}"))
+    for model in (ConnectionRequest, StudentProfile, MentorProfile):
         for index in model.__table__.indexes:
             index.create(conn, checkfirst=True)
     counts.create_triggers(conn)
     supply.create_triggers(conn)
+    durations.create_triggers(conn)
+    outcome_marks.create_triggers(conn)
+    R = ConnectionRequest
+    untimed = (R.reviewed_at.is_not(None) & R.review_seconds.is_(None)) | (
+        R.relayed_at.is_not(None) & R.relay_answer.is_(None)
+    )
+    unmarked = not db.session.scalar(select(func.count()).where(R.outcome_bits.is_not(None)))
+    if db.session.scalar(select(func.count()).where(untimed)) or unmarked:
+        started = time.perf_counter()
+        reviewed = durations.rebuild(conn)
+        marked = outcome_marks.rebuild(conn)
+        print(
+            f"  timed {reviewed:,} reviewed requests and marked {marked:,} with outcomes or "
+            f"feedback in {time.perf_counter() - started:.1f} s"
+        )
+        conn.execute(text("ANALYZE"))
     if not db.session.scalar(select(func.count()).select_from(counts.RequestCount)):
         started = time.perf_counter()
         keys = counts.rebuild(conn)
@@ -260,6 +286,11 @@ def ensure_counts(db) -> None:
         )
         conn.execute(text("ANALYZE"))
     db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        # The rebuilds rewrote most requests: without a VACUUM their index-only scans visit
+        # the table too, until autovacuum comes round.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.execute(text("VACUUM ANALYZE careerlink_requests"))
 
 
 def filter_sets(db) -> list[tuple[str, dict]]:
@@ -335,16 +366,18 @@ def main(argv=None) -> int:
             from careerlink.connections.models import ConnectionRequest
 
             db.create_all()
-            existing = db.session.query(ConnectionRequest).count()
+            existing = db.session.scalar(select(func.count()).select_from(ConnectionRequest))
             if existing == 0:
                 # A bulk load, as a restore would be: without the triggers that keep the
                 # reports' counts (one UPSERT per row changed), counted once afterwards
                 # (ensure_counts), as migration 0016 or `flask careerlink reports rebuild` do.
-                from careerlink.connections import counts
+                from careerlink.connections import counts, durations, outcome_marks
                 from careerlink.mentors import supply
 
                 counts.drop_triggers(db.session.connection())
                 supply.drop_triggers(db.session.connection())
+                durations.drop_triggers(db.session.connection())
+                outcome_marks.drop_triggers(db.session.connection())
                 db.session.commit()
                 seconds = directory.generate(db, args.alumni)
                 seconds += generate_requests(db, args.alumni, args.students, args.requests)

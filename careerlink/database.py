@@ -27,6 +27,18 @@ def run_for_dialect(
         connection.execute(text(statement))
 
 
+def update_where_different(connection, table: str, values: dict[str, str]) -> None:
+    """`UPDATE table SET column = sql, ...` on the rows where any value differs only.
+
+    For recomputing derived columns: a row already right is not written again (on
+    PostgreSQL every write is a new row version and an entry in each of its indexes).
+    """
+    distinct = "IS DISTINCT FROM" if connection.dialect.name == "postgresql" else "IS NOT"
+    assignments = ", ".join(f"{column} = {sql}" for column, sql in values.items())
+    differs = " OR ".join(f"{column} {distinct} ({sql})" for column, sql in values.items())
+    connection.execute(text(f"UPDATE {table} SET {assignments} WHERE {differs}"))
+
+
 @contextmanager
 def transaction() -> Iterator[None]:
     """Commit once if the block finishes; roll back if it raises (and re-raise).

@@ -235,6 +235,61 @@ def test_0016_counts_the_existing_requests_and_listed_alumni(new_database, tmp_p
         db.engine.dispose()
 
 
+def test_0017_times_and_marks_the_existing_requests(new_database, tmp_path):
+    """The speed, responsiveness and outcomes columns start from the data already there."""
+    import sqlalchemy as sa
+
+    database = new_database("durations")
+    application = create_app(app_config(database, tmp_path))
+    made = datetime.datetime(2026, 3, 31, 22, tzinfo=datetime.UTC)
+    with application.app_context():
+        upgrade(directory=str(MIGRATIONS_DIR), revision="0016")
+        with db.engine.begin() as conn:
+            users = sa.Table("careerlink_users", sa.MetaData(), autoload_with=conn)
+            for uid in (1, 2):
+                conn.execute(users.insert().values(**_required_values(users, uid)))
+            conn.execute(
+                sa.text(
+                    "INSERT INTO careerlink_requests (id, kind, state, student_id, alumnus_id, "
+                    "hopes, why_alumnus, message, proposed_dates, conduct_acknowledged_at, "
+                    "reviewed_at, relayed_at, answered_at, ics_sequence, created_at, updated_at) "
+                    "VALUES (1, 'introduction', 'completed', 1, 2, '', '', 'm', '[]', :made, "
+                    ":reviewed, :reviewed, :answered, 0, :made, :made)"
+                ),
+                {
+                    "made": made,
+                    "reviewed": made + datetime.timedelta(hours=3),
+                    "answered": made + datetime.timedelta(hours=5, seconds=1),
+                },
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO careerlink_request_outcomes (request_id, kind, recorded_at) "
+                    "VALUES (1, 'internship', :made)"
+                ),
+                {"made": made},
+            )
+        db.engine.dispose()
+        upgrade(directory=str(MIGRATIONS_DIR))
+        columns = (
+            "review_month, review_seconds, answer_month, answer_seconds, relay_answer, "
+            "outcome_bits, student_rating, alumnus_rating"
+        )
+        with db.engine.begin() as conn:
+            first = conn.execute(sa.text(f"SELECT {columns} FROM careerlink_requests")).one()
+            conn.execute(
+                sa.text(
+                    "INSERT INTO careerlink_request_feedback (request_id, side, met, usefulness, "
+                    "created_at) VALUES (1, 'student', true, 4, :made)"
+                ),
+                {"made": made},
+            )
+            after = conn.execute(sa.text(f"SELECT {columns} FROM careerlink_requests")).one()
+        assert tuple(first) == (202604, 3 * 3600, 202604, 2 * 3600 + 1, 1, 8, None, None)
+        assert tuple(after) == (202604, 3 * 3600, 202604, 2 * 3600 + 1, 1, 8, 4, None)
+        db.engine.dispose()
+
+
 def _required_values(table, uid: int) -> dict:
     """A value for every NOT NULL column without a default, whatever that release's columns."""
     import datetime

@@ -167,7 +167,8 @@ def test_the_rebuild_command_recounts_every_request(app, make_request):
     assert result.exit_code == 0, result.output
     assert result.output.strip() == (
         f"Recounted 2 requests into {len(expected)} monthly counts "
-        "and the listed alumni of 1 industries."
+        "and the listed alumni of 1 industries; timed 2 reviewed requests; "
+        "0 requests have outcomes or feedback."
     )
     _db.session.expire_all()
     assert kept() == expected

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from careerlink.connections import machine, services
+from careerlink.connections import durations, machine, outcome_marks, services
 from careerlink.connections.models import ConnectionRequest
 from careerlink.database import transaction
 from careerlink.errors import InvalidTransition
@@ -211,11 +211,20 @@ def act(req: ConnectionRequest, move: Move, people: People, now: datetime, befor
     raise KeyError(f"no expectation written for the action {a!r}: add it to act()")
 
 
+# Derived by database triggers from the row's own times and state and from its outcomes and
+# feedback, for the reports (tests/test_request_durations.py, tests/test_outcome_marks.py).
+DERIVED = {*durations.COLUMNS, *outcome_marks.COLUMNS}
+
+
 def row_of(db, request_id: int) -> dict:
-    """Every column of the request as the database has it."""
+    """Every column of the request as the database has it (but those derived from the others)."""
     db.session.expire_all()
     req = db.session.get(ConnectionRequest, request_id)
-    return {c.key: getattr(req, c.key) for c in ConnectionRequest.__table__.columns}
+    return {
+        c.key: getattr(req, c.key)
+        for c in ConnectionRequest.__table__.columns
+        if c.key not in DERIVED
+    }
 
 
 def stats_of(db, alumnus_id: int) -> tuple:

@@ -7,10 +7,14 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Date,
+    FetchedValue,
     ForeignKey,
     Index,
+    Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -20,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 import careerlink.mentors.models  # noqa: F401  (MentorProfile, joined to below)
-from careerlink.connections import counts
+from careerlink.connections import counts, durations, outcome_marks
 from careerlink.connections.counts import RequestCount
 from careerlink.connections.machine import (
     FEEDBACK_STATES,
@@ -131,6 +135,24 @@ class ConnectionRequest(TimestampMixin, db.Model):
             "alumnus_id",
             "industry_id",
         ),
+        # The speed, responsiveness and outcomes reports: the durations, answers, outcomes
+        # and ratings of the requests made in a date range (and their industry and student,
+        # for the filters), narrow integers only (0017, durations.py, outcome_marks.py).
+        Index(
+            "ix_careerlink_requests_numbers",
+            "created_at",
+            "industry_id",
+            "student_id",
+            "review_month",
+            "review_seconds",
+            "answer_month",
+            "answer_seconds",
+            "alumnus_id",
+            "relay_answer",
+            "outcome_bits",
+            "student_rating",
+            "alumnus_rating",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -217,6 +239,37 @@ class ConnectionRequest(TimestampMixin, db.Model):
         ForeignKey("careerlink_openings.id", ondelete="SET NULL")
     )
     referred_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set by database triggers from the times above (careerlink/connections/durations.py),
+    # never by the application: the review's and the answer's whole seconds and UTC months.
+    # The reports read them (and the marks below) with queries: an object loaded before a
+    # change may hold the old values (SQLite's AFTER triggers run after INSERT ... RETURNING).
+    review_month: Mapped[int | None] = mapped_column(
+        Integer, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
+    review_seconds: Mapped[int | None] = mapped_column(
+        BigInteger, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
+    answer_month: Mapped[int | None] = mapped_column(
+        Integer, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
+    answer_seconds: Mapped[int | None] = mapped_column(
+        BigInteger, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
+    # NULL if never relayed; 1 answered, 2 expired without an answer, 0 neither (yet).
+    relay_answer: Mapped[int | None] = mapped_column(
+        SmallInteger, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
+    # Set by triggers on the outcome and feedback tables (outcome_marks.py): one bit per
+    # outcome recorded (NULL for none), and each side's usefulness rating.
+    outcome_bits: Mapped[int | None] = mapped_column(
+        SmallInteger, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
+    student_rating: Mapped[int | None] = mapped_column(
+        SmallInteger, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
+    alumnus_rating: Mapped[int | None] = mapped_column(
+        SmallInteger, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
 
     student = relationship("User", foreign_keys=[student_id], lazy="joined")
     alumnus = relationship("User", foreign_keys=[alumnus_id], lazy="joined")
@@ -697,6 +750,8 @@ class ConnectionRequest(TimestampMixin, db.Model):
 
 # The per-month counts the reports read, kept by triggers on this table (counts.py).
 counts.attach(ConnectionRequest.__table__)
+# Each request's review and answer durations and answer class, set by triggers (durations.py).
+durations.attach(ConnectionRequest.__table__)
 
 
 def _role_for(move: Transition, role: str | None) -> str:
@@ -788,6 +843,11 @@ class RequestOutcome(db.Model):
     def label(self) -> str:
         """A human name for the outcome."""
         return Outcome(self.kind).label
+
+
+# Each request's outcomes and ratings, set by triggers on these tables (outcome_marks.py).
+outcome_marks.attach(RequestOutcome.__table__)
+outcome_marks.attach(RequestFeedback.__table__)
 
 
 __all__ = [

@@ -166,6 +166,9 @@ class MentorProfile(IndexedProfile, TimestampMixin, db.Model):
         CheckConstraint("monthly_capacity >= 0", name="capacity_not_negative"),
         CheckConstraint("month_request_count >= 0", name="count_not_negative"),
         Index("ix_careerlink_mentor_profiles_confirmed", "last_confirmed_at"),
+        # The responsiveness report's alumni not accepting requests, without reading every
+        # profile (0017).
+        Index("ix_careerlink_mentor_profiles_accepting", "accepting_requests", "user_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -396,6 +399,8 @@ class StudentProfile(TimestampMixin, db.Model):
         # The reports' programme and class-year filters: that group's students, by index.
         Index("ix_careerlink_student_profiles_programme", "programme", "user_id"),
         Index("ix_careerlink_student_profiles_class_year", "class_year", "user_id"),
+        # The outcomes report: a request's student's programme without reading the profile.
+        Index("ix_careerlink_student_profiles_user_programme", "user_id", "programme"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

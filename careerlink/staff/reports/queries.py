@@ -1,4 +1,9 @@
-"""The five reports: each one a few GROUP BY queries over the filtered requests.
+"""The five reports: each one a few queries over the filtered requests.
+
+They read what the database keeps for them: per-month counts and each industry's supply
+(careerlink/connections/counts.py, careerlink/mentors/supply.py), and integer columns on each
+request (careerlink/connections/durations.py, careerlink/connections/outcome_marks.py), read
+through `int_columns`.
 
 Every report returns a `Report`: the table (header and rows, also the CSV) and the chart's
 series. Nothing here reads the request; the views parse the filters.
@@ -15,7 +20,7 @@ import numpy as np
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import case, func, literal_column, select
+from sqlalchemy import BigInteger, Text, cast, func, literal_column, or_, select
 
 from careerlink.accounts.models import User
 from careerlink.connections.machine import ANSWERED_STATES
@@ -23,11 +28,10 @@ from careerlink.connections.models import (
     ConnectionRequest,
     Outcome,
     RequestCount,
-    RequestFeedback,
     RequestKind,
-    RequestOutcome,
     RequestState,
 )
+from careerlink.connections.outcome_marks import BITS as OUTCOME_BITS
 from careerlink.extensions import db
 from careerlink.i18n import format_number
 from careerlink.mentors.models import Industry, MentorProfile, StudentProfile
@@ -280,17 +284,24 @@ def supply_demand(filters: ReportFilters) -> Report:
 # --- speed --------------------------------------------------------------------------------------
 
 
-def _seconds_between(later, earlier):
-    """SQL for `later - earlier` in seconds, on SQLite and PostgreSQL."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return func.extract("epoch", later - earlier)
-    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+def int_columns(columns: list, conditions: list, *, nulls: int | None = -1) -> list[np.ndarray]:
+    """The integer `columns` of the requests matching `conditions`, one NumPy array each.
 
-
-def _month(column):
+    A NULL is `nulls` (row i of every array is then the same request), or is left out when
+    `nulls` is None. Each column comes back as one comma-separated text (SQLite's
+    group_concat, PostgreSQL's string_agg) that NumPy parses in C: a hundred thousand rows as
+    Python tuples took longer than the query.
+    """
+    if nulls is not None:
+        columns = [func.coalesce(c, nulls) for c in columns]
     if db.session.get_bind().dialect.name == "postgresql":
-        return func.to_char(column, literal_column("'YYYY-MM'"))
-    return func.strftime("%Y-%m", column)
+        parts = [func.string_agg(cast(c, Text), literal_column("','")) for c in columns]
+    else:
+        parts = [func.group_concat(c) for c in columns]
+    texts = db.session.execute(select(*parts).select_from(R).where(*conditions)).one()
+    return [
+        np.fromstring(t, dtype=np.int64, sep=",") if t else np.zeros(0, np.int64) for t in texts
+    ]
 
 
 def percentile(sorted_values: list[float], share: float) -> float:
@@ -312,51 +323,23 @@ class Spread:
     p90: float
 
 
-def _spreads(later, earlier, filters: ReportFilters) -> dict[str, Spread]:
-    """Per month of `later`: the count, median and 90th percentile of `later - earlier`.
+MONTH_KEY = 10**10  # month * MONTH_KEY + seconds: one integer sorts by month, then duration
 
-    PostgreSQL computes the percentiles itself (`percentile_cont`, the same linear
-    interpolation as `percentile` below); SQLite has no percentile function, so one narrow
-    unsorted fetch of (month, seconds) goes to NumPy, which sorts far faster than SQLite.
-    A negative duration (clocks a little apart) counts as zero.
+
+def _spreads(keys: np.ndarray) -> dict[str, Spread]:
+    """Per month: the count, median and 90th percentile of the durations, from each
+    duration's key (its month, YYYYMM, times MONTH_KEY plus its seconds).
+
+    Exact percentiles (linear interpolation, as PostgreSQL's percentile_cont and NumPy's)
+    over every duration: one sort of the keys.
     """
-    month = _month(later)
-    seconds = _seconds_between(later, earlier)
-    conditions = (later.is_not(None), *request_conditions(filters))
-    if db.session.get_bind().dialect.name == "postgresql":
-        clamped = func.greatest(seconds, 0.0)
-        stmt = (
-            select(
-                month,
-                func.count(),
-                func.percentile_cont(0.5).within_group(clamped),
-                func.percentile_cont(0.9).within_group(clamped),
-            )
-            .where(*conditions)
-            .group_by(month)
-        )
-        return {
-            key: Spread(int(n), float(p50), float(p90))
-            for key, n, p50, p90 in db.session.execute(stmt)
-        }
-    # The driver's own tuples (a text and a float each: nothing to convert), read straight
-    # from the DBAPI cursor: building a hundred thousand Row objects took longer than SQLite.
-    result = db.session.connection().execute(select(month, seconds).where(*conditions))
-    try:
-        rows = result.cursor.fetchall()
-    finally:
-        result.close()
-    if not rows:
-        return {}
-    months = np.array([r[0] for r in rows])
-    values = np.maximum(np.fromiter((r[1] for r in rows), float, len(rows)), 0.0)
-    order = np.lexsort((values, months))
-    months, values = months[order], values[order]
-    keys, starts, counts = np.unique(months, return_index=True, return_counts=True)
+    keys = np.sort(keys)
+    months, seconds = np.divmod(keys, MONTH_KEY)
     spreads = {}
-    for key, start, n in zip(keys, starts, counts, strict=True):
-        chunk = values[start : start + n]
-        spreads[str(key)] = Spread(
+    found, starts, counts = np.unique(months, return_index=True, return_counts=True)
+    for month, start, n in zip(found, starts, counts, strict=True):
+        chunk = seconds[start : start + n]
+        spreads[f"{month // 100:04d}-{month % 100:02d}"] = Spread(
             int(n), percentile_sorted(chunk, 0.5), percentile_sorted(chunk, 0.9)
         )
     return spreads
@@ -376,8 +359,18 @@ def _hours(value: float | None) -> float | None:
 
 def speed(filters: ReportFilters) -> Report:
     """Per month: median and 90th percentile of the staff's review time and the alumni's answer."""
-    review = _spreads(R.reviewed_at, R.created_at, filters)
-    answer = _spreads(R.answered_at, R.relayed_at, filters)
+    # The durations the triggers keep on each request (careerlink/connections/durations.py),
+    # read from their covering index.
+    review_keys, answer_keys = int_columns(
+        [
+            cast(R.review_month, BigInteger) * MONTH_KEY + R.review_seconds,
+            cast(R.answer_month, BigInteger) * MONTH_KEY + R.answer_seconds,
+        ],
+        request_conditions(filters),
+        nulls=None,
+    )
+    review = _spreads(review_keys)
+    answer = _spreads(answer_keys)
     months = sorted(set(review) | set(answer))
     rows = []
     for month in months:
@@ -446,39 +439,19 @@ class AlumnusRow:
         return self.answered / self.relayed if self.relayed else 0.0
 
 
-def _alumni_statement(filters: ReportFilters):
-    # An expired request the alumnus had answered is a time they proposed that the student
-    # let lapse: answered, not expired, for the alumnus.
-    lapsed = (R.state == S.EXPIRED.value) & R.answered_at.is_not(None)
-    unanswered = (R.state == S.EXPIRED.value) & R.answered_at.is_(None)
-    answered = R.state.in_([s.value for s in ANSWERED_STATES]) | lapsed
-    return (
-        select(
-            R.alumnus_id,
-            func.count(),
-            func.sum(case((answered, 1), else_=0)),
-            func.sum(case((unanswered, 1), else_=0)),
-        )
-        .where(R.relayed_at.is_not(None), *request_conditions(filters))
-        .group_by(R.alumnus_id)
+def _alumni_columns(filters: ReportFilters) -> list[np.ndarray]:
+    """(alumnus, relay_answer) of every filtered relayed request: 1 answered, 2 expired
+    without an answer, 0 neither (careerlink/connections/durations.py)."""
+    return int_columns(
+        [R.alumnus_id, R.relay_answer],
+        [R.relay_answer.is_not(None), *request_conditions(filters)],
     )
-
-
-def alumni_rows(filters: ReportFilters) -> list[AlumnusRow]:
-    """Every alumnus with a request relayed to them among the filtered ones (no names yet).
-
-    Answered means a state the alumnus's answer leads to, so that the report index alone
-    answers the query.
-    """
-    return [
-        AlumnusRow(uid, n, int(a or 0), int(e or 0))
-        for uid, n, a, e in db.session.execute(_alumni_statement(filters))
-    ]
 
 
 @dataclass
 class AlumniArrays:
-    """`alumni_rows` as four NumPy columns (user id, relayed, answered, expired)."""
+    """Every alumnus with a request relayed to them among the filtered ones, as four NumPy
+    columns (user id, relayed, answered, expired), by user id."""
 
     user_id: np.ndarray
     relayed: np.ndarray
@@ -505,15 +478,28 @@ class AlumniArrays:
 
 
 def alumni_arrays(filters: ReportFilters) -> AlumniArrays:
-    """`alumni_rows` read straight from the driver into arrays: a page shows a few hundred of
-    tens of thousands of alumni, and building a Python object for each took most of its time."""
-    result = db.session.connection().execute(_alumni_statement(filters))
-    try:
-        rows = result.cursor.fetchall()
-    finally:
-        result.close()
-    columns = np.array(rows, dtype=np.int64).reshape(-1, 4) if rows else np.zeros((0, 4), int)
-    return AlumniArrays(columns[:, 0], columns[:, 1], columns[:, 2], columns[:, 3])
+    """Each alumnus's relayed, answered and expired requests among the filtered ones.
+
+    Counted by NumPy from one narrow read of the requests' kept answer class (an expired
+    request the alumnus had answered is a time they proposed that the student let lapse:
+    answered, not expired): a GROUP BY per alumnus over the report index's wide rows sorted
+    tens of thousands of groups, and a Python object per alumnus took longer still.
+    """
+    alumni, answer = _alumni_columns(filters)
+    user_id, position = np.unique(alumni, return_inverse=True)
+    size = len(user_id)
+    return AlumniArrays(
+        user_id,
+        np.bincount(position, minlength=size),
+        np.bincount(position[answer == 1], minlength=size),
+        np.bincount(position[answer == 2], minlength=size),
+    )
+
+
+def alumni_rows(filters: ReportFilters) -> list[AlumnusRow]:
+    """`alumni_arrays` as AlumnusRow objects (no names yet), by user id."""
+    arrays = alumni_arrays(filters)
+    return arrays.rows(range(len(arrays.user_id)))
 
 
 CHUNK = 5000  # ids per IN list: PostgreSQL takes at most 65,535 parameters in one query
@@ -648,9 +634,26 @@ def responsiveness(filters: ReportFilters) -> Report:
 
 def responsiveness_csv(filters: ReportFilters) -> tuple[list[str], list[list]]:
     """Every alumnus's row (the CSV download of the responsiveness report), by name."""
-    alumni = alumni_rows(filters)
+    alumni = alumni_arrays(filters)
     paused = _paused_for_expiries(alumni)
-    named = sorted(_named(alumni), key=lambda a: (a.name, a.user_id))
+    ids = alumni.user_id.tolist()
+    # A few alumni: their names by id. Many: every user's name in one sequential read straight
+    # from the driver; looking tens of thousands up by id, even in chunks, took several times
+    # longer.
+    stmt = select(User.id, User.display_name)
+    result = db.session.connection().execute(
+        stmt.where(User.id.in_(ids)) if len(ids) <= CHUNK else stmt
+    )
+    try:
+        names = dict(result.cursor.fetchall())
+    finally:
+        result.close()
+    # By name, then id: sorted in Python, the same order on both databases.
+    order = sorted(zip([names.get(uid, "") for uid in ids], ids, range(len(ids)), strict=True))
+    positions = [position for _name, _uid, position in order]
+    relayed = alumni.relayed[positions].tolist()
+    answered = alumni.answered[positions].tolist()
+    expired = alumni.expired[positions].tolist()
     header = [
         _("Alumnus"),
         _("Relayed"),
@@ -660,17 +663,25 @@ def responsiveness_csv(filters: ReportFilters) -> tuple[list[str], list[list]]:
         _("Silent"),
         _("Paused for expiries"),
     ]
+    rates: dict[tuple[int, int], str] = {}  # few distinct pairs: each formatted once
+    yes, no = _("yes"), _("no")
+
+    def rate(a: int, n: int) -> str:
+        if (a, n) not in rates:
+            rates[(a, n)] = f"{a / n:.2f}"  # the same float as AlumnusRow.rate
+        return rates[(a, n)]
+
     return header, [
         [
-            a.name,
-            a.relayed,
-            a.answered,
-            a.expired,
-            f"{a.rate:.2f}",
-            _("yes") if a.answered == 0 else _("no"),
-            _("yes") if a.user_id in paused else _("no"),
+            name,
+            n,
+            a,
+            e,
+            rate(a, n),
+            yes if a == 0 else no,
+            yes if uid in paused else no,
         ]
-        for a in named
+        for (name, uid, _position), n, a, e in zip(order, relayed, answered, expired, strict=True)
     ]
 
 
@@ -679,46 +690,43 @@ def responsiveness_csv(filters: ReportFilters) -> tuple[list[str], list[list]]:
 
 def outcomes(filters: ReportFilters) -> Report:
     """Outcomes students reported (by industry and by programme) and the feedback ratings."""
+    # Each request's outcomes and ratings as the triggers keep them on it (outcome_marks.py),
+    # read from the requests' narrow index; only the requests with outcomes are joined to
+    # their student's programme (today's).
     conditions = request_conditions(filters)
-    by_industry: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    stmt = (
-        select(R.industry_id, RequestOutcome.kind, func.count())
-        .select_from(RequestOutcome)
-        .join(R, R.id == RequestOutcome.request_id)
-        .where(*conditions, R.industry_id.is_not(None))
-        .group_by(R.industry_id, RequestOutcome.kind)
+    marked = or_(
+        R.outcome_bits.is_not(None), R.student_rating.is_not(None), R.alumnus_rating.is_not(None)
     )
-    counted = db.session.execute(stmt).all()
+    industry_ids, bits, by_student, by_alumnus = int_columns(
+        [R.industry_id, R.outcome_bits, R.student_rating, R.alumnus_rating], [marked, *conditions]
+    )
     # Each industry by its name in the reader's language (two may share one: counts add up).
-    labels = {
-        i.id: i.label
-        for i in db.session.scalars(
-            select(Industry).where(Industry.id.in_({row[0] for row in counted}))
-        )
+    names = {i.id: i.label for i in db.session.scalars(select(Industry))}
+    by_industry: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for kind, bit in OUTCOME_BITS.items():
+        # An outcome counts under its request's industry (none: not in this table).
+        found, counts = np.unique(industry_ids[(bits & bit) != 0], return_counts=True)
+        for industry_id, n in zip(found.tolist(), counts.tolist(), strict=True):
+            if industry_id in names:
+                by_industry[names[industry_id]][kind] += n
+    ratings = {
+        (side, score): int(np.count_nonzero(scores == score))
+        for side, scores in (("student", by_student), ("alumnus", by_alumnus))
+        for score in range(1, 6)
     }
-    for industry_id, kind, count in counted:
-        by_industry[labels[industry_id]][kind] += count
     by_programme: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     programme = func.coalesce(func.nullif(StudentProfile.programme, ""), _("(not given)"))
     stmt = (
-        select(programme, RequestOutcome.kind, func.count())
-        .select_from(RequestOutcome)
-        .join(R, R.id == RequestOutcome.request_id)
+        select(programme, R.outcome_bits, func.count())
+        .select_from(R)
         .outerjoin(StudentProfile, StudentProfile.user_id == R.student_id)
-        .where(*conditions)
-        .group_by(programme, RequestOutcome.kind)
+        .where(R.outcome_bits.is_not(None), *conditions)
+        .group_by(programme, R.outcome_bits)
     )
-    for name, kind, count in db.session.execute(stmt):
-        by_programme[name][kind] += count
-    ratings = {
-        (side, usefulness): count
-        for side, usefulness, count in db.session.execute(
-            select(RequestFeedback.side, RequestFeedback.usefulness, func.count())
-            .join(R, R.id == RequestFeedback.request_id)
-            .where(*conditions)
-            .group_by(RequestFeedback.side, RequestFeedback.usefulness)
-        )
-    }
+    for group, group_bits, count in db.session.execute(stmt):
+        for kind, bit in OUTCOME_BITS.items():
+            if group_bits & bit:
+                by_programme[group][kind] += count
     kinds = list(Outcome)
     # The chart counts each outcome once (by programme: each request has one student).
     chart_totals = [sum(by_programme[p][k.value] for p in by_programme) for k in kinds]
