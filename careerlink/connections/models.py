@@ -765,9 +765,14 @@ class RequestEvent(db.Model):
     actor = relationship("User", lazy="joined")
 
     @property
-    def to_label(self) -> str:
-        """The label of the state this event moved to."""
+    def to_label(self):
+        """The label of the state this event moved to (lazy, translated when shown)."""
         return RequestState(self.to_state).label
+
+    @property
+    def role_label(self):
+        """Who acted, as the timeline names them (lazy, translated when shown)."""
+        return ROLE_LABELS.get(self.actor_role, self.actor_role)
 
 
 class RequestFeedback(db.Model):

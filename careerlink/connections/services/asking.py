@@ -155,8 +155,10 @@ def check_referral_target(
             )
         if not opening.is_open(today):
             raise DomainError(
-                "That opening is not open (it has closed, or the career office has not "
-                "approved it); choose another or give the posting's address.",
+                _(
+                    "That opening is not open (it has closed, or the career office has not "
+                    "approved it); choose another or give the posting's address."
+                ),
                 field="opening",
             )
         return {"opening_id": opening.id, "posting_url": None}
@@ -276,8 +278,10 @@ def submit_request(
     except IntegrityError:
         # The caller rolls back, which deletes the file just stored (uploads.store).
         raise Conflict(
-            "You already have an open request with this alumnus. Follow it from your account "
-            "page, or withdraw it before asking again."
+            _(
+                "You already have an open request with this alumnus. Follow it from your account "
+                "page, or withdraw it before asking again."
+            )
         ) from None
     count_request(profile, now)
     db.session.flush()
