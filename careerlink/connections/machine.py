@@ -175,6 +175,8 @@ class Transition:
     kind: RequestKind | None = None
     unset: tuple[str, ...] = ()
     verb: object = None
+    # The refusal when a must-be-NULL column is set already (a second reminder); lazy.
+    repeated: object = None
 
     @property
     def refusal_verb(self):
@@ -234,6 +236,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         (SYSTEM,),
         unset=("reminded_at",),
         verb=_l("No reminder can be sent for this request."),
+        repeated=_l("This request was already reminded."),
     ),
     Transition(
         "withdraw",

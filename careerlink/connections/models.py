@@ -453,7 +453,9 @@ class ConnectionRequest(TimestampMixin, db.Model):
             )
         if any(getattr(self, column) is not None for column in move.unset):
             raise InvalidTransition(
-                _("%(refusal)s That was done already.", refusal=move.refusal_verb)
+                str(move.repeated)
+                if move.repeated
+                else _("%(refusal)s That was done already.", refusal=move.refusal_verb)
             )
         now = now or utcnow()
         if self.id is None:

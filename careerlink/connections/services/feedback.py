@@ -78,19 +78,19 @@ def record_outcome(
     if kind not in student_outcomes(req.kind):
         raise DomainError(
             _(
-                "%(kind)s is what this request is; choose what came of it.",
-                kind=req.kind_enum.heading,
+                "This request is for %(kind)s; choose what came of it.",
+                kind=req.kind_enum.label,
             ),
             field="kind",
         )
     if kind.value in req.outcome_kinds():
-        raise Conflict(_("“%(outcome)s” is already recorded.", outcome=kind.label))
+        raise Conflict(_("%(outcome)s is already recorded.", outcome=kind.label))
     row = RequestOutcome(request_id=req.id, kind=kind.value, note=(note or "").strip() or None)
     db.session.add(row)
     try:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise Conflict(_("“%(outcome)s” is already recorded.", outcome=kind.label)) from None
+        raise Conflict(_("%(outcome)s is already recorded.", outcome=kind.label)) from None
     db.session.expire(req, ["outcomes"])
     return row
