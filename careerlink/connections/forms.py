@@ -22,7 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from careerlink.connections.models import Outcome
+from careerlink.connections.models import OUTCOME_LABELS, Outcome
 from careerlink.connections.settings import MESSAGE_MAX, MESSAGE_MIN
 from careerlink.connections.slots import (
     LINK_MAX,
@@ -382,7 +382,7 @@ class OutcomeForm(FlaskForm):
     # the service, which refuses it with a message that says why.
     kind = SelectField(
         _l("What happened?"),
-        choices=[(o.value, o.label) for o in Outcome],
+        choices=[(o.value, OUTCOME_LABELS[o]) for o in Outcome],
         validators=[DataRequired(_l("Choose an outcome."))],
         validate_choice=False,
     )

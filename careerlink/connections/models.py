@@ -58,9 +58,9 @@ class Outcome(enum.StrEnum):
     JOB_OFFER = "job_offer"
 
     @property
-    def label(self):
-        """A human name for the outcome (lazy, translated when shown)."""
-        return OUTCOME_LABELS[self]
+    def label(self) -> str:
+        """A human name for the outcome, in the current language (text: reports chart it)."""
+        return str(OUTCOME_LABELS[self])
 
 
 OUTCOME_LABELS = {
