@@ -485,7 +485,10 @@ def test_staff_ask_info_and_decline(client, db, make_request, staff, outbox):
     assert resp.status_code == 302
     page = client.get(f"/staff/requests/{a.id}").get_data(as_text=True)
     # The refusal names the state the request is in and the move it cannot make.
-    assert "This request is more detail needed from the student; it cannot be approved." in page
+    assert (
+        "This request cannot be approved. Its state is: More detail needed from the student."
+        in page
+    )
     db.session.expire_all()
     assert a.state == "needs_info"
 

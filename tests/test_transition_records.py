@@ -139,7 +139,7 @@ def act(req: ConnectionRequest, move: Move, people: People, now: datetime, befor
         if day is None:
             return event, changes, "Happy to help"
         changes["scheduled_date"] = day
-        return event, changes, f"Shadowing day on {day.isoformat()}. Happy to help"
+        return event, changes, f"Shadowing day on {day.day} {day:%B %Y}. Happy to help"
     later = now + timedelta(days=10)
     if a == "propose_slot":
         event = req.propose_slot(by=by, start=later, minutes=30, note="Later?", now=now)
@@ -437,7 +437,7 @@ def test_accepting_a_shadowing_day_without_a_note(db, make_request):
     event = req.accept(by=req.alumnus, scheduled_date=day)
     db.session.commit()
     assert row_of(db, req.id)["alumnus_note"] is None
-    assert event.note == f"Shadowing day on {day.isoformat()}."
+    assert event.note == f"Shadowing day on {day.day} {day:%B %Y}."
 
 
 def test_a_cancelled_day_counts_each_calendar_message(db, make_request):
@@ -506,7 +506,11 @@ def test_a_move_the_table_has_only_for_the_other_kind_is_refused_in_words(
         "transition_for",
         lambda action, kind: None if action == "accept" else real(action, kind),
     )
-    with pytest.raises(InvalidTransition, match=r"^An introduction cannot be accepted\.$"):
+    with pytest.raises(
+        InvalidTransition,
+        match=r"^This request cannot be accepted\. "
+        r"That is not possible for this kind of request \(Introduction\)\.$",
+    ):
         req.accept(by=req.alumnus)
 
 
@@ -580,7 +584,7 @@ def test_the_loser_of_a_race_is_told_where_the_request_is_now(db, make_request, 
     with pytest.raises(InvalidTransition) as refused:
         req.approve(by=staff, response_days=7)
     assert refused.value.message == (
-        "Someone else changed this request a moment ago; it is now waiting for the alumnus."
+        "Someone else changed this request a moment ago; its state is now: Waiting for the alumnus."
     )
 
 
@@ -590,4 +594,6 @@ def test_a_role_the_table_does_not_allow_is_named_in_the_refusal(db, make_reques
     req = make_request(state="scheduled", kind="shadowing")
     with pytest.raises(NotAllowed) as refused:
         req.cancel(by=req.alumnus, role="system", reason="The clock cannot cancel.")
-    assert refused.value.message == "This request cannot be cancelled by the system."
+    assert refused.value.message == (
+        "This request cannot be cancelled. Not as: CareerLink (automatic)."
+    )

@@ -85,7 +85,9 @@ def test_cancelling_an_introduction_is_refused_in_words(client, db, sign_in, mak
     req = make_request(state="introduced")
     sign_in(req.student)
     client.post(f"/requests/{req.id}/cancel", data={"reason": "Changed my mind."})
-    assert flashes(client) == [("error", "This request is introduced; it cannot be cancelled.")]
+    assert flashes(client) == [
+        ("error", "This request cannot be cancelled. Its state is: Introduced.")
+    ]
     assert reload(db, req).state == "introduced"
 
 
@@ -140,7 +142,7 @@ def test_declining_twice_is_news_not_an_error(client, db, sign_in, make_request,
     flashes(client)
     client.post(f"/requests/{req.id}/decline", data={})
     assert flashes(client) == [
-        ("info", "This request is declined by the alumnus; it cannot be declined.")
+        ("info", "This request cannot be declined. Its state is: Declined by the alumnus.")
     ]
     assert len(outbox("request_declined_by_alumnus")) == 1
 
@@ -197,7 +199,7 @@ def test_accepting_after_declining_is_news(client, db, sign_in, make_request, ou
     sign_in(req.alumnus)
     client.post(f"/requests/{req.id}/accept", data={})
     assert flashes(client) == [
-        ("info", "This request is declined by the alumnus; it cannot be accepted.")
+        ("info", "This request cannot be accepted. Its state is: Declined by the alumnus.")
     ]
     assert outbox("introduction") == []
 
@@ -207,7 +209,7 @@ def test_accepting_an_expired_request_by_link_is_news(client, db, make_request):
     token = request_links.answer_token(req)
     client.post(f"/requests/answer/{token}/accept", data={})
     assert flashes(client) == [
-        ("info", "This request is expired without an answer; it cannot be accepted.")
+        ("info", "This request cannot be accepted. Its state is: Expired without an answer.")
     ]
 
 

@@ -171,7 +171,7 @@ def _request_fields(req: ConnectionRequest, viewer: User) -> dict:
         "id": req.id,
         "kind": req.kind,
         "state": req.state,
-        "state_label": req.state_enum.label,
+        "state_label": str(req.state_enum.label),
         "is_open": req.is_open,
         "student": person(req.student),
         "alumnus": person(req.alumnus),

@@ -3,7 +3,8 @@ and informational interviews.
 
 A shadowing day is an all-day event; an interview has a real start and end, written in UTC
 (DTSTART:...Z) so every calendar places it right whatever its own zone; the description also
-gives the time in the office's zone, by name.
+gives the time, with the zone's name. The summary and description speak the language (and
+clock) the email they travel with speaks: its recipients' (careerlink.i18n.speaking).
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from email.utils import getaddresses
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from careerlink.i18n import recipients_preferences, speaking
 from careerlink.mail.services import Attachment
 from careerlink.programme import sender
 
@@ -63,7 +66,7 @@ def organizer_address() -> tuple[str, str]:
     domain, so no invitation names a host that only exists on the server.
     """
     name, address = _sender()
-    local, _, domain = address.rpartition("@")
+    local, _at, domain = address.rpartition("@")
     if not public_domain(domain):
         address = f"{local or 'careers'}@{uid_domain()}"
     return name or current_app.config["CAREERLINK_SITE_NAME"], address
@@ -130,22 +133,37 @@ def build_calendar(
 def request_calendar(req, profile, method: str, stamp: datetime) -> bytes:
     """The invitation (REQUEST) or cancellation (CANCEL) for a request's shadowing day."""
     student, alumnus = req.student, req.alumnus
-    lines = [f"Shadowing day: {student.display_name} with {alumnus.display_name}."]
+    lines = [
+        _(
+            "Shadowing day: %(student)s with %(alumnus)s.",
+            student=student.display_name,
+            alumnus=alumnus.display_name,
+        )
+    ]
     if profile is not None:
         if getattr(profile, "shadowing_description", None):
             lines.append(profile.shadowing_description)
         if getattr(profile, "shadowing_requirements", None):
-            lines.append("Before you come: " + profile.shadowing_requirements)
+            lines.append(
+                _("Before you come: %(requirements)s", requirements=profile.shadowing_requirements)
+            )
     if method == "CANCEL" and req.cancel_reason:
-        lines.append("Cancelled: " + req.cancel_reason)
+        lines.append(_("Cancelled: %(reason)s", reason=req.cancel_reason))
     return build_calendar(
         request_id=req.id,
         method=method,
         sequence=req.ics_sequence or 0,
         day=req.scheduled_date,
         stamp=stamp,
-        summary=f"Shadowing day with {alumnus.display_name}"
-        + (f" ({profile.employer})" if profile is not None and profile.employer else ""),
+        summary=(
+            _(
+                "Shadowing day with %(alumnus)s (%(employer)s)",
+                alumnus=alumnus.display_name,
+                employer=profile.employer,
+            )
+            if profile is not None and profile.employer
+            else _("Shadowing day with %(alumnus)s", alumnus=alumnus.display_name)
+        ),
         description="\n".join(lines),
         location=getattr(profile, "shadowing_location", None) if profile is not None else None,
         attendees=[(student.email, student.display_name), (alumnus.email, alumnus.display_name)],
@@ -157,15 +175,26 @@ def interview_calendar(req, profile, method: str, stamp: datetime) -> bytes:
     student, alumnus = req.student, req.alumnus
     slot = req.scheduled_slot
     lines = [
-        f"Informational interview: {student.display_name} with {alumnus.display_name}.",
-        f"When: {slot.describe()}.",
-        f"How: {req.meeting_format_label}."
-        + (f" Where: {req.meeting_place}." if req.meeting_place else ""),
+        _(
+            "Informational interview: %(student)s with %(alumnus)s.",
+            student=student.display_name,
+            alumnus=alumnus.display_name,
+        ),
+        _("When: %(slot)s.", slot=slot.describe()),
+        (
+            _(
+                "How: %(format)s. Where: %(place)s.",
+                format=req.meeting_format_label,
+                place=req.meeting_place,
+            )
+            if req.meeting_place
+            else _("How: %(format)s.", format=req.meeting_format_label)
+        ),
     ]
     if req.meeting_link:
-        lines.append(f"Join: {req.meeting_link}")
+        lines.append(_("Join: %(link)s", link=req.meeting_link))
     if method == "CANCEL" and req.cancel_reason:
-        lines.append("Cancelled: " + req.cancel_reason)
+        lines.append(_("Cancelled: %(reason)s", reason=req.cancel_reason))
     return build_calendar(
         request_id=req.id,
         method=method,
@@ -173,22 +202,32 @@ def interview_calendar(req, profile, method: str, stamp: datetime) -> bytes:
         start=slot.start,
         end=slot.end,
         stamp=stamp,
-        summary=f"Informational interview with {alumnus.display_name}"
-        + (f" ({profile.employer})" if profile is not None and profile.employer else ""),
+        summary=(
+            _(
+                "Informational interview with %(alumnus)s (%(employer)s)",
+                alumnus=alumnus.display_name,
+                employer=profile.employer,
+            )
+            if profile is not None and profile.employer
+            else _("Informational interview with %(alumnus)s", alumnus=alumnus.display_name)
+        ),
         description="\n".join(lines),
-        location=req.meeting_place or req.meeting_link or req.meeting_format_label,
+        location=req.meeting_place or req.meeting_link or str(req.meeting_format_label),
         attendees=[(student.email, student.display_name), (alumnus.email, alumnus.display_name)],
     )
 
 
 def request_attachment(req, profile, method: str, stamp: datetime) -> Attachment:
-    """The .ics file to attach to an invitation or cancellation email."""
-    if req.is_interview:
-        data = interview_calendar(req, profile, method, stamp)
-        name = "interview.ics" if method == "REQUEST" else "interview-cancelled.ics"
-    else:
-        data = request_calendar(req, profile, method, stamp)
-        name = "shadowing-day.ics" if method == "REQUEST" else "shadowing-day-cancelled.ics"
+    """The .ics file to attach to an invitation or cancellation email (to both sides), in the
+    language and zone that email speaks."""
+    language, zone = recipients_preferences([req.student.email, req.alumnus.email])
+    with speaking(language, zone):
+        if req.is_interview:
+            data = interview_calendar(req, profile, method, stamp)
+            name = "interview.ics" if method == "REQUEST" else "interview-cancelled.ics"
+        else:
+            data = request_calendar(req, profile, method, stamp)
+            name = "shadowing-day.ics" if method == "REQUEST" else "shadowing-day-cancelled.ics"
     # RFC 6047: an iMIP calendar says its method and its charset in its Content-Type.
     content_type = f"text/calendar; charset=utf-8; method={method}"
     return Attachment(filename=name, content_type=content_type, data=data)

@@ -6,6 +6,7 @@ notifications can import it without importing the services back.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
 from careerlink.connections.models import ConnectionRequest
@@ -40,7 +41,7 @@ def request_for_answer_token(token: str) -> ConnectionRequest:
     data = read_token(ANSWER, token, max_age_seconds=answer_token_max_age())
     req = _request(data.get("rid"))
     if req is None or req.alumnus_id != data.get("uid") or req.relayed_at is None:
-        raise InvalidToken("This link is not valid.", link=ANSWER)
+        raise InvalidToken(_("This link is not valid."), link=ANSWER)
     return req
 
 
@@ -56,10 +57,10 @@ def request_for_feedback_token(token: str) -> tuple[ConnectionRequest, str]:
     req = _request(data.get("rid"))
     side = data.get("side")
     if req is None or side not in SIDES:
-        raise InvalidToken("This link is not valid.", link=FEEDBACK)
+        raise InvalidToken(_("This link is not valid."), link=FEEDBACK)
     expected = req.student_id if side == "student" else req.alumnus_id
     if data.get("uid") != expected:
-        raise InvalidToken("This link is not valid.", link=FEEDBACK)
+        raise InvalidToken(_("This link is not valid."), link=FEEDBACK)
     return req, side
 
 

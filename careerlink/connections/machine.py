@@ -12,6 +12,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 
 class RequestKind(enum.StrEnum):
     """What the student asks the alumnus for."""
@@ -25,22 +27,26 @@ class RequestKind(enum.StrEnum):
     REFERRAL = "referral"
 
     @property
-    def label(self) -> str:
-        """A human name for the kind, with its article ("an introduction")."""
+    def label(self):
+        """A human name for the kind, with its article ("an introduction"; lazy, translated)."""
         return KIND_LABELS[self][0]
 
     @property
-    def heading(self) -> str:
-        """A human name for the kind, capitalised and without article ("Introduction")."""
+    def heading(self):
+        """A human name for the kind, capitalised and without article ("Introduction"; lazy)."""
         return KIND_LABELS[self][1]
 
 
-KIND_LABELS: dict[RequestKind, tuple[str, str]] = {
-    RequestKind.INTRODUCTION: ("an introduction", "Introduction"),
-    RequestKind.SHADOWING: ("a shadowing day", "Shadowing day"),
-    RequestKind.INFORMATIONAL_INTERVIEW: ("an informational interview", "Informational interview"),
-    RequestKind.RESUME_REVIEW: ("a résumé review", "Résumé review"),
-    RequestKind.REFERRAL: ("a referral", "Referral"),
+# Lazy: each is translated when it is shown, in the reader's language (an email's recipient's).
+KIND_LABELS: dict[RequestKind, tuple] = {
+    RequestKind.INTRODUCTION: (_l("an introduction"), _l("Introduction")),
+    RequestKind.SHADOWING: (_l("a shadowing day"), _l("Shadowing day")),
+    RequestKind.INFORMATIONAL_INTERVIEW: (
+        _l("an informational interview"),
+        _l("Informational interview"),
+    ),
+    RequestKind.RESUME_REVIEW: (_l("a résumé review"), _l("Résumé review")),
+    RequestKind.REFERRAL: (_l("a referral"), _l("Referral")),
 }
 
 
@@ -65,50 +71,88 @@ class RequestState(enum.StrEnum):
     ALUMNUS_LEFT = "alumnus_left"
 
     @property
-    def label(self) -> str:
-        """A human name for the state."""
+    def label(self):
+        """A human name for the state (lazy, translated when shown)."""
         return STATES[self].label
 
 
 @dataclass(frozen=True)
 class StateInfo:
-    """One state: its label, whether it is open, and the verb a refusal uses to reach it.
+    """One state: its label, whether it is open, and the refusal of a move into it.
 
     Open means not yet answered by the alumnus (nor ended by staff or the student): open
     requests count against the student's limit and the one-request-per-alumnus rule.
-    The verb completes "it cannot be ..." when a move into this state is refused.
+    `verb` is the whole sentence a refused move into this state starts with ("This request
+    cannot be approved."); labels and verbs are lazy, translated when shown.
     """
 
-    label: str
+    label: object
     open: bool
-    verb: str
+    verb: object
 
 
 S = RequestState
 STATES: dict[RequestState, StateInfo] = {
-    S.SUBMITTED: StateInfo("Waiting for the career office", True, "sent back to the career office"),
-    S.NEEDS_INFO: StateInfo(
-        "More detail needed from the student", True, "sent back for more detail"
+    S.SUBMITTED: StateInfo(
+        _l("Waiting for the career office"),
+        True,
+        _l("This request cannot be sent back to the career office."),
     ),
-    S.DECLINED_BY_STAFF: StateInfo("Declined by the career office", False, "declined"),
-    S.RELAYED: StateInfo("Waiting for the alumnus", True, "approved"),
+    S.NEEDS_INFO: StateInfo(
+        _l("More detail needed from the student"),
+        True,
+        _l("This request cannot be sent back for more detail."),
+    ),
+    S.DECLINED_BY_STAFF: StateInfo(
+        _l("Declined by the career office"), False, _l("This request cannot be declined.")
+    ),
+    S.RELAYED: StateInfo(
+        _l("Waiting for the alumnus"), True, _l("This request cannot be approved.")
+    ),
     # Open: the student has not agreed to the alumnus's time yet (and may still withdraw).
-    S.SLOT_PROPOSED: StateInfo("Another time proposed by the alumnus", True, "given another time"),
-    S.DECLINED_BY_ALUMNUS: StateInfo("Declined by the alumnus", False, "declined"),
-    S.EXPIRED: StateInfo("Expired without an answer", False, "expired"),
-    S.WITHDRAWN: StateInfo("Withdrawn by the student", False, "withdrawn"),
-    S.INTRODUCED: StateInfo("Introduced", False, "accepted"),
-    S.SCHEDULED: StateInfo("Scheduled", False, "scheduled"),
-    S.REVIEWED: StateInfo("Résumé reviewed", False, "reviewed"),
-    S.REFERRAL_ACCEPTED: StateInfo("Referral accepted, to be passed on", False, "accepted"),
-    S.REFERRED: StateInfo("Referred to the employer", False, "marked as passed on"),
-    S.CANCELLED: StateInfo("Cancelled", False, "cancelled"),
-    S.COMPLETED: StateInfo("Completed", False, "completed"),
-    S.ALUMNUS_LEFT: StateInfo("Closed: the alumnus has left the network", False, "closed"),
+    S.SLOT_PROPOSED: StateInfo(
+        _l("Another time proposed by the alumnus"),
+        True,
+        _l("This request cannot be given another time."),
+    ),
+    S.DECLINED_BY_ALUMNUS: StateInfo(
+        _l("Declined by the alumnus"), False, _l("This request cannot be declined.")
+    ),
+    S.EXPIRED: StateInfo(
+        _l("Expired without an answer"), False, _l("This request cannot be expired.")
+    ),
+    S.WITHDRAWN: StateInfo(
+        _l("Withdrawn by the student"), False, _l("This request cannot be withdrawn.")
+    ),
+    S.INTRODUCED: StateInfo(_l("Introduced"), False, _l("This request cannot be accepted.")),
+    S.SCHEDULED: StateInfo(_l("Scheduled"), False, _l("This request cannot be scheduled.")),
+    S.REVIEWED: StateInfo(_l("Résumé reviewed"), False, _l("This request cannot be reviewed.")),
+    S.REFERRAL_ACCEPTED: StateInfo(
+        _l("Referral accepted, to be passed on"), False, _l("This request cannot be accepted.")
+    ),
+    S.REFERRED: StateInfo(
+        _l("Referred to the employer"),
+        False,
+        _l("This request cannot be marked as passed on."),
+    ),
+    S.CANCELLED: StateInfo(_l("Cancelled"), False, _l("This request cannot be cancelled.")),
+    S.COMPLETED: StateInfo(_l("Completed"), False, _l("This request cannot be completed.")),
+    S.ALUMNUS_LEFT: StateInfo(
+        _l("Closed: the alumnus has left the network"),
+        False,
+        _l("This request cannot be closed."),
+    ),
 }
 
 STUDENT, STAFF, ALUMNUS, SYSTEM = "student", "staff", "alumnus", "system"
 ROLES = (STUDENT, STAFF, ALUMNUS, SYSTEM)
+# Who acted, as a refusal or a timeline names them (lazy).
+ROLE_LABELS = {
+    STUDENT: _l("Student"),
+    STAFF: _l("Career office"),
+    ALUMNUS: _l("Alumnus"),
+    SYSTEM: _l("CareerLink (automatic)"),
+}
 
 
 @dataclass(frozen=True)
@@ -119,7 +163,8 @@ class Transition:
     to requests of that kind (accepting an introduction introduces, accepting a shadowing day
     schedules it). `unset` names columns that must still be NULL: the same condition is in the
     UPDATE's WHERE, so of two concurrent callers only one moves (a reminder is sent once).
-    `verb` overrides the target state's verb in refusals (a reminder does not "approve").
+    `verb` overrides the target state's refusal (a reminder does not "approve"): a whole
+    sentence, lazy.
     A source of None is the creation of the request.
     """
 
@@ -129,11 +174,13 @@ class Transition:
     roles: tuple[str, ...]
     kind: RequestKind | None = None
     unset: tuple[str, ...] = ()
-    verb: str | None = None
+    verb: object = None
+    # The refusal when a must-be-NULL column is set already (a second reminder); lazy.
+    repeated: object = None
 
     @property
-    def refusal_verb(self) -> str:
-        """What the refusal says cannot be done ("approved", "reminded", ...)."""
+    def refusal_verb(self):
+        """The sentence saying this move cannot be made ("This request cannot be approved.")."""
         return self.verb or STATES[self.target].verb
 
 
@@ -156,7 +203,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.SCHEDULED,
         (STUDENT,),
         kind=K.INFORMATIONAL_INTERVIEW,
-        verb="confirmed",
+        verb=_l("This request cannot be confirmed."),
     ),
     Transition(
         "reschedule",
@@ -164,7 +211,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.SCHEDULED,
         (ALUMNUS,),
         kind=K.INFORMATIONAL_INTERVIEW,
-        verb="rescheduled",
+        verb=_l("This request cannot be rescheduled."),
     ),
     # The student asks to move a scheduled interview: the time stays until the alumnus moves it
     # (reschedule) or either side cancels; the alumnus's calendar is theirs to change.
@@ -174,7 +221,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.SCHEDULED,
         (STUDENT,),
         kind=K.INFORMATIONAL_INTERVIEW,
-        verb="asked for another time",
+        verb=_l("No other time can be asked for on this request."),
     ),
     # The alumnus's acceptance of a résumé review is the review itself (comments, a file).
     Transition("accept", (S.RELAYED,), S.REVIEWED, (ALUMNUS,), kind=K.RESUME_REVIEW),
@@ -183,7 +230,13 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("confirm_referral", (S.REFERRAL_ACCEPTED,), S.REFERRED, (ALUMNUS,), kind=K.REFERRAL),
     Transition("decline_by_alumnus", (S.RELAYED,), S.DECLINED_BY_ALUMNUS, (ALUMNUS,)),
     Transition(
-        "remind", (S.RELAYED,), S.RELAYED, (SYSTEM,), unset=("reminded_at",), verb="reminded"
+        "remind",
+        (S.RELAYED,),
+        S.RELAYED,
+        (SYSTEM,),
+        unset=("reminded_at",),
+        verb=_l("No reminder can be sent for this request."),
+        repeated=_l("This request was already reminded."),
     ),
     Transition(
         "withdraw",

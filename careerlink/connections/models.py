@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -31,6 +33,7 @@ from careerlink.connections.machine import (
     KIND_CHECK_SQL,
     OPEN_SQL,
     OPEN_STATES,
+    ROLE_LABELS,
     STATE_CHECK_SQL,
     STATE_LABELS,
     WITHDRAWABLE_STATES,
@@ -44,6 +47,7 @@ from careerlink.connections.settings import response_days
 from careerlink.connections.slots import MeetingFormat, Slot, describe_moment
 from careerlink.errors import InvalidTransition, NotAllowed
 from careerlink.extensions import db
+from careerlink.i18n import format_date
 from careerlink.models import TimestampMixin, UTCDateTime, utcnow
 
 
@@ -59,8 +63,17 @@ class Outcome(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        """A human name for the outcome."""
-        return self.value.replace("_", " ").capitalize()
+        """A human name for the outcome, in the current language (text: reports chart it)."""
+        return str(OUTCOME_LABELS[self])
+
+
+OUTCOME_LABELS = {
+    Outcome.INFORMATIONAL_INTERVIEW: _l("Informational interview"),
+    Outcome.REFERRED: _l("Referred"),
+    Outcome.JOB_INTERVIEW: _l("Job interview"),
+    Outcome.INTERNSHIP: _l("Internship"),
+    Outcome.JOB_OFFER: _l("Job offer"),
+}
 
 
 def student_outcomes(kind: RequestKind | str) -> tuple[Outcome, ...]:
@@ -394,7 +407,7 @@ class ConnectionRequest(TimestampMixin, db.Model):
 
     @property
     def confirm_by_text(self) -> str | None:
-        """confirm_by in the office's time and zone, for the pages."""
+        """confirm_by in the reader's time and zone, with the zone's name, for the pages."""
         return describe_moment(self.confirm_by) if self.confirm_by else None
 
     def is_overdue(self, now: datetime | None = None) -> bool:
@@ -475,16 +488,28 @@ class ConnectionRequest(TimestampMixin, db.Model):
         start = self.state
         move = transition_for(action, self.kind)
         if move is None:  # the table has this action only for the other kind
-            verb = transitions_for(action)[0].refusal_verb
-            raise InvalidTransition(f"{self.kind_enum.label.capitalize()} cannot be {verb}.")
+            raise InvalidTransition(
+                _(
+                    "%(refusal)s That is not possible for this kind of request (%(kind)s).",
+                    refusal=transitions_for(action)[0].refusal_verb,
+                    kind=self.kind_enum.heading,
+                )
+            )
         role = _role_for(move, role)
         if start not in move.sources:
             raise InvalidTransition(
-                f"This request is {RequestState(start).label.lower()}; "
-                f"it cannot be {move.refusal_verb}."
+                _(
+                    "%(refusal)s Its state is: %(state)s.",
+                    refusal=move.refusal_verb,
+                    state=RequestState(start).label,
+                )
             )
         if any(getattr(self, column) is not None for column in move.unset):
-            raise InvalidTransition(f"This request was already {move.refusal_verb}.")
+            raise InvalidTransition(
+                str(move.repeated)
+                if move.repeated
+                else _("%(refusal)s That was done already.", refusal=move.refusal_verb)
+            )
         now = now or utcnow()
         if self.id is None:
             db.session.flush()
@@ -501,8 +526,10 @@ class ConnectionRequest(TimestampMixin, db.Model):
         if result.rowcount != 1:
             db.session.refresh(self)
             raise InvalidTransition(
-                "Someone else changed this request a moment ago; it is now "
-                f"{RequestState(self.state).label.lower()}."
+                _(
+                    "Someone else changed this request a moment ago; its state is now: %(state)s.",
+                    state=RequestState(self.state).label,
+                )
             )
         # Mirror the UPDATE on this object without marking anything dirty.
         db.session.refresh(self)
@@ -547,7 +574,7 @@ class ConnectionRequest(TimestampMixin, db.Model):
         if message is not None and message.strip() and message.strip() != self.message.strip():
             values["original_message"] = self.original_message or self.message
             values["message"] = message.strip()
-            history = ((note or "") + "\n(The message was edited before relaying.)").strip()
+            history = ((note or "") + "\n" + _("(The message was edited before relaying.)")).strip()
         return self.apply("approve", by=by, note=history, now=now, **values)
 
     def ask_for_info(self, *, by, question: str, now: datetime | None = None) -> RequestEvent:
@@ -597,11 +624,13 @@ class ConnectionRequest(TimestampMixin, db.Model):
         now = now or utcnow()
         values = {"answered_at": now, "alumnus_note": (note or "").strip() or None, **kind_values}
         if self.is_shadowing and scheduled_date is None:
-            raise InvalidTransition("Choose a date for the shadowing day.")
+            raise InvalidTransition(_("Choose a date for the shadowing day."))
         if scheduled_date is not None:  # a shadowing day, or an interview's day (office time)
             values["scheduled_date"] = scheduled_date
         if self.is_shadowing:
-            note = f"Shadowing day on {scheduled_date.isoformat()}. {note or ''}".strip()
+            # The history is written in the language of whoever acts (the system's: the office's).
+            day = _("Shadowing day on %(day)s.", day=format_date(scheduled_date))
+            note = f"{day} {note or ''}".strip()
         return self.apply("accept", by=by, note=note, now=now, **values)
 
     def propose_slot(
@@ -627,7 +656,7 @@ class ConnectionRequest(TimestampMixin, db.Model):
         return self.apply(
             "confirm_slot",
             by=by,
-            note="The student confirmed the time.",
+            note=_("The student confirmed the time."),
             now=now,
             scheduled_date=scheduled_date,
         )
@@ -693,7 +722,7 @@ class ConnectionRequest(TimestampMixin, db.Model):
         """Half the answer window has passed: the alumnus is reminded, once (the clock)."""
         now = now or utcnow()
         return self.apply(
-            "remind", by=None, note="Reminder sent to the alumnus.", now=now, reminded_at=now
+            "remind", by=None, note=_("Reminder sent to the alumnus."), now=now, reminded_at=now
         )
 
     def withdraw(self, *, by, note: str | None = None, now: datetime | None = None) -> RequestEvent:
@@ -706,9 +735,9 @@ class ConnectionRequest(TimestampMixin, db.Model):
         or the student's to a time the alumnus proposed."""
         now = now or utcnow()
         note = (
-            "The student did not confirm the time the alumnus proposed."
+            _("The student did not confirm the time the alumnus proposed.")
             if self.state == RequestState.SLOT_PROPOSED.value
-            else "No answer before the deadline."
+            else _("No answer before the deadline.")
         )
         return self.apply("expire", by=None, note=note, now=now, closed_at=now)
 
@@ -738,7 +767,7 @@ class ConnectionRequest(TimestampMixin, db.Model):
         return self.apply(
             "complete",
             by=None,
-            note="Completed; both sides asked for feedback.",
+            note=_("Completed; both sides asked for feedback."),
             now=now,
             completed_at=now,
             closed_at=now,
@@ -761,7 +790,13 @@ def _role_for(move: Transition, role: str | None) -> str:
             raise ValueError(f"say which role makes the move {move.action!r}")
         return move.roles[0]
     if role not in move.roles:
-        raise NotAllowed(f"This request cannot be {move.refusal_verb} by the {role}.")
+        raise NotAllowed(
+            _(
+                "%(refusal)s Not as: %(role)s.",
+                refusal=move.refusal_verb,
+                role=ROLE_LABELS.get(role, role),
+            )
+        )
     return role
 
 
@@ -787,9 +822,14 @@ class RequestEvent(db.Model):
     actor = relationship("User", lazy="joined")
 
     @property
-    def to_label(self) -> str:
-        """The label of the state this event moved to."""
+    def to_label(self):
+        """The label of the state this event moved to (lazy, translated when shown)."""
         return RequestState(self.to_state).label
+
+    @property
+    def role_label(self):
+        """Who acted, as the timeline names them (lazy, translated when shown)."""
+        return ROLE_LABELS.get(self.actor_role, self.actor_role)
 
 
 class RequestFeedback(db.Model):

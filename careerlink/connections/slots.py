@@ -1,8 +1,9 @@
-"""Informational interviews: time slots in the office's time zone, formats, meeting links.
+"""Informational interviews: time slots, formats, meeting links.
 
-The office's zone is CAREERLINK_TIME_ZONE (the translations issue's per-person zones have not
-landed): slots are entered and shown in it, checked against its waking hours, and stored in
-UTC as {"start": ISO time in UTC, "minutes": length}.
+Slots are entered in the office's zone (CAREERLINK_TIME_ZONE; the forms say so), checked
+against its waking hours, and stored in UTC as {"start": ISO time in UTC, "minutes": length}.
+They are shown in the reader's zone (their own, else the office's; an email's recipient's),
+with the zone's name, and in the reader's language.
 """
 
 from __future__ import annotations
@@ -13,10 +14,20 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from careerlink import urls
 from careerlink.connections.settings import MAX_DAYS_AHEAD
 from careerlink.errors import DomainError
+from careerlink.i18n import (
+    current_language,
+    format_date,
+    format_datetime,
+    format_time,
+    speaking,
+    zone_label,
+)
 
 MIN_SLOTS = 2
 MAX_SLOTS = 5
@@ -37,9 +48,16 @@ class MeetingFormat(enum.StrEnum):
     IN_PERSON = "in_person"
 
     @property
-    def label(self) -> str:
-        """A human name for the format."""
-        return {"phone": "Phone call", "video": "Video call", "in_person": "In person"}[self.value]
+    def label(self):
+        """A human name for the format (lazy, translated when shown)."""
+        return FORMAT_LABELS[self.value]
+
+
+FORMAT_LABELS = {
+    MeetingFormat.PHONE.value: _l("Phone call"),
+    MeetingFormat.VIDEO.value: _l("Video call"),
+    MeetingFormat.IN_PERSON.value: _l("In person"),
+}
 
 
 def office_zone() -> ZoneInfo:
@@ -78,18 +96,25 @@ class Slot:
         return self.start.astimezone(office_zone())
 
     def describe(self) -> str:
-        """'Tuesday 5 March 2030, 14:00–14:30 (Europe/Paris)': the office's time and zone."""
-        start = self.local_start()
-        end = self.end.astimezone(office_zone())
-        return (
-            f"{start:%A} {start.day} {start:%B %Y}, {start:%H:%M}\u2013{end:%H:%M} ({zone_name()})"
+        """'Tuesday, 5 March 2030, 14:00–14:30 (Europe/Paris)': the reader's zone and language."""
+        return _(
+            "%(day)s, %(start)s\u2013%(end)s (%(zone)s)",
+            day=format_date(self.start, "full"),
+            start=format_time(self.start),
+            end=format_time(self.end),
+            zone=zone_label(),
         )
 
 
 def describe_moment(moment: datetime) -> str:
-    """'Tuesday 5 March 2030, 14:00 (Europe/Paris)': a moment in the office's time and zone."""
-    local = moment.astimezone(office_zone())
-    return f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M} ({zone_name()})"
+    """'5 Mar 2030, 14:00 Europe/Paris': a moment in the reader's zone, with the zone's name."""
+    return format_datetime(moment, zone=True)
+
+
+def describe_in_office(slot: Slot) -> str:
+    """A slot in the office's zone (where it was entered), in the reader's language."""
+    with speaking(current_language(), office_zone()):
+        return slot.describe()
 
 
 def make_slot(
@@ -102,32 +127,54 @@ def make_slot(
 ) -> Slot:
     """One slot entered in the office's zone, checked: complete, ahead, awake, 20–45 minutes."""
     if day is None or start is None or minutes is None:
-        raise DomainError("Give each time a date, a start time and a length.", field=field)
+        raise DomainError(_("Give each time a date, a start time and a length."), field=field)
     if not MIN_MINUTES <= minutes <= MAX_MINUTES:
         raise DomainError(
-            f"A conversation lasts between {MIN_MINUTES} and {MAX_MINUTES} minutes.", field=field
+            _(
+                "A conversation lasts between %(least)d and %(most)d minutes.",
+                least=MIN_MINUTES,
+                most=MAX_MINUTES,
+            ),
+            field=field,
         )
     zone = office_zone()
     local = datetime.combine(day, start.replace(second=0, microsecond=0), tzinfo=zone)
     # A time the clocks skip (spring forward) does not exist: refuse it rather than guess.
     if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
         raise DomainError(
-            f"{start:%H:%M} on {day.isoformat()} does not exist in {zone_name()} "
-            "(the clocks change); choose another time.",
+            _(
+                "%(time)s on %(day)s does not exist in %(zone)s (the clocks change); "
+                "choose another time.",
+                time=f"{start:%H:%M}",
+                day=format_date(day),
+                zone=zone_name(),
+            ),
             field=field,
         )
     slot = Slot(local.astimezone(UTC), minutes)
     end_local = slot.end.astimezone(zone)
     if slot.start <= now:
         raise DomainError(
-            f"{slot.describe()} has already passed; choose a later time.", field=field
+            _(
+                "%(slot)s has already passed; choose a later time.",
+                slot=describe_in_office(slot),
+            ),
+            field=field,
         )
     if day > now.astimezone(zone).date() + timedelta(days=MAX_DAYS_AHEAD):
-        raise DomainError(f"Choose times within the next {MAX_DAYS_AHEAD} days.", field=field)
+        raise DomainError(
+            _("Choose times within the next %(days)d days.", days=MAX_DAYS_AHEAD), field=field
+        )
     if local.time() < EARLIEST or end_local.date() != day or end_local.time() > LATEST:
         raise DomainError(
-            f"{slot.describe()} is outside {EARLIEST:%H:%M}\u2013{LATEST:%H:%M} "
-            f"{zone_name()} time; no one is asked to talk in the middle of the night.",
+            _(
+                "%(slot)s is outside %(earliest)s\u2013%(latest)s %(zone)s time; no one is "
+                "asked to talk in the middle of the night.",
+                slot=describe_in_office(slot),
+                earliest=f"{EARLIEST:%H:%M}",
+                latest=f"{LATEST:%H:%M}",
+                zone=zone_name(),
+            ),
             field=field,
         )
     return slot
@@ -141,11 +188,15 @@ def check_slots(entered: list[tuple], now: datetime) -> list[dict]:
             continue
         slots.append(make_slot(day, start, minutes, now))
     if len({s.start for s in slots}) != len(slots):
-        raise DomainError("Two of the times are the same; propose different times.", field="slots")
+        raise DomainError(
+            _("Two of the times are the same; propose different times."), field="slots"
+        )
     if len(slots) < MIN_SLOTS:
-        raise DomainError(f"Propose at least {MIN_SLOTS} different times.", field="slots")
+        raise DomainError(
+            _("Propose at least %(count)d different times.", count=MIN_SLOTS), field="slots"
+        )
     if len(slots) > MAX_SLOTS:
-        raise DomainError(f"Propose at most {MAX_SLOTS} times.", field="slots")
+        raise DomainError(_("Propose at most %(count)d times.", count=MAX_SLOTS), field="slots")
     return [s.stored() for s in sorted(slots, key=lambda s: s.start)]
 
 
@@ -155,15 +206,16 @@ def check_format(meeting_format: str | None, place: str | None) -> tuple[str, st
         chosen = MeetingFormat(meeting_format or "")
     except ValueError:
         raise DomainError(
-            "Choose how you would talk: phone, video or in person.", field="meeting_format"
+            _("Choose how you would talk: phone, video or in person."), field="meeting_format"
         ) from None
     place = " ".join((place or "").split())
     if chosen is MeetingFormat.IN_PERSON:
         if not place:
-            raise DomainError("Say where you would meet.", field="meeting_place")
+            raise DomainError(_("Say where you would meet."), field="meeting_place")
         if len(place) > PLACE_MAX:
             raise DomainError(
-                f"Keep the place under {PLACE_MAX} characters.", field="meeting_place"
+                _("Keep the place under %(count)d characters.", count=PLACE_MAX),
+                field="meeting_place",
             )
         return chosen.value, place
     return chosen.value, None

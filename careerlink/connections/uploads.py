@@ -24,7 +24,10 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel.numbers import format_decimal
 from flask import current_app
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import event
 
 from careerlink.errors import DomainError
@@ -60,6 +63,11 @@ def max_bytes() -> int:
     return int(current_app.config["CAREERLINK_UPLOAD_MAX_BYTES"])
 
 
+def format_decimal_mb(size: int) -> str:
+    """A size in megabytes with one decimal, in the reader's locale (`1.5`, `1,5`)."""
+    return format_decimal(size / 1_000_000, format="#,##0.0", locale=get_locale() or "en")
+
+
 def folder() -> Path:
     """Where the files live (CAREERLINK_UPLOAD_DIR), outside anything served statically."""
     configured = current_app.config["CAREERLINK_UPLOAD_DIR"]
@@ -72,11 +80,15 @@ def file_type(upload: Upload | None, *, field: str) -> str:
     """PDF or DOCX, from the bytes; a clear refusal on `field` for anything else."""
     data = upload.data if upload is not None else b""
     if not data:
-        raise DomainError("Choose a file: a PDF or a Word (DOCX) document.", field=field)
+        raise DomainError(_("Choose a file: a PDF or a Word (DOCX) document."), field=field)
     limit = max_bytes()
     if len(data) > limit:
         raise DomainError(
-            f"The file is {len(data) / 1_000_000:.1f} MB; the limit is {limit / 1_000_000:.1f} MB.",
+            _(
+                "The file is %(size)s MB; the limit is %(limit)s MB.",
+                size=format_decimal_mb(len(data)),
+                limit=format_decimal_mb(limit),
+            ),
             field=field,
         )
     if data.startswith(b"%PDF-"):
@@ -84,7 +96,7 @@ def file_type(upload: Upload | None, *, field: str) -> str:
     if data.startswith(b"PK\x03\x04") and _is_docx(data):
         return DOCX
     raise DomainError(
-        "This file is not a PDF or a Word (DOCX) document, whatever its name says.", field=field
+        _("This file is not a PDF or a Word (DOCX) document, whatever its name says."), field=field
     )
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from careerlink.accounts.models import User
@@ -41,6 +44,7 @@ from careerlink.connections.models import (
 from careerlink.connections.slots import MAX_MINUTES, MIN_MINUTES, zone_name
 from careerlink.connections.uploads import Upload
 from careerlink.errors import InvalidTransition, NotFound
+from careerlink.i18n import format_date
 from careerlink.mentors.industries import active_industries
 from careerlink.models import utcnow
 from careerlink.pagination import paginate
@@ -114,13 +118,21 @@ def ask(profile_id: int, kind: str):
     status = services.ask_status(profile, _me())
     if status.can_ask and kind_enum not in status.kinds:
         status.can_ask = False
-        status.reason = f"This alumnus does not offer {kind_enum.label}."
+        status.reason = _("This alumnus does not offer %(kind)s.", kind=kind_enum.label)
     form = AskForm()
     openings = []
     if kind_enum is RequestKind.REFERRAL:
         openings = services.open_openings_of(profile, utcnow().date())
-        form.opening.choices = [("", "Another opening (give its address below)")] + [
-            (str(o.id), f"{o.title}, {o.organisation} (closes {o.closes_on:%d %B %Y})")
+        form.opening.choices = [("", _("Another opening (give its address below)"))] + [
+            (
+                str(o.id),
+                _(
+                    "%(title)s, %(organisation)s (closes %(day)s)",
+                    title=o.title,
+                    organisation=o.organisation,
+                    day=format_date(o.closes_on),
+                ),
+            )
             for o in openings
         ]
         # From an opening's "Ask for a referral" button: that opening is chosen already.
@@ -145,7 +157,7 @@ def ask(profile_id: int, kind: str):
                 resume=_upload(form.resume.data),
                 conduct_acknowledged=bool(form.conduct.data),
             ),
-            "Your request is with the career office. We will email you when it moves on.",
+            _("Your request is with the career office. We will email you when it moves on."),
             form=form,
         )
         if done:
@@ -248,7 +260,7 @@ def revise(request_id: int):
     req = _visible_request_or_404(request_id)
     require(req.student_id == _me().id)
     if req.state != RequestState.NEEDS_INFO.value:
-        flash("This request is not waiting for your changes.", "info")
+        flash(_("This request is not waiting for your changes."), "info")
         return redirect(url_for("connections.detail", request_id=req.id))
     form = ReviseForm()
     if request.method == "GET":
@@ -271,7 +283,7 @@ def revise(request_id: int):
             proposed_dates=form.proposed_dates(),
             slots=form.proposed_slots() if req.is_interview else None,
         ),
-        "Thank you. Your revised request is back with the career office.",
+        _("Thank you. Your revised request is back with the career office."),
         form=form,
     ):
         return redirect(url_for("connections.detail", request_id=req.id))
@@ -292,7 +304,7 @@ def withdraw(request_id: int):
     """The student withdraws a request before the alumnus accepts."""
     req = _visible_request_or_404(request_id)
     if WithdrawForm().validate_on_submit():
-        perform(lambda: services.withdraw_request(req, _me()), "Your request is withdrawn.")
+        perform(lambda: services.withdraw_request(req, _me()), _("Your request is withdrawn."))
     return redirect(url_for("connections.detail", request_id=request_id))
 
 
@@ -305,10 +317,10 @@ def cancel(request_id: int):
     if form.validate_on_submit():
         perform(
             lambda: services.cancel_request(req, _me(), reason=form.reason.data),
-            f"The {_meeting(req)} is cancelled; both of you have been told.",
+            _cancelled_message(req),
         )
     else:
-        flash("Say why you are cancelling.", "error")
+        flash(_("Say why you are cancelling."), "error")
     return redirect(url_for("connections.detail", request_id=request_id))
 
 
@@ -321,7 +333,7 @@ def add_outcome(request_id: int):
     if form.validate_on_submit():
         perform(
             lambda: services.record_outcome(req, _me(), kind=form.kind.data, note=form.note.data),
-            "Thank you, the outcome is recorded.",
+            _("Thank you, the outcome is recorded."),
         )
     else:
         _flash_form_errors(form)
@@ -331,8 +343,10 @@ def add_outcome(request_id: int):
 # --- answering --------------------------------------------------------------------------------
 
 
-def _meeting(req: ConnectionRequest) -> str:
-    return "informational interview" if req.is_interview else "shadowing day"
+def _cancelled_message(req: ConnectionRequest) -> str:
+    if req.is_interview:
+        return _("The informational interview is cancelled; both of you have been told.")
+    return _("The shadowing day is cancelled; both of you have been told.")
 
 
 def _accept_form(req: ConnectionRequest):
@@ -348,8 +362,8 @@ def _accept_form(req: ConnectionRequest):
     form = AcceptForm()
     if req.is_shadowing:
         form.date_choice.choices = [
-            (d.isoformat(), f"{d:%A} {d.day} {d:%B %Y}") for d in req.proposed_date_values
-        ] + [("other", "Another date (enter it below)")]
+            (d.isoformat(), format_date(d, "full")) for d in req.proposed_date_values
+        ] + [("other", _("Another date (enter it below)"))]
     else:
         form.date_choice.choices = []
     return form
@@ -373,11 +387,11 @@ def _flash_form_errors(form) -> None:
 
 
 _ACCEPTED = {
-    RequestKind.INFORMATIONAL_INTERVIEW: (
+    RequestKind.INFORMATIONAL_INTERVIEW: _l(
         "Thank you! You and the student have both been sent a calendar invitation."
     ),
-    RequestKind.RESUME_REVIEW: "Thank you! Your comments are on their way to the student.",
-    RequestKind.REFERRAL: (
+    RequestKind.RESUME_REVIEW: _l("Thank you! Your comments are on their way to the student."),
+    RequestKind.REFERRAL: _l(
         "Thank you! Come back to this request to confirm once you have passed it on."
     ),
 }
@@ -398,14 +412,14 @@ def _accept(req: ConnectionRequest, alumnus: User, form) -> None:
                 review_comments=form.review_comments.data if req.is_review else None,
                 review_file=_upload(form.review_file.data) if req.is_review else None,
             ),
-            _ACCEPTED[req.kind_enum],
+            str(_ACCEPTED[req.kind_enum]),
             quiet=(InvalidTransition,),
         )
         return
     if req.is_shadowing:
-        done = "Thank you! You and the student have both been sent a calendar invitation."
+        done = _("Thank you! You and the student have both been sent a calendar invitation.")
     else:
-        done = "Thank you! We have introduced you to the student by email."
+        done = _("Thank you! We have introduced you to the student by email.")
     # Already answered (a double click, or the other button a moment ago) is news, not an error.
     perform(
         lambda: services.accept_request(
@@ -420,7 +434,7 @@ def _decline(req: ConnectionRequest, alumnus: User, form: AlumnusDeclineForm) ->
     if form.validate_on_submit():
         perform(
             lambda: services.decline_by_alumnus(req, alumnus, note=form.note.data),
-            "Thank you for letting us know. We have told the student kindly.",
+            _("Thank you for letting us know. We have told the student kindly."),
             quiet=(InvalidTransition,),
         )
 
@@ -474,9 +488,9 @@ def _change_link(req: ConnectionRequest, alumnus: User) -> None:
     )
     if outcome.ok:
         flash(
-            "The meeting link is changed; you both have an updated invitation."
+            _("The meeting link is changed; you both have an updated invitation.")
             if outcome.value
-            else "That is already the meeting link; nothing was sent.",
+            else _("That is already the meeting link; nothing was sent."),
             "success" if outcome.value else "info",
         )
 
@@ -518,8 +532,11 @@ def ask_other_time(request_id: int):
                 minutes=form.other_minutes.data,
                 note=form.note.data,
             ),
-            f"We have asked {req.alumnus.display_name} to move the interview; until they do, "
-            "the time agreed stands.",
+            _(
+                "We have asked %(name)s to move the interview; until they do, the time agreed "
+                "stands.",
+                name=req.alumnus.display_name,
+            ),
             quiet=(InvalidTransition,),
         )
     return redirect(url_for("connections.detail", request_id=request_id))
@@ -542,9 +559,9 @@ def _propose(req: ConnectionRequest, alumnus: User) -> None:
             meeting_link=form.meeting_link.data,
             note=form.note.data,
         ),
-        "The interview has moved; you both have an updated invitation."
+        _("The interview has moved; you both have an updated invitation.")
         if rescheduling
-        else "Thank you! We have asked the student to confirm the new time.",
+        else _("Thank you! We have asked the student to confirm the new time."),
         quiet=(InvalidTransition,),
     )
 
@@ -554,7 +571,7 @@ def _referred(req: ConnectionRequest, alumnus: User) -> None:
     if form.validate_on_submit():
         perform(
             lambda: services.confirm_referral(req, alumnus, note=form.note.data),
-            "Thank you! We have told the student that you passed their résumé on.",
+            _("Thank you! We have told the student that you passed their résumé on."),
             quiet=(InvalidTransition,),
         )
     else:
@@ -580,7 +597,7 @@ def confirm_time(request_id: int):
     if ConfirmTimeForm().validate_on_submit():
         perform(
             lambda: services.confirm_slot(req, _me()),
-            "Confirmed! You both have a calendar invitation.",
+            _("Confirmed! You both have a calendar invitation."),
             quiet=(InvalidTransition,),
         )
     return redirect(url_for("connections.detail", request_id=request_id))
@@ -656,10 +673,10 @@ def answer_cancel(token: str):
     if form.validate_on_submit():
         perform(
             lambda: services.cancel_request(req, req.alumnus, reason=form.reason.data),
-            f"The {_meeting(req)} is cancelled; both of you have been told.",
+            _cancelled_message(req),
         )
     else:
-        flash("Say why you are cancelling.", "error")
+        flash(_("Say why you are cancelling."), "error")
     return redirect(url_for("connections.answer", token=token))
 
 
@@ -681,7 +698,7 @@ def _feedback(req: ConnectionRequest, side: str, author: User | None, done_url: 
                 comment=form.comment.data,
                 author=author,
             ),
-            "Thank you for your feedback.",
+            _("Thank you for your feedback."),
             form=form,
         )
     ):
@@ -722,14 +739,23 @@ def _queue_filters() -> services.QueueFilters:
     state = args.get("state", RequestState.SUBMITTED.value)
     allowed_states = {s.value for s in RequestState} | {"", "open", "overdue"}
     if state not in allowed_states:
-        flash(f"Unknown state {state!r}; showing requests waiting for review.", "error")
+        flash(
+            _("Unknown state “%(state)s”; showing requests waiting for review.", state=state),
+            "error",
+        )
         state = RequestState.SUBMITTED.value
     kind = args.get("kind", "")
     if kind not in {"", *(k.value for k in RequestKind)}:
         kind = ""
     min_days = args.get("min_days", 0, type=int) or 0
     if not 0 <= min_days <= MAX_MIN_DAYS:
-        flash(f"Waiting days must be between 0 and {MAX_MIN_DAYS}; showing every age.", "error")
+        flash(
+            _(
+                "Waiting days must be between 0 and %(most)d; showing every age.",
+                most=MAX_MIN_DAYS,
+            ),
+            "error",
+        )
         min_days = 0
     return services.QueueFilters(
         state=state, kind=kind, industry=args.get("industry", "")[:60], min_days=min_days
@@ -766,9 +792,9 @@ def staff_bulk():
     raw_ids = request.form.getlist("request_ids")
     ids = sorted({int(i) for i in raw_ids if i.isascii() and i.isdigit() and int(i) <= MAX_ID})
     if not ids:
-        flash("Tick at least one request.", "error")
+        flash(_("Tick at least one request."), "error")
     elif len(ids) > MAX_BULK:
-        flash(f"Tick at most {MAX_BULK} requests at once.", "error")
+        flash(_("Tick at most %(count)d requests at once.", count=MAX_BULK), "error")
     elif form.validate_on_submit():
         # One commit for the lot; a refused request was rolled back alone (its savepoint).
         done = perform(
@@ -777,13 +803,28 @@ def staff_bulk():
             )
         )
         if done:
-            verb = "approved" if form.action.data == "approve" else "declined"
-            if done.value.done:
-                flash(f"{len(done.value.done)} request(s) {verb}.", "success")
+            count = len(done.value.done)
+            if count and form.action.data == "approve":
+                flash(
+                    ngettext("%(num)d request approved.", "%(num)d requests approved.", count),
+                    "success",
+                )
+            elif count:
+                flash(
+                    ngettext("%(num)d request declined.", "%(num)d requests declined.", count),
+                    "success",
+                )
             for request_id, why in done.value.skipped:
-                flash(f"Request #{request_id} was not changed: {why}", "error")
+                flash(
+                    _(
+                        "Request #%(number)d was not changed: %(why)s",
+                        number=request_id,
+                        why=why,
+                    ),
+                    "error",
+                )
     else:
-        flash("Choose approve or decline.", "error")
+        flash(_("Choose approve or decline."), "error")
     return redirect(local_referrer(url_for("connections.staff_queue")))
 
 
@@ -828,7 +869,7 @@ def staff_approve(request_id: int):
         lambda req: services.approve_request(
             req, _me(), note=form.note.data, message=form.message.data
         ),
-        "Approved: the request is on its way to the alumnus.",
+        _("Approved: the request is on its way to the alumnus."),
     )
 
 
@@ -841,7 +882,7 @@ def staff_ask_info(request_id: int):
         request_id,
         form,
         lambda req: services.ask_student_for_info(req, _me(), question=form.question.data),
-        "The student has been asked for more detail.",
+        _("The student has been asked for more detail."),
     )
 
 
@@ -854,5 +895,5 @@ def staff_decline(request_id: int):
         request_id,
         form,
         lambda req: services.decline_by_staff(req, _me(), reason=form.reason.data),
-        "Declined; the student has been told why and pointed to similar alumni.",
+        _("Declined; the student has been told why and pointed to similar alumni."),
     )

@@ -160,4 +160,7 @@ def test_the_steps_of_one_kind_refuse_the_others(db, make_request, clients):
     _, alumnus = clients(req)
     resp = alumnus.post(f"/api/v1/requests/{req.id}/propose-time", json=later())
     assert resp.status_code == 409
-    assert resp.json["detail"] == "An introduction cannot be given another time."
+    assert resp.json["detail"] == (
+        "This request cannot be given another time. "
+        "That is not possible for this kind of request (Introduction)."
+    )

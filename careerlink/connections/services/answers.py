@@ -6,6 +6,8 @@ from __future__ import annotations
 import statistics
 from datetime import date, datetime, time
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from careerlink.accounts.models import User
@@ -21,7 +23,7 @@ from careerlink.mentors.availability import set_response_statistics
 from careerlink.models import utcnow
 from careerlink.permissions import is_staff, require
 
-ONLY_THE_ALUMNUS = "Only the alumnus this request was sent to can answer it."
+ONLY_THE_ALUMNUS = _l("Only the alumnus this request was sent to can answer it.")
 REVIEW_MAX = 5000
 
 
@@ -40,16 +42,17 @@ def accept_request(
     """The alumnus accepts: an introduction, a day or an interview time (both get an
     invitation), a résumé review (the comments reach the student), or a referral to pass on."""
     now = now or utcnow()
-    require(can_answer_request(alumnus, req), ONLY_THE_ALUMNUS)
+    require(can_answer_request(alumnus, req), str(ONLY_THE_ALUMNUS))
     if req.is_interview:
         return _accept_interview(req, alumnus, slot_index, meeting_link, note, now)
     if req.is_review:
         comments = (review_comments or "").strip()
         if not comments:
-            raise DomainError("Write your comments on the résumé.", field="review_comments")
+            raise DomainError(_("Write your comments on the résumé."), field="review_comments")
         if len(comments) > REVIEW_MAX:
             raise DomainError(
-                f"Keep the comments under {REVIEW_MAX} characters.", field="review_comments"
+                _("Keep the comments under %(count)d characters.", count=REVIEW_MAX),
+                field="review_comments",
             )
         files = {}
         if review_file is not None and review_file.data:
@@ -70,9 +73,11 @@ def accept_request(
         return req
     if req.is_shadowing:
         if scheduled_date is None:
-            raise DomainError("Choose one of the proposed dates, or propose another.", field="date")
+            raise DomainError(
+                _("Choose one of the proposed dates, or propose another."), field="date"
+            )
         if scheduled_date <= now.date():
-            raise DomainError("Choose a date after today.", field="date")
+            raise DomainError(_("Choose a date after today."), field="date")
     req.accept(
         by=alumnus, scheduled_date=scheduled_date if req.is_shadowing else None, note=note, now=now
     )
@@ -94,15 +99,15 @@ def _accept_interview(
 ) -> ConnectionRequest:
     slots = req.slots
     if slot_index is None or not 0 <= slot_index < len(slots):
-        raise DomainError("Choose one of the proposed times, or propose another.", field="slot")
+        raise DomainError(_("Choose one of the proposed times, or propose another."), field="slot")
     slot = slots[slot_index]
     if slot.start <= now:
         raise DomainError(
-            "That time has passed; choose another or propose a new one.", field="slot"
+            _("That time has passed; choose another or propose a new one."), field="slot"
         )
     req.accept(
         by=alumnus,
-        note=f"Interview on {slot.describe()}. {note or ''}".strip(),
+        note=f"{_('Interview on %(slot)s.', slot=slot.describe())} {note or ''}".strip(),
         now=now,
         scheduled_start=slot.start,
         scheduled_minutes=slot.minutes,
@@ -127,7 +132,7 @@ def propose_slot(
 ) -> ConnectionRequest:
     """The alumnus proposes another interview time; the student confirms it or withdraws."""
     now = now or utcnow()
-    require(can_answer_request(alumnus, req), ONLY_THE_ALUMNUS)
+    require(can_answer_request(alumnus, req), str(ONLY_THE_ALUMNUS))
     slot = make_slot(day, start, minutes, now, field="new_day")
     link = check_link(meeting_link)
     req.propose_slot(by=alumnus, start=slot.start, minutes=slot.minutes, note=note, now=now)
@@ -143,10 +148,10 @@ def confirm_slot(
 ) -> ConnectionRequest:
     """The student agrees to the alumnus's time: both get the invitation."""
     now = now or utcnow()
-    require(student.id == req.student_id, "Only the student who asked can confirm the time.")
+    require(student.id == req.student_id, _("Only the student who asked can confirm the time."))
     slot = req.scheduled_slot
     if slot is not None and slot.start <= now:
-        raise DomainError("That time has passed; withdraw and ask again.")
+        raise DomainError(_("That time has passed; withdraw and ask again."))
     req.confirm_slot(
         by=student, scheduled_date=slot.local_start().date() if slot else now.date(), now=now
     )
@@ -167,7 +172,7 @@ def reschedule_interview(
 ) -> ConnectionRequest:
     """The alumnus moves a scheduled interview: both get an updated invitation (SEQUENCE + 1)."""
     now = now or utcnow()
-    require(alumnus.id == req.alumnus_id, ONLY_THE_ALUMNUS)
+    require(alumnus.id == req.alumnus_id, str(ONLY_THE_ALUMNUS))
     slot = make_slot(day, start, minutes, now, field="new_day")
     link = check_link(meeting_link)
     req.reschedule(
@@ -175,7 +180,7 @@ def reschedule_interview(
         start=slot.start,
         minutes=slot.minutes,
         scheduled_date=slot.local_start().date(),
-        note=f"Moved to {slot.describe()}. {note or ''}".strip(),
+        note=f"{_('Moved to %(slot)s.', slot=slot.describe())} {note or ''}".strip(),
         now=now,
     )
     if link:
@@ -199,13 +204,18 @@ def set_meeting_link(
     changes and sends nothing.
     """
     now = now or utcnow()
-    require(alumnus.id == req.alumnus_id, ONLY_THE_ALUMNUS)
+    require(alumnus.id == req.alumnus_id, str(ONLY_THE_ALUMNUS))
     if not req.is_interview:
-        raise InvalidTransition(f"{req.kind_enum.label.capitalize()} has no meeting link.")
+        raise InvalidTransition(
+            _("A request of this kind (%(kind)s) has no meeting link.", kind=req.kind_enum.heading)
+        )
     if req.state != RequestState.SCHEDULED.value:
         raise InvalidTransition(
-            f"This request is {req.state_enum.label.lower()}; only a scheduled interview's "
-            "meeting link can be changed."
+            _(
+                "Only a scheduled interview's meeting link can be changed; this request's state "
+                "is: %(state)s.",
+                state=req.state_enum.label,
+            )
         )
     link = check_link(meeting_link)
     if link == req.meeting_link:
@@ -231,22 +241,22 @@ def ask_other_time(
     """The student asks to move a scheduled interview: the alumnus is emailed the time asked
     and moves the interview (or keeps it); the calendars keep the agreed time meanwhile."""
     now = now or utcnow()
-    require(student.id == req.student_id, "Only the student who asked can ask for another time.")
+    require(student.id == req.student_id, _("Only the student who asked can ask for another time."))
     note = (note or "").strip() or None
     if note and len(note) > 1000:
-        raise DomainError("Keep the note under 1000 characters.", field="note")
+        raise DomainError(_("Keep the note under 1000 characters."), field="note")
     slot = make_slot(day, start, minutes, now, field="other_day")
     current = req.scheduled_slot
     if current is not None and (current.start, current.minutes) == (slot.start, slot.minutes):
         raise DomainError(
-            "That is already the interview's time; choose another.", field="other_day"
+            _("That is already the interview's time; choose another."), field="other_day"
         )
     if current is not None and current.start <= now:
-        raise DomainError("The interview has already begun; it can no longer be moved.")
+        raise DomainError(_("The interview has already begun; it can no longer be moved."))
     req.ask_other_time(
         by=student,
         slot=slot,
-        note=f"Asks to move it to {slot.describe()}. {note or ''}".strip(),
+        note=f"{_('Asks to move it to %(slot)s.', slot=slot.describe())} {note or ''}".strip(),
         now=now,
     )
     notifications.interview_other_time_asked(req, slot, note)
@@ -258,10 +268,10 @@ def confirm_referral(
 ) -> ConnectionRequest:
     """The alumnus passed the résumé on: the student is told, and "referred" is recorded."""
     now = now or utcnow()
-    require(alumnus.id == req.alumnus_id, ONLY_THE_ALUMNUS)
+    require(alumnus.id == req.alumnus_id, str(ONLY_THE_ALUMNUS))
     note = (note or "").strip() or None
     if note and len(note) > 1000:
-        raise DomainError("Keep the note under 1000 characters.", field="note")
+        raise DomainError(_("Keep the note under 1000 characters."), field="note")
     req.confirm_referral(by=alumnus, note=note, now=now)
     # The outcome the reports count: "referred", then the student's "job interview", "offer".
     db.session.add(
@@ -277,7 +287,7 @@ def decline_by_alumnus(
     req: ConnectionRequest, alumnus: User, *, note: str | None = None, now: datetime | None = None
 ) -> ConnectionRequest:
     """The alumnus declines; the student gets a kind email."""
-    require(can_answer_request(alumnus, req), ONLY_THE_ALUMNUS)
+    require(can_answer_request(alumnus, req), str(ONLY_THE_ALUMNUS))
     req.decline_by_alumnus(by=alumnus, note=note, now=now)
     notifications.request_declined_by_alumnus(req)
     recompute_mentor_stats(req.alumnus_id)
@@ -288,7 +298,9 @@ def withdraw_request(
     req: ConnectionRequest, student: User, *, note: str | None = None, now: datetime | None = None
 ) -> ConnectionRequest:
     """The student withdraws before acceptance; the alumnus is told only if it was relayed."""
-    require(student.id == req.student_id, "Only the student who asked can withdraw this request.")
+    require(
+        student.id == req.student_id, _("Only the student who asked can withdraw this request.")
+    )
     # The alumnus has seen a relayed request (and proposed a time for one in slot_proposed).
     was_relayed = req.state in (RequestState.RELAYED.value, RequestState.SLOT_PROPOSED.value)
     req.withdraw(by=student, note=note, now=now)
@@ -303,7 +315,7 @@ def cancel_request(
     """Either side cancels a scheduled shadowing day; both get a calendar cancellation."""
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("Say why you are cancelling.", field="reason")
+        raise DomainError(_("Say why you are cancelling."), field="reason")
     if actor.id == req.student_id:
         role = "student"
     elif actor.id == req.alumnus_id:
@@ -311,7 +323,7 @@ def cancel_request(
     elif is_staff(actor):
         role = "staff"
     else:
-        raise NotAllowed("Only the student, the alumnus or the career office can cancel.")
+        raise NotAllowed(_("Only the student, the alumnus or the career office can cancel."))
     req.cancel(by=actor, role=role, reason=reason, now=now)
     if role == "staff":
         record(AuditAction.REQUEST_CANCELLED, actor=actor, obj=req)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -24,6 +26,7 @@ from careerlink.connections.slots import check_format, check_link, check_slots
 from careerlink.connections.uploads import Upload, file_type
 from careerlink.errors import Conflict, DomainError
 from careerlink.extensions import db
+from careerlink.i18n import format_date
 from careerlink.mentors.availability import count_request
 from careerlink.mentors.models import MentorProfile, Offer
 from careerlink.models import utcnow
@@ -60,33 +63,36 @@ def ask_status(profile: MentorProfile, user: User | None, today: date | None = N
     status = AskStatus(can_ask=False, kinds=kinds, similar_industry=similar)
     ok, reason = profile.can_be_asked(today)
     if not ok:
-        status.reason = reason or "This alumnus cannot take requests at the moment."
+        status.reason = reason or _("This alumnus cannot take requests at the moment.")
         return status
     if not kinds:
-        status.reason = "This alumnus does not take requests of any kind at the moment."
+        status.reason = _("This alumnus does not take requests of any kind at the moment.")
         return status
     if user is None or not getattr(user, "is_authenticated", False):
-        status.reason = f"Sign in as a student to ask for {kinds[0].label}."
+        status.reason = _("Sign in as a student to ask for %(kind)s.", kind=kinds[0].label)
         status.needs_sign_in = True
         return status
     if user.id == profile.user_id:
-        status.reason = "This is your own profile."
+        status.reason = _("This is your own profile.")
         return status
     if not user.has_role(Role.STUDENT):
-        status.reason = "Only students and graduates can send requests."
+        status.reason = _("Only students and graduates can send requests.")
         return status
     if not user.email_verified:
-        status.reason = "Verify your email address before you send a request."
+        status.reason = _("Verify your email address before you send a request.")
         return status
     existing = open_request_between(user.id, profile.user_id)
     if existing is not None:
         status.existing = existing
-        status.reason = "You already have an open request with this alumnus."
+        status.reason = _("You already have an open request with this alumnus.")
         return status
     if open_count_for_student(user.id) >= max_open_requests():
-        status.reason = (
-            f"You have {max_open_requests()} open requests, the most allowed at once. "
-            "Wait for an answer or withdraw one first."
+        status.reason = ngettext(
+            "You have %(num)d open request, the most allowed at once. "
+            "Wait for an answer or withdraw it first.",
+            "You have %(num)d open requests, the most allowed at once. "
+            "Wait for an answer or withdraw one first.",
+            max_open_requests(),
         )
         return status
     status.can_ask = True
@@ -98,11 +104,16 @@ def check_message(message: str) -> str:
     message = (message or "").strip()
     if len(message) < MESSAGE_MIN:
         raise DomainError(
-            f"Write at least {MESSAGE_MIN} characters so the alumnus knows why you are asking.",
+            _(
+                "Write at least %(count)d characters so the alumnus knows why you are asking.",
+                count=MESSAGE_MIN,
+            ),
             field="message",
         )
     if len(message) > MESSAGE_MAX:
-        raise DomainError(f"Keep the message under {MESSAGE_MAX} characters.", field="message")
+        raise DomainError(
+            _("Keep the message under %(count)d characters.", count=MESSAGE_MAX), field="message"
+        )
     return message
 
 
@@ -110,19 +121,21 @@ def check_proposed_dates(dates: list[date | None], today: date) -> list[str]:
     """Two or three distinct future working days, in order, as ISO strings."""
     chosen = sorted({d for d in dates if d is not None})
     if len(chosen) < MIN_PROPOSED_DATES:
-        raise DomainError("Propose at least two different dates.", field="date1")
+        raise DomainError(_("Propose at least two different dates."), field="date1")
     if len(chosen) > MAX_PROPOSED_DATES:
-        raise DomainError("Propose at most three dates.", field="date1")
+        raise DomainError(_("Propose at most three dates."), field="date1")
     for d in chosen:
         if d <= today:
-            raise DomainError("Propose dates after today.", field="date1")
+            raise DomainError(_("Propose dates after today."), field="date1")
         if d.weekday() >= 5:
             raise DomainError(
-                f"{d.strftime('%A %d %B')} is a weekend day; propose working days.", field="date1"
+                _("%(day)s is a weekend day; propose working days.", day=format_date(d, "full")),
+                field="date1",
             )
         if d > today + timedelta(days=MAX_DAYS_AHEAD):
             raise DomainError(
-                f"Propose dates within the next {MAX_DAYS_AHEAD} days.", field="date1"
+                _("Propose dates within the next %(days)d days.", days=MAX_DAYS_AHEAD),
+                field="date1",
             )
     return [d.isoformat() for d in chosen]
 
@@ -134,23 +147,25 @@ def check_referral_target(
     if opening_id is not None:
         opening = db.session.get(Opening, opening_id) if 0 < opening_id <= MAX_ID else None
         if opening is None:
-            raise DomainError("That opening does not exist.", field="opening")
+            raise DomainError(_("That opening does not exist."), field="opening")
         if opening.posted_by_id != profile.user_id:
             raise DomainError(
-                "That opening was posted by another alumnus; ask the alumnus who posted it.",
+                _("That opening was posted by another alumnus; ask the alumnus who posted it."),
                 field="opening",
             )
         if not opening.is_open(today):
             raise DomainError(
-                "That opening is not open (it has closed, or the career office has not "
-                "approved it); choose another or give the posting's address.",
+                _(
+                    "That opening is not open (it has closed, or the career office has not "
+                    "approved it); choose another or give the posting's address."
+                ),
                 field="opening",
             )
         return {"opening_id": opening.id, "posting_url": None}
     url = check_link(posting_url, field="posting_url")
     if url is None:
         raise DomainError(
-            "Choose one of this alumnus's openings, or give the address of the posting.",
+            _("Choose one of this alumnus's openings, or give the address of the posting."),
             field="posting_url",
         )
     return {"opening_id": None, "posting_url": url}
@@ -202,15 +217,17 @@ def submit_request(
     if not status.can_ask:
         raise (Conflict if status.existing else DomainError)(status.reason)
     if kind not in status.kinds:
-        raise DomainError(f"This alumnus does not offer {kind.label}.")
+        raise DomainError(_("This alumnus does not offer %(kind)s.", kind=kind.label))
     if not conduct_acknowledged:
-        raise DomainError("Please confirm that you have read the conduct policy.", field="conduct")
+        raise DomainError(
+            _("Please confirm that you have read the conduct policy."), field="conduct"
+        )
     hopes = (hopes or "").strip()
     why_alumnus = (why_alumnus or "").strip()
     if not hopes:
-        raise DomainError("Say what you hope to learn.", field="hopes")
+        raise DomainError(_("Say what you hope to learn."), field="hopes")
     if not why_alumnus:
-        raise DomainError("Say why you are asking this alumnus.", field="why_alumnus")
+        raise DomainError(_("Say why you are asking this alumnus."), field="why_alumnus")
     message = check_message(message)
     dates: list[str] = []
     kind_values: dict = {}
@@ -229,7 +246,11 @@ def submit_request(
     _lock_user(student.id)
     if open_count_for_student(student.id) >= max_open_requests():
         raise DomainError(
-            f"You have {max_open_requests()} open requests, the most allowed at once."
+            ngettext(
+                "You have %(num)d open request, the most allowed at once.",
+                "You have %(num)d open requests, the most allowed at once.",
+                max_open_requests(),
+            )
         )
     if resume_type is not None:
         # Stored last, once every rule passed; a unit of work that rolls back afterwards
@@ -257,8 +278,10 @@ def submit_request(
     except IntegrityError:
         # The caller rolls back, which deletes the file just stored (uploads.store).
         raise Conflict(
-            "You already have an open request with this alumnus. Follow it from your account "
-            "page, or withdraw it before asking again."
+            _(
+                "You already have an open request with this alumnus. Follow it from your account "
+                "page, or withdraw it before asking again."
+            )
         ) from None
     count_request(profile, now)
     db.session.flush()
@@ -278,7 +301,7 @@ def revise_request(
 ) -> ConnectionRequest:
     """The student answers the career office's question; the request returns to the queue."""
     now = now or utcnow()
-    require(student.id == req.student_id, "Only the student who asked can revise this request.")
+    require(student.id == req.student_id, _("Only the student who asked can revise this request."))
     changes = {
         "hopes": (hopes or "").strip() or req.hopes,
         "why_alumnus": (why_alumnus or "").strip() or req.why_alumnus,
@@ -289,6 +312,6 @@ def revise_request(
     if req.is_interview and slots is not None:
         changes["proposed_slots"] = check_slots(list(slots), now)
     req.resubmit(
-        by=student, note="Revised after the career office asked for detail.", now=now, **changes
+        by=student, note=_("Revised after the career office asked for detail."), now=now, **changes
     )
     return req

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from careerlink.accounts.models import User
@@ -18,7 +20,7 @@ from careerlink.errors import Conflict, DomainError
 from careerlink.extensions import db
 from careerlink.permissions import require
 
-ALREADY_GIVEN = "Thank you, we already have your feedback on this request."
+ALREADY_GIVEN = _l("Thank you, we already have your feedback on this request.")
 
 
 def give_feedback(
@@ -32,13 +34,13 @@ def give_feedback(
 ) -> RequestFeedback:
     """Record one side's feedback (once per side)."""
     if side not in SIDES:
-        raise DomainError("Feedback comes from the student or the alumnus.")
+        raise DomainError(_("Feedback comes from the student or the alumnus."))
     if req.state not in FEEDBACK_STATES:
-        raise DomainError("Feedback opens once the alumnus has accepted.")
+        raise DomainError(_("Feedback opens once the alumnus has accepted."))
     if not 1 <= int(usefulness) <= 5:
-        raise DomainError("Choose a number from 1 to 5.", field="usefulness")
+        raise DomainError(_("Choose a number from 1 to 5."), field="usefulness")
     if req.feedback_from(side) is not None:
-        raise Conflict(ALREADY_GIVEN)
+        raise Conflict(str(ALREADY_GIVEN))
     row = RequestFeedback(
         request_id=req.id,
         side=side,
@@ -52,7 +54,7 @@ def give_feedback(
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise Conflict(ALREADY_GIVEN) from None
+        raise Conflict(str(ALREADY_GIVEN)) from None
     db.session.expire(req, ["feedback"])
     return row
 
@@ -61,31 +63,34 @@ def record_outcome(
     req: ConnectionRequest, student: User, *, kind: Outcome | str, note: str | None = None
 ) -> RequestOutcome:
     """The student records something that came of the request (an outcome of its kind)."""
-    require(student.id == req.student_id, "Only the student who asked can record outcomes.")
+    require(student.id == req.student_id, _("Only the student who asked can record outcomes."))
     if req.state not in FEEDBACK_STATES:
-        raise DomainError("Outcomes can be recorded once the alumnus has accepted.")
+        raise DomainError(_("Outcomes can be recorded once the alumnus has accepted."))
     try:
         kind = Outcome(kind)
     except ValueError:
-        raise DomainError("Choose an outcome from the list.", field="kind") from None
+        raise DomainError(_("Choose an outcome from the list."), field="kind") from None
     if kind is Outcome.REFERRED:
         raise DomainError(
-            "“Referred” is recorded when the alumnus confirms that they passed your résumé on.",
+            _("“Referred” is recorded when the alumnus confirms that they passed your résumé on."),
             field="kind",
         )
     if kind not in student_outcomes(req.kind):
         raise DomainError(
-            f"{req.kind_enum.label.capitalize()} is what this request is; choose what came of it.",
+            _(
+                "This request is for %(kind)s; choose what came of it.",
+                kind=req.kind_enum.label,
+            ),
             field="kind",
         )
     if kind.value in req.outcome_kinds():
-        raise Conflict(f"{kind.label} is already recorded.")
+        raise Conflict(_("%(outcome)s is already recorded.", outcome=kind.label))
     row = RequestOutcome(request_id=req.id, kind=kind.value, note=(note or "").strip() or None)
     db.session.add(row)
     try:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise Conflict(f"{kind.label} is already recorded.") from None
+        raise Conflict(_("%(outcome)s is already recorded.", outcome=kind.label)) from None
     db.session.expire(req, ["outcomes"])
     return row

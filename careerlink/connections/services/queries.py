@@ -6,6 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from babel.numbers import format_percent
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -112,15 +115,28 @@ class Load:
     @property
     def label(self) -> str:
         """For example "2 waiting · 3 of 4 this month"."""
-        cap = f" of {self.capacity}" if self.capacity else ""
-        return f"{self.open_relayed} waiting · {self.month_count}{cap} this month"
+        if self.capacity:
+            return _(
+                "%(waiting)d waiting · %(count)d of %(capacity)d this month",
+                waiting=self.open_relayed,
+                count=self.month_count,
+                capacity=self.capacity,
+            )
+        return _(
+            "%(waiting)d waiting · %(count)d this month",
+            waiting=self.open_relayed,
+            count=self.month_count,
+        )
 
     @property
     def rate_label(self) -> str:
         """For example "80% answered" or "no answers yet"."""
         if self.response_rate is None:
-            return "no history yet"
-        return f"{round(self.response_rate * 100)}% answered"
+            return _("no history yet")
+        return _(
+            "%(rate)s answered",
+            rate=format_percent(round(self.response_rate, 2), locale=get_locale() or "en"),
+        )
 
 
 def load_of(alumnus_id: int, today: date | None = None) -> Load:

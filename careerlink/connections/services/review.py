@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from careerlink.accounts.models import User
 from careerlink.audit import AuditAction, record
 from careerlink.connections import notifications
@@ -19,7 +21,7 @@ BULK_ACTIONS = ("approve", "decline")
 
 
 def _require_staff(actor: User) -> None:
-    require(is_staff(actor), "Only the career office can review requests.")
+    require(is_staff(actor), _("Only the career office can review requests."))
 
 
 def approve_request(
@@ -45,7 +47,7 @@ def ask_student_for_info(
     _require_staff(staff)
     question = (question or "").strip()
     if not question:
-        raise DomainError("Write the question for the student.", field="question")
+        raise DomainError(_("Write the question for the student."), field="question")
     req.ask_for_info(by=staff, question=question, now=now)
     record(AuditAction.REQUEST_INFO_ASKED, actor=staff, obj=req)
     notifications.request_needs_info(req)
@@ -59,7 +61,7 @@ def decline_by_staff(
     _require_staff(staff)
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("Write a reason for the student.", field="reason")
+        raise DomainError(_("Write a reason for the student."), field="reason")
     req.decline_by_staff(by=staff, reason=reason, now=now)
     record(AuditAction.REQUEST_DECLINED, actor=staff, obj=req)
     notifications.request_declined_by_staff(req)
@@ -88,9 +90,9 @@ def bulk_review(
     """
     _require_staff(staff)
     if action not in BULK_ACTIONS:
-        raise DomainError("Choose approve or decline.")
+        raise DomainError(_("Choose approve or decline."))
     if action == "decline" and not (reason or "").strip():
-        raise DomainError("Write a reason for the students to decline them.", field="reason")
+        raise DomainError(_("Write a reason for the students to decline them."), field="reason")
     result = BulkResult()
     # The row locks are held until the caller's commit: taking them in one order (by id) means
     # two staff reviewing overlapping selections at once wait for each other, never deadlock.
