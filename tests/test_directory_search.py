@@ -459,8 +459,8 @@ def test_directory_statement_count_is_fixed(app, client, sign_in, mentor, make_u
     assert count_statements(app, client, filtered) == counts["/mentors?per_page=1"] - 2
     # The directory state, the industries, the snapshot's catching up, the page's rows with
     # their owners and their industries (not the owners' roles, which a card does not show); a
-    # signed-in page also reads its session and user.
-    assert counts["/mentors?per_page=1"] == BROWSE_STATEMENTS + (2 if signed_in else 0)
+    # signed-in page also reads its session with its user and their roles (one statement).
+    assert counts["/mentors?per_page=1"] == BROWSE_STATEMENTS + (1 if signed_in else 0)
     # Word searches also ask for the matches' ids and scores (one statement).
     assert counts["/mentors?q=many&per_page=2"] == counts["/mentors?per_page=1"] + 1
     # Three alumni match "many": its page 2 is its last page, page 1, whose ids are cached.
@@ -471,7 +471,7 @@ def test_directory_statement_count_is_fixed(app, client, sign_in, mentor, make_u
         count_statements(app, client, url)
         # The same page again while nothing changed comes whole from the page cache: the
         # directory state (its key) is its one statement, with the session's when signed in.
-        assert count_statements(app, client, url, cold=False) == 1 + (2 if signed_in else 0)
+        assert count_statements(app, client, url, cold=False) == 1 + (1 if signed_in else 0)
         # Its next page: the counts from the cache save the counting, not a statement (a page
         # not seen before needs the snapshot), and a word search reuses its matches (no
         # statement); a page whose ids are cached needs no snapshot (one statement fewer).

@@ -109,7 +109,58 @@ def test_a_mentors_page_reads_the_profile_its_owner_and_industries_in_two_statem
     assert len(anonymous) == 2
     assert not any("careerlink_user_roles" in sql for sql in anonymous)
     sign_in(make_user(Role.STUDENT))
-    # Signed in as a student: the visitor's session and roles first, and after the profile
-    # what the ask buttons need: an open request to this alumnus, the open requests' count
-    # against the limit, and the programme's settings (the limit itself).
-    assert len(page_statements()) == 2 + 2 + 3
+    # Signed in as a student: the visitor's session with their user and roles first (one
+    # statement), and after the profile what the ask buttons need: the student's open requests
+    # (one statement says whether one is with this alumnus and how many there are against the
+    # limit) and the programme's settings (the limit itself).
+    assert len(page_statements()) == 1 + 2 + 2
+
+
+def test_a_mentors_page_with_an_open_request_links_to_it(
+    client, db, make_user, make_mentor, make_request, sign_in
+):
+    """The open request to this alumnus is read by its id, and linked."""
+    student = make_user(Role.STUDENT)
+    mentor = make_mentor()
+    other = make_mentor()
+    req = make_request(student=student, mentor=mentor)
+    make_request(student=student, mentor=other)
+    db.session.commit()
+    sign_in(student)
+    asked, not_asked = f"/mentors/{mentor.id}", f"/mentors/{make_mentor().id}"
+    db.session.commit()
+    with statements(db.engine) as sent:
+        page = client.get(asked).get_data(as_text=True)
+    assert f'href="/requests/{req.id}">Follow your request</a>' in page
+    # The open requests, then that one by its id; the limit (programme settings) is not needed.
+    assert len(sent) == 1 + 2 + 1 + 1
+    with statements(db.engine) as sent:
+        page = client.get(not_asked).get_data(as_text=True)
+    assert "Follow your request" not in page
+    assert len(sent) == 1 + 2 + 2
+
+
+def test_the_account_page_reads_a_students_requests_in_the_same_statements_whatever_their_number(
+    client, db, make_user, make_mentor, make_request, sign_in
+):
+    """The session with its user and roles, the devices, the ways to sign in (identities), the
+    student profile, and the requests asked and received in one statement with their people
+    (whose roles are not shown)."""
+    student = make_user(Role.STUDENT)
+    sign_in(student)
+
+    def account_page() -> tuple[int, int]:
+        with statements(db.engine) as sent:
+            page = client.get("/account").get_data(as_text=True)
+        return len(sent), page.count('href="/requests/')
+
+    none = account_page()
+    make_request(student=student)
+    db.session.commit()
+    one = account_page()
+    make_request(student=student, state="relayed")
+    make_request(student=student, state="declined_by_staff")
+    db.session.commit()
+    three = account_page()
+    assert (none[1], one[1], three[1]) == (0, 1, 3)
+    assert none[0] == one[0] == three[0] == 5

@@ -102,10 +102,15 @@ def find_live_session(user_id: str | None, key: str | None) -> UserSession | Non
     """
     if not key or not isinstance(key, str) or not isinstance(user_id, str):
         return None
-    row = db.session.scalar(
-        select(UserSession)
-        .options(joinedload(UserSession.user))
-        .where(UserSession.key_hash == hash_key(key))
+    # The user and their roles in the same statement: every signed-in page asks for both.
+    row = (
+        db.session.execute(
+            select(UserSession)
+            .options(joinedload(UserSession.user).joinedload(User.role_rows))
+            .where(UserSession.key_hash == hash_key(key))
+        )
+        .unique()
+        .scalar_one_or_none()
     )
     if row is None or str(row.user_id) != user_id or row.ended_at is not None:
         return None

@@ -88,10 +88,8 @@ def ask_status_for(profile):
 @bp.app_template_global()
 def my_requests(user):
     """The user's requests as a student and as an alumnus, for the account page."""
-    return {
-        "asked": services.requests_of_student(user),
-        "received": services.requests_for_alumnus(user),
-    }
+    asked, received = services.requests_of(user)
+    return {"asked": asked, "received": received}
 
 
 @bp.app_template_global()

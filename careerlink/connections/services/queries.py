@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import defaultload, selectinload
 
 from careerlink.accounts.models import User, UserRole
 from careerlink.connections.models import OPEN_STATES, ConnectionRequest, RequestState
@@ -62,6 +62,17 @@ def open_count_for_student(student_id: int) -> int:
     )
 
 
+def open_requests_of_student(student_id: int) -> list[tuple[int, int]]:
+    """(id, alumnus id) of each of a student's open requests: one statement answers both
+    "is one open with this alumnus?" and "how many are open?"."""
+    rows = db.session.execute(
+        select(ConnectionRequest.id, ConnectionRequest.alumnus_id).where(
+            ConnectionRequest.student_id == student_id, ConnectionRequest.state.in_(_OPEN)
+        )
+    )
+    return [(row.id, row.alumnus_id) for row in rows]
+
+
 def open_request_between(student_id: int, alumnus_id: int) -> ConnectionRequest | None:
     """The student's open request to this alumnus, if any."""
     return db.session.scalar(
@@ -82,6 +93,32 @@ def requests_of_student(user: User) -> list[ConnectionRequest]:
             .order_by(ConnectionRequest.created_at.desc(), ConnectionRequest.id.desc())
         )
     )
+
+
+def requests_of(user: User) -> tuple[list[ConnectionRequest], list[ConnectionRequest]]:
+    """`requests_of_student` and `requests_for_alumnus` together, in one statement."""
+    found = db.session.scalars(
+        select(ConnectionRequest)
+        .where(
+            or_(
+                ConnectionRequest.student_id == user.id,
+                and_(
+                    ConnectionRequest.alumnus_id == user.id,
+                    ConnectionRequest.relayed_at.is_not(None),
+                ),
+            )
+        )
+        # The lists show the other person's name, never their roles.
+        .options(
+            defaultload(ConnectionRequest.student).lazyload(User.role_rows),
+            defaultload(ConnectionRequest.alumnus).lazyload(User.role_rows),
+        )
+    ).all()
+    asked = [r for r in found if r.student_id == user.id]
+    asked.sort(key=lambda r: (r.created_at, r.id), reverse=True)
+    received = [r for r in found if r.alumnus_id == user.id and r.relayed_at is not None]
+    received.sort(key=lambda r: (r.relayed_at, r.id), reverse=True)
+    return asked, received
 
 
 def requests_for_alumnus(user: User) -> list[ConnectionRequest]:
