@@ -25,6 +25,38 @@ def test_the_staff_queue_reads_a_page_in_the_same_statements_whatever_its_length
     (few, shown_few), (more, shown_more) = page_with(2), page_with(6)
     assert (shown_few, shown_more) == (2, 8)
     assert few == more
+    # The session with its user and roles; the four counts of the state links in one
+    # statement, whose count of the listed state is also the page's total; the page with its
+    # people; its events; the alumni's load (their profiles' columns, their requests grouped);
+    # the industries of the filter. Nobody's roles but the visitor's.
+    assert few == 7
+
+
+def test_the_queues_total_is_the_count_of_its_state_or_counted_when_filtered(
+    app, db, client, staff, sign_in, make_user, make_mentor, make_request
+):
+    """The state links' counts give the page's total; another filter counts its own."""
+    sign_in(staff)
+    mentor = make_mentor(industry="law")
+    for _ in range(3):
+        make_request(student=make_user(Role.STUDENT), mentor=mentor)
+    make_request(student=make_user(Role.STUDENT), state="needs_info")
+    db.session.commit()
+
+    def caption_and_statements(url: str) -> tuple[str, int]:
+        with statements(db.engine) as sent:
+            page = client.get(url).get_data(as_text=True)
+        return page.split("<caption>")[1].split("</caption>")[0], len(sent)
+
+    plain, plain_statements = caption_and_statements("/staff/requests")
+    assert plain == "3 requests"
+    assert caption_and_statements("/staff/requests?state=needs_info")[0] == "1 request"
+    # Filtered by industry: the same page and one count more, of its own.
+    by_industry, filtered_statements = caption_and_statements(
+        "/staff/requests?state=submitted&industry=law"
+    )
+    assert by_industry == "3 requests"
+    assert filtered_statements == plain_statements + 1
 
 
 def test_loads_of_several_alumni_match_each_alone(db, make_user, make_mentor, make_request):
@@ -35,12 +67,17 @@ def test_loads_of_several_alumni_match_each_alone(db, make_user, make_mentor, ma
     idle = make_mentor()
     make_request(mentor=busy, state="relayed")
     make_request(mentor=busy)
+    answered = make_request(mentor=busy, state="introduced")
     no_profile = make_user(Role.ALUMNUS)
     db.session.commit()
     ids = [busy.user_id, idle.user_id, no_profile.id]
     together = services.loads_of(ids)
     assert together == {i: services.load_of(i) for i in ids}
     assert together[busy.user_id].open_relayed == 1
+    # The last answer as the column reads it (timezone-aware), through the grouped query.
+    assert together[busy.user_id].last_answer_at == answered.answered_at
+    assert together[busy.user_id].last_answer_at.tzinfo is not None
+    assert together[idle.user_id].last_answer_at is None
     assert together[no_profile.id].capacity is None
     assert services.loads_of([]) == {}
 
