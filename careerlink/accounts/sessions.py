@@ -112,9 +112,7 @@ def find_live_session(user_id: str | None, key: str | None) -> UserSession | Non
     if not key or not isinstance(key, str) or not isinstance(user_id, str):
         return None
     row = (
-        db.session.execute(_LIVE_SESSION, {"key_hash": hash_key(key)})
-        .unique()
-        .scalar_one_or_none()
+        db.session.execute(_LIVE_SESSION, {"key_hash": hash_key(key)}).unique().scalar_one_or_none()
     )
     if row is None or str(row.user_id) != user_id or row.ended_at is not None:
         return None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import defaultload, selectinload
+from sqlalchemy.orm import defaultload, lazyload, load_only, selectinload
 
 from careerlink.accounts.models import User, UserRole
 from careerlink.connections.models import (
@@ -260,12 +260,12 @@ def queue_query(filters: QueueFilters, now: datetime | None = None):
         )
     if filters.min_days:
         stmt = stmt.where(ConnectionRequest.updated_at <= now - timedelta(days=filters.min_days))
-    # The page shows how long each request has waited, which its last event says; it shows
-    # the people's names, never their roles.
+    # The page shows how long each request has waited, which its last event's time says (not
+    # who acted); it shows the people's names, never their roles.
     return stmt.order_by(ConnectionRequest.updated_at, ConnectionRequest.id).options(
-        selectinload(ConnectionRequest.events)
-        .defaultload(RequestEvent.actor)
-        .lazyload(User.role_rows),
+        selectinload(ConnectionRequest.events).options(
+            load_only(RequestEvent.created_at), lazyload(RequestEvent.actor)
+        ),
         defaultload(ConnectionRequest.student).lazyload(User.role_rows),
         defaultload(ConnectionRequest.alumnus).lazyload(User.role_rows),
     )
