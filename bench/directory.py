@@ -13,6 +13,7 @@ and p95 for each, the app/bare ratio, and the process's peak memory.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import resource
@@ -691,6 +692,7 @@ def _run_in(args, alumni: int, url: str, engine_options: dict, where: str) -> di
 
     print(f"database: {where}")
     app = make_app(url, engine_options)
+    gc.freeze()  # as careerlink/wsgi.py does after loading the app
     with app.app_context():
         from careerlink.mentors.models import MentorProfile
 
