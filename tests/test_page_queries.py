@@ -25,6 +25,38 @@ def test_the_staff_queue_reads_a_page_in_the_same_statements_whatever_its_length
     (few, shown_few), (more, shown_more) = page_with(2), page_with(6)
     assert (shown_few, shown_more) == (2, 8)
     assert few == more
+    # The session with its user and roles; the four counts of the state links in one
+    # statement, whose count of the listed state is also the page's total; the page with its
+    # people; its events; the alumni's load (their profiles' columns, their requests grouped);
+    # the industries of the filter. Nobody's roles but the visitor's.
+    assert few == 7
+
+
+def test_the_queues_total_is_the_count_of_its_state_or_counted_when_filtered(
+    app, db, client, staff, sign_in, make_user, make_mentor, make_request
+):
+    """The state links' counts give the page's total; another filter counts its own."""
+    sign_in(staff)
+    mentor = make_mentor(industry="law")
+    for _ in range(3):
+        make_request(student=make_user(Role.STUDENT), mentor=mentor)
+    make_request(student=make_user(Role.STUDENT), state="needs_info")
+    db.session.commit()
+
+    def caption_and_statements(url: str) -> tuple[str, int]:
+        with statements(db.engine) as sent:
+            page = client.get(url).get_data(as_text=True)
+        return page.split("<caption>")[1].split("</caption>")[0], len(sent)
+
+    plain, plain_statements = caption_and_statements("/staff/requests")
+    assert plain == "3 requests"
+    assert caption_and_statements("/staff/requests?state=needs_info")[0] == "1 request"
+    # Filtered by industry: the same page and one count more, of its own.
+    by_industry, filtered_statements = caption_and_statements(
+        "/staff/requests?state=submitted&industry=law"
+    )
+    assert by_industry == "3 requests"
+    assert filtered_statements == plain_statements + 1
 
 
 def test_loads_of_several_alumni_match_each_alone(db, make_user, make_mentor, make_request):
@@ -35,12 +67,17 @@ def test_loads_of_several_alumni_match_each_alone(db, make_user, make_mentor, ma
     idle = make_mentor()
     make_request(mentor=busy, state="relayed")
     make_request(mentor=busy)
+    answered = make_request(mentor=busy, state="introduced")
     no_profile = make_user(Role.ALUMNUS)
     db.session.commit()
     ids = [busy.user_id, idle.user_id, no_profile.id]
     together = services.loads_of(ids)
     assert together == {i: services.load_of(i) for i in ids}
     assert together[busy.user_id].open_relayed == 1
+    # The last answer as the column reads it (timezone-aware), through the grouped query.
+    assert together[busy.user_id].last_answer_at == answered.answered_at
+    assert together[busy.user_id].last_answer_at.tzinfo is not None
+    assert together[idle.user_id].last_answer_at is None
     assert together[no_profile.id].capacity is None
     assert services.loads_of([]) == {}
 
@@ -109,7 +146,58 @@ def test_a_mentors_page_reads_the_profile_its_owner_and_industries_in_two_statem
     assert len(anonymous) == 2
     assert not any("careerlink_user_roles" in sql for sql in anonymous)
     sign_in(make_user(Role.STUDENT))
-    # Signed in as a student: the visitor's session and roles first, and after the profile
-    # what the ask buttons need: an open request to this alumnus, the open requests' count
-    # against the limit, and the programme's settings (the limit itself).
-    assert len(page_statements()) == 2 + 2 + 3
+    # Signed in as a student: the visitor's session with their user and roles first (one
+    # statement), and after the profile what the ask buttons need: the student's open requests
+    # (one statement says whether one is with this alumnus and how many there are against the
+    # limit) and the programme's settings (the limit itself).
+    assert len(page_statements()) == 1 + 2 + 2
+
+
+def test_a_mentors_page_with_an_open_request_links_to_it(
+    client, db, make_user, make_mentor, make_request, sign_in
+):
+    """The open request to this alumnus is read by its id, and linked."""
+    student = make_user(Role.STUDENT)
+    mentor = make_mentor()
+    other = make_mentor()
+    req = make_request(student=student, mentor=mentor)
+    make_request(student=student, mentor=other)
+    db.session.commit()
+    sign_in(student)
+    asked, not_asked = f"/mentors/{mentor.id}", f"/mentors/{make_mentor().id}"
+    db.session.commit()
+    with statements(db.engine) as sent:
+        page = client.get(asked).get_data(as_text=True)
+    assert f'href="/requests/{req.id}">Follow your request</a>' in page
+    # The open requests, then that one by its id; the limit (programme settings) is not needed.
+    assert len(sent) == 1 + 2 + 1 + 1
+    with statements(db.engine) as sent:
+        page = client.get(not_asked).get_data(as_text=True)
+    assert "Follow your request" not in page
+    assert len(sent) == 1 + 2 + 2
+
+
+def test_the_account_page_reads_a_students_requests_in_the_same_statements_whatever_their_number(
+    client, db, make_user, make_mentor, make_request, sign_in
+):
+    """The session with its user and roles, the devices, the ways to sign in (identities), the
+    student profile, and the requests asked and received in one statement with their people
+    (whose roles are not shown)."""
+    student = make_user(Role.STUDENT)
+    sign_in(student)
+
+    def account_page() -> tuple[int, int]:
+        with statements(db.engine) as sent:
+            page = client.get("/account").get_data(as_text=True)
+        return len(sent), page.count('href="/requests/')
+
+    none = account_page()
+    make_request(student=student)
+    db.session.commit()
+    one = account_page()
+    make_request(student=student, state="relayed")
+    make_request(student=student, state="declined_by_staff")
+    db.session.commit()
+    three = account_page()
+    assert (none[1], one[1], three[1]) == (0, 1, 3)
+    assert none[0] == one[0] == three[0] == 5

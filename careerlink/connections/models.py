@@ -117,6 +117,8 @@ class ConnectionRequest(TimestampMixin, db.Model):
         # The staff queue's order (queries.queue_query): a page is read, not sorted.
         Index("ix_careerlink_requests_state_updated", "state", "updated_at", "id"),
         Index("ix_careerlink_requests_alumnus_state", "alumnus_id", "state"),
+        # The overdue count on every staff page (queries.request_counts), without the table.
+        Index("ix_careerlink_requests_state_respond_by", "state", "respond_by"),
         # The reports' industry filter and per-industry counts read the request's own industry.
         Index("ix_careerlink_requests_industry_created", "industry_id", "created_at"),
         # The reports (careerlink.staff.reports) count requests made in a date range by kind,

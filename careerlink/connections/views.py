@@ -92,10 +92,8 @@ def ask_status_for(profile):
 @bp.app_template_global()
 def my_requests(user):
     """The user's requests as a student and as an alumnus, for the account page."""
-    return {
-        "asked": services.requests_of_student(user),
-        "received": services.requests_for_alumnus(user),
-    }
+    asked, received = services.requests_of(user)
+    return {"asked": asked, "received": received}
 
 
 @bp.app_template_global()
@@ -767,7 +765,14 @@ def _queue_filters() -> services.QueueFilters:
 def staff_queue():
     """The staff queue: filter, see each alumnus's load, act in bulk."""
     filters = _queue_filters()
-    pagination = paginate(services.queue_query(filters), request.args.get("page"), PAGE_SIZE)
+    now = utcnow()
+    counts = services.request_counts(now)
+    pagination = paginate(
+        services.queue_query(filters, now),
+        request.args.get("page"),
+        PAGE_SIZE,
+        total=services.counted_total(filters, counts),  # the usual views: counted already
+    )
     loads = services.loads_of(r.alumnus_id for r in pagination.items)
     industries = active_industries()
     return render_template(
@@ -778,9 +783,9 @@ def staff_queue():
         industries=industries,
         states=list(RequestState),
         kinds=list(RequestKind),
-        counts=services.request_counts(),
+        counts=counts,
         bulk_form=BulkForm(),
-        now=utcnow(),
+        now=now,
     )
 
 

@@ -8,6 +8,7 @@ functions, so the mentor profile's own rules stay in this package.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -25,10 +26,25 @@ def profile_for_user(user_id: int) -> MentorProfile | None:
     return db.session.scalar(select(MentorProfile).where(MentorProfile.user_id == user_id))
 
 
-def profiles_for_users(user_ids: list[int]) -> dict[int, MentorProfile]:
-    """The mentor profiles of these alumni, by user id (those without one left out)."""
-    rows = db.session.scalars(select(MentorProfile).where(MentorProfile.user_id.in_(user_ids)))
-    return {profile.user_id: profile for profile in rows}
+# What the staff see of an alumnus's load (connections' `Load`), read without whole profiles.
+LOAD_COLUMNS = (
+    "month_start",
+    "month_request_count",
+    "monthly_capacity",
+    "response_rate",
+    "median_response_days",
+    "accepting_requests",
+)
+
+
+def load_columns_for_users(user_ids: list[int]) -> dict[int, Any]:
+    """The `LOAD_COLUMNS` of these alumni's mentor profiles as rows, by user id (those without
+    a profile left out): a page of many alumni reads no whole profiles."""
+    columns = [getattr(MentorProfile, name) for name in LOAD_COLUMNS]
+    rows = db.session.execute(
+        select(MentorProfile.user_id, *columns).where(MentorProfile.user_id.in_(user_ids))
+    )
+    return {row.user_id: row for row in rows}
 
 
 def student_profile_for(user_id: int) -> StudentProfile | None:

@@ -23,6 +23,7 @@ searches (ids and scores from the full-text index) and each facet's tally of eve
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections import OrderedDict
@@ -60,6 +61,7 @@ TEXT_CACHE_ENTRIES = 256
 _JULIAN_DAY_OF_ORDINAL_ONE = 1721425.5
 
 
+@functools.cache
 def _columns(dialect: str) -> tuple:
     """The directory columns a snapshot holds, as cheap scalars: the day a profile may be
     asked again as its ordinal, the last request as microseconds since 1970 (exact)."""

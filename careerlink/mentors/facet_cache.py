@@ -1,11 +1,11 @@
 """The directory's count cache, through Flask-Caching.
 
-The total and facet counts of a search are cached under a key holding the directory's data
-version (bumped in the same transaction as any profile, owner or industry change, by every
-process) and the day (availability follows the calendar), so an entry is never read after a
-change; stale entries age out. In-process by default (SimpleCache, one per worker, bounded by
-CAREERLINK_DIRECTORY_CACHE_SIZE); shared by every worker and machine in Redis when
-CAREERLINK_CACHE_URL is set. A size of 0 turns the cache off.
+The total and facet counts of a search, and each of its pages' ordered profile ids, are cached
+under a key holding the directory's data version (bumped in the same transaction as any
+profile, owner or industry change, by every process) and the day (availability follows the
+calendar), so an entry is never read after a change; stale entries age out. In-process by
+default (SimpleCache, one per worker, bounded by CAREERLINK_DIRECTORY_CACHE_SIZE); shared by
+every worker and machine in Redis when CAREERLINK_CACHE_URL is set. A size of 0 turns the cache off.
 """
 
 from __future__ import annotations
@@ -86,3 +86,30 @@ def put_counts(key: str, total: int, facets: dict[str, dict[str, int]]) -> None:
         facet_cache().set(key, (total, facets))
     except Exception:  # as above: the counts were computed, the page still shows
         log.warning("directory count cache unavailable; counts not stored", exc_info=True)
+
+
+def page_key(counts_key: str, seed: int | None, start: int, per_page: int) -> str:
+    """The cache key of one page's ordered ids: its search's counts key (criteria, version,
+    day), the browse order's seed (None for a word search, ranked the same for everyone), the
+    page's first row and its length."""
+    return f"directory-page-ids:{counts_key.partition(':')[2]}:{seed}:{start}:{per_page}"
+
+
+def get_page(key: str) -> list[int] | None:
+    """The cached ids of one page, in order, or None."""
+    try:
+        value = facet_cache().get(key)
+    except Exception:  # as for the counts: compute the page instead
+        log.warning("directory count cache unavailable; computing the page", exc_info=True)
+        return None
+    if not isinstance(value, tuple | list) or not all(isinstance(i, int) for i in value):
+        return None
+    return list(value)
+
+
+def put_page(key: str, ids: list[int]) -> None:
+    """Remember one page's ordered ids."""
+    try:
+        facet_cache().set(key, tuple(ids))
+    except Exception:  # as above
+        log.warning("directory count cache unavailable; page not stored", exc_info=True)

@@ -5,10 +5,12 @@ and the browse order come from the process's columnar snapshot of the directory
 (`directory_snapshot`), caught up with the profiles changed since it was read, so their cost does
 not grow with a search's number of matches the way a scan or a sort does. A word search asks the
 full-text index (FTS5 on SQLite, a tsvector on PostgreSQL) for its matches' ids and scores, which
-become a filter and the page's order. Counts are also cached per data version and day
-(`facet_cache`). The statements are a fixed set whatever the page size and the number of alumni:
-the directory state, the industry list, the snapshot's catching up, the word matches (word
-searches), the page's rows and the eager loads of their industries and roles.
+become a filter and the page's order. Counts, and each page's ordered ids, are also cached per
+data version and day (`facet_cache`); a page whose ids are cached needs no snapshot. The
+statements are a fixed set whatever the page size and the number of alumni: the directory state,
+the industry list, the snapshot's catching up and the word matches (word searches) unless the
+page's ids are cached, then the page's rows with their owners and the eager load of their
+industries.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import joinedload, selectinload
 
+from careerlink.accounts.models import User
 from careerlink.extensions import db
 from careerlink.mentors import directory_snapshot, facet_cache
 from careerlink.mentors import text as textfold
@@ -247,6 +250,17 @@ def _criteria_key(criteria: SearchCriteria, industry_ids: list[int] | None) -> t
     )
 
 
+def _clamped(page: int, per_page: int, total: int, notices: list[str]) -> tuple[int, int]:
+    """The page to show (past the last page, the last, with a notice) and its first row."""
+    pages = Page(page=1, per_page=per_page, total=total).pages
+    page = page_number(page)
+    if page > pages:
+        if total:
+            notices.append(f"There are only {pages} page{'s' if pages != 1 else ''} of results.")
+        page = pages
+    return page, (page - 1) * per_page
+
+
 def search_mentors(
     criteria: SearchCriteria | None = None,
     viewer=None,
@@ -292,41 +306,46 @@ def search_mentors(
     ):
         key = facet_cache.counts_key(directory[1], on, _criteria_key(criteria, industry_ids))
     cached = facet_cache.get_counts(key) if key is not None else None
-    snapshot, lock = directory_snapshot.current(*(directory or (0, 0)))
-    with lock or nullcontext():
-        available = snapshot.available(on)
-        text_mask = scores = None
-        if terms:
-            text_mask, scores = snapshot.text_rows(terms, lambda: _text_matches(terms, dialect))
-        groups = snapshot.group_masks(criteria, industry_ids, text_mask, available)
-        if cached is not None:
-            total, facets = cached
-        else:
-            total, facets = snapshot.counts(groups, available, all_industries)
-            if key is not None:
-                facet_cache.put_counts(key, total, facets)
-        facets = {name: dict(counts) for name, counts in facets.items()}
-
-        # Past the last page, the directory shows the last page and says so.
-        pages = Page(page=1, per_page=per_page, total=total).pages
-        page = page_number(page)
-        if page > pages:
-            if total:
-                notices.append(
-                    f"There are only {pages} page{'s' if pages != 1 else ''} of results."
+    seed = None if terms else day_seed(getattr(viewer, "id", None), on)
+    ids = ids_key = None
+    if cached is not None:
+        total, facets = cached
+        page, start = _clamped(page, per_page, total, notices)
+        ids_key = facet_cache.page_key(key, seed, start, per_page)
+        # A page seen before at this version and day: its order needs no snapshot.
+        ids = facet_cache.get_page(ids_key)
+    if ids is None:
+        snapshot, lock = directory_snapshot.current(*(directory or (0, 0)))
+        with lock or nullcontext():
+            available = snapshot.available(on)
+            text_mask = scores = None
+            if terms:
+                text_mask, scores = snapshot.text_rows(terms, lambda: _text_matches(terms, dialect))
+            groups = snapshot.group_masks(criteria, industry_ids, text_mask, available)
+            if cached is None:
+                total, facets = snapshot.counts(groups, available, all_industries)
+                if key is not None:
+                    facet_cache.put_counts(key, total, facets)
+                page, start = _clamped(page, per_page, total, notices)
+                if key is not None:
+                    ids_key = facet_cache.page_key(key, seed, start, per_page)
+            if terms:
+                ids = snapshot.ranked_page(
+                    snapshot.matching(groups), available, scores, start, per_page
                 )
-            page = pages
-        start = (page - 1) * per_page
-        if terms:
-            ids = snapshot.ranked_page(
-                snapshot.matching(groups), available, scores, start, per_page
-            )
-        else:
-            seed = day_seed(getattr(viewer, "id", None), on)
-            ids = snapshot.browse_page(snapshot.matching(groups), available, seed, start, per_page)
+            else:
+                ids = snapshot.browse_page(
+                    snapshot.matching(groups), available, seed, start, per_page
+                )
+        if ids_key is not None:
+            facet_cache.put_page(ids_key, ids)
+    facets = {name: dict(counts) for name, counts in facets.items()}
     loaded = (
         db.session.scalars(
-            select(P).where(P.id.in_(ids)).options(joinedload(P.user), selectinload(P.industries))
+            select(P)
+            .where(P.id.in_(ids))
+            # A card shows no roles: the owners' are read only if something asks for them.
+            .options(joinedload(P.user).lazyload(User.role_rows), selectinload(P.industries))
         )
         if ids
         else ()

@@ -73,12 +73,20 @@ def _buttons(next_path: str | None = None) -> list[tuple[str, str]]:
     return found_buttons
 
 
-def _link_buttons(user: User) -> list[tuple[str, str]]:
-    """(label, url) of the providers this user could link but has not, that allow their roles."""
-    linked = {w.identity.provider for w in services.ways_in(user) if w.identity is not None}
+def _link_buttons(user: User, ways: list | None = None) -> list[tuple[str, str]]:
+    """(label, url) of the providers this user could link but has not, that allow their roles.
+
+    `ways` is the user's `services.ways_in` when the page has read it already.
+    """
+    providers = oidc_providers()
+    if not providers:  # nothing to link: no need to read the identities
+        return []
+    if ways is None:
+        ways = services.ways_in(user)
+    linked = {w.identity.provider for w in ways if w.identity is not None}
     return [
         (p.label, url_for("sso.oidc_start", name=p.name))
-        for p in oidc_providers().values()
+        for p in providers.values()
         if p.name not in linked and p.may_hold(user.roles)
     ]
 

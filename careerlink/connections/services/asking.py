@@ -9,11 +9,15 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from careerlink.accounts.models import User
 from careerlink.connections import uploads
 from careerlink.connections.models import ConnectionRequest, RequestKind
-from careerlink.connections.services.queries import open_count_for_student, open_request_between
+from careerlink.connections.services.queries import (
+    open_count_for_student,
+    open_requests_of_student,
+)
 from careerlink.connections.settings import (
     MAX_DAYS_AHEAD,
     MAX_PROPOSED_DATES,
@@ -81,12 +85,18 @@ def ask_status(profile: MentorProfile, user: User | None, today: date | None = N
     if not user.email_verified:
         status.reason = _("Verify your email address before you send a request.")
         return status
-    existing = open_request_between(user.id, profile.user_id)
+    open_ones = open_requests_of_student(user.id)
+    existing = next((rid for rid, alumnus in open_ones if alumnus == profile.user_id), None)
     if existing is not None:
-        status.existing = existing
+        # The page links to it by its id: its people are read only if something asks for them.
+        status.existing = db.session.get(
+            ConnectionRequest,
+            existing,
+            options=[lazyload(ConnectionRequest.student), lazyload(ConnectionRequest.alumnus)],
+        )
         status.reason = _("You already have an open request with this alumnus.")
         return status
-    if open_count_for_student(user.id) >= max_open_requests():
+    if len(open_ones) >= max_open_requests():
         status.reason = ngettext(
             "You have %(num)d open request, the most allowed at once. "
             "Wait for an answer or withdraw it first.",

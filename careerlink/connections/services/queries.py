@@ -9,13 +9,18 @@ from datetime import date, datetime, timedelta
 from babel.numbers import format_percent
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import defaultload, lazyload, load_only, selectinload
 
 from careerlink.accounts.models import User, UserRole
-from careerlink.connections.models import OPEN_STATES, ConnectionRequest, RequestState
+from careerlink.connections.models import (
+    OPEN_STATES,
+    ConnectionRequest,
+    RequestEvent,
+    RequestState,
+)
 from careerlink.extensions import db
-from careerlink.mentors.availability import get_profile, profiles_for_users
+from careerlink.mentors.availability import get_profile, load_columns_for_users
 from careerlink.mentors.models import Industry, MentorProfile
 from careerlink.models import utcnow
 from careerlink.permissions import Role, is_staff
@@ -65,6 +70,17 @@ def open_count_for_student(student_id: int) -> int:
     )
 
 
+def open_requests_of_student(student_id: int) -> list[tuple[int, int]]:
+    """(id, alumnus id) of each of a student's open requests: one statement answers both
+    "is one open with this alumnus?" and "how many are open?"."""
+    rows = db.session.execute(
+        select(ConnectionRequest.id, ConnectionRequest.alumnus_id).where(
+            ConnectionRequest.student_id == student_id, ConnectionRequest.state.in_(_OPEN)
+        )
+    )
+    return [(row.id, row.alumnus_id) for row in rows]
+
+
 def open_request_between(student_id: int, alumnus_id: int) -> ConnectionRequest | None:
     """The student's open request to this alumnus, if any."""
     return db.session.scalar(
@@ -85,6 +101,32 @@ def requests_of_student(user: User) -> list[ConnectionRequest]:
             .order_by(ConnectionRequest.created_at.desc(), ConnectionRequest.id.desc())
         )
     )
+
+
+def requests_of(user: User) -> tuple[list[ConnectionRequest], list[ConnectionRequest]]:
+    """`requests_of_student` and `requests_for_alumnus` together, in one statement."""
+    found = db.session.scalars(
+        select(ConnectionRequest)
+        .where(
+            or_(
+                ConnectionRequest.student_id == user.id,
+                and_(
+                    ConnectionRequest.alumnus_id == user.id,
+                    ConnectionRequest.relayed_at.is_not(None),
+                ),
+            )
+        )
+        # The lists show the other person's name, never their roles.
+        .options(
+            defaultload(ConnectionRequest.student).lazyload(User.role_rows),
+            defaultload(ConnectionRequest.alumnus).lazyload(User.role_rows),
+        )
+    ).all()
+    asked = [r for r in found if r.student_id == user.id]
+    asked.sort(key=lambda r: (r.created_at, r.id), reverse=True)
+    received = [r for r in found if r.alumnus_id == user.id and r.relayed_at is not None]
+    received.sort(key=lambda r: (r.relayed_at, r.id), reverse=True)
+    return asked, received
 
 
 def requests_for_alumnus(user: User) -> list[ConnectionRequest]:
@@ -145,38 +187,35 @@ def load_of(alumnus_id: int, today: date | None = None) -> Load:
 
 
 def loads_of(alumnus_ids: Iterable[int], today: date | None = None) -> dict[int, Load]:
-    """`load_of` for several alumni at once, in three queries whatever their number."""
+    """`load_of` for several alumni at once, in two queries whatever their number."""
     ids = sorted(set(alumnus_ids))
     if not ids:
         return {}
-    profiles = profiles_for_users(ids)
-    open_relayed = dict(
-        db.session.execute(
-            select(ConnectionRequest.alumnus_id, func.count())
-            .where(
-                ConnectionRequest.alumnus_id.in_(ids),
-                ConnectionRequest.state == RequestState.RELAYED.value,
+    profiles = load_columns_for_users(ids)
+    relayed = ConnectionRequest.state == RequestState.RELAYED.value
+    requests = {
+        row.alumnus_id: row
+        for row in db.session.execute(
+            select(
+                ConnectionRequest.alumnus_id,
+                func.sum(case((relayed, 1), else_=0)).label("open_relayed"),
+                func.max(ConnectionRequest.answered_at).label("last_answer"),
             )
-            .group_by(ConnectionRequest.alumnus_id)
-        ).all()
-    )
-    last_answers = dict(
-        db.session.execute(
-            select(ConnectionRequest.alumnus_id, func.max(ConnectionRequest.answered_at))
             .where(ConnectionRequest.alumnus_id.in_(ids))
             .group_by(ConnectionRequest.alumnus_id)
-        ).all()
-    )
+        )
+    }
     today = today or utcnow().date()
-    return {
-        alumnus_id: _load(
+    loads = {}
+    for alumnus_id in ids:
+        row = requests.get(alumnus_id)
+        loads[alumnus_id] = _load(
             profiles.get(alumnus_id),
-            open_relayed.get(alumnus_id, 0),
-            last_answers.get(alumnus_id),
+            int(row.open_relayed or 0) if row is not None else 0,
+            row.last_answer if row is not None else None,  # max() keeps the column's type
             today,
         )
-        for alumnus_id in ids
-    }
+    return loads
 
 
 def _load(profile, open_relayed: int, last_answer: datetime | None, today: date) -> Load:
@@ -237,9 +276,14 @@ def queue_query(filters: QueueFilters, now: datetime | None = None):
         )
     if filters.min_days:
         stmt = stmt.where(ConnectionRequest.updated_at <= now - timedelta(days=filters.min_days))
-    # The page shows how long each request has waited, which its last event says.
+    # The page shows how long each request has waited, which its last event's time says (not
+    # who acted); it shows the people's names, never their roles.
     return stmt.order_by(ConnectionRequest.updated_at, ConnectionRequest.id).options(
-        selectinload(ConnectionRequest.events)
+        selectinload(ConnectionRequest.events).options(
+            load_only(RequestEvent.created_at), lazyload(RequestEvent.actor)
+        ),
+        defaultload(ConnectionRequest.student).lazyload(User.role_rows),
+        defaultload(ConnectionRequest.alumnus).lazyload(User.role_rows),
     )
 
 
@@ -247,18 +291,40 @@ def request_counts(now: datetime | None = None) -> dict[str, int]:
     """Counts for the staff home: waiting for review, waiting on alumni, overdue."""
     now = now or utcnow()
 
-    def count(*where) -> int:
-        return db.session.scalar(select(func.count()).select_from(ConnectionRequest).where(*where))
+    def count(*where):
+        return select(func.count()).select_from(ConnectionRequest).where(*where).scalar_subquery()
 
-    return {
-        "review": count(ConnectionRequest.state == RequestState.SUBMITTED.value),
-        "needs_info": count(ConnectionRequest.state == RequestState.NEEDS_INFO.value),
-        "alumni": count(ConnectionRequest.state == RequestState.RELAYED.value),
-        "overdue": count(
-            ConnectionRequest.state == RequestState.RELAYED.value,
-            ConnectionRequest.respond_by <= now,
-        ),
-    }
+    # Four counts, each through an index, in one round trip.
+    row = db.session.execute(
+        select(
+            count(ConnectionRequest.state == RequestState.SUBMITTED.value).label("review"),
+            count(ConnectionRequest.state == RequestState.NEEDS_INFO.value).label("needs_info"),
+            count(ConnectionRequest.state == RequestState.RELAYED.value).label("alumni"),
+            count(
+                ConnectionRequest.state == RequestState.RELAYED.value,
+                ConnectionRequest.respond_by <= now,
+            ).label("overdue"),
+        )
+    ).one()
+    return {name: int(value) for name, value in row._mapping.items()}
+
+
+# The queue's filters by state whose length `request_counts` has counted.
+QUEUE_COUNTS = {
+    RequestState.SUBMITTED.value: "review",
+    RequestState.NEEDS_INFO.value: "needs_info",
+    RequestState.RELAYED.value: "alumni",
+    "overdue": "overdue",
+}
+
+
+def counted_total(filters: QueueFilters, counts: dict[str, int]) -> int | None:
+    """The number of requests the queue lists with these filters, when `counts` (from
+    `request_counts` at the same time) has it: a state alone, no other filter."""
+    if filters.kind or filters.industry or filters.min_days:
+        return None
+    name = QUEUE_COUNTS.get(filters.state)
+    return None if name is None else counts[name]
 
 
 def staff_emails() -> list[str]:
