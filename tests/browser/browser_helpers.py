@@ -119,18 +119,44 @@ class LiveServer:
 # --- signing in ------------------------------------------------------------------------------
 
 
-def sign_in_with_form(page, base_url: str, email: str, password: str = DEFAULT_PASSWORD) -> None:
+def translator(language: str):
+    """t(english, **values): what a page in `language` shows for this English text.
+
+    English is the source language; any other comes from its compiled catalogue, and a text
+    the catalogue does not translate fails the test at once (a label that is not translated
+    would otherwise pass unnoticed in the French journey).
+    """
+    if language == "en":
+        return lambda text, **values: text % values if values else text
+    from babel.support import Translations
+
+    from careerlink.i18n import TRANSLATIONS_DIR
+
+    catalogue = Translations.load(str(TRANSLATIONS_DIR), [language])
+
+    def t(text: str, **values) -> str:
+        assert text in catalogue._catalog, f"no {language} translation of {text!r}"
+        translated = catalogue.gettext(text)
+        return translated % values if values else translated
+
+    return t
+
+
+def sign_in_with_form(
+    page, base_url: str, email: str, password: str = DEFAULT_PASSWORD, t=translator("en")
+) -> None:
     """Sign in as a person does: the header's "Sign in" link, then the real form (CSRF on).
 
     The one way browser tests sign in; it returns once the form is posted, on whatever page
-    the app answers with (the landing page, or the form again with an error).
+    the app answers with (the landing page, or the form again with an error). `t` gives the
+    labels in the page's language (see `translator`).
     """
     page.goto(base_url + "/")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in").click()
-    page.get_by_role("heading", level=1, name="Sign in", exact=True).wait_for()
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("navigation", name=t("Main")).get_by_role("link", name=t("Sign in")).click()
+    page.get_by_role("heading", level=1, name=t("Sign in"), exact=True).wait_for()
+    page.get_by_label(t("Email address")).fill(email)
+    page.get_by_label(t("Password"), exact=True).fill(password)
+    page.get_by_role("button", name=t("Sign in"), exact=True).click()
 
 
 # --- accessibility ---------------------------------------------------------------------------

@@ -113,8 +113,15 @@ def browser(playwright_instance):
 
 @pytest.fixture
 def page(browser, request, tmp_path):
-    """A page in a fresh browser context (its own cookies); screenshot saved on failure."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="en-GB")
+    """A page in a fresh browser context (its own cookies); screenshot saved on failure.
+
+    The browser speaks British English, or the locale a test gives through indirect
+    parametrisation (`@pytest.mark.parametrize("page", ["fr-FR"], indirect=True)`); the
+    context's `careerlink_language` is that locale's language.
+    """
+    locale = getattr(request, "param", "en-GB")
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale=locale)
+    context.careerlink_language = locale.split("-")[0]
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     the_page = context.new_page()
     try:
