@@ -94,7 +94,7 @@ def test_the_student_page_says_until_when_to_confirm(client, db, sign_in, make_r
     sign_in(req.student)
     page = client.get(f"/requests/{req.id}").get_data(as_text=True)
     by = req.confirm_by
-    assert f"Confirm by {by:%A} {by.day} {by:%B %Y}, {by:%H:%M} (UTC)" in page
+    assert f"Confirm by {by.day} {by:%b %Y}, {by:%H:%M} UTC:" in page
 
 
 def test_a_confirmed_time_no_longer_expires(db, make_request):
@@ -392,7 +392,7 @@ def test_the_student_is_offered_only_the_outcomes_of_the_kind(
             INTERVIEW,
             "scheduled",
             "informational_interview",
-            "An informational interview is what this request is; choose what came of it.",
+            "This request is for an informational interview; choose what came of it.",
         ),
         ("introduction", "introduced", "a yacht", "Choose an outcome from the list."),
     ],
@@ -493,7 +493,7 @@ def test_removing_the_link_is_a_change_too(db, make_request, outbox):
             "alumnus",
             "https://x.example",
             "InvalidTransition",
-            "A shadowing day",
+            r"A request of this kind \(Shadowing day\) has no meeting link\.",
         ),
         (INTERVIEW, "scheduled", "student", "https://x.example", "NotAllowed", "Only the alumnus"),
         (INTERVIEW, "scheduled", "alumnus", "javascript:alert(1)", "DomainError", "https://"),
@@ -620,8 +620,20 @@ def test_the_student_asks_for_another_time_and_the_alumnus_moves_it(db, make_req
     ("kind", "state", "who", "error", "message"),
     [
         (INTERVIEW, "scheduled", "alumnus", "NotAllowed", "Only the student"),
-        (INTERVIEW, "relayed", "student", "InvalidTransition", "waiting for the alumnus"),
-        ("shadowing", "scheduled", "student", "InvalidTransition", "A shadowing day"),
+        (
+            INTERVIEW,
+            "relayed",
+            "student",
+            "InvalidTransition",
+            "Its state is: Waiting for the alumnus",
+        ),
+        (
+            "shadowing",
+            "scheduled",
+            "student",
+            "InvalidTransition",
+            r"not possible for this kind of request \(Shadowing day\)",
+        ),
     ],
 )
 def test_asking_for_another_time_refusals(
@@ -696,7 +708,7 @@ def test_the_pages_show_the_time_asked(client, db, sign_in, make_request):
     day = utcnow().date() + timedelta(days=15)
     services.ask_other_time(req, req.student, day=day, start=time(11, 0), minutes=30)
     db.session.commit()
-    asked = f"{day:%A} {day.day} {day:%B %Y}, 11:00–11:30 (UTC)"
+    asked = f"{day:%A}, {day.day} {day:%B %Y}, 11:00–11:30 (UTC)"
     page = client.get(f"/requests/{req.id}").get_data(as_text=True)
     assert f"You asked to move it to {asked}" in page
     token = answer_token_of(req)

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import numpy as np
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+from flask_babel import ngettext, pgettext
 from sqlalchemy import BigInteger, Text, cast, func, literal_column, or_, select
 
 from careerlink.accounts.models import User
@@ -182,7 +182,7 @@ def funnel(filters: ReportFilters) -> Report:
         # Closed by the system: the alumnus deleted their account before it was relayed.
         (_("Closed: the alumnus left"), "alumnus_left"),
         (_("Waiting for the alumnus"), "waiting for the alumnus"),
-        (_("Declined by the alumnus"), "declined_by_alumnus"),
+        (pgettext("report column", "Declined by the alumnus"), "declined_by_alumnus"),
         (_("Expired"), "expired"),
         (_("Withdrawn after relay"), "withdrawn after relay"),
         (_("Cancelled"), "cancelled"),
