@@ -12,6 +12,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from icalendar import Calendar, Event
 from sqlalchemy import or_, select
 
@@ -59,7 +60,7 @@ def revoke_feed(user: User) -> None:
     """End the person's feed: its address stops working at once."""
     existing = feed_of(user)
     if existing is None:
-        raise InvalidTransition("You have no calendar feed to turn off.")
+        raise InvalidTransition(_("You have no calendar feed to turn off."))
     db.session.delete(existing)
 
 

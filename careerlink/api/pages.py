@@ -5,6 +5,7 @@ once, in the answer to the POST that made them, and never stored readable."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from careerlink.accounts.forms import ConfirmForm
@@ -85,7 +86,7 @@ def revoke_token(token_id: int):
     if ConfirmForm().validate_on_submit():
         perform(
             lambda: tokens.revoke(token, by=_me()),
-            f"The token “{token.name}” is revoked.",
+            _("The token “%(name)s” is revoked.", name=token.name),
             quiet=(InvalidTransition,),
         )
     return redirect(url_for("api_pages.tokens"))
@@ -126,7 +127,7 @@ def calendar_feed(key: str):
     """A person's shadowing days as an iCalendar feed (the key is the only credential)."""
     user = feeds.user_for_key(key)
     if user is None:
-        raise NotFound("This calendar address does not work (any more).")
+        raise NotFound(_("This calendar address does not work (any more)."))
     body = feeds.calendar_for(user, current_app.config["CAREERLINK_SITE_NAME"])
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
@@ -199,7 +200,7 @@ def revoke_service_token(token_id: int):
     if ConfirmForm().validate_on_submit():
         perform(
             lambda: tokens.revoke(token, by=_me()),
-            f"The service token “{token.name}” is revoked.",
+            _("The service token “%(name)s” is revoked.", name=token.name),
             quiet=(InvalidTransition,),
         )
     return redirect(url_for("api_pages.admin"))
@@ -297,7 +298,7 @@ def retry_delivery(endpoint_id: int, delivery_id: int):
     if ConfirmForm().validate_on_submit():
         perform(
             lambda: endpoints.retry(_me(), delivery),
-            f"Delivery #{delivery.id} is queued again.",
+            _("Delivery #%(id)d is queued again.", id=delivery.id),
             quiet=(InvalidTransition,),
         )
     return redirect(url_for("api_pages.webhook", endpoint_id=endpoint_id))

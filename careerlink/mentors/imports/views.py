@@ -5,6 +5,8 @@ from __future__ import annotations
 from itertools import islice
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from careerlink.accounts.forms import ConfirmForm
@@ -85,7 +87,7 @@ def columns(job_id: int):
     try:
         header = jobs.header_of(job)
     except DomainError:
-        raise NotFound("This file can no longer be read; upload it again.") from None
+        raise NotFound(_("This file can no longer be read; upload it again.")) from None
     form = mapping_form(header, request.form if request.method == "POST" else None)
     if request.method == "GET":
         guess_columns(form, header)
@@ -165,8 +167,13 @@ def map_unknown_industry(job_id: int):
         return _job_page(job, form, 422)
     fixed = outcome.value
     flash(
-        f"“{value}” now maps to {mapped_values([value])[value].name}; "
-        f"{fixed} record{'' if fixed == 1 else 's'} updated.",
+        ngettext(
+            "“%(value)s” now maps to %(industry)s; %(num)d record updated.",
+            "“%(value)s” now maps to %(industry)s; %(num)d records updated.",
+            fixed,
+            value=value,
+            industry=mapped_values([value])[value].label,
+        ),
         "success",
     )
     return redirect(url_for("imports.job", job_id=job.id))
@@ -187,7 +194,7 @@ def report(job_id: int):
     """The per-row report as CSV (every cell escaped against formula injection)."""
     job = _job(job_id)
     if job.state != JobState.DONE.value:
-        raise NotFound("The report is ready when the import has finished.")
+        raise NotFound(_("The report is ready when the import has finished."))
     kind = "dry-run" if job.dry_run else "import"
     return csv_response(f"alumni-{kind}-{job.id}-report.csv", REPORT_HEADER, jobs.report_rows(job))
 
@@ -236,8 +243,11 @@ def invite():
         if outcome.ok:
             count = outcome.value
             flash(
-                f"{count} invitation{'' if count == 1 else 's'} queued; the outbox sends them "
-                "in batches.",
+                ngettext(
+                    "%(num)d invitation queued; the outbox sends them in batches.",
+                    "%(num)d invitations queued; the outbox sends them in batches.",
+                    count,
+                ),
                 "success",
             )
     return redirect(url_for("imports.alumni", **request.args))
