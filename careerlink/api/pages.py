@@ -70,7 +70,7 @@ def create_token():
             lambda: tokens.create_personal_token(
                 _me(), form.name.data, form.scopes.data, form.days.data
             ),
-            "Your token is ready. Copy it now: it will not be shown again.",
+            _("Your token is ready. Copy it now: it will not be shown again."),
             form=form,
         )
         if done:
@@ -104,7 +104,7 @@ def create_feed():
         return redirect(url_for("api_pages.tokens"))
     done = perform(
         lambda: feeds.new_feed(_me()),
-        "Your calendar address is ready. Copy it now: it will not be shown again.",
+        _("Your calendar address is ready. Copy it now: it will not be shown again."),
     )
     return _tokens_page(new_feed_url=_feed_url(done.value)) if done else _tokens_page()
 
@@ -116,7 +116,7 @@ def revoke_feed():
     if ConfirmForm().validate_on_submit():
         perform(
             lambda: feeds.revoke_feed(_me()),
-            "Your calendar feed is off; its address no longer works.",
+            _("Your calendar feed is off; its address no longer works."),
             quiet=(InvalidTransition,),
         )
     return redirect(url_for("api_pages.tokens"))
@@ -171,7 +171,7 @@ def create_service_token():
             lambda: tokens.create_service_token(
                 _me(), form.name.data, form.scopes.data, form.days.data or None
             ),
-            "The service token is ready. Copy it now: it will not be shown again.",
+            _("The service token is ready. Copy it now: it will not be shown again."),
             form=form,
         )
         if done:
@@ -216,7 +216,10 @@ def create_webhook():
             lambda: endpoints.register(
                 _me(), form.url.data, form.events.data, form.description.data or ""
             ),
-            "The endpoint is registered. Copy its signing secret now: it will not be shown again.",
+            _(
+                "The endpoint is registered. Copy its signing secret now: it will not be "
+                "shown again."
+            ),
             form=form,
         )
         if done:
@@ -271,7 +274,7 @@ def rotate_webhook_secret(endpoint_id: int):
         return redirect(url_for("api_pages.webhook", endpoint_id=endpoint_id))
     done = perform(
         lambda: endpoints.rotate_secret(_me(), endpoint),
-        "A new signing secret is in use. Copy it now: it will not be shown again.",
+        _("A new signing secret is in use. Copy it now: it will not be shown again."),
     )
     page = paginate(endpoints.deliveries_query(endpoint), 1, PAGE_SIZE)
     return render_template(

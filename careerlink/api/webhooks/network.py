@@ -63,15 +63,15 @@ def parse(url: str, allow_private: bool) -> tuple[str, str, int, str]:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise UnsafeEndpoint("That address cannot be read; check the port.") from None
+        raise UnsafeEndpoint(_("That address cannot be read; check the port.")) from None
     scheme = parts.scheme.lower()
     if scheme != "https" and not (scheme == "http" and allow_private):
-        raise UnsafeEndpoint("Webhooks are sent only to https:// addresses.")
+        raise UnsafeEndpoint(_("Webhooks are sent only to https:// addresses."))
     if parts.username or parts.password:
-        raise UnsafeEndpoint("Leave the user and password out of the address.")
+        raise UnsafeEndpoint(_("Leave the user and password out of the address."))
     host = (parts.hostname or "").rstrip(".")
     if not host:
-        raise UnsafeEndpoint("The address has no host name.")
+        raise UnsafeEndpoint(_("The address has no host name."))
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return scheme, host, port or (443 if scheme == "https" else 80), path
 

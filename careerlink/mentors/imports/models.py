@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -80,14 +81,14 @@ class AlumniRecord(TimestampMixin, db.Model):
 
     @property
     def invitation_status(self) -> str:
-        """Where the invitation is, in words for the staff page."""
+        """Where the invitation is, in words for the staff page (in the page's language)."""
         if self.accepted_at is not None:
-            return "accepted"
+            return _("accepted")
         if self.unsubscribed_at is not None:
-            return "unsubscribed"
+            return _("unsubscribed")
         if self.invited_at is None:
-            return "not invited"
-        return "reminded" if self.reminded_at is not None else "invited"
+            return _("not invited")
+        return _("reminded") if self.reminded_at is not None else _("invited")
 
     def __repr__(self) -> str:
         return f"<AlumniRecord {self.id} {self.source}:{self.external_id}>"

@@ -96,7 +96,7 @@ def columns(job_id: int):
             lambda: jobs.set_columns(
                 _me(), job, chosen_columns(form), form.source.data, form.save_as.data
             ),
-            "The columns are set; the dry run is queued.",
+            _("The columns are set; the dry run is queued."),
             form=form,
         )
         if outcome.ok:
@@ -159,7 +159,7 @@ def map_unknown_industry(job_id: int):
     form = MapIndustryForm()
     value = (form.value.data or "").strip()
     if not form.validate_on_submit() or value not in (job.unknown_industries or {}):
-        flash("Choose one of the industry values listed for this import.", "error")
+        flash(_("Choose one of the industry values listed for this import."), "error")
         return _job_page(job, form, 422)
     slug = form.industry.data or ""
     outcome = perform(lambda: map_industry(value, slug, _me()), None, form=form)
@@ -205,7 +205,7 @@ def import_for_real(job_id: int):
     """Queue the real import of a dry run's file."""
     preview = _job(job_id)
     if ConfirmForm().validate_on_submit():
-        outcome = perform(lambda: jobs.import_for_real(_me(), preview), "The import is queued.")
+        outcome = perform(lambda: jobs.import_for_real(_me(), preview), _("The import is queued."))
         if outcome.ok:
             return redirect(url_for("imports.job", job_id=outcome.value.id))
     return redirect(url_for("imports.job", job_id=job_id))
