@@ -12,7 +12,7 @@ from careerlink.accounts.forms import ConfirmForm
 from careerlink.api import feeds, tokens
 from careerlink.api.forms import PersonalTokenForm, ServiceTokenForm, WebhookForm
 from careerlink.api.models import DeliveryStatus
-from careerlink.api.scopes import SCOPES, describe
+from careerlink.api.scopes import SCOPES
 from careerlink.api.webhooks import endpoints
 from careerlink.api.webhooks.events import EVENT_TYPES
 from careerlink.errors import InvalidTransition, NotFound
@@ -32,8 +32,8 @@ def _me():
 
 @bp.app_template_global()
 def api_scope_list(scopes) -> str:
-    """A token's scopes, for lists."""
-    return describe(scopes or [])
+    """A token's scopes, for lists (the names are the API's; "none" is for people)."""
+    return ", ".join(s for s in SCOPES if s in (scopes or [])) or _("none")
 
 
 # --- your tokens and calendar feed ------------------------------------------------------------
