@@ -6,6 +6,7 @@ from itertools import islice
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
@@ -13,6 +14,7 @@ from careerlink.accounts.forms import ConfirmForm
 from careerlink.errors import DomainError, NotFound
 from careerlink.exports import csv_response
 from careerlink.extensions import db
+from careerlink.i18n import format_number
 from careerlink.mentors.imports import invitations, jobs
 from careerlink.mentors.imports.forms import (
     InviteForm,
@@ -28,6 +30,7 @@ from careerlink.mentors.imports.services import (
     REPORT_HEADER,
     map_industry,
     mapped_values,
+    summary_text,
 )
 from careerlink.mentors.industries import active_industries
 from careerlink.pagination import Page, page_number, paginate
@@ -38,6 +41,42 @@ bp = Blueprint("imports", __name__)
 
 REPORT_PAGE = 100
 ALUMNI_PAGE = 50
+
+
+# Words for the stored English codes, in the page's language (the CSV report keeps the codes).
+_ACTION_LABELS = {
+    "create": _l("Create"),
+    "update": _l("Update"),
+    "skip": _l("Skip"),
+    "error": _l("Error"),
+}
+_STATE_LABELS = {
+    "uploaded": _l("Uploaded"),
+    "queued": _l("Queued"),
+    "running": _l("Running"),
+    "done": _l("Done"),
+    "failed": _l("Failed"),
+}
+
+
+@bp.app_template_global()
+def import_action(action: str) -> str:
+    """A row outcome's name (create, update, skip, error) for people."""
+    return str(_ACTION_LABELS.get(action, action))
+
+
+@bp.app_template_global()
+def import_state(state: str) -> str:
+    """An import job's state for people."""
+    return str(_STATE_LABELS.get(state, state))
+
+
+@bp.app_template_global()
+def import_summary(job: ImportJob) -> str:
+    """A finished job's totals, written in the page's language from its counts."""
+    if job.counts is None:
+        return job.summary or job.error or ""
+    return summary_text(job.counts, job.dry_run)
 
 
 def _me():
@@ -185,7 +224,13 @@ def progress(job_id: int):
     """The job's state and rows done, for the page's polling script."""
     job = _job(job_id)
     done, expected = jobs.progress(job)
-    return jsonify(state=job.state, done=done, expected=expected, finished=job.finished)
+    # `text` is the progress in the page's language, for the script to show as it is.
+    text = _(
+        "%(done)s of about %(expected)s rows",
+        done=format_number(done),
+        expected=format_number(expected),
+    )
+    return jsonify(state=job.state, done=done, expected=expected, finished=job.finished, text=text)
 
 
 @bp.route("/<int:job_id>/report.csv")
