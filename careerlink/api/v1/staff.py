@@ -26,7 +26,7 @@ TAG = "staff"
 def staff_member():
     """The caller, who must be career-office staff (403 otherwise)."""
     user = current_caller().user
-    require(user.is_staff, "Only the career office can do this.")
+    require(user.is_staff, _("Only the career office can do this."))
     return user
 
 

@@ -130,7 +130,7 @@ def _save_stream(stream, target: Path, limit: int) -> int:
             _(
                 "The file is larger than %(limit)s MB (CAREERLINK_IMPORT_MAX_BYTES). "
                 "Split it, or export fewer columns.",
-                limit=f"{limit / 1e6:.0f}",
+                limit=round(limit / 1e6),
             ),
             field="file",
         )

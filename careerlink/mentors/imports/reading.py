@@ -60,8 +60,8 @@ def check_size(path: Path, max_bytes: int) -> int:
             _(
                 "The file is %(size)s MB; the limit is %(limit)s MB "
                 "(CAREERLINK_IMPORT_MAX_BYTES). Split it, or export fewer columns.",
-                size=f"{size / 1e6:.0f}",
-                limit=f"{max_bytes / 1e6:.0f}",
+                size=round(size / 1e6),
+                limit=round(max_bytes / 1e6),
             )
         )
     return size
