@@ -211,3 +211,16 @@ def test_a_mapping_upload_form_in_french(client, staff):
         headers=FRENCH,
     )
     assert "Choisissez le fichier à importer." in resp.get_data(as_text=True)
+
+
+def test_the_demo_names_the_default_industries_in_french(app, db):
+    from careerlink.i18n import speaking
+    from careerlink.mentors.demo import load_mentor_demo
+
+    with transaction():
+        load_mentor_demo(count=1)
+    vet = db.session.scalar(select(Industry).where(Industry.slug == "veterinary"))
+    with speaking("fr"):
+        assert vet.label == "Soins vétérinaires et animaliers"
+    with speaking("en"):
+        assert vet.label == "Veterinary and animal care"
