@@ -185,7 +185,7 @@ BANNER = Layout(
 
 GENERIC = Layout(
     name="generic",
-    label="Generic CareerLink layout",
+    label=_l("Generic CareerLink layout"),
     source="generic",
     columns={
         **{name: (name,) for name in FIELDS if name != "email"},
