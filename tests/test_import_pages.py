@@ -58,6 +58,7 @@ def test_upload_dry_run_then_import_for_real(app, db, staff_client, tmp_path):
         "done": 3,
         "expected": 4,
         "finished": True,
+        "text": "3 of about 4 rows",
     }
     resp = staff_client.post(f"/staff/imports/{job.id}/import")
     real = db.session.scalar(select(ImportJob).where(ImportJob.dry_run.is_(False)))
@@ -88,7 +89,7 @@ def test_the_report_download_escapes_formulas(app, db, staff_client, tmp_path):
         "3,error,X0000001,first_name,the cell holds a spreadsheet formula",
     ]
     page = staff_client.get(f"/staff/imports/{job.id}?outcome=error").get_data(as_text=True)
-    assert "1 row to error" in page
+    assert "1 row: Error" in page
 
 
 def test_a_file_problem_is_shown_on_the_form_and_nothing_is_queued(app, db, staff_client):

@@ -20,6 +20,7 @@ import hashlib
 from dataclasses import dataclass
 
 from flask import current_app, g, request, session
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf.csrf import ValidationError as CsrfValidationError
@@ -32,6 +33,7 @@ from careerlink.api.errors import Unauthorized
 from careerlink.api.models import ApiToken, TokenKind
 from careerlink.database import transaction
 from careerlink.errors import NotAllowed
+from careerlink.i18n import format_date
 from careerlink.models import utcnow
 
 ACT_AS_HEADER = "CareerLink-Act-As"
@@ -74,10 +76,10 @@ def _bearer() -> str | None:
     header = request.headers.get("Authorization")
     if header is None:
         return None
-    scheme, _, value = header.strip().partition(" ")
+    scheme, _sep, value = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
         raise Unauthorized(
-            "Send the token as 'Authorization: Bearer <token>'.", error="invalid_request"
+            _("Send the token as 'Authorization: Bearer <token>'."), error="invalid_request"
         )
     return value.strip()
 
@@ -86,21 +88,23 @@ def _token_caller(raw: str) -> Caller:
     token = tokens.find_token(raw)
     now = utcnow()
     if token is None:
-        raise Unauthorized("This token is not valid. Check that you copied all of it.")
+        raise Unauthorized(_("This token is not valid. Check that you copied all of it."))
     if token.revoked_at is not None:
-        raise Unauthorized("This token was revoked. Create a new one on your account page.")
+        raise Unauthorized(_("This token was revoked. Create a new one on your account page."))
     if token.expires_at is not None and token.expires_at <= now:
         raise Unauthorized(
-            f"This token expired on {token.expires_at:%d %B %Y}. Create a new one on your "
-            "account page."
+            _(
+                "This token expired on %(date)s. Create a new one on your account page.",
+                date=format_date(token.expires_at),
+            )
         )
     caller = Caller(token=token, via="token", scopes=frozenset(token.scopes or ()))
     named = request.headers.get(ACT_AS_HEADER)
     if token.kind == TokenKind.PERSONAL.value:
         if named is not None:
-            raise NotAllowed(f"Only service tokens can use {ACT_AS_HEADER}.")
+            raise NotAllowed(_("Only service tokens can use %(header)s.", header=ACT_AS_HEADER))
         if token.user is None or not token.user.is_active:
-            raise Unauthorized("The account this token belongs to is deactivated.")
+            raise Unauthorized(_("The account this token belongs to is deactivated."))
         caller.user = token.user
     refusal = None
     # Its own unit of work: the last use and the act-as audit are kept whatever the call does.
@@ -122,7 +126,9 @@ def _act_as(token: ApiToken, named: str) -> tuple[User | None, NotAllowed | None
     ok = allowed and user is not None and user.is_active
     tokens.record_use(token, named, user, request.method, request.path, ok)
     if not allowed:
-        return None, NotAllowed(f"This token may not act for people (no {scope_names.ACT_AS}).")
+        return None, NotAllowed(
+            _("This token may not act for people (no %(scope)s).", scope=scope_names.ACT_AS)
+        )
     if not ok:
         return None, NotAllowed(f"{ACT_AS_HEADER} names no active account.")
     return user, None
@@ -147,8 +153,10 @@ def _check_csrf() -> None:
         validate_csrf(value)
     except CsrfValidationError:
         raise NotAllowed(
-            "A call made with the session cookie must send the page's CSRF token in the "
-            "X-CSRFToken header (GET /api/v1/csrf-token gives it)."
+            _(
+                "A call made with the session cookie must send the page's CSRF token in the "
+                "X-CSRFToken header (GET /api/v1/csrf-token gives it)."
+            )
         ) from None
 
 
@@ -161,9 +169,11 @@ def require(requirement: Requirement) -> Caller:
                 "A service token acts for nobody here: name a person in "
                 f"{ACT_AS_HEADER}, or use a personal token."
             )
-        raise Unauthorized("Sign in, or send a token: 'Authorization: Bearer <token>'.")
+        raise Unauthorized(_("Sign in, or send a token: 'Authorization: Bearer <token>'."))
     if requirement.scope is not None and not caller.has_scope(requirement.scope):
-        raise NotAllowed(f"This token does not have the {requirement.scope} scope.")
+        raise NotAllowed(
+            _("This token does not have the %(scope)s scope.", scope=requirement.scope)
+        )
     return caller
 
 
@@ -173,7 +183,7 @@ def require(requirement: Requirement) -> Caller:
 def rate_limit_key() -> str:
     """Flask-Limiter's key: the token (by its hash), else the signed-in person, else the address."""
     header = request.headers.get("Authorization", "")
-    scheme, _, value = header.strip().partition(" ")
+    scheme, _sep, value = header.strip().partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return "token:" + hashlib.sha256(value.strip().encode()).hexdigest()[:32]
     user_id = session.get("_user_id")

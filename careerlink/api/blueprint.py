@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import Blueprint, current_app, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from careerlink.api.auth import current_caller, require
@@ -53,20 +54,21 @@ def check_body() -> None:
     if (request.content_length or 0) > MAX_BODY_BYTES:
         raise RequestEntityTooLarge()
     if request.mimetype in FORM_TYPES:
-        raise UnsupportedMediaType("Send the body as JSON (Content-Type: application/json).")
+        raise UnsupportedMediaType(_("Send the body as JSON (Content-Type: application/json)."))
     data = request.get_data(cache=True)
     if len(data) > MAX_BODY_BYTES:
         raise RequestEntityTooLarge()
     if not data.strip():
         return
     if not request.is_json:
-        raise UnsupportedMediaType("Send the body as JSON (Content-Type: application/json).")
+        raise UnsupportedMediaType(_("Send the body as JSON (Content-Type: application/json)."))
     try:
         value = json.loads(data)
     except (ValueError, RecursionError) as exc:
-        raise BadInput(f"The body is not valid JSON: {exc}".split("\n")[0][:200]) from None
+        reason = str(exc).split("\n")[0][:160]
+        raise BadInput(_("The body is not valid JSON: %(reason)s", reason=reason)) from None
     if _has_nul(value):
-        raise BadInput("The body contains a null character; remove it and retry.")
+        raise BadInput(_("The body contains a null character; remove it and retry."))
 
 
 @bp.before_request

@@ -12,6 +12,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from icalendar import Calendar, Event
 from sqlalchemy import or_, select
 
@@ -22,6 +23,7 @@ from careerlink.connections.machine import RequestState
 from careerlink.connections.models import ConnectionRequest
 from careerlink.errors import InvalidTransition
 from careerlink.extensions import db
+from careerlink.i18n import speaking
 from careerlink.models import utcnow
 
 KEY_MAX = 100
@@ -59,7 +61,7 @@ def revoke_feed(user: User) -> None:
     """End the person's feed: its address stops working at once."""
     existing = feed_of(user)
     if existing is None:
-        raise InvalidTransition("You have no calendar feed to turn off.")
+        raise InvalidTransition(_("You have no calendar feed to turn off."))
     db.session.delete(existing)
 
 
@@ -94,14 +96,25 @@ def days_of(user: User) -> list[ConnectionRequest]:
 def _event(req: ConnectionRequest, viewer: User) -> Event:
     profile = req.mentor_profile
     other = req.alumnus if viewer.id == req.student_id else req.student
-    summary = f"Shadowing day with {other.display_name}"
     if viewer.id == req.student_id and profile is not None and profile.employer:
-        summary += f" ({profile.employer})"
-    lines = [f"Shadowing day: {req.student.display_name} with {req.alumnus.display_name}."]
+        summary = _(
+            "Shadowing day with %(name)s (%(employer)s)",
+            name=other.display_name,
+            employer=profile.employer,
+        )
+    else:
+        summary = _("Shadowing day with %(name)s", name=other.display_name)
+    lines = [
+        _(
+            "Shadowing day: %(student)s with %(alumnus)s.",
+            student=req.student.display_name,
+            alumnus=req.alumnus.display_name,
+        )
+    ]
     if profile is not None and profile.shadowing_requirements:
-        lines.append("Before you come: " + profile.shadowing_requirements)
+        lines.append(_("Before you come: %(text)s", text=profile.shadowing_requirements))
     if req.state == RequestState.CANCELLED.value and req.cancel_reason:
-        lines.append("Cancelled: " + req.cancel_reason)
+        lines.append(_("Cancelled: %(reason)s", reason=req.cancel_reason))
     event = Event()
     event.add("uid", event_uid(req.id))
     event.add("sequence", req.ics_sequence or 0)
@@ -119,12 +132,20 @@ def _event(req: ConnectionRequest, viewer: User) -> Event:
 
 
 def calendar_for(user: User, site_name: str) -> bytes:
-    """The feed itself: a VCALENDAR (no METHOD: a subscription, not an invitation)."""
+    """The feed itself: a VCALENDAR (no METHOD: a subscription, not an invitation).
+
+    Written in its owner's language: a calendar client fetches it without a session.
+    """
+    with speaking(getattr(user, "locale", None), getattr(user, "time_zone", None)):
+        return _calendar(user, site_name)
+
+
+def _calendar(user: User, site_name: str) -> bytes:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", f"{site_name}: shadowing days")
+    cal.add("x-wr-calname", _("%(site)s: shadowing days", site=site_name))
     cal.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT6H")
     for req in days_of(user):

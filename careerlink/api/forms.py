@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
@@ -10,7 +11,17 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from careerlink.api.scopes import PERSONAL_SCOPES, SCOPES, SERVICE_SCOPES
 from careerlink.api.webhooks.events import EVENT_TYPES
 
-LIFETIMES = [("7", "7 days"), ("30", "30 days"), ("90", "90 days"), ("365", "1 year")]
+LIFETIMES = [
+    ("7", _l("7 days")),
+    ("30", _l("30 days")),
+    ("90", _l("90 days")),
+    ("365", _l("1 year")),
+]
+
+
+def _scope_choices(scopes) -> list[tuple[str, str]]:
+    """Each scope beside what it allows, in the page's language (SCOPES' texts are marked)."""
+    return [(s, _l("%(scope)s: %(text)s", scope=s, text=_l(SCOPES[s]))) for s in scopes]
 
 
 class CheckboxesField(SelectMultipleField):
@@ -27,44 +38,57 @@ class PersonalTokenForm(FlaskForm):
     """A new personal access token."""
 
     name = StringField(
-        "Name",
-        validators=[DataRequired("Give the token a name."), Length(max=100)],
-        description="What uses it, e.g. “my course-planner script”.",
+        _l("Name"),
+        validators=[DataRequired(_l("Give the token a name.")), Length(max=100)],
+        description=_l("What uses it, e.g. “my course-planner script”."),
     )
     scopes = CheckboxesField(
-        "What it may do", choices=[(s, f"{s}: {SCOPES[s]}") for s in PERSONAL_SCOPES]
+        _l("What it may do"),
+        choices=[
+            (s, _l("%(scope)s: %(text)s", scope=s, text=_l(SCOPES[s]))) for s in PERSONAL_SCOPES
+        ],
     )
-    days = SelectField("Expires after", choices=LIFETIMES, default="90")
-    submit = SubmitField("Create token")
+    days = SelectField(_l("Expires after"), choices=LIFETIMES, default="90")
+    submit = SubmitField(_l("Create token"))
 
 
 class ServiceTokenForm(FlaskForm):
     """A new service token, for a portal or a CRM."""
 
     name = StringField(
-        "Name",
-        validators=[DataRequired("Give the token a name."), Length(max=100)],
-        description="The system that uses it, e.g. “campus portal”.",
+        _l("Name"),
+        validators=[DataRequired(_l("Give the token a name.")), Length(max=100)],
+        description=_l("The system that uses it, e.g. “campus portal”."),
     )
     scopes = CheckboxesField(
-        "What it may do", choices=[(s, f"{s}: {SCOPES[s]}") for s in SERVICE_SCOPES]
+        _l("What it may do"),
+        choices=[
+            (s, _l("%(scope)s: %(text)s", scope=s, text=_l(SCOPES[s]))) for s in SERVICE_SCOPES
+        ],
     )
     days = SelectField(
-        "Expires after", choices=[("", "Never (revoke it by hand)"), *LIFETIMES], default=""
+        _l("Expires after"), choices=[("", _l("Never (revoke it by hand)")), *LIFETIMES], default=""
     )
-    submit = SubmitField("Create service token")
+    submit = SubmitField(_l("Create service token"))
 
 
 class WebhookForm(FlaskForm):
     """A new webhook endpoint."""
 
     url = StringField(
-        "Endpoint address",
-        validators=[DataRequired("Enter the https:// address to send events to."), Length(max=500)],
-        description="An https:// address on a public host; events are POSTed there as JSON.",
+        _l("Endpoint address"),
+        validators=[
+            DataRequired(_l("Enter the https:// address to send events to.")),
+            Length(max=500),
+        ],
+        description=_l("An https:// address on a public host; events are POSTed there as JSON."),
     )
-    description = StringField("Description", validators=[Optional(), Length(max=200)])
+    description = StringField(_l("Description"), validators=[Optional(), Length(max=200)])
     events = CheckboxesField(
-        "Events", choices=[(name, f"{name}: {text}") for name, text in EVENT_TYPES.items()]
+        _l("Events"),
+        choices=[
+            (name, _l("%(event)s: %(text)s", event=name, text=_l(text)))
+            for name, text in EVENT_TYPES.items()
+        ],
     )
-    submit = SubmitField("Register endpoint")
+    submit = SubmitField(_l("Register endpoint"))

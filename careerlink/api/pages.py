@@ -5,13 +5,14 @@ once, in the answer to the POST that made them, and never stored readable."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from careerlink.accounts.forms import ConfirmForm
 from careerlink.api import feeds, tokens
 from careerlink.api.forms import PersonalTokenForm, ServiceTokenForm, WebhookForm
 from careerlink.api.models import DeliveryStatus
-from careerlink.api.scopes import SCOPES, describe
+from careerlink.api.scopes import SCOPES
 from careerlink.api.webhooks import endpoints
 from careerlink.api.webhooks.events import EVENT_TYPES
 from careerlink.errors import InvalidTransition, NotFound
@@ -31,8 +32,8 @@ def _me():
 
 @bp.app_template_global()
 def api_scope_list(scopes) -> str:
-    """A token's scopes, for lists."""
-    return describe(scopes or [])
+    """A token's scopes, for lists (the names are the API's; "none" is for people)."""
+    return ", ".join(s for s in SCOPES if s in (scopes or [])) or _("none")
 
 
 # --- your tokens and calendar feed ------------------------------------------------------------
@@ -69,7 +70,7 @@ def create_token():
             lambda: tokens.create_personal_token(
                 _me(), form.name.data, form.scopes.data, form.days.data
             ),
-            "Your token is ready. Copy it now: it will not be shown again.",
+            _("Your token is ready. Copy it now: it will not be shown again."),
             form=form,
         )
         if done:
@@ -85,7 +86,7 @@ def revoke_token(token_id: int):
     if ConfirmForm().validate_on_submit():
         perform(
             lambda: tokens.revoke(token, by=_me()),
-            f"The token “{token.name}” is revoked.",
+            _("The token “%(name)s” is revoked.", name=token.name),
             quiet=(InvalidTransition,),
         )
     return redirect(url_for("api_pages.tokens"))
@@ -103,7 +104,7 @@ def create_feed():
         return redirect(url_for("api_pages.tokens"))
     done = perform(
         lambda: feeds.new_feed(_me()),
-        "Your calendar address is ready. Copy it now: it will not be shown again.",
+        _("Your calendar address is ready. Copy it now: it will not be shown again."),
     )
     return _tokens_page(new_feed_url=_feed_url(done.value)) if done else _tokens_page()
 
@@ -115,7 +116,7 @@ def revoke_feed():
     if ConfirmForm().validate_on_submit():
         perform(
             lambda: feeds.revoke_feed(_me()),
-            "Your calendar feed is off; its address no longer works.",
+            _("Your calendar feed is off; its address no longer works."),
             quiet=(InvalidTransition,),
         )
     return redirect(url_for("api_pages.tokens"))
@@ -126,7 +127,7 @@ def calendar_feed(key: str):
     """A person's shadowing days as an iCalendar feed (the key is the only credential)."""
     user = feeds.user_for_key(key)
     if user is None:
-        raise NotFound("This calendar address does not work (any more).")
+        raise NotFound(_("This calendar address does not work (any more)."))
     body = feeds.calendar_for(user, current_app.config["CAREERLINK_SITE_NAME"])
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
@@ -170,7 +171,7 @@ def create_service_token():
             lambda: tokens.create_service_token(
                 _me(), form.name.data, form.scopes.data, form.days.data or None
             ),
-            "The service token is ready. Copy it now: it will not be shown again.",
+            _("The service token is ready. Copy it now: it will not be shown again."),
             form=form,
         )
         if done:
@@ -199,7 +200,7 @@ def revoke_service_token(token_id: int):
     if ConfirmForm().validate_on_submit():
         perform(
             lambda: tokens.revoke(token, by=_me()),
-            f"The service token “{token.name}” is revoked.",
+            _("The service token “%(name)s” is revoked.", name=token.name),
             quiet=(InvalidTransition,),
         )
     return redirect(url_for("api_pages.admin"))
@@ -215,7 +216,10 @@ def create_webhook():
             lambda: endpoints.register(
                 _me(), form.url.data, form.events.data, form.description.data or ""
             ),
-            "The endpoint is registered. Copy its signing secret now: it will not be shown again.",
+            _(
+                "The endpoint is registered. Copy its signing secret now: it will not be "
+                "shown again."
+            ),
             form=form,
         )
         if done:
@@ -270,7 +274,7 @@ def rotate_webhook_secret(endpoint_id: int):
         return redirect(url_for("api_pages.webhook", endpoint_id=endpoint_id))
     done = perform(
         lambda: endpoints.rotate_secret(_me(), endpoint),
-        "A new signing secret is in use. Copy it now: it will not be shown again.",
+        _("A new signing secret is in use. Copy it now: it will not be shown again."),
     )
     page = paginate(endpoints.deliveries_query(endpoint), 1, PAGE_SIZE)
     return render_template(
@@ -297,7 +301,7 @@ def retry_delivery(endpoint_id: int, delivery_id: int):
     if ConfirmForm().validate_on_submit():
         perform(
             lambda: endpoints.retry(_me(), delivery),
-            f"Delivery #{delivery.id} is queued again.",
+            _("Delivery #%(id)d is queued again.", id=delivery.id),
             quiet=(InvalidTransition,),
         )
     return redirect(url_for("api_pages.webhook", endpoint_id=endpoint_id))

@@ -11,6 +11,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from careerlink.accounts.models import User
@@ -43,9 +44,11 @@ def max_days() -> int:
 def _check_name(name: str) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise DomainError("Give the token a name, such as the script or app that uses it.", "name")
+        raise DomainError(
+            _("Give the token a name, such as the script or app that uses it."), "name"
+        )
     if len(name) > NAME_MAX:
-        raise DomainError(f"Keep the name under {NAME_MAX} characters.", "name")
+        raise DomainError(_("Keep the name under %(n)d characters.", n=NAME_MAX), "name")
     return name
 
 
@@ -53,23 +56,23 @@ def _check_scopes(chosen, allowed: tuple[str, ...]) -> list[str]:
     chosen = [str(s) for s in (chosen or [])]
     unknown = [s for s in chosen if s not in allowed]
     if unknown:
-        raise DomainError(f"Unknown scope {unknown[0]!r}.", "scopes")
+        raise DomainError(_("Unknown scope %(scope)s.", scope=repr(unknown[0])), "scopes")
     if not chosen:
-        raise DomainError("Choose at least one scope.", "scopes")
+        raise DomainError(_("Choose at least one scope."), "scopes")
     return [s for s in allowed if s in chosen]
 
 
 def _expiry(days: int | None, now: datetime, required: bool) -> datetime | None:
     if days is None:
         if required:
-            raise DomainError("Choose when the token expires.", "days")
+            raise DomainError(_("Choose when the token expires."), "days")
         return None
     try:
         days = int(days)
     except (TypeError, ValueError):
-        raise DomainError("Choose when the token expires.", "days") from None
+        raise DomainError(_("Choose when the token expires."), "days") from None
     if not 1 <= days <= max_days():
-        raise DomainError(f"A token lasts between 1 and {max_days()} days.", "days")
+        raise DomainError(_("A token lasts between 1 and %(n)d days.", n=max_days()), "days")
     return now + timedelta(days=days)
 
 
@@ -88,9 +91,9 @@ def create_personal_token(
     """A token that acts as `user`, limited to `scopes`; the secret is returned only here."""
     now = now or utcnow()
     if user is None or not user.is_active:
-        raise NotAllowed("Sign in to create a token.")
+        raise NotAllowed(_("Sign in to create a token."))
     if scope_names.STAFF in (scopes or []) and not user.is_staff:
-        raise DomainError("Only career-office staff can give a token the staff scope.", "scopes")
+        raise DomainError(_("Only career-office staff can give a token the staff scope."), "scopes")
     return _new(
         TokenKind.PERSONAL,
         user,
@@ -122,7 +125,7 @@ def create_service_token(
 
 def _require_admin(actor: User | None) -> None:
     if actor is None or not actor.is_active or not actor.has_role(Role.ADMIN):
-        raise NotAllowed("Only administrators manage service tokens and webhooks.")
+        raise NotAllowed(_("Only administrators manage service tokens and webhooks."))
 
 
 def personal_tokens(user: User) -> list[ApiToken]:
@@ -167,7 +170,7 @@ def service_token(admin: User, token_id: int) -> ApiToken:
 def revoke(token: ApiToken, now: datetime | None = None, *, by: User | None = None) -> ApiToken:
     """Stop a token working at once (idempotent refusal: InvalidTransition if already revoked)."""
     if token.revoked_at is not None:
-        raise InvalidTransition("That token was already revoked.")
+        raise InvalidTransition(_("That token was already revoked."))
     token.revoked_at = now or utcnow()
     record(AuditAction.TOKEN_REVOKED, actor=by, obj=token, detail=f"{token.kind}: {token.name}")
     return token

@@ -10,7 +10,11 @@ from sqlalchemy import select
 
 from careerlink.accounts.models import User, find_user_by_email
 from careerlink.extensions import db
-from careerlink.mentors.industries import DEFAULT_INDUSTRIES, ensure_default_industries
+from careerlink.mentors.industries import (
+    DEFAULT_INDUSTRIES,
+    DEFAULT_TRANSLATIONS,
+    ensure_default_industries,
+)
 from careerlink.mentors.models import Industry, MentorProfile, Offer, VerificationStatus
 from careerlink.models import utcnow
 from careerlink.permissions import Role
@@ -306,6 +310,9 @@ def load_mentor_demo(count: int = DEMO_COUNT) -> list[str]:
         for i in db.session.scalars(select(Industry).where(Industry.active.is_(True)))
         if i.slug in dict(DEFAULT_INDUSTRIES)
     }
+    for slug, industry in industries.items():
+        if not industry.translations and slug in DEFAULT_TRANSLATIONS:
+            industry.translations = dict(DEFAULT_TRANSLATIONS[slug])
     rng = random.Random(20261128)  # noqa: S311 (demo data, not security)
     on = utcnow().date()
     created = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -39,110 +40,118 @@ class CheckboxesField(SelectMultipleField):
 class OptInForm(FlaskForm):
     """The explicit consent step before an alumnus is listed."""
 
-    agree = BooleanField("I agree to be listed and contacted through the career office")
-    submit = SubmitField("Join the mentor directory")
+    agree = BooleanField(_l("I agree to be listed and contacted through the career office"))
+    submit = SubmitField(_l("Join the mentor directory"))
 
 
 class MentorProfileForm(FlaskForm):
     """Everything an alumnus tells students about themselves."""
 
     headline = StringField(
-        "Headline",
-        validators=[DataRequired("Write a one-line headline."), Length(max=160)],
-        description="One line, e.g. “Small-animal vet who loves talking to future vets”.",
+        _l("Headline"),
+        validators=[DataRequired(_l("Write a one-line headline.")), Length(max=160)],
+        description=_l("One line, e.g. “Small-animal vet who loves talking to future vets”."),
     )
-    employer = StringField("Employer", validators=[Length(max=160)])
-    job_title = StringField("Job title", validators=[Length(max=160)])
+    employer = StringField(_l("Employer"), validators=[Length(max=160)])
+    job_title = StringField(_l("Job title"), validators=[Length(max=160)])
     industries = CheckboxesField(
-        "Industries", description=f"Choose 1 to {MAX_INDUSTRIES}.", coerce=str
+        _l("Industries"), description=_l("Choose 1 to %(n)d.", n=MAX_INDUSTRIES), coerce=str
     )
-    city = StringField("City", validators=[Length(max=100)])
-    region = StringField("Region or state", validators=[Length(max=100)])
-    country = StringField("Country", validators=[Length(max=100)])
-    open_to_remote = BooleanField("Open to remote conversations (video or phone)")
+    city = StringField(_l("City"), validators=[Length(max=100)])
+    region = StringField(_l("Region or state"), validators=[Length(max=100)])
+    country = StringField(_l("Country"), validators=[Length(max=100)])
+    open_to_remote = BooleanField(_l("Open to remote conversations (video or phone)"))
     class_year = IntegerField(
-        "Class year",
-        validators=[Optional(), NumberRange(1900, 2100, "Enter a year such as 2012.")],
+        _l("Class year"),
+        validators=[Optional(), NumberRange(1900, 2100, _l("Enter a year such as 2012."))],
     )
-    degree = StringField("Degree", validators=[Length(max=120)], description="e.g. BSc, MA")
-    programme = StringField("Programme", validators=[Length(max=160)])
+    degree = StringField(_l("Degree"), validators=[Length(max=120)], description=_l("e.g. BSc, MA"))
+    programme = StringField(_l("Programme"), validators=[Length(max=160)])
     bio = TextAreaField(
-        "About you",
-        validators=[Length(max=BIO_MAX, message=f"Keep it under {BIO_MAX} characters.")],
-        description=f"Plain text, up to {BIO_MAX} characters. Never include a phone number.",
+        _l("About you"),
+        validators=[Length(max=BIO_MAX, message=_l("Keep it under %(n)d characters.", n=BIO_MAX))],
+        description=_l(
+            "Plain text, up to %(n)d characters. Never include a phone number.", n=BIO_MAX
+        ),
     )
     tags = StringField(
-        "Expertise and interests",
-        description="Separate with commas, e.g. horses, data journalism, mergers.",
+        _l("Expertise and interests"),
+        description=_l("Separate with commas, e.g. horses, data journalism, mergers."),
     )
     offers = CheckboxesField(
-        "What you offer", choices=[(o.value, OFFER_LABELS[o]) for o in Offer], coerce=str
+        _l("What you offer"), choices=[(o.value, OFFER_LABELS[o]) for o in Offer], coerce=str
     )
     shadowing_location = StringField(
-        "Where a shadowing day takes place", validators=[Length(max=200)]
+        _l("Where a shadowing day takes place"), validators=[Length(max=200)]
     )
     shadowing_description = TextAreaField(
-        "What a shadowing day looks like", validators=[Length(max=SHADOWING_TEXT_MAX)]
+        _l("What a shadowing day looks like"), validators=[Length(max=SHADOWING_TEXT_MAX)]
     )
     shadowing_requirements = TextAreaField(
-        "Requirements",
+        _l("Requirements"),
         validators=[Length(max=SHADOWING_TEXT_MAX)],
-        description="e.g. photo ID, dress code, a confidentiality agreement.",
+        description=_l("e.g. photo ID, dress code, a confidentiality agreement."),
     )
     shadowing_max_students = IntegerField(
-        "Students at once",
+        _l("Students at once"),
         default=1,
         validators=[Optional(), NumberRange(1, SHADOWING_STUDENTS_MAX)],
     )
     monthly_capacity = IntegerField(
-        "Requests a month",
+        _l("Requests a month"),
         default=2,
         validators=[
-            InputRequired("Say how many requests a month you can take."),
-            NumberRange(1, CAPACITY_MAX, f"Choose between 1 and {CAPACITY_MAX}."),
+            InputRequired(_l("Say how many requests a month you can take.")),
+            NumberRange(1, CAPACITY_MAX, _l("Choose between 1 and %(n)d.", n=CAPACITY_MAX)),
         ],
-        description="When this many requests reach you in a month, you show as full.",
+        description=_l("When this many requests reach you in a month, you show as full."),
     )
-    accepting_requests = BooleanField("Accepting new requests", default=True)
+    accepting_requests = BooleanField(_l("Accepting new requests"), default=True)
     away_until = DateField(
-        "Away until", validators=[Optional()], description="Leave empty when you are around."
+        _l("Away until"),
+        validators=[Optional()],
+        description=_l("Leave empty when you are around."),
     )
-    listed = BooleanField("Show my profile in the directory", default=True)
+    listed = BooleanField(_l("Show my profile in the directory"), default=True)
     linkedin_url = StringField(
-        "LinkedIn profile",
+        _l("LinkedIn profile"),
         validators=[Length(max=300)],
-        description="e.g. https://www.linkedin.com/in/your-name",
+        description=_l("e.g. https://www.linkedin.com/in/your-name"),
     )
-    submit = SubmitField("Save profile")
+    submit = SubmitField(_l("Save profile"))
 
 
 class RejectForm(FlaskForm):
     """Staff refuse a profile with a reason that is emailed to the alumnus."""
 
     reason = TextAreaField(
-        "Reason",
-        validators=[DataRequired("Say why."), Length(max=1000)],
-        description="Sent to the alumnus.",
+        _l("Reason"),
+        validators=[DataRequired(_l("Say why.")), Length(max=1000)],
+        description=_l("Sent to the alumnus."),
     )
-    submit = SubmitField("Reject")
+    submit = SubmitField(_l("Reject"))
 
 
 class StudentProfileForm(FlaskForm):
     """The short profile alumni see when a request is relayed to them."""
 
-    programme = StringField("Programme", validators=[Length(max=160)])
+    programme = StringField(_l("Programme"), validators=[Length(max=160)])
     class_year = IntegerField(
-        "Class year",
-        validators=[Optional(), NumberRange(1900, 2100, "Enter a year such as 2027.")],
-        description="The year you graduate or graduated.",
+        _l("Class year"),
+        validators=[Optional(), NumberRange(1900, 2100, _l("Enter a year such as 2027."))],
+        description=_l("The year you graduate or graduated."),
     )
-    is_graduate = BooleanField("I have already graduated")
+    is_graduate = BooleanField(_l("I have already graduated"))
     industries = CheckboxesField(
-        "Industries you are curious about", description=f"Up to {MAX_INDUSTRIES}.", coerce=str
+        _l("Industries you are curious about"),
+        description=_l("Up to %(n)d.", n=MAX_INDUSTRIES),
+        coerce=str,
     )
     introduction = TextAreaField(
-        "A short introduction",
+        _l("A short introduction"),
         validators=[Length(max=INTRODUCTION_MAX)],
-        description=f"Up to {INTRODUCTION_MAX} characters: what you study, what you hope to learn.",
+        description=_l(
+            "Up to %(n)d characters: what you study, what you hope to learn.", n=INTRODUCTION_MAX
+        ),
     )
-    submit = SubmitField("Save")
+    submit = SubmitField(_l("Save"))

@@ -34,6 +34,38 @@ DEFAULT_INDUSTRIES: list[tuple[str, str]] = [
     ("veterinary", "Veterinary and animal care"),
 ]
 
+# The default industries' names in the other languages CareerLink ships (the demo fills them;
+# administrators edit `Industry.translations` on the industries page).
+DEFAULT_TRANSLATIONS: dict[str, dict[str, str]] = {
+    "accounting": {"fr": "Comptabilité et audit"},
+    "agriculture": {"fr": "Agriculture et alimentation"},
+    "architecture": {"fr": "Architecture et construction"},
+    "arts": {"fr": "Arts, culture et design"},
+    "banking-finance": {"fr": "Banque et finance"},
+    "consulting": {"fr": "Conseil"},
+    "education": {"fr": "Éducation"},
+    "energy": {"fr": "Énergie et services publics"},
+    "engineering": {"fr": "Ingénierie et industrie"},
+    "environment": {"fr": "Environnement et développement durable"},
+    "government": {"fr": "Fonction publique et administration"},
+    "healthcare": {"fr": "Santé et médecine"},
+    "hospitality": {"fr": "Hôtellerie, voyages et tourisme"},
+    "insurance": {"fr": "Assurance"},
+    "law": {"fr": "Droit et services juridiques"},
+    "marketing": {"fr": "Marketing et publicité"},
+    "nonprofit": {"fr": "Associations et action sociale"},
+    "pharma-biotech": {"fr": "Pharmacie et biotechnologies"},
+    "public-relations": {"fr": "Relations publiques et communication"},
+    "publishing-media": {"fr": "Édition et médias"},
+    "real-estate": {"fr": "Immobilier"},
+    "research": {"fr": "Recherche et enseignement supérieur"},
+    "retail": {"fr": "Commerce et biens de consommation"},
+    "software": {"fr": "Logiciel et informatique"},
+    "sport": {"fr": "Sport et loisirs"},
+    "transport": {"fr": "Transport et logistique"},
+    "veterinary": {"fr": "Soins vétérinaires et animaliers"},
+}
+
 
 def ensure_default_industries(connection) -> int:
     """Insert the default industries that are missing (by slug); return how many were added."""

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import enum
 import math
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
+from flask import has_app_context
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -23,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from careerlink.extensions import db
+from careerlink.i18n import format_date, office_zone
 from careerlink.mentors import directory_index, supply
 from careerlink.mentors.directory_index import CountedInDirectory, IndexedProfile
 from careerlink.mentors.supply import IndustrySupply  # noqa: F401  (its table, in the metadata)
@@ -51,12 +55,13 @@ class Offer(enum.StrEnum):
         return OFFER_LABELS[self]
 
 
+# Lazy: each is translated when it is shown, in the page's or the email's language.
 OFFER_LABELS: dict[Offer, str] = {
-    Offer.INTRODUCTION: "Introduction",
-    Offer.SHADOWING: "Shadowing day",
-    Offer.INFORMATIONAL_INTERVIEW: "Informational interview",
-    Offer.RESUME_REVIEW: "Résumé review",
-    Offer.REFERRAL: "Referral",
+    Offer.INTRODUCTION: _l("Introduction"),
+    Offer.SHADOWING: _l("Shadowing day"),
+    Offer.INFORMATIONAL_INTERVIEW: _l("Informational interview"),
+    Offer.RESUME_REVIEW: _l("Résumé review"),
+    Offer.REFERRAL: _l("Referral"),
 }
 
 
@@ -68,14 +73,28 @@ class VerificationStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
+def office_day(moment: datetime) -> date:
+    """The career office's calendar day at `moment` (UTC outside an application)."""
+    if not has_app_context():
+        return moment.date()
+    if moment.tzinfo is None:  # stored times are UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(office_zone()).date()
+
+
 def today() -> date:
-    """Today's date in UTC, the calendar the capacity and away rules use."""
-    return utcnow().date()
+    """Today in the career office's zone: the calendar the capacity and away rules use.
+
+    The office's day, not the viewer's: whether an alumnus is away or full must be the same
+    for every student at the same moment (and the directory's caches are shared across
+    viewers), and an "away until" date an alumnus types means the office's calendar.
+    """
+    return office_day(utcnow())
 
 
 def human_date(value: date) -> str:
-    """A date as "3 March 2027"."""
-    return f"{value.day} {value:%B %Y}"
+    """A date as "3 March 2027", in the current language."""
+    return format_date(value)
 
 
 class Industry(CountedInDirectory, db.Model):
@@ -338,19 +357,20 @@ class MentorProfile(IndexedProfile, TimestampMixin, db.Model):
         """Whether a new request may be sent now, and if not, why (text for a badge)."""
         on = on or today()
         if not self.is_visible:
-            return False, "Not listed"
+            return False, _("Not listed")
         if not self.accepting_requests:
-            return False, "Not accepting requests right now"
+            return False, _("Not accepting requests right now")
         if self.is_away(on):
-            return False, f"Away until {human_date(self.away_until)}"
+            return False, _("Away until %(date)s", date=human_date(self.away_until))
         if self.is_full(on):
-            return False, "Full this month"
+            return False, _("Full this month")
         return True, None
 
     def record_request(self, now: datetime | None = None) -> None:
         """Count a new request against this month's capacity and note when it came."""
         now = now or utcnow()
-        first = now.date().replace(day=1)
+        # The office's month, the one `is_full` compares with `today()`.
+        first = office_day(now).replace(day=1)
         if self.month_start != first:
             self.month_start = first
             self.month_request_count = 0

@@ -21,6 +21,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import (
     column,
     func,
@@ -129,20 +132,31 @@ def _flag(args: Mapping[str, Any], name: str) -> bool:
     return _first(args, name).lower() in {"1", "true", "yes", "on"}
 
 
-def _year(args: Mapping[str, Any], name: str, label: str, notices: list[str]) -> int | None:
+# Each year filter's notices, whole sentences: (not a year, out of range).
+_YEAR_NOTICES = {
+    "year_from": (
+        _l("Class year from must be a year such as 2015; that filter was left out."),
+        _l("Class year from must be between %(first)d and %(last)d; that filter was left out."),
+    ),
+    "year_to": (
+        _l("Class year to must be a year such as 2015; that filter was left out."),
+        _l("Class year to must be between %(first)d and %(last)d; that filter was left out."),
+    ),
+}
+
+
+def _year(args: Mapping[str, Any], name: str, notices: list[str]) -> int | None:
     raw = _first(args, name, 20)
     if not raw:
         return None
+    not_a_year, out_of_range = _YEAR_NOTICES[name]
     try:
         value = int(raw)
     except ValueError:
-        notices.append(f"{label} must be a year such as 2015; that filter was left out.")
+        notices.append(str(not_a_year))
         return None
     if not CLASS_YEAR_MIN <= value <= CLASS_YEAR_MAX:
-        notices.append(
-            f"{label} must be between {CLASS_YEAR_MIN} and {CLASS_YEAR_MAX}; "
-            "that filter was left out."
-        )
+        notices.append(str(out_of_range) % {"first": CLASS_YEAR_MIN, "last": CLASS_YEAR_MAX})
         return None
     return value
 
@@ -155,7 +169,9 @@ def parse_criteria(args: Mapping[str, Any]) -> tuple[SearchCriteria, list[str]]:
         try:
             offer = Offer(raw)
         except ValueError:
-            notices.append(f"“{raw[:40]}” is not something alumni offer; it was left out.")
+            notices.append(
+                _("“%(offer)s” is not something alumni offer; it was left out.", offer=raw[:40])
+            )
             continue
         if offer not in offers:
             offers.append(offer)
@@ -172,8 +188,8 @@ def parse_criteria(args: Mapping[str, Any]) -> tuple[SearchCriteria, list[str]]:
         region=_first(args, "region"),
         city=_first(args, "city"),
         remote=_flag(args, "remote"),
-        class_year_min=_year(args, "year_from", "Class year from", notices),
-        class_year_max=_year(args, "year_to", "Class year to", notices),
+        class_year_min=_year(args, "year_from", notices),
+        class_year_max=_year(args, "year_to", notices),
         programme=_first(args, "programme", 160),
         accepting_now=_flag(args, "accepting"),
     )
@@ -186,7 +202,7 @@ def parse_criteria(args: Mapping[str, Any]) -> tuple[SearchCriteria, list[str]]:
             criteria.class_year_max,
             criteria.class_year_min,
         )
-        notices.append("The class years were the wrong way round; we swapped them.")
+        notices.append(_("The class years were the wrong way round; we swapped them."))
     return criteria, notices
 
 
@@ -256,7 +272,13 @@ def _clamped(page: int, per_page: int, total: int, notices: list[str]) -> tuple[
     page = page_number(page)
     if page > pages:
         if total:
-            notices.append(f"There are only {pages} page{'s' if pages != 1 else ''} of results.")
+            notices.append(
+                ngettext(
+                    "There is only %(num)d page of results.",
+                    "There are only %(num)d pages of results.",
+                    pages,
+                )
+            )
         page = pages
     return page, (page - 1) * per_page
 
@@ -290,7 +312,9 @@ def search_mentors(
             if slug in by_slug:
                 industry_ids.append(by_slug[slug].id)
             else:
-                notices.append(f"There is no industry called “{slug}”; it was left out.")
+                notices.append(
+                    _("There is no industry called “%(industry)s”; it was left out.", industry=slug)
+                )
         if not industry_ids:
             industry_ids = None
     terms = criteria.terms

@@ -8,6 +8,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from careerlink import programme
@@ -79,7 +81,7 @@ def can_view_profile(actor, profile: MentorProfile) -> bool:
 
 def _require_edit(actor, profile: MentorProfile) -> None:
     if not can_edit_profile(actor, profile):
-        raise NotAllowed("You can only change your own profile.")
+        raise NotAllowed(_("You can only change your own profile."))
 
 
 # --- opt in, opt out, pause --------------------------------------------------------------------
@@ -88,9 +90,9 @@ def _require_edit(actor, profile: MentorProfile) -> None:
 def opt_in(actor, agreed: bool) -> MentorProfile:
     """Record the alumnus's consent and start (or restart) their directory profile."""
     if actor is None or not actor.has_role(Role.ALUMNUS):
-        raise NotAllowed("Only alumni accounts can join the mentor directory.")
+        raise NotAllowed(_("Only alumni accounts can join the mentor directory."))
     if not agreed:
-        raise DomainError("Tick the box to agree before you join.", field="agree")
+        raise DomainError(_("Tick the box to agree before you join."), field="agree")
     profile = get_profile_for(actor)
     if profile is None:
         profile = MentorProfile(user=actor)
@@ -134,7 +136,10 @@ def clean_linkedin_url(raw: str | None) -> str | None:
     if not value:
         return None
     problem = DomainError(
-        "Enter the address of your LinkedIn profile, like https://www.linkedin.com/in/your-name.",
+        _(
+            "Enter the address of your LinkedIn profile, like "
+            "https://www.linkedin.com/in/your-name."
+        ),
         field="linkedin_url",
     )
     if len(value) > 300 or any(c.isspace() or c in "\"'<>" for c in value):
@@ -168,27 +173,49 @@ def clean_tags(raw: str | list[str] | None) -> list[str]:
         if not tag:
             continue
         if len(tag) > TAG_MAX:
-            raise DomainError(f"Keep each tag under {TAG_MAX} characters.", field="tags")
+            raise DomainError(_("Keep each tag under %(n)d characters.", n=TAG_MAX), field="tags")
         if tag.casefold() not in seen:
             seen.add(tag.casefold())
             tags.append(tag)
     if len(tags) > MAX_TAGS:
-        raise DomainError(f"Choose at most {MAX_TAGS} tags.", field="tags")
+        raise DomainError(_("Choose at most %(n)d tags.", n=MAX_TAGS), field="tags")
     return tags
 
 
-def _text(data: dict[str, Any], name: str, limit: int, label: str) -> str:
+# Each field's "too long" message, whole (a translation may need another word order).
+_TOO_LONG = {
+    "headline": _l("The headline is %(length)d characters long; keep it under %(limit)d."),
+    "employer": _l("The employer is %(length)d characters long; keep it under %(limit)d."),
+    "job_title": _l("The job title is %(length)d characters long; keep it under %(limit)d."),
+    "city": _l("The city is %(length)d characters long; keep it under %(limit)d."),
+    "region": _l("The region is %(length)d characters long; keep it under %(limit)d."),
+    "country": _l("The country is %(length)d characters long; keep it under %(limit)d."),
+    "degree": _l("The degree is %(length)d characters long; keep it under %(limit)d."),
+    "programme": _l("The programme is %(length)d characters long; keep it under %(limit)d."),
+    "bio": _l("Your bio is %(length)d characters long; keep it under %(limit)d."),
+    "shadowing_location": _l(
+        "The shadowing place is %(length)d characters long; keep it under %(limit)d."
+    ),
+    "shadowing_description": _l(
+        "What a day looks like is %(length)d characters long; keep it under %(limit)d."
+    ),
+    "shadowing_requirements": _l(
+        "The requirements are %(length)d characters long; keep them under %(limit)d."
+    ),
+    "introduction": _l("Your introduction is %(length)d characters long; keep it under %(limit)d."),
+}
+
+
+def _text(data: dict[str, Any], name: str, limit: int) -> str:
     value = (data.get(name) or "").strip()
     value = value.replace("\r\n", "\n")
     if len(value) > limit:
-        raise DomainError(
-            f"{label} is {len(value)} characters long; keep it under {limit}.", field=name
-        )
+        raise DomainError(str(_TOO_LONG[name]) % {"length": len(value), "limit": limit}, field=name)
     return value
 
 
-def _line(data: dict[str, Any], name: str, limit: int, label: str) -> str:
-    return " ".join(_text(data, name, limit, label).split())
+def _line(data: dict[str, Any], name: str, limit: int) -> str:
+    return " ".join(_text(data, name, limit).split())
 
 
 def _int(data: dict[str, Any], name: str, low: int, high: int, message: str) -> int | None:
@@ -208,13 +235,15 @@ def _industries(slugs_or_ids, required: bool) -> list[Industry]:
     chosen = [str(v) for v in (slugs_or_ids or []) if str(v).strip()]
     if not chosen:
         if required:
-            raise DomainError("Choose at least one industry.", field="industries")
+            raise DomainError(_("Choose at least one industry."), field="industries")
         return []
     if len(chosen) > MAX_INDUSTRIES:
-        raise DomainError(f"Choose at most {MAX_INDUSTRIES} industries.", field="industries")
+        raise DomainError(
+            _("Choose at most %(n)d industries.", n=MAX_INDUSTRIES), field="industries"
+        )
     found = list(db.session.scalars(select(Industry).where(Industry.slug.in_(chosen))))
     if len(found) != len(set(chosen)):
-        raise DomainError("One of the industries is not in our list.", field="industries")
+        raise DomainError(_("One of the industries is not in our list."), field="industries")
     return sorted(found, key=lambda i: i.name)
 
 
@@ -226,43 +255,43 @@ def save_profile(actor, profile: MentorProfile, data: dict[str, Any]) -> MentorP
         try:
             offers.append(Offer(raw))
         except ValueError:
-            raise DomainError("Choose offers from the list.", field="offers") from None
+            raise DomainError(_("Choose offers from the list."), field="offers") from None
     industries = _industries(data.get("industries"), required=True)
-    headline = _line(data, "headline", 160, "The headline")
+    headline = _line(data, "headline", 160)
     if not headline:
-        raise DomainError("Write a one-line headline.", field="headline")
+        raise DomainError(_("Write a one-line headline."), field="headline")
     values: dict[str, Any] = {
         "headline": headline,
-        "employer": _line(data, "employer", 160, "The employer"),
-        "job_title": _line(data, "job_title", 160, "The job title"),
-        "city": _line(data, "city", 100, "The city"),
-        "region": _line(data, "region", 100, "The region"),
-        "country": _line(data, "country", 100, "The country"),
+        "employer": _line(data, "employer", 160),
+        "job_title": _line(data, "job_title", 160),
+        "city": _line(data, "city", 100),
+        "region": _line(data, "region", 100),
+        "country": _line(data, "country", 100),
         "open_to_remote": bool(data.get("open_to_remote")),
         "class_year": _int(
             data,
             "class_year",
             CLASS_YEAR_MIN,
             date.today().year + 1,
-            f"Enter the year you graduated, between {CLASS_YEAR_MIN} and {date.today().year + 1}.",
+            _(
+                "Enter the year you graduated, between %(first)d and %(last)d.",
+                first=CLASS_YEAR_MIN,
+                last=date.today().year + 1,
+            ),
         ),
-        "degree": _line(data, "degree", 120, "The degree"),
-        "programme": _line(data, "programme", 160, "The programme"),
-        "bio": _text(data, "bio", BIO_MAX, "Your bio"),
+        "degree": _line(data, "degree", 120),
+        "programme": _line(data, "programme", 160),
+        "bio": _text(data, "bio", BIO_MAX),
         "tags": clean_tags(data.get("tags")),
-        "shadowing_location": _line(data, "shadowing_location", 200, "The shadowing place"),
-        "shadowing_description": _text(
-            data, "shadowing_description", SHADOWING_TEXT_MAX, "What a day looks like"
-        ),
-        "shadowing_requirements": _text(
-            data, "shadowing_requirements", SHADOWING_TEXT_MAX, "The requirements"
-        ),
+        "shadowing_location": _line(data, "shadowing_location", 200),
+        "shadowing_description": _text(data, "shadowing_description", SHADOWING_TEXT_MAX),
+        "shadowing_requirements": _text(data, "shadowing_requirements", SHADOWING_TEXT_MAX),
         "shadowing_max_students": _int(
             data,
             "shadowing_max_students",
             1,
             SHADOWING_STUDENTS_MAX,
-            f"Choose between 1 and {SHADOWING_STUDENTS_MAX} students at once.",
+            _("Choose between 1 and %(n)d students at once.", n=SHADOWING_STUDENTS_MAX),
         )
         or 1,
         "monthly_capacity": _int(
@@ -270,7 +299,7 @@ def save_profile(actor, profile: MentorProfile, data: dict[str, Any]) -> MentorP
             "monthly_capacity",
             1,
             CAPACITY_MAX,
-            f"Choose between 1 and {CAPACITY_MAX} requests a month.",
+            _("Choose between 1 and %(n)d requests a month.", n=CAPACITY_MAX),
         ),
         "accepting_requests": bool(data.get("accepting_requests")),
         "away_until": data.get("away_until") or None,
@@ -278,17 +307,21 @@ def save_profile(actor, profile: MentorProfile, data: dict[str, Any]) -> MentorP
         "linkedin_url": clean_linkedin_url(data.get("linkedin_url")),
     }
     if values["monthly_capacity"] is None:
-        raise DomainError("Say how many requests a month you can take.", field="monthly_capacity")
+        raise DomainError(
+            _("Say how many requests a month you can take."), field="monthly_capacity"
+        )
     if Offer.SHADOWING in offers:
         if not values["shadowing_location"]:
-            raise DomainError("Say where a shadowing day takes place.", field="shadowing_location")
+            raise DomainError(
+                _("Say where a shadowing day takes place."), field="shadowing_location"
+            )
         if not values["shadowing_description"]:
             raise DomainError(
-                "Describe what a shadowing day looks like.", field="shadowing_description"
+                _("Describe what a shadowing day looks like."), field="shadowing_description"
             )
     away = values["away_until"]
     if away is not None and not isinstance(away, date):
-        raise DomainError("Enter the date you are back, like 2027-03-03.", field="away_until")
+        raise DomainError(_("Enter the date you are back, like 2027-03-03."), field="away_until")
     for name, value in values.items():
         setattr(profile, name, value)
     profile.offers = offers
@@ -324,14 +357,14 @@ def pending_profiles_count() -> int:
 
 def _require_staff(actor) -> None:
     if not is_staff(actor):
-        raise NotAllowed("Only career-office staff can verify alumni.")
+        raise NotAllowed(_("Only career-office staff can verify alumni."))
 
 
 def approve_profile(actor, profile: MentorProfile) -> None:
     """Staff confirm the alumnus graduated here; the profile is listed and they are told."""
     _require_staff(actor)
     if profile.verification_status == VerificationStatus.APPROVED.value:
-        raise DomainError("This profile is already approved.")
+        raise DomainError(_("This profile is already approved."))
     now = utcnow()
     profile.verification_status = VerificationStatus.APPROVED.value
     profile.verified_at = now
@@ -349,9 +382,9 @@ def reject_profile(actor, profile: MentorProfile, reason: str) -> None:
     _require_staff(actor)
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("Say why, so that the alumnus can put it right.", field="reason")
+        raise DomainError(_("Say why, so that the alumnus can put it right."), field="reason")
     if len(reason) > 1000:
-        raise DomainError("Keep the reason under 1,000 characters.", field="reason")
+        raise DomainError(_("Keep the reason under 1,000 characters."), field="reason")
     profile.verification_status = VerificationStatus.REJECTED.value
     profile.verified_at = utcnow()
     profile.verified_by_id = actor.id
@@ -369,10 +402,10 @@ def profile_for_confirm_token(token: str) -> MentorProfile:
     profile_id = data.get("pid")
     profile = db.session.get(MentorProfile, profile_id) if isinstance(profile_id, int) else None
     if profile is None or profile.user_id != data.get("uid"):
-        raise InvalidToken("This link is for a profile that no longer exists.", link=CONFIRM)
+        raise InvalidToken(_("This link is for a profile that no longer exists."), link=CONFIRM)
     if not profile.is_opted_in:
         raise InvalidToken(
-            "You have left the mentor directory. Sign in and join it again to be listed.",
+            _("You have left the mentor directory. Sign in and join it again to be listed."),
             link=CONFIRM,
         )
     return profile
@@ -443,20 +476,24 @@ def save_student_profile(actor, data: dict[str, Any], owner=None) -> StudentProf
     """Create or update the short profile alumni see in a relayed request."""
     owner = owner or actor
     if actor is None or (actor.id != owner.id and not actor.has_role(Role.ADMIN)):
-        raise NotAllowed("You can only change your own profile.")
+        raise NotAllowed(_("You can only change your own profile."))
     profile = get_student_profile_for(owner)
     if profile is None:
         profile = StudentProfile(user=owner)
         db.session.add(profile)
-    profile.programme = _line(data, "programme", 160, "The programme")
+    profile.programme = _line(data, "programme", 160)
     profile.class_year = _int(
         data,
         "class_year",
         CLASS_YEAR_MIN,
         CLASS_YEAR_MAX,
-        f"Enter a year between {CLASS_YEAR_MIN} and {CLASS_YEAR_MAX}.",
+        _(
+            "Enter a year between %(first)d and %(last)d.",
+            first=CLASS_YEAR_MIN,
+            last=CLASS_YEAR_MAX,
+        ),
     )
-    profile.introduction = _text(data, "introduction", INTRODUCTION_MAX, "Your introduction")
+    profile.introduction = _text(data, "introduction", INTRODUCTION_MAX)
     profile.is_graduate = bool(data.get("is_graduate"))
     profile.industries = _industries(data.get("industries"), required=False)
     return profile

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -40,14 +41,16 @@ def _profile_or_404(profile_id: int) -> MentorProfile:
 
 def _industry_choices(selected: list[str] | None = None) -> list[tuple[str, str]]:
     industries = active_industries()
-    choices = [(i.slug, i.name) for i in industries]
+    choices = [(i.slug, i.label) for i in industries]
     known = {slug for slug, _ in choices}
     # An inactive industry the profile already has stays visible so saving keeps it.
     for slug in selected or []:
         if slug not in known:
             industry = db.session.scalar(db.select(Industry).where(Industry.slug == slug))
             if industry is not None:
-                choices.append((industry.slug, f"{industry.name} (no longer offered)"))
+                choices.append(
+                    (industry.slug, _("%(industry)s (no longer offered)", industry=industry.label))
+                )
     return choices
 
 
@@ -135,7 +138,7 @@ def join():
     if form.validate_on_submit():
         joined = perform(
             lambda: services.opt_in(_actor(), bool(form.agree.data)),
-            "Thank you for joining. Fill in your profile so students can find you.",
+            _("Thank you for joining. Fill in your profile so students can find you."),
             form=form,
         )
         if joined:
@@ -163,12 +166,12 @@ def edit(profile_id: int):
     if form.validate_on_submit():
         if perform(
             lambda: services.save_profile(_actor(), profile, form.data),
-            "Your profile is saved.",
+            _("Your profile is saved."),
             form=form,
         ):
             return redirect(url_for("mentors.edit", profile_id=profile.id))
     elif request.method == "POST":
-        flash("Please correct the fields marked below.", "error")
+        flash(_("Please correct the fields marked below."), "error")
     return render_template(
         "careerlink/mentors/edit.html",
         form=form,
@@ -186,8 +189,10 @@ def opt_out(profile_id: int):
     if ConfirmForm().validate_on_submit():
         perform(
             lambda: services.opt_out(_actor(), profile),
-            "You have left the mentor directory. Students no longer see your profile. "
-            "You can join again at any time.",
+            _(
+                "You have left the mentor directory. Students no longer see your profile. "
+                "You can join again at any time."
+            ),
         )
     return redirect(url_for("accounts.account"))
 
@@ -202,9 +207,9 @@ def set_accepting(profile_id: int):
     if ConfirmForm().validate_on_submit():
         perform(
             lambda: services.set_accepting(_actor(), profile, accepting),
-            "You are accepting new requests again."
+            _("You are accepting new requests again.")
             if accepting
-            else "New requests are paused. You stay listed, marked as not accepting requests.",
+            else _("New requests are paused. You stay listed, marked as not accepting requests."),
         )
     if request.form.get("back") == "edit":
         return redirect(url_for("mentors.edit", profile_id=profile.id))
@@ -220,7 +225,7 @@ def still_current(profile_id: int):
     if ConfirmForm().validate_on_submit():
         perform(
             lambda: services.confirm_profile(_actor(), profile),
-            "Thank you, your profile is confirmed as current.",
+            _("Thank you, your profile is confirmed as current."),
         )
     return redirect(url_for("mentors.edit", profile_id=profile.id))
 
@@ -235,7 +240,7 @@ def confirm(token: str):
     form = ConfirmForm()
     if form.validate_on_submit() and perform(
         lambda: services.confirm_by_token(token),
-        "Thank you, your profile is confirmed and listed for another year.",
+        _("Thank you, your profile is confirmed and listed for another year."),
     ):
         return redirect(url_for("mentors.detail", profile_id=profile.id))
     return render_template("careerlink/mentors/confirm.html", form=form, profile=profile)
@@ -255,7 +260,7 @@ def student_profile():
     form.industries.choices = _industry_choices(form.industries.data)
     if form.validate_on_submit() and perform(
         lambda: services.save_student_profile(_actor(), form.data),
-        "Your profile is saved.",
+        _("Your profile is saved."),
         form=form,
     ):
         return redirect(url_for("accounts.account"))
@@ -286,7 +291,7 @@ def approve(profile_id: int):
     if ConfirmForm().validate_on_submit():
         perform(
             lambda: services.approve_profile(_actor(), profile),
-            f"{profile.display_name}'s profile is approved and listed.",
+            _("%(name)s's profile is approved and listed.", name=profile.display_name),
         )
     return redirect(url_for("mentors.pending"))
 
@@ -300,10 +305,13 @@ def reject(profile_id: int):
     if form.validate_on_submit():
         perform(
             lambda: services.reject_profile(_actor(), profile, form.reason.data),
-            f"{profile.display_name}'s profile is rejected; they have been told why.",
+            _(
+                "%(name)s's profile is rejected; they have been told why.",
+                name=profile.display_name,
+            ),
         )
     else:
-        flash("Write a reason (up to 1,000 characters) before rejecting.", "error")
+        flash(_("Write a reason (up to 1,000 characters) before rejecting."), "error")
     return redirect(url_for("mentors.pending"))
 
 

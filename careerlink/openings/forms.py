@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -29,38 +30,40 @@ class OpeningForm(FlaskForm):
     """What an alumnus says about an opening at their organisation."""
 
     title = StringField(
-        "Title",
-        validators=[DataRequired("Give the title."), Length(max=TITLE_MAX)],
-        description="As on the posting, e.g. “Veterinary nurse (summer internship)”.",
+        _l("Title"),
+        validators=[DataRequired(_l("Give the title.")), Length(max=TITLE_MAX)],
+        description=_l("As on the posting, e.g. “Veterinary nurse (summer internship)”."),
     )
     organisation = StringField(
-        "Organisation",
-        validators=[DataRequired("Give the organisation."), Length(max=ORGANISATION_MAX)],
+        _l("Organisation"),
+        validators=[DataRequired(_l("Give the organisation.")), Length(max=ORGANISATION_MAX)],
     )
     # The service checks the scheme (http/https only) and says so beside the field.
     url = URLField(
-        "Link to the posting",
-        validators=[DataRequired("Give the link to the posting."), Length(max=URL_MAX)],
-        description="Starts with https:// or http://.",
+        _l("Link to the posting"),
+        validators=[DataRequired(_l("Give the link to the posting.")), Length(max=URL_MAX)],
+        description=_l("Starts with https:// or http://."),
     )
     location = StringField(
-        "Location",
+        _l("Location"),
         validators=[Length(max=LOCATION_MAX)],
-        description="City and region; leave empty if the work is fully remote.",
+        description=_l("City and region; leave empty if the work is fully remote."),
     )
-    remote = BooleanField("Remote work is possible")
-    industry = SelectField("Industry", validate_choice=False)
+    remote = BooleanField(_l("Remote work is possible"))
+    industry = SelectField(_l("Industry"), validate_choice=False)
     closes_on = DateField(
-        "Closing date",
-        validators=[DataRequired("Give the closing date, e.g. 2027-03-31.")],
-        description="Today or later, within a year. Students stop seeing it after this day.",
+        _l("Closing date"),
+        validators=[DataRequired(_l("Give the closing date, e.g. 2027-03-31."))],
+        description=_l("Today or later, within a year. Students stop seeing it after this day."),
     )
     description = TextAreaField(
-        "Short description",
+        _l("Short description"),
         validators=[Optional(), Length(max=DESCRIPTION_MAX)],
-        description=f"What the job is and who should apply; at most {DESCRIPTION_MAX} characters.",
+        description=_l(
+            "What the job is and who should apply; at most %(n)d characters.", n=DESCRIPTION_MAX
+        ),
     )
-    submit = SubmitField("Send to the career office")
+    submit = SubmitField(_l("Send to the career office"))
 
     def opening_data(self) -> dict:
         """The fields as the service takes them."""
@@ -80,25 +83,25 @@ class ReviewForm(FlaskForm):
     """Staff approve or refuse an opening, with a note to the alumnus."""
 
     note = TextAreaField(
-        "Note to the alumnus",
+        _l("Note to the alumnus"),
         validators=[Optional(), Length(max=NOTE_MAX)],
-        description="Sent with the decision; needed when you do not approve.",
+        description=_l("Sent with the decision; needed when you do not approve."),
     )
-    approve = SubmitField("Approve")
-    reject = SubmitField("Do not approve")
+    approve = SubmitField(_l("Approve"))
+    reject = SubmitField(_l("Do not approve"))
 
 
 class WithdrawForm(FlaskForm):
     """Take an opening down (staff may say why; the alumnus is told)."""
 
     note = TextAreaField(
-        "Reason (sent to the alumnus)", validators=[Optional(), Length(max=NOTE_MAX)]
+        _l("Reason (sent to the alumnus)"), validators=[Optional(), Length(max=NOTE_MAX)]
     )
-    submit = SubmitField("Withdraw")
+    submit = SubmitField(_l("Withdraw"))
 
 
 class SubscriptionForm(FlaskForm):
     """The industries of a student's weekly digest; none chosen ends it."""
 
-    industries = CheckboxesField("Industries", coerce=str)
-    submit = SubmitField("Save my digest")
+    industries = CheckboxesField(_l("Industries"), coerce=str)
+    submit = SubmitField(_l("Save my digest"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -35,10 +36,10 @@ class OpeningState(enum.StrEnum):
     def label(self) -> str:
         """A human name for the state."""
         return {
-            "pending": "Waiting for the career office",
-            "approved": "Approved",
-            "rejected": "Not approved",
-            "withdrawn": "Withdrawn by the alumnus",
+            "pending": _("Waiting for the career office"),
+            "approved": _("Approved"),
+            "rejected": _("Not approved"),
+            "withdrawn": _("Withdrawn by the alumnus"),
         }[self.value]
 
 

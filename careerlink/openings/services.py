@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -16,7 +18,7 @@ from careerlink.accounts.models import User
 from careerlink.audit import AuditAction, record
 from careerlink.errors import DomainError, InvalidTransition, NotAllowed, NotFound
 from careerlink.extensions import db
-from careerlink.mentors.models import Industry, MentorProfile, today
+from careerlink.mentors.models import Industry, MentorProfile, office_day, today
 from careerlink.models import utcnow
 from careerlink.openings import notifications
 from careerlink.openings.models import (
@@ -96,18 +98,40 @@ def check_url(raw: str) -> str:
     """A posting link, required: http or https with a host (careerlink.urls.check_web_address)."""
     url = urls.check_web_address(raw, field="url", max_length=URL_MAX)
     if url is None:
-        raise DomainError("Give the link to the posting.", field="url")
+        raise DomainError(_("Give the link to the posting."), field="url")
     return url
 
 
-def _text(data: dict[str, Any], name: str, maximum: int, label: str, required: bool) -> str:
+# Each field's refusals, whole sentences: (missing, too long).
+_FIELD_PROBLEMS = {
+    "title": (
+        _l("Give the title."),
+        _l("The title is too long (at most %(n)d characters)."),
+    ),
+    "organisation": (
+        _l("Give the organisation."),
+        _l("The organisation is too long (at most %(n)d characters)."),
+    ),
+    "location": (
+        _l("Give the location."),
+        _l("The location is too long (at most %(n)d characters)."),
+    ),
+    "description": (
+        _l("Give the description."),
+        _l("The description is too long (at most %(n)d characters)."),
+    ),
+}
+
+
+def _text(data: dict[str, Any], name: str, maximum: int, required: bool) -> str:
     raw = str(data.get(name) or "")
     # One-line fields lose stray spaces and line breaks; the description keeps its lines.
     value = raw.strip() if name == "description" else " ".join(raw.split())
+    missing, too_long = _FIELD_PROBLEMS[name]
     if required and not value:
-        raise DomainError(f"Give the {label}.", field=name)
+        raise DomainError(str(missing), field=name)
     if len(value) > maximum:
-        raise DomainError(f"The {label} is too long (at most {maximum} characters).", field=name)
+        raise DomainError(str(too_long) % {"n": maximum}, field=name)
     return value
 
 
@@ -118,18 +142,18 @@ def _industry(slug: str | None) -> Industry:
         else None
     )
     if industry is None or not industry.active:
-        raise DomainError("Choose one of the industries in the list.", field="industry")
+        raise DomainError(_("Choose one of the industries in the list."), field="industry")
     return industry
 
 
 def _closes_on(value: Any, on: date) -> date:
     if not isinstance(value, date):
-        raise DomainError("Give the closing date, e.g. 2027-03-31.", field="closes_on")
+        raise DomainError(_("Give the closing date, e.g. 2027-03-31."), field="closes_on")
     if value < on:
-        raise DomainError("The closing date has passed; give today or a later day.", "closes_on")
+        raise DomainError(_("The closing date has passed; give today or a later day."), "closes_on")
     if value > on + timedelta(days=MAX_DAYS_AHEAD):
         raise DomainError(
-            "The closing date is more than a year away; give a date within a year.", "closes_on"
+            _("The closing date is more than a year away; give a date within a year."), "closes_on"
         )
     return value
 
@@ -137,16 +161,16 @@ def _closes_on(value: Any, on: date) -> date:
 def _fields(data: dict[str, Any], on: date) -> dict[str, Any]:
     """The checked fields of an opening, from a form's or the API's data."""
     values = {
-        "title": _text(data, "title", TITLE_MAX, "title", True),
-        "organisation": _text(data, "organisation", ORGANISATION_MAX, "organisation", True),
+        "title": _text(data, "title", TITLE_MAX, True),
+        "organisation": _text(data, "organisation", ORGANISATION_MAX, True),
         "url": check_url(data.get("url") or ""),
-        "location": _text(data, "location", LOCATION_MAX, "location", False),
+        "location": _text(data, "location", LOCATION_MAX, False),
         "remote": bool(data.get("remote")),
-        "description": _text(data, "description", DESCRIPTION_MAX, "description", False),
+        "description": _text(data, "description", DESCRIPTION_MAX, False),
         "closes_on": _closes_on(data.get("closes_on"), on),
     }
     if not values["location"] and not values["remote"]:
-        raise DomainError("Give the location, or say that the work is remote.", field="location")
+        raise DomainError(_("Give the location, or say that the work is remote."), field="location")
     values["industry_id"] = _industry(data.get("industry")).id
     return values
 
@@ -154,7 +178,7 @@ def _fields(data: dict[str, Any], on: date) -> dict[str, Any]:
 def post_opening(actor: User, data: dict[str, Any], on: date | None = None) -> Opening:
     """An alumnus posts an opening; it waits for the career office before students see it."""
     if not can_post(actor):
-        raise NotAllowed("Only alumni with a mentor profile can post openings.")
+        raise NotAllowed(_("Only alumni with a mentor profile can post openings."))
     opening = Opening(
         posted_by_id=actor.id, state=OpeningState.PENDING.value, revision=1, review_note=""
     )
@@ -172,9 +196,9 @@ def edit_opening(actor: User, opening: Opening, data: dict[str, Any], on=None) -
     read by anyone, so it waits again rather than reaching students unchecked.
     """
     if not can_edit(actor, opening):
-        raise NotAllowed("Only the alumnus who posted this opening can change it.")
+        raise NotAllowed(_("Only the alumnus who posted this opening can change it."))
     if opening.state == OpeningState.WITHDRAWN.value:
-        raise InvalidTransition("This opening was withdrawn; post a new one instead.")
+        raise InvalidTransition(_("This opening was withdrawn; post a new one instead."))
     for name, value in _fields(data, on or today()).items():
         setattr(opening, name, value)
     if opening.state != OpeningState.PENDING.value:
@@ -190,9 +214,9 @@ def edit_opening(actor: User, opening: Opening, data: dict[str, Any], on=None) -
 def withdraw_opening(actor: User, opening: Opening, note: str = "") -> Opening:
     """The poster takes their opening down, or staff do (audited, and the poster is told)."""
     if not can_withdraw(actor, opening):
-        raise NotAllowed("Only the alumnus who posted this opening or the career office can.")
+        raise NotAllowed(_("Only the alumnus who posted this opening or the career office can."))
     if opening.state == OpeningState.WITHDRAWN.value:
-        raise InvalidTransition("This opening is already withdrawn.")
+        raise InvalidTransition(_("This opening is already withdrawn."))
     opening.state = OpeningState.WITHDRAWN.value
     opening.revision = (opening.revision or 1) + 1
     if actor.id != opening.posted_by_id:
@@ -210,12 +234,16 @@ def withdraw_opening(actor: User, opening: Opening, note: str = "") -> Opening:
 
 def _review(actor: User, opening: Opening, state: OpeningState, note: str) -> Opening:
     if not is_staff(actor):
-        raise NotAllowed("Only the career office reviews openings.")
+        raise NotAllowed(_("Only the career office reviews openings."))
     if opening.state != OpeningState.PENDING.value:
-        raise InvalidTransition(f"This opening is no longer waiting ({opening.state_enum.label}).")
+        raise InvalidTransition(
+            _("This opening is no longer waiting (%(state)s).", state=opening.state_enum.label)
+        )
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise DomainError(f"The note is too long (at most {NOTE_MAX} characters).", field="note")
+        raise DomainError(
+            _("The note is too long (at most %(n)d characters).", n=NOTE_MAX), field="note"
+        )
     # Of two staff reviewing at once, exactly one moves it; the other is told it moved.
     moved = db.session.execute(
         Opening.__table__.update()
@@ -229,7 +257,7 @@ def _review(actor: User, opening: Opening, state: OpeningState, note: str) -> Op
         )
     )
     if moved.rowcount != 1:
-        raise InvalidTransition("Someone else reviewed this opening a moment ago.")
+        raise InvalidTransition(_("Someone else reviewed this opening a moment ago."))
     db.session.refresh(opening)
     return opening
 
@@ -245,7 +273,7 @@ def approve_opening(actor: User, opening: Opening, note: str = "") -> Opening:
 def reject_opening(actor: User, opening: Opening, note: str) -> Opening:
     """Staff refuse, saying why; the alumnus is told and may edit it to ask again."""
     if not (note or "").strip():
-        raise DomainError("Say why, for the alumnus.", field="note")
+        raise DomainError(_("Say why, for the alumnus."), field="note")
     _review(actor, opening, OpeningState.REJECTED, note)
     record(AuditAction.OPENING_REJECTED, actor=actor, obj=opening)
     notifications.opening_rejected(opening)
@@ -298,7 +326,7 @@ class BadFilter(DomainError):
     """A filter out of its bounds (400): a browser never sends it, so no form shows it."""
 
     status_code = 400
-    title = "Bad request"
+    title = _l("Bad request")
 
 
 def parse_criteria(args) -> Criteria:
@@ -306,19 +334,19 @@ def parse_criteria(args) -> Criteria:
     words = (args.get("q") or "").strip()
     location = (args.get("location") or "").strip()
     if len(words) > WORDS_MAX or len(location) > LOCATION_MAX:
-        raise BadFilter("A search is at most 200 characters.")
+        raise BadFilter(_("A search is at most 200 characters."))
     remote = args.get("remote") or ""
     if remote not in ("", "1"):
-        raise BadFilter("remote is 1 or nothing.")
+        raise BadFilter(_("remote is 1 or nothing."))
     industry = None
     slug = args.get("industry") or ""
     if slug:
         industry = db.session.scalar(select(Industry).where(Industry.slug == slug[:100]))
         if industry is None or len(slug) > 100:
-            raise NotFound("There is no such industry.")
+            raise NotFound(_("There is no such industry."))
     page = args.get("page")
     if page is not None and (not page.isdigit() or not 1 <= int(page) <= 100_000):
-        raise BadFilter("page is a whole number from 1.")
+        raise BadFilter(_("page is a whole number from 1."))
     return Criteria(words=words, industry=industry, remote=remote == "1", location=location)
 
 
@@ -390,17 +418,17 @@ def subscription_of(user: User) -> OpeningSubscription | None:
 def subscribe(actor: User, slugs: list[str]) -> OpeningSubscription | None:
     """Set the industries of the actor's digest; none chosen ends the subscription."""
     if not can_subscribe(actor):
-        raise NotAllowed("Only students can subscribe to the openings digest.")
+        raise NotAllowed(_("Only students can subscribe to the openings digest."))
     slugs = sorted(set(slugs or []))
     if len(slugs) > MAX_SUBSCRIBED_INDUSTRIES:
         raise DomainError(
-            f"Choose at most {MAX_SUBSCRIBED_INDUSTRIES} industries.", field="industries"
+            _("Choose at most %(n)d industries.", n=MAX_SUBSCRIBED_INDUSTRIES), field="industries"
         )
     industries = []
     for slug in slugs:
         industry = db.session.scalar(select(Industry).where(Industry.slug == slug[:100]))
         if industry is None or not industry.active:
-            raise DomainError("Choose industries from the list.", field="industries")
+            raise DomainError(_("Choose industries from the list."), field="industries")
         industries.append(industry)
     current = subscription_of(actor)
     if not industries:
@@ -449,7 +477,7 @@ def digest_openings(
         )
     )
     stmt = (
-        open_query(on=on or now.date())
+        open_query(on=on or office_day(now))
         .where(
             Opening.industry_id.in_(industry_ids),
             Opening.reviewed_at > min(subscription.since, now - DIGEST_PERIOD),
@@ -488,7 +516,7 @@ def send_digest(subscription_id: int, now: datetime | None = None) -> int:
     )
     if subscription is None:
         return 0
-    openings = digest_openings(subscription, on=now.date(), now=now)
+    openings = digest_openings(subscription, on=office_day(now), now=now)
     if not openings:
         return 0
     for opening in openings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from careerlink.accounts.forms import ConfirmForm
@@ -33,10 +34,12 @@ def _visible_or_404(opening_id: int):
 
 
 def _industry_choices(current=None) -> list[tuple[str, str]]:
-    choices = [("", "Choose an industry")] + [(i.slug, i.name) for i in active_industries()]
+    choices = [("", _("Choose an industry"))] + [(i.slug, i.label) for i in active_industries()]
     # An industry retired since the opening was posted stays visible so the form shows it.
     if current is not None and not current.active:
-        choices.append((current.slug, f"{current.name} (no longer offered)"))
+        choices.append(
+            (current.slug, _("%(industry)s (no longer offered)", industry=current.label))
+        )
     return choices
 
 
@@ -118,14 +121,14 @@ def new():
     me = _me()
     require(
         services.can_post(me),
-        "Join the mentor directory first: openings are posted by alumni with a mentor profile.",
+        _("Join the mentor directory first: openings are posted by alumni with a mentor profile."),
     )
     form = OpeningForm()
     form.industry.choices = _industry_choices()
     if form.validate_on_submit():
         done = perform(
             lambda: services.post_opening(me, form.opening_data()),
-            "Thank you. The career office will look at your opening before students see it.",
+            _("Thank you. The career office will look at your opening before students see it."),
             form=form,
         )
         if done:
@@ -139,16 +142,16 @@ def edit(opening_id: int):
     """Change one's opening; an approved one goes back to the career office."""
     opening = _visible_or_404(opening_id)
     me = _me()
-    require(services.can_edit(me, opening), "Only the alumnus who posted it can change it.")
+    require(services.can_edit(me, opening), _("Only the alumnus who posted it can change it."))
     form = OpeningForm(obj=opening if request.method == "GET" else None)
     if request.method == "GET":
         form.industry.data = opening.industry.slug if opening.industry else ""
     form.industry.choices = _industry_choices(opening.industry)
-    form.submit.label.text = "Save and send to the career office"
+    form.submit.label.text = _("Save and send to the career office")
     if form.validate_on_submit():
         done = perform(
             lambda: services.edit_opening(me, opening, form.opening_data()),
-            "Saved. The career office will look at your opening again before students see it.",
+            _("Saved. The career office will look at your opening again before students see it."),
             form=form,
         )
         if done:
@@ -167,7 +170,7 @@ def withdraw(opening_id: int):
     if form.validate_on_submit():
         perform(
             lambda: services.withdraw_opening(me, opening, form.note.data or ""),
-            "The opening is withdrawn; students no longer see it.",
+            _("The opening is withdrawn; students no longer see it."),
             form=form,
         )
     if me.id == opening.posted_by_id:
@@ -200,12 +203,12 @@ def review(opening_id: int):
         if form.reject.data:
             perform(
                 lambda: services.reject_opening(me, opening, note),
-                f"“{opening.title}” was not approved; the alumnus is told why.",
+                _("“%(title)s” was not approved; the alumnus is told why.", title=opening.title),
             )
         elif form.approve.data:
             perform(
                 lambda: services.approve_opening(me, opening, note),
-                f"“{opening.title}” is approved; students can see it.",
+                _("“%(title)s” is approved; students can see it.", title=opening.title),
             )
     return redirect(url_for("openings.queue"))
 
@@ -223,14 +226,14 @@ def subscription():
     form = SubscriptionForm(
         data={"industries": [i.slug for i in current.industries]} if prefill else None
     )
-    form.industries.choices = [(i.slug, i.name) for i in active_industries()]
+    form.industries.choices = [(i.slug, i.label) for i in active_industries()]
     if form.validate_on_submit():
         chosen = form.industries.data or []
         done = perform(
             lambda: services.subscribe(me, chosen),
-            "Saved. You will receive new openings in these industries once a week."
+            _("Saved. You will receive new openings in these industries once a week.")
             if chosen
-            else "You are unsubscribed from the openings digest.",
+            else _("You are unsubscribed from the openings digest."),
             form=form,
         )
         if done:

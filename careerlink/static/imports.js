@@ -12,7 +12,7 @@
         if (!data) { return; }
         if (data.finished) { window.location.reload(); return; }
         var text = box.querySelector("[data-progress-text]");
-        if (text) { text.textContent = data.done + " of about " + data.expected + " rows"; }
+        if (text) { text.textContent = data.text || (data.done + " / " + data.expected); }
         var bar = box.querySelector("progress");
         if (bar) { bar.max = data.expected || 1; bar.value = data.done; }
         if (data.state === "running" && !bar) { window.location.reload(); return; }

@@ -56,7 +56,8 @@ def facet_count(page, label: str) -> int:
     control = facet(page, "checkbox", label)
     shown = control.evaluate(SHOWN_COUNT_JS)
     count = int(re.fullmatch(r"\((\d+)\)", shown.strip()).group(1))
-    expect(control).to_have_accessible_name(f"{label} ({count} alumni)")
+    noun = "alumnus" if count == 1 else "alumni"
+    expect(control).to_have_accessible_name(f"{label} ({count} {noun})")
     return count
 
 

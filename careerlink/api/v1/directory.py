@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import request
+from flask_babel import gettext as _
 
 from careerlink.api import present
 from careerlink.api import schemas as s
@@ -79,7 +80,7 @@ def get_mentor(profile_id: int):
     profile = get_profile(profile_id)
     viewer = current_caller().user
     if profile is None or not can_view_profile(viewer, profile):
-        raise NotFound("There is no mentor with that id.")
+        raise NotFound(_("There is no mentor with that id."))
     return present.mentor_detail(profile, viewer, today())
 
 

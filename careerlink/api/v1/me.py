@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import request
+from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
 from careerlink.api import present
@@ -53,9 +54,9 @@ def my_profile() -> MentorProfile:
     user = current_caller().user
     profile = mentors.get_profile_for(user)
     if profile is None:
-        raise NotFound("You have no mentor profile; join the mentor directory first.")
+        raise NotFound(_("You have no mentor profile; join the mentor directory first."))
     if not mentors.can_edit_profile(user, profile):
-        raise NotAllowed("You can only change your own profile.")
+        raise NotAllowed(_("You can only change your own profile."))
     return profile
 
 

@@ -5,6 +5,7 @@ goes through the same service as the page does."""
 from __future__ import annotations
 
 from flask import request, url_for
+from flask_babel import gettext as _
 
 from careerlink.accounts.models import User
 from careerlink.api import present
@@ -29,7 +30,7 @@ def visible_request(request_id: int) -> ConnectionRequest:
     """The request, if the caller may see it; 404 otherwise, as on the pages."""
     req = services.get_request(request_id)
     if req is None or not services.can_view_request(me(), req):
-        raise NotFound("There is no request with that id.")
+        raise NotFound(_("There is no request with that id."))
     return req
 
 
@@ -69,7 +70,7 @@ def ask_mentor(profile_id: int):
     body: s.AskBody = request.context.json
     profile = services.mentor_profile(profile_id)
     if profile is None or not profile.is_visible:
-        raise NotFound("There is no mentor with that id.")
+        raise NotFound(_("There is no mentor with that id."))
     kind = RequestKind(body.kind)
     req = commit(
         lambda: services.submit_request(
@@ -146,7 +147,7 @@ def give_feedback(request_id: int):
     req = visible_request(request_id)
     side = services.side_of(me(), req)
     if side is None:
-        raise DomainError("Only the student and the alumnus of a request give feedback.")
+        raise DomainError(_("Only the student and the alumnus of a request give feedback."))
     commit(
         lambda: services.give_feedback(
             req,

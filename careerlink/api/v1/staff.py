@@ -4,6 +4,7 @@ decline, bulk; profiles waiting for verification, verify or reject."""
 from __future__ import annotations
 
 from flask import request
+from flask_babel import gettext as _
 
 from careerlink.api import present
 from careerlink.api import schemas as s
@@ -25,7 +26,7 @@ TAG = "staff"
 def staff_member():
     """The caller, who must be career-office staff (403 otherwise)."""
     user = current_caller().user
-    require(user.is_staff, "Only the career office can do this.")
+    require(user.is_staff, _("Only the career office can do this."))
     return user
 
 
@@ -34,7 +35,7 @@ def staff_request(request_id: int):
     staff_member()
     req = services.get_request(request_id)
     if req is None:
-        raise NotFound("There is no request with that id.")
+        raise NotFound(_("There is no request with that id."))
     return req
 
 
@@ -157,7 +158,7 @@ def _profile(profile_id: int) -> MentorProfile:
     staff_member()
     profile = get_profile(profile_id)
     if profile is None:
-        raise NotFound("There is no mentor profile with that id.")
+        raise NotFound(_("There is no mentor profile with that id."))
     return profile
 
 

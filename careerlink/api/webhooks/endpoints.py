@@ -4,6 +4,7 @@ off and on, read its delivery log, retry a delivery. Administrators only."""
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from careerlink.accounts.models import User
@@ -26,7 +27,7 @@ def allow_private() -> bool:
 
 def _require_admin(actor: User | None) -> None:
     if actor is None or not actor.is_active or not actor.has_role(Role.ADMIN):
-        raise NotAllowed("Only administrators manage service tokens and webhooks.")
+        raise NotAllowed(_("Only administrators manage service tokens and webhooks."))
 
 
 def check_url(url: str) -> str:
@@ -42,9 +43,9 @@ def _check_events(events) -> list[str]:
     chosen = [str(e) for e in (events or [])]
     unknown = [e for e in chosen if e not in EVENT_TYPES]
     if unknown:
-        raise DomainError(f"Unknown event {unknown[0]!r}.", "events")
+        raise DomainError(_("Unknown event %(event)s.", event=repr(unknown[0])), "events")
     if not chosen:
-        raise DomainError("Choose at least one event.", "events")
+        raise DomainError(_("Choose at least one event."), "events")
     return [e for e in EVENT_TYPES if e in chosen]
 
 
@@ -54,7 +55,7 @@ def register(admin: User, url: str, events, description: str = "") -> tuple[Webh
     description = " ".join((description or "").split())
     if len(description) > DESCRIPTION_MAX:
         raise DomainError(
-            f"Keep the description under {DESCRIPTION_MAX} characters.", "description"
+            _("Keep the description under %(n)d characters.", n=DESCRIPTION_MAX), "description"
         )
     secret = signing.new_secret()
     endpoint = WebhookEndpoint(
@@ -136,7 +137,7 @@ def retry(admin: User, delivery: WebhookDelivery) -> WebhookDelivery:
     """Queue a failed (or already sent) delivery again, with a fresh set of attempts."""
     _require_admin(admin)
     if delivery.status in (DeliveryStatus.QUEUED.value, DeliveryStatus.SENDING.value):
-        raise InvalidTransition("That delivery is already waiting to be sent.")
+        raise InvalidTransition(_("That delivery is already waiting to be sent."))
     delivery.status = DeliveryStatus.QUEUED.value
     delivery.attempts = 0
     delivery.next_attempt_at = utcnow()

@@ -19,6 +19,7 @@ from sqlalchemy import insert, select
 from sqlalchemy import inspect as sa_inspect
 
 from careerlink.api.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from careerlink.api.scopes import N_
 from careerlink.connections.machine import RequestState
 from careerlink.connections.models import ConnectionRequest, RequestEvent
 from careerlink.mentors.models import MentorProfile
@@ -27,18 +28,20 @@ from careerlink.models import CareerLinkSession, utcnow
 S = RequestState
 # Event type -> what it means (shown where an admin picks the events an endpoint wants).
 EVENT_TYPES: dict[str, str] = {
-    "request.submitted": "A student sent a request (or revised one) to the career office.",
-    "request.approved": "The career office approved a request.",
-    "request.relayed": "A request reached the alumnus (at approval), with its answer deadline.",
-    "request.accepted": "The alumnus accepted: introduced, a day or an interview scheduled, a "
-    "résumé reviewed, or a referral agreed.",
-    "request.declined": "The career office or the alumnus declined a request.",
-    "request.expired": "The alumnus did not answer in time.",
-    "request.completed": "An introduction or a shadowing day is over.",
-    "request.withdrawn": "The student withdrew a request.",
-    "request.cancelled": "A scheduled shadowing day was cancelled.",
-    "profile.listed": "A mentor profile appeared in the directory.",
-    "profile.unlisted": "A mentor profile left the directory.",
+    "request.submitted": N_("A student sent a request (or revised one) to the career office."),
+    "request.approved": N_("The career office approved a request."),
+    "request.relayed": N_("A request reached the alumnus (at approval), with its answer deadline."),
+    "request.accepted": N_(
+        "The alumnus accepted: introduced, a day or an interview scheduled, a "
+        "résumé reviewed, or a referral agreed."
+    ),
+    "request.declined": N_("The career office or the alumnus declined a request."),
+    "request.expired": N_("The alumnus did not answer in time."),
+    "request.completed": N_("An introduction or a shadowing day is over."),
+    "request.withdrawn": N_("The student withdrew a request."),
+    "request.cancelled": N_("A scheduled shadowing day was cancelled."),
+    "profile.listed": N_("A mentor profile appeared in the directory."),
+    "profile.unlisted": N_("A mentor profile left the directory."),
 }
 
 

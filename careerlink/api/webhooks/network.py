@@ -18,6 +18,8 @@ import ssl
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
+
 URL_MAX = 500
 # A receiver's answer is read up to this much (for the delivery log), no more.
 READ_LIMIT = 4096
@@ -56,20 +58,20 @@ def parse(url: str, allow_private: bool) -> tuple[str, str, int, str]:
     """Scheme, host, port and path of an endpoint URL; UnsafeEndpoint when it cannot be one."""
     url = (url or "").strip()
     if not url or len(url) > URL_MAX or any(c.isspace() or ord(c) < 32 for c in url):
-        raise UnsafeEndpoint(f"Enter an https:// address of at most {URL_MAX} characters.")
+        raise UnsafeEndpoint(_("Enter an https:// address of at most %(n)d characters.", n=URL_MAX))
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise UnsafeEndpoint("That address cannot be read; check the port.") from None
+        raise UnsafeEndpoint(_("That address cannot be read; check the port.")) from None
     scheme = parts.scheme.lower()
     if scheme != "https" and not (scheme == "http" and allow_private):
-        raise UnsafeEndpoint("Webhooks are sent only to https:// addresses.")
+        raise UnsafeEndpoint(_("Webhooks are sent only to https:// addresses."))
     if parts.username or parts.password:
-        raise UnsafeEndpoint("Leave the user and password out of the address.")
+        raise UnsafeEndpoint(_("Leave the user and password out of the address."))
     host = (parts.hostname or "").rstrip(".")
     if not host:
-        raise UnsafeEndpoint("The address has no host name.")
+        raise UnsafeEndpoint(_("The address has no host name."))
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return scheme, host, port or (443 if scheme == "https" else 80), path
 
@@ -79,10 +81,10 @@ def resolve(host: str, port: int, allow_private: bool) -> tuple[str, ...]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, OSError):
-        raise UnsafeEndpoint(f"The host {host} cannot be found.") from None
+        raise UnsafeEndpoint(_("The host %(host)s cannot be found.", host=host)) from None
     addresses = tuple(dict.fromkeys(info[4][0] for info in infos))
     if not addresses:
-        raise UnsafeEndpoint(f"The host {host} cannot be found.")
+        raise UnsafeEndpoint(_("The host %(host)s cannot be found.", host=host))
     if not allow_private:
         for address in addresses:
             if not _is_public(address):

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from flask_babel import gettext as _
+
 from careerlink.accounts.addresses import email_problem
 from careerlink.errors import DomainError
 from careerlink.mentors.imports.presets import FIELDS, FLAGS, Layout
@@ -88,7 +90,7 @@ def _flag(text: str, column: str, any_value: bool, errors: list[CellError]) -> b
     if value in TRUE:
         return True
     if value not in FALSE:
-        errors.append(CellError(column, f"“{text}” is not yes or no"))
+        errors.append(CellError(column, _("“%(value)s” is not yes or no", value=text)))
     return False
 
 
@@ -101,7 +103,10 @@ def _email(cells, layout_columns, errors) -> tuple[str | None, list[str]]:
                 continue
             if address_problem(address):
                 errors.append(
-                    CellError(column, f"“{part.strip()[:80]}” is not a valid email address")
+                    CellError(
+                        column,
+                        _("“%(value)s” is not a valid email address", value=part.strip()[:80]),
+                    )
                 )
             elif address not in found:
                 found.append(address)
@@ -161,7 +166,7 @@ def row_cleaner(
             for position, cell in enumerate(cells):
                 if cell.lstrip().startswith(FORMULA_START):
                     errors.append(
-                        CellError(header[position], "the cell holds a spreadsheet formula")
+                        CellError(header[position], _("the cell holds a spreadsheet formula"))
                     )
         for name, kind, column, position, limit in steps:
             if kind < 0:
@@ -170,7 +175,16 @@ def row_cleaner(
             text = " ".join(cells[position].split())
             if kind == _TEXT:
                 if len(text) > limit:
-                    errors.append(CellError(column, f"is {len(text)} characters; at most {limit}"))
+                    errors.append(
+                        CellError(
+                            column,
+                            _(
+                                "is %(length)d characters; at most %(limit)d",
+                                length=len(text),
+                                limit=limit,
+                            ),
+                        )
+                    )
                     text = text[:limit]
                 values[name] = text
             elif kind == _FLAG:
@@ -183,11 +197,11 @@ def row_cleaner(
                 try:
                     values[name] = linkedin(text)
                 except DomainError:
-                    errors.append(CellError(column, "is not the address of a LinkedIn profile"))
+                    errors.append(CellError(column, _("is not the address of a LinkedIn profile")))
         if not values.get("external_id"):
-            errors.append(CellError(external_column, "the external id is empty"))
+            errors.append(CellError(external_column, _("the external id is empty")))
         if not values.get("last_name"):
-            errors.append(CellError(last_name_column, "the last name is empty"))
+            errors.append(CellError(last_name_column, _("the last name is empty")))
         return values, errors
 
     return clean
@@ -199,7 +213,13 @@ def _class_year(text: str, column: str, errors: list[CellError], high: int) -> i
     if not (text.isascii() and text.isdigit()) or not CLASS_YEAR_MIN <= int(text) <= high:
         errors.append(
             CellError(
-                column, f"“{text[:20]}” is not a class year between {CLASS_YEAR_MIN} and {high}"
+                column,
+                _(
+                    "“%(value)s” is not a class year between %(first)d and %(last)d",
+                    value=text[:20],
+                    first=CLASS_YEAR_MIN,
+                    last=high,
+                ),
             )
         )
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from careerlink.accounts.forms import ConfirmForm
@@ -48,7 +49,7 @@ def accept(token: str):
             )
         outcome = perform(
             work,
-            "Welcome! You are in the mentor directory. Add what you offer to students below.",
+            _("Welcome! You are in the mentor directory. Add what you offer to students below."),
             form=form,
             propagate=(InvalidToken,),
         )

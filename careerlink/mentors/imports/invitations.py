@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
 from careerlink.accounts import sessions
@@ -37,7 +39,11 @@ from careerlink.models import utcnow
 from careerlink.permissions import Role, is_staff
 
 MAX_PICKED = 500
-STATUSES = {"": "Everyone", "not_invited": "Not yet invited", "unanswered": "Invited, no answer"}
+STATUSES = {
+    "": _l("Everyone"),
+    "not_invited": _l("Not yet invited"),
+    "unanswered": _l("Invited, no answer"),
+}
 
 
 def invitable():
@@ -135,13 +141,15 @@ def invite(actor, record_ids: list[int] | None, criteria: Criteria | None = None
     or with an account are never invited, whatever is picked.
     """
     if not is_staff(actor):
-        raise NotAllowed("Only career-office staff can invite alumni.")
+        raise NotAllowed(_("Only career-office staff can invite alumni."))
     query = select(AlumniRecord).where(invitable(), AlumniRecord.invited_at.is_(None))
     if record_ids is not None:
         if not record_ids:
-            raise DomainError("Pick at least one alumnus to invite.", field="record_ids")
+            raise DomainError(_("Pick at least one alumnus to invite."), field="record_ids")
         if len(record_ids) > MAX_PICKED:
-            raise DomainError(f"Pick at most {MAX_PICKED} at once, or invite all that match.")
+            raise DomainError(
+                _("Pick at most %(n)d at once, or invite all that match.", n=MAX_PICKED)
+            )
         query = query.where(AlumniRecord.id.in_(record_ids))
     else:
         matching = records_query(criteria or Criteria()).with_only_columns(AlumniRecord.id)
@@ -182,15 +190,15 @@ def record_for_invitation(token: str) -> AlumniRecord:
     rid = data.get("rid")
     record = db.session.get(AlumniRecord, rid) if isinstance(rid, int) else None
     if record is None or record.email != data.get("email"):
-        raise InvalidToken("This invitation is no longer valid.", link=INVITATION)
+        raise InvalidToken(_("This invitation is no longer valid."), link=INVITATION)
     if record.accepted_at is not None or record.user_id is not None:
         raise InvalidToken(
-            "This invitation has been accepted already: sign in with your email address.",
+            _("This invitation has been accepted already: sign in with your email address."),
             link=INVITATION,
         )
     if record.withheld or record.unsubscribed_at is not None:
         raise InvalidToken(
-            "This invitation is no longer valid. Contact the career office.", link=INVITATION
+            _("This invitation is no longer valid. Contact the career office."), link=INVITATION
         )
     return record
 
@@ -219,12 +227,14 @@ def accept(
     """Create the alumnus's account, opt them in with the consent text, save the profile."""
     record = record_for_invitation(token)
     if not agreed:
-        raise DomainError("Tick the box to agree before you join.", field="agree")
+        raise DomainError(_("Tick the box to agree before you join."), field="agree")
     policy.check_signup_role(Role.ALUMNUS)
     if find_user_by_email(record.email) is not None:
         raise DomainError(
-            "An account with this address exists already: sign in first (the link above), "
-            "then accept on this page."
+            _(
+                "An account with this address exists already: sign in first (the link above), "
+                "then accept on this page."
+            )
         )
     user = create_user(
         record.email, data.get("display_name") or "", password, [Role.ALUMNUS], verified=True
@@ -250,11 +260,15 @@ def accept_signed_in(user, token: str, data: dict, agreed: bool) -> AlumniRecord
     record = record_for_invitation(token)
     if user.email != record.email:
         raise NotAllowed(
-            f"This invitation is for {record.email}; you are signed in as {user.email}. "
-            "Sign out, then open the link again."
+            _(
+                "This invitation is for %(invited)s; you are signed in as %(signed_in)s. "
+                "Sign out, then open the link again.",
+                invited=record.email,
+                signed_in=user.email,
+            )
         )
     if not agreed:
-        raise DomainError("Tick the box to agree before you join.", field="agree")
+        raise DomainError(_("Tick the box to agree before you join."), field="agree")
     user.add_role(Role.ALUMNUS)
     if current_app.config["CAREERLINK_IMPORT_VERIFIES_GRADUATES"] and not user.alumnus_verified:
         user.alumnus_verified_at = utcnow()
@@ -282,7 +296,7 @@ def record_for_unsubscribe(token: str) -> AlumniRecord:
     rid = read_unsubscribe_token(token).get("rid")
     record = db.session.get(AlumniRecord, rid) if isinstance(rid, int) else None
     if record is None:
-        raise InvalidToken("This link is for a record that no longer exists.", link=UNSUBSCRIBE)
+        raise InvalidToken(_("This link is for a record that no longer exists."), link=UNSUBSCRIBE)
     return record
 
 

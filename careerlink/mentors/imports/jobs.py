@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from careerlink.database import transaction
@@ -41,7 +42,7 @@ UNEXPECTED = (
 
 def _require_staff(actor) -> None:
     if not is_staff(actor):
-        raise NotAllowed("Only career-office staff can import alumni.")
+        raise NotAllowed(_("Only career-office staff can import alumni."))
 
 
 def folder() -> Path:
@@ -91,7 +92,7 @@ def layout_of(job: ImportJob) -> presets.Layout:
 
 def choose_layout(choice: str) -> presets.Layout | None:
     """`preset:NAME` or `mapping:ID` to a layout; `custom` (map the columns next) to None."""
-    kind, _, value = (choice or "").partition(":")
+    kind, _sep, value = (choice or "").partition(":")
     if kind == "preset":
         return presets.preset(value)
     if kind == "mapping" and value.isdigit() and len(value) < 10:
@@ -100,7 +101,7 @@ def choose_layout(choice: str) -> presets.Layout | None:
             return presets.layout_from_mapping(saved.as_mapping(), saved.name)
     if choice == "custom":
         return None
-    raise DomainError("Choose a layout from the list.", field="layout")
+    raise DomainError(_("Choose a layout from the list."), field="layout")
 
 
 def header_of(job: ImportJob) -> list[str]:
@@ -126,8 +127,11 @@ def _save_stream(stream, target: Path, limit: int) -> int:
     if size > limit:
         target.unlink(missing_ok=True)
         raise DomainError(
-            f"The file is larger than {limit / 1e6:.0f} MB (CAREERLINK_IMPORT_MAX_BYTES). "
-            "Split it, or export fewer columns.",
+            _(
+                "The file is larger than %(limit)s MB (CAREERLINK_IMPORT_MAX_BYTES). "
+                "Split it, or export fewer columns.",
+                limit=round(limit / 1e6),
+            ),
             field="file",
         )
     return size
@@ -171,7 +175,7 @@ def set_columns(
     """The mapping step: the columns staff chose for each field; the dry run is queued."""
     _require_staff(actor)
     if job.state != JobState.UPLOADED.value:
-        raise InvalidTransition("This file's columns are already chosen.")
+        raise InvalidTransition(_("This file's columns are already chosen."))
     chosen = {field: [column] for field, column in columns.items() if column}
     layout = presets.layout_from_mapping({"source": source, "columns": chosen}, "mapping")
     try:
@@ -182,10 +186,12 @@ def set_columns(
     if save_as:
         if len(save_as) > MAPPING_NAME_MAX:
             raise DomainError(
-                f"Keep the name under {MAPPING_NAME_MAX} characters.", field="save_as"
+                _("Keep the name under %(n)d characters.", n=MAPPING_NAME_MAX), field="save_as"
             )
         if db.session.scalar(select(ImportMapping.id).where(ImportMapping.name == save_as)):
-            raise Conflict(f"A mapping named “{save_as}” exists already.", field="save_as")
+            raise Conflict(
+                _("A mapping named “%(name)s” exists already.", name=save_as), field="save_as"
+            )
         db.session.add(
             ImportMapping(
                 name=save_as, source=layout.source, columns=chosen, created_by_id=actor.id
@@ -201,7 +207,7 @@ def import_for_real(actor, preview: ImportJob) -> ImportJob:
     """Queue the real import of a finished dry run's file, with the same columns."""
     _require_staff(actor)
     if not preview.dry_run or preview.state != JobState.DONE.value:
-        raise InvalidTransition("Only a finished dry run can be imported.")
+        raise InvalidTransition(_("Only a finished dry run can be imported."))
     job = ImportJob(
         key=secrets.token_hex(16),
         filename=preview.filename,

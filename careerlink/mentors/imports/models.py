@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import pgettext
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -80,14 +81,17 @@ class AlumniRecord(TimestampMixin, db.Model):
 
     @property
     def invitation_status(self) -> str:
-        """Where the invitation is, in words for the staff page."""
+        """Where the invitation is, in words for the staff page (in the page's language)."""
+        # A context of their own: other parts say "accepted" of requests, not of people.
         if self.accepted_at is not None:
-            return "accepted"
+            return pgettext("invitation status", "accepted")
         if self.unsubscribed_at is not None:
-            return "unsubscribed"
+            return pgettext("invitation status", "unsubscribed")
         if self.invited_at is None:
-            return "not invited"
-        return "reminded" if self.reminded_at is not None else "invited"
+            return pgettext("invitation status", "not invited")
+        if self.reminded_at is not None:
+            return pgettext("invitation status", "reminded")
+        return pgettext("invitation status", "invited")
 
     def __repr__(self) -> str:
         return f"<AlumniRecord {self.id} {self.source}:{self.external_id}>"

@@ -12,28 +12,33 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from babel.lists import format_list
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from careerlink.errors import DomainError
 from careerlink.mentors.imports.reading import FileProblem, normalize_header
 
 # The fields an import fills, in the order the mapping page and the report show them.
 FIELDS: dict[str, str] = {
-    "external_id": "External id",
-    "first_name": "First name",
-    "last_name": "Last name",
-    "preferred_name": "Preferred name",
-    "email": "Email",
-    "class_year": "Class year",
-    "degree": "Degree",
-    "programme": "Programme",
-    "employer": "Employer",
-    "job_title": "Job title",
-    "industry": "Industry",
-    "city": "City",
-    "country": "Country",
-    "linkedin_url": "LinkedIn URL",
-    "deceased": "Deceased",
-    "do_not_contact": "Do not contact",
-    "confidential": "Confidential (FERPA hold)",
+    "external_id": _l("External id"),
+    "first_name": _l("First name"),
+    "last_name": _l("Last name"),
+    "preferred_name": _l("Preferred name"),
+    "email": _l("Email"),
+    "class_year": _l("Class year"),
+    "degree": _l("Degree"),
+    "programme": _l("Programme"),
+    "employer": _l("Employer"),
+    "job_title": _l("Job title"),
+    "industry": _l("Industry"),
+    "city": _l("City"),
+    "country": _l("Country"),
+    "linkedin_url": _l("LinkedIn URL"),
+    "deceased": _l("Deceased"),
+    "do_not_contact": _l("Do not contact"),
+    "confidential": _l("Confidential (FERPA hold)"),
 }
 REQUIRED = ("external_id", "last_name")
 FLAGS = ("deceased", "do_not_contact", "confidential")
@@ -63,11 +68,23 @@ class Layout:
         missing = [n for n in REQUIRED if n not in resolved]
         if missing:
             wanted = "; ".join(
-                f"{FIELDS[n]} (column “{' or '.join(self.columns.get(n, ()) or ('?',))}”)"
+                _(
+                    "%(field)s (column “%(columns)s”)",
+                    field=FIELDS[n],
+                    columns=format_list(
+                        list(self.columns.get(n, ()) or ("?",)),
+                        style="or",
+                        locale=get_locale() or "en",
+                    ),
+                )
                 for n in missing
             )
             raise FileProblem(
-                f"The file lacks a required column for the {self.label} layout: {wanted}."
+                _(
+                    "The file lacks a required column for the %(layout)s layout: %(wanted)s.",
+                    layout=self.label,
+                    wanted=wanted,
+                )
             )
         return resolved
 
@@ -168,7 +185,7 @@ BANNER = Layout(
 
 GENERIC = Layout(
     name="generic",
-    label="Generic CareerLink layout",
+    label=_l("Generic CareerLink layout"),
     source="generic",
     columns={
         **{name: (name,) for name in FIELDS if name != "email"},
@@ -185,32 +202,47 @@ def preset(name: str) -> Layout:
         return PRESETS[name]
     except KeyError:
         raise DomainError(
-            f"There is no preset “{name}”; choose one of {', '.join(PRESETS)}.", field="preset"
+            _(
+                "There is no preset “%(name)s”; choose one of %(names)s.",
+                name=name,
+                names=", ".join(PRESETS),
+            ),
+            field="preset",
         ) from None
 
 
 def layout_from_mapping(data: dict, name: str = "mapping") -> Layout:
     """A layout from a saved mapping: {"source": ..., "columns": {field: column or [columns]}}."""
     if not isinstance(data, dict) or not isinstance(data.get("columns"), dict):
-        raise DomainError('A mapping is {"source": "...", "columns": {"field": "Column"}}.')
+        raise DomainError(
+            _("A mapping is %(shape)s.", shape='{"source": "...", "columns": {"field": "Column"}}')
+        )
     source = str(data.get("source") or "").strip()
     if not source or len(source) > SOURCE_MAX:
-        raise DomainError(f"Name the mapping's source (1 to {SOURCE_MAX} characters).")
+        raise DomainError(_("Name the mapping's source (1 to %(n)d characters).", n=SOURCE_MAX))
     columns: dict[str, tuple[str, ...]] = {}
     for key, value in data["columns"].items():
         if key not in FIELDS:
-            raise DomainError(f"“{key}” is not a field; the fields are {', '.join(FIELDS)}.")
+            raise DomainError(
+                _(
+                    "“%(key)s” is not a field; the fields are %(fields)s.",
+                    key=key,
+                    fields=", ".join(FIELDS),
+                )
+            )
         names = [value] if isinstance(value, str) else value
         if not isinstance(names, list) or not all(
             isinstance(n, str) and 0 < len(n) <= 200 for n in names
         ):
-            raise DomainError(f"Map “{key}” to a column name or a list of column names.")
+            raise DomainError(
+                _("Map “%(key)s” to a column name or a list of column names.", key=key)
+            )
         if names:
             columns[key] = tuple(names)
     flags = data.get("any_value_flags") or []
     if not isinstance(flags, list) or not set(flags) <= set(FLAGS):
-        raise DomainError(f"any_value_flags lists flags among {', '.join(FLAGS)}.")
-    return Layout(name, f"mapping “{name}”", source, columns, frozenset(flags))
+        raise DomainError(_("any_value_flags lists flags among %(flags)s.", flags=", ".join(FLAGS)))
+    return Layout(name, _l("mapping “%(name)s”", name=name), source, columns, frozenset(flags))
 
 
 def load_mapping(path: Path) -> Layout:
@@ -218,5 +250,7 @@ def load_mapping(path: Path) -> Layout:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise DomainError(f"The mapping file cannot be read as JSON ({err}).") from None
+        raise DomainError(
+            _("The mapping file cannot be read as JSON (%(error)s).", error=err)
+        ) from None
     return layout_from_mapping(data, Path(path).stem)

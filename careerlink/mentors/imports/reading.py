@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from flask_babel import gettext as _
+
 from careerlink.errors import DomainError
 
 DELIMITERS = (",", ";", "\t")
@@ -52,11 +54,15 @@ def check_size(path: Path, max_bytes: int) -> int:
     """The file's size; FileProblem when empty or over the limit."""
     size = path.stat().st_size
     if size == 0:
-        raise FileProblem("The file is empty.")
+        raise FileProblem(_("The file is empty."))
     if size > max_bytes:
         raise FileProblem(
-            f"The file is {size / 1e6:.0f} MB; the limit is {max_bytes / 1e6:.0f} MB "
-            "(CAREERLINK_IMPORT_MAX_BYTES). Split it, or export fewer columns."
+            _(
+                "The file is %(size)s MB; the limit is %(limit)s MB "
+                "(CAREERLINK_IMPORT_MAX_BYTES). Split it, or export fewer columns.",
+                size=round(size / 1e6),
+                limit=round(max_bytes / 1e6),
+            )
         )
     return size
 
@@ -81,19 +87,23 @@ def detect_encoding(path: Path, convert: str | None = None) -> str:
     """
     if convert is not None:
         if convert not in ENCODINGS:
-            raise FileProblem(f"Choose the encoding among {', '.join(ENCODINGS)}.")
+            raise FileProblem(
+                _("Choose the encoding among %(encodings)s.", encodings=", ".join(ENCODINGS))
+            )
         if not _decodes(path, convert):
-            raise FileProblem(f"The file is not valid {convert} text.")
+            raise FileProblem(_("The file is not valid %(encoding)s text.", encoding=convert))
         return "utf-8-sig" if convert == "utf-8" else convert
     if _decodes(path, "utf-8"):
         return "utf-8-sig"
     if _decodes(path, "cp1252"):
         raise FileProblem(
-            "The file is not UTF-8: it looks like Windows-1252 (what Excel calls “CSV” or "
-            "“ANSI”). Save it as “CSV UTF-8”, or import it again asking for the conversion "
-            "from Windows-1252."
+            _(
+                "The file is not UTF-8: it looks like Windows-1252 (what Excel calls “CSV” or "
+                "“ANSI”). Save it as “CSV UTF-8”, or import it again asking for the conversion "
+                "from Windows-1252."
+            )
         )
-    raise FileProblem("The file is not text in UTF-8 or Windows-1252; is it a CSV or XLSX file?")
+    raise FileProblem(_("The file is not text in UTF-8 or Windows-1252; is it a CSV or XLSX file?"))
 
 
 def sniff_delimiter(first_line: str) -> str:
@@ -108,13 +118,18 @@ def _clean_header(raw: list[str]) -> list[str]:
     while header and not header[-1]:
         header.pop()
     if not any(header):
-        raise FileProblem("The file has no header row: its first row must name the columns.")
+        raise FileProblem(_("The file has no header row: its first row must name the columns."))
     seen: dict[str, int] = {}
     for position, name in enumerate(header, start=1):
         key = normalize_header(name)
         if key and key in seen:
             raise FileProblem(
-                f"The column “{name}” appears twice (columns {seen[key]} and {position})."
+                _(
+                    "The column “%(name)s” appears twice (columns %(first)d and %(second)d).",
+                    name=name,
+                    first=seen[key],
+                    second=position,
+                )
             )
         seen[key] = position
     return header
@@ -130,10 +145,10 @@ def read_csv(path: Path, encoding: str) -> Table:
         header = _clean_header(next(reader))
     except StopIteration:
         handle.close()
-        raise FileProblem("The file is empty.") from None
+        raise FileProblem(_("The file is empty.")) from None
     except csv.Error as err:
         handle.close()
-        raise FileProblem(f"The header row cannot be read: {err}.") from None
+        raise FileProblem(_("The header row cannot be read: %(error)s.", error=err)) from None
     return Table(header, _csv_rows(reader, handle, len(header)), "csv", handle.close)
 
 
@@ -147,7 +162,7 @@ def _csv_rows(reader, handle, width: int) -> Iterator[tuple[int, list[str]] | Ba
             except StopIteration:
                 return
             except csv.Error as err:
-                yield BadRow(number, f"the row cannot be read as CSV ({err})")
+                yield BadRow(number, _("the row cannot be read as CSV (%(error)s)", error=err))
                 continue
             if not any(c.strip() for c in cells):
                 continue  # blank lines, often at the end of an export
@@ -180,14 +195,16 @@ def read_xlsx(path: Path) -> Table:
     try:
         book = load_workbook(path, read_only=True, data_only=False)
     except Exception as err:  # a damaged or encrypted workbook: openpyxl raises many kinds
-        raise FileProblem(f"The XLSX file cannot be opened ({type(err).__name__}).") from None
+        raise FileProblem(
+            _("The XLSX file cannot be opened (%(error)s).", error=type(err).__name__)
+        ) from None
     sheet = book.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     try:
         header = _clean_header([_xlsx_text(v) for v in next(rows)])
     except StopIteration:
         book.close()
-        raise FileProblem("The file is empty.") from None
+        raise FileProblem(_("The file is empty.")) from None
     return Table(header, _xlsx_rows(rows, book, len(header)), "xlsx", book.close)
 
 
@@ -198,7 +215,9 @@ def _xlsx_rows(rows, book, width: int) -> Iterator[tuple[int, list[str]] | BadRo
             if not any(c.strip() for c in cells):
                 continue
             if any(c.strip() for c in cells[width:]):
-                yield BadRow(number, f"the row has cells beyond the header's {width} columns")
+                yield BadRow(
+                    number, _("the row has cells beyond the header's %(n)d columns", n=width)
+                )
                 continue
             yield number, (cells + [""] * width)[:width]
     finally:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import JSON, Integer, String, any_, bindparam, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
@@ -135,18 +136,32 @@ class ImportReport:
 
     def summary(self) -> str:
         """One line for the CLI and the page."""
-        c = self.counts
-        verb = "would create" if self.dry_run else "created"
-        verb2 = "would update" if self.dry_run else "updated"
-        tail = "; nothing was written (dry run)" if self.dry_run else ""
-        return (
-            f"{verb} {c[CREATE]}, {verb2} {c[UPDATE]}, skipped {c[SKIP]}, "
-            f"{c[ERROR]} with errors{tail}"
-        )
+        return summary_text(self.counts, self.dry_run)
 
     def report_rows(self) -> Iterable[tuple]:
         """Every outcome as a row of the report CSV."""
         return (o.cells() for o in self.outcomes)
+
+
+def summary_text(counts: dict[str, int], dry_run: bool) -> str:
+    """An import's totals in one line, in the current language (the page renders it anew)."""
+    c = {action: (counts or {}).get(action, 0) for action in ACTIONS}
+    if dry_run:
+        return _(
+            "would create %(create)d, would update %(update)d, skipped %(skip)d, "
+            "%(error)d with errors; nothing was written (dry run)",
+            create=c[CREATE],
+            update=c[UPDATE],
+            skip=c[SKIP],
+            error=c[ERROR],
+        )
+    return _(
+        "created %(create)d, updated %(update)d, skipped %(skip)d, %(error)d with errors",
+        create=c[CREATE],
+        update=c[UPDATE],
+        skip=c[SKIP],
+        error=c[ERROR],
+    )
 
 
 def fold(value: str) -> str:
@@ -172,7 +187,7 @@ class IndustryResolver:
 
 def _describe(value) -> str:
     if value is None or value == "" or value == []:
-        return "(empty)"
+        return _("(empty)")
     if isinstance(value, list):
         return ", ".join(value)
     return f"“{value}”" if isinstance(value, str) else str(value)
@@ -205,9 +220,13 @@ class Planner:
         earlier = self.seen_ids.get(ext)
         if earlier is not None:
             if earlier[1] == digest:
-                return RowOutcome(number, SKIP, ext, f"the same as row {earlier[0]}")
+                return RowOutcome(number, SKIP, ext, _("the same as row %(row)d", row=earlier[0]))
             return RowOutcome(
-                number, ERROR, ext, f"the external id is also on row {earlier[0]}", "external id"
+                number,
+                ERROR,
+                ext,
+                _("the external id is also on row %(row)d", row=earlier[0]),
+                "external id",
             )
         email = values.get("email")
         if email:
@@ -217,8 +236,12 @@ class Planner:
                     number,
                     ERROR,
                     ext,
-                    f"the address {email} is also on row {other[0]} (addresses are compared "
-                    "without regard to case)",
+                    _(
+                        "the address %(email)s is also on row %(row)d (addresses are compared "
+                        "without regard to case)",
+                        email=email,
+                        row=other[0],
+                    ),
                     "email",
                 )
             self.seen_emails[email] = (number, ext)
@@ -309,8 +332,12 @@ class Planner:
                         number,
                         ERROR,
                         ext,
-                        f"the address {email} belongs to the record with external id "
-                        f"{owner.external_id} from the same source",
+                        _(
+                            "the address %(email)s belongs to the record with external id "
+                            "%(external_id)s from the same source",
+                            email=email,
+                            external_id=owner.external_id,
+                        ),
                         "email",
                     ),
                     row,
@@ -323,8 +350,13 @@ class Planner:
                     number,
                     ERROR,
                     ext,
-                    f"the address {email} belongs to another record ({owner.source} "
-                    f"{owner.external_id})",
+                    _(
+                        "the address %(email)s belongs to another record (%(source)s "
+                        "%(external_id)s)",
+                        email=email,
+                        source=owner.source,
+                        external_id=owner.external_id,
+                    ),
                     "email",
                 ),
                 row,
@@ -337,14 +369,14 @@ class Planner:
         notes = []
         if row.get("industry_value") and row.get("industry_id") is None:
             self.report.unknown_industries[row["industry_value"]] += 1
-            notes.append(f"industry “{row['industry_value']}” is not mapped yet")
+            notes.append(_("industry “%(value)s” is not mapped yet", value=row["industry_value"]))
         if user_id is not None or (record is not None and record.user_id is not None):
             self.with_account.add(ext)
         if record is None:
             if user_id is not None:
                 row["user_id"] = user_id
                 linked.add(user_id)
-                notes.append("linked to the existing account with this address")
+                notes.append(_("linked to the existing account with this address"))
             return RowOutcome(number, CREATE, ext, "; ".join(notes)), row, None
         current = record._mapping  # by key: several times faster than a Row's attributes
         changes = [
@@ -621,8 +653,11 @@ def run_import(
                 # A case planning cannot see (two rows swapping their addresses, or another
                 # import writing the same records at once): the caller rolls everything back.
                 raise FileProblem(
-                    "The file could not be written, and nothing was: the database refused a "
-                    f"change ({error_reason(err)}). Import the rows involved in two steps."
+                    _(
+                        "The file could not be written, and nothing was: the database refused "
+                        "a change (%(reason)s). Import the rows involved in two steps.",
+                        reason=error_reason(err),
+                    )
                 ) from None
         if progress is not None:
             progress(len(outcomes))
@@ -654,7 +689,7 @@ def run_import(
         finally:
             table.close()
     if not report.outcomes:
-        raise FileProblem("The file has a header but no rows.")
+        raise FileProblem(_("The file has a header but no rows."))
     return report
 
 
@@ -666,18 +701,21 @@ def map_industry(value: str, slug: str, actor: User | None = None) -> int:
     """
     key = fold(value)
     if not key:
-        raise DomainError("Give the CRM's industry value to map.", field="value")
+        raise DomainError(_("Give the CRM's industry value to map."), field="value")
     if len(key) > IndustryAlias.__table__.c.value_key.type.length:
-        raise DomainError("An industry value has at most 120 characters.", field="value")
+        raise DomainError(_("An industry value has at most 120 characters."), field="value")
     slug = (slug or "").strip()
     if not slug:
-        raise DomainError("Choose a CareerLink industry for this value.", field="industry")
+        raise DomainError(_("Choose a CareerLink industry for this value."), field="industry")
     industry = db.session.scalar(select(Industry).where(Industry.slug == slug[:60]))
     if industry is None:
-        raise DomainError(f"There is no industry “{slug[:60]}”.", field="industry")
+        raise DomainError(
+            _("There is no industry “%(industry)s”.", industry=slug[:60]), field="industry"
+        )
     if not industry.active:
         raise DomainError(
-            f"“{industry.name}” is retired; choose an industry in use.", field="industry"
+            _("“%(industry)s” is retired; choose an industry in use.", industry=industry.label),
+            field="industry",
         )
     alias = db.session.scalar(select(IndustryAlias).where(IndustryAlias.value_key == key))
     if alias is None:

@@ -5,12 +5,16 @@ from __future__ import annotations
 from itertools import islice
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from careerlink.accounts.forms import ConfirmForm
 from careerlink.errors import DomainError, NotFound
 from careerlink.exports import csv_response
 from careerlink.extensions import db
+from careerlink.i18n import format_number
 from careerlink.mentors.imports import invitations, jobs
 from careerlink.mentors.imports.forms import (
     InviteForm,
@@ -26,6 +30,7 @@ from careerlink.mentors.imports.services import (
     REPORT_HEADER,
     map_industry,
     mapped_values,
+    summary_text,
 )
 from careerlink.mentors.industries import active_industries
 from careerlink.pagination import Page, page_number, paginate
@@ -36,6 +41,42 @@ bp = Blueprint("imports", __name__)
 
 REPORT_PAGE = 100
 ALUMNI_PAGE = 50
+
+
+# Words for the stored English codes, in the page's language (the CSV report keeps the codes).
+_ACTION_LABELS = {
+    "create": _l("Create"),
+    "update": _l("Update"),
+    "skip": _l("Skip"),
+    "error": _l("Error"),
+}
+_STATE_LABELS = {
+    "uploaded": _l("Uploaded"),
+    "queued": _l("Queued"),
+    "running": _l("Running"),
+    "done": _l("Done"),
+    "failed": _l("Failed"),
+}
+
+
+@bp.app_template_global()
+def import_action(action: str) -> str:
+    """A row outcome's name (create, update, skip, error) for people."""
+    return str(_ACTION_LABELS.get(action, action))
+
+
+@bp.app_template_global()
+def import_state(state: str) -> str:
+    """An import job's state for people."""
+    return str(_STATE_LABELS.get(state, state))
+
+
+@bp.app_template_global()
+def import_summary(job: ImportJob) -> str:
+    """A finished job's totals, written in the page's language from its counts."""
+    if job.counts is None:
+        return job.summary or job.error or ""
+    return summary_text(job.counts, job.dry_run)
 
 
 def _me():
@@ -85,7 +126,7 @@ def columns(job_id: int):
     try:
         header = jobs.header_of(job)
     except DomainError:
-        raise NotFound("This file can no longer be read; upload it again.") from None
+        raise NotFound(_("This file can no longer be read; upload it again.")) from None
     form = mapping_form(header, request.form if request.method == "POST" else None)
     if request.method == "GET":
         guess_columns(form, header)
@@ -94,7 +135,7 @@ def columns(job_id: int):
             lambda: jobs.set_columns(
                 _me(), job, chosen_columns(form), form.source.data, form.save_as.data
             ),
-            "The columns are set; the dry run is queued.",
+            _("The columns are set; the dry run is queued."),
             form=form,
         )
         if outcome.ok:
@@ -157,7 +198,7 @@ def map_unknown_industry(job_id: int):
     form = MapIndustryForm()
     value = (form.value.data or "").strip()
     if not form.validate_on_submit() or value not in (job.unknown_industries or {}):
-        flash("Choose one of the industry values listed for this import.", "error")
+        flash(_("Choose one of the industry values listed for this import."), "error")
         return _job_page(job, form, 422)
     slug = form.industry.data or ""
     outcome = perform(lambda: map_industry(value, slug, _me()), None, form=form)
@@ -165,8 +206,13 @@ def map_unknown_industry(job_id: int):
         return _job_page(job, form, 422)
     fixed = outcome.value
     flash(
-        f"“{value}” now maps to {mapped_values([value])[value].name}; "
-        f"{fixed} record{'' if fixed == 1 else 's'} updated.",
+        ngettext(
+            "“%(value)s” now maps to %(industry)s; %(num)d record updated.",
+            "“%(value)s” now maps to %(industry)s; %(num)d records updated.",
+            fixed,
+            value=value,
+            industry=mapped_values([value])[value].label,
+        ),
         "success",
     )
     return redirect(url_for("imports.job", job_id=job.id))
@@ -178,7 +224,13 @@ def progress(job_id: int):
     """The job's state and rows done, for the page's polling script."""
     job = _job(job_id)
     done, expected = jobs.progress(job)
-    return jsonify(state=job.state, done=done, expected=expected, finished=job.finished)
+    # `text` is the progress in the page's language, for the script to show as it is.
+    text = _(
+        "%(done)s of about %(expected)s rows",
+        done=format_number(done),
+        expected=format_number(expected),
+    )
+    return jsonify(state=job.state, done=done, expected=expected, finished=job.finished, text=text)
 
 
 @bp.route("/<int:job_id>/report.csv")
@@ -187,7 +239,7 @@ def report(job_id: int):
     """The per-row report as CSV (every cell escaped against formula injection)."""
     job = _job(job_id)
     if job.state != JobState.DONE.value:
-        raise NotFound("The report is ready when the import has finished.")
+        raise NotFound(_("The report is ready when the import has finished."))
     kind = "dry-run" if job.dry_run else "import"
     return csv_response(f"alumni-{kind}-{job.id}-report.csv", REPORT_HEADER, jobs.report_rows(job))
 
@@ -198,7 +250,7 @@ def import_for_real(job_id: int):
     """Queue the real import of a dry run's file."""
     preview = _job(job_id)
     if ConfirmForm().validate_on_submit():
-        outcome = perform(lambda: jobs.import_for_real(_me(), preview), "The import is queued.")
+        outcome = perform(lambda: jobs.import_for_real(_me(), preview), _("The import is queued."))
         if outcome.ok:
             return redirect(url_for("imports.job", job_id=outcome.value.id))
     return redirect(url_for("imports.job", job_id=job_id))
@@ -236,8 +288,11 @@ def invite():
         if outcome.ok:
             count = outcome.value
             flash(
-                f"{count} invitation{'' if count == 1 else 's'} queued; the outbox sends them "
-                "in batches.",
+                ngettext(
+                    "%(num)d invitation queued; the outbox sends them in batches.",
+                    "%(num)d invitations queued; the outbox sends them in batches.",
+                    count,
+                ),
                 "success",
             )
     return redirect(url_for("imports.alumni", **request.args))
