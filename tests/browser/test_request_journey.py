@@ -60,7 +60,7 @@ def test_ask_approve_accept_from_email_introduces_both(
     sign_in_with_form(page, base, student.email, t=t)
     page.goto(f"{base}/mentors/{profile.id}")
     assert_accessible(page, "mentor page with ask buttons")
-    page.get_by_role("link", name=t("Ask for an introduction")).click()
+    page.get_by_role("link", name=t("Ask for %(kind)s", kind=introduction)).click()
     expect(
         heading(page, t("Ask %(name)s for %(kind)s", name="Alma Alumna", kind=introduction))
     ).to_be_visible()
