@@ -107,3 +107,18 @@ def test_translations_keep_their_placeholders(po):
             if not used <= names or not (names - used) <= allowed_missing:
                 wrong.append((ids[0], text))
     assert wrong == []
+
+
+TRANS_BLOCK = re.compile(r"\{%-?\s*trans\b([^%]*)%\}(.*?)\{%-?\s*endtrans\s*-?%\}", re.S)
+
+
+def test_a_plural_block_counts_by_its_count_not_its_first_variable():
+    """Jinja picks the plural form by the block's first variable unless `pluralize` names one:
+    `{% trans value=v, count=n %}` with a bare `{% pluralize %}` would count by `value`."""
+    wrong = []
+    for template in sorted((ROOT / "templates").rglob("*.*")):
+        for args, body in TRANS_BLOCK.findall(template.read_text(encoding="utf-8")):
+            names = [a.split("=")[0].strip() for a in args.split(",") if a.strip()]
+            if re.search(r"\{%-?\s*pluralize\s*-?%\}", body) and names and names[0] != "count":
+                wrong.append(f"{template.relative_to(ROOT)}: trans {args.strip()}")
+    assert wrong == []

@@ -40,7 +40,9 @@ def results_heading(page):
 
 def facet(page, role: str, label: str):
     """A filter control whose accessible name is the value's label followed by its count."""
-    return page.get_by_role(role, name=re.compile(r"^" + re.escape(label) + r" \(\d+ alumni\)$"))
+    return page.get_by_role(
+        role, name=re.compile(r"^" + re.escape(label) + r" \((1 alumnus|\d+ alumni)\)$")
+    )
 
 
 # The count as seen: the label's .cl-count without its text for screen readers.

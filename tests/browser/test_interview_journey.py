@@ -80,7 +80,7 @@ def test_propose_times_approve_accept_a_slot_both_invited(
     sign_in_with_form(page, base, "sam@careers.example.edu")
     page.goto(f"{base}/staff/requests")
     page.get_by_role("link", name="#1").click()
-    expect(heading(page, "Request #1: an informational interview")).to_be_visible()
+    expect(heading(page, "Request #1: Informational interview")).to_be_visible()
     assert_accessible(page, "staff page of an interview request")
     page.get_by_role("button", name="Approve and relay").click()
     expect(page.get_by_text("Approved: the request is on its way")).to_be_visible()

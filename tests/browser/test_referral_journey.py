@@ -99,7 +99,7 @@ def test_a_referral_asked_from_a_posted_opening_is_passed_on(
     sign_in_with_form(page, base, staff.email)
     page.goto(f"{base}/staff/requests")
     page.get_by_role("link", name="#1").click()
-    expect(heading(page, "Request #1: a referral")).to_be_visible()
+    expect(heading(page, "Request #1: Referral")).to_be_visible()
     assert_accessible(page, "staff page of a referral request")
     page.get_by_role("button", name="Approve and relay").click()
     expect(page.get_by_text("Approved: the request is on its way")).to_be_visible()
