@@ -263,3 +263,10 @@ def test_a_language_setting_naming_nothing_installed_stops_the_app(
         )
     with pytest.raises(cfg.ConfigError, match=re.escape(message)):
         create_app(config)
+
+
+def test_the_command_line_speaks_the_office_default_language(app, db, monkeypatch):
+    monkeypatch.setitem(app.config, "CAREERLINK_DEFAULT_LOCALE", "fr_FR")
+    result = app.test_cli_runner().invoke(args=["careerlink", "alumni", "unmapped-industries"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "chaque valeur de secteur est associée\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 
 @click.group("webhooks")
@@ -27,7 +28,14 @@ def deliver_command(loop, batch, interval):
     from careerlink.api.webhooks import delivery
 
     def report(result: delivery.DeliverResult) -> None:
-        click.echo(f"sent {result.sent}, will retry {result.retried}, failed {result.failed}")
+        click.echo(
+            _(
+                "sent %(sent)d, will retry %(retried)d, failed %(failed)d",
+                sent=result.sent,
+                retried=result.retried,
+                failed=result.failed,
+            )
+        )
         for error in result.errors:
             click.echo(f"  {error}", err=True)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from careerlink.database import transaction
 
@@ -21,7 +22,13 @@ def remind_command():
 
     with transaction():
         result = run_freshness()
-    click.echo(f"reminded {result.reminded}, unlisted {result.unlisted}")
+    click.echo(
+        _(
+            "reminded %(reminded)d, unlisted %(unlisted)d",
+            reminded=result.reminded,
+            unlisted=result.unlisted,
+        )
+    )
 
 
 @profiles_cli.command("industries")
@@ -33,4 +40,4 @@ def industries_command():
 
     with transaction():
         added = ensure_default_industries(db.session.connection())
-    click.echo(f"added {added} industries")
+    click.echo(_("added %(count)d industries", count=added))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from careerlink.database import transaction
 
@@ -30,4 +31,11 @@ def digest_command():
         if count:
             sent += 1
             listed += count
-    click.echo(f"{sent} digests queued, {listed} openings listed, {len(ids)} subscribers")
+    click.echo(
+        _(
+            "%(sent)d digests queued, %(listed)d openings listed, %(subscribers)d subscribers",
+            sent=sent,
+            listed=listed,
+            subscribers=len(ids),
+        )
+    )

@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.exc import OperationalError
 
@@ -48,10 +49,23 @@ class TickResult:
     skipped: int = 0
 
     def __str__(self) -> str:
-        return (
-            f"reminded {self.reminded}, expired {self.expired}, completed {self.completed}, "
-            f"paused {self.paused} alumni"
-            + (f", skipped {self.skipped} (changed meanwhile)" if self.skipped else "")
+        counts = {
+            "reminded": self.reminded,
+            "expired": self.expired,
+            "completed": self.completed,
+            "paused": self.paused,
+            "skipped": self.skipped,
+        }
+        if self.skipped:
+            return _(
+                "reminded %(reminded)d, expired %(expired)d, completed %(completed)d, "
+                "paused %(paused)d alumni, skipped %(skipped)d (changed meanwhile)",
+                **counts,
+            )
+        return _(
+            "reminded %(reminded)d, expired %(expired)d, completed %(completed)d, "
+            "paused %(paused)d alumni",
+            **counts,
         )
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from careerlink.database import rollback, transaction
 from careerlink.mentors.imports.presets import PRESETS
@@ -54,7 +56,7 @@ def import_command(file, preset, mapping, dry_run, convert_from, report):
     from careerlink.mentors.imports import presets, services
 
     if preset and mapping:
-        raise click.UsageError("Give --preset or --mapping, not both.")
+        raise click.UsageError(_("Give --preset or --mapping, not both."))
     layout = presets.load_mapping(mapping) if mapping else presets.preset(preset or "generic")
     with click.progressbar(length=_estimated_rows(file), label="Rows") as bar:
         if dry_run:
@@ -71,11 +73,25 @@ def import_command(file, preset, mapping, dry_run, convert_from, report):
     for outcome in result.outcomes:
         if outcome.action == services.ERROR:
             where = f" [{outcome.column}]" if outcome.column else ""
-            click.echo(f"row {outcome.row}{where}: {outcome.detail}", err=True)
+            click.echo(
+                _(
+                    "row %(row)s%(where)s: %(detail)s",
+                    row=outcome.row,
+                    where=where,
+                    detail=outcome.detail,
+                ),
+                err=True,
+            )
     for value, count in sorted(result.unknown_industries.items()):
         click.echo(
-            f"industry not mapped: “{value}” ({count} rows); map it with "
-            f'`flask careerlink alumni map-industry "{value}" SLUG`'
+            ngettext(
+                "industry not mapped: “%(value)s” (%(num)d row); map it with "
+                '`flask careerlink alumni map-industry "%(value)s" SLUG`',
+                "industry not mapped: “%(value)s” (%(num)d rows); map it with "
+                '`flask careerlink alumni map-industry "%(value)s" SLUG`',
+                count,
+                value=value,
+            )
         )
     if report:
         report.write_text(csv_text(services.REPORT_HEADER, result.report_rows()), encoding="utf-8")
@@ -92,7 +108,14 @@ def map_industry_command(value, slug):
 
     with transaction():
         fixed = map_industry(value, slug)
-    click.echo(f"mapped “{value}” to {slug}; {fixed} records updated")
+    click.echo(
+        _(
+            "mapped “%(value)s” to %(slug)s; %(count)d records updated",
+            value=value,
+            slug=slug,
+            count=fixed,
+        )
+    )
 
 
 @alumni_cli.command("unmapped-industries")
@@ -105,7 +128,7 @@ def unmapped_command():
     for value, count in rows:
         click.echo(f"{count}\t{value}")
     if not rows:
-        click.echo("every industry value is mapped")
+        click.echo(_("every industry value is mapped"))
 
 
 @alumni_cli.command("work")
@@ -127,7 +150,14 @@ def work_command(loop, interval):
     while True:
         job = work_once()
         if job is not None:
-            click.echo(f"import #{job.id} ({job.filename}): {job.summary or job.error}")
+            click.echo(
+                _(
+                    "import #%(number)d (%(file)s): %(result)s",
+                    number=job.id,
+                    file=job.filename,
+                    result=job.summary or job.error,
+                )
+            )
             continue
         if not loop:
             return
@@ -142,4 +172,4 @@ def remind_command():
 
     with transaction():
         count = remind_due()
-    click.echo(f"reminded {count}")
+    click.echo(_("reminded %(count)d", count=count))
