@@ -11,7 +11,6 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -25,6 +24,7 @@ from careerlink.i18n import (
     format_date,
     format_datetime,
     format_time,
+    office_zone,
     speaking,
     zone_label,
 )
@@ -58,11 +58,6 @@ FORMAT_LABELS = {
     MeetingFormat.VIDEO.value: _l("Video call"),
     MeetingFormat.IN_PERSON.value: _l("In person"),
 }
-
-
-def office_zone() -> ZoneInfo:
-    """The office's time zone (CAREERLINK_TIME_ZONE, checked when the app starts)."""
-    return ZoneInfo(current_app.config["CAREERLINK_TIME_ZONE"])
 
 
 def zone_name() -> str:
