@@ -74,6 +74,16 @@ def test_the_footer_menu_keeps_a_visitor_s_choice_in_the_session(client):
     assert html_lang(page) == "fr"
 
 
+def test_the_footer_menu_comes_back_to_the_page_it_was_sent_from(client):
+    page = client.get("/mentors?q=vet&industry=x", headers={"Accept-Language": "en"})
+    html = page.get_data(as_text=True)
+    assert '<input type="hidden" name="next" value="/mentors?q=vet&amp;industry=x">' in html
+    response = client.get(
+        "/language", query_string={"language": "fr", "next": "/mentors?q=vet&industry=x"}
+    )
+    assert response.headers["Location"] == "/mentors?q=vet&industry=x"
+
+
 @pytest.mark.parametrize(
     "data",
     [{"language": "de", "next": "/"}, {"language": "", "next": "/"}, {"next": "/"}],

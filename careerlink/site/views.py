@@ -12,7 +12,6 @@ from careerlink.__about__ import __version__
 from careerlink.database import error_reason
 from careerlink.extensions import db
 from careerlink.i18n import LANGUAGE_KEY
-from careerlink.site.forms import LanguageForm
 
 bp = Blueprint("main", __name__)
 log = logging.getLogger(__name__)
@@ -66,10 +65,9 @@ def language():
     from careerlink.accounts.views import is_safe_next
     from careerlink.i18n import language_choices
 
-    form = LanguageForm(request.args)
-    form.language.choices = language_choices()
-    if not form.validate():
+    code = request.args.get("language", "")
+    if code not in dict(language_choices()):
         abort(400)
-    session[LANGUAGE_KEY] = form.language.data
-    target = form.next.data
+    session[LANGUAGE_KEY] = code
+    target = request.args.get("next", "")
     return redirect(target if is_safe_next(target) else url_for("main.index"))

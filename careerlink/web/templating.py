@@ -11,7 +11,6 @@ from careerlink.__about__ import __version__
 def register_template_helpers(app: Flask) -> None:
     """Template globals shared by every page."""
     from careerlink.accounts.forms import SignOutForm
-    from careerlink.site.forms import LanguageForm
 
     @app.template_global()
     def page_url(page: int) -> str:
@@ -20,10 +19,11 @@ def register_template_helpers(app: Flask) -> None:
         args["page"] = [str(page)]
         return url_for(request.endpoint, **(request.view_args or {}), **args)
 
-    def _language_form():
+    def _here() -> str:
+        # The footer's language menu comes back here; a plain field, not a WTForms form,
+        # because building a form on every page loads WTForms' own catalogue each time.
         query = request.query_string.decode("ascii", "replace")
-        here = request.script_root + request.path + (f"?{query}" if query else "")
-        return LanguageForm(next=here, formdata=None)
+        return request.script_root + request.path + (f"?{query}" if query else "")
 
     @app.context_processor
     def inject():
@@ -31,7 +31,7 @@ def register_template_helpers(app: Flask) -> None:
             "signout_form": (
                 SignOutForm() if has_request_context() and current_user.is_authenticated else None
             ),
-            "language_form": _language_form,
+            "here": _here,
             "site_name": app.config["CAREERLINK_SITE_NAME"],
             "careerlink_version": __version__,
             "endpoints": app.view_functions,
