@@ -56,7 +56,7 @@ def test_a_refused_move_is_a_whole_french_sentence(app, db, make_request):
     ):
         req.withdraw(by=req.student)
     assert refused.value.message == (
-        "Cette demande ne peut pas être retirée. Son état : Refusée par le diplômé."
+        "Cette demande ne peut pas être retirée. Son état\u00a0: Refusée par le diplômé."
     )
 
 
@@ -110,7 +110,7 @@ def test_a_time_entered_is_refused_in_the_office_zone_whoever_reads(client):
     # Entered at 22:00 office time (UTC in the tests): refused in that zone, in French.
     assert refused.value.message == (
         "lundi 4 mars 2030, 22:00\u201322:30 (UTC) est en dehors de la plage 07:00\u201321:00 "
-        "(heure de UTC) ; personne n’est sollicité au milieu de la nuit."
+        "(heure de UTC)\u202f; personne n’est sollicité au milieu de la nuit."
     )
 
 
@@ -126,7 +126,7 @@ def test_the_calendar_speaks_the_recipients_language(app, db, make_request):
         f"Journée d’observation avec {req.alumnus.display_name}"
     )
     assert str(event["description"]).startswith(
-        f"Journée d’observation : {req.student.display_name} avec {req.alumnus.display_name}."
+        f"Journée d’observation\u00a0: {req.student.display_name} avec {req.alumnus.display_name}."
     )
     # Still an all-day event: a DATE, not a time.
     assert event["dtstart"].dt == req.scheduled_date

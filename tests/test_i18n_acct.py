@@ -26,8 +26,8 @@ def page(client, path: str, **kwargs) -> str:
 def test_the_sign_in_page_in_french(client):
     body = page(client, "/signin")
     assert "<h1>Se connecter</h1>" in body
-    assert "Mot de passe oublié ?" in body
-    assert "Nouveau venu ? <a href=" in body
+    assert "Mot de passe oublié\u202f?" in body
+    assert "Nouveau venu\u202f? <a href=" in body
 
 
 def test_the_account_page_in_french(client, sign_in, student):

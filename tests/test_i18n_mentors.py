@@ -123,7 +123,7 @@ def test_the_import_pages_in_french(client, db, staff, tmp_path):
     html = page(client, f"/staff/imports/{job.id}", **FRENCH)
     # The totals are written in the reader's language from the stored counts.
     assert (
-        "3 à créer, 0 à mettre à jour, 0 ignorées, 0 en erreur ; rien n’a été écrit "
+        "3 à créer, 0 à mettre à jour, 0 ignorées, 0 en erreur\u202f; rien n’a été écrit "
         "(essai à blanc)." in html
     )
     assert "<dt>Créer</dt><dd>3</dd>" in html
@@ -137,7 +137,7 @@ def test_an_api_error_title_and_detail_come_back_in_french(client):
     assert resp.mimetype == "application/problem+json"
     assert resp.json["title"] == "Authentification requise"
     assert resp.json["detail"] == (
-        "Connectez-vous, ou envoyez un jeton : «\u00a0Authorization: Bearer <token>\u00a0»."
+        "Connectez-vous, ou envoyez un jeton\u00a0: «\u00a0Authorization: Bearer <token>\u00a0»."
     )
     english = client.get("/api/v1/me/requests")
     assert english.json["title"] == "Authentication needed"

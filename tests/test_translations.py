@@ -109,6 +109,44 @@ def test_translations_keep_their_placeholders(po):
     assert wrong == []
 
 
+# French typography: a no-break space before ":" and a narrow one before ";", "!" and "?", so
+# that a line never starts with the mark. Technical text (an HTTP header) keeps its own colon.
+FRENCH_MARK = re.compile(r"(.)([ \u00a0\u202f]?)([;:!?])(?=\s|$|<|\))")
+FRENCH_KEEPS = ("Authorization", "Content-Type")
+
+
+def french_typography_faults(text: str) -> list[str]:
+    """The places in a French text where a mark lacks its no-break space (or has a plain one)."""
+    faults = []
+    for m in FRENCH_MARK.finditer(text):
+        start = text[: m.start(2)]
+        if m.group(3) == ";" and re.search(r"&#?\w+$", start):
+            continue  # an HTML entity
+        if m.group(3) == ":" and start.endswith(FRENCH_KEEPS):
+            continue
+        wanted = "\u00a0" if m.group(3) == ":" else "\u202f"
+        if m.group(2) != wanted:
+            faults.append(text[max(0, m.start() - 20) : m.end()])
+    return faults
+
+
+def test_french_typography_is_checked_as_a_reader_would_see_it():
+    assert french_typography_faults("Mot de passe oublié ?") == ["Mot de passe oublié ?"]
+    assert french_typography_faults("Connexion:") == ["Connexion:"]
+    assert french_typography_faults("oublié\u202f? Voici\u00a0: un lien&nbsp; fin") == []
+    assert french_typography_faults("« Authorization: Bearer »") == []
+
+
+@pytest.mark.parametrize("po", [p for p in CATALOGUES if p.parts[-3] == "fr"], ids=str)
+def test_french_punctuation_has_its_no_break_spaces(po):
+    faults = []
+    for m in read(po):
+        if m.id:
+            for text in m.string if isinstance(m.string, tuple) else (m.string,):
+                faults += french_typography_faults(text)
+    assert faults == []
+
+
 TRANS_BLOCK = re.compile(r"\{%-?\s*trans\b([^%]*)%\}(.*?)\{%-?\s*endtrans\s*-?%\}", re.S)
 
 
