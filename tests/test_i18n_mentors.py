@@ -17,6 +17,7 @@ from careerlink.database import transaction
 from careerlink.mentors import models as mentor_models
 from careerlink.mentors.imports import jobs
 from careerlink.mentors.imports.models import ImportJob
+from careerlink.mentors.imports.samples import sample_rows
 from careerlink.mentors.models import Industry, today
 from careerlink.openings import services as opening_services
 
@@ -129,6 +130,52 @@ def test_the_import_pages_in_french(client, db, staff, tmp_path):
     assert "<dt>Créer</dt><dd>3</dd>" in html
     english = page(client, f"/staff/imports/{job.id}")
     assert "would create 3, would update 0, skipped 0, 0 with errors" in english
+
+
+def run_real_import(client, data: bytes):
+    """Upload `data`, run its dry run, import it for real; the real job."""
+    assert upload(client, data).status_code == 302
+    dry = jobs.work_once()
+    client.post(f"/staff/imports/{dry.id}/import")
+    return jobs.work_once()
+
+
+def report_details(job) -> list[tuple[str, str]]:
+    return [(row[1], row[4]) for row in jobs.report_rows(job)]
+
+
+def test_an_import_s_row_details_speak_the_language_of_who_started_it(client, db, staff, tmp_path):
+    # The worker runs without a browser: it writes the rows' details in the language of the
+    # staff member who started the import, not in the office's.
+    staff.locale = "fr"
+    db.session.commit()
+    sign_in_session(client, staff)
+    rows = list(sample_rows("generic", 2))
+    run_real_import(client, csv_bytes(tmp_path, rows=rows))
+    old_name = rows[0][1]  # the generic layout's second column is the first name
+    rows[0] = [rows[0][0], "Aoife", *rows[0][2:]]
+    job = run_real_import(client, csv_bytes(tmp_path, rows=rows))
+    assert report_details(job) == [
+        ("update", f"Prénom\u00a0: «\u00a0{old_name}\u00a0» → «\u00a0Aoife\u00a0»"),
+        ("skip", "aucun changement depuis la dernière importation"),
+    ]
+
+
+def test_an_import_that_crashes_says_so_in_the_language_of_who_started_it(
+    client, db, staff, tmp_path, monkeypatch
+):
+    staff.locale = "fr"
+    db.session.commit()
+    sign_in_session(client, staff)
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(jobs, "run_import", boom)
+    assert upload(client, csv_bytes(tmp_path, count=1)).status_code == 302
+    job = jobs.work_once()
+    assert job.state == "failed"
+    assert job.error.startswith("L’importation s’est arrêtée sur une erreur inattendue")
 
 
 def test_an_api_error_title_and_detail_come_back_in_french(client):

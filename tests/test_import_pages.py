@@ -190,7 +190,7 @@ def test_a_crash_marks_the_job_failed_and_writes_nothing(
 
     monkeypatch.setattr(jobs, "run_import", boom)
     job = jobs.work_once()
-    assert (job.state, job.error) == ("failed", jobs.UNEXPECTED)
+    assert (job.state, job.error) == ("failed", str(jobs.UNEXPECTED))
     assert records(db) == 0
     page = staff_client.get(f"/staff/imports/{job.id}").get_data(as_text=True)
     assert "Nothing was written." in page

@@ -111,7 +111,7 @@ def test_translations_keep_their_placeholders(po):
 
 # French typography: a no-break space before ":" and a narrow one before ";", "!" and "?", so
 # that a line never starts with the mark. Technical text (an HTTP header) keeps its own colon.
-FRENCH_MARK = re.compile(r"(.)([ \u00a0\u202f]?)([;:!?])(?=\s|$|<|\))")
+FRENCH_MARK = re.compile(r"[;:!?](?=\s|$|<|\))")
 FRENCH_KEEPS = ("Authorization", "Content-Type")
 
 
@@ -119,14 +119,16 @@ def french_typography_faults(text: str) -> list[str]:
     """The places in a French text where a mark lacks its no-break space (or has a plain one)."""
     faults = []
     for m in FRENCH_MARK.finditer(text):
-        start = text[: m.start(2)]
-        if m.group(3) == ";" and re.search(r"&#?\w+$", start):
+        start = text[: m.start()]
+        if m.group() == ";" and re.search(r"&#?\w+$", start):
             continue  # an HTML entity
-        if m.group(3) == ":" and start.endswith(FRENCH_KEEPS):
+        if m.group() == ":" and start.endswith(FRENCH_KEEPS):
             continue
-        wanted = "\u00a0" if m.group(3) == ":" else "\u202f"
-        if m.group(2) != wanted:
+        wanted = "\u00a0" if m.group() == ":" else "\u202f"
+        if not start.endswith(wanted):
             faults.append(text[max(0, m.start() - 20) : m.end()])
+    # Guillemets hold their words with no-break spaces: « comme ceci ».
+    faults += re.findall(r".{0,20}«(?![\u00a0\u202f]).{0,20}|.{0,20}[^\u00a0\u202f]».{0,20}", text)
     return faults
 
 
@@ -134,7 +136,11 @@ def test_french_typography_is_checked_as_a_reader_would_see_it():
     assert french_typography_faults("Mot de passe oublié ?") == ["Mot de passe oublié ?"]
     assert french_typography_faults("Connexion:") == ["Connexion:"]
     assert french_typography_faults("oublié\u202f? Voici\u00a0: un lien&nbsp; fin") == []
-    assert french_typography_faults("« Authorization: Bearer »") == []
+    assert french_typography_faults("«\u00a0Authorization: Bearer\u00a0»") == []
+    assert french_typography_faults("\u202f; ") == []  # a list separator
+    assert french_typography_faults("; ") == [";"]
+    assert french_typography_faults("un « mot »") == ["un « mot »"]
+    assert french_typography_faults("un «\u00a0mot\u00a0»") == []
 
 
 @pytest.mark.parametrize("po", [p for p in CATALOGUES if p.parts[-3] == "fr"], ids=str)

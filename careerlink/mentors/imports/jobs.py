@@ -18,11 +18,13 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from careerlink.database import transaction
 from careerlink.errors import Conflict, DomainError, InvalidTransition, NotAllowed
 from careerlink.extensions import db
+from careerlink.i18n import speaking
 from careerlink.mentors.imports import presets
 from careerlink.mentors.imports.models import ImportJob, ImportMapping, JobState
 from careerlink.mentors.imports.reading import FileProblem, open_table
@@ -34,7 +36,7 @@ log = logging.getLogger(__name__)
 CHUNK = 1 << 20
 FILENAME_MAX = 200
 MAPPING_NAME_MAX = 80
-UNEXPECTED = (
+UNEXPECTED = _l(
     "The import stopped on an unexpected error and wrote nothing; the server's log has the "
     "details. Try again, or ask the site's administrator."
 )
@@ -329,12 +331,15 @@ def work_once() -> ImportJob | None:
     if job is None:
         return None
     job_id = job.id
-    try:
-        with transaction():
-            run_job(job)  # a dry run writes nothing but the job's own totals
-    except DomainError as err:
-        _fail(job_id, err.message)
-    except Exception:
-        log.exception("import job %s failed", job_id)
-        _fail(job_id, UNEXPECTED)
+    # No browser here: the report is written in the language of whoever started the import.
+    starter = job.created_by
+    with speaking(getattr(starter, "locale", None), getattr(starter, "time_zone", None)):
+        try:
+            with transaction():
+                run_job(job)  # a dry run writes nothing but the job's own totals
+        except DomainError as err:
+            _fail(job_id, err.message)
+        except Exception:
+            log.exception("import job %s failed", job_id)
+            _fail(job_id, str(UNEXPECTED))
     return db.session.get(ImportJob, job_id)

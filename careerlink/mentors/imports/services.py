@@ -25,6 +25,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import JSON, Integer, String, any_, bindparam, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
@@ -185,12 +186,27 @@ class IndustryResolver:
         return self.known.get(fold(value)) if value else None
 
 
-def _describe(value) -> str:
-    if value is None or value == "" or value == []:
-        return _("(empty)")
-    if isinstance(value, list):
-        return ", ".join(value)
-    return f"“{value}”" if isinstance(value, str) else str(value)
+class _Texts:
+    """A row's report phrases, translated once per import (the worker speaks the language of
+    whoever started it) rather than once per row."""
+
+    def __init__(self):
+        self.empty = _("(empty)")
+        # Without arguments gettext gives the translated pattern, filled in per row below.
+        self.quoted = _("“%(value)s”")
+        self.change = _("%(field)s: %(old)s → %(new)s")
+        self.separator = pgettext("between the notes of one row of an import report", "; ")
+        self.mapped = _("Industry: mapped since the last import")
+        self.linked = _("linked to the existing account with this address")
+        self.unchanged = _("no change since the last import")
+
+    def describe(self, value) -> str:
+        """A field's value as the report shows it."""
+        if value is None or value == "" or value == []:
+            return self.empty
+        if isinstance(value, list):
+            return ", ".join(value)
+        return self.quoted % {"value": value} if isinstance(value, str) else str(value)
 
 
 class Planner:
@@ -209,6 +225,7 @@ class Planner:
         # External ids of rows whose record has an account: their profile's flag may change.
         self.with_account: set[str] = set()
         self.fields: list[str] | None = None
+        self.texts = _Texts()
 
     # --- one row, before the database ---
 
@@ -366,7 +383,7 @@ class Planner:
         user_id = next(
             (users[e] for e in candidates if e in users and users[e] not in linked), None
         )
-        notes = []
+        texts, notes = self.texts, []
         if row.get("industry_value") and row.get("industry_id") is None:
             self.report.unknown_industries[row["industry_value"]] += 1
             notes.append(_("industry “%(value)s” is not mapped yet", value=row["industry_value"]))
@@ -376,12 +393,16 @@ class Planner:
             if user_id is not None:
                 row["user_id"] = user_id
                 linked.add(user_id)
-                notes.append(_("linked to the existing account with this address"))
-            return RowOutcome(number, CREATE, ext, "; ".join(notes)), row, None
+                notes.append(texts.linked)
+            return RowOutcome(number, CREATE, ext, texts.separator.join(notes)), row, None
         current = record._mapping  # by key: several times faster than a Row's attributes
         changes = [
-            f"{FIELDS.get(name, name.replace('_', ' '))}: {_describe(current[name])} → "
-            f"{_describe(value)}"
+            texts.change
+            % {
+                "field": FIELDS.get(name, name.replace("_", " ")),
+                "old": texts.describe(current[name]),
+                "new": texts.describe(value),
+            }
             for name, value in row.items()
             if name not in ("industry_id", "user_id") and current[name] != value
         ]
@@ -390,14 +411,14 @@ class Planner:
             and row["industry_value"] == record.industry_value
             and row["industry_id"] != record.industry_id
         ):
-            changes.append("Industry: mapped since the last import")
+            changes.append(texts.mapped)
         if record.user_id is None and user_id is not None:
             row["user_id"] = user_id
             linked.add(user_id)
-            changes.append("linked to the existing account with this address")
+            changes.append(texts.linked)
         if not changes:
-            return RowOutcome(number, SKIP, ext, "no change since the last import"), row, record.id
-        detail = "; ".join(changes + notes)
+            return RowOutcome(number, SKIP, ext, texts.unchanged), row, record.id
+        detail = texts.separator.join(changes + notes)
         return RowOutcome(number, UPDATE, ext, detail[:1000]), row, record.id
 
     def apply(self, planned) -> None:
