@@ -132,6 +132,13 @@ def test_the_import_pages_in_french(client, db, staff, tmp_path):
     assert "would create 3, would update 0, skipped 0, 0 with errors" in english
 
 
+def test_the_class_year_range_reads_from_and_to_not_sender_and_recipient(client):
+    # "To" is also the outbox's recipient column ("Destinataire"): the range has its context.
+    html = page(client, "/mentors", **FRENCH)
+    assert '<label for="f-year-from">De</label>' in html
+    assert '<label for="f-year-to">À</label>' in html
+
+
 def run_real_import(client, data: bytes):
     """Upload `data`, run its dry run, import it for real; the real job."""
     assert upload(client, data).status_code == 302

@@ -55,11 +55,11 @@ def build_app(workdir: Path):
     return app
 
 
-def take(page, url: str, path: Path, context: str) -> None:
-    """Open url, check it with axe-core and save a full-page screenshot."""
+def take(page, url: str, path: Path, context: str, full_page: bool = True) -> None:
+    """Open url, check it with axe-core and save a screenshot (of the whole page by default)."""
     page.goto(url)
     assert_accessible(page, context)
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     print(f"wrote {path}")
 
 
@@ -118,6 +118,17 @@ def main(argv: list[str] | None = None) -> int:
                     server.url + mentor + "/ask/informational_interview",
                     args.out / "ask-interview.png",
                     "the informational interview form",
+                )
+                context.close()
+                # The directory for a visitor whose browser asks for French.
+                context = browser.new_context(viewport=VIEWPORT, locale="fr-FR")
+                page = context.new_page()
+                take(
+                    page,
+                    server.url + "/mentors",
+                    args.out / "directory-fr.png",
+                    "the directory in French",
+                    full_page=False,
                 )
                 context.close()
             finally:
