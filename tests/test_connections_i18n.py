@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import sign_in_session
+from flask_babel import gettext as _
 from icalendar import Calendar
 
 from careerlink.accounts import services as accounts
@@ -58,6 +59,17 @@ def test_a_refused_move_is_a_whole_french_sentence(app, db, make_request):
     assert refused.value.message == (
         "Cette demande ne peut pas être retirée. Son état\u00a0: Refusée par le diplômé."
     )
+
+
+def test_a_request_s_state_is_singular_where_the_funnel_s_columns_are_plural(app):
+    # "Cancelled" is one request's state ("Annulée") and a report column of many ("Annulées").
+    from careerlink.connections.machine import STATES
+    from careerlink.connections.models import RequestState
+
+    with app.test_request_context(), speaking("fr"):
+        assert str(STATES[RequestState.CANCELLED].label) == "Annulée"
+        assert str(STATES[RequestState.COMPLETED].label) == "Terminée"
+        assert _("Cancelled") == "Annulées"
 
 
 def test_a_flash_after_an_action_is_in_french(client, db, make_request):

@@ -13,6 +13,7 @@ import enum
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 
 class RequestKind(enum.StrEnum):
@@ -135,8 +136,16 @@ STATES: dict[RequestState, StateInfo] = {
         False,
         _l("This request cannot be marked as passed on."),
     ),
-    S.CANCELLED: StateInfo(_l("Cancelled"), False, _l("This request cannot be cancelled.")),
-    S.COMPLETED: StateInfo(_l("Completed"), False, _l("This request cannot be completed.")),
+    S.CANCELLED: StateInfo(
+        lazy_pgettext("the state of one request", "Cancelled"),
+        False,
+        _l("This request cannot be cancelled."),
+    ),
+    S.COMPLETED: StateInfo(
+        lazy_pgettext("the state of one request", "Completed"),
+        False,
+        _l("This request cannot be completed."),
+    ),
     S.ALUMNUS_LEFT: StateInfo(
         _l("Closed: the alumnus has left the network"),
         False,
