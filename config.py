@@ -613,6 +613,11 @@ class Config:
         self.CAREERLINK_MESSAGE_RETENTION_MONTHS = env_int(
             env, "CAREERLINK_MESSAGE_RETENTION_MONTHS", 24
         )
+        # Rows of sessions over (signed out, lapsed) hold an address and a browser: kept this
+        # many days for "how do they sign in", then purged (0: kept).
+        self.CAREERLINK_SESSION_RETENTION_DAYS = env_int(
+            env, "CAREERLINK_SESSION_RETENTION_DAYS", 90
+        )
         # Empty: the name in MAIL_DEFAULT_SENDER. Administrators may set another (programme).
         self.CAREERLINK_SENDER_NAME = " ".join((env.get("CAREERLINK_SENDER_NAME") or "").split())
         self.CAREERLINK_CONDUCT_POLICY = (

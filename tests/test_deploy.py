@@ -117,8 +117,14 @@ SERVICES = [
     "careerlink-tick",
     "careerlink-remind",
     "careerlink-digest",
+    "careerlink-retention",
 ]
-TIMERS = ["careerlink-tick.timer", "careerlink-remind.timer", "careerlink-digest.timer"]
+TIMERS = [
+    "careerlink-tick.timer",
+    "careerlink-remind.timer",
+    "careerlink-digest.timer",
+    "careerlink-retention.timer",
+]
 
 
 def test_the_units_are_the_ones_documented():
@@ -135,12 +141,23 @@ def test_each_service_runs_hardened_as_its_own_user_from_the_environment_file(na
     assert service["ProtectSystem"] == ["strict"]
     assert service["ReadWritePaths"] == ["/var/lib/careerlink"]
     assert service["StateDirectory"] == ["careerlink"]
-    [start] = service["ExecStart"]
-    assert start.startswith(VENV_BIN)
+    starts = service["ExecStart"]
+    assert all(start.startswith(VENV_BIN) for start in starts)
     if name in ("careerlink-web", "careerlink-mail"):
         assert service["Restart"] == ["on-failure"]
     else:
         assert service["Type"] == ["oneshot"]
+    if name != "careerlink-retention":
+        assert len(starts) == 1  # only a oneshot service may run several commands in turn
+
+
+def test_the_retention_unit_runs_every_purge():
+    starts = parse_unit(UNITS / "careerlink-retention.service")["Service"]["ExecStart"]
+    assert [start.removeprefix(VENV_BIN) for start in starts] == [
+        "flask --app careerlink careerlink privacy purge-messages",
+        "flask --app careerlink careerlink privacy purge-sessions",
+        "flask --app careerlink careerlink audit purge",
+    ]
 
 
 def test_the_web_unit_does_not_restart_an_app_that_cannot_load():
@@ -156,6 +173,7 @@ def test_the_web_unit_does_not_restart_an_app_that_cannot_load():
         ("careerlink-tick", "*:0/10"),
         ("careerlink-remind", "*-*-* 06:15:00"),
         ("careerlink-digest", "Mon *-*-* 07:00:00"),
+        ("careerlink-retention", "*-*-* 05:30:00"),
     ],
 )
 def test_each_timer_starts_its_service(name, schedule):
@@ -167,8 +185,8 @@ def test_each_timer_starts_its_service(name, schedule):
 
 @pytest.mark.parametrize("name", SERVICES)
 def test_each_units_command_is_a_real_command(name, tmp_path):
-    [start] = parse_unit(UNITS / f"{name}.service")["Service"]["ExecStart"]
-    assert_runs(shlex.split(start), service_env(tmp_path))
+    for start in parse_unit(UNITS / f"{name}.service")["Service"]["ExecStart"]:
+        assert_runs(shlex.split(start), service_env(tmp_path))
 
 
 def test_systemd_analyze_verifies_the_units(tmp_path):
@@ -333,6 +351,9 @@ def test_the_scheduler_runs_real_commands_every_ten_minutes(tmp_path):
     assert commands == [
         "flask --app careerlink careerlink requests tick",
         "flask --app careerlink careerlink profiles remind",
+        "flask --app careerlink careerlink privacy purge-messages",
+        "flask --app careerlink careerlink privacy purge-sessions",
+        "flask --app careerlink careerlink audit purge",
         "flask --app careerlink careerlink openings digest",
     ]
     assert "sleep 600" in script

@@ -497,3 +497,64 @@ def test_session_settings_defaults_and_validation():
 )
 def test_devices_are_described_in_plain_words(user_agent, expected):
     assert describe_device(user_agent) == expected
+
+
+# --- old session rows (addresses and browsers are personal data) are purged -----------------
+
+
+def test_the_purge_removes_sessions_over_with_for_longer_than_the_retention(app, db, student):
+    # Idle limit 8 hours and maximum age 7 days (the defaults); keep 90 days.
+    now = utcnow()
+    days = timedelta(days=1)
+    cases = {
+        "ended 91 days ago": dict(ended_at=now - 91 * days, end_reason="signed_out"),
+        "ended 89 days ago": dict(ended_at=now - 89 * days, end_reason="signed_out"),
+        # Never marked ended: it lapsed when it went idle (last seen + 8 hours).
+        "idle since 91 days": dict(last_seen_at=now - 91 * days),
+        "idle since 90 days and 1 hour": dict(last_seen_at=now - 90 * days - timedelta(hours=1)),
+        # Lapsed at its maximum age (started + 7 days, 89 days ago), in use until then.
+        "started 96 days ago": dict(
+            created_at=now - 96 * days, last_seen_at=now - 89 * days - timedelta(hours=1)
+        ),
+        "live": {},
+    }
+    ids = {}
+    for name, times in cases.items():
+        sessions.start_session(student, "test", "192.0.2.1")
+        row = db.session.scalars(select(UserSession).order_by(UserSession.id.desc())).first()
+        ids[name] = row.id
+        for column, value in times.items():
+            setattr(row, column, value)
+    db.session.commit()
+    assert sessions.purge_old_sessions(90, now=now) == 2
+    db.session.commit()
+    kept = {name for name, row_id in ids.items() if db.session.get(UserSession, row_id)}
+    assert kept == {
+        "ended 89 days ago",
+        "idle since 90 days and 1 hour",
+        "started 96 days ago",
+        "live",
+    }
+    assert sessions.purge_old_sessions(0, now=now) == 0
+
+
+def test_the_purge_command_uses_the_setting_and_says_what_it_did(app, db, student):
+    sessions.start_session(student, "test", "192.0.2.1")
+    row = db.session.scalars(select(UserSession)).one()
+    row.ended_at, row.end_reason = utcnow() - timedelta(days=40), "signed_out"
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["careerlink", "privacy", "purge-sessions"])
+    assert result.output == "Removed 0 sessions over for more than 90 days.\n"
+    app.config["CAREERLINK_SESSION_RETENTION_DAYS"] = 30
+    result = runner.invoke(args=["careerlink", "privacy", "purge-sessions"])
+    assert result.output == "Removed 1 session over for more than 30 days.\n"
+    assert db.session.scalars(select(UserSession)).all() == []
+
+
+def test_the_session_retention_comes_from_the_environment():
+    assert config_from_env({}).CAREERLINK_SESSION_RETENTION_DAYS == 90
+    env = {"CAREERLINK_SESSION_RETENTION_DAYS": "7"}
+    assert config_from_env(env).CAREERLINK_SESSION_RETENTION_DAYS == 7
+    with pytest.raises(ConfigError, match="CAREERLINK_SESSION_RETENTION_DAYS"):
+        config_from_env({"CAREERLINK_SESSION_RETENTION_DAYS": "-1"})

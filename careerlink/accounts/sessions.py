@@ -22,7 +22,7 @@ from enum import StrEnum
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import and_, bindparam, delete, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -227,3 +227,20 @@ def end_sessions(user: User, reason: str, *, keep: UserSession | None = None) ->
         row.end_reason = reason
     db.session.flush()
     return live
+
+
+def purge_old_sessions(days: int, now: datetime | None = None) -> int:
+    """Delete the rows of sessions over for more than `days` days (0 keeps them); how many.
+
+    A session is over when it was ended or, never marked, when it went idle too long: its last
+    request plus the idle limit. (One that reached its maximum age while in use is purged a
+    few idle hours late, never early: its last request came before its end.)
+    """
+    if days <= 0:
+        return 0
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    over = or_(
+        UserSession.ended_at < cutoff,
+        and_(UserSession.ended_at.is_(None), UserSession.last_seen_at < cutoff - _idle_limit()),
+    )
+    return db.session.execute(delete(UserSession).where(over)).rowcount
