@@ -3,9 +3,10 @@
 A string can be marked and translated and still reach the page in English: a label computed
 once at import (not lazy), a message built before the language was chosen, a raw value (an
 event's name, a role) printed as it is stored. This opens every GET page of the site, those
-with arguments too (filled with the real ids and tokens of a world of objects: requests of
-every kind in every state they reach, a mentor profile, openings, an import job, outbox rows,
-audit rows), the one-click pages reached from emails, the embedded pages (`/embed/...`, and
+with arguments too (filled with the real ids and tokens of a world of objects: introductions
+and shadowing days in every state, the other kinds in their own states, a mentor profile,
+openings, import jobs, an outbox row of each email, audit rows), the one-click pages reached
+from emails (signed links from the link helpers), the embedded pages (`/embed/...`, and
 `/embed/lang=fr/...` with an English browser: the portal's language wins), the error pages and
 the administrators' email previews, as five personas with a French browser. In each page's
 visible text it looks for
@@ -15,13 +16,17 @@ visible text it looks for
   French differs, standing alone as a text, a button's value or an accessible name;
 - any raw value (a state, kind, role, email event or status as stored) shown as text.
 
-The number of pages each persona reads is exact, so a page that silently stops rendering (a
-302, a 404 where a page was) fails the sweep. (The same sweep with an English browser finds
-hundreds of sentences: it reads real pages.)
+The page must say it is French (`<html lang="fr">`); a part that says it is in another
+language (an email shown as its recipient reads it) is left out. The number of pages each
+persona reads is exact, and the pages meant for a persona (a request's own pages for its
+student and alumnus, staff pages for staff) must each be shown, so a page that silently stops
+rendering (a 302, a 404 where a page was) fails the sweep. (With an English browser the same
+sweep finds thousands of sentences and labels: it reads real pages.)
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from collections import Counter
@@ -135,6 +140,7 @@ NOT_PAGE_PATHS = {"/account/data.json", "/admin/audit.csv"}
 # --- what the catalogue says ------------------------------------------------------------------
 
 
+@functools.cache
 def _catalogue():
     with (TRANSLATIONS_DIR / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as source:
         return read_po(source)
@@ -205,6 +211,12 @@ def texts(html: str, hide_code: bool = False) -> set[str]:
     return found - {""}
 
 
+@functools.cache
+def reader() -> Reader:
+    """One Reader for the module's tests (reading the catalogue takes a while)."""
+    return Reader()
+
+
 class Reader:
     """The catalogue's English, looked for in pages (a word-pair index keeps it quick)."""
 
@@ -257,7 +269,7 @@ def _import_job(staff, tmp_path):
 
 @pytest.fixture
 def world(app, db, make_user, make_mentor, make_request, tmp_path):
-    """People, and objects in every state, with the paths (and their parties) to open."""
+    """(people, requests, values for each argument name, signed-link pages, token paths)."""
     staff = make_user(Role.STAFF, email="sam@careers.example.edu", name="Camille Martin")
     admin = make_user(Role.ADMIN, Role.STAFF, email="ada@careers.example.edu", name="Ada Admin")
     requests = [make_request(kind=kind, state=state, staff=staff) for kind, state in REQUESTS]
@@ -300,10 +312,10 @@ def world(app, db, make_user, make_mentor, make_request, tmp_path):
         for action in AuditAction:
             audit.record(action, actor=admin, obj=first, detail="sweep")
     import_jobs, record = _import_job(staff, tmp_path)
-    # One outbox row of each event (the page for each).
+    # One outbox row of each email the world sent (the page of each).
     messages = {}
     for row in _db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)):
-        messages.setdefault(row.event, row)
+        messages.setdefault((row.event, row.audience), row)
 
     def site(path):
         return urlsplit(path).path
@@ -433,7 +445,7 @@ class Sweep:
 
     def __init__(self, client, people):
         self.client, self.people = client, people
-        self.reader, self.visitors = Reader(), {}
+        self.reader, self.visitors = reader(), {}
         self.read, self.left, self.not_shown = Counter(), {}, []
 
     def user(self, persona: str, page: Page):
@@ -444,7 +456,11 @@ class Sweep:
     def open(self, persona, page: Page, prefix="", language="fr", method="GET", **kwargs):
         """One request as the persona; the response."""
         user = self.user(persona, page)
-        visitor = self.visitors.setdefault(getattr(user, "id", None), Visitor(self.client, user))
+        key = getattr(user, "id", None)
+        if key not in self.visitors:
+            # Only GETs and refused POSTs: no session ends, none to check before each request.
+            self.visitors[key] = Visitor(self.client, user, recheck=False)
+        visitor = self.visitors[key]
         visitor.prepare()
         headers = {"Accept-Language": language}
         return self.client.open(prefix + page.path, method=method, headers=headers, **kwargs)
@@ -488,7 +504,7 @@ def test_no_page_shows_english_to_a_french_reader(app, client, world):
     read = {label: {p: sweep.read[(label, p)] for p in PERSONAS} for label, _p in sweep.read}
     framed = {"anonymous": 15, "student": 24, "alumnus": 30, "staff": 0, "admin": 0}
     assert read == {
-        "site": {"anonymous": 49, "student": 71, "alumnus": 84, "staff": 113, "admin": 131},
+        "site": {"anonymous": 49, "student": 71, "alumnus": 84, "staff": 114, "admin": 131},
         "embed": framed,
         "portal": framed,
     }
