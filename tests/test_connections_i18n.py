@@ -164,3 +164,11 @@ def test_the_notes_the_application_writes_are_stored_in_english_and_shown_transl
         assert f'<div class="muted">{note}</div>' in page
     page = client.get(f"/staff/requests/{completed.id}").get_data(as_text=True)
     assert f'<div class="muted">{COMPLETED_NOTE}</div>' in page
+
+
+def test_a_refused_link_is_explained_in_the_readers_language(app, db):
+    from careerlink.urls import check_web_address
+
+    with speaking("fr"), pytest.raises(DomainError) as refused:
+        check_web_address("https://a.example/ b", field="meeting_link")
+    assert refused.value.message == "Le lien ne peut pas contenir d’espaces."
