@@ -315,3 +315,17 @@ def test_the_date_filters_are_whole_days_of_the_office_and_times_the_viewers(
     # One day earlier holds only the last minute of the 28th.
     page = client.get("/admin/audit?start=2026-11-28&end=2026-11-28").get_data(as_text=True)
     assert [d for d in moments if f"<td>{d}</td>" in page] == ["last minute of the 28th"]
+
+
+def test_the_page_names_the_object_of_an_entry_in_the_readers_language(
+    client, sign_in, admin, make_request
+):
+    req = make_request()
+    with transaction():
+        record(AuditAction.REQUEST_APPROVED, actor=admin, obj=req)
+        record(AuditAction.DATA_EXPORTED, actor=admin, object_type="report", object_id="funnel")
+    sign_in(admin)
+    page = client.get("/admin/audit", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert f"<td>Demande #{req.id}</td>" in page
+    assert "<td>Rapport #funnel</td>" in page
+    assert "<td>requests #" not in page

@@ -43,7 +43,7 @@ from support.routes import Visitor, path_for, routes
 
 from careerlink.accounts.links import reset_link, verification_link
 from careerlink.audit import services as audit
-from careerlink.audit.models import AuditAction
+from careerlink.audit.models import OBJECT_LABELS, AuditAction
 from careerlink.connections.links import answer_link, feedback_link
 from careerlink.connections.machine import FEEDBACK_STATES, RequestKind, RequestState
 from careerlink.database import transaction
@@ -179,7 +179,7 @@ def english_labels() -> set[str]:
 
 def raw_values() -> set[str]:
     """Values as stored that a page must never show as they are: states, kinds, roles, emails'
-    events and audiences, outbox statuses, audit actions."""
+    events and audiences, outbox statuses, audit actions and the kinds of their objects."""
     events = {t.event for t in email_preview.templates()}
     return (
         {s.value for s in RequestState}
@@ -188,6 +188,7 @@ def raw_values() -> set[str]:
         | events
         | {s.value for s in OutboxStatus}
         | {a.value for a in AuditAction}
+        | set(OBJECT_LABELS)
     )
 
 
@@ -309,8 +310,17 @@ def world(app, db, make_user, make_mentor, make_request, tmp_path):
             },
         )
         subscription = openings.subscribe(first.student, ["veterinary"])
-        for action in AuditAction:
-            audit.record(action, actor=admin, obj=first, detail="sweep")
+        objects = [
+            {"obj": first},
+            {"obj": profile},
+            {"obj": opening},
+            {"obj": staff},
+            {"object_type": "setting", "object_id": "max_open_requests"},
+            {"object_type": "report", "object_id": "funnel"},
+            {"object_type": "audit_log"},
+        ]
+        for i, action in enumerate(AuditAction):
+            audit.record(action, actor=admin, detail="sweep", **objects[i % len(objects)])
     import_jobs, record = _import_job(staff, tmp_path)
     # One outbox row of each email the world sent (the page of each).
     messages = {}
