@@ -272,3 +272,60 @@ def test_verifying_an_alumnus_is_recorded(db, staff, make_user):
         accounts.set_alumnus_verified(alumnus, True, by=staff)
     [entry] = entries(AuditAction.ALUMNUS_VERIFIED)
     assert who_what(entry) == (staff.id, "alumnus_verified", "users", str(alumnus.id))
+
+
+def test_the_date_filters_are_whole_days_of_the_office_and_times_the_viewers(
+    app, client, sign_in, admin, staff, monkeypatch
+):
+    """In Sydney (UTC+11 in November), 29 November runs from 13:00 UTC on the 28th to 12:59:59
+    UTC on the 29th: the filter takes those office days; the page shows the times in the
+    viewer's own zone, named."""
+    from datetime import UTC, datetime
+
+    monkeypatch.setitem(app.config, "CAREERLINK_TIME_ZONE", "Australia/Sydney")
+    moments = {
+        "last minute of the 28th": datetime(2026, 11, 28, 12, 59, 59, tzinfo=UTC),
+        "first minute of the 29th": datetime(2026, 11, 28, 13, 0, tzinfo=UTC),
+        "last minute of the 29th": datetime(2026, 11, 29, 12, 59, 59, tzinfo=UTC),
+        "first minute of the 30th": datetime(2026, 11, 29, 13, 0, tzinfo=UTC),
+    }
+    with transaction():
+        for detail, moment in moments.items():
+            record(AuditAction.ALUMNUS_VERIFIED, actor=staff, detail=detail).created_at = moment
+        admin.time_zone = "America/New_York"
+    sign_in(admin)
+    page = client.get("/admin/audit?start=2026-11-29&end=2026-11-29").get_data(as_text=True)
+    shown = [detail for detail in moments if f"<td>{detail}</td>" in page]
+    assert shown == ["first minute of the 29th", "last minute of the 29th"]
+    assert "<caption>2 entries</caption>" in page
+    assert "whole days in the career office's time zone (Australia/Sydney)" in page
+    # 13:00 UTC is 08:00 in New York (UTC-5 in November), the admin's own zone.
+    assert '<th scope="col">Time (America/New_York)</th>' in page
+    assert "<td>28 Nov 2026, 08:00</td>" in page and "<td>29 Nov 2026, 07:59</td>" in page
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get("/admin/audit.csv?start=2026-11-29&end=2026-11-29")
+                .get_data(as_text=True)
+                .lstrip("\ufeff")
+            )
+        )
+    )
+    assert [row[6] for row in rows[1:]] == ["last minute of the 29th", "first minute of the 29th"]
+    # One day earlier holds only the last minute of the 28th.
+    page = client.get("/admin/audit?start=2026-11-28&end=2026-11-28").get_data(as_text=True)
+    assert [d for d in moments if f"<td>{d}</td>" in page] == ["last minute of the 28th"]
+
+
+def test_the_page_names_the_object_of_an_entry_in_the_readers_language(
+    client, sign_in, admin, make_request
+):
+    req = make_request()
+    with transaction():
+        record(AuditAction.REQUEST_APPROVED, actor=admin, obj=req)
+        record(AuditAction.DATA_EXPORTED, actor=admin, object_type="report", object_id="funnel")
+    sign_in(admin)
+    page = client.get("/admin/audit", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert f"<td>Demande #{req.id}</td>" in page
+    assert "<td>Rapport #funnel</td>" in page
+    assert "<td>requests #" not in page

@@ -152,3 +152,35 @@ def test_the_calendar_of_mixed_languages_speaks_the_office_s(app, db, make_reque
         attachment = ics.request_attachment(req, req.mentor_profile, "REQUEST", DEADLINE)
     event = Calendar.from_ical(attachment.data).walk("VEVENT")[0]
     assert str(event["summary"]).startswith(f"Shadowing day with {req.alumnus.display_name}")
+
+
+def test_the_notes_the_application_writes_are_stored_in_english_and_shown_translated(
+    client, db, make_request, staff
+):
+    """The clock writes in the office's language, not the reader's: its notes are stored as
+    the catalogue's English and translated for whoever reads the timeline."""
+    from flask_babel import gettext
+
+    from careerlink.connections.models import COMPLETED_NOTE, EXPIRED_NOTE
+
+    completed = make_request(state="completed")
+    with speaking("fr"):
+        expired = make_request(state="expired")
+        french = gettext(COMPLETED_NOTE), gettext(EXPIRED_NOTE)
+    assert french[0] != COMPLETED_NOTE and french[1] != EXPIRED_NOTE
+    assert [e.note for e in completed.events][-1] == COMPLETED_NOTE
+    assert [e.note for e in expired.events][-1] == EXPIRED_NOTE
+    sign_in_session(client, staff)
+    for req, note in ((completed, french[0]), (expired, french[1])):
+        page = client.get(f"/staff/requests/{req.id}", headers=FR).get_data(as_text=True)
+        assert f'<div class="muted">{note}</div>' in page
+    page = client.get(f"/staff/requests/{completed.id}").get_data(as_text=True)
+    assert f'<div class="muted">{COMPLETED_NOTE}</div>' in page
+
+
+def test_a_refused_link_is_explained_in_the_readers_language(app, db):
+    from careerlink.urls import check_web_address
+
+    with speaking("fr"), pytest.raises(DomainError) as refused:
+        check_web_address("https://a.example/ b", field="meeting_link")
+    assert refused.value.message == "Le lien ne peut pas contenir d’espaces."

@@ -239,7 +239,7 @@ def test_staff_outbox_lists_shows_and_retries(client, db, staff, sign_in, smtp_s
     assert send_due().sent == 1
     bogus = client.get("/staff/outbox?status=bogus")
     assert bogus.status_code == 200
-    assert "Unknown status &#39;bogus&#39;; showing all messages." in bogus.data.decode()
+    assert "Unknown status “bogus”; showing all messages." in bogus.data.decode()
 
 
 def test_staff_retry_of_a_sent_message_changes_nothing(client, db, staff, sign_in, smtp_server):

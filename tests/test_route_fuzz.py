@@ -13,14 +13,9 @@ import pytest
 from flask_wtf import FlaskForm
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
-from support.auth import TEST_USER_AGENT
+from support.routes import Visitor, path_for, routes
 
 import careerlink
-from careerlink.accounts.models import UserSession
-from careerlink.accounts.sessions import hash_key, start_session
-from careerlink.accounts.signin import SESSION_KEY
-from careerlink.database import transaction
 from careerlink.extensions import db as _db
 from careerlink.mail.health import record_pass
 from careerlink.permissions import Role
@@ -74,21 +69,7 @@ def _parameter_names() -> list[str]:
 PARAMS = _parameter_names()
 
 
-def _routes(app, api: bool = True) -> list[tuple[str, str, list[str]]]:
-    """(method, rule, argument names) for every route but static files (and the API's)."""
-    found = []
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static" or (not api and rule.rule.startswith("/api/")):
-            continue
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            found.append((method, rule.rule, sorted(rule.arguments)))
-    return found
-
-
-def _path(rule: str, values: dict[str, str]) -> str:
-    from urllib.parse import quote
-
-    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: quote(values[m.group(1)], safe=""), rule)
+_routes, _path = routes, path_for
 
 
 @pytest.fixture
@@ -113,42 +94,7 @@ def world(make_request, make_user, staff):
     return people, ids
 
 
-class _Visitor:
-    """One role's browser: before each request, a fresh session cookie of a live session.
-
-    Each request starts from the same cookie (an earlier one may have signed out, or left
-    messages to flash in the cookie); a new server-side session is started only when the
-    last one was ended (POST /signout, a password change, ending sessions). Starting one for
-    every request (a committed session row) cost most of this sweep's time.
-    """
-
-    def __init__(self, client, user):
-        self.client, self.user = client, user
-        self.key: str | None = None
-        self.cookie = ""
-
-    def _live(self) -> bool:
-        with _db.engine.connect() as connection:  # apart from the test's session and objects
-            row = connection.execute(
-                select(UserSession.ended_at).where(UserSession.key_hash == hash_key(self.key))
-            ).first()
-        return row is not None and row.ended_at is None
-
-    def prepare(self) -> None:
-        """Sign in (again if the session has ended) and put the session cookie back."""
-        if self.user is None:
-            return
-        app = self.client.application
-        if self.key is None or not self._live():
-            with transaction():
-                self.key = start_session(self.user, TEST_USER_AGENT, "127.0.0.1")
-            data = {"_user_id": self.user.get_id(), "_fresh": True, SESSION_KEY: self.key}
-            self.cookie = app.session_interface.get_signing_serializer(app).dumps(data)
-        self.client.set_cookie(
-            app.config["SESSION_COOKIE_NAME"],
-            self.cookie,
-            path=app.config.get("SESSION_COOKIE_PATH") or "/",
-        )
+_Visitor = Visitor
 
 
 def _check(visitor, method: str, rule: str, args: list[str], path_values, params) -> None:

@@ -127,6 +127,11 @@ class UserRole(db.Model):
 
     user: Mapped[User] = relationship(back_populates="role_rows")
 
+    @property
+    def label(self) -> str:
+        """The role's name for people, in the current language."""
+        return Role(self.role).label
+
 
 class Identity(db.Model):
     """A way to sign in through an identity provider (OpenID Connect or SAML) for one user.

@@ -21,6 +21,7 @@ from careerlink.accounts.models import Identity, User, UserSession
 from careerlink.audit import AuditAction, AuditEntry, erase_person, record
 from careerlink.connections import notifications as request_notifications
 from careerlink.connections.models import (
+    ACCOUNT_ENDED_NOTE,
     ConnectionRequest,
     RequestEvent,
     RequestFeedback,
@@ -43,7 +44,7 @@ from careerlink.permissions import Role, is_staff
 # RFC 2606 reserves .invalid: no mail can ever be delivered there (mail.enqueue drops it).
 DELETED_DOMAIN = "deleted.invalid"
 DELETED_NAME = "Deleted account"
-ENDED_NOTE = "The account of the other person was deleted."
+ENDED_NOTE = ACCOUNT_ENDED_NOTE  # stored in English, translated where it is shown
 R = ConnectionRequest
 S = RequestState
 # A request's words (the student's, the staff's, the alumnus's); its states and dates stay.

@@ -102,6 +102,24 @@ ACTION_LABELS = {
 }
 
 
+# What an entry's object_type (a table's name without the prefix, or a word of its own) names,
+# lazy: read in the reader's language.
+OBJECT_LABELS = {
+    "users": _l("Person"),
+    "requests": _l("Request"),
+    "mentor_profiles": _l("Mentor profile"),
+    "openings": _l("Opening"),
+    "industries": _l("Industry"),
+    "api_tokens": _l("API token"),
+    "webhook_endpoints": _l("Webhook"),
+    "webhook_deliveries": _l("Webhook delivery"),
+    "outbox": _l("Email"),
+    "audit_log": _l("Audit log"),
+    "setting": _l("Setting"),
+    "report": _l("Report"),
+}
+
+
 class AuditEntry(db.Model):
     """One audited event. Rows are only ever added (and removed by the retention purge)."""
 
@@ -121,6 +139,12 @@ class AuditEntry(db.Model):
     object_id: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(String(500), default="", nullable=False)
     ip_address: Mapped[str | None] = mapped_column(String(45))
+
+    @property
+    def object_label(self) -> str:
+        """What kind of object the entry is about, as staff read it (an unknown one as stored)."""
+        label = OBJECT_LABELS.get(self.object_type or "")
+        return str(label) if label is not None else (self.object_type or "")
 
     @property
     def action_label(self) -> str:

@@ -13,6 +13,7 @@ from careerlink.accounts.models import User
 from careerlink.audit.models import ERASURE_OPTION, AuditAction, AuditEntry
 from careerlink.errors import DomainError
 from careerlink.extensions import db
+from careerlink.i18n import office_zone
 from careerlink.models import utcnow
 
 
@@ -157,7 +158,9 @@ def parse_filters(args) -> AuditFilters:
 
 
 def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=UTC)
+    """When `day` starts in the office's time zone, in UTC: the filters count the office's days
+    (CAREERLINK_TIME_ZONE), not UTC's."""
+    return datetime.combine(day, time(0), tzinfo=office_zone()).astimezone(UTC)
 
 
 def entries_query(filters: AuditFilters) -> Select:

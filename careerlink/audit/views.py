@@ -10,6 +10,7 @@ from careerlink.audit.models import AuditAction
 from careerlink.database import transaction
 from careerlink.errors import DomainError
 from careerlink.exports import csv_response
+from careerlink.i18n import office_zone, zone_label
 from careerlink.pagination import paginate
 from careerlink.permissions import Role, role_required
 from careerlink.web.actions import show_error
@@ -45,6 +46,7 @@ def log():
         actions=list(AuditAction),
         retention_days=services.retention_days(),
         args=request.args,
+        office_zone_name=zone_label(office_zone()),
     ), (200 if filters is not None else 400)
 
 

@@ -93,6 +93,23 @@ def student_outcomes(kind: RequestKind | str) -> tuple[Outcome, ...]:
     )
 
 
+def N_(message: str) -> str:
+    """Mark a message for the catalogue without translating it (it is stored in English)."""
+    return message
+
+
+# The notes the application itself writes on a request's timeline (the clock, an account's
+# deletion): stored in English whatever language the writer spoke, translated when shown.
+REMINDED_NOTE = N_("Reminder sent to the alumnus.")
+SLOT_LAPSED_NOTE = N_("The student did not confirm the time the alumnus proposed.")
+EXPIRED_NOTE = N_("No answer before the deadline.")
+COMPLETED_NOTE = N_("Completed; both sides asked for feedback.")
+ACCOUNT_ENDED_NOTE = N_("The account of the other person was deleted.")
+APPLICATION_NOTES = frozenset(
+    {REMINDED_NOTE, SLOT_LAPSED_NOTE, EXPIRED_NOTE, COMPLETED_NOTE, ACCOUNT_ENDED_NOTE}
+)
+
+
 class ConnectionRequest(TimestampMixin, db.Model):
     """A student's request to an alumnus: an introduction, a shadowing day, an informational
     interview, a résumé review or a referral (RequestKind)."""
@@ -723,9 +740,7 @@ class ConnectionRequest(TimestampMixin, db.Model):
     def remind(self, *, now: datetime | None = None) -> RequestEvent:
         """Half the answer window has passed: the alumnus is reminded, once (the clock)."""
         now = now or utcnow()
-        return self.apply(
-            "remind", by=None, note=_("Reminder sent to the alumnus."), now=now, reminded_at=now
-        )
+        return self.apply("remind", by=None, note=REMINDED_NOTE, now=now, reminded_at=now)
 
     def withdraw(self, *, by, note: str | None = None, now: datetime | None = None) -> RequestEvent:
         """The student withdraws before the alumnus accepts."""
@@ -736,11 +751,7 @@ class ConnectionRequest(TimestampMixin, db.Model):
         """The answer window ended without an answer (the clock, not a person): the alumnus's,
         or the student's to a time the alumnus proposed."""
         now = now or utcnow()
-        note = (
-            _("The student did not confirm the time the alumnus proposed.")
-            if self.state == RequestState.SLOT_PROPOSED.value
-            else _("No answer before the deadline.")
-        )
+        note = SLOT_LAPSED_NOTE if self.state == RequestState.SLOT_PROPOSED.value else EXPIRED_NOTE
         return self.apply("expire", by=None, note=note, now=now, closed_at=now)
 
     def cancel(self, *, by, role: str, reason: str, now: datetime | None = None) -> RequestEvent:
@@ -769,11 +780,17 @@ class ConnectionRequest(TimestampMixin, db.Model):
         return self.apply(
             "complete",
             by=None,
-            note=_("Completed; both sides asked for feedback."),
+            note=COMPLETED_NOTE,
             now=now,
             completed_at=now,
             closed_at=now,
         )
+
+    @property
+    def cancel_reason_text(self) -> str | None:
+        """The reason for a cancellation as the reader reads it (the application's, translated)."""
+        reason = self.cancel_reason
+        return _(reason) if reason in APPLICATION_NOTES else reason
 
     def __repr__(self) -> str:
         return f"<ConnectionRequest {self.id} {self.kind} {self.state}>"
@@ -832,6 +849,11 @@ class RequestEvent(db.Model):
     def role_label(self):
         """Who acted, as the timeline names them (lazy, translated when shown)."""
         return ROLE_LABELS.get(self.actor_role, self.actor_role)
+
+    @property
+    def note_text(self) -> str | None:
+        """The note as the reader reads it: one the application wrote, in their language."""
+        return _(self.note) if self.note in APPLICATION_NOTES else self.note
 
 
 class RequestFeedback(db.Model):

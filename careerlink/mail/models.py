@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -11,7 +12,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from careerlink.extensions import db
 from careerlink.mail import private
+from careerlink.mail.events import email_label
 from careerlink.models import UTCDateTime, utcnow
+
+# The language an email was written in, as its HTML part declares it (<html lang="fr" ...>).
+_HTML_LANG = re.compile(r'<html[^>]*\slang="([A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)"')
 
 
 class OutboxStatus(enum.StrEnum):
@@ -64,6 +69,17 @@ class OutboxMessage(db.Model):
     attachments: Mapped[list[OutboxAttachment]] = relationship(
         back_populates="message", cascade="all, delete-orphan", order_by="OutboxAttachment.id"
     )
+
+    @property
+    def label(self) -> str:
+        """What this email is, in words, in the reader's language."""
+        return email_label(self.event, self.audience)
+
+    @property
+    def language(self) -> str | None:
+        """The language the email is written in (its recipient's), when it is written."""
+        match = _HTML_LANG.search((self.body_html or "")[:500])
+        return match.group(1) if match else None
 
     @property
     def recipients_display(self) -> str:

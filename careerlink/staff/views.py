@@ -39,7 +39,7 @@ def outbox():
     """Every outbox row, newest first, filterable by status."""
     status = request.args.get("status", "")
     if status and status not in {s.value for s in OutboxStatus}:
-        flash(f"Unknown status {status!r}; showing all messages.", "error")
+        flash(_("Unknown status “%(status)s”; showing all messages.", status=status[:40]), "error")
         status = ""
     pagination = paginate(mail.outbox_query(status), request.args.get("page"), PAGE_SIZE)
     return render_template(

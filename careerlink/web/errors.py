@@ -73,6 +73,12 @@ def register_error_pages(app: Flask) -> None:
     def method_not_allowed(_err):
         return error_page(405, _("Not allowed"), _("That action cannot be done this way."))
 
+    @app.errorhandler(413)
+    def too_large(_err):
+        return error_page(
+            413, _("Too large"), _("What was sent is too large. Send a smaller file or text.")
+        )
+
     @app.errorhandler(429)
     def too_many(_err):
         return error_page(

@@ -7,4 +7,6 @@
 - `outbox`: reading outbox rows (`outbox`), the links in an email (`link_from`), and
   `write_deferred` (the worker's writing of deferred rows, without sending).
 - `oidc`: a real OpenID Connect provider (oidc-provider-mock) and the campus sign-in settings.
+- `routes`: sweeping the URL map (`routes`, `path_for`) and one signed-in browser per user
+  (`Visitor`), for the route fuzz and the French sweep (plain helpers, not a plugin).
 """

@@ -14,6 +14,7 @@ from careerlink.accounts.models import User
 from careerlink.connections.models import ConnectionRequest
 from careerlink.connections.slots import Slot
 from careerlink.errors import NotFound
+from careerlink.mail.events import email_label
 from careerlink.mail.services import render_email
 from careerlink.mentors.imports.models import AlumniRecord
 from careerlink.mentors.models import MentorProfile, StudentProfile
@@ -35,6 +36,11 @@ class EmailTemplate:
     def name(self) -> str:
         """The template's base name, as in the file names."""
         return f"{self.event}_to_{self.audience}"
+
+    @property
+    def label(self) -> str:
+        """What the email is, in words, in the current language."""
+        return email_label(self.event, self.audience)
 
 
 def templates() -> list[EmailTemplate]:
