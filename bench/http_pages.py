@@ -372,6 +372,15 @@ def parse_args(argv=None):
         help="instead of the load, time and profile 20 requests to PATH in process (signed in "
         "as the page's user) after two warm-ups, and print the top of cProfile's tables",
     )
+    parser.add_argument(
+        "--cpu",
+        type=int,
+        metavar="N",
+        default=0,
+        help="instead of the load, measure the process CPU time of N requests to each page in "
+        "process (after two warm-ups) and print the median and minimum per page: figures that "
+        "hold on a busy machine, where req/s do not",
+    )
     return parser.parse_args(argv)
 
 
@@ -422,15 +431,51 @@ def profile_one(app, path: str, cookie: str | None) -> None:
         with app.app_context():
             engine = db.engine
 
-        def show(conn, cursor, statement, *args):
-            print("SQL:", " ".join(statement.split())[:160])
+        started_at = []
 
-        event.listen(engine, "before_cursor_execute", show)
+        def start(conn, cursor, statement, *args):
+            started_at.append(time.perf_counter())
+
+        def show(conn, cursor, statement, *args):
+            took = (time.perf_counter() - started_at.pop()) * 1000
+            print(f"SQL {took:6.2f} ms:", " ".join(statement.split())[:300])
+
+        event.listen(engine, "before_cursor_execute", start)
+        event.listen(engine, "after_cursor_execute", show)
         client.get(path, headers=headers)
-        event.remove(engine, "before_cursor_execute", show)
+        event.remove(engine, "after_cursor_execute", show)
+        event.remove(engine, "before_cursor_execute", start)
     stats = pstats.Stats(profiler)
     stats.sort_stats("cumulative").print_stats(45)
     stats.sort_stats("tottime").print_stats(25)
+
+
+def cpu_times(app, measured, rounds: int) -> None:
+    """Median and minimum process CPU time of one request to each page, in process."""
+    import statistics
+
+    client = app.test_client(use_cookies=False)
+    pages = []
+    for label, path, cookie in measured:
+        headers = {"User-Agent": USER_AGENT, **({"Cookie": cookie} if cookie else {})}
+        for _ in range(2):
+            response = client.get(path, headers=headers)
+            if response.status_code != 200:
+                raise SystemExit(f"GET {path}: {response.status_code} {response.location or ''}")
+        pages.append((label, path, headers, []))
+    # Pages take turns, so that a burst of load elsewhere falls on each of them alike.
+    for _ in range(rounds):
+        for _label, path, headers, times in pages:
+            started = time.process_time()
+            client.get(path, headers=headers)
+            times.append((time.process_time() - started) * 1000)
+    print(
+        f"\nCPU time of one request in process, ms ({rounds} requests each, load average "
+        f"{os.getloadavg()[0]:.1f})"
+    )
+    print(f"{'page':<40} {'median':>7} {'min':>7}")
+    for label, _path, _headers, times in pages:
+        print(f"{label:<40} {statistics.median(times):>7.2f} {min(times):>7.2f}")
 
 
 def main(argv=None) -> int:
@@ -479,11 +524,14 @@ def measure(args, client: str, url: str, engine_options: dict, schema, folder: P
             db.session.remove()
             db.engine.dispose()
         db_url = url.replace("postgresql+psycopg", "postgresql")
-        if args.profile:
+        if args.profile or args.cpu:
             # The app as gunicorn runs it: production settings, request logs included.
             from careerlink import create_app
 
             os.environ.update(server_env(db_url, schema, secret, 8000))
+            if args.cpu:
+                cpu_times(create_app(), measured, args.cpu)
+                return 0
             cookie = next((c for _, p, c in measured if p == args.profile), None)
             profile_one(create_app(), args.profile, cookie)
             return 0
