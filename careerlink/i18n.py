@@ -28,7 +28,7 @@ from babel.dates import format_skeleton
 from babel.dates import format_time as babel_format_time
 from babel.numbers import format_decimal
 from flask import Flask, current_app, g, has_request_context, request, session
-from flask_babel import Babel, force_locale, get_locale, get_translations
+from flask_babel import Babel, Domain, force_locale, get_locale
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
@@ -227,28 +227,32 @@ def _locale() -> Locale:
     return get_locale() or _parsed(current_app.config["CAREERLINK_DEFAULT_LOCALE"])
 
 
-def translations():
-    """This page's (or email's) catalogue: Flask-Babel's, looked up once per locale in a request.
+class RequestDomain(Domain):
+    """Flask-Babel's message domain, finding a request's catalogue once per locale.
 
     Flask-Babel finds the catalogue anew for every string (the request's context, its locale,
     the locale's name, a cache key): a page of fifty rows asks hundreds of times. The one found
     is kept beside the locale it was found for, so a forced locale (an email written in its
-    recipient's language in the middle of a request) or a refreshed one finds its own.
+    recipient's language in the middle of a request) or a refreshed one finds its own. Every
+    request uses it (`Domain.as_default`), so `_`, lazy strings and templates all share it.
     """
-    context = g._get_current_object() if g else None
-    babel_context = getattr(context, "_flask_babel", None)
-    if babel_context is not None:
-        kept = getattr(babel_context, "careerlink_translations", None)
-        if kept is not None and kept[0] is getattr(babel_context, "babel_locale", None):
-            return kept[1]
-    found = get_translations()
-    babel_context = getattr(context, "_flask_babel", None)
-    if babel_context is not None:
-        babel_context.careerlink_translations = (
-            getattr(babel_context, "babel_locale", None),
-            found,
-        )
-    return found
+
+    def get_translations(self):
+        """The current locale's catalogue (Flask-Babel's own, looked up once per locale)."""
+        context = g._get_current_object() if g else None
+        babel_context = getattr(context, "_flask_babel", None)
+        if babel_context is not None:
+            kept = getattr(babel_context, "careerlink_translations", None)
+            if kept is not None and kept[0] is getattr(babel_context, "babel_locale", None):
+                return kept[1]
+        found = super().get_translations()
+        babel_context = getattr(context, "_flask_babel", None)
+        if babel_context is not None:
+            babel_context.careerlink_translations = (
+                getattr(babel_context, "babel_locale", None),
+                found,
+            )
+        return found
 
 
 def zone_label(zone: ZoneInfo | None = None) -> str:
@@ -358,14 +362,16 @@ def register_i18n(app: Flask) -> None:
         locale_selector=select_locale,
         timezone_selector=lambda: current_zone().key,
     )
+    domain = RequestDomain()
+    app.before_request(domain.as_default)
     app.jinja_env.add_extension("jinja2.ext.i18n")
     # `{% trans %}` blocks are whole sentences wrapped over lines: one space where they wrap.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.install_gettext_callables(
-        gettext=lambda s: translations().ugettext(s),
-        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
-        pgettext=lambda c, s: translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        gettext=lambda s: domain.get_translations().ugettext(s),
+        ngettext=lambda s, p, n: domain.get_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: domain.get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: domain.get_translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
     app.jinja_env.filters.update(

@@ -270,3 +270,36 @@ def test_the_command_line_speaks_the_office_default_language(app, db, monkeypatc
     result = app.test_cli_runner().invoke(args=["careerlink", "alumni", "unmapped-industries"])
     assert result.exit_code == 0, result.output
     assert result.output == "chaque valeur de secteur est associée\n"
+
+
+def test_a_request_finds_each_locales_catalogue_once_and_a_forced_one_its_own(app, monkeypatch):
+    """The request's catalogue is kept per locale: a forced language (an email written in the
+    middle of a page) gets its own, and the page's comes back after it."""
+    import flask_babel
+    from flask import render_template_string
+    from flask_babel import get_domain, gettext, lazy_gettext
+
+    from careerlink.i18n import RequestDomain
+
+    lookups = []
+    found = flask_babel.Domain.get_translations
+
+    def counted(self):
+        lookups.append(str(flask_babel.get_locale()))
+        return found(self)
+
+    monkeypatch.setattr(flask_babel.Domain, "get_translations", counted)
+    template = "{{ _('Your account') }} {{ _('Your account') }}"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        app.preprocess_request()
+        assert isinstance(get_domain(), RequestDomain)
+        assert gettext("Your account") == "Your account"
+        assert render_template_string(template) == "Your account Your account"
+        with speaking("fr"):
+            assert gettext("Your account") == "Votre compte"
+            assert str(lazy_gettext("Your account")) == "Votre compte"
+            assert render_template_string(template) == "Votre compte Votre compte"
+        assert gettext("Your account") == "Your account"
+        assert render_template_string(template) == "Your account Your account"
+    # Once for the page's locale, once for the forced one, once for the page's again.
+    assert lookups == ["en_GB", "fr", "en_GB"]
