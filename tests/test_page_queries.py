@@ -145,6 +145,41 @@ def test_the_queues_rows_say_what_each_request_and_load_say(
     assert services.queue_load(waiting).capacity == 3
 
 
+def test_the_account_pages_lists_say_what_the_requests_say(
+    db, make_user, make_mentor, make_request
+):
+    """A student's requests newest first with each alumnus's name; those relayed to an
+    alumnus newest relay first with each student's name; one still under review is not
+    shown to its alumnus."""
+    from careerlink.connections import services
+
+    student, mentor = make_user(Role.STUDENT), make_mentor()
+    first = make_request(student=student, state="introduced")
+    second = make_request(student=student, mentor=mentor, state="relayed")
+    other = make_request(mentor=mentor, state="declined_by_alumnus")
+    make_request(mentor=mentor)  # under review: not the alumnus's to see yet
+    db.session.commit()
+
+    def line(req, name_of):
+        return (req.id, req.kind, req.state, req.created_at, req.respond_by, name_of(req))
+
+    asked, received = services.requests_of(student)
+    assert received == []
+    assert [(r.id, r.kind, r.state, r.created_at, r.respond_by, r.alumnus_name) for r in asked] == [
+        line(req, lambda r: r.alumnus.display_name) for req in (second, first)
+    ]
+    assert asked[0].state_enum.label == second.state_enum.label
+    assert asked[0].kind_enum.heading == second.kind_enum.heading
+    asked, received = services.requests_of(mentor.user)
+    assert asked == []
+    assert [
+        (r.id, r.kind, r.state, r.created_at, r.respond_by, r.student_name) for r in received
+    ] == [
+        line(req, lambda r: r.student.display_name)
+        for req in sorted((second, other), key=lambda r: (r.relayed_at, r.id), reverse=True)
+    ]
+
+
 def test_the_openings_pages_read_a_page_in_the_same_statements_whatever_its_length(
     app, db, client, staff, sign_in, make_user, make_mentor
 ):

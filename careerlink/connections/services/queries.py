@@ -10,7 +10,7 @@ from functools import cache
 from babel.numbers import format_percent
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import aliased, defaultload, lazyload, load_only, selectinload
 
 from careerlink.accounts.models import User, UserRole
@@ -19,6 +19,7 @@ from careerlink.connections.models import (
     ConnectionRequest,
     RequestCount,
     RequestEvent,
+    RequestKind,
     RequestState,
 )
 from careerlink.extensions import db
@@ -105,30 +106,75 @@ def requests_of_student(user: User) -> list[ConnectionRequest]:
     )
 
 
-def requests_of(user: User) -> tuple[list[ConnectionRequest], list[ConnectionRequest]]:
-    """`requests_of_student` and `requests_for_alumnus` together, in one statement."""
-    found = db.session.scalars(
-        select(ConnectionRequest)
-        .where(
-            or_(
-                ConnectionRequest.student_id == user.id,
-                and_(
-                    ConnectionRequest.alumnus_id == user.id,
-                    ConnectionRequest.relayed_at.is_not(None),
-                ),
-            )
-        )
-        # The lists show the other person's name, never their roles.
-        .options(
-            defaultload(ConnectionRequest.student).lazyload(User.role_rows),
-            defaultload(ConnectionRequest.alumnus).lazyload(User.role_rows),
-        )
-    ).all()
+@dataclass(frozen=True, slots=True)
+class RequestLine:
+    """One line of the account page's lists: a request's id, kind, state, times and the other
+    person's name, read as columns (no request or person objects)."""
+
+    id: int
+    kind: str
+    state: str
+    student_id: int
+    alumnus_id: int
+    created_at: datetime
+    relayed_at: datetime | None
+    respond_by: datetime | None
+    student_name: str
+    alumnus_name: str
+
+    @property
+    def kind_enum(self) -> RequestKind:
+        """The kind as an enum member."""
+        return RequestKind(self.kind)
+
+    @property
+    def state_enum(self) -> RequestState:
+        """The state as an enum member."""
+        return RequestState(self.state)
+
+
+def requests_of(user: User) -> tuple[list[RequestLine], list[RequestLine]]:
+    """A user's requests as a student (newest first) and those relayed to them as an alumnus
+    (newest relay first), in one statement."""
+    rows = db.session.execute(_requests_of_select(), {"user_id": user.id})
+    found = [RequestLine(*row) for row in rows]
     asked = [r for r in found if r.student_id == user.id]
     asked.sort(key=lambda r: (r.created_at, r.id), reverse=True)
     received = [r for r in found if r.alumnus_id == user.id and r.relayed_at is not None]
     received.sort(key=lambda r: (r.relayed_at, r.id), reverse=True)
     return asked, received
+
+
+@cache
+def _requests_of_select():
+    # Built once (on first use, when every model is mapped); the user is a parameter.
+    student, alumnus = aliased(User, name="student"), aliased(User, name="alumnus")
+    user_id = bindparam("user_id")
+    return (
+        select(
+            ConnectionRequest.id,
+            ConnectionRequest.kind,
+            ConnectionRequest.state,
+            ConnectionRequest.student_id,
+            ConnectionRequest.alumnus_id,
+            ConnectionRequest.created_at,
+            ConnectionRequest.relayed_at,
+            ConnectionRequest.respond_by,
+            student.display_name,
+            alumnus.display_name,
+        )
+        .join(student, student.id == ConnectionRequest.student_id)
+        .join(alumnus, alumnus.id == ConnectionRequest.alumnus_id)
+        .where(
+            or_(
+                ConnectionRequest.student_id == user_id,
+                and_(
+                    ConnectionRequest.alumnus_id == user_id,
+                    ConnectionRequest.relayed_at.is_not(None),
+                ),
+            )
+        )
+    )
 
 
 def requests_for_alumnus(user: User) -> list[ConnectionRequest]:
