@@ -786,8 +786,12 @@ def _queue_rows(rows, now) -> list[_QueueRow]:
     head, tail = url_for("connections.staff_request", request_id=marker).rsplit(str(marker), 1)
     kinds, states, out = {}, {}, []
     today = now.date()
+    load_labels = {}  # many alumni share a load: each label is written once a page
     for r in rows:
         load = services.queue_load(r, today)
+        shown = (load.open_relayed, load.month_count, load.capacity, load.response_rate)
+        if shown not in load_labels:
+            load_labels[shown] = (load.label, load.rate_label)
         if r.kind not in kinds:
             kinds[r.kind] = str(RequestKind(r.kind).heading)
         if r.state not in states:
@@ -804,8 +808,8 @@ def _queue_rows(rows, now) -> list[_QueueRow]:
                 state_label=states[r.state],
                 overdue=ConnectionRequest.is_overdue(r, now),  # reads the state and deadline
                 waited=int((now - services.queue_waiting_since(r)).total_seconds() // 86400),
-                load_label=load.label,
-                rate_label=load.rate_label,
+                load_label=load_labels[shown][0],
+                rate_label=load_labels[shown][1],
             )
         )
     return out

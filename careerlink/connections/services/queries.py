@@ -412,8 +412,13 @@ def _queue_where(stmt, filters: QueueFilters, now: datetime | None):
 
 def request_counts(now: datetime | None = None) -> dict[str, int]:
     """Counts for the staff home: waiting for review, waiting on alumni, overdue."""
-    now = now or utcnow()
+    row = db.session.execute(_request_counts_select(), {"now": now or utcnow()}).one()
+    return {name: int(value) for name, value in row._mapping.items()}
 
+
+@cache
+def _request_counts_select():
+    # Built once (on first use, when every model is mapped); the time is a parameter.
     def in_state(state: RequestState):
         # The trigger-kept counts (counts.py): a few rows per state, not every request.
         return func.coalesce(
@@ -428,21 +433,19 @@ def request_counts(now: datetime | None = None) -> dict[str, int]:
         .select_from(ConnectionRequest)
         .where(
             ConnectionRequest.state == RequestState.RELAYED.value,
-            ConnectionRequest.respond_by <= now,
+            ConnectionRequest.respond_by
+            <= bindparam("now", type_=ConnectionRequest.respond_by.type),
         )
         .scalar_subquery()
     )
     # Four counts in one round trip; only the overdue, which depends on the time, reads the
     # requests (through their (state, respond_by) index).
-    row = db.session.execute(
-        select(
-            in_state(RequestState.SUBMITTED).label("review"),
-            in_state(RequestState.NEEDS_INFO).label("needs_info"),
-            in_state(RequestState.RELAYED).label("alumni"),
-            overdue.label("overdue"),
-        )
-    ).one()
-    return {name: int(value) for name, value in row._mapping.items()}
+    return select(
+        in_state(RequestState.SUBMITTED).label("review"),
+        in_state(RequestState.NEEDS_INFO).label("needs_info"),
+        in_state(RequestState.RELAYED).label("alumni"),
+        overdue.label("overdue"),
+    )
 
 
 # The queue's filters by state whose length `request_counts` has counted.
