@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
-from babel.dates import format_skeleton
+from babel.dates import format_skeleton, get_time_format, match_skeleton, parse_pattern
 from babel.dates import format_time as babel_format_time
 from babel.numbers import format_decimal
 from flask import Flask, current_app, g, has_request_context, request, session
@@ -270,10 +270,26 @@ def format_datetime(value: datetime | None, zone: bool = False) -> str:
     tz = current_zone()
     local = value.astimezone(tz)
     locale = _locale()
-    day = format_skeleton("yMMMd", local, locale=locale)
-    clock = babel_format_time(local, "short", locale=locale)
-    text = locale.datetime_formats["medium"].format(clock, day)
+    day, clock, joined = _datetime_parts(locale)
+    # What format_skeleton("yMMMd", local) and format_time(local, "short") write.
+    text = joined.format(
+        clock.apply(local.timetz(), locale, reference_date=local.date()),
+        day.apply(local, locale),
+    )
     return f"{text} {zone_label(tz)}" if zone else text
+
+
+@lru_cache(maxsize=32)
+def _datetime_parts(locale: Locale):
+    """`format_datetime`'s day pattern (the yMMMd skeleton), clock pattern (short) and how
+    the locale joins them (medium): looked up once per locale, not for every time shown."""
+    skeletons = locale.datetime_skeletons
+    skeleton = "yMMMd" if "yMMMd" in skeletons else match_skeleton("yMMMd", skeletons) or "yMMMd"
+    return (
+        parse_pattern(skeletons[skeleton]),
+        parse_pattern(get_time_format("short", locale=locale)),
+        locale.datetime_formats["medium"],
+    )
 
 
 def format_time(value: datetime | None, zone: bool = False) -> str:
