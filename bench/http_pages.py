@@ -189,6 +189,41 @@ def session_cookie(app, db, user_id: int) -> str:
     return f"{name}={cookie.value}"
 
 
+def settle(measured, fetch) -> list[tuple[str, str, str | None]]:
+    """`measured` with each cookie as a browser holds it once it has seen these pages.
+
+    A browser keeps what a page sets in its session cookie (Flask-Login's marks, the CSRF
+    secret): after that, its pages set no cookie. wrk never keeps a cookie, so without this
+    every request would write and sign the session cookie anew, which no browser causes.
+    `fetch(path, cookie)` returns the new `name=value` the page set, or None.
+    """
+    cookies = {c for _, _, c in measured if c}
+    for cookie in cookies:
+        current = cookie
+        for _ in range(3):
+            changed = False
+            for _, path, c in measured:
+                if c == cookie:
+                    new = fetch(path, current)
+                    if new and new != current:
+                        current, changed = new, True
+            if not changed:
+                break
+        else:
+            raise SystemExit("a page sets the session cookie on every visit")
+        measured = [(label, path, current if c == cookie else c) for label, path, c in measured]
+    return measured
+
+
+def _set_cookie(headers, name: str) -> str | None:
+    """The `name=value` of the session cookie in these response headers, if set."""
+    for header in headers.get_all("Set-Cookie") or []:
+        pair = header.split(";", 1)[0]
+        if pair.startswith(f"{name}="):
+            return pair
+    return None
+
+
 def pages(db, who: dict, cookies: dict) -> list[tuple[str, str, str | None]]:
     """(label, path, cookie) of every page measured."""
     from careerlink.mentors.models import Industry, MentorProfile, mentor_industries
@@ -282,6 +317,36 @@ def check(url: str, cookie: str | None) -> int:
         return exc.code
 
 
+def in_process_fetch(app):
+    """`settle`'s fetch through the WSGI app in this process."""
+    client = app.test_client(use_cookies=False)
+    name = app.config["SESSION_COOKIE_NAME"]
+
+    def fetch(path: str, cookie: str) -> str | None:
+        response = client.get(path, headers={"User-Agent": USER_AGENT, "Cookie": cookie})
+        return _set_cookie(response.headers, name)
+
+    return fetch
+
+
+def http_fetch(port: int, name: str):
+    """`settle`'s fetch over HTTP from the server on `port`."""
+
+    def fetch(path: str, cookie: str) -> str | None:
+        # Always an http://127.0.0.1 address built here.
+        request = urllib.request.Request(  # noqa: S310
+            f"http://127.0.0.1:{port}{path}", headers={"User-Agent": USER_AGENT, "Cookie": cookie}
+        )
+        try:
+            with urllib.request.build_opener(_NoRedirect).open(request, timeout=60) as response:
+                response.read()
+                return _set_cookie(response.headers, name)
+        except urllib.error.HTTPError as exc:  # a redirect: `check` reports it
+            return _set_cookie(exc.headers, name)
+
+    return fetch
+
+
 def wrk_run(url: str, cookie: str | None, args) -> tuple[float, int]:
     """(req/s, non-2xx answers) from wrk."""
     command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s"]
@@ -372,6 +437,15 @@ def parse_args(argv=None):
         help="instead of the load, time and profile 20 requests to PATH in process (signed in "
         "as the page's user) after two warm-ups, and print the top of cProfile's tables",
     )
+    parser.add_argument(
+        "--cpu",
+        type=int,
+        metavar="N",
+        default=0,
+        help="instead of the load, measure the process CPU time of N requests to each page in "
+        "process (after two warm-ups) and print the median and minimum per page: figures that "
+        "hold on a busy machine, where req/s do not",
+    )
     return parser.parse_args(argv)
 
 
@@ -422,15 +496,51 @@ def profile_one(app, path: str, cookie: str | None) -> None:
         with app.app_context():
             engine = db.engine
 
-        def show(conn, cursor, statement, *args):
-            print("SQL:", " ".join(statement.split())[:160])
+        started_at = []
 
-        event.listen(engine, "before_cursor_execute", show)
+        def start(conn, cursor, statement, *args):
+            started_at.append(time.perf_counter())
+
+        def show(conn, cursor, statement, *args):
+            took = (time.perf_counter() - started_at.pop()) * 1000
+            print(f"SQL {took:6.2f} ms:", " ".join(statement.split())[:300])
+
+        event.listen(engine, "before_cursor_execute", start)
+        event.listen(engine, "after_cursor_execute", show)
         client.get(path, headers=headers)
-        event.remove(engine, "before_cursor_execute", show)
+        event.remove(engine, "after_cursor_execute", show)
+        event.remove(engine, "before_cursor_execute", start)
     stats = pstats.Stats(profiler)
     stats.sort_stats("cumulative").print_stats(45)
     stats.sort_stats("tottime").print_stats(25)
+
+
+def cpu_times(app, measured, rounds: int) -> None:
+    """Median and minimum process CPU time of one request to each page, in process."""
+    import statistics
+
+    client = app.test_client(use_cookies=False)
+    pages = []
+    for label, path, cookie in measured:
+        headers = {"User-Agent": USER_AGENT, **({"Cookie": cookie} if cookie else {})}
+        for _ in range(2):
+            response = client.get(path, headers=headers)
+            if response.status_code != 200:
+                raise SystemExit(f"GET {path}: {response.status_code} {response.location or ''}")
+        pages.append((label, path, headers, []))
+    # Pages take turns, so that a burst of load elsewhere falls on each of them alike.
+    for _ in range(rounds):
+        for _label, path, headers, times in pages:
+            started = time.process_time()
+            client.get(path, headers=headers)
+            times.append((time.process_time() - started) * 1000)
+    print(
+        f"\nCPU time of one request in process, ms ({rounds} requests each, load average "
+        f"{os.getloadavg()[0]:.1f})"
+    )
+    print(f"{'page':<40} {'median':>7} {'min':>7}")
+    for label, _path, _headers, times in pages:
+        print(f"{label:<40} {statistics.median(times):>7.2f} {min(times):>7.2f}")
 
 
 def main(argv=None) -> int:
@@ -473,19 +583,25 @@ def measure(args, client: str, url: str, engine_options: dict, schema, folder: P
             else:
                 who = {"student": args.alumni + 1, "staff": args.alumni + args.students + 1}
             cookies = {k: session_cookie(app, db, v) for k, v in who.items()}
+            cookie_name = app.config["SESSION_COOKIE_NAME"]
             measured = pages(db, who, cookies)
             if args.only:
                 measured = [m for m in measured if args.only in m[0]]
             db.session.remove()
             db.engine.dispose()
         db_url = url.replace("postgresql+psycopg", "postgresql")
-        if args.profile:
+        if args.profile or args.cpu:
             # The app as gunicorn runs it: production settings, request logs included.
             from careerlink import create_app
 
             os.environ.update(server_env(db_url, schema, secret, 8000))
+            app = create_app()
+            measured = settle(measured, in_process_fetch(app))
+            if args.cpu:
+                cpu_times(app, measured, args.cpu)
+                return 0
             cookie = next((c for _, p, c in measured if p == args.profile), None)
-            profile_one(create_app(), args.profile, cookie)
+            profile_one(app, args.profile, cookie)
             return 0
         base_port, app_port = free_port(), free_port()
         log = folder / "gunicorn.log"
@@ -494,6 +610,7 @@ def measure(args, client: str, url: str, engine_options: dict, schema, folder: P
         )
         env = server_env(db_url, schema, secret, app_port)
         servers.append(start_gunicorn("wsgi:app", app_port, args.workers, env, log))
+        measured = settle(measured, http_fetch(app_port, cookie_name))
         for label, path, cookie in measured:
             status = check(f"http://127.0.0.1:{app_port}{path}", cookie)
             if status != 200:

@@ -18,16 +18,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
-from babel.dates import format_skeleton
+from babel.dates import format_skeleton, get_time_format, match_skeleton, parse_pattern
 from babel.dates import format_time as babel_format_time
 from babel.numbers import format_decimal
 from flask import Flask, current_app, g, has_request_context, request, session
-from flask_babel import Babel, force_locale, get_locale
+from flask_babel import Babel, Domain, force_locale, get_locale
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
@@ -63,10 +64,16 @@ def language_choices() -> list[tuple[str, str]]:
     return [(code, LANGUAGE_NAMES.get(code, code)) for code in offered_languages()]
 
 
+@lru_cache(maxsize=64)
+def _parsed(identifier: str) -> Locale:
+    """`Locale.parse`, once per identifier (a Locale is immutable; parsing one is not free)."""
+    return Locale.parse(identifier)
+
+
 def _locale_for(language: str) -> str:
     """The locale to format in for a language: the office default's region when it matches."""
     default = current_app.config["CAREERLINK_DEFAULT_LOCALE"]
-    return default if Locale.parse(default).language == language else language
+    return default if _parsed(default).language == language else language
 
 
 def usable_language(code: str | None) -> str | None:
@@ -168,7 +175,7 @@ def email_language_name(user) -> str:
 
 def default_language() -> str:
     """The office default's language (`en` for en_GB)."""
-    return Locale.parse(current_app.config["CAREERLINK_DEFAULT_LOCALE"]).language
+    return _parsed(current_app.config["CAREERLINK_DEFAULT_LOCALE"]).language
 
 
 def text_direction() -> str:
@@ -180,10 +187,7 @@ def text_direction() -> str:
 @contextmanager
 def speaking(language: str | None, zone: str | ZoneInfo | None = None) -> Iterator[None]:
     """Render in `language` (an offered one, else the office default) and in `zone`."""
-    code = (
-        usable_language(language)
-        or Locale.parse(current_app.config["CAREERLINK_DEFAULT_LOCALE"]).language
-    )
+    code = usable_language(language) or default_language()
     tz = zone if isinstance(zone, ZoneInfo) else usable_zone(zone)
     previous = g.get("_careerlink_zone")
     g._careerlink_zone = tz or office_zone()
@@ -220,7 +224,35 @@ def recipients_preferences(addresses: Iterable[str]) -> tuple[str | None, str | 
 
 
 def _locale() -> Locale:
-    return get_locale() or Locale.parse(current_app.config["CAREERLINK_DEFAULT_LOCALE"])
+    return get_locale() or _parsed(current_app.config["CAREERLINK_DEFAULT_LOCALE"])
+
+
+class RequestDomain(Domain):
+    """Flask-Babel's message domain, finding a request's catalogue once per locale.
+
+    Flask-Babel finds the catalogue anew for every string (the request's context, its locale,
+    the locale's name, a cache key): a page of fifty rows asks hundreds of times. The one found
+    is kept beside the locale it was found for, so a forced locale (an email written in its
+    recipient's language in the middle of a request) or a refreshed one finds its own. Every
+    request uses it (`Domain.as_default`), so `_`, lazy strings and templates all share it.
+    """
+
+    def get_translations(self):
+        """The current locale's catalogue (Flask-Babel's own, looked up once per locale)."""
+        context = g._get_current_object() if g else None
+        babel_context = getattr(context, "_flask_babel", None)
+        if babel_context is not None:
+            kept = getattr(babel_context, "careerlink_translations", None)
+            if kept is not None and kept[0] is getattr(babel_context, "babel_locale", None):
+                return kept[1]
+        found = super().get_translations()
+        babel_context = getattr(context, "_flask_babel", None)
+        if babel_context is not None:
+            babel_context.careerlink_translations = (
+                getattr(babel_context, "babel_locale", None),
+                found,
+            )
+        return found
 
 
 def zone_label(zone: ZoneInfo | None = None) -> str:
@@ -238,10 +270,26 @@ def format_datetime(value: datetime | None, zone: bool = False) -> str:
     tz = current_zone()
     local = value.astimezone(tz)
     locale = _locale()
-    day = format_skeleton("yMMMd", local, locale=locale)
-    clock = babel_format_time(local, "short", locale=locale)
-    text = locale.datetime_formats["medium"].format(clock, day)
+    day, clock, joined = _datetime_parts(locale)
+    # What format_skeleton("yMMMd", local) and format_time(local, "short") write.
+    text = joined.format(
+        clock.apply(local.timetz(), locale, reference_date=local.date()),
+        day.apply(local, locale),
+    )
     return f"{text} {zone_label(tz)}" if zone else text
+
+
+@lru_cache(maxsize=32)
+def _datetime_parts(locale: Locale):
+    """`format_datetime`'s day pattern (the yMMMd skeleton), clock pattern (short) and how
+    the locale joins them (medium): looked up once per locale, not for every time shown."""
+    skeletons = locale.datetime_skeletons
+    skeleton = "yMMMd" if "yMMMd" in skeletons else match_skeleton("yMMMd", skeletons) or "yMMMd"
+    return (
+        parse_pattern(skeletons[skeleton]),
+        parse_pattern(get_time_format("short", locale=locale)),
+        locale.datetime_formats["medium"],
+    )
 
 
 def format_time(value: datetime | None, zone: bool = False) -> str:
@@ -330,16 +378,16 @@ def register_i18n(app: Flask) -> None:
         locale_selector=select_locale,
         timezone_selector=lambda: current_zone().key,
     )
-    from flask_babel import get_translations
-
+    domain = RequestDomain()
+    app.before_request(domain.as_default)
     app.jinja_env.add_extension("jinja2.ext.i18n")
     # `{% trans %}` blocks are whole sentences wrapped over lines: one space where they wrap.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.install_gettext_callables(
-        gettext=lambda s: get_translations().ugettext(s),
-        ngettext=lambda s, p, n: get_translations().ungettext(s, p, n),
-        pgettext=lambda c, s: get_translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: get_translations().unpgettext(c, s, p, n),
+        gettext=lambda s: domain.get_translations().ugettext(s),
+        ngettext=lambda s, p, n: domain.get_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: domain.get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: domain.get_translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
     app.jinja_env.filters.update(

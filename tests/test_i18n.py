@@ -280,3 +280,70 @@ def test_the_command_line_speaks_the_office_default_language(app, db, monkeypatc
     result = app.test_cli_runner().invoke(args=["careerlink", "alumni", "unmapped-industries"])
     assert result.exit_code == 0, result.output
     assert result.output == "chaque valeur de secteur est associée\n"
+
+
+def test_a_request_finds_each_locales_catalogue_once_and_a_forced_one_its_own(app, monkeypatch):
+    """The request's catalogue is kept per locale: a forced language (an email written in the
+    middle of a page) gets its own, and the page's comes back after it."""
+    import flask_babel
+    from flask import render_template_string
+    from flask_babel import get_domain, gettext, lazy_gettext
+
+    from careerlink.i18n import RequestDomain
+
+    lookups = []
+    found = flask_babel.Domain.get_translations
+
+    def counted(self):
+        lookups.append(str(flask_babel.get_locale()))
+        return found(self)
+
+    monkeypatch.setattr(flask_babel.Domain, "get_translations", counted)
+    template = "{{ _('Your account') }} {{ _('Your account') }}"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        app.preprocess_request()
+        assert isinstance(get_domain(), RequestDomain)
+        assert gettext("Your account") == "Your account"
+        assert render_template_string(template) == "Your account Your account"
+        with speaking("fr"):
+            assert gettext("Your account") == "Votre compte"
+            assert str(lazy_gettext("Your account")) == "Votre compte"
+            assert render_template_string(template) == "Votre compte Votre compte"
+        assert gettext("Your account") == "Your account"
+        assert render_template_string(template) == "Your account Your account"
+    # Once for the page's locale, once for the forced one, once for the page's again.
+    assert lookups == ["en_GB", "fr", "en_GB"]
+
+
+@pytest.mark.parametrize("locale", ["en_GB", "en_US", "fr", "fr_CA", "de", "ja", "ar"])
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Dublin", "America/Toronto", "Asia/Kolkata"])
+def test_a_time_is_written_as_babel_writes_it_with_the_locales_patterns_found_once(
+    app, locale, zone
+):
+    """format_datetime keeps each locale's patterns; what it writes is what Babel's own
+    skeleton (yMMMd) and short time write, joined by the locale's medium format."""
+    from zoneinfo import ZoneInfo
+
+    from babel import Locale
+    from babel.dates import format_skeleton
+    from babel.dates import format_time as babel_format_time
+    from flask_babel import force_locale
+
+    times = [
+        datetime(2026, 11, 28, 20, 20, tzinfo=UTC),
+        datetime(2026, 3, 29, 0, 59, 59, tzinfo=UTC),  # Dublin's clocks go forward at 01:00
+        datetime(2026, 1, 1, 4, 30, tzinfo=UTC),  # the previous day in Toronto
+        datetime(2027, 7, 4, 12, 0),  # naive: UTC
+    ]
+    with app.test_request_context("/"), speaking(None, zone), force_locale(locale):
+        parsed = Locale.parse(locale)
+        for value in times:
+            local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(
+                ZoneInfo(zone)
+            )
+            expected = parsed.datetime_formats["medium"].format(
+                babel_format_time(local, "short", locale=parsed),
+                format_skeleton("yMMMd", local, locale=parsed),
+            )
+            assert format_datetime(value) == expected
+            assert format_datetime(value, zone=True) == f"{expected} {zone}"

@@ -26,10 +26,11 @@ def test_the_staff_queue_reads_a_page_in_the_same_statements_whatever_its_length
     assert (shown_few, shown_more) == (2, 8)
     assert few == more
     # The session with its user and roles; the four counts of the state links in one
-    # statement, whose count of the listed state is also the page's total; the page with its
-    # people; its events; the alumni's load (their profiles' columns, their requests grouped);
-    # the industries of the filter. Nobody's roles but the visitor's.
-    assert few == 7
+    # statement, whose count of the listed state is also the page's total; the page as rows
+    # with its people's names, each request's last event and its alumnus's load (profile
+    # columns, relayed requests, last answer); the industries of the filter. No objects, and
+    # nobody's roles but the visitor's.
+    assert few == 4
 
 
 def test_the_queues_total_is_the_count_of_its_state_or_counted_when_filtered(
@@ -80,6 +81,103 @@ def test_loads_of_several_alumni_match_each_alone(db, make_user, make_mentor, ma
     assert together[idle.user_id].last_answer_at is None
     assert together[no_profile.id].capacity is None
     assert services.loads_of([]) == {}
+
+
+def test_the_queues_rows_say_what_each_request_and_load_say(
+    db, make_user, make_mentor, make_request
+):
+    """The page's rows (no objects) give each request's wait, deadline and alumnus's load as
+    the request itself and `load_of` do, in the queue's order."""
+    from datetime import timedelta
+
+    from careerlink.connections import services
+    from careerlink.connections.models import ConnectionRequest
+    from careerlink.database import transaction
+    from careerlink.models import utcnow
+
+    busy, paused = make_mentor(), make_mentor()
+    made = [
+        make_request(mentor=busy, state="relayed"),
+        make_request(mentor=busy),
+        make_request(mentor=busy, state="introduced"),
+        make_request(mentor=busy, state="needs_info"),
+        make_request(mentor=paused),
+    ]
+    with transaction():
+        paused.accepting_requests = False
+        paused.monthly_capacity = 3
+        # An overdue one, and one whose events' times do not follow their ids.
+        made[0].respond_by = utcnow() - timedelta(hours=1)
+        made[3].events[0].created_at = made[3].events[-1].created_at + timedelta(days=2)
+    db.session.commit()
+    db.session.expire_all()
+    now = utcnow()
+    for state in ("", "open", "overdue", "relayed", "submitted"):
+        filters = services.QueueFilters(state=state)
+        rows = db.session.execute(services.queue_rows_query(filters, now)).all()
+        requests = db.session.scalars(services.queue_query(filters, now)).all()
+        assert [r.id for r in rows] == [r.id for r in requests]
+        for row, req in zip(rows, requests, strict=True):
+            assert (row.kind, row.state, row.respond_by) == (req.kind, req.state, req.respond_by)
+            assert (row.student_name, row.alumnus_name) == (
+                req.student.display_name,
+                req.alumnus.display_name,
+            )
+            assert services.queue_waiting_since(row) == req.waiting_since()
+            assert ConnectionRequest.is_overdue(row, now) == req.is_overdue(now)
+            assert services.queue_load(row) == services.load_of(req.alumnus_id)
+    overdue = db.session.execute(
+        services.queue_rows_query(services.QueueFilters(state="overdue"), now)
+    ).all()
+    assert [r.id for r in overdue] == [made[0].id]
+    assert services.queue_load(overdue[0]).open_relayed == 1
+    everything = db.session.execute(
+        services.queue_rows_query(services.QueueFilters(state=""), now)
+    ).all()
+    answered = next(r for r in everything if r.id == made[2].id)
+    assert services.queue_load(answered).last_answer_at == made[2].answered_at
+    assert (
+        services.queue_waiting_since(next(r for r in everything if r.id == made[3].id))
+        == made[3].events[-1].created_at
+    )
+    waiting = next(r for r in everything if r.id == made[4].id)
+    assert services.queue_load(waiting).accepting is False
+    assert services.queue_load(waiting).capacity == 3
+
+
+def test_the_account_pages_lists_say_what_the_requests_say(
+    db, make_user, make_mentor, make_request
+):
+    """A student's requests newest first with each alumnus's name; those relayed to an
+    alumnus newest relay first with each student's name; one still under review is not
+    shown to its alumnus."""
+    from careerlink.connections import services
+
+    student, mentor = make_user(Role.STUDENT), make_mentor()
+    first = make_request(student=student, state="introduced")
+    second = make_request(student=student, mentor=mentor, state="relayed")
+    other = make_request(mentor=mentor, state="declined_by_alumnus")
+    make_request(mentor=mentor)  # under review: not the alumnus's to see yet
+    db.session.commit()
+
+    def line(req, name_of):
+        return (req.id, req.kind, req.state, req.created_at, req.respond_by, name_of(req))
+
+    asked, received = services.requests_of(student)
+    assert received == []
+    assert [(r.id, r.kind, r.state, r.created_at, r.respond_by, r.alumnus_name) for r in asked] == [
+        line(req, lambda r: r.alumnus.display_name) for req in (second, first)
+    ]
+    assert asked[0].state_enum.label == second.state_enum.label
+    assert asked[0].kind_enum.heading == second.kind_enum.heading
+    asked, received = services.requests_of(mentor.user)
+    assert asked == []
+    assert [
+        (r.id, r.kind, r.state, r.created_at, r.respond_by, r.student_name) for r in received
+    ] == [
+        line(req, lambda r: r.student.display_name)
+        for req in sorted((second, other), key=lambda r: (r.relayed_at, r.id), reverse=True)
+    ]
 
 
 def test_the_openings_pages_read_a_page_in_the_same_statements_whatever_its_length(

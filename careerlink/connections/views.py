@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
@@ -760,6 +761,60 @@ def _queue_filters() -> services.QueueFilters:
     )
 
 
+@dataclass(slots=True)
+class _QueueRow:
+    """One line of the staff queue, ready to show."""
+
+    id: int
+    url: str
+    student_name: str
+    alumnus_name: str
+    paused: bool
+    kind_heading: str
+    state: str
+    state_label: str
+    overdue: bool
+    waited: int  # whole days
+    load_label: str
+    rate_label: str
+
+
+def _queue_rows(rows, now) -> list[_QueueRow]:
+    """The page's rows with their labels: each kind's and state's looked up once a page, and
+    the link built once (a row's links differ only by its id)."""
+    marker = MAX_ID  # the id is the path's last number: split there
+    head, tail = url_for("connections.staff_request", request_id=marker).rsplit(str(marker), 1)
+    kinds, states, out = {}, {}, []
+    today = now.date()
+    load_labels = {}  # many alumni share a load: each label is written once a page
+    for r in rows:
+        load = services.queue_load(r, today)
+        shown = (load.open_relayed, load.month_count, load.capacity, load.response_rate)
+        if shown not in load_labels:
+            load_labels[shown] = (load.label, load.rate_label)
+        if r.kind not in kinds:
+            kinds[r.kind] = str(RequestKind(r.kind).heading)
+        if r.state not in states:
+            states[r.state] = str(RequestState(r.state).label)
+        out.append(
+            _QueueRow(
+                id=r.id,
+                url=f"{head}{r.id}{tail}",
+                student_name=r.student_name,
+                alumnus_name=r.alumnus_name,
+                paused=not load.accepting,
+                kind_heading=kinds[r.kind],
+                state=r.state,
+                state_label=states[r.state],
+                overdue=ConnectionRequest.is_overdue(r, now),  # reads the state and deadline
+                waited=int((now - services.queue_waiting_since(r)).total_seconds() // 86400),
+                load_label=load_labels[shown][0],
+                rate_label=load_labels[shown][1],
+            )
+        )
+    return out
+
+
 @bp.route("/staff/requests")
 @role_required(*STAFF_ROLES)
 def staff_queue():
@@ -768,18 +823,17 @@ def staff_queue():
     now = utcnow()
     counts = services.request_counts(now)
     pagination = paginate(
-        services.queue_query(filters, now),
+        services.queue_rows_query(filters, now),
         request.args.get("page"),
         PAGE_SIZE,
         total=services.counted_total(filters, counts),  # the usual views: counted already
     )
-    loads = services.loads_of(r.alumnus_id for r in pagination.items)
     industries = active_industries()
     return render_template(
         "careerlink/connections/staff_queue.html",
         pagination=pagination,
+        rows=_queue_rows(pagination.items, now),
         filters=filters,
-        loads=loads,
         industries=industries,
         states=list(RequestState),
         kinds=list(RequestKind),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from careerlink.accounts.forms import ConfirmForm
@@ -89,21 +89,23 @@ def directory():
     return render_template("careerlink/mentors/directory.html", body=body)
 
 
+# Built once: a statement with loader options costs more to build than to run.
+_DETAIL = (
+    select(MentorProfile)
+    .where(MentorProfile.id == bindparam("profile_id"))
+    .options(
+        joinedload(MentorProfile.user).lazyload(User.role_rows),
+        selectinload(MentorProfile.industries),
+    )
+)
+
+
 @bp.route("/mentors/<int:profile_id>")
 def detail(profile_id: int):
     """Everything a student needs to decide whom to ask; never an email or phone number."""
     # The profile with its owner in one statement and its industries in another; the owner's
     # roles are not shown here, so they are not read.
-    profile = found(
-        db.session.scalar(
-            select(MentorProfile)
-            .where(MentorProfile.id == profile_id)
-            .options(
-                joinedload(MentorProfile.user).lazyload(User.role_rows),
-                selectinload(MentorProfile.industries),
-            )
-        )
-    )
+    profile = found(db.session.scalar(_DETAIL, {"profile_id": profile_id}))
     if not services.can_view_profile(_actor(), profile):
         raise NotFound()
     can_ask, reason = profile.can_be_asked(today())

@@ -5,22 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from babel.numbers import format_percent
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import defaultload, lazyload, load_only, selectinload
+from sqlalchemy import and_, bindparam, case, func, or_, select
+from sqlalchemy.orm import aliased, defaultload, lazyload, load_only, selectinload
 
 from careerlink.accounts.models import User, UserRole
 from careerlink.connections.models import (
     OPEN_STATES,
     ConnectionRequest,
+    RequestCount,
     RequestEvent,
+    RequestKind,
     RequestState,
 )
 from careerlink.extensions import db
-from careerlink.mentors.availability import get_profile, load_columns_for_users
+from careerlink.mentors.availability import LOAD_COLUMNS, get_profile, load_columns_for_users
 from careerlink.mentors.models import Industry, MentorProfile
 from careerlink.models import utcnow
 from careerlink.permissions import Role, is_staff
@@ -103,30 +106,75 @@ def requests_of_student(user: User) -> list[ConnectionRequest]:
     )
 
 
-def requests_of(user: User) -> tuple[list[ConnectionRequest], list[ConnectionRequest]]:
-    """`requests_of_student` and `requests_for_alumnus` together, in one statement."""
-    found = db.session.scalars(
-        select(ConnectionRequest)
-        .where(
-            or_(
-                ConnectionRequest.student_id == user.id,
-                and_(
-                    ConnectionRequest.alumnus_id == user.id,
-                    ConnectionRequest.relayed_at.is_not(None),
-                ),
-            )
-        )
-        # The lists show the other person's name, never their roles.
-        .options(
-            defaultload(ConnectionRequest.student).lazyload(User.role_rows),
-            defaultload(ConnectionRequest.alumnus).lazyload(User.role_rows),
-        )
-    ).all()
+@dataclass(frozen=True, slots=True)
+class RequestLine:
+    """One line of the account page's lists: a request's id, kind, state, times and the other
+    person's name, read as columns (no request or person objects)."""
+
+    id: int
+    kind: str
+    state: str
+    student_id: int
+    alumnus_id: int
+    created_at: datetime
+    relayed_at: datetime | None
+    respond_by: datetime | None
+    student_name: str
+    alumnus_name: str
+
+    @property
+    def kind_enum(self) -> RequestKind:
+        """The kind as an enum member."""
+        return RequestKind(self.kind)
+
+    @property
+    def state_enum(self) -> RequestState:
+        """The state as an enum member."""
+        return RequestState(self.state)
+
+
+def requests_of(user: User) -> tuple[list[RequestLine], list[RequestLine]]:
+    """A user's requests as a student (newest first) and those relayed to them as an alumnus
+    (newest relay first), in one statement."""
+    rows = db.session.execute(_requests_of_select(), {"user_id": user.id})
+    found = [RequestLine(*row) for row in rows]
     asked = [r for r in found if r.student_id == user.id]
     asked.sort(key=lambda r: (r.created_at, r.id), reverse=True)
     received = [r for r in found if r.alumnus_id == user.id and r.relayed_at is not None]
     received.sort(key=lambda r: (r.relayed_at, r.id), reverse=True)
     return asked, received
+
+
+@cache
+def _requests_of_select():
+    # Built once (on first use, when every model is mapped); the user is a parameter.
+    student, alumnus = aliased(User, name="student"), aliased(User, name="alumnus")
+    user_id = bindparam("user_id")
+    return (
+        select(
+            ConnectionRequest.id,
+            ConnectionRequest.kind,
+            ConnectionRequest.state,
+            ConnectionRequest.student_id,
+            ConnectionRequest.alumnus_id,
+            ConnectionRequest.created_at,
+            ConnectionRequest.relayed_at,
+            ConnectionRequest.respond_by,
+            student.display_name,
+            alumnus.display_name,
+        )
+        .join(student, student.id == ConnectionRequest.student_id)
+        .join(alumnus, alumnus.id == ConnectionRequest.alumnus_id)
+        .where(
+            or_(
+                ConnectionRequest.student_id == user_id,
+                and_(
+                    ConnectionRequest.alumnus_id == user_id,
+                    ConnectionRequest.relayed_at.is_not(None),
+                ),
+            )
+        )
+    )
 
 
 def requests_for_alumnus(user: User) -> list[ConnectionRequest]:
@@ -253,8 +301,91 @@ class QueueFilters:
 
 def queue_query(filters: QueueFilters, now: datetime | None = None):
     """The staff queue as a select: oldest waiting first."""
+    # The page shows how long each request has waited, which its last event's time says (not
+    # who acted); it shows the people's names, never their roles.
+    return _queue_where(select(ConnectionRequest), filters, now).options(
+        selectinload(ConnectionRequest.events).options(
+            load_only(RequestEvent.created_at), lazyload(RequestEvent.actor)
+        ),
+        defaultload(ConnectionRequest.student).lazyload(User.role_rows),
+        defaultload(ConnectionRequest.alumnus).lazyload(User.role_rows),
+    )
+
+
+def queue_rows_query(filters: QueueFilters, now: datetime | None = None):
+    """The staff queue's page as plain rows: what its table shows, in `queue_query`'s order.
+
+    Only the columns the table shows (no request, person or event objects): a row's id, kind,
+    state, alumnus, the times its wait is counted from (`queue_waiting_since`), its deadline,
+    the two people's names, and what `queue_load` makes the alumnus's load of (their profile's
+    load columns, their relayed requests and last answer), all in the page's one statement.
+    """
+    return _queue_where(_queue_rows_select(), filters, now)
+
+
+@cache
+def _queue_rows_select():
+    # Built once (on first use, when every model is mapped): only the filters change.
+    student, alumnus = aliased(User, name="student"), aliased(User, name="alumnus")
+    others = aliased(ConnectionRequest, name="others")
+
+    def of_the_alumnus(value, *where):
+        # One value over the requests to the row's alumnus, through the alumnus's index.
+        return (
+            select(value)
+            .where(others.alumnus_id == ConnectionRequest.alumnus_id, *where)
+            .correlate(ConnectionRequest)
+            .scalar_subquery()
+        )
+
+    # The time of the request's last event, as `ConnectionRequest.events[-1]` has it (by id).
+    last_event_at = (
+        select(RequestEvent.created_at)
+        .where(RequestEvent.request_id == ConnectionRequest.id)
+        .order_by(RequestEvent.id.desc())
+        .limit(1)
+        .correlate(ConnectionRequest)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            ConnectionRequest.id,
+            ConnectionRequest.kind,
+            ConnectionRequest.state,
+            ConnectionRequest.alumnus_id,
+            ConnectionRequest.created_at,
+            ConnectionRequest.relayed_at,
+            ConnectionRequest.respond_by,
+            student.display_name.label("student_name"),
+            alumnus.display_name.label("alumnus_name"),
+            last_event_at.label("last_event_at"),
+            *(getattr(MentorProfile, name).label(name) for name in LOAD_COLUMNS),
+            of_the_alumnus(func.count(), others.state == RequestState.RELAYED.value).label(
+                "open_relayed"
+            ),
+            of_the_alumnus(func.max(others.answered_at)).label("last_answer"),
+        )
+        .select_from(ConnectionRequest)
+        .join(student, student.id == ConnectionRequest.student_id)
+        .join(alumnus, alumnus.id == ConnectionRequest.alumnus_id)
+        .outerjoin(MentorProfile, MentorProfile.user_id == ConnectionRequest.alumnus_id)
+    )
+
+
+def queue_load(row, today: date | None = None) -> Load:
+    """`load_of` the row's alumnus, from a row of `queue_rows_query` (no profile: all None)."""
+    return _load(row, int(row.open_relayed or 0), row.last_answer, today or utcnow().date())
+
+
+def queue_waiting_since(row) -> datetime:
+    """`ConnectionRequest.waiting_since` for a row of `queue_rows_query`."""
+    if row.state == RequestState.RELAYED.value and row.relayed_at:
+        return row.relayed_at
+    return row.last_event_at or row.created_at
+
+
+def _queue_where(stmt, filters: QueueFilters, now: datetime | None):
     now = now or utcnow()
-    stmt = select(ConnectionRequest)
     if filters.state == "overdue":
         stmt = stmt.where(
             ConnectionRequest.state == RequestState.RELAYED.value,
@@ -276,37 +407,45 @@ def queue_query(filters: QueueFilters, now: datetime | None = None):
         )
     if filters.min_days:
         stmt = stmt.where(ConnectionRequest.updated_at <= now - timedelta(days=filters.min_days))
-    # The page shows how long each request has waited, which its last event's time says (not
-    # who acted); it shows the people's names, never their roles.
-    return stmt.order_by(ConnectionRequest.updated_at, ConnectionRequest.id).options(
-        selectinload(ConnectionRequest.events).options(
-            load_only(RequestEvent.created_at), lazyload(RequestEvent.actor)
-        ),
-        defaultload(ConnectionRequest.student).lazyload(User.role_rows),
-        defaultload(ConnectionRequest.alumnus).lazyload(User.role_rows),
-    )
+    return stmt.order_by(ConnectionRequest.updated_at, ConnectionRequest.id)
 
 
 def request_counts(now: datetime | None = None) -> dict[str, int]:
     """Counts for the staff home: waiting for review, waiting on alumni, overdue."""
-    now = now or utcnow()
-
-    def count(*where):
-        return select(func.count()).select_from(ConnectionRequest).where(*where).scalar_subquery()
-
-    # Four counts, each through an index, in one round trip.
-    row = db.session.execute(
-        select(
-            count(ConnectionRequest.state == RequestState.SUBMITTED.value).label("review"),
-            count(ConnectionRequest.state == RequestState.NEEDS_INFO.value).label("needs_info"),
-            count(ConnectionRequest.state == RequestState.RELAYED.value).label("alumni"),
-            count(
-                ConnectionRequest.state == RequestState.RELAYED.value,
-                ConnectionRequest.respond_by <= now,
-            ).label("overdue"),
-        )
-    ).one()
+    row = db.session.execute(_request_counts_select(), {"now": now or utcnow()}).one()
     return {name: int(value) for name, value in row._mapping.items()}
+
+
+@cache
+def _request_counts_select():
+    # Built once (on first use, when every model is mapped); the time is a parameter.
+    def in_state(state: RequestState):
+        # The trigger-kept counts (counts.py): a few rows per state, not every request.
+        return func.coalesce(
+            select(func.sum(RequestCount.n))
+            .where(RequestCount.state == state.value)
+            .scalar_subquery(),
+            0,
+        )
+
+    overdue = (
+        select(func.count())
+        .select_from(ConnectionRequest)
+        .where(
+            ConnectionRequest.state == RequestState.RELAYED.value,
+            ConnectionRequest.respond_by
+            <= bindparam("now", type_=ConnectionRequest.respond_by.type),
+        )
+        .scalar_subquery()
+    )
+    # Four counts in one round trip; only the overdue, which depends on the time, reads the
+    # requests (through their (state, respond_by) index).
+    return select(
+        in_state(RequestState.SUBMITTED).label("review"),
+        in_state(RequestState.NEEDS_INFO).label("needs_info"),
+        in_state(RequestState.RELAYED).label("alumni"),
+        overdue.label("overdue"),
+    )
 
 
 # The queue's filters by state whose length `request_counts` has counted.
