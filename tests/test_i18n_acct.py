@@ -126,3 +126,23 @@ def test_audit_log_in_french_with_the_action_s_french_label(client, sign_in, adm
     body = page(client, "/admin/audit?action=industry_renamed")
     assert "<td>Secteur renommé</td>" in body
     assert "<caption>1 entrée</caption>" in body
+
+
+def test_a_deleted_person_s_stored_name_reads_in_each_reader_s_language(app):
+    from flask import render_template_string
+
+    from careerlink.accounts.privacy import DELETED_NAME
+    from careerlink.i18n import speaking
+
+    with app.test_request_context():
+        with speaking("fr"):
+            alone = render_template_string("{{ name }}", name=DELETED_NAME)
+            sentence = render_template_string(
+                "{% trans name=name %}Hello {{ name }},{% endtrans %} · "
+                "{{ _('Hello %(name)s,', name=name) }}",
+                name=DELETED_NAME,
+            )
+        english = render_template_string("{{ _('Hello %(name)s,', name=name) }}", name=DELETED_NAME)
+    assert alone == "Compte supprimé"
+    assert sentence == "Bonjour Compte supprimé, · Bonjour Compte supprimé,"
+    assert english == "Hello Deleted account,"

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, and_, cast, delete, func, or_, select, update
 
 from careerlink.accounts.models import Identity, User, UserSession
@@ -43,7 +44,8 @@ from careerlink.permissions import Role, is_staff
 
 # RFC 2606 reserves .invalid: no mail can ever be delivered there (mail.enqueue drops it).
 DELETED_DOMAIN = "deleted.invalid"
-DELETED_NAME = "Deleted account"
+DELETED_NAME = "Deleted account"  # stored in English; pages and emails show DELETED_LABEL
+DELETED_LABEL = _l("Deleted account")
 ENDED_NOTE = ACCOUNT_ENDED_NOTE  # stored in English, translated where it is shown
 R = ConnectionRequest
 S = RequestState

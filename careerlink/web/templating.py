@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, has_request_context, request, url_for
 from flask_login import current_user
+from jinja2 import pass_context
 
 from careerlink.__about__ import __version__
 
@@ -11,6 +12,24 @@ from careerlink.__about__ import __version__
 def register_template_helpers(app: Flask) -> None:
     """Template globals shared by every page."""
     from careerlink.accounts.forms import SignOutForm
+    from careerlink.accounts.privacy import DELETED_LABEL, DELETED_NAME
+
+    # A deleted person's name is stored in English (a value, like a state's); every page and
+    # email shows it in its reader's language, printed alone or inside a translated sentence.
+    def shown(value):
+        return str(DELETED_LABEL) if value == DELETED_NAME else value
+
+    def with_values_shown(gettext_function):
+        @pass_context
+        def call(context, *args, **variables):
+            return gettext_function(context, *args, **{k: shown(v) for k, v in variables.items()})
+
+        return call
+
+    app.jinja_env.finalize = shown
+    for name in ("gettext", "ngettext", "pgettext", "npgettext"):
+        app.jinja_env.globals[name] = with_values_shown(app.jinja_env.globals[name])
+    app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"]
 
     @app.template_global()
     def page_url(page: int) -> str:
