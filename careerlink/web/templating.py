@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context, request, url_for
-from flask_login import current_user
+from flask import Flask, request, url_for
 from jinja2 import pass_context
 
 from careerlink.__about__ import __version__
@@ -11,7 +10,6 @@ from careerlink.__about__ import __version__
 
 def register_template_helpers(app: Flask) -> None:
     """Template globals shared by every page."""
-    from careerlink.accounts.forms import SignOutForm
     from careerlink.accounts.privacy import DELETED_LABEL, DELETED_NAME
 
     # A deleted person's name is stored in English (a value, like a state's); every page and
@@ -47,9 +45,6 @@ def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def inject():
         return {
-            "signout_form": (
-                SignOutForm() if has_request_context() and current_user.is_authenticated else None
-            ),
             "here": _here,
             "site_name": app.config["CAREERLINK_SITE_NAME"],
             "careerlink_version": __version__,
