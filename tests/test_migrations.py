@@ -270,7 +270,7 @@ def test_0017_times_and_marks_the_existing_requests(new_database, tmp_path):
                 {"made": made},
             )
         db.engine.dispose()
-        upgrade(directory=str(MIGRATIONS_DIR))
+        upgrade(directory=str(MIGRATIONS_DIR), revision="0017")
         columns = (
             "review_month, review_seconds, answer_month, answer_seconds, relay_answer, "
             "outcome_bits, student_rating, alumnus_rating"

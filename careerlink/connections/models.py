@@ -158,9 +158,9 @@ class ConnectionRequest(TimestampMixin, db.Model):
             "created_at",
             "industry_id",
             "student_id",
-            "review_month",
+            "review_minute",
             "review_seconds",
-            "answer_month",
+            "answer_minute",
             "answer_seconds",
             "alumnus_id",
             "relay_answer",
@@ -255,16 +255,17 @@ class ConnectionRequest(TimestampMixin, db.Model):
     )
     referred_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Set by database triggers from the times above (careerlink/connections/durations.py),
-    # never by the application: the review's and the answer's whole seconds and UTC months.
+    # never by the application: the review's and the answer's whole seconds and the minute
+    # (since 1970, UTC) each ended in.
     # The reports read them (and the marks below) with queries: an object loaded before a
     # change may hold the old values (SQLite's AFTER triggers run after INSERT ... RETURNING).
-    review_month: Mapped[int | None] = mapped_column(
+    review_minute: Mapped[int | None] = mapped_column(
         Integer, server_default=FetchedValue(), server_onupdate=FetchedValue()
     )
     review_seconds: Mapped[int | None] = mapped_column(
         BigInteger, server_default=FetchedValue(), server_onupdate=FetchedValue()
     )
-    answer_month: Mapped[int | None] = mapped_column(
+    answer_minute: Mapped[int | None] = mapped_column(
         Integer, server_default=FetchedValue(), server_onupdate=FetchedValue()
     )
     answer_seconds: Mapped[int | None] = mapped_column(

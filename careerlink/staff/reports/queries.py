@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 from flask_babel import gettext as _
@@ -33,7 +33,7 @@ from careerlink.connections.models import (
 )
 from careerlink.connections.outcome_marks import BITS as OUTCOME_BITS
 from careerlink.extensions import db
-from careerlink.i18n import format_number
+from careerlink.i18n import format_number, office_zone
 from careerlink.mentors.models import Industry, MentorProfile, StudentProfile
 from careerlink.mentors.supply import IndustrySupply
 from careerlink.staff.reports.filters import ReportFilters, request_conditions
@@ -83,12 +83,12 @@ KIND_TITLES = {
 CountKey = tuple[str, str, bool, int | None]  # kind, state, relayed, industry_id
 
 
-def _next_month(day: date) -> date:
-    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=UTC)
+def _utc_month_on_or_after(moment: datetime) -> datetime:
+    """The first UTC month start at or after `moment` (a UTC time)."""
+    start = moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    if start == moment:
+        return start
+    return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def _scan_counts(conditions: list, into: dict[CountKey, int]) -> None:
@@ -106,33 +106,32 @@ def _scan_counts(conditions: list, into: dict[CountKey, int]) -> None:
 def request_counts(filters: ReportFilters) -> dict[CountKey, int]:
     """How many of the filtered requests there are per kind, state, relay and industry.
 
-    The whole months of the range are read from the per-month counts the triggers keep
-    (careerlink/connections/counts.py); the days before the first and after the last whole
-    month are counted from the requests (the report index). The programme and class-year
-    filters are the students' profiles today, which the counts do not hold: those count
-    every request in the range.
+    The range is the office's days (`filters.since` to `filters.until`, UTC times). The whole
+    UTC months inside it are read from the per-month counts the triggers keep
+    (careerlink/connections/counts.py, by UTC month, so a change of the office's zone changes
+    nothing stored); the hours before the first and after the last whole UTC month are counted
+    from the requests (the report index). The programme and class-year filters are the
+    students' profiles today, which the counts do not hold: those count every request in the
+    range.
     """
     found: dict[CountKey, int] = defaultdict(int)
     if filters.programme or filters.class_year is not None:
         _scan_counts(request_conditions(filters), found)
         return found
     industry = [] if filters.industry is None else [R.industry_id == filters.industry.id]
-    after = filters.end + timedelta(days=1)
-    first_whole = filters.start if filters.start.day == 1 else _next_month(filters.start)
-    past_whole = after.replace(day=1)
-    if first_whole >= past_whole:  # no whole month in the range
+    since, until = filters.since, filters.until
+    first_whole = _utc_month_on_or_after(since)
+    past_whole = until.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    if first_whole >= past_whole:  # no whole UTC month in the range
         _scan_counts(request_conditions(filters), found)
         return found
-    for begin, end in ((filters.start, first_whole), (past_whole, after)):
+    for begin, end in ((since, first_whole), (past_whole, until)):
         if begin < end:
-            _scan_counts(
-                [R.created_at >= _midnight(begin), R.created_at < _midnight(end), *industry],
-                found,
-            )
+            _scan_counts([R.created_at >= begin, R.created_at < end, *industry], found)
     C = RequestCount
     stmt = (
         select(C.kind, C.state, C.relayed, C.industry_id, func.sum(C.n))
-        .where(C.month >= first_whole, C.month < past_whole)
+        .where(C.month >= first_whole.date(), C.month < past_whole.date())
         .group_by(C.kind, C.state, C.relayed, C.industry_id)
     )
     if filters.industry is not None:
@@ -323,23 +322,47 @@ class Spread:
     p90: float
 
 
-MONTH_KEY = 10**10  # month * MONTH_KEY + seconds: one integer sorts by month, then duration
+# A minute (or a month's position) * MONTH_KEY + seconds: one integer sorts by the first,
+# then by the duration.
+MONTH_KEY = 10**10
+
+
+def _office_months(minutes: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """The office-zone month (its position, and every month's YYYY-MM label from the first to
+    the last) of each stamp, given in minutes since 1970 UTC (durations.py)."""
+    zone = office_zone()
+    first = datetime.fromtimestamp(int(minutes.min()) * 60, zone).replace(
+        day=1, hour=0, minute=0, second=0, microsecond=0, fold=0
+    )
+    last = datetime.fromtimestamp(int(minutes.max()) * 60, zone)
+    labels, starts = [], []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        labels.append(f"{year:04d}-{month:02d}")
+        starts.append(int(datetime(year, month, 1, tzinfo=zone).timestamp()) // 60)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return np.searchsorted(np.array(starts, np.int64), minutes, side="right") - 1, labels
 
 
 def _spreads(keys: np.ndarray) -> dict[str, Spread]:
-    """Per month: the count, median and 90th percentile of the durations, from each
-    duration's key (its month, YYYYMM, times MONTH_KEY plus its seconds).
+    """Per office-zone month: the count, median and 90th percentile of the durations, from
+    each duration's key (the minute it ended, since 1970 UTC, times MONTH_KEY plus its
+    seconds).
 
     Exact percentiles (linear interpolation, as PostgreSQL's percentile_cont and NumPy's)
-    over every duration: one sort of the keys.
+    over every duration: one sort of the keys, by month then duration.
     """
-    keys = np.sort(keys)
+    if not len(keys):
+        return {}
+    minutes, seconds = np.divmod(keys, MONTH_KEY)
+    positions, labels = _office_months(minutes)
+    keys = np.sort(positions * MONTH_KEY + seconds)
     months, seconds = np.divmod(keys, MONTH_KEY)
     spreads = {}
     found, starts, counts = np.unique(months, return_index=True, return_counts=True)
     for month, start, n in zip(found, starts, counts, strict=True):
         chunk = seconds[start : start + n]
-        spreads[f"{month // 100:04d}-{month % 100:02d}"] = Spread(
+        spreads[labels[month]] = Spread(
             int(n), percentile_sorted(chunk, 0.5), percentile_sorted(chunk, 0.9)
         )
     return spreads
@@ -363,8 +386,8 @@ def speed(filters: ReportFilters) -> Report:
     # read from their covering index.
     review_keys, answer_keys = int_columns(
         [
-            cast(R.review_month, BigInteger) * MONTH_KEY + R.review_seconds,
-            cast(R.answer_month, BigInteger) * MONTH_KEY + R.answer_seconds,
+            cast(R.review_minute, BigInteger) * MONTH_KEY + R.review_seconds,
+            cast(R.answer_minute, BigInteger) * MONTH_KEY + R.answer_seconds,
         ],
         request_conditions(filters),
         nulls=None,
@@ -390,9 +413,9 @@ def speed(filters: ReportFilters) -> Report:
         slug="speed",
         title=_("Speed"),
         description=_(
-            "Per month (of the review or the answer), the median and the 90th percentile of the "
-            "time staff took to review a request and of the time alumni took to answer a "
-            "relayed one, in hours."
+            "Per month (of the review or the answer, in the office's time zone), the median "
+            "and the 90th percentile of the time staff took to review a request and of the "
+            "time alumni took to answer a relayed one, in hours."
         )
         + " "
         + filters.describe(),
