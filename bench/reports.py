@@ -235,7 +235,7 @@ def generate_requests(db, alumni: int, students: int, count: int) -> float:
 
 
 def ensure_counts(db) -> None:
-    """What migrations 0016 and 0017 add, on data kept from a run of an older release:
+    """What migrations 0016, 0017 and 0020 add, on data kept from a run of an older release:
     `create_all` made the new tables, but not the triggers, columns and indexes on the tables
     that existed."""
     from sqlalchemy import func, inspect, select
@@ -247,6 +247,16 @@ def ensure_counts(db) -> None:
 
     conn = db.session.connection()
     present = {c["name"] for c in inspect(conn).get_columns("careerlink_requests")}
+    if "review_month" in present and "review_minute" not in present:
+        # Data kept from before migration 0020: its renames, then the minutes recomputed.
+        durations.drop_triggers(conn)
+        for old, new in (("review_month", "review_minute"), ("answer_month", "answer_minute")):
+            conn.execute(text(f"ALTER TABLE careerlink_requests RENAME COLUMN {old} TO {new}"))
+        durations.create_triggers(conn)
+        durations.rebuild(conn)
+        # 0020 widened this index: dropped here, created again below from the model.
+        conn.execute(text("DROP INDEX IF EXISTS ix_careerlink_requests_alumnus_state"))
+        present = {c["name"] for c in inspect(conn).get_columns("careerlink_requests")}
     for name in durations.COLUMNS:
         if name not in present:
             kind = "BIGINT" if name.endswith("seconds") else "INTEGER"

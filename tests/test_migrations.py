@@ -318,3 +318,67 @@ def _required_values(table, uid: int) -> dict:
         else:
             values[column.name] = f"u{uid}@example.org"
     return values
+
+
+def test_0020_makes_minutes_of_the_months_and_back(new_database, tmp_path):
+    """Upgrade: the review and answer minutes come from the requests already there, the
+    triggers keep them, every other trigger on the requests is still there; downgrade: the
+    UTC months again."""
+    import sqlalchemy as sa
+
+    database = new_database("minutes")
+    application = create_app(app_config(database, tmp_path))
+    made = datetime.datetime(2026, 3, 31, 22, tzinfo=datetime.UTC)
+    reviewed = made + datetime.timedelta(hours=3)  # 1 April 01:00 UTC
+    answered = made + datetime.timedelta(hours=5, seconds=1)  # 1 April 03:00:01 UTC
+    minute = int(reviewed.timestamp()) // 60
+    moved_to = made + datetime.timedelta(days=40)  # 10 May 22:00 UTC
+    columns = "review_{0}, review_seconds, answer_{0}, answer_seconds, relay_answer"
+    with application.app_context():
+        upgrade(directory=str(MIGRATIONS_DIR), revision="0019")
+        with db.engine.begin() as conn:
+            users = sa.Table("careerlink_users", sa.MetaData(), autoload_with=conn)
+            for uid in (1, 2):
+                conn.execute(users.insert().values(**_required_values(users, uid)))
+            conn.execute(
+                sa.text(
+                    "INSERT INTO careerlink_requests (id, kind, state, student_id, alumnus_id, "
+                    "hopes, why_alumnus, message, proposed_dates, conduct_acknowledged_at, "
+                    "reviewed_at, relayed_at, answered_at, ics_sequence, created_at, updated_at) "
+                    "VALUES (1, 'introduction', 'completed', 1, 2, '', '', 'm', '[]', :made, "
+                    ":reviewed, :reviewed, :answered, 0, :made, :made)"
+                ),
+                {"made": made, "reviewed": reviewed, "answered": answered},
+            )
+            before = conn.execute(
+                sa.text(f"SELECT {columns.format('month')} FROM careerlink_requests")
+            ).one()
+        assert tuple(before) == (202604, 3 * 3600, 202604, 2 * 3600 + 1, 1)
+        db.engine.dispose()
+        upgrade(directory=str(MIGRATIONS_DIR), revision="0020")
+        with db.engine.begin() as conn:
+            after = conn.execute(
+                sa.text(f"SELECT {columns.format('minute')} FROM careerlink_requests")
+            ).one()
+            assert tuple(after) == (minute, 3 * 3600, minute + 120, 2 * 3600 + 1, 1)
+            # The durations triggers follow the new names; the counting triggers of 0016 stay.
+            conn.execute(
+                sa.text("UPDATE careerlink_requests SET reviewed_at = :at, created_at = :at"),
+                {"at": moved_to},
+            )
+            moved = conn.execute(
+                sa.text(f"SELECT {columns.format('minute')} FROM careerlink_requests")
+            ).one()
+            months = conn.execute(
+                sa.text("SELECT month, n FROM careerlink_request_counts WHERE n > 0")
+            ).all()
+        assert tuple(moved)[:2] == (int(moved_to.timestamp()) // 60, 0)
+        assert [(str(m), n) for m, n in months] == [("2026-05-01", 1)]
+        db.engine.dispose()
+        downgrade(directory=str(MIGRATIONS_DIR), revision="0019")
+        with db.engine.begin() as conn:
+            back = conn.execute(
+                sa.text(f"SELECT {columns.format('month')} FROM careerlink_requests")
+            ).one()
+        assert tuple(back)[:2] == (202605, 0)
+        db.engine.dispose()

@@ -116,7 +116,15 @@ class ConnectionRequest(TimestampMixin, db.Model):
         Index("ix_careerlink_requests_state_created", "state", "created_at"),
         # The staff queue's order (queries.queue_query): a page is read, not sorted.
         Index("ix_careerlink_requests_state_updated", "state", "updated_at", "id"),
-        Index("ix_careerlink_requests_alumnus_state", "alumnus_id", "state"),
+        # With the relay and answer times: the responsiveness report's paused alumni (each
+        # one's last closed request) read it without the table (0020).
+        Index(
+            "ix_careerlink_requests_alumnus_state",
+            "alumnus_id",
+            "state",
+            "relayed_at",
+            "answered_at",
+        ),
         # The overdue count on every staff page (queries.request_counts), without the table.
         Index("ix_careerlink_requests_state_respond_by", "state", "respond_by"),
         # The reports' industry filter and per-industry counts read the request's own industry.
@@ -167,6 +175,18 @@ class ConnectionRequest(TimestampMixin, db.Model):
             "outcome_bits",
             "student_rating",
             "alumnus_rating",
+        ),
+        # The responsiveness report: each relayed request's alumnus and answer class, a third
+        # of the numbers index's width (0020).
+        Index(
+            "ix_careerlink_requests_answers",
+            "created_at",
+            "alumnus_id",
+            "relay_answer",
+            "industry_id",
+            "student_id",
+            sqlite_where=text("relay_answer IS NOT NULL"),
+            postgresql_where=text("relay_answer IS NOT NULL"),
         ),
     )
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -462,13 +463,16 @@ class AlumnusRow:
         return self.answered / self.relayed if self.relayed else 0.0
 
 
-def _alumni_columns(filters: ReportFilters) -> list[np.ndarray]:
-    """(alumnus, relay_answer) of every filtered relayed request: 1 answered, 2 expired
-    without an answer, 0 neither (careerlink/connections/durations.py)."""
-    return int_columns(
-        [R.alumnus_id, R.relay_answer],
+def _alumni_keys(filters: ReportFilters) -> np.ndarray:
+    """alumnus * 4 + relay_answer of every filtered relayed request (relay_answer: 1
+    answered, 2 expired without an answer, 0 neither; careerlink/connections/durations.py),
+    read from the relayed requests' narrow index (`ix_careerlink_requests_answers`)."""
+    [keys] = int_columns(
+        [R.alumnus_id * 4 + R.relay_answer],
         [R.relay_answer.is_not(None), *request_conditions(filters)],
+        nulls=None,
     )
+    return keys
 
 
 @dataclass
@@ -508,7 +512,19 @@ def alumni_arrays(filters: ReportFilters) -> AlumniArrays:
     answered, not expired): a GROUP BY per alumnus over the report index's wide rows sorted
     tens of thousands of groups, and a Python object per alumnus took longer still.
     """
-    alumni, answer = _alumni_columns(filters)
+    keys = _alumni_keys(filters)
+    alumni, answer = keys >> 2, keys & 3
+    if len(alumni) and alumni.max() <= 4 * len(alumni) + 1_000_000:
+        # Counted straight by user id (no sort): ids are dense enough for one array.
+        size = int(alumni.max()) + 1
+        relayed = np.bincount(alumni, minlength=size)
+        (user_id,) = np.nonzero(relayed)
+        return AlumniArrays(
+            user_id,
+            relayed[user_id],
+            np.bincount(alumni[answer == 1], minlength=size)[user_id],
+            np.bincount(alumni[answer == 2], minlength=size)[user_id],
+        )
     user_id, position = np.unique(alumni, return_inverse=True)
     size = len(user_id)
     return AlumniArrays(
@@ -655,28 +671,18 @@ def responsiveness(filters: ReportFilters) -> Report:
     )
 
 
-def responsiveness_csv(filters: ReportFilters) -> tuple[list[str], list[list]]:
-    """Every alumnus's row (the CSV download of the responsiveness report), by name."""
-    alumni = alumni_arrays(filters)
-    paused = _paused_for_expiries(alumni)
-    ids = alumni.user_id.tolist()
-    # A few alumni: their names by id. Many: every user's name in one sequential read straight
-    # from the driver; looking tens of thousands up by id, even in chunks, took several times
-    # longer.
-    stmt = select(User.id, User.display_name)
-    result = db.session.connection().execute(
-        stmt.where(User.id.in_(ids)) if len(ids) <= CHUNK else stmt
-    )
-    try:
-        names = dict(result.cursor.fetchall())
-    finally:
-        result.close()
-    # By name, then id: sorted in Python, the same order on both databases.
-    order = sorted(zip([names.get(uid, "") for uid in ids], ids, range(len(ids)), strict=True))
-    positions = [position for _name, _uid, position in order]
-    relayed = alumni.relayed[positions].tolist()
-    answered = alumni.answered[positions].tolist()
-    expired = alumni.expired[positions].tolist()
+CSV_BATCH = 2000  # names read from the database at a time while the CSV streams
+
+
+def responsiveness_csv(filters: ReportFilters) -> tuple[list[str], Iterator[list]]:
+    """Every alumnus's row (the CSV download of the responsiveness report), by name then id:
+    the header, and the rows as an iterator that reads the names as it goes.
+
+    The counts are NumPy arrays (one number per alumnus); the names are read in name order
+    from the database (byte order: SQLite's BINARY, PostgreSQL's "C", so both give Python's
+    order) a batch at a time and each row is made as its name arrives: nothing holds every
+    row, and a streamed download starts before the last name is read.
+    """
     header = [
         _("Alumnus"),
         _("Relayed"),
@@ -686,6 +692,18 @@ def responsiveness_csv(filters: ReportFilters) -> tuple[list[str], list[list]]:
         _("Silent"),
         _("Paused for expiries"),
     ]
+    return header, _responsiveness_rows(filters)
+
+
+def _responsiveness_rows(filters: ReportFilters) -> Iterator[list]:
+    alumni = alumni_arrays(filters)
+    if not len(alumni.user_id):
+        return
+    paused = _paused_for_expiries(alumni)
+    position = {uid: i for i, uid in enumerate(alumni.user_id.tolist())}
+    relayed = alumni.relayed.tolist()
+    answered = alumni.answered.tolist()
+    expired = alumni.expired.tolist()
     rates: dict[tuple[int, int], str] = {}  # few distinct pairs: each formatted once
     yes, no = _("yes"), _("no")
 
@@ -694,18 +712,49 @@ def responsiveness_csv(filters: ReportFilters) -> tuple[list[str], list[list]]:
             rates[(a, n)] = f"{a / n:.2f}"  # the same float as AlumnusRow.rate
         return rates[(a, n)]
 
-    return header, [
-        [
-            name,
+    name = User.display_name
+    if db.session.get_bind().dialect.name == "postgresql":
+        name = name.collate("C")
+    stmt = select(User.id, User.display_name).order_by(name, User.id)
+    # A few alumni: their names by id. Many: every user's name in one sequential read, the
+    # others skipped (looking tens of thousands up by id took several times longer).
+    if len(position) <= CHUNK:
+        stmt = stmt.where(User.id.in_(list(position)))
+    result = (
+        db.session.connection()
+        .execution_options(stream_results=True, yield_per=CSV_BATCH)
+        .execute(stmt)
+    )
+    try:
+        for batch in result.partitions():
+            for uid, display_name in batch:
+                i = position.pop(uid, None)
+                if i is None:
+                    continue
+                n, a = relayed[i], answered[i]
+                yield [
+                    display_name,
+                    n,
+                    a,
+                    expired[i],
+                    rate(a, n),
+                    yes if a == 0 else no,
+                    yes if uid in paused else no,
+                ]
+    finally:
+        result.close()
+    # An alumnus without a user row (none today: the foreign key) still counts, unnamed.
+    for uid, i in sorted(position.items()):
+        n, a = relayed[i], answered[i]
+        yield [
+            "",
             n,
             a,
-            e,
+            expired[i],
             rate(a, n),
             yes if a == 0 else no,
             yes if uid in paused else no,
         ]
-        for (name, uid, _position), n, a, e in zip(order, relayed, answered, expired, strict=True)
-    ]
 
 
 # --- outcomes -----------------------------------------------------------------------------------
@@ -820,7 +869,8 @@ TITLES = {
 
 
 def csv_table(slug: str, filters: ReportFilters) -> tuple[list[str], list[list]]:
-    """The header and rows of a report's CSV download."""
+    """The header and rows of a report's CSV download (responsiveness: `responsiveness_csv`,
+    streamed)."""
     if slug == "responsiveness":
         return responsiveness_csv(filters)
     report = REPORTS[slug](filters)
