@@ -170,6 +170,26 @@ def test_after_any_sequence_of_changes_the_durations_equal_a_recomputation(cast,
             _step(cast, data)
         _db.session.expire_all()
     assert kept() == recomputed()
+    assert kept() == from_python()
+
+
+def from_python() -> list[tuple]:
+    """Every request's stamps and durations computed in Python from its times (not the
+    triggers' SQL): the minute each ended in and its whole seconds."""
+    found = []
+    for req in _db.session.scalars(select(R).order_by(R.id)):
+        row = [req.id]
+        for later, earlier in (
+            (req.reviewed_at, req.created_at),
+            (req.answered_at, req.relayed_at),
+        ):
+            if later is None or earlier is None:
+                row += [None, None]
+            else:
+                seconds = max(0, round((later - earlier).total_seconds()))
+                row += [int(later.timestamp()) // 60, seconds]
+        found.append((*row, req.relay_answer))
+    return found
 
 
 def test_the_answer_class_of_each_request(make_request):
