@@ -430,6 +430,19 @@ def test_responsiveness_csv_streams_every_alumnus_by_name_escaped(
     assert {tuple(r[1:]) for r in rows[1:]} == {("1", "1", "0", "1.00", "no", "no")}
 
 
+def test_the_streamed_csv_leaves_the_session_as_it_was(world, staff):
+    """Its server-side cursor (PostgreSQL) is the statement's: the session writes afterwards."""
+    from careerlink.audit import record
+
+    header, rows = queries.responsiveness_csv(filters())
+    assert len(list(rows)) == 2
+    with transaction():
+        record(AuditAction.DATA_EXPORTED, actor=staff, object_type="report", object_id="x")
+    assert _db.session.scalars(
+        select(AuditEntry.object_id).where(AuditEntry.object_type == "report")
+    ).all() == ["x"]
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [

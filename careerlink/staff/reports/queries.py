@@ -720,13 +720,13 @@ def _responsiveness_rows(filters: ReportFilters) -> Iterator[list]:
     # others skipped (looking tens of thousands up by id took several times longer).
     if len(position) <= CHUNK:
         stmt = stmt.where(User.id.in_(list(position)))
-    result = (
-        db.session.connection()
-        .execution_options(stream_results=True, yield_per=CSV_BATCH)
-        .execute(stmt)
+    # Options on the statement, not the session's connection (which would keep them: every
+    # later statement of the session would then open a server-side cursor on PostgreSQL).
+    result = db.session.connection().execute(
+        stmt.execution_options(stream_results=True, max_row_buffer=CSV_BATCH)
     )
     try:
-        for batch in result.partitions():
+        for batch in result.partitions(CSV_BATCH):
             for uid, display_name in batch:
                 i = position.pop(uid, None)
                 if i is None:
