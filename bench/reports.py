@@ -62,7 +62,12 @@ def parse_args(argv=None):
     parser.add_argument("--repeat", type=int, default=7, help="timed fetches per URL")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--sqlite-file", default=None)
-    parser.add_argument("--keep", action="store_true", help="keep the SQLite file")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the SQLite file or the PostgreSQL schema"
+    )
+    parser.add_argument(
+        "--pg-schema", default=None, help="reuse this PostgreSQL schema kept by --keep"
+    )
     return parser.parse_args(argv)
 
 
@@ -354,8 +359,10 @@ def run(app, db, repeat: int) -> list[tuple[str, str, str, float, float, float]]
                         pass
                     resp.close()
                     times.append((time.perf_counter() - begin) * 1000)
+                # A streamed body has no Content-Length: its first chunk is timed too.
+                streamed = "Content-Length" not in resp.headers
                 for kind, found in ((what, times), ("1st byte", firsts)):
-                    if kind == "1st byte" and not resp.is_streamed:
+                    if kind == "1st byte" and not streamed:
                         continue
                     cold, warm = found[0], sorted(found[1:])
                     p95 = warm[min(len(warm) - 1, int(round(0.95 * (len(warm) - 1))))]
@@ -378,7 +385,9 @@ def main(argv=None) -> int:
             if not args.keep:
                 stack.callback(shutil.rmtree, folder, ignore_errors=True)
         url, engine_options, _schema, where = stack.enter_context(
-            private_database(args.database_url, path, "bench_reports", keep=args.keep)
+            private_database(
+                args.database_url, path, "bench_reports", keep=args.keep, schema=args.pg_schema
+            )
         )
         print(f"database: {where}")
         app = directory.make_app(url, engine_options)
