@@ -252,16 +252,12 @@ def ensure_counts(db) -> None:
 
     conn = db.session.connection()
     present = {c["name"] for c in inspect(conn).get_columns("careerlink_requests")}
-    if "review_month" in present and "review_minute" not in present:
-        # Data kept from before migration 0020: its renames, then the minutes recomputed.
+    if "review_minute" not in present:
+        # Data kept from before migration 0020: its indexes and triggers as the models and
+        # durations.py have them now (the columns are added below, then filled).
         durations.drop_triggers(conn)
-        for old, new in (("review_month", "review_minute"), ("answer_month", "answer_minute")):
-            conn.execute(text(f"ALTER TABLE careerlink_requests RENAME COLUMN {old} TO {new}"))
-        durations.create_triggers(conn)
-        durations.rebuild(conn)
-        # 0020 widened this index: dropped here, created again below from the model.
-        conn.execute(text("DROP INDEX IF EXISTS ix_careerlink_requests_alumnus_state"))
-        present = {c["name"] for c in inspect(conn).get_columns("careerlink_requests")}
+        for index in ("numbers", "alumnus_state"):
+            conn.execute(text(f"DROP INDEX IF EXISTS ix_careerlink_requests_{index}"))
     for name in durations.COLUMNS:
         if name not in present:
             kind = "BIGINT" if name.endswith("seconds") else "INTEGER"
@@ -278,7 +274,7 @@ def ensure_counts(db) -> None:
     durations.create_triggers(conn)
     outcome_marks.create_triggers(conn)
     R = ConnectionRequest
-    untimed = (R.reviewed_at.is_not(None) & R.review_seconds.is_(None)) | (
+    untimed = (R.reviewed_at.is_not(None) & R.review_minute.is_(None)) | (
         R.relayed_at.is_not(None) & R.relay_answer.is_(None)
     )
     unmarked = not db.session.scalar(select(func.count()).where(R.outcome_bits.is_not(None)))

@@ -320,10 +320,10 @@ def _required_values(table, uid: int) -> dict:
     return values
 
 
-def test_0020_makes_minutes_of_the_months_and_back(new_database, tmp_path):
-    """Upgrade: the review and answer minutes come from the requests already there, the
-    triggers keep them, every other trigger on the requests is still there; downgrade: the
-    UTC months again."""
+def test_0020_adds_the_minutes_and_keeps_the_months(new_database, tmp_path):
+    """Upgrade: the review and answer minutes come from the requests already there and the
+    triggers keep them beside the months the previous release reads; every other trigger on
+    the requests is still there. Downgrade: the months alone, still kept."""
     import sqlalchemy as sa
 
     database = new_database("minutes")
@@ -333,7 +333,7 @@ def test_0020_makes_minutes_of_the_months_and_back(new_database, tmp_path):
     answered = made + datetime.timedelta(hours=5, seconds=1)  # 1 April 03:00:01 UTC
     minute = int(reviewed.timestamp()) // 60
     moved_to = made + datetime.timedelta(days=40)  # 10 May 22:00 UTC
-    columns = "review_{0}, review_seconds, answer_{0}, answer_seconds, relay_answer"
+    months = "review_month, review_seconds, answer_month, answer_seconds, relay_answer"
     with application.app_context():
         upgrade(directory=str(MIGRATIONS_DIR), revision="0019")
         with db.engine.begin() as conn:
@@ -350,35 +350,39 @@ def test_0020_makes_minutes_of_the_months_and_back(new_database, tmp_path):
                 ),
                 {"made": made, "reviewed": reviewed, "answered": answered},
             )
-            before = conn.execute(
-                sa.text(f"SELECT {columns.format('month')} FROM careerlink_requests")
-            ).one()
-        assert tuple(before) == (202604, 3 * 3600, 202604, 2 * 3600 + 1, 1)
         db.engine.dispose()
         upgrade(directory=str(MIGRATIONS_DIR), revision="0020")
         with db.engine.begin() as conn:
             after = conn.execute(
-                sa.text(f"SELECT {columns.format('minute')} FROM careerlink_requests")
+                sa.text(f"SELECT review_minute, answer_minute, {months} FROM careerlink_requests")
             ).one()
-            assert tuple(after) == (minute, 3 * 3600, minute + 120, 2 * 3600 + 1, 1)
-            # The durations triggers follow the new names; the counting triggers of 0016 stay.
+            # The durations triggers keep both; the counting triggers of 0016 are still there.
             conn.execute(
                 sa.text("UPDATE careerlink_requests SET reviewed_at = :at, created_at = :at"),
                 {"at": moved_to},
             )
             moved = conn.execute(
-                sa.text(f"SELECT {columns.format('minute')} FROM careerlink_requests")
+                sa.text(f"SELECT review_minute, answer_minute, {months} FROM careerlink_requests")
             ).one()
-            months = conn.execute(
+            counted = conn.execute(
                 sa.text("SELECT month, n FROM careerlink_request_counts WHERE n > 0")
             ).all()
-        assert tuple(moved)[:2] == (int(moved_to.timestamp()) // 60, 0)
-        assert [(str(m), n) for m, n in months] == [("2026-05-01", 1)]
+        assert tuple(after) == (minute, minute + 120, 202604, 3 * 3600, 202604, 2 * 3600 + 1, 1)
+        assert tuple(moved)[:4] == (int(moved_to.timestamp()) // 60, minute + 120, 202605, 0)
+        assert [(str(m), n) for m, n in counted] == [("2026-05-01", 1)]
         db.engine.dispose()
         downgrade(directory=str(MIGRATIONS_DIR), revision="0019")
         with db.engine.begin() as conn:
-            back = conn.execute(
-                sa.text(f"SELECT {columns.format('month')} FROM careerlink_requests")
-            ).one()
-        assert tuple(back)[:2] == (202605, 0)
+            columns = {
+                c["name"]
+                for c in sa.inspect(conn).get_columns("careerlink_requests")
+                if c["name"].endswith(("_minute", "_month"))
+            }
+            conn.execute(
+                sa.text("UPDATE careerlink_requests SET reviewed_at = :at"),
+                {"at": made + datetime.timedelta(days=70)},  # 9 June 22:00 UTC
+            )
+            back = conn.execute(sa.text(f"SELECT {months} FROM careerlink_requests")).one()
+        assert columns == {"review_month", "answer_month"}
+        assert tuple(back)[:2] == (202606, 30 * 86400)  # made (moved) 10 May 22:00
         db.engine.dispose()

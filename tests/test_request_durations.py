@@ -25,6 +25,8 @@ COLUMNS = (
     R.answer_minute,
     R.answer_seconds,
     R.relay_answer,
+    R.review_month,  # kept for the previous release (UTC, YYYYMM)
+    R.answer_month,
 )
 
 
@@ -175,20 +177,22 @@ def test_after_any_sequence_of_changes_the_durations_equal_a_recomputation(cast,
 
 def from_python() -> list[tuple]:
     """Every request's stamps and durations computed in Python from its times (not the
-    triggers' SQL): the minute each ended in and its whole seconds."""
+    triggers' SQL): the minute each ended in, its whole seconds and its UTC month."""
     found = []
     for req in _db.session.scalars(select(R).order_by(R.id)):
-        row = [req.id]
+        row, months = [req.id], []
         for later, earlier in (
             (req.reviewed_at, req.created_at),
             (req.answered_at, req.relayed_at),
         ):
             if later is None or earlier is None:
                 row += [None, None]
+                months.append(None)
             else:
                 seconds = max(0, round((later - earlier).total_seconds()))
                 row += [int(later.timestamp()) // 60, seconds]
-        found.append((*row, req.relay_answer))
+                months.append(int(later.astimezone(UTC).strftime("%Y%m")))
+        found.append((*row, req.relay_answer, *months))
     return found
 
 

@@ -1,21 +1,24 @@
 """Each request's review and answer durations and answer class, kept on the request.
 
-Five integer columns of `careerlink_requests`, what the speed and responsiveness reports read:
+Integer columns of `careerlink_requests`, what the speed and responsiveness reports read:
 `review_seconds` (reviewed_at - created_at) and `review_minute` (when reviewed_at fell, in
 whole minutes since 1970-01-01 UTC), `answer_seconds` (answered_at - relayed_at) and
 `answer_minute` (of answered_at): whole seconds, rounded; a negative duration (clocks a little
-apart) is 0; NULL while either time is missing. The minute, not a month, is stored so that the
-speed report can put each duration in its month of the office's zone (CAREERLINK_TIME_ZONE,
-which SQLite cannot convert to) and a change of that zone needs no recompute; every zone's
-month begins on a whole minute. `relay_answer`: NULL if never relayed, else 1 if the alumnus
-answered (a state their answer leads to, or a proposed time the student let lapse), 2 if it
-expired without an answer, 0 otherwise. The reports read them from one narrow covering index
-(`ix_careerlink_requests_numbers`) instead of parsing timestamps and states per request.
+apart) is 0; NULL while either time is missing. `review_month` and `answer_month` (the UTC
+month, YYYYMM) are what the previous release read; kept until a later release drops them.
+The minute, not a month, is what the speed report reads: it puts each duration in its month
+of the office's zone (CAREERLINK_TIME_ZONE, which SQLite cannot convert to), so a change of
+that zone needs no recompute; every zone's month begins on a whole minute. `relay_answer`:
+NULL if never relayed, else 1 if the alumnus answered (a state their answer leads to, or a
+proposed time the student let lapse), 2 if it expired without an answer, 0 otherwise. The
+reports read them from narrow covering indexes (`ix_careerlink_requests_numbers`,
+`ix_careerlink_requests_answers`) instead of parsing timestamps and states per request.
 
 Database triggers set them whenever a request is inserted or one of those columns changes, in
 the statement's own row (as careerlink/connections/counts.py keeps the monthly counts, and for
 the same reason: requests change outside `ConnectionRequest.apply` too). `rebuild()` recomputes
-every row (`flask careerlink reports rebuild`); migration 0017 adds the columns and fills them.
+every row (`flask careerlink reports rebuild`); migrations 0017 (months, seconds, answer) and
+0020 (minutes) add the columns and fill them.
 The triggers hold the answered states as they were when created: a change to
 `machine.ANSWERED_STATES` needs a migration that recreates them and rebuilds.
 """
@@ -28,17 +31,26 @@ from careerlink.connections.machine import ANSWERED_STATES, RequestState
 from careerlink.database import run_for_dialect, update_where_different
 
 REQUESTS = "careerlink_requests"
-COLUMNS = ("review_minute", "review_seconds", "answer_minute", "answer_seconds", "relay_answer")
+COLUMNS = (
+    "review_month",
+    "review_minute",
+    "review_seconds",
+    "answer_month",
+    "answer_minute",
+    "answer_seconds",
+    "relay_answer",
+)
+# Before migration 0020 there were no minutes (`legacy=True` below: that migration's
+# downgrade, and 0017 itself). The months stay, kept, for the previous release, which reads
+# them; a later release drops them (expand, then contract).
+MINUTES = ("review_minute", "answer_minute")
 # What fires the triggers: the times and the state, and the columns themselves (so a direct
 # write to them is corrected at once): `_sources()`.
-# (minute column, seconds column, the later time, the earlier time)
+# (month column, minute column, seconds column, the later time, the earlier time)
 PAIRS = (
-    ("review_minute", "review_seconds", "reviewed_at", "created_at"),
-    ("answer_minute", "answer_seconds", "answered_at", "relayed_at"),
+    ("review_month", "review_minute", "review_seconds", "reviewed_at", "created_at"),
+    ("answer_month", "answer_minute", "answer_seconds", "answered_at", "relayed_at"),
 )
-# Before migration 0020 the stamps were the UTC month as YYYYMM in `review_month` and
-# `answer_month`: what that migration's downgrade puts back (`legacy=True` below).
-LEGACY_NAMES = {"review_minute": "review_month", "answer_minute": "answer_month"}
 
 
 def _relay_answer(row: str) -> str:
@@ -54,24 +66,23 @@ def _relay_answer(row: str) -> str:
 
 
 def _columns(legacy: bool) -> tuple[str, ...]:
-    return tuple(LEGACY_NAMES.get(c, c) for c in COLUMNS) if legacy else COLUMNS
+    return tuple(c for c in COLUMNS if c not in MINUTES) if legacy else COLUMNS
 
 
 def _sqlite_values(row: str, legacy: bool = False) -> dict[str, str]:
     """Each column's SQLite expression over `row`'s times (NULL if either time is NULL)."""
     values = {}
-    for stamp, seconds, later, earlier in PAIRS:
+    for month, minute, seconds, later, earlier in PAIRS:
         # julianday() is NULL for NULL; the two-argument max() is NULL if either is.
         diff = f"(julianday({row}.{later}) - julianday({row}.{earlier}))"
         values[seconds] = f"max(0, CAST(round({diff} * 86400) AS INTEGER))"
-        if legacy:
-            values[LEGACY_NAMES[stamp]] = (
-                f"CASE WHEN {diff} IS NOT NULL "
-                f"THEN CAST(strftime('%Y%m', {row}.{later}) AS INTEGER) END"
-            )
-        else:
+        values[month] = (
+            f"CASE WHEN {diff} IS NOT NULL "
+            f"THEN CAST(strftime('%Y%m', {row}.{later}) AS INTEGER) END"
+        )
+        if not legacy:
             # strftime('%s') is whole seconds since 1970 (exact, unlike julianday's float).
-            values[stamp] = (
+            values[minute] = (
                 f"CASE WHEN {diff} IS NOT NULL "
                 f"THEN CAST(strftime('%s', {row}.{later}) AS INTEGER) / 60 END"
             )
@@ -82,7 +93,7 @@ def _sqlite_values(row: str, legacy: bool = False) -> dict[str, str]:
 def _pg_values(row: str, legacy: bool = False) -> dict[str, str]:
     """Each column's PostgreSQL expression over `row`'s times (NULL if either time is NULL)."""
     values = {}
-    for stamp, seconds, later, earlier in PAIRS:
+    for month, minute, seconds, later, earlier in PAIRS:
         utc = f"({row}.{later} AT TIME ZONE 'UTC')"
         # greatest() skips a NULL (it would make 0 of no duration): the CASE keeps it NULL.
         both = f"{row}.{later} IS NOT NULL AND {row}.{earlier} IS NOT NULL"
@@ -90,13 +101,12 @@ def _pg_values(row: str, legacy: bool = False) -> dict[str, str]:
             f"CASE WHEN {both} THEN "
             f"greatest(0, round(extract(epoch FROM {row}.{later} - {row}.{earlier})))::bigint END"
         )
-        if legacy:
-            values[LEGACY_NAMES[stamp]] = (
-                f"CASE WHEN {both} THEN "
-                f"(extract(year FROM {utc}) * 100 + extract(month FROM {utc}))::integer END"
-            )
-        else:
-            values[stamp] = (
+        values[month] = (
+            f"CASE WHEN {both} THEN "
+            f"(extract(year FROM {utc}) * 100 + extract(month FROM {utc}))::integer END"
+        )
+        if not legacy:
+            values[minute] = (
                 f"CASE WHEN {both} THEN floor(extract(epoch FROM {row}.{later}) / 60)::integer END"
             )
     values["relay_answer"] = _relay_answer(row)

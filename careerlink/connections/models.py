@@ -282,6 +282,14 @@ class ConnectionRequest(TimestampMixin, db.Model):
     review_minute: Mapped[int | None] = mapped_column(
         Integer, server_default=FetchedValue(), server_onupdate=FetchedValue()
     )
+    # The UTC months (YYYYMM) the previous release reads (0017); kept by the same triggers
+    # until a later release drops them (expand, then contract). Nothing here reads them.
+    review_month: Mapped[int | None] = mapped_column(
+        Integer, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
+    answer_month: Mapped[int | None] = mapped_column(
+        Integer, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
     review_seconds: Mapped[int | None] = mapped_column(
         BigInteger, server_default=FetchedValue(), server_onupdate=FetchedValue()
     )

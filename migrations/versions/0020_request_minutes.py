@@ -1,20 +1,23 @@
-"""request minutes: the review and answer stamps become minutes since 1970 (UTC), not months
+"""request minutes: when each review and answer fell, in minutes; two indexes for responsiveness
 
-The speed report's months are the office's (CAREERLINK_TIME_ZONE), which SQLite cannot
-convert to in a trigger: `review_month` and `answer_month` (YYYYMM, UTC) are renamed
-`review_minute` and `answer_minute` and hold the minute reviewed_at and answered_at fell in
-(careerlink/connections/durations.py); the report puts each in its office month, so a change
-of the zone needs no recompute. ALTER TABLE RENAME COLUMN on both databases (SQLite 3.25 and
-later): no batch rebuild, so every trigger on the requests stays; the covering index follows
-the rename. The durations triggers are recreated for the new names and the column refilled.
+Additive. The speed report's months are the office's (CAREERLINK_TIME_ZONE), which SQLite cannot
+convert to in a trigger: two nullable columns, `review_minute` and `answer_minute`, hold the
+minute (since 1970, UTC) reviewed_at and answered_at fell in (careerlink/connections/
+durations.py), and the report puts each in its office month, so a change of the zone needs no
+recompute. The durations triggers are recreated to keep them too, and they are filled.
+`review_month` and `answer_month` (UTC, YYYYMM) stay, still kept, for the previous release,
+which reads them; a later release drops them. ADD COLUMN and indexes only: no table is
+rebuilt, so every other trigger on the requests stays.
 
-Two indexes for the responsiveness report: `ix_careerlink_requests_answers`, the relayed
-requests' alumnus and answer class by creation time (partial: relay_answer IS NOT NULL), and
+Indexes: `ix_careerlink_requests_numbers` holds the minutes instead of the months (the previous
+release's speed report then reads the table too: slower, the same figures);
+`ix_careerlink_requests_answers`, the relayed requests' alumnus and answer class by creation
+time (partial: relay_answer IS NOT NULL), for the responsiveness report; and
 `ix_careerlink_requests_alumnus_state` widened with relayed_at and answered_at (its paused
-alumni read each one's last closed request without the table). Indexes only: no table is
-rebuilt.
+alumni read each one's last closed request without the table).
 
-Not additive: the previous release reads `review_month` and fails on this schema.
+On PostgreSQL the fill rewrites every reviewed request: `VACUUM ANALYZE careerlink_requests`
+afterwards lets the reports' index-only scans skip the table again.
 
 Revision ID: 0020
 Revises: 0019
@@ -31,20 +34,48 @@ down_revision = "0019"
 branch_labels = None
 depends_on = None
 
-RENAMES = (("review_month", "review_minute"), ("answer_month", "answer_minute"))
+NUMBERS = [
+    "created_at",
+    "industry_id",
+    "student_id",
+    "review_{}",
+    "review_seconds",
+    "answer_{}",
+    "answer_seconds",
+    "alumnus_id",
+    "relay_answer",
+    "outcome_bits",
+    "student_rating",
+    "alumnus_rating",
+]
 
 
-def _rename(pairs) -> None:
-    for old, new in pairs:
-        op.execute(f"ALTER TABLE careerlink_requests RENAME COLUMN {old} TO {new}")
+def _numbers(stamp: str) -> None:
+    op.drop_index("ix_careerlink_requests_numbers", table_name="careerlink_requests")
+    op.create_index(
+        "ix_careerlink_requests_numbers",
+        "careerlink_requests",
+        [c.format(stamp) for c in NUMBERS],
+        unique=False,
+    )
+
+
+def _alumnus_state(columns: list[str]) -> None:
+    op.drop_index("ix_careerlink_requests_alumnus_state", table_name="careerlink_requests")
+    op.create_index(
+        "ix_careerlink_requests_alumnus_state", "careerlink_requests", columns, unique=False
+    )
 
 
 def upgrade():
+    for name in durations.MINUTES:
+        op.add_column("careerlink_requests", sa.Column(name, sa.Integer(), nullable=True))
     connection = op.get_bind()
+    # The triggers first, then the fill: a request changed meanwhile is right either way.
     durations.drop_triggers(connection)
-    _rename(RENAMES)
     durations.create_triggers(connection)
     durations.rebuild(connection)
+    _numbers("minute")
     op.create_index(
         "ix_careerlink_requests_answers",
         "careerlink_requests",
@@ -56,18 +87,14 @@ def upgrade():
     _alumnus_state(["alumnus_id", "state", "relayed_at", "answered_at"])
 
 
-def _alumnus_state(columns: list[str]) -> None:
-    op.drop_index("ix_careerlink_requests_alumnus_state", table_name="careerlink_requests")
-    op.create_index(
-        "ix_careerlink_requests_alumnus_state", "careerlink_requests", columns, unique=False
-    )
-
-
 def downgrade():
     connection = op.get_bind()
     _alumnus_state(["alumnus_id", "state"])
     op.drop_index("ix_careerlink_requests_answers", table_name="careerlink_requests")
+    _numbers("month")
     durations.drop_triggers(connection)
-    _rename((new, old) for old, new in RENAMES)
     durations.create_triggers(connection, legacy=True)
-    durations.rebuild(connection, legacy=True)
+    # DROP COLUMN itself (SQLite 3.35 and later), not a batch rebuild of the table, which
+    # would drop the counting triggers of 0016 and lose the partial unique index's WHERE.
+    for name in reversed(durations.MINUTES):
+        op.execute(f"ALTER TABLE careerlink_requests DROP COLUMN {name}")
