@@ -20,21 +20,30 @@ def pg_url(url: str) -> str:
 
 @contextmanager
 def private_database(
-    database_url: str | None, sqlite_path: Path, prefix: str, *, keep: bool = False
+    database_url: str | None,
+    sqlite_path: Path,
+    prefix: str,
+    *,
+    keep: bool = False,
+    schema: str | None = None,
 ) -> Iterator[tuple[str, dict, str | None, str]]:
     """(url, engine options, schema, where) of a database of the benchmark's own.
 
     With a PostgreSQL URL, a schema `<prefix>_<random>` that is dropped afterwards (unless
-    `keep`); otherwise the SQLite file `sqlite_path` (schema None), left for the caller.
+    `keep`), or the existing `schema` given (kept); otherwise the SQLite file `sqlite_path`
+    (schema None), left for the caller.
     """
     if not database_url:
         yield f"sqlite:///{sqlite_path}", {}, None, str(sqlite_path)
         return
     url = pg_url(database_url)
-    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    if schema:  # a schema kept from an earlier run: reused, and kept again
+        keep = True
+    else:
+        schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
         options = {"connect_args": {"options": f"-csearch_path={schema}"}}
         yield url, options, schema, f"schema {schema}"

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from careerlink.exports import csv_response, csv_text, safe_cell
+from careerlink.exports import STREAM_ROWS, csv_chunks, csv_response, csv_text, safe_cell
 
 
 @pytest.mark.parametrize(
@@ -41,3 +41,20 @@ def test_csv_response_is_an_attachment_with_a_bom(app):
     assert response.headers["Content-Disposition"] == 'attachment; filename="report.csv"'
     assert response.mimetype == "text/csv"
     assert response.get_data(as_text=True) == "\ufeffa\r\né\r\n"
+
+
+def test_csv_chunks_write_the_header_before_reading_any_row():
+    read = []
+
+    def rows():
+        for i in range(2 * STREAM_ROWS + 5):
+            read.append(i)
+            yield [f"=cell {i}", i, -i]
+
+    chunks = csv_chunks(["name", "n", "minus"], rows())
+    assert next(chunks) == "\ufeffname,n,minus\r\n"
+    assert read == []
+    rest = list(chunks)
+    assert len(rest) == 3  # two full chunks and the five rows left
+    assert "".join(rest) == csv_text([], ([f"=cell {i}", i, -i] for i in read)).lstrip("\r\n")
+    assert rest[0].startswith("'=cell 0,0,0\r\n'=cell 1,1,'-1\r\n")

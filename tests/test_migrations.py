@@ -270,7 +270,7 @@ def test_0017_times_and_marks_the_existing_requests(new_database, tmp_path):
                 {"made": made},
             )
         db.engine.dispose()
-        upgrade(directory=str(MIGRATIONS_DIR))
+        upgrade(directory=str(MIGRATIONS_DIR), revision="0017")
         columns = (
             "review_month, review_seconds, answer_month, answer_seconds, relay_answer, "
             "outcome_bits, student_rating, alumnus_rating"
@@ -318,3 +318,71 @@ def _required_values(table, uid: int) -> dict:
         else:
             values[column.name] = f"u{uid}@example.org"
     return values
+
+
+def test_0020_adds_the_minutes_and_keeps_the_months(new_database, tmp_path):
+    """Upgrade: the review and answer minutes come from the requests already there and the
+    triggers keep them beside the months the previous release reads; every other trigger on
+    the requests is still there. Downgrade: the months alone, still kept."""
+    import sqlalchemy as sa
+
+    database = new_database("minutes")
+    application = create_app(app_config(database, tmp_path))
+    made = datetime.datetime(2026, 3, 31, 22, tzinfo=datetime.UTC)
+    reviewed = made + datetime.timedelta(hours=3)  # 1 April 01:00 UTC
+    answered = made + datetime.timedelta(hours=5, seconds=1)  # 1 April 03:00:01 UTC
+    minute = int(reviewed.timestamp()) // 60
+    moved_to = made + datetime.timedelta(days=40)  # 10 May 22:00 UTC
+    months = "review_month, review_seconds, answer_month, answer_seconds, relay_answer"
+    with application.app_context():
+        upgrade(directory=str(MIGRATIONS_DIR), revision="0019")
+        with db.engine.begin() as conn:
+            users = sa.Table("careerlink_users", sa.MetaData(), autoload_with=conn)
+            for uid in (1, 2):
+                conn.execute(users.insert().values(**_required_values(users, uid)))
+            conn.execute(
+                sa.text(
+                    "INSERT INTO careerlink_requests (id, kind, state, student_id, alumnus_id, "
+                    "hopes, why_alumnus, message, proposed_dates, conduct_acknowledged_at, "
+                    "reviewed_at, relayed_at, answered_at, ics_sequence, created_at, updated_at) "
+                    "VALUES (1, 'introduction', 'completed', 1, 2, '', '', 'm', '[]', :made, "
+                    ":reviewed, :reviewed, :answered, 0, :made, :made)"
+                ),
+                {"made": made, "reviewed": reviewed, "answered": answered},
+            )
+        db.engine.dispose()
+        upgrade(directory=str(MIGRATIONS_DIR), revision="0020")
+        with db.engine.begin() as conn:
+            after = conn.execute(
+                sa.text(f"SELECT review_minute, answer_minute, {months} FROM careerlink_requests")
+            ).one()
+            # The durations triggers keep both; the counting triggers of 0016 are still there.
+            conn.execute(
+                sa.text("UPDATE careerlink_requests SET reviewed_at = :at, created_at = :at"),
+                {"at": moved_to},
+            )
+            moved = conn.execute(
+                sa.text(f"SELECT review_minute, answer_minute, {months} FROM careerlink_requests")
+            ).one()
+            counted = conn.execute(
+                sa.text("SELECT month, n FROM careerlink_request_counts WHERE n > 0")
+            ).all()
+        assert tuple(after) == (minute, minute + 120, 202604, 3 * 3600, 202604, 2 * 3600 + 1, 1)
+        assert tuple(moved)[:4] == (int(moved_to.timestamp()) // 60, minute + 120, 202605, 0)
+        assert [(str(m), n) for m, n in counted] == [("2026-05-01", 1)]
+        db.engine.dispose()
+        downgrade(directory=str(MIGRATIONS_DIR), revision="0019")
+        with db.engine.begin() as conn:
+            columns = {
+                c["name"]
+                for c in sa.inspect(conn).get_columns("careerlink_requests")
+                if c["name"].endswith(("_minute", "_month"))
+            }
+            conn.execute(
+                sa.text("UPDATE careerlink_requests SET reviewed_at = :at"),
+                {"at": made + datetime.timedelta(days=70)},  # 9 June 22:00 UTC
+            )
+            back = conn.execute(sa.text(f"SELECT {months} FROM careerlink_requests")).one()
+        assert columns == {"review_month", "answer_month"}
+        assert tuple(back)[:2] == (202606, 30 * 86400)  # made (moved) 10 May 22:00
+        db.engine.dispose()

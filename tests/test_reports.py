@@ -411,6 +411,38 @@ def test_responsiveness_csv_lists_every_alumnus(client, sign_in, staff, world):
     assert sorted(r[1:5] for r in rows[1:]) == [["2", "2", "0", "1.00"], ["5", "3", "1", "0.60"]]
 
 
+def test_responsiveness_csv_streams_every_alumnus_by_name_escaped(
+    client, sign_in, staff, make_user, make_mentor, make_request
+):
+    """Byte order of the names on both databases (PostgreSQL's own collation would put
+    "adam" before "Zoe"), cells escaped, and the body streamed."""
+    from careerlink.permissions import Role
+
+    names = ["Zoe", "adam", "Émile", "Ádám", "=SUM(A1)", "Zoe"]
+    for name in names:
+        mentor = make_mentor(user=make_user(Role.ALUMNUS, name=name))
+        make_request(mentor=mentor, state="declined_by_alumnus")
+    sign_in(staff)
+    resp = client.get("/staff/reports/responsiveness.csv")
+    assert resp.is_streamed
+    rows = list(csv.reader(io.StringIO(resp.get_data(as_text=True).lstrip("\ufeff"))))
+    assert [r[0] for r in rows[1:]] == ["'=SUM(A1)", "Zoe", "Zoe", "adam", "Ádám", "Émile"]
+    assert {tuple(r[1:]) for r in rows[1:]} == {("1", "1", "0", "1.00", "no", "no")}
+
+
+def test_the_streamed_csv_leaves_the_session_as_it_was(world, staff):
+    """Its server-side cursor (PostgreSQL) is the statement's: the session writes afterwards."""
+    from careerlink.audit import record
+
+    header, rows = queries.responsiveness_csv(filters())
+    assert len(list(rows)) == 2
+    with transaction():
+        record(AuditAction.DATA_EXPORTED, actor=staff, object_type="report", object_id="x")
+    assert _db.session.scalars(
+        select(AuditEntry.object_id).where(AuditEntry.object_type == "report")
+    ).all() == ["x"]
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [

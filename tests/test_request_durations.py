@@ -20,11 +20,13 @@ from careerlink.extensions import db as _db
 R = ConnectionRequest
 COLUMNS = (
     R.id,
-    R.review_month,
+    R.review_minute,
     R.review_seconds,
-    R.answer_month,
+    R.answer_minute,
     R.answer_seconds,
     R.relay_answer,
+    R.review_month,  # kept for the previous release (UTC, YYYYMM)
+    R.answer_month,
 )
 
 
@@ -51,8 +53,13 @@ def retime(req, **times) -> None:
         _db.session.execute(update(R).where(R.id == req.id).values(**times))
 
 
+def minute(moment: datetime) -> int:
+    """Whole minutes since 1970 (UTC) of a time: what the triggers store."""
+    return int(moment.timestamp()) // 60
+
+
 def durations_of(req) -> tuple:
-    """(review month, review seconds, answer month, answer seconds) of one request."""
+    """(review minute, review seconds, answer minute, answer seconds) of one request."""
     [row] = [r for r in kept() if r[0] == req.id]
     return row[1:5]
 
@@ -62,23 +69,25 @@ def test_a_new_request_has_no_durations_until_reviewed_and_answered(make_request
     assert durations_of(req) == (None, None, None, None)
     made = datetime(2026, 3, 31, 22, tzinfo=UTC)
     retime(req, created_at=made, reviewed_at=made + timedelta(hours=3), relayed_at=None)
-    # Reviewed in April (UTC), three hours after it was made.
-    assert durations_of(req) == (202604, 3 * 3600, None, None)
+    # Reviewed at 01:00 on 1 April (UTC), three hours after it was made.
+    april = minute(datetime(2026, 4, 1, 1, tzinfo=UTC))
+    assert durations_of(req) == (april, 3 * 3600, None, None)
     retime(
         req,
         relayed_at=made + timedelta(hours=3),
         answered_at=made + timedelta(hours=3, minutes=30, seconds=0.6),
     )
-    assert durations_of(req) == (202604, 3 * 3600, 202604, 1801)
+    # Answered at 01:30:00.6: still the minute 01:30.
+    assert durations_of(req) == (april, 3 * 3600, april + 30, 1801)
     assert kept() == recomputed()
 
 
 def test_the_state_machine_s_moves_set_the_durations(make_request):
     req = make_request(state="completed")
-    review_month, review_seconds, answer_month, answer_seconds = durations_of(req)
+    review_minute, review_seconds, answer_minute, answer_seconds = durations_of(req)
     _db.session.refresh(req)
-    assert review_month == int(req.reviewed_at.strftime("%Y%m"))
-    assert answer_month == int(req.answered_at.strftime("%Y%m"))
+    assert review_minute == minute(req.reviewed_at)
+    assert answer_minute == minute(req.answered_at)
     assert (review_seconds, answer_seconds) == (
         round((req.reviewed_at - req.created_at).total_seconds()),
         round((req.answered_at - req.relayed_at).total_seconds()),
@@ -90,9 +99,9 @@ def test_a_negative_duration_is_zero_and_a_direct_write_is_corrected(make_reques
     req = make_request(state="relayed")
     made = datetime(2026, 5, 10, 12, tzinfo=UTC)
     retime(req, created_at=made, reviewed_at=made - timedelta(seconds=5))
-    assert durations_of(req)[:2] == (202605, 0)
-    retime(req, review_seconds=999, answer_month=190001)
-    assert durations_of(req)[:3] == (202605, 0, None)
+    assert durations_of(req)[:2] == (minute(made) - 1, 0)  # 11:59:55
+    retime(req, review_seconds=999, answer_minute=190001)
+    assert durations_of(req)[:3] == (minute(made) - 1, 0, None)
     assert kept() == recomputed()
 
 
@@ -116,7 +125,7 @@ def test_the_rebuild_recomputes_durations_made_wrong(app, make_request):
     expected = kept()
     with transaction():  # wrong values behind the triggers' back (as a bulk load leaves them)
         durations.drop_triggers(_db.session.connection())
-        _db.session.execute(update(R).values(review_seconds=None, answer_month=1))
+        _db.session.execute(update(R).values(review_seconds=None, answer_minute=1))
         durations.create_triggers(_db.session.connection())
     assert kept() != expected
     result = app.test_cli_runner().invoke(args=["careerlink", "reports", "rebuild"])
@@ -163,6 +172,28 @@ def test_after_any_sequence_of_changes_the_durations_equal_a_recomputation(cast,
             _step(cast, data)
         _db.session.expire_all()
     assert kept() == recomputed()
+    assert kept() == from_python()
+
+
+def from_python() -> list[tuple]:
+    """Every request's stamps and durations computed in Python from its times (not the
+    triggers' SQL): the minute each ended in, its whole seconds and its UTC month."""
+    found = []
+    for req in _db.session.scalars(select(R).order_by(R.id)):
+        row, months = [req.id], []
+        for later, earlier in (
+            (req.reviewed_at, req.created_at),
+            (req.answered_at, req.relayed_at),
+        ):
+            if later is None or earlier is None:
+                row += [None, None]
+                months.append(None)
+            else:
+                seconds = max(0, round((later - earlier).total_seconds()))
+                row += [int(later.timestamp()) // 60, seconds]
+                months.append(int(later.astimezone(UTC).strftime("%Y%m")))
+        found.append((*row, req.relay_answer, *months))
+    return found
 
 
 def test_the_answer_class_of_each_request(make_request):

@@ -133,7 +133,15 @@ class ConnectionRequest(TimestampMixin, db.Model):
         Index("ix_careerlink_requests_state_created", "state", "created_at"),
         # The staff queue's order (queries.queue_query): a page is read, not sorted.
         Index("ix_careerlink_requests_state_updated", "state", "updated_at", "id"),
-        Index("ix_careerlink_requests_alumnus_state", "alumnus_id", "state"),
+        # With the relay and answer times: the responsiveness report's paused alumni (each
+        # one's last closed request) read it without the table (0020).
+        Index(
+            "ix_careerlink_requests_alumnus_state",
+            "alumnus_id",
+            "state",
+            "relayed_at",
+            "answered_at",
+        ),
         # The overdue count on every staff page (queries.request_counts), without the table.
         Index("ix_careerlink_requests_state_respond_by", "state", "respond_by"),
         # The reports' industry filter and per-industry counts read the request's own industry.
@@ -175,15 +183,27 @@ class ConnectionRequest(TimestampMixin, db.Model):
             "created_at",
             "industry_id",
             "student_id",
-            "review_month",
+            "review_minute",
             "review_seconds",
-            "answer_month",
+            "answer_minute",
             "answer_seconds",
             "alumnus_id",
             "relay_answer",
             "outcome_bits",
             "student_rating",
             "alumnus_rating",
+        ),
+        # The responsiveness report: each relayed request's alumnus and answer class, a third
+        # of the numbers index's width (0020).
+        Index(
+            "ix_careerlink_requests_answers",
+            "created_at",
+            "alumnus_id",
+            "relay_answer",
+            "industry_id",
+            "student_id",
+            sqlite_where=text("relay_answer IS NOT NULL"),
+            postgresql_where=text("relay_answer IS NOT NULL"),
         ),
     )
 
@@ -272,16 +292,25 @@ class ConnectionRequest(TimestampMixin, db.Model):
     )
     referred_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Set by database triggers from the times above (careerlink/connections/durations.py),
-    # never by the application: the review's and the answer's whole seconds and UTC months.
+    # never by the application: the review's and the answer's whole seconds and the minute
+    # (since 1970, UTC) each ended in.
     # The reports read them (and the marks below) with queries: an object loaded before a
     # change may hold the old values (SQLite's AFTER triggers run after INSERT ... RETURNING).
+    review_minute: Mapped[int | None] = mapped_column(
+        Integer, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
+    # The UTC months (YYYYMM) the previous release reads (0017); kept by the same triggers
+    # until a later release drops them (expand, then contract). Nothing here reads them.
     review_month: Mapped[int | None] = mapped_column(
+        Integer, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
+    answer_month: Mapped[int | None] = mapped_column(
         Integer, server_default=FetchedValue(), server_onupdate=FetchedValue()
     )
     review_seconds: Mapped[int | None] = mapped_column(
         BigInteger, server_default=FetchedValue(), server_onupdate=FetchedValue()
     )
-    answer_month: Mapped[int | None] = mapped_column(
+    answer_minute: Mapped[int | None] = mapped_column(
         Integer, server_default=FetchedValue(), server_onupdate=FetchedValue()
     )
     answer_seconds: Mapped[int | None] = mapped_column(

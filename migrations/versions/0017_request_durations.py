@@ -43,9 +43,10 @@ def upgrade():
         op.add_column("careerlink_requests", sa.Column(name, type_, nullable=True))
     connection = op.get_bind()
     # The triggers first, then the fill: a request changed meanwhile is right either way.
-    durations.create_triggers(connection)
+    # `legacy`: the UTC month columns of this revision (0020 made them minutes).
+    durations.create_triggers(connection, legacy=True)
     outcome_marks.create_triggers(connection)
-    durations.rebuild(connection)
+    durations.rebuild(connection, legacy=True)
     outcome_marks.rebuild(connection)
     op.create_index(
         "ix_careerlink_requests_numbers",

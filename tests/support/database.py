@@ -133,8 +133,32 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
-        """Send the request from an empty contextvars context."""
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        """Send the request from an empty contextvars context (a streamed body is read in
+        that context too, as a server reads it in the request's thread)."""
+        context = contextvars.Context()
+        response = context.run(super().open, *args, **kwargs)
+        if response.is_streamed:
+            response.response = _ReadIn(context, response.response)
+        return response
+
+
+class _ReadIn:
+    """A streamed response body whose chunks are made inside one contextvars context."""
+
+    def __init__(self, context: contextvars.Context, body) -> None:
+        self.context, self.body = context, body
+        self.chunks = context.run(iter, body)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return self.context.run(next, self.chunks)
+
+    def close(self) -> None:
+        close = getattr(self.body, "close", None)
+        if close is not None:
+            self.context.run(close)
 
 
 def _sqlite_unsynchronised(dbapi_connection, _record) -> None:

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from careerlink.connections.models import RequestEvent, RequestFeedback, RequestOutcome
@@ -51,8 +52,10 @@ def cached(kind: str, slug: str, filters: ReportFilters, compute: Callable[[], T
         return compute()
     args = json.dumps(filters.as_args(), sort_keys=True, separators=(",", ":"))
     digest = hashlib.sha256(args.encode()).hexdigest()[:40]
-    # The titles, labels and dates inside a report are in the reader's language.
-    key = f"report:{kind}:{slug}:{current_language()}:{version}:{digest}"
+    # The titles, labels and dates inside a report are in the reader's language; its days and
+    # months are the office's (a shared cache outlives a change of the zone).
+    zone = current_app.config["CAREERLINK_TIME_ZONE"]
+    key = f"report:{kind}:{slug}:{current_language()}:{zone}:{version}:{digest}"
     try:
         value = facet_cache().get(key)
     except Exception:  # an unreachable Redis must not break the reports: compute instead

@@ -11,7 +11,7 @@ from sqlalchemy import exists, select
 from careerlink.connections.models import ConnectionRequest
 from careerlink.errors import DomainError
 from careerlink.extensions import db
-from careerlink.i18n import format_date
+from careerlink.i18n import format_date, office_zone
 from careerlink.mentors.models import Industry, StudentProfile
 
 EARLIEST = date(2000, 1, 1)
@@ -63,13 +63,28 @@ class ReportFilters:
 
     @property
     def since(self) -> datetime:
-        """The first moment counted (UTC)."""
-        return datetime.combine(self.start, time(0), tzinfo=UTC)
+        """The first moment counted: midnight starting `start` in the office's zone, in UTC."""
+        return office_midnight(self.start)
 
     @property
     def until(self) -> datetime:
-        """The first moment no longer counted (UTC midnight after `end`)."""
-        return datetime.combine(self.end + timedelta(days=1), time(0), tzinfo=UTC)
+        """The first moment no longer counted: the office's midnight after `end`, in UTC."""
+        return office_midnight(self.end + timedelta(days=1))
+
+
+def office_midnight(day: date) -> datetime:
+    """When `day` begins in the office's zone (CAREERLINK_TIME_ZONE), as a UTC time.
+
+    The office's calendar is the reports' (issue 15's rule): a request made at 23:30 in Sydney
+    on the 1st counts on the 1st there. A midnight a clock change skips is the first moment of
+    the day (zoneinfo gives the instant the clocks jump at).
+    """
+    return datetime.combine(day, time(0), tzinfo=office_zone()).astimezone(UTC)
+
+
+def office_today() -> date:
+    """Today's date in the office's zone."""
+    return datetime.now(office_zone()).date()
 
 
 def _date(raw: str | None, field: str, default: date) -> date:
@@ -89,7 +104,7 @@ def _date(raw: str | None, field: str, default: date) -> date:
 
 def parse_filters(args, today: date | None = None) -> ReportFilters:
     """Check the query arguments; a DomainError names what is wrong (shown with a 400)."""
-    today = today or datetime.now(UTC).date()
+    today = today or office_today()
     end = _date(args.get("end"), "end", today)
     start = _date(args.get("start"), "start", end - timedelta(days=DEFAULT_DAYS - 1))
     if start > end:

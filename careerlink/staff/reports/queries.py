@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 from flask_babel import gettext as _
@@ -33,7 +34,7 @@ from careerlink.connections.models import (
 )
 from careerlink.connections.outcome_marks import BITS as OUTCOME_BITS
 from careerlink.extensions import db
-from careerlink.i18n import format_number
+from careerlink.i18n import format_number, office_zone
 from careerlink.mentors.models import Industry, MentorProfile, StudentProfile
 from careerlink.mentors.supply import IndustrySupply
 from careerlink.staff.reports.filters import ReportFilters, request_conditions
@@ -83,12 +84,12 @@ KIND_TITLES = {
 CountKey = tuple[str, str, bool, int | None]  # kind, state, relayed, industry_id
 
 
-def _next_month(day: date) -> date:
-    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=UTC)
+def _utc_month_on_or_after(moment: datetime) -> datetime:
+    """The first UTC month start at or after `moment` (a UTC time)."""
+    start = moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    if start == moment:
+        return start
+    return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def _scan_counts(conditions: list, into: dict[CountKey, int]) -> None:
@@ -106,33 +107,32 @@ def _scan_counts(conditions: list, into: dict[CountKey, int]) -> None:
 def request_counts(filters: ReportFilters) -> dict[CountKey, int]:
     """How many of the filtered requests there are per kind, state, relay and industry.
 
-    The whole months of the range are read from the per-month counts the triggers keep
-    (careerlink/connections/counts.py); the days before the first and after the last whole
-    month are counted from the requests (the report index). The programme and class-year
-    filters are the students' profiles today, which the counts do not hold: those count
-    every request in the range.
+    The range is the office's days (`filters.since` to `filters.until`, UTC times). The whole
+    UTC months inside it are read from the per-month counts the triggers keep
+    (careerlink/connections/counts.py, by UTC month, so a change of the office's zone changes
+    nothing stored); the hours before the first and after the last whole UTC month are counted
+    from the requests (the report index). The programme and class-year filters are the
+    students' profiles today, which the counts do not hold: those count every request in the
+    range.
     """
     found: dict[CountKey, int] = defaultdict(int)
     if filters.programme or filters.class_year is not None:
         _scan_counts(request_conditions(filters), found)
         return found
     industry = [] if filters.industry is None else [R.industry_id == filters.industry.id]
-    after = filters.end + timedelta(days=1)
-    first_whole = filters.start if filters.start.day == 1 else _next_month(filters.start)
-    past_whole = after.replace(day=1)
-    if first_whole >= past_whole:  # no whole month in the range
+    since, until = filters.since, filters.until
+    first_whole = _utc_month_on_or_after(since)
+    past_whole = until.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    if first_whole >= past_whole:  # no whole UTC month in the range
         _scan_counts(request_conditions(filters), found)
         return found
-    for begin, end in ((filters.start, first_whole), (past_whole, after)):
+    for begin, end in ((since, first_whole), (past_whole, until)):
         if begin < end:
-            _scan_counts(
-                [R.created_at >= _midnight(begin), R.created_at < _midnight(end), *industry],
-                found,
-            )
+            _scan_counts([R.created_at >= begin, R.created_at < end, *industry], found)
     C = RequestCount
     stmt = (
         select(C.kind, C.state, C.relayed, C.industry_id, func.sum(C.n))
-        .where(C.month >= first_whole, C.month < past_whole)
+        .where(C.month >= first_whole.date(), C.month < past_whole.date())
         .group_by(C.kind, C.state, C.relayed, C.industry_id)
     )
     if filters.industry is not None:
@@ -323,23 +323,47 @@ class Spread:
     p90: float
 
 
-MONTH_KEY = 10**10  # month * MONTH_KEY + seconds: one integer sorts by month, then duration
+# A minute (or a month's position) * MONTH_KEY + seconds: one integer sorts by the first,
+# then by the duration.
+MONTH_KEY = 10**10
+
+
+def _office_months(minutes: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """The office-zone month (its position, and every month's YYYY-MM label from the first to
+    the last) of each stamp, given in minutes since 1970 UTC (durations.py)."""
+    zone = office_zone()
+    first = datetime.fromtimestamp(int(minutes.min()) * 60, zone).replace(
+        day=1, hour=0, minute=0, second=0, microsecond=0, fold=0
+    )
+    last = datetime.fromtimestamp(int(minutes.max()) * 60, zone)
+    labels, starts = [], []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        labels.append(f"{year:04d}-{month:02d}")
+        starts.append(int(datetime(year, month, 1, tzinfo=zone).timestamp()) // 60)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return np.searchsorted(np.array(starts, np.int64), minutes, side="right") - 1, labels
 
 
 def _spreads(keys: np.ndarray) -> dict[str, Spread]:
-    """Per month: the count, median and 90th percentile of the durations, from each
-    duration's key (its month, YYYYMM, times MONTH_KEY plus its seconds).
+    """Per office-zone month: the count, median and 90th percentile of the durations, from
+    each duration's key (the minute it ended, since 1970 UTC, times MONTH_KEY plus its
+    seconds).
 
     Exact percentiles (linear interpolation, as PostgreSQL's percentile_cont and NumPy's)
-    over every duration: one sort of the keys.
+    over every duration: one sort of the keys, by month then duration.
     """
-    keys = np.sort(keys)
+    if not len(keys):
+        return {}
+    minutes, seconds = np.divmod(keys, MONTH_KEY)
+    positions, labels = _office_months(minutes)
+    keys = np.sort(positions * MONTH_KEY + seconds)
     months, seconds = np.divmod(keys, MONTH_KEY)
     spreads = {}
     found, starts, counts = np.unique(months, return_index=True, return_counts=True)
     for month, start, n in zip(found, starts, counts, strict=True):
         chunk = seconds[start : start + n]
-        spreads[f"{month // 100:04d}-{month % 100:02d}"] = Spread(
+        spreads[labels[month]] = Spread(
             int(n), percentile_sorted(chunk, 0.5), percentile_sorted(chunk, 0.9)
         )
     return spreads
@@ -363,8 +387,8 @@ def speed(filters: ReportFilters) -> Report:
     # read from their covering index.
     review_keys, answer_keys = int_columns(
         [
-            cast(R.review_month, BigInteger) * MONTH_KEY + R.review_seconds,
-            cast(R.answer_month, BigInteger) * MONTH_KEY + R.answer_seconds,
+            cast(R.review_minute, BigInteger) * MONTH_KEY + R.review_seconds,
+            cast(R.answer_minute, BigInteger) * MONTH_KEY + R.answer_seconds,
         ],
         request_conditions(filters),
         nulls=None,
@@ -390,9 +414,9 @@ def speed(filters: ReportFilters) -> Report:
         slug="speed",
         title=_("Speed"),
         description=_(
-            "Per month (of the review or the answer), the median and the 90th percentile of the "
-            "time staff took to review a request and of the time alumni took to answer a "
-            "relayed one, in hours."
+            "Per month (of the review or the answer, in the office's time zone), the median "
+            "and the 90th percentile of the time staff took to review a request and of the "
+            "time alumni took to answer a relayed one, in hours."
         )
         + " "
         + filters.describe(),
@@ -439,13 +463,16 @@ class AlumnusRow:
         return self.answered / self.relayed if self.relayed else 0.0
 
 
-def _alumni_columns(filters: ReportFilters) -> list[np.ndarray]:
-    """(alumnus, relay_answer) of every filtered relayed request: 1 answered, 2 expired
-    without an answer, 0 neither (careerlink/connections/durations.py)."""
-    return int_columns(
-        [R.alumnus_id, R.relay_answer],
+def _alumni_keys(filters: ReportFilters) -> np.ndarray:
+    """alumnus * 4 + relay_answer of every filtered relayed request (relay_answer: 1
+    answered, 2 expired without an answer, 0 neither; careerlink/connections/durations.py),
+    read from the relayed requests' narrow index (`ix_careerlink_requests_answers`)."""
+    [keys] = int_columns(
+        [R.alumnus_id * 4 + R.relay_answer],
         [R.relay_answer.is_not(None), *request_conditions(filters)],
+        nulls=None,
     )
+    return keys
 
 
 @dataclass
@@ -485,7 +512,19 @@ def alumni_arrays(filters: ReportFilters) -> AlumniArrays:
     answered, not expired): a GROUP BY per alumnus over the report index's wide rows sorted
     tens of thousands of groups, and a Python object per alumnus took longer still.
     """
-    alumni, answer = _alumni_columns(filters)
+    keys = _alumni_keys(filters)
+    alumni, answer = keys >> 2, keys & 3
+    if len(alumni) and alumni.max() <= 4 * len(alumni) + 1_000_000:
+        # Counted straight by user id (no sort): ids are dense enough for one array.
+        size = int(alumni.max()) + 1
+        relayed = np.bincount(alumni, minlength=size)
+        (user_id,) = np.nonzero(relayed)
+        return AlumniArrays(
+            user_id,
+            relayed[user_id],
+            np.bincount(alumni[answer == 1], minlength=size)[user_id],
+            np.bincount(alumni[answer == 2], minlength=size)[user_id],
+        )
     user_id, position = np.unique(alumni, return_inverse=True)
     size = len(user_id)
     return AlumniArrays(
@@ -632,28 +671,18 @@ def responsiveness(filters: ReportFilters) -> Report:
     )
 
 
-def responsiveness_csv(filters: ReportFilters) -> tuple[list[str], list[list]]:
-    """Every alumnus's row (the CSV download of the responsiveness report), by name."""
-    alumni = alumni_arrays(filters)
-    paused = _paused_for_expiries(alumni)
-    ids = alumni.user_id.tolist()
-    # A few alumni: their names by id. Many: every user's name in one sequential read straight
-    # from the driver; looking tens of thousands up by id, even in chunks, took several times
-    # longer.
-    stmt = select(User.id, User.display_name)
-    result = db.session.connection().execute(
-        stmt.where(User.id.in_(ids)) if len(ids) <= CHUNK else stmt
-    )
-    try:
-        names = dict(result.cursor.fetchall())
-    finally:
-        result.close()
-    # By name, then id: sorted in Python, the same order on both databases.
-    order = sorted(zip([names.get(uid, "") for uid in ids], ids, range(len(ids)), strict=True))
-    positions = [position for _name, _uid, position in order]
-    relayed = alumni.relayed[positions].tolist()
-    answered = alumni.answered[positions].tolist()
-    expired = alumni.expired[positions].tolist()
+CSV_BATCH = 2000  # names read from the database at a time while the CSV streams
+
+
+def responsiveness_csv(filters: ReportFilters) -> tuple[list[str], Iterator[list]]:
+    """Every alumnus's row (the CSV download of the responsiveness report), by name then id:
+    the header, and the rows as an iterator that reads the names as it goes.
+
+    The counts are NumPy arrays (one number per alumnus); the names are read in name order
+    from the database (byte order: SQLite's BINARY, PostgreSQL's "C", so both give Python's
+    order) a batch at a time and each row is made as its name arrives: nothing holds every
+    row, and a streamed download starts before the last name is read.
+    """
     header = [
         _("Alumnus"),
         _("Relayed"),
@@ -663,6 +692,18 @@ def responsiveness_csv(filters: ReportFilters) -> tuple[list[str], list[list]]:
         _("Silent"),
         _("Paused for expiries"),
     ]
+    return header, _responsiveness_rows(filters)
+
+
+def _responsiveness_rows(filters: ReportFilters) -> Iterator[list]:
+    alumni = alumni_arrays(filters)
+    if not len(alumni.user_id):
+        return
+    paused = _paused_for_expiries(alumni)
+    position = {uid: i for i, uid in enumerate(alumni.user_id.tolist())}
+    relayed = alumni.relayed.tolist()
+    answered = alumni.answered.tolist()
+    expired = alumni.expired.tolist()
     rates: dict[tuple[int, int], str] = {}  # few distinct pairs: each formatted once
     yes, no = _("yes"), _("no")
 
@@ -671,18 +712,49 @@ def responsiveness_csv(filters: ReportFilters) -> tuple[list[str], list[list]]:
             rates[(a, n)] = f"{a / n:.2f}"  # the same float as AlumnusRow.rate
         return rates[(a, n)]
 
-    return header, [
-        [
-            name,
+    name = User.display_name
+    if db.session.get_bind().dialect.name == "postgresql":
+        name = name.collate("C")
+    stmt = select(User.id, User.display_name).order_by(name, User.id)
+    # A few alumni: their names by id. Many: every user's name in one sequential read, the
+    # others skipped (looking tens of thousands up by id took several times longer).
+    if len(position) <= CHUNK:
+        stmt = stmt.where(User.id.in_(list(position)))
+    # Options on the statement, not the session's connection (which would keep them: every
+    # later statement of the session would then open a server-side cursor on PostgreSQL).
+    result = db.session.connection().execute(
+        stmt.execution_options(stream_results=True, max_row_buffer=CSV_BATCH)
+    )
+    try:
+        for batch in result.partitions(CSV_BATCH):
+            for uid, display_name in batch:
+                i = position.pop(uid, None)
+                if i is None:
+                    continue
+                n, a = relayed[i], answered[i]
+                yield [
+                    display_name,
+                    n,
+                    a,
+                    expired[i],
+                    rate(a, n),
+                    yes if a == 0 else no,
+                    yes if uid in paused else no,
+                ]
+    finally:
+        result.close()
+    # An alumnus without a user row (none today: the foreign key) still counts, unnamed.
+    for uid, i in sorted(position.items()):
+        n, a = relayed[i], answered[i]
+        yield [
+            "",
             n,
             a,
-            e,
+            expired[i],
             rate(a, n),
             yes if a == 0 else no,
             yes if uid in paused else no,
         ]
-        for (name, uid, _position), n, a, e in zip(order, relayed, answered, expired, strict=True)
-    ]
 
 
 # --- outcomes -----------------------------------------------------------------------------------
@@ -797,7 +869,8 @@ TITLES = {
 
 
 def csv_table(slug: str, filters: ReportFilters) -> tuple[list[str], list[list]]:
-    """The header and rows of a report's CSV download."""
+    """The header and rows of a report's CSV download (responsiveness: `responsiveness_csv`,
+    streamed)."""
     if slug == "responsiveness":
         return responsiveness_csv(filters)
     report = REPORTS[slug](filters)

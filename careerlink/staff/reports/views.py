@@ -8,7 +8,7 @@ from flask_login import current_user
 from careerlink.audit import AuditAction, record
 from careerlink.database import transaction
 from careerlink.errors import DomainError
-from careerlink.exports import csv_response
+from careerlink.exports import csv_response, csv_stream_response
 from careerlink.mentors.industries import active_industries
 from careerlink.permissions import STAFF_ROLES, role_required
 from careerlink.staff.reports import queries
@@ -99,7 +99,9 @@ def download(slug: str):
     except DomainError as err:
         show_error(None, err)
         return _page(slug, None, None, status=400)
-    header, rows = cached("csv", slug, filters, lambda: queries.csv_table(slug, filters))
+    streamed = slug == "responsiveness"  # every alumnus: written as the names are read
+    if not streamed:
+        header, rows = cached("csv", slug, filters, lambda: queries.csv_table(slug, filters))
     with transaction():
         record(
             AuditAction.DATA_EXPORTED,
@@ -109,4 +111,7 @@ def download(slug: str):
             detail=" ".join(f"{k}={v}" for k, v in filters.as_args().items()),
         )
     name = f"careerlink-{slug}-{filters.start.isoformat()}-{filters.end.isoformat()}.csv"
+    if streamed:
+        header, rows = queries.responsiveness_csv(filters)
+        return csv_stream_response(name, header, rows)
     return csv_response(name, header, rows)
