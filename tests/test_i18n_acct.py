@@ -126,3 +126,38 @@ def test_audit_log_in_french_with_the_action_s_french_label(client, sign_in, adm
     body = page(client, "/admin/audit?action=industry_renamed")
     assert "<td>Secteur renommé</td>" in body
     assert "<caption>1 entrée</caption>" in body
+
+
+def test_a_french_sign_up_keeps_french_and_gets_a_french_email(client, db, outbox):
+    """Signing up on a French page keeps French as the person's language, so the verification
+    email (and every later one) is French, not the office default's English."""
+    response = client.post(
+        "/signup",
+        headers=FR,
+        data={
+            "role": "student",
+            "display_name": "Noémie Nouvelle",
+            "email": "noemie@students.example.edu",
+            "password": "a-long-password-1",
+            "confirm": "a-long-password-1",
+        },
+    )
+    assert response.status_code == 200
+    user = accounts.find_user_by_email("noemie@students.example.edu")
+    assert user.locale == "fr"
+    [row] = outbox("verify_email")
+    assert row.subject == "Vérifiez votre adresse courriel pour CareerLink"
+
+
+def test_an_english_sign_up_keeps_english(client, db, outbox):
+    client.post(
+        "/signup",
+        data={
+            "role": "student",
+            "display_name": "Ed English",
+            "email": "ed@students.example.edu",
+            "password": "a-long-password-1",
+            "confirm": "a-long-password-1",
+        },
+    )
+    assert accounts.find_user_by_email("ed@students.example.edu").locale == "en"
