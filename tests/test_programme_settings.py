@@ -123,3 +123,39 @@ def test_the_sender_name_is_a_plain_name(db, admin, name):
 def test_only_admins_see_the_settings(client, sign_in, staff):
     sign_in(staff)
     assert client.get("/admin/settings").status_code == 403
+
+
+def test_the_shipped_texts_are_config_defaults():
+    """The marked copies of the shipped conduct and consent texts are config.py's defaults."""
+    from careerlink.programme.settings import SHIPPED_TEXTS
+    from config import DEFAULT_CONDUCT_POLICY, DEFAULT_CONSENT_TEXT
+
+    assert {DEFAULT_CONDUCT_POLICY, DEFAULT_CONSENT_TEXT} == SHIPPED_TEXTS
+
+
+def test_the_shipped_consent_and_conduct_texts_are_read_in_french(app, db, monkeypatch):
+    """A French reader sees the shipped texts in French; the stored setting stays English."""
+    from careerlink.i18n import speaking
+    from config import DEFAULT_CONDUCT_POLICY, DEFAULT_CONSENT_TEXT
+
+    monkeypatch.setitem(app.config, "CAREERLINK_MENTOR_CONSENT_TEXT", DEFAULT_CONSENT_TEXT)
+    monkeypatch.setitem(app.config, "CAREERLINK_CONDUCT_POLICY", DEFAULT_CONDUCT_POLICY)
+    forget_cache()
+    with speaking("fr"):
+        assert consent_text().startswith("J’accepte de figurer dans l’annuaire des mentors")
+        assert request_settings.conduct_policy().startswith("Les diplômés donnent de leur temps.")
+    with speaking("en"):
+        assert consent_text() == DEFAULT_CONSENT_TEXT
+
+
+def test_a_text_the_office_wrote_is_shown_as_written(db, admin, app):
+    """An office's own consent text is its words, in every language."""
+    from careerlink.i18n import speaking
+
+    with transaction():
+        services.update_settings(admin, {"CAREERLINK_MENTOR_CONSENT_TEXT": "Nos règles à nous."})
+    forget_cache()
+    with speaking("fr"):
+        assert consent_text() == "Nos règles à nous."
+    with speaking("en"):
+        assert consent_text() == "Nos règles à nous."
