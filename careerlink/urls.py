@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from careerlink.errors import DomainError
 
@@ -41,11 +42,13 @@ def check_web_address(
     if not url:
         return None
     if len(url) > max_length:
-        raise DomainError(f"The link is too long (at most {max_length} characters).", field=field)
+        raise DomainError(
+            _("The link is too long (at most %(num)d characters).", num=max_length), field=field
+        )
     if any(ch.isspace() or ord(ch) < 32 for ch in url):
-        raise DomainError("The link cannot contain spaces.", field=field)
+        raise DomainError(_("The link cannot contain spaces."), field=field)
     not_web = DomainError(
-        "The link must be a web address starting with https:// or http://.", field=field
+        _("The link must be a web address starting with https:// or http://."), field=field
     )
     try:
         parts = urlsplit(url)
@@ -56,6 +59,6 @@ def check_web_address(
         raise not_web
     if not host:
         raise DomainError(
-            "The link must name a website, e.g. https://jobs.example.org/123.", field=field
+            _("The link must name a website, e.g. https://jobs.example.org/123."), field=field
         )
     return url
