@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import html
 
 import pytest
 from sqlalchemy import select
@@ -159,3 +160,31 @@ def test_a_text_the_office_wrote_is_shown_as_written(db, admin, app):
         assert consent_text() == "Nos règles à nous."
     with speaking("en"):
         assert consent_text() == "Nos règles à nous."
+
+
+def test_a_french_admin_edits_the_shipped_consent_in_french(
+    client, sign_in, admin, app, monkeypatch
+):
+    """The settings page shows the shipped text in the admin's language; saving it unchanged
+    keeps the shipped text (nothing stored), not a French copy shown to every reader."""
+    from config import DEFAULT_CONDUCT_POLICY, DEFAULT_CONSENT_TEXT
+
+    monkeypatch.setitem(app.config, "CAREERLINK_MENTOR_CONSENT_TEXT", DEFAULT_CONSENT_TEXT)
+    monkeypatch.setitem(app.config, "CAREERLINK_CONDUCT_POLICY", DEFAULT_CONDUCT_POLICY)
+    forget_cache()
+    sign_in(admin)
+    french = {"Accept-Language": "fr"}
+    page = client.get("/admin/settings", headers=french).get_data(as_text=True)
+    shown = "J’accepte de figurer dans l’annuaire des mentors diplômés"
+    assert shown in page
+    assert DEFAULT_CONSENT_TEXT not in page
+    start = page.index('name="CAREERLINK_MENTOR_CONSENT_TEXT"')
+    text = html.unescape(page[page.index(">", start) + 1 : page.index("</textarea>", start)])
+    assert text.startswith(shown)
+    resp = client.post(
+        "/admin/settings",
+        data={"CAREERLINK_MENTOR_CONSENT_TEXT": text, "CAREERLINK_RESPONSE_DAYS": "11"},
+        headers=french,
+    )
+    assert resp.status_code == 302
+    assert stored() == {"CAREERLINK_RESPONSE_DAYS": "11"}

@@ -68,6 +68,7 @@ class Setting:
                     field=self.name,
                 )
             return number
+        raw = shipped_source(raw)
         if self.name != SENDER_NAME and not raw:
             raise DomainError(
                 _("%(setting)s cannot be empty.", setting=self.label), field=self.name
@@ -217,6 +218,15 @@ SHIPPED_TEXTS = frozenset(
         ),
     }
 )
+
+
+def shipped_source(text: str) -> str:
+    """The shipped text whose translation in the current language `text` is (the settings page
+    shows it so), else `text` itself."""
+    for shipped in SHIPPED_TEXTS:
+        if text == _(shipped):
+            return shipped
+    return text
 
 
 def readable(name: str) -> Any:
