@@ -3,6 +3,7 @@ the pages made for the frame, and the popup sign-in hand-off (careerlink.embed).
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -590,3 +591,21 @@ def test_the_full_site_sign_in_page_is_unchanged(app, client, monkeypatch):
     html = client.get("/signin").get_data(as_text=True)
     assert 'href="/sso/oidc/campus/start"' in html
     assert "data-careerlink-popup" not in html and "cl-handoff-form" not in html
+
+
+def test_embed_js_names_the_frame_in_the_portals_language(client):
+    """With data-lang="fr" the iframe's title (its accessible name on the portal's page) is
+    French: embed.js carries each offered language's titles, English being its own."""
+    body = client.get("/embed.js").get_data(as_text=True)
+    line = next(x for x in body.splitlines() if "var titles = " in x)
+    titles = json.loads(line.split("var titles = ", 1)[1].rstrip(";"))
+    assert list(titles) == ["fr"]
+    assert titles["fr"]["directory"] == "CareerLink\u00a0: annuaire des mentors"
+    assert set(titles["fr"]) == {
+        "directory",
+        "mentor",
+        "ask",
+        "my-requests",
+        "waiting-requests",
+        "staff-queue",
+    }

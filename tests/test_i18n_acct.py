@@ -146,3 +146,38 @@ def test_a_deleted_person_s_stored_name_reads_in_each_reader_s_language(app):
     assert alone == "Compte supprimé"
     assert sentence == "Bonjour Compte supprimé, · Bonjour Compte supprimé,"
     assert english == "Hello Deleted account,"
+
+
+def test_a_french_sign_up_keeps_french_and_gets_a_french_email(client, db, outbox):
+    """Signing up on a French page keeps French as the person's language, so the verification
+    email (and every later one) is French, not the office default's English."""
+    response = client.post(
+        "/signup",
+        headers=FR,
+        data={
+            "role": "student",
+            "display_name": "Noémie Nouvelle",
+            "email": "noemie@students.example.edu",
+            "password": "a-long-password-1",
+            "confirm": "a-long-password-1",
+        },
+    )
+    assert response.status_code == 200
+    user = accounts.find_user_by_email("noemie@students.example.edu")
+    assert user.locale == "fr"
+    [row] = outbox("verify_email")
+    assert row.subject == "Vérifiez votre adresse courriel pour CareerLink"
+
+
+def test_an_english_sign_up_keeps_english(client, db, outbox):
+    client.post(
+        "/signup",
+        data={
+            "role": "student",
+            "display_name": "Ed English",
+            "email": "ed@students.example.edu",
+            "password": "a-long-password-1",
+            "confirm": "a-long-password-1",
+        },
+    )
+    assert accounts.find_user_by_email("ed@students.example.edu").locale == "en"

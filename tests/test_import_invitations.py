@@ -293,3 +293,28 @@ def test_an_existing_account_is_never_duplicated_by_accepting(
         "accept on this page." in resp.get_data(as_text=True)
     )
     assert db.session.scalar(select(func.count()).select_from(User)) == 2
+
+
+def test_a_french_invitation_page_names_industries_in_french_and_keeps_french(
+    app, db, client, imported, staff, outbox, monkeypatch
+):
+    """The invitation page shows the industries' French names and the shipped consent in
+    French; the account made from it keeps French, as a sign-up does."""
+    from careerlink.mentors.models import Industry
+    from config import DEFAULT_CONSENT_TEXT
+
+    monkeypatch.setitem(app.config, "CAREERLINK_MENTOR_CONSENT_TEXT", DEFAULT_CONSENT_TEXT)
+    db.session.scalar(select(Industry).where(Industry.slug == "accounting")).translations = {
+        "fr": "Comptabilité et audit"
+    }
+    db.session.commit()
+    with transaction():
+        invitations.invite(staff, ids(imported, "X0000000"))
+    path = accept_path(outbox)
+    page = client.get(path, headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Comptabilité et audit</label>" in page
+    assert "Accounting and audit" not in page
+    assert "J’accepte de figurer dans l’annuaire des mentors diplômés" in page
+    resp = client.post(path, data=accept_form(), headers={"Accept-Language": "fr"})
+    assert resp.status_code == 302
+    assert find_user_by_email("alum0@alumni.example.org").locale == "fr"

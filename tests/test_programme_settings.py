@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import html
 
 import pytest
 from sqlalchemy import select
@@ -123,3 +124,67 @@ def test_the_sender_name_is_a_plain_name(db, admin, name):
 def test_only_admins_see_the_settings(client, sign_in, staff):
     sign_in(staff)
     assert client.get("/admin/settings").status_code == 403
+
+
+def test_the_shipped_texts_are_config_defaults():
+    """The marked copies of the shipped conduct and consent texts are config.py's defaults."""
+    from careerlink.programme.settings import SHIPPED_TEXTS
+    from config import DEFAULT_CONDUCT_POLICY, DEFAULT_CONSENT_TEXT
+
+    assert {DEFAULT_CONDUCT_POLICY, DEFAULT_CONSENT_TEXT} == SHIPPED_TEXTS
+
+
+def test_the_shipped_consent_and_conduct_texts_are_read_in_french(app, db, monkeypatch):
+    """A French reader sees the shipped texts in French; the stored setting stays English."""
+    from careerlink.i18n import speaking
+    from config import DEFAULT_CONDUCT_POLICY, DEFAULT_CONSENT_TEXT
+
+    monkeypatch.setitem(app.config, "CAREERLINK_MENTOR_CONSENT_TEXT", DEFAULT_CONSENT_TEXT)
+    monkeypatch.setitem(app.config, "CAREERLINK_CONDUCT_POLICY", DEFAULT_CONDUCT_POLICY)
+    forget_cache()
+    with speaking("fr"):
+        assert consent_text().startswith("J’accepte de figurer dans l’annuaire des mentors")
+        assert request_settings.conduct_policy().startswith("Les diplômés donnent de leur temps.")
+    with speaking("en"):
+        assert consent_text() == DEFAULT_CONSENT_TEXT
+
+
+def test_a_text_the_office_wrote_is_shown_as_written(db, admin, app):
+    """An office's own consent text is its words, in every language."""
+    from careerlink.i18n import speaking
+
+    with transaction():
+        services.update_settings(admin, {"CAREERLINK_MENTOR_CONSENT_TEXT": "Nos règles à nous."})
+    forget_cache()
+    with speaking("fr"):
+        assert consent_text() == "Nos règles à nous."
+    with speaking("en"):
+        assert consent_text() == "Nos règles à nous."
+
+
+def test_a_french_admin_edits_the_shipped_consent_in_french(
+    client, sign_in, admin, app, monkeypatch
+):
+    """The settings page shows the shipped text in the admin's language; saving it unchanged
+    keeps the shipped text (nothing stored), not a French copy shown to every reader."""
+    from config import DEFAULT_CONDUCT_POLICY, DEFAULT_CONSENT_TEXT
+
+    monkeypatch.setitem(app.config, "CAREERLINK_MENTOR_CONSENT_TEXT", DEFAULT_CONSENT_TEXT)
+    monkeypatch.setitem(app.config, "CAREERLINK_CONDUCT_POLICY", DEFAULT_CONDUCT_POLICY)
+    forget_cache()
+    sign_in(admin)
+    french = {"Accept-Language": "fr"}
+    page = client.get("/admin/settings", headers=french).get_data(as_text=True)
+    shown = "J’accepte de figurer dans l’annuaire des mentors diplômés"
+    assert shown in page
+    assert DEFAULT_CONSENT_TEXT not in page
+    start = page.index('name="CAREERLINK_MENTOR_CONSENT_TEXT"')
+    text = html.unescape(page[page.index(">", start) + 1 : page.index("</textarea>", start)])
+    assert text.startswith(shown)
+    resp = client.post(
+        "/admin/settings",
+        data={"CAREERLINK_MENTOR_CONSENT_TEXT": text, "CAREERLINK_RESPONSE_DAYS": "11"},
+        headers=french,
+    )
+    assert resp.status_code == 302
+    assert stored() == {"CAREERLINK_RESPONSE_DAYS": "11"}

@@ -805,3 +805,15 @@ def test_the_ask_and_revise_forms_share_one_slots_fieldset(
         if 'class="slot-row"' in p.read_text()
     )
     assert holders == ["_macros.html"]
+
+
+def test_the_shared_checker_speaks_the_readers_language(app):
+    """Its refusals are translated (a French opening or meeting-link form showed English)."""
+    from careerlink.i18n import speaking
+    from careerlink.urls import check_web_address
+
+    with app.app_context(), speaking("fr"), pytest.raises(DomainError) as refused:
+        check_web_address("javascript:alert(1)", field="posting_url")
+    assert refused.value.message == (
+        "Le lien doit être une adresse web commençant par https:// ou http://."
+    )

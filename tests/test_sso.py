@@ -736,3 +736,13 @@ def test_provider_settings_come_from_the_environment(oidc_provider):
         ("affiliation", "student", "student"),
         ("affiliation", "alum", "alumnus"),
     )
+
+
+def test_a_first_sign_in_from_a_french_browser_keeps_french(client, db, campus_sso, oidc_provider):
+    """The account made just in time keeps the page's language, as a sign-up does, so its
+    emails are French too."""
+    campus_sso()
+    oidc_provider.set_user("stella-fr", claims("stella@example.edu"))
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr-FR,fr;q=0.9"
+    assert sso_sign_in(client, oidc_provider, "stella-fr").status_code == 302
+    assert user_by_email(db, "stella@example.edu").locale == "fr"

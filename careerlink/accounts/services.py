@@ -64,8 +64,14 @@ def create_user(
     roles: tuple[Role, ...] | list[Role],
     *,
     verified: bool = False,
+    language: str | None = None,
 ) -> User:
-    """Add a user to the session; raise Conflict when the address is taken (after flush)."""
+    """Add a user to the session; raise Conflict when the address is taken (after flush).
+
+    `language` (an offered one, else ignored) becomes the person's own language.
+    """
+    from careerlink.i18n import usable_language
+
     email = normalize_email(email)
     _check_new_user(email, display_name, password)
     if not roles:
@@ -75,6 +81,7 @@ def create_user(
         display_name=display_name.strip(),
         password_hash=hash_password(password) if password else None,
         email_verified_at=utcnow() if verified else None,
+        locale=usable_language(language),
     )
     for role in roles:
         user.add_role(Role(role))
@@ -88,8 +95,13 @@ def create_user(
     return user
 
 
-def sign_up(email: str, display_name: str, password: str, role: Role) -> str:
+def sign_up(
+    email: str, display_name: str, password: str, role: Role, language: str | None = None
+) -> str:
     """Create an unverified account and email its link; return the address to check.
+
+    The new account keeps `language` (the sign-up page's) as its own, so its emails, the
+    first one included, are in the language the person signed up in.
 
     An address that already has an account gets the same answer and the same work (the
     password is hashed all the same), and its owner an email saying someone tried: the
@@ -103,7 +115,7 @@ def sign_up(email: str, display_name: str, password: str, role: Role) -> str:
     if owner is None:
         # Two sign-ups racing for one new address: the database lets one win and the other
         # is told the address is taken (Conflict), which tells it only of the race it lost.
-        user = create_user(email, display_name, password, [role])
+        user = create_user(email, display_name, password, [role], language=language)
         notifications.verify_email(user, signup=True)
         return user.email
     _check_new_user(email, display_name, password)  # the same refusals as a new address

@@ -35,7 +35,7 @@ from careerlink.accounts.sso.policy import local_signup_roles
 from careerlink.accounts.sso.signout import continue_sign_out_at, provider_sign_out_url
 from careerlink.errors import InvalidToken, InvalidTransition, NotFound
 from careerlink.extensions import limiter
-from careerlink.i18n import LANGUAGE_KEY
+from careerlink.i18n import LANGUAGE_KEY, current_language
 from careerlink.permissions import Role
 from careerlink.web.actions import perform
 
@@ -83,7 +83,11 @@ def signup():
     if form.validate_on_submit():
         done = perform(
             lambda: services.sign_up(
-                form.email.data, form.display_name.data, form.password.data, Role(form.role.data)
+                form.email.data,
+                form.display_name.data,
+                form.password.data,
+                Role(form.role.data),
+                language=current_language(),
             ),
             form=form,
         )

@@ -3,7 +3,7 @@ environment's; see careerlink.programme) and its fixed limits."""
 
 from __future__ import annotations
 
-from careerlink.programme import value
+from careerlink.programme import readable, value
 
 MESSAGE_MIN = 80
 MESSAGE_MAX = 2000
@@ -34,5 +34,6 @@ def pause_after_expiries() -> int:
 
 
 def conduct_policy() -> str:
-    """The career office's conduct policy text the student acknowledges."""
-    return value("CAREERLINK_CONDUCT_POLICY")
+    """The career office's conduct policy text the student acknowledges (in their language when
+    it is the shipped one)."""
+    return readable("CAREERLINK_CONDUCT_POLICY")

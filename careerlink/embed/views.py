@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -15,6 +17,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from careerlink.accounts.signin import client_details, sign_browser_in
@@ -26,6 +29,7 @@ from careerlink.embed import THEME_KEY, handoff, is_embedded, site_path, site_ro
 from careerlink.embed.forms import ExchangeForm
 from careerlink.embed.theme import theme_css as render_theme_css
 from careerlink.errors import InvalidToken, NotFound
+from careerlink.i18n import SOURCE_LANGUAGE, offered_languages, speaking
 from careerlink.web.actions import found, perform
 
 bp = Blueprint("embed", __name__)
@@ -101,12 +105,35 @@ def embed_context():
 # --- for the portal's page ------------------------------------------------------------------
 
 
+# The iframe's title per embedded page (its accessible name on the portal's page), in each
+# offered language but English, which embed.js carries itself.
+FRAME_TITLES = {
+    "directory": _l("CareerLink: Mentor directory"),
+    "mentor": _l("CareerLink: Mentor"),
+    "ask": _l("CareerLink: Ask a mentor"),
+    "my-requests": _l("CareerLink: Your requests"),
+    "waiting-requests": _l("CareerLink: Requests waiting for your answer"),
+    "staff-queue": _l("CareerLink: Request queue"),
+}
+TITLES_MARK = "{} /* careerlink:titles */"
+
+
 @bp.route("/embed.js")
 def loader():
-    """The drop-in script a portal page includes (no dependencies)."""
-    response = current_app.send_static_file("embed.js")
-    response.headers["Cache-Control"] = "public, max-age=3600"
-    return response
+    """The drop-in script a portal page includes (no dependencies), with the frame titles in
+    each offered language, so that a portal's `data-lang` names the frame in its language."""
+    titles = {}
+    for code in offered_languages():
+        if code != SOURCE_LANGUAGE:
+            with speaking(code):
+                titles[code] = {page: str(title) for page, title in FRAME_TITLES.items()}
+    script = Path(current_app.static_folder, "embed.js").read_text(encoding="utf-8")
+    script = script.replace(TITLES_MARK, json.dumps(titles, ensure_ascii=False), 1)
+    return Response(
+        script,
+        mimetype="text/javascript",
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
 
 
 @bp.route("/theme.css")

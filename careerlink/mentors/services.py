@@ -47,8 +47,9 @@ SHADOWING_STUDENTS_MAX = 10
 
 
 def consent_text() -> str:
-    """The consent an alumnus agrees to when opting in (CAREERLINK_MENTOR_CONSENT_TEXT)."""
-    return programme.value("CAREERLINK_MENTOR_CONSENT_TEXT")
+    """The consent an alumnus agrees to when opting in (CAREERLINK_MENTOR_CONSENT_TEXT), in
+    their language when it is the shipped text."""
+    return programme.readable("CAREERLINK_MENTOR_CONSENT_TEXT")
 
 
 def get_profile_for(user) -> MentorProfile | None:

@@ -1,5 +1,12 @@
 """Programme settings: values staff edit in the database, the environment as their defaults."""
 
-from careerlink.programme.settings import SETTINGS, forget_cache, is_overridden, sender, value
+from careerlink.programme.settings import (
+    SETTINGS,
+    forget_cache,
+    is_overridden,
+    readable,
+    sender,
+    value,
+)
 
-__all__ = ["SETTINGS", "forget_cache", "is_overridden", "sender", "value"]
+__all__ = ["SETTINGS", "forget_cache", "is_overridden", "readable", "sender", "value"]

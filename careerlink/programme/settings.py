@@ -68,6 +68,7 @@ class Setting:
                     field=self.name,
                 )
             return number
+        raw = shipped_source(raw)
         if self.name != SENDER_NAME and not raw:
             raise DomainError(
                 _("%(setting)s cannot be empty.", setting=self.label), field=self.name
@@ -193,6 +194,48 @@ def value(name: str) -> Any:
     if stored is None:
         return setting.default()
     return int(stored) if setting.is_number else stored
+
+
+def N_(text: str) -> str:  # noqa: N802 (gettext_noop, a name the extractor knows)
+    """`text` itself, marked for the catalogue (translated where it is read, see `readable`)."""
+    return text
+
+
+# config.py's default conduct and consent texts, marked for the catalogue (config.py is not
+# extracted); tests/test_programme_settings.py keeps the two copies equal.
+SHIPPED_TEXTS = frozenset(
+    {
+        N_(
+            "Alumni volunteer their time. Be courteous and punctual, keep what you learn about "
+            "their workplace confidential, do not ask for a job directly, and tell the career "
+            "office if anything goes wrong."
+        ),
+        N_(
+            "I agree to be listed in the alumni mentor directory and to be contacted by students "
+            "and graduates through the career office. The career office reviews every request "
+            "before it reaches me, never shows my email address or phone number in the "
+            "directory, and I can pause or opt out at any time."
+        ),
+    }
+)
+
+
+def shipped_source(text: str) -> str:
+    """The shipped text whose translation in the current language `text` is (the settings page
+    shows it so), else `text` itself."""
+    for shipped in SHIPPED_TEXTS:
+        if text == _(shipped):
+            return shipped
+    return text
+
+
+def readable(name: str) -> Any:
+    """`value(name)` as a reader sees it: a text CareerLink ships is in the reader's language;
+    a text the office wrote itself is shown as written."""
+    found = value(name)
+    if isinstance(found, str) and found in SHIPPED_TEXTS:
+        return _(found)
+    return found
 
 
 def sender() -> str:

@@ -16,6 +16,7 @@
     "waiting-requests": ["my/waiting", "Requests waiting for your answer"],
     "staff-queue": ["staff/requests", "Request queue"]
   };
+  var titles = {} /* careerlink:titles */;
   var filters = ["q", "industry", "offer", "country", "region", "city", "remote", "year-from",
     "year-to", "programme", "accepting", "state", "kind", "min-days"];
   var colours = ["primary", "primary-text", "primary-hover", "background", "surface", "text",
@@ -61,7 +62,8 @@
     }
     var frame = document.createElement("iframe");
     frame.src = src;
-    frame.title = data.title || "CareerLink: " + pages[data.careerlink][1];
+    var own = titles[(data.lang || "").toLowerCase()] || {};
+    frame.title = data.title || own[data.careerlink] || "CareerLink: " + pages[data.careerlink][1];
     frame.style.width = "100%";
     frame.style.border = "0";
     frame.style.display = "block";

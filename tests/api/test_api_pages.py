@@ -167,3 +167,13 @@ def test_the_docs_page_is_served_by_the_app_without_script(client):
     assert "http://" not in page.replace("http://careerlink.test", "")
     assert "POST /api/v1/mentors/{profile_id}/requests" in page
     assert 'id="schema-AskBody"' in page
+
+
+def test_the_french_docs_page_marks_the_english_contract_as_english(client):
+    """The reference stays the OpenAPI document's English; on a French page each part of it
+    says lang="en" (WCAG 3.1.2), while the page around it is French."""
+    page = client.get("/api/v1/docs", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert '<html lang="fr"' in page
+    assert "<caption>Paramètres</caption>" in page
+    assert '<h1><span lang="en">CareerLink API</span>' in page
+    assert '<strong lang="en">Search the mentor directory.</strong>' in page

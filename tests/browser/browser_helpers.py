@@ -124,10 +124,20 @@ def translator(language: str):
 
     English is the source language; any other comes from its compiled catalogue, and a text
     the catalogue does not translate fails the test at once (a label that is not translated
-    would otherwise pass unnoticed in the French journey).
+    would otherwise pass unnoticed in the French journey). `t.plural(singular, plural, n,
+    **values)` is the same for an `ngettext` text.
     """
     if language == "en":
-        return lambda text, **values: text % values if values else text
+
+        def t(text: str, **values) -> str:
+            return text % values if values else text
+
+        def plural(singular: str, plural_text: str, n: int, **values) -> str:
+            text = singular if n == 1 else plural_text
+            return text % values if values else text
+
+        t.plural = plural
+        return t
     from babel.support import Translations
 
     from careerlink.i18n import TRANSLATIONS_DIR
@@ -139,7 +149,39 @@ def translator(language: str):
         translated = catalogue.gettext(text)
         return translated % values if values else translated
 
+    def plural(singular: str, plural_text: str, n: int, **values) -> str:
+        key = (singular, 0)
+        assert key in catalogue._catalog, f"no {language} plural translation of {singular!r}"
+        translated = catalogue.ngettext(singular, plural_text, n)
+        return translated % values if values else translated
+
+    t.plural = plural
     return t
+
+
+def translate_industries(language: str) -> None:
+    """Give every stored industry its shipped name in `language`, as an admin would (the
+    industries page); the English run leaves them as they are. Needs an app context."""
+    if language == "en":
+        return
+    from careerlink.extensions import db
+    from careerlink.mentors.industries import DEFAULT_TRANSLATIONS
+    from careerlink.mentors.models import Industry
+
+    for industry in db.session.scalars(db.select(Industry)):
+        names = DEFAULT_TRANSLATIONS.get(industry.slug)
+        if names and language in names:
+            industry.translations = {**(industry.translations or {}), language: names[language]}
+    db.session.commit()
+
+
+def industry_name(language: str, slug: str) -> str:
+    """A default industry's name in `language` (see `translate_industries`)."""
+    from careerlink.mentors.industries import DEFAULT_INDUSTRIES, DEFAULT_TRANSLATIONS
+
+    if language != "en":
+        return DEFAULT_TRANSLATIONS[slug][language]
+    return dict(DEFAULT_INDUSTRIES)[slug]
 
 
 def sign_in_with_form(

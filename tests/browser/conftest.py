@@ -117,11 +117,12 @@ def page(browser, request, tmp_path):
 
     The browser speaks British English, or the locale a test gives through indirect
     parametrisation (`@pytest.mark.parametrize("page", ["fr-FR"], indirect=True)`); the
-    context's `careerlink_language` is that locale's language.
+    context's `careerlink_locale` is that locale and `careerlink_language` its language.
     """
     locale = getattr(request, "param", "en-GB")
     context = browser.new_context(viewport={"width": 1280, "height": 720}, locale=locale)
     context.careerlink_language = locale.split("-")[0]
+    context.careerlink_locale = locale
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     the_page = context.new_page()
     try:

@@ -5,24 +5,31 @@ from __future__ import annotations
 
 import pytest
 
-from browser.browser_helpers import assert_accessible, expect, sign_in_with_form
+from browser.browser_helpers import assert_accessible, expect, sign_in_with_form, translator
+from careerlink.extensions import db
 
 pytestmark = pytest.mark.browser
+LOCALES = pytest.mark.parametrize("page", ["en-GB", "fr-FR"], indirect=True)
 
 
+@LOCALES
 def test_make_a_token_and_call_the_api_with_it(page, live_server, make_request):
+    language = page.context.careerlink_language
+    t = translator(language)
     req = make_request()
     student = req.student
-    sign_in_with_form(page, live_server.url, student.email)
+    student.locale = language
+    db.session.commit()
+    sign_in_with_form(page, live_server.url, student.email, t=t)
     page.goto(live_server.url + "/account")
-    page.get_by_role("link", name="Your API tokens and calendar feed").click()
+    page.get_by_role("link", name=t("Your API tokens and calendar feed")).click()
     expect(
-        page.get_by_role("heading", level=1, name="API tokens and calendar feed")
+        page.get_by_role("heading", level=1, name=t("API tokens and calendar feed"))
     ).to_be_visible()
     assert_accessible(page, "token page")
-    page.get_by_label("Name").fill("my planner")
+    page.get_by_label(t("Name")).fill("my planner")
     page.get_by_label("requests:read", exact=False).check()
-    page.get_by_role("button", name="Create token").click()
+    page.get_by_role("button", name=t("Create token")).click()
     token = page.locator("#shown-once").input_value()
     assert token.startswith("clp_")
     assert_accessible(page, "token shown once")
@@ -54,11 +61,12 @@ def test_make_a_token_and_call_the_api_with_it(page, live_server, make_request):
     assert done == [200, "withdrawn"]
 
     page.goto(live_server.url + "/account/api")
-    page.get_by_role("button", name="Make my calendar address").click()
+    page.get_by_role("button", name=t("Make my calendar address")).click()
     address = page.locator("#shown-once").input_value()
     assert address.startswith(live_server.url + "/calendar/") and address.endswith(".ics")
 
 
+@LOCALES
 def test_the_documentation_page_is_accessible(page, live_server):
     refused = []
     page.on("console", lambda m: refused.append(m.text) if "Refused" in m.text else None)

@@ -28,6 +28,7 @@ from browser.browser_helpers import (
     assert_accessible,
     chromium_path,
     expect,
+    translator,
 )
 from careerlink.paths import load_config_module
 from careerlink.permissions import Role
@@ -39,6 +40,17 @@ SAME_SITE = "portal.uni.test"
 CROSS_SITE = "portal.college.test"
 ELSEWHERE = "elsewhere.test"
 HOSTS = (APP, SAME_SITE, CROSS_SITE, ELSEWHERE)
+# The portal's own words, in its language.
+PORTAL_WORDS = {
+    "en": {"portal": "Campus portal", "home": "Home", "careers": "Careers", "footer": "Footer."},
+    "fr": {
+        "portal": "Portail du campus",
+        "home": "Accueil",
+        "careers": "Carrières",
+        "footer": "Pied de page.",
+    },
+}
+LOCALES = pytest.mark.parametrize("tab", ["en-GB", "fr-FR"], indirect=True)
 MESSAGE = (
     "I am a second-year biology student hoping to work in veterinary medicine. I volunteer at "
     "an animal shelter and would be grateful for an introduction to your practice manager."
@@ -114,6 +126,8 @@ class Portal:
     @Request.application
     def wsgi(self, request):
         """A portal page around the snippet a portal administrator pastes."""
+        # A French portal (`lang=fr`) is a French page that tells embed.js so (data-lang).
+        lang = request.args.get("lang", "en")
         if request.path == "/page":
             attributes = "".join(
                 f' data-{html.escape(k)}="{html.escape(v)}"' for k, v in request.args.items()
@@ -124,11 +138,14 @@ class Portal:
             snippet = f'<iframe title="CareerLink" src="{html.escape(src)}"></iframe>'
         else:
             return Response("not found", status=404)
+        words = PORTAL_WORDS.get(lang, PORTAL_WORDS["en"])
         return Response(
-            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-            "<title>Campus portal</title></head><body>"
-            '<header><p>Campus portal · <a href="#">Home</a></p></header>'
-            f"<main><h1>Careers</h1>{snippet}<p>Portal footer text.</p></main></body></html>",
+            f'<!doctype html><html lang="{html.escape(lang)}"><head><meta charset="utf-8">'
+            "<title>{portal}</title></head><body>"
+            '<header><p>{portal} · <a href="#">{home}</a></p></header>'
+            "<main><h1>{careers}</h1>{snippet}<p>{footer}</p></main></body></html>".format(
+                snippet=snippet, **words
+            ),
             mimetype="text/html",
         )
 
@@ -191,10 +208,14 @@ def portal_browser(playwright_instance):
 
 @pytest.fixture
 def tab(portal_browser, request, tmp_path):
-    """A page in a fresh context; a screenshot on failure."""
+    """A page in a fresh context; a screenshot on failure. British English, or the locale a
+    test gives through indirect parametrisation (`LOCALES`); `tab.context.careerlink_language`
+    is its language."""
+    locale = getattr(request, "param", "en-GB")
     context = portal_browser.new_context(
-        viewport={"width": 1100, "height": 800}, locale="en-GB", ignore_https_errors=True
+        viewport={"width": 1100, "height": 800}, locale=locale, ignore_https_errors=True
     )
+    context.careerlink_language = locale.split("-")[0]
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
@@ -218,6 +239,18 @@ def the_frame(page, title: str):
     frame = handle.content_frame()
     frame.wait_for_load_state()
     return frame
+
+
+def speaking(tab):
+    """(t, portal arguments) for the tab's language: a French portal says data-lang="fr"; the
+    English one says nothing, so the app's default is what it shows."""
+    language = tab.context.careerlink_language
+    return translator(language), ({} if language == "en" else {"lang": language})
+
+
+def embedded(lang: dict) -> str:
+    """The start of an embedded page's path: `/embed/`, then the portal's `lang=fr/` if any."""
+    return "/embed/" + (f"lang={lang['lang']}/" if lang else "")
 
 
 def heading(frame, text: str):
@@ -258,8 +291,10 @@ def frame_height_matches(page, frame) -> None:
 # --- the journeys ---------------------------------------------------------------------------
 
 
+@LOCALES
 def test_anonymous_search_in_a_cross_site_frame(tab, careers, portal, make_user, make_mentor):
     """embed.js with a preset industry: a titled frame, the filtered directory, a search."""
+    t, lang = speaking(tab)
     vet = make_mentor(
         user=make_user(Role.ALUMNUS, email="vera@alumni.example.org", name="Vera Vet"),
         industry="veterinary",
@@ -268,13 +303,19 @@ def test_anonymous_search_in_a_cross_site_frame(tab, careers, portal, make_user,
         user=make_user(Role.ALUMNUS, email="pete@alumni.example.org", name="Pete Press"),
         industry="publishing",
     )
-    tab.goto(portal.url(CROSS_SITE, careerlink="directory", industry="veterinary"))
-    frame = the_frame(tab, "CareerLink: Mentor directory")
-    expect(heading(frame, "Find a mentor")).to_be_visible()
+    tab.goto(portal.url(CROSS_SITE, careerlink="directory", industry="veterinary", **lang))
+    frame = the_frame(tab, t("CareerLink: Mentor directory"))
+    expect(heading(frame, t("Find a mentor"))).to_be_visible()
     expect(frame.get_by_role("link", name="Vera Vet")).to_be_visible()
     expect(frame.get_by_role("link", name="Pete Press")).to_have_count(0)
     assert frame.locator(".site-header").count() == 0
-    open_link = frame.get_by_role("link", name="Open in a new tab")
+    open_link = frame.get_by_role(
+        "link",
+        name=t(
+            'Open in a new tab<span class="visually-hidden"> (opens %(site)s in a new tab)</span>',
+            site="CareerLink",
+        ).split("<span")[0],
+    )
     assert open_link.get_attribute("href") == "/mentors?industry=veterinary"
     assert open_link.get_attribute("target") == "_blank"
     assert_accessible(frame, "embedded directory")
@@ -282,51 +323,59 @@ def test_anonymous_search_in_a_cross_site_frame(tab, careers, portal, make_user,
     frame_height_matches(tab, frame)
 
     # A search inside the frame stays inside it.
-    frame.get_by_label("Words").fill("nobody matches this")
-    frame.get_by_role("button", name="Search").first.click()
-    frame.wait_for_url("**/embed/mentors?**")
+    frame.get_by_label(t("Words")).fill("nobody matches this")
+    frame.get_by_role("button", name=t("Search")).first.click()
+    frame.wait_for_url(f"**{embedded(lang)}mentors?**")
     expect(frame.get_by_role("link", name="Vera Vet")).to_have_count(0)
     assert tab.url.startswith(portal.server.url(CROSS_SITE))
     assert_accessible(frame, "embedded directory, no results")
     assert vet.id
 
 
+@LOCALES
 def test_password_sign_in_and_ask_in_a_cross_site_frame(
     tab, careers, portal, app, student, alumna, make_mentor
 ):
     """The mentor's page in the frame: sign in with a password, ask, see the request."""
+    t, lang = speaking(tab)
     profile = make_mentor(user=alumna)
-    tab.goto(portal.url(CROSS_SITE, careerlink="mentor", mentor=profile.id))
-    frame = the_frame(tab, "CareerLink: Mentor")
+    tab.goto(portal.url(CROSS_SITE, careerlink="mentor", mentor=profile.id, **lang))
+    frame = the_frame(tab, t("CareerLink: Mentor"))
     expect(heading(frame, "Alma Alumna")).to_be_visible()
     assert_accessible(frame, "embedded mentor page")
 
-    frame.get_by_role("navigation", name="CareerLink").get_by_role("link", name="Sign in").click()
-    expect(heading(frame, "Sign in")).to_be_visible()
+    frame.get_by_role("navigation", name="CareerLink").get_by_role(
+        "link", name=t("Sign in")
+    ).click()
+    expect(heading(frame, t("Sign in"))).to_be_visible()
     # After a navigation inside the frame, focus starts at the new page's content.
     frame.wait_for_function("() => document.activeElement.id === 'main'", timeout=3000)
     assert_accessible(frame, "embedded sign-in page")
-    frame.get_by_label("Email address").fill(student.email)
-    frame.get_by_label("Password", exact=True).fill("correct horse battery")
-    frame.get_by_role("button", name="Sign in", exact=True).click()
+    frame.get_by_label(t("Email address")).fill(student.email)
+    frame.get_by_label(t("Password"), exact=True).fill("correct horse battery")
+    frame.get_by_role("button", name=t("Sign in"), exact=True).click()
     expect(heading(frame, "Alma Alumna")).to_be_visible()
-    expect(frame.get_by_text("Signed in as Stella Student")).to_be_visible()
+    expect(frame.get_by_text(t("Signed in as %(name)s", name="Stella Student"))).to_be_visible()
 
     (cookie,) = careerlink_cookie(tab, app)
     assert (cookie["sameSite"], cookie["secure"], cookie["httpOnly"]) == ("None", True, True)
     assert cookie["partitionKey"] == "https://college.test"
 
-    frame.get_by_role("link", name="Ask for an introduction").click()
-    expect(heading(frame, "Ask Alma Alumna for an introduction")).to_be_visible()
+    frame.get_by_role("link", name=t("Ask for %(kind)s", kind=t("an introduction"))).click()
+    expect(
+        heading(
+            frame, t("Ask %(name)s for %(kind)s", name="Alma Alumna", kind=t("an introduction"))
+        )
+    ).to_be_visible()
     assert_accessible(frame, "embedded ask form")
-    frame.get_by_label("What do you hope to learn or achieve?").fill("How a clinic hires.")
-    frame.get_by_label("Why this alumnus?").fill("You run the clinic I admire.")
-    frame.get_by_label("Your message to the alumnus").fill(MESSAGE)
-    frame.get_by_label("I have read the conduct policy and will follow it").check()
-    frame.get_by_role("button", name="Send to the career office").click()
-    expect(heading(frame, "Your request to Alma Alumna")).to_be_visible()
-    expect(frame.get_by_text("Waiting for the career office").first).to_be_visible()
-    assert "/embed/requests/" in frame.url
+    frame.get_by_label(t("What do you hope to learn or achieve?")).fill("How a clinic hires.")
+    frame.get_by_label(t("Why this alumnus?")).fill("You run the clinic I admire.")
+    frame.get_by_label(t("Your message to the alumnus")).fill(MESSAGE)
+    frame.get_by_label(t("I have read the conduct policy and will follow it")).check()
+    frame.get_by_role("button", name=t("Send to the career office")).click()
+    expect(heading(frame, t("Your request to %(name)s", name="Alma Alumna"))).to_be_visible()
+    expect(frame.get_by_text(t("Waiting for the career office")).first).to_be_visible()
+    assert embedded(lang) + "requests/" in frame.url
     assert_accessible(frame, "embedded request after asking")
     frame_height_matches(tab, frame)
 
@@ -353,23 +402,31 @@ def authorize_in(window, sub: str) -> None:
     window.get_by_role("button", name="Authorize", exact=True).click()
 
 
+@LOCALES
 def test_campus_sign_in_through_a_popup(
     tab, careers, portal, app, campus_sso, oidc_provider, alumna, make_mentor
 ):
     """The ask form needs a sign-in: the campus button opens a popup; the frame is signed in."""
+    t, lang = speaking(tab)
     sub = campus_student(campus_sso, oidc_provider, careers.base)
     profile = make_mentor(user=alumna)
-    tab.goto(portal.url(CROSS_SITE, careerlink="ask", mentor=profile.id, kind="introduction"))
-    frame = the_frame(tab, "CareerLink: Ask a mentor")
-    expect(heading(frame, "Sign in")).to_be_visible()
+    tab.goto(
+        portal.url(CROSS_SITE, careerlink="ask", mentor=profile.id, kind="introduction", **lang)
+    )
+    frame = the_frame(tab, t("CareerLink: Ask a mentor"))
+    expect(heading(frame, t("Sign in"))).to_be_visible()
     assert_accessible(frame, "embedded sign-in with the campus button")
     with tab.expect_popup() as opened:
-        frame.get_by_role("link", name="Sign in with Campus account").click()
+        frame.get_by_role("link", name=t("Sign in with %(label)s", label="Campus account")).click()
     popup = opened.value
     authorize_in(popup, sub)
     popup.wait_for_event("close")
-    expect(heading(frame, "Ask Alma Alumna for an introduction")).to_be_visible()
-    expect(frame.get_by_text("Signed in as Stella Student")).to_be_visible()
+    expect(
+        heading(
+            frame, t("Ask %(name)s for %(kind)s", name="Alma Alumna", kind=t("an introduction"))
+        )
+    ).to_be_visible()
+    expect(frame.get_by_text(t("Signed in as %(name)s", name="Stella Student"))).to_be_visible()
     assert_accessible(frame, "embedded ask form after campus sign-in")
 
     partitions = {c["partitionKey"] for c in careerlink_cookie(tab, app)}
@@ -377,26 +434,30 @@ def test_campus_sign_in_through_a_popup(
     assert partitions == {"https://uni.test", "https://college.test"}
 
 
+@LOCALES
 def test_a_blocked_popup_leaves_a_link_to_a_new_tab(
     tab, careers, portal, campus_sso, oidc_provider, make_mentor
 ):
     """When window.open is refused, the frame shows a link; the new tab hands over the same."""
+    t, lang = speaking(tab)
     sub = campus_student(campus_sso, oidc_provider, careers.base)
     make_mentor()
     tab.context.add_init_script("window.open = function () { return null; };")
-    tab.goto(portal.url(CROSS_SITE, careerlink="my-requests"))
-    frame = the_frame(tab, "CareerLink: Your requests")
-    expect(heading(frame, "Sign in")).to_be_visible()
-    frame.get_by_role("link", name="Sign in with Campus account").click()
-    fallback = frame.get_by_role("link", name="Sign in with Campus account in a new tab")
+    tab.goto(portal.url(CROSS_SITE, careerlink="my-requests", **lang))
+    frame = the_frame(tab, t("CareerLink: Your requests"))
+    expect(heading(frame, t("Sign in"))).to_be_visible()
+    frame.get_by_role("link", name=t("Sign in with %(label)s", label="Campus account")).click()
+    fallback = frame.get_by_role(
+        "link", name=t("Sign in with %(label)s in a new tab", label="Campus account")
+    )
     expect(fallback).to_be_visible()
     expect(fallback).to_be_focused()
     assert_accessible(frame, "embedded sign-in, popup blocked")
     with tab.context.expect_page() as opened:
         fallback.click()
     authorize_in(opened.value, sub)
-    expect(heading(frame, "Your requests")).to_be_visible()
-    expect(frame.get_by_text("You have not asked anyone yet.")).to_be_visible()
+    expect(heading(frame, t("Your requests"))).to_be_visible()
+    expect(frame.get_by_text(t("You have not asked anyone yet."))).to_be_visible()
     assert_accessible(frame, "embedded requests list")
 
 
@@ -435,52 +496,63 @@ def test_no_other_site_may_frame_the_app(tab, careers, portal):
         assert framed.get_by_role("heading", name="Find a mentor").count() == 0
 
 
+@LOCALES
 def test_a_same_site_portal_works_with_lax_cookies(tab, careers, portal, app, student):
     """portal.uni.test frames careers.uni.test: first-party cookies, SameSite=Lax, suffice."""
+    t, lang = speaking(tab)
     careers.allow(SAME_SITE)
-    tab.goto(portal.url(SAME_SITE, careerlink="my-requests", theme_primary="7a1f5c"))
-    frame = the_frame(tab, "CareerLink: Your requests")
-    expect(heading(frame, "Sign in")).to_be_visible()
+    tab.goto(portal.url(SAME_SITE, careerlink="my-requests", theme_primary="7a1f5c", **lang))
+    frame = the_frame(tab, t("CareerLink: Your requests"))
+    expect(heading(frame, t("Sign in"))).to_be_visible()
     colour = frame.evaluate(
         "() => getComputedStyle(document.documentElement).getPropertyValue('--cl-color-primary')"
     )
     assert colour.strip() == "#7a1f5c"
-    frame.get_by_label("Email address").fill(student.email)
-    frame.get_by_label("Password", exact=True).fill("correct horse battery")
-    frame.get_by_role("button", name="Sign in", exact=True).click()
-    expect(heading(frame, "Your requests")).to_be_visible()
-    assert "/embed/theme=primary:7a1f5c/my/requests" in frame.url
+    frame.get_by_label(t("Email address")).fill(student.email)
+    frame.get_by_label(t("Password"), exact=True).fill("correct horse battery")
+    frame.get_by_role("button", name=t("Sign in"), exact=True).click()
+    expect(heading(frame, t("Your requests"))).to_be_visible()
+    assert embedded(lang) + "theme=primary:7a1f5c/my/requests" in frame.url
     (cookie,) = careerlink_cookie(tab, app)
     assert cookie["sameSite"] == "Lax"
     assert "partitionKey" not in cookie or not cookie["partitionKey"]
     assert_accessible(frame, "embedded requests, same-site portal, themed")
 
 
-def sign_in_in_frame(frame, email: str) -> None:
+def sign_in_in_frame(frame, email: str, t) -> None:
     """The frame's own sign-in form (the page asked for it)."""
-    expect(heading(frame, "Sign in")).to_be_visible()
-    frame.get_by_label("Email address").fill(email)
-    frame.get_by_label("Password", exact=True).fill("correct horse battery")
-    frame.get_by_role("button", name="Sign in", exact=True).click()
+    expect(heading(frame, t("Sign in"))).to_be_visible()
+    frame.get_by_label(t("Email address")).fill(email)
+    frame.get_by_label(t("Password"), exact=True).fill("correct horse battery")
+    frame.get_by_role("button", name=t("Sign in"), exact=True).click()
 
 
+@LOCALES
 def test_the_alumnus_and_staff_widgets(tab, careers, portal, make_request, staff):
     """An alumnus's waiting requests and the staff queue, each in a cross-site frame."""
+    t, lang = speaking(tab)
     waiting = make_request(state="relayed")
-    tab.goto(portal.url(CROSS_SITE, careerlink="waiting-requests"))
-    frame = the_frame(tab, "CareerLink: Requests waiting for your answer")
-    sign_in_in_frame(frame, waiting.alumnus.email)
-    expect(heading(frame, "Requests waiting for your answer")).to_be_visible()
+    tab.goto(portal.url(CROSS_SITE, careerlink="waiting-requests", **lang))
+    frame = the_frame(tab, t("CareerLink: Requests waiting for your answer"))
+    sign_in_in_frame(frame, waiting.alumnus.email, t)
+    expect(heading(frame, t("Requests waiting for your answer"))).to_be_visible()
     expect(
-        frame.get_by_role("link", name=f"Introduction for {waiting.student.display_name}")
+        frame.get_by_role(
+            "link",
+            name=t(
+                "%(kind)s for %(name)s",
+                kind=t("Introduction"),
+                name=waiting.student.display_name,
+            ),
+        )
     ).to_be_visible()
     assert_accessible(frame, "embedded waiting requests")
 
     tab.context.clear_cookies()
     make_request(state="submitted")
-    tab.goto(portal.url(CROSS_SITE, careerlink="staff-queue"))
-    frame = the_frame(tab, "CareerLink: Request queue")
-    sign_in_in_frame(frame, staff.email)
-    expect(heading(frame, "Requests")).to_be_visible()
-    assert "/embed/staff/requests" in frame.url
+    tab.goto(portal.url(CROSS_SITE, careerlink="staff-queue", **lang))
+    frame = the_frame(tab, t("CareerLink: Request queue"))
+    sign_in_in_frame(frame, staff.email, t)
+    expect(heading(frame, t("Requests"))).to_be_visible()
+    assert embedded(lang) + "staff/requests" in frame.url
     assert_accessible(frame, "embedded staff queue")

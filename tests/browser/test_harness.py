@@ -6,7 +6,7 @@ import urllib.request
 
 import pytest
 
-from browser.browser_helpers import assert_accessible, axe_violations
+from browser.browser_helpers import assert_accessible, axe_violations, translator
 
 pytestmark = pytest.mark.browser
 
@@ -48,3 +48,23 @@ def test_live_server_serves_the_app_and_sets_the_base_url(app, live_server):
     url = live_server.url + "/healthz"  # always http://127.0.0.1:<port>
     with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310
         assert response.status == 200
+
+
+def test_the_translator_fails_on_a_text_the_catalogue_lacks():
+    """The French journeys' labels come from the catalogue; a missing one fails at once, so an
+    untranslated label cannot pass unnoticed. English is the text itself."""
+    t = translator("fr")
+    assert t("Sign in") == "Se connecter"
+    assert t("Your request to %(name)s", name="Alma") == "Votre demande à Alma"
+    assert t.plural("%(num)s alumnus found", "%(num)s alumni found", 2, num=2) == (
+        "2 diplômés trouvés"
+    )
+    with pytest.raises(AssertionError, match="no fr translation of 'Not in the catalogue'"):
+        t("Not in the catalogue")
+    with pytest.raises(AssertionError, match="no fr plural translation"):
+        t.plural("%(num)s unknown", "%(num)s unknowns", 2, num=2)
+    english = translator("en")
+    assert english("Your request to %(name)s", name="Alma") == "Your request to Alma"
+    assert english.plural("%(num)s alumnus found", "%(num)s alumni found", 1, num=1) == (
+        "1 alumnus found"
+    )

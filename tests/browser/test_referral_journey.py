@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from babel.dates import format_date
 
 from browser.browser_helpers import (
     assert_accessible,
@@ -12,8 +13,10 @@ from browser.browser_helpers import (
     email_text,
     expect,
     sign_in_with_form,
+    translator,
 )
 from careerlink.database import transaction
+from careerlink.extensions import db
 from careerlink.mentors.models import today
 from careerlink.openings import services as openings
 from careerlink.permissions import Role
@@ -36,19 +39,26 @@ def heading(page, text: str):
     return page.get_by_role("heading", level=1, name=text, exact=True)
 
 
-def sign_out(page) -> None:
+def sign_out(page, t) -> None:
     """Press the header's sign-out button."""
-    page.get_by_role("navigation", name="Main").get_by_role("button", name="Sign out").click()
+    page.get_by_role("navigation", name=t("Main")).get_by_role("button", name=t("Sign out")).click()
 
 
+@pytest.mark.parametrize("page", ["en-GB", "fr-FR"], indirect=True)
 def test_a_referral_asked_from_a_posted_opening_is_passed_on(
     page, live_server, latest_email, make_user, make_mentor
 ):
     """The story of the graduate moving into publishing: from the opening to HR."""
     base = live_server.url
+    language = page.context.careerlink_language
+    t = translator(language)
     graduate = make_user(Role.STUDENT, email="gwen@alumni.example.edu", name="Gwen Graduate")
     editor = make_user(Role.ALUMNUS, email="paula@press.example.org", name="Paula Publisher")
     staff = make_user(Role.STAFF, email="sam@careers.example.edu", name="Sam Staff")
+    for person in (graduate, editor, staff):
+        person.locale = language
+    db.session.commit()
+    referral = t("a referral")
     make_mentor(user=editor, offers=("referral",))
     with transaction():
         posted = openings.post_opening(
@@ -68,53 +78,84 @@ def test_a_referral_asked_from_a_posted_opening_is_passed_on(
         openings.approve_opening(staff, posted)
 
     # The graduate opens the opening and asks for a referral: the opening is chosen already.
-    sign_in_with_form(page, base, graduate.email)
+    sign_in_with_form(page, base, graduate.email, t=t)
     page.goto(f"{base}/openings/{posted.id}")
-    page.get_by_role("link", name="Ask Paula Publisher for a referral").click()
-    expect(heading(page, "Ask Paula Publisher for a referral")).to_be_visible()
-    expect(page.get_by_label("The opening")).to_have_value(str(posted.id))
+    page.get_by_role(
+        "link", name=t("Ask %(name)s for %(kind)s", name="Paula Publisher", kind=referral)
+    ).click()
+    expect(
+        heading(page, t("Ask %(name)s for %(kind)s", name="Paula Publisher", kind=referral))
+    ).to_be_visible()
+    expect(page.get_by_label(t("The opening"))).to_have_value(str(posted.id))
     assert_accessible(page, "referral ask form")
-    page.get_by_label("What do you hope to learn or achieve?").fill("To be considered for it.")
-    page.get_by_label("Why this alumnus?").fill("You work at Riverside Press and posted it.")
-    page.get_by_label("Your message to the alumnus").fill(MESSAGE)
+    page.get_by_label(t("What do you hope to learn or achieve?")).fill("To be considered for it.")
+    page.get_by_label(t("Why this alumnus?")).fill("You work at Riverside Press and posted it.")
+    page.get_by_label(t("Your message to the alumnus")).fill(MESSAGE)
     # A file that says it is a PDF and is not: refused beside its field, nothing stored.
-    page.get_by_label("Your résumé").set_input_files(
+    page.get_by_label(t("Your résumé")).set_input_files(
         {"name": "resume.pdf", "mimeType": "application/pdf", "buffer": b"GIF89a not a pdf"}
     )
-    page.get_by_label("I have read the conduct policy and will follow it").check()
-    page.get_by_role("button", name="Send to the career office").click()
-    expect(page.get_by_text("This file is not a PDF or a Word (DOCX) document")).to_be_visible()
+    page.get_by_label(t("I have read the conduct policy and will follow it")).check()
+    page.get_by_role("button", name=t("Send to the career office")).click()
+    expect(
+        page.get_by_text(
+            t("This file is not a PDF or a Word (DOCX) document, whatever its name says.")
+        )
+    ).to_be_visible()
     assert_accessible(page, "referral ask form with a refused file")
-    page.get_by_label("Your résumé").set_input_files(
+    page.get_by_label(t("Your résumé")).set_input_files(
         {"name": "gwen-graduate.pdf", "mimeType": "application/pdf", "buffer": PDF}
     )
-    page.get_by_label("I have read the conduct policy and will follow it").check()
-    page.get_by_role("button", name="Send to the career office").click()
-    expect(heading(page, "Your request to Paula Publisher")).to_be_visible()
-    expect(page.get_by_text("Editorial assistant, Riverside Press")).to_be_visible()
+    page.get_by_label(t("I have read the conduct policy and will follow it")).check()
+    page.get_by_role("button", name=t("Send to the career office")).click()
+    expect(heading(page, t("Your request to %(name)s", name="Paula Publisher"))).to_be_visible()
+    expect(
+        page.get_by_text(
+            t(
+                "%(title)s, %(organisation)s (closes %(day)s)",
+                title="Editorial assistant",
+                organisation="Riverside Press",
+                day=format_date(
+                    posted.closes_on, "long", locale={"en": "en_GB"}.get(language, language)
+                ),
+            )
+        )
+    ).to_be_visible()
     assert_accessible(page, "graduate's referral request page")
-    sign_out(page)
+    sign_out(page, t)
 
     # Staff approve it.
-    sign_in_with_form(page, base, staff.email)
+    sign_in_with_form(page, base, staff.email, t=t)
     page.goto(f"{base}/staff/requests")
     page.get_by_role("link", name="#1").click()
-    expect(heading(page, "Request #1: Referral")).to_be_visible()
+    expect(
+        heading(page, t("Request #%(number)s: %(kind)s", number=1, kind=t("Referral")))
+    ).to_be_visible()
     assert_accessible(page, "staff page of a referral request")
-    page.get_by_role("button", name="Approve and relay").click()
-    expect(page.get_by_text("Approved: the request is on its way")).to_be_visible()
-    sign_out(page)
+    page.get_by_role("button", name=t("Approve and relay")).click()
+    expect(
+        page.get_by_text(t("Approved: the request is on its way to the alumnus."))
+    ).to_be_visible()
+    sign_out(page, t)
 
     # The alumna answers from the email (signed out): she agrees, then says she passed it on.
-    relay = latest_email(to=editor.email, subject="asks you for a referral")
+    relay = latest_email(
+        to=editor.email,
+        subject=t("%(name)s asks you for %(kind)s", name="Gwen Graduate", kind=referral),
+    )
     page.goto(email_link(relay, "/requests/answer/"))
-    expect(heading(page, "Gwen Graduate asks you for a referral")).to_be_visible()
+    expect(
+        heading(page, t("%(name)s asks you for %(kind)s", name="Gwen Graduate", kind=referral))
+    ).to_be_visible()
     assert_accessible(page, "referral answer page")
-    page.get_by_role("button", name="Accept: I will refer this student").click()
-    expect(page.get_by_role("heading", name="Have you passed it on?")).to_be_visible()
+    page.get_by_role("button", name=t("Accept: I will refer this student")).click()
+    expect(page.get_by_role("heading", name=t("Have you passed it on?"))).to_be_visible()
     assert_accessible(page, "referral answer page after agreeing")
-    page.get_by_role("button", name="I have passed it on").click()
-    expect(page.get_by_role("heading", name="Referred to the employer")).to_be_visible()
+    page.get_by_role("button", name=t("I have passed it on")).click()
+    expect(page.get_by_role("heading", name=t("Referred to the employer"))).to_be_visible()
 
-    told = latest_email(to=graduate.email, subject="Paula Publisher has passed your résumé on")
+    told = latest_email(
+        to=graduate.email,
+        subject=t("%(alumnus)s has passed your résumé on", alumnus="Paula Publisher"),
+    )
     assert "Riverside Press" in email_text(told)

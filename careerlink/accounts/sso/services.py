@@ -78,14 +78,18 @@ def identities_of(user: User) -> list[Identity]:
 
 
 def sign_in(
-    assertion: Assertion, via: Source, user_agent: str | None, ip_address: str | None
+    assertion: Assertion,
+    via: Source,
+    user_agent: str | None,
+    ip_address: str | None,
+    language: str | None = None,
 ) -> SignedIn | NeedsProof | NoRole:
     """Sign in the person a provider vouched for: the linked account, a new one, or neither.
 
     A known identity signs in to its account (its roles re-evaluated). An unknown one whose
     verified address belongs to an account must be proved first (NeedsProof, nothing written).
-    Otherwise an account is created just in time with the roles the rules grant; when none
-    does, nothing is created (NoRole).
+    Otherwise an account is created just in time with the roles the rules grant, keeping
+    `language` (the page's) as its own; when no rule grants one, nothing is created (NoRole).
     """
     identity = find_identity(assertion.provider, assertion.subject)
     if identity is not None:
@@ -99,7 +103,7 @@ def sign_in(
         return NoRole(None)
     _check_roles_may_use(via, granted)
     name = assertion.name or assertion.email.split("@", 1)[0]
-    user = create_user(assertion.email, name, None, list(granted), verified=True)
+    user = create_user(assertion.email, name, None, list(granted), verified=True, language=language)
     for row in user.role_rows:
         row.sso_provider = via.name
     identity = _add_identity(user, assertion, via)

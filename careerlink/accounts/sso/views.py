@@ -30,6 +30,7 @@ from careerlink.accounts.views import home_for, is_safe_next
 from careerlink.database import rollback
 from careerlink.errors import DomainError, NotFound
 from careerlink.extensions import db, limiter
+from careerlink.i18n import current_language
 from careerlink.permissions import STAFF_ROLES, role_required
 from careerlink.web.actions import found, perform
 
@@ -140,7 +141,8 @@ def _complete(assertion: Assertion, via: Source, id_token: str | None = None):
         return _link_signed_in(assertion, via)
     agent, address = client_details()
     done = perform(
-        lambda: services.sign_in(assertion, via, agent, address), propagate=(DomainError,)
+        lambda: services.sign_in(assertion, via, agent, address, current_language()),
+        propagate=(DomainError,),
     )
     result = done.value
     if isinstance(result, services.NeedsProof):

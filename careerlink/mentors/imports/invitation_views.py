@@ -10,6 +10,7 @@ from careerlink.accounts.forms import ConfirmForm
 from careerlink.accounts.signin import client_details, sign_browser_in
 from careerlink.errors import InvalidToken
 from careerlink.extensions import csrf
+from careerlink.i18n import current_language
 from careerlink.mentors.imports import invitations
 from careerlink.mentors.imports.forms import AcceptInvitationForm, AcceptSignedInForm
 from careerlink.mentors.industries import active_industries
@@ -30,7 +31,7 @@ def accept(token: str):
     signed_in = current_user.is_authenticated
     form_class = AcceptSignedInForm if signed_in else AcceptInvitationForm
     form = form_class(data=invitations.prefill(record) if request.method == "GET" else None)
-    form.industries.choices = [(i.slug, i.name) for i in active_industries()]
+    form.industries.choices = [(i.slug, i.label) for i in active_industries()]
     if form.validate_on_submit():
         if signed_in:
             me = current_user._get_current_object()
@@ -46,6 +47,7 @@ def accept(token: str):
                 bool(form.agree.data),
                 user_agent,
                 ip,
+                language=current_language(),
             )
         outcome = perform(
             work,

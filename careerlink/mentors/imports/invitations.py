@@ -222,9 +222,18 @@ def prefill(record: AlumniRecord) -> dict:
 
 
 def accept(
-    token: str, data: dict, password: str, agreed: bool, user_agent: str, ip: str | None
+    token: str,
+    data: dict,
+    password: str,
+    agreed: bool,
+    user_agent: str,
+    ip: str | None,
+    language: str | None = None,
 ) -> SignedIn:
-    """Create the alumnus's account, opt them in with the consent text, save the profile."""
+    """Create the alumnus's account, opt them in with the consent text, save the profile.
+
+    The account keeps `language` (the invitation page's) as its own, as a sign-up does.
+    """
     record = record_for_invitation(token)
     if not agreed:
         raise DomainError(_("Tick the box to agree before you join."), field="agree")
@@ -237,7 +246,12 @@ def accept(
             )
         )
     user = create_user(
-        record.email, data.get("display_name") or "", password, [Role.ALUMNUS], verified=True
+        record.email,
+        data.get("display_name") or "",
+        password,
+        [Role.ALUMNUS],
+        verified=True,
+        language=language,
     )
     now = utcnow()
     if current_app.config["CAREERLINK_IMPORT_VERIFIES_GRADUATES"]:

@@ -424,9 +424,13 @@ class SettingState:
 
 
 def setting_states() -> list[SettingState]:
-    """Every programme setting with its value in force, its environment default and origin."""
+    """Every programme setting with its value in force, its environment default and origin.
+
+    A text CareerLink ships is given in the reader's language (`programme.readable`); saved
+    unchanged, it is read back as the shipped text (see `Setting.parse`).
+    """
     return [
-        SettingState(s, programme.value(name), s.default(), programme.is_overridden(name))
+        SettingState(s, programme.readable(name), s.default(), programme.is_overridden(name))
         for name, s in programme.SETTINGS.items()
     ]
 
