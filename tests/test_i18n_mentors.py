@@ -132,6 +132,20 @@ def test_the_import_pages_in_french(client, db, staff, tmp_path):
     assert "would create 3, would update 0, skipped 0, 0 with errors" in english
 
 
+def test_a_fresh_install_s_default_industries_read_in_french(client, db, make_mentor):
+    # No administrator has named them yet: the shipped French names are shown, on the cards
+    # and in the filters; an industry renamed by the office keeps its own name.
+    make_mentor(industry="veterinary")
+    make_mentor(industry="software")
+    software = db.session.scalar(select(Industry).where(Industry.slug == "software"))
+    software.name = "Computing"
+    db.session.commit()
+    html = page(client, "/mentors", **FRENCH)
+    assert html.count("Soins vétérinaires et animaliers") == 2
+    assert "Computing" in html
+    assert "Logiciel et informatique" not in html
+
+
 def test_the_class_year_range_reads_from_and_to_not_sender_and_recipient(client):
     # "To" is also the outbox's recipient column ("Destinataire"): the range has its context.
     html = page(client, "/mentors", **FRENCH)

@@ -34,8 +34,11 @@ DEFAULT_INDUSTRIES: list[tuple[str, str]] = [
     ("veterinary", "Veterinary and animal care"),
 ]
 
-# The default industries' names in the other languages CareerLink ships (the demo fills them;
-# administrators edit `Industry.translations` on the industries page).
+DEFAULT_NAMES = dict(DEFAULT_INDUSTRIES)
+
+# The default industries' names in the other languages CareerLink ships: shown while an
+# industry keeps its shipped name and no administrator has named it in that language
+# (`Industry.translations`, edited on the industries page; the demo stores them).
 DEFAULT_TRANSLATIONS: dict[str, dict[str, str]] = {
     "accounting": {"fr": "Comptabilité et audit"},
     "agriculture": {"fr": "Agriculture et alimentation"},

@@ -111,10 +111,22 @@ class Industry(CountedInDirectory, db.Model):
 
     @property
     def label(self) -> str:
-        """The name in the current language (the source name when none is stored)."""
+        """The name in the current language (the source name when it has none)."""
         from careerlink.i18n import current_language
 
-        return (self.translations or {}).get(current_language()) or self.name
+        return self.given_name_in(current_language()) or self.name
+
+    def given_name_in(self, language: str) -> str | None:
+        """The name an administrator gave it in `language`, else, for a default industry still
+        under its shipped name, the shipped translation; None when it has neither."""
+        from careerlink.mentors.industries import DEFAULT_NAMES, DEFAULT_TRANSLATIONS
+
+        stored = (self.translations or {}).get(language)
+        if stored:
+            return stored
+        if DEFAULT_NAMES.get(self.slug) == self.name:
+            return DEFAULT_TRANSLATIONS.get(self.slug, {}).get(language)
+        return None
 
     def __repr__(self) -> str:
         return f"<Industry {self.slug}>"
