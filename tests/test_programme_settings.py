@@ -25,16 +25,17 @@ def stored() -> dict[str, str]:
     return dict(_db.session.execute(select(ProgrammeSetting.name, ProgrammeSetting.value)).all())
 
 
-def test_the_environment_is_the_default(app, db):
-    app.config["CAREERLINK_RESPONSE_DAYS"] = 9
+def test_the_environment_is_the_default(app, db, monkeypatch):
+    monkeypatch.setitem(app.config, "CAREERLINK_RESPONSE_DAYS", 9)
     forget_cache()
     assert request_settings.response_days() == 9
     assert is_overridden("CAREERLINK_RESPONSE_DAYS") is False
 
 
-def test_a_saved_value_is_in_force_and_audited(client, sign_in, admin, app):
-    app.config["CAREERLINK_RESPONSE_DAYS"] = 7
-    app.config["CAREERLINK_MENTOR_CONSENT_TEXT"] = "I consent to being listed."
+def test_a_saved_value_is_in_force_and_audited(client, sign_in, admin, app, monkeypatch):
+    # The app outlives the test: its environment values are put back afterwards.
+    monkeypatch.setitem(app.config, "CAREERLINK_RESPONSE_DAYS", 7)
+    monkeypatch.setitem(app.config, "CAREERLINK_MENTOR_CONSENT_TEXT", "I consent to being listed.")
     sign_in(admin)
     resp = client.post(
         "/admin/settings",
@@ -59,15 +60,16 @@ def test_a_saved_value_is_in_force_and_audited(client, sign_in, admin, app):
     ]
 
 
-def test_saving_the_environment_value_goes_back_to_it(db, admin, app):
-    app.config["CAREERLINK_MAX_OPEN_REQUESTS"] = 3
+def test_saving_the_environment_value_goes_back_to_it(db, admin, app, monkeypatch):
+    monkeypatch.setitem(app.config, "CAREERLINK_MAX_OPEN_REQUESTS", 3)
     with transaction():
         services.update_settings(admin, {"CAREERLINK_MAX_OPEN_REQUESTS": "5"})
     assert stored() == {"CAREERLINK_MAX_OPEN_REQUESTS": "5"}
     with transaction():
         services.update_settings(admin, {"CAREERLINK_MAX_OPEN_REQUESTS": "3"})
     assert stored() == {}
-    app.config["CAREERLINK_MAX_OPEN_REQUESTS"] = 4  # a later change of the environment applies
+    # A later change of the environment applies.
+    monkeypatch.setitem(app.config, "CAREERLINK_MAX_OPEN_REQUESTS", 4)
     forget_cache()
     assert request_settings.max_open_requests() == 4
 
@@ -95,11 +97,11 @@ def test_unlisting_must_come_after_the_reminder(db, admin):
     assert stored() == {}
 
 
-def test_the_sender_name_changes_the_from_of_emails(db, admin, app):
+def test_the_sender_name_changes_the_from_of_emails(db, admin, app, monkeypatch):
     from careerlink.mail.models import OutboxMessage
     from careerlink.mail.transports import message_bytes
 
-    app.config["MAIL_DEFAULT_SENDER"] = "CareerLink <careers@example.edu>"
+    monkeypatch.setitem(app.config, "MAIL_DEFAULT_SENDER", "CareerLink <careers@example.edu>")
     with transaction():
         services.update_settings(admin, {"CAREERLINK_SENDER_NAME": "Career Office"})
     row = OutboxMessage(
