@@ -465,6 +465,104 @@ def test_every_browse_page_is_the_fully_sorted_order_whatever_the_ties(asked):
         assert pages == expected, per_page
 
 
+# --- the day's order and the shuffle's walk ------------------------------------------------------
+
+
+@pytest.mark.parametrize("span", [1, 2, 3, 10, 97, 1000])
+def test_walking_the_shuffle_gives_the_ids_in_the_shuffles_order(span):
+    ids = np.arange(span, dtype=np.int64)
+    # Seeds 0 and PRIME - 2 make the shuffle the identity and its reverse (a = 1, a = p - 1).
+    for seed in (0, 1, PRIME - 2, *(day_seed(viewer, ON) for viewer in range(1, 6))):
+        expected = ids[np.argsort(directory_snapshot.tiebreak(ids, seed), kind="stable")]
+        assert list(directory_snapshot.shuffled_ids(seed, span)) == expected.tolist(), seed
+
+
+def varied_snapshot(seed: int, count: int = 400) -> directory_snapshot.Snapshot:
+    """Alumni with gaps in their ids, some unlisted, away, asked at shared or unique times."""
+    rng = random.Random(seed)
+    rows = []
+    for n in range(1, count + 1):
+        values = list(row(3 * n + rng.randint(0, 2)))
+        values[NAMES.index("directory_listed")] = rng.random() > 0.1
+        values[NAMES.index("unavailable_day")] = rng.choice([0, 0, 0, ON.toordinal() + 3])
+        asked = rng.choice([-1, -1, -1, 5_000_000, 6_000_000, rng.randint(1, 10**9)])
+        values[NAMES.index("requested_micros")] = asked
+        rows.append(tuple(values))
+    return directory_snapshot.Snapshot(1, 1, NAMES, rows)
+
+
+def fully_sorted(snapshot, seed: int, on: date = ON, available_only: bool = False) -> list[int]:
+    """Every listed alumnus in browse order, sorted whole (no tie left to chance)."""
+    size = snapshot.size
+    ids = snapshot.ids[:size]
+    available = snapshot.available(on)
+    keep = snapshot.listed[:size] & (available if available_only else True)
+    rows = np.flatnonzero(keep)
+    shuffle = directory_snapshot.tiebreak(ids[rows], seed)
+    order = np.lexsort((shuffle, snapshot.requested[:size][rows], ~available[rows]))
+    return [int(i) for i in ids[rows[order]]]
+
+
+def read_in_pages(snapshot, seed: int, per_page: int, on: date = ON, **options) -> list[int]:
+    pages: list[int] = []
+    for start in range(0, snapshot.size + per_page, per_page):
+        pages += snapshot.browse_listed(on, seed, start, per_page, **options)
+    return pages
+
+
+@pytest.mark.parametrize("walk_cost", [0, 10**12])  # always walk the shuffle; never walk it
+@pytest.mark.parametrize("available_only", [False, True])
+def test_the_days_order_gives_every_page_in_the_fully_sorted_order(
+    monkeypatch, walk_cost, available_only
+):
+    monkeypatch.setattr(directory_snapshot, "WALK_COST", walk_cost)
+    snapshot = varied_snapshot(11)
+    for seed in (day_seed(7, ON), day_seed(8, ON), 0):
+        expected = fully_sorted(snapshot, seed, available_only=available_only)
+        for per_page in (1, 7, 20, 500):
+            pages = read_in_pages(snapshot, seed, per_page, available_only=available_only)
+            assert pages == expected, (seed, per_page)
+        # The same as the general path (`browse_page`) over the same alumni.
+        available = snapshot.available(ON)
+        mask = snapshot.listed[: snapshot.size] & (available if available_only else True)
+        assert snapshot.browse_page(mask, available, seed, 20, 20) == expected[20:40]
+
+
+@pytest.mark.parametrize("walk_cost", [0, 10**12])
+def test_the_days_order_follows_each_change_and_each_day(monkeypatch, walk_cost):
+    monkeypatch.setattr(directory_snapshot, "WALK_COST", walk_cost)
+    snapshot = varied_snapshot(12)
+    seed = day_seed(9, ON)
+    assert read_in_pages(snapshot, seed, 20) == fully_sorted(snapshot, seed)
+    day = snapshot.day_order(ON)
+    ids = [int(i) for i in snapshot.ids[: snapshot.size]]
+    rng = random.Random(5)
+    changed = []
+    for profile_id in rng.sample(ids, 12):
+        values = list(row(profile_id))
+        values[NAMES.index("directory_listed")] = rng.random() > 0.3
+        values[NAMES.index("unavailable_day")] = rng.choice([0, ON.toordinal() + 1])
+        values[NAMES.index("requested_micros")] = rng.choice([-1, 5_000_000, 2 * 10**9])
+        changed.append(patch(tuple(values)))
+    new = [patch(row(ids[-1] + 10)), patch(row(ids[-1] + 11))]  # new alumni: ids only grow
+    assert snapshot.apply(changed + new) is True
+    assert snapshot.day_order(ON) is day  # moved row by row, not sorted again
+    assert snapshot.size == len(ids) + 2
+    expected = fully_sorted(snapshot, seed)
+    assert read_in_pages(snapshot, seed, 20) == expected
+    assert read_in_pages(snapshot, seed, 20, available_only=True) == fully_sorted(
+        snapshot, seed, available_only=True
+    )
+    # The next day: the away come back, and the day's order is sorted again.
+    later = ON + timedelta(days=4)
+    assert read_in_pages(snapshot, seed, 20, on=later) == fully_sorted(snapshot, seed, later)
+    assert snapshot.day_order(later) is not day
+    # Many changes at once: sorted again when next used, with the same answer.
+    many = [patch(row(profile_id)) for profile_id in ids[: directory_snapshot.DAY_ORDER_MOVES + 1]]
+    assert snapshot.apply(many) is True
+    assert read_in_pages(snapshot, seed, 20, on=later) == fully_sorted(snapshot, seed, later)
+
+
 def test_word_matches_are_remembered_until_the_next_change():
     snapshot = directory_snapshot.Snapshot(1, 1, NAMES, [row(2), row(5), row(9)])
     asked = []

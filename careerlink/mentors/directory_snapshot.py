@@ -19,11 +19,20 @@ private snapshot of its own, so that nothing uncommitted reaches the shared one.
 
 Two things are remembered with a snapshot until its next change: the matches of recent word
 searches (ids and scores from the full-text index) and each facet's tally of every profile.
+
+The browse order's first two keys (who may be asked now, then the least recently asked) are the
+same for every viewer on a given day, so the listed profiles are kept sorted by them for the day
+(`DayOrder`), patched row by row as profiles change. Only the shuffle that breaks ties is the
+viewer's own: `(id * a + b) mod p`, an affine map of the ids. The few smallest values of such a
+map over the ids `[0, n)` come out in order one at a time (the three-distance theorem: each
+next one is `+u`, `-v` or `+u-v` away, with `u` and `v` found in O(log p)), so a landing page
+reads its 20 alumni from the largest tie (never asked, may be asked now) without shuffling it.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import threading
 from collections import OrderedDict
@@ -59,6 +68,13 @@ TEXT_CACHE_MATCHES = 1_000_000
 TEXT_CACHE_ENTRIES = 256
 # The first day of the proleptic Gregorian calendar as a Julian day (date.toordinal() == 1).
 _JULIAN_DAY_OF_ORDINAL_ONE = 1721425.5
+_UNLISTED = np.iinfo(np.int64).max  # a day key no listed profile has
+# More changed profiles than this in one catching up: the day's order is sorted again when next
+# used, instead of moving each profile (each move copies the order's two arrays).
+DAY_ORDER_MOVES = 32
+# Walking the shuffle costs about this many times more per id than shuffling a tie with NumPy:
+# a tie is walked when that reads fewer ids' worth of time (see `Snapshot._tie_page`).
+WALK_COST = 16
 
 
 @functools.cache
@@ -91,12 +107,102 @@ def _industry_ids(key: str | None) -> list[int]:
     return [int(part) for part in (key or "").split("|") if part.isdigit()]
 
 
+def shuffle_of(seed: int) -> tuple[int, int]:
+    """The shuffle's (a, b) for a seed: id -> (id * a + b) mod PRIME, with 0 < a < PRIME."""
+    return 1 + seed % (PRIME - 1), (seed * 2654435761) % PRIME
+
+
 def tiebreak(ids: np.ndarray, seed: int) -> np.ndarray:
     """The per-viewer, per-day shuffle: id -> (id * a + b) mod p, a bijection for each seed."""
-    multiplier = np.uint64(1 + seed % (PRIME - 1))
-    offset = np.uint64((seed * 2654435761) % PRIME)
+    a, b = shuffle_of(seed)
     # ids < 2**31 and a < 2**32: the product and the sum stay below 2**64.
-    return (ids.astype(np.uint64) * multiplier + offset) % np.uint64(PRIME)
+    return (ids.astype(np.uint64) * np.uint64(a) + np.uint64(b)) % np.uint64(PRIME)
+
+
+def _min_mod_linear(n: int, m: int, a: int, b: int) -> int:
+    """min((a * x + b) mod m for x in range(n)), in O(log m) steps (Euclid-like reduction)."""
+    least = m
+    while n > 0:
+        a %= m
+        b %= m
+        least = min(least, b)
+        n = (a * (n - 1) + b) // m
+        b -= m * n
+        a, m = m, a
+    return least
+
+
+def shuffled_ids(seed: int, n: int):
+    """Yield the ids 0 .. n-1 in the order of the seed's shuffle (`tiebreak`), lazily.
+
+    By the three-distance theorem, the successor of x in that order is x + u if that is below n,
+    else x - v if that is not negative, else x + u - v, where x + u and x - v are the closest
+    steps up and down among the ids (u + v >= n, so at most one of the first two applies). The
+    first id and u and v are minima of affine maps mod PRIME (prime, so `a` is invertible).
+    """
+    if n <= 0:
+        return
+    a, b = shuffle_of(seed)
+    inverse = pow(a, -1, PRIME)
+    x = (_min_mod_linear(n, PRIME, a, b) - b) * inverse % PRIME
+    yield x
+    if n == 1:
+        return
+    u = _min_mod_linear(n - 1, PRIME, a, a) * inverse % PRIME  # argmin of a*d mod p, 0 < d < n
+    down = PRIME - a  # argmax of a*d mod p is the argmin of (p - a)*d mod p
+    v = _min_mod_linear(n - 1, PRIME, down, down) * pow(down, -1, PRIME) % PRIME
+    for _ in range(n - 1):
+        if x + u < n:
+            x += u
+        elif x >= v:
+            x -= v
+        else:
+            x += u - v
+        yield x
+
+
+class DayOrder:
+    """The listed profiles sorted by the browse order's first two keys, for one day.
+
+    A profile's key is who may be asked now first (bit 62 set for the others), then its last
+    request time (microseconds since 1970, plus one: never asked is 0). Profiles with the same
+    key are in no particular order here: the viewer's shuffle orders them.
+    """
+
+    def __init__(self, ordinal: int, keys: np.ndarray, listed: np.ndarray):
+        self.ordinal = ordinal
+        self.keys = keys  # every row's key; _UNLISTED for the unlisted
+        rows = np.flatnonzero(listed)
+        self.rows = rows[np.argsort(keys[rows], kind="stable")]
+        self.sorted_keys = keys[self.rows]
+
+    def tie(self, at: int) -> tuple[int, int]:
+        """The positions [lo, hi) of the profiles whose key is the one at position `at`."""
+        key = self.sorted_keys[at]
+        return (
+            int(np.searchsorted(self.sorted_keys, key, "left")),
+            int(np.searchsorted(self.sorted_keys, key, "right")),
+        )
+
+    def move(self, index: int, key: int) -> None:
+        """Give row `index` (a new row: the next one) its new key, keeping the order sorted."""
+        if index >= self.keys.size:
+            extra = np.full(index + 1 - self.keys.size, _UNLISTED, np.int64)
+            self.keys = np.concatenate([self.keys, extra])
+        old = int(self.keys[index])
+        if old == key:
+            return
+        if old != _UNLISTED:
+            lo = int(np.searchsorted(self.sorted_keys, old, "left"))
+            hi = int(np.searchsorted(self.sorted_keys, old, "right"))
+            at = lo + int(np.flatnonzero(self.rows[lo:hi] == index)[0])
+            self.rows = np.delete(self.rows, at)
+            self.sorted_keys = np.delete(self.sorted_keys, at)
+        if key != _UNLISTED:
+            at = int(np.searchsorted(self.sorted_keys, key, "right"))
+            self.rows = np.insert(self.rows, at, index)
+            self.sorted_keys = np.insert(self.sorted_keys, at, key)
+        self.keys[index] = key
 
 
 class Snapshot:
@@ -127,12 +233,16 @@ class Snapshot:
         # terms -> (rows, scores) of the profiles whose words match, valid until a change
         self._text: OrderedDict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._text_held = 0
+        # The listed profiles in the browse order's first two keys, for one day (see DayOrder).
+        self._day: DayOrder | None = None
         self._load(list(names), rows)
 
     def __getstate__(self) -> dict:
-        # The copy shared through Redis leaves the word matches out: each process asks again.
+        # The copy shared through Redis leaves the word matches and the day's order out: each
+        # process asks again and sorts its own.
         state = self.__dict__.copy()
         state["_text"], state["_text_held"] = OrderedDict(), 0
+        state["_day"] = None
         return state
 
     @property
@@ -262,6 +372,8 @@ class Snapshot:
         rows = sorted(rows, key=lambda r: r.id)
         if not rows:  # the usual case: nothing changed since the last search
             return True
+        if len(rows) > DAY_ORDER_MOVES:
+            self._day = None
         for row in rows:
             index = int(np.searchsorted(self.ids[: self.size], row.id))
             if index < self.size and self.ids[index] == row.id:
@@ -273,6 +385,9 @@ class Snapshot:
                 self.size += 1
             else:  # a new id below the highest (transactions committed out of order)
                 return False
+            if self._day is not None:
+                where = np.array([index])
+                self._day.move(index, int(self._day_keys(where, self._day.ordinal)[0]))
         self._text.clear()
         self._text_held = 0
         self._everyone.clear()
@@ -450,6 +565,71 @@ class Snapshot:
             return []
         ordered = rows[np.lexsort((self.ids[rows], scores[rows], ~available[rows]))]
         return [int(i) for i in self.ids[ordered[offset : offset + limit]]]
+
+    def _day_keys(self, rows: np.ndarray, ordinal: int) -> np.ndarray:
+        """The day's browse key of these rows (as `browse_page` computes it): _UNLISTED for
+        the unlisted."""
+        days = self.unavailable[rows]
+        away = (days != 0) & (days > ordinal)
+        keys = (away.astype(np.int64) << 62) | (self.requested[rows] + 1)
+        return np.where(self.listed[rows], keys, _UNLISTED)
+
+    def day_order(self, on: date) -> DayOrder:
+        """The listed profiles in the day's browse keys: sorted once a day, then kept by
+        `apply` (moved row by row)."""
+        ordinal = on.toordinal()
+        if self._day is None or self._day.ordinal != ordinal:
+            rows = np.arange(self.size)
+            self._day = DayOrder(ordinal, self._day_keys(rows, ordinal), self.listed[: self.size])
+        return self._day
+
+    def browse_listed(
+        self, on: date, seed: int, offset: int, limit: int, *, available_only: bool = False
+    ) -> list[int]:
+        """`browse_page` for every listed profile (or every one who may be asked now), read
+        from the day's order: only the ties the page falls in are shuffled, and a large one
+        is walked in the shuffle's order instead (`shuffled_ids`)."""
+        day = self.day_order(on)
+        count = day.sorted_keys.size
+        if available_only:  # who may be asked now come first: the keys below bit 62
+            count = int(np.searchsorted(day.sorted_keys, np.int64(1) << 62, "left"))
+        end = min(offset + limit, count)
+        page: list[int] = []
+        at = offset
+        while at < end:
+            lo, hi = day.tie(at)
+            stop = min(end, hi)
+            key = int(day.sorted_keys[at])
+            page += self._tie_page(day, day.rows[lo:hi], key, seed, at - lo, stop - lo)
+            at = stop
+        return page
+
+    def _tie_page(
+        self, day: DayOrder, tied: np.ndarray, key: int, seed: int, start: int, stop: int
+    ) -> list[int]:
+        """Ids of places start..stop-1, in the seed's shuffle, of the tied rows (all of key)."""
+        size = tied.size
+        ids = self.ids[: self.size]
+        span = int(ids[-1]) + 1  # the shuffle's walk runs over the ids 0 .. span-1
+        # Walking reaches the stop-th tied profile after about stop * span / size ids.
+        if stop * span * WALK_COST < size * size:
+            found: list[int] = []
+            walk = shuffled_ids(seed, span)
+            while len(found) < stop:
+                wanted = (stop - len(found)) * span // size + 16
+                batch = np.fromiter(itertools.islice(walk, wanted), np.int64)
+                if not batch.size:
+                    break
+                at = np.minimum(np.searchsorted(ids, batch), self.size - 1)
+                found += batch[(ids[at] == batch) & (day.keys[at] == key)].tolist()
+            return found[start:stop]
+        shuffled = tiebreak(ids[tied], seed)
+        if stop < size:
+            chosen = np.argpartition(shuffled, stop - 1)[:stop]
+            chosen = chosen[np.argsort(shuffled[chosen])]
+        else:
+            chosen = np.argsort(shuffled)
+        return [int(i) for i in ids[tied[chosen[start:stop]]]]
 
     def browse_page(self, mask, available, seed: int, offset: int, limit: int) -> list[int]:
         """Ids of one page in browse order: who may be asked now first, then the least

@@ -357,6 +357,10 @@ def search_mentors(
                 ids = snapshot.ranked_page(
                     snapshot.matching(groups), available, scores, start, per_page
                 )
+            elif set(groups) <= {"accepting"}:
+                # Every listed alumnus (or all who may be asked now): the day's order holds
+                # them sorted already; only the page's ties are shuffled.
+                ids = snapshot.browse_listed(on, seed, start, per_page, available_only=bool(groups))
             else:
                 ids = snapshot.browse_page(
                     snapshot.matching(groups), available, seed, start, per_page
