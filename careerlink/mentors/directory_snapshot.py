@@ -675,11 +675,22 @@ class _Holder:
     def __init__(self):
         self.lock = threading.Lock()
         self.snapshot: Snapshot | None = None
+        self.industries: tuple[int, list] | None = None  # (structure, the industries)
 
 
 def init_app(app) -> None:
     """Give this application its (empty) snapshot holder."""
     app.extensions[EXTENSION] = _Holder()
+
+
+def industries(structure: int, read: Callable[[], list]) -> list:
+    """The industries as `read` gives them, kept in this process until the directory's structure
+    changes (any change to an industry changes it): a search reads them once per structure."""
+    holder: _Holder = current_app.extensions[EXTENSION]
+    kept = holder.industries
+    if kept is None or kept[0] != structure:
+        kept = holder.industries = (structure, read())
+    return kept[1]
 
 
 def state() -> tuple[int, int] | None:

@@ -106,7 +106,7 @@ class SearchResult(Page[MentorProfile]):
 
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     criteria: SearchCriteria = field(default_factory=SearchCriteria)
-    industries: list[Industry] = field(default_factory=list)
+    industries: list[DirectoryIndustry] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
 
@@ -245,6 +245,36 @@ def _pg_query(terms: list[str]):
     return func.to_tsquery(literal_column("'simple'::regconfig"), textfold.tsquery(terms))
 
 
+@dataclass(frozen=True, eq=False)
+class DirectoryIndustry:
+    """An industry as the directory's filters and counts use it: plain values, kept per process
+    (`directory_snapshot.industries`) and shared by every request, so never an ORM object."""
+
+    id: int
+    slug: str
+    name: str
+    active: bool
+    translations: dict | None = None
+    label = property(Industry.label.fget, doc=Industry.label.__doc__)
+
+
+def _industries(directory: tuple[int, int] | None) -> list[DirectoryIndustry]:
+    """Every industry by name: kept per process with the directory's structure (which any change
+    to an industry changes), read afresh inside a transaction that changed the directory."""
+
+    def read() -> list[DirectoryIndustry]:
+        rows = db.session.execute(
+            select(
+                Industry.id, Industry.slug, Industry.name, Industry.active, Industry.translations
+            ).order_by(Industry.name)
+        )
+        return [DirectoryIndustry(*row) for row in rows]
+
+    if directory is None or has_uncommitted_changes(db.session):
+        return read()
+    return directory_snapshot.industries(directory[0], read)
+
+
 def day_seed(viewer_id: int | None, on: date) -> int:
     """A deterministic seed for one viewer on one day."""
     return ((viewer_id or 0) * 1000003 + on.toordinal() * 7919) % directory_snapshot.PRIME
@@ -303,7 +333,9 @@ def search_mentors(
     per_page = bounded_per_page(per_page, maximum=MAX_PER_PAGE)
     notices: list[str] = []
 
-    all_industries = list(db.session.scalars(select(Industry).order_by(Industry.name)))
+    if directory is False:
+        directory = directory_snapshot.state()
+    all_industries = _industries(directory)
     by_slug = {i.slug: i for i in all_industries}
     industry_ids: list[int] | None = None
     if criteria.industries:
@@ -319,8 +351,6 @@ def search_mentors(
             industry_ids = None
     terms = criteria.terms
 
-    if directory is False:
-        directory = directory_snapshot.state()
     key = None
     # Never cache what may still roll back.
     if (
