@@ -86,6 +86,8 @@ CRITERIA = [
     SearchCriteria(q="surg", industries=["veterinary"], country="Ireland"),
     SearchCriteria(q="nobody-has-this-word"),
     SearchCriteria(city="Nowhere"),
+    SearchCriteria(offers=[Offer.SHADOWING]),
+    SearchCriteria(remote=True),
 ]
 
 
@@ -561,6 +563,46 @@ def test_the_days_order_follows_each_change_and_each_day(monkeypatch, walk_cost)
     many = [patch(row(profile_id)) for profile_id in ids[: directory_snapshot.DAY_ORDER_MOVES + 1]]
     assert snapshot.apply(many) is True
     assert read_in_pages(snapshot, seed, 20, on=later) == fully_sorted(snapshot, seed, later)
+
+
+def test_the_listed_tallies_are_kept_row_by_row_as_a_fresh_count_gives_them():
+    """The landing page's counts come from tallies patched by each change, never recounted."""
+    rng = random.Random(3)
+    towns, keys = ["Cork", "Sligo", "Galway"], ["|1|", "|2|", "|1|2|", ""]
+    rows = {n: list(row(n, rng.choice(towns), rng.choice(keys))) for n in range(1, 200)}
+    snapshot = directory_snapshot.Snapshot(1, 1, NAMES, [tuple(v) for v in rows.values()])
+    industries = [SimpleNamespace(id=i, slug=f"industry-{i}") for i in (1, 2, 3)]
+    single = [
+        SearchCriteria(),
+        SearchCriteria(city="Cork"),
+        SearchCriteria(offers=[Offer.SHADOWING]),
+        SearchCriteria(remote=True),
+    ]
+
+    def answers(snap) -> list:
+        available = snap.available(ON)
+        found = []
+        for criteria in single:
+            groups = snap.group_masks(criteria, None, None, available)
+            found.append(snap.counts(groups, available, industries))
+        groups = snap.group_masks(SearchCriteria(), [1], None, available)  # by industry alone
+        return [*found, snap.counts(groups, available, industries)]
+
+    answers(snapshot)  # the tallies are counted now, then kept
+    for n in rng.sample(sorted(rows), 40):
+        values = rows[n]
+        values[NAMES.index("directory_listed")] = rng.random() > 0.4
+        values[NAMES.index("city")] = rng.choice([*towns, "Tralee"])  # a value new to the snapshot
+        values[NAMES.index("industry_key")] = rng.choice([*keys, "|3|", "|1|3|"])
+        values[NAMES.index("open_to_remote")] = rng.random() > 0.5
+        values[NAMES.index("offers_shadowing")] = rng.random() > 0.5
+    rows[250] = list(row(250, "Tralee", "|3|"))
+    changed = [patch(tuple(v)) for v in rows.values()]
+    assert snapshot.apply(changed) is True
+    fresh = directory_snapshot.Snapshot(1, 1, NAMES, [tuple(v) for v in rows.values()])
+    assert answers(snapshot) == answers(fresh)
+    listed_in_tralee = [n for n, v in rows.items() if v[1] and v[NAMES.index("city")] == "Tralee"]
+    assert answers(fresh)[0][1]["city"]["Tralee"] == len(listed_in_tralee)
 
 
 def test_word_matches_are_remembered_until_the_next_change():

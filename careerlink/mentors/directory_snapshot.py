@@ -235,6 +235,8 @@ class Snapshot:
         self._text_held = 0
         # The listed profiles in the browse order's first two keys, for one day (see DayOrder).
         self._day: DayOrder | None = None
+        # Every facet's tally of the listed profiles, kept row by row (see `_listed_tallies`).
+        self._listed_tally: dict[str, np.ndarray] | None = None
         self._load(list(names), rows)
 
     def __getstate__(self) -> dict:
@@ -377,12 +379,15 @@ class Snapshot:
         for row in rows:
             index = int(np.searchsorted(self.ids[: self.size], row.id))
             if index < self.size and self.ids[index] == row.id:
+                self._count_row(index, -1)
                 self._write(index, row)
+                self._count_row(index, 1)
             elif index == self.size:  # a new profile: ids only grow
                 if self.size == self.ids.size:
                     self._resize(2 * self.ids.size + 64)
                 self._write(index, row)
                 self.size += 1
+                self._count_row(index, 1)
             else:  # a new id below the highest (transactions committed out of order)
                 return False
             if self._day is not None:
@@ -504,26 +509,83 @@ class Snapshot:
                 mask &= group
         return mask
 
+    def _listed_tallies(self) -> dict[str, np.ndarray]:
+        """Every facet's tally of the listed profiles: counted once, then kept row by row
+        (`_count_row`) as profiles change."""
+        if self._listed_tally is None:
+            n = self.size
+            listed = self.listed[:n]
+            tallies = {
+                name: np.bincount(self.codes[name][:n][listed], minlength=len(self.values[name]))
+                for name in LIST_FACETS
+            }
+            tallies["industry"] = np.bincount(
+                self.industry_set[:n][listed], minlength=len(self._set_code)
+            )
+            tallies["offer"] = np.array(
+                [np.count_nonzero(listed & self.offers[offer][:n]) for offer in Offer], np.int64
+            )
+            tallies["remote"] = np.array([np.count_nonzero(listed & self.remote[:n])], np.int64)
+            tallies["total"] = np.array([np.count_nonzero(listed)], np.int64)
+            self._listed_tally = tallies
+        return self._listed_tally
+
+    def _count_row(self, index: int, sign: int) -> None:
+        """Add (1) or take away (-1) row `index`'s part in the kept tallies, if it is listed."""
+        tallies = self._listed_tally
+        if tallies is None or not self.listed[index]:
+            return
+        codes = [(name, int(self.codes[name][index])) for name in LIST_FACETS]
+        for name, code in [*codes, ("industry", int(self.industry_set[index]))]:
+            tally = tallies[name]
+            if code >= tally.size:  # a value first seen in this change
+                tally = tallies[name] = np.concatenate(
+                    [tally, np.zeros(code + 1 - tally.size, tally.dtype)]
+                )
+            tally[code] += sign
+        for i, offer in enumerate(Offer):
+            if self.offers[offer][index]:
+                tallies["offer"][i] += sign
+        if self.remote[index]:
+            tallies["remote"][0] += sign
+        tallies["total"][0] += sign
+
     def counts(self, groups, available, industries) -> tuple[int, dict[str, dict[str, int]]]:
-        """The total and every facet's counts; each facet leaves its own filter out."""
+        """The total and every facet's counts; each facet leaves its own filter out.
+
+        A facet whose count leaves out every filter (every facet of the landing page, the
+        industry facet of a search by industry alone) reads the listed profiles' kept tally.
+        """
         n = self.size
         matched = self.matching(groups)
 
         def without(name: str) -> np.ndarray:  # the matches, this facet's own filter left out
             return self.matching(groups, name) if name in groups else matched
 
-        total = int(np.count_nonzero(matched))
-        others = without("offer")
+        def everyone_listed(name: str) -> bool:  # no filter but this facet's own
+            return not set(groups) - {name}
+
+        kept = self._listed_tallies()
+        if everyone_listed("offer"):
+            offers = dict(zip(Offer, kept["offer"].tolist(), strict=True))
+        else:
+            others = without("offer")
+            offers = {offer: np.count_nonzero(others & self.offers[offer][:n]) for offer in Offer}
+        if everyone_listed("remote"):
+            remote = int(kept["remote"][0])
+        else:
+            remote = int(np.count_nonzero(without("remote") & self.remote[:n]))
+        total = int(kept["total"][0]) if not groups else int(np.count_nonzero(matched))
         facets: dict[str, dict[str, int]] = {
-            "offer": {
-                offer.value: int(np.count_nonzero(others & self.offers[offer][:n]))
-                for offer in Offer
-            },
-            "remote": {"yes": int(np.count_nonzero(without("remote") & self.remote[:n]))},
+            "offer": {offer.value: int(offers[offer]) for offer in Offer},
+            "remote": {"yes": remote},
             "accepting": {"yes": int(np.count_nonzero(without("accepting") & available))},
         }
         for name in LIST_FACETS:
-            tally = self._tally(name, self.codes[name], without(name), len(self.values[name]))
+            if everyone_listed(name):
+                tally = kept[name]
+            else:
+                tally = self._tally(name, self.codes[name], without(name), len(self.values[name]))
             counted = [
                 (self.values[name][code], int(tally[code]))
                 for code in np.flatnonzero(tally)
@@ -532,10 +594,15 @@ class Snapshot:
             counted.sort(key=lambda item: (-item[1], item[0]))
             facets[name] = dict(counted[:LIST_FACET_LIMIT])
         # One bincount over the industry sets, then each set's count added to its industries.
-        per_set = self._tally(
-            "industry", self.industry_set, without("industry"), len(self._set_code)
-        )
+        if everyone_listed("industry"):
+            per_set = kept["industry"]
+        else:
+            per_set = self._tally(
+                "industry", self.industry_set, without("industry"), len(self._set_code)
+            )
         set_codes, industry_ids = self._industry_pairs()
+        if per_set.size < len(self._set_code):  # sets no listed profile has had yet
+            per_set = np.concatenate([per_set, np.zeros(len(self._set_code) - per_set.size)])
         per_industry = np.bincount(industry_ids, weights=per_set[set_codes]).astype(np.int64)
         industry_counts: dict[str, int] = {}
         for industry in industries:
@@ -724,7 +791,7 @@ def _shared_cache():
 
 def _shared_key(structure: int) -> str:
     # The layout's version in the key: a worker of a new release never reads an older layout.
-    return f"directory-snapshot:v2:{structure}"
+    return f"directory-snapshot:v3:{structure}"
 
 
 def _load_shared(structure: int) -> Snapshot | None:
