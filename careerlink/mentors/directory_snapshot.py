@@ -566,40 +566,47 @@ class Snapshot:
             return not set(groups) - {name}
 
         kept = self._listed_tallies()
+        total = int(kept["total"][0]) if not groups else int(np.count_nonzero(matched))
+        # Few matches (one industry, a city): the facets that count exactly the matches read
+        # their values at the matches' rows, not a mask over every profile.
+        rows = np.flatnonzero(matched) if groups and 8 * total <= n else None
+
+        def count(name: str, values: np.ndarray) -> int:
+            if rows is not None and name not in groups:
+                return int(np.count_nonzero(values[:n][rows]))
+            return int(np.count_nonzero(without(name) & values[:n]))
+
+        def tally(name: str, codes: np.ndarray, size: int) -> np.ndarray:
+            if everyone_listed(name):
+                return kept[name]
+            if rows is not None and name not in groups:
+                return np.bincount(codes[:n][rows], minlength=size)
+            return self._tally(name, codes, without(name), size)
+
         if everyone_listed("offer"):
             offers = dict(zip(Offer, kept["offer"].tolist(), strict=True))
         else:
-            others = without("offer")
-            offers = {offer: np.count_nonzero(others & self.offers[offer][:n]) for offer in Offer}
+            offers = {offer: count("offer", self.offers[offer]) for offer in Offer}
         if everyone_listed("remote"):
             remote = int(kept["remote"][0])
         else:
-            remote = int(np.count_nonzero(without("remote") & self.remote[:n]))
-        total = int(kept["total"][0]) if not groups else int(np.count_nonzero(matched))
+            remote = count("remote", self.remote)
         facets: dict[str, dict[str, int]] = {
             "offer": {offer.value: int(offers[offer]) for offer in Offer},
             "remote": {"yes": remote},
-            "accepting": {"yes": int(np.count_nonzero(without("accepting") & available))},
+            "accepting": {"yes": count("accepting", available)},
         }
         for name in LIST_FACETS:
-            if everyone_listed(name):
-                tally = kept[name]
-            else:
-                tally = self._tally(name, self.codes[name], without(name), len(self.values[name]))
+            tally_of = tally(name, self.codes[name], len(self.values[name]))
             counted = [
-                (self.values[name][code], int(tally[code]))
-                for code in np.flatnonzero(tally)
+                (self.values[name][code], int(tally_of[code]))
+                for code in np.flatnonzero(tally_of)
                 if code
             ]
             counted.sort(key=lambda item: (-item[1], item[0]))
             facets[name] = dict(counted[:LIST_FACET_LIMIT])
         # One bincount over the industry sets, then each set's count added to its industries.
-        if everyone_listed("industry"):
-            per_set = kept["industry"]
-        else:
-            per_set = self._tally(
-                "industry", self.industry_set, without("industry"), len(self._set_code)
-            )
+        per_set = tally("industry", self.industry_set, len(self._set_code))
         set_codes, industry_ids = self._industry_pairs()
         if per_set.size < len(self._set_code):  # sets no listed profile has had yet
             per_set = np.concatenate([per_set, np.zeros(len(self._set_code) - per_set.size)])
