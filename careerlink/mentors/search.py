@@ -8,9 +8,9 @@ full-text index (FTS5 on SQLite, a tsvector on PostgreSQL) for its matches' ids 
 become a filter and the page's order. Counts, and each page's ordered ids, are also cached per
 data version and day (`facet_cache`); a page whose ids are cached needs no snapshot. The
 statements are a fixed set whatever the page size and the number of alumni: the directory state,
-the industry list, the snapshot's catching up and the word matches (word searches) unless the
-page's ids are cached, then the page's rows with their owners and the eager load of their
-industries.
+the snapshot's catching up and the word matches (word searches) unless the page's ids are
+cached, then the page's rows with their owners and the eager load of their industries. The
+industry list is read once per process and directory structure (`_industries`).
 """
 
 from __future__ import annotations
