@@ -250,6 +250,22 @@ def test_the_order_is_each_viewers_own_and_the_days_own(db, directory, make_user
     assert len({tuple(order) for order in orders.values()}) == 4
 
 
+@pytest.mark.parametrize("walk_cost", [0, 10**12])  # the shuffle walked; the tie shuffled
+def test_the_landing_pages_are_sqls_order_whether_the_shuffle_is_walked_or_not(
+    db, directory, make_user, monkeypatch, walk_cost
+):
+    monkeypatch.setattr(directory_snapshot, "WALK_COST", walk_cost)
+    for viewer in (make_user(Role.STUDENT), make_user(Role.STUDENT)):
+        for criteria in (SearchCriteria(), SearchCriteria(accepting_now=True)):
+            expected = oracle_browse(db, criteria, day_seed(viewer.id, ON))
+            pages = []
+            for page in range(1, 11):
+                result = search_mentors(criteria, viewer=viewer, page=page, per_page=7, on=ON)
+                if result.page == page:
+                    pages += [p.id for p in result.items]
+            assert pages == expected, criteria
+
+
 # --- catching up -------------------------------------------------------------------------------
 
 
