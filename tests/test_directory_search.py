@@ -312,6 +312,27 @@ def test_inactive_industry_hides_from_filters_but_keeps_profiles(campus, client,
     assert search(industries=["software"]).total == 1
 
 
+def test_an_industry_changed_after_a_search_shows_changed_in_the_next(campus, client, db):
+    """The industry list is kept per process until an industry changes, never past it."""
+    assert 'for="f-industry-software">Software and IT ' in client.get("/mentors").text
+    software = db.session.scalar(db.select(Industry).where(Industry.slug == "software"))
+    software.name = "Software engineering"
+    db.session.flush()  # not committed: this transaction's own search reads the list afresh
+    mine = {i.slug: i.label for i in search_mentors(SearchCriteria()).industries}
+    assert mine["software"] == "Software engineering"
+    db.session.rollback()
+    # Another change commits the structure number that the rolled-back one had taken: what the
+    # rolled-back transaction read must not have been kept under it.
+    other = db.session.scalar(db.select(Industry).where(Industry.slug != "software").limit(1))
+    other.name = f"{other.name} (renamed)"
+    db.session.commit()
+    assert 'for="f-industry-software">Software and IT ' in client.get("/mentors").text
+    software = db.session.scalar(db.select(Industry).where(Industry.slug == "software"))
+    software.name = "Software engineering"
+    db.session.commit()
+    assert 'for="f-industry-software">Software engineering ' in client.get("/mentors").text
+
+
 def test_directory_page_shows_counts_and_cards(campus, client, db):
     html = client.get("/mentors", query_string={"country": "Ireland"}).data.decode()
     assert "2 alumni found" in html
@@ -433,7 +454,7 @@ def count_statements(app, client, url, cold=True) -> int:
     return len(seen)
 
 
-BROWSE_STATEMENTS = 5
+BROWSE_STATEMENTS = 4
 
 
 @pytest.mark.parametrize("signed_in", [False, True])
@@ -443,6 +464,10 @@ def test_directory_statement_count_is_fixed(app, client, sign_in, mentor, make_u
     mentor("First Of Many", industries=("veterinary", "healthcare"))
     mentor("Second Of Many", industries=("software",), tags=["x"])
     mentor("Third Of Many", industries=("law",))
+    # The first search after a change to the industries (a new structure) reads them once more;
+    # this process then keeps them until the next such change.
+    first = count_statements(app, client, "/mentors?per_page=3")
+    assert count_statements(app, client, "/mentors?per_page=3") == first - 1
     counts = {}
     for url in ("/mentors?per_page=1", "/mentors?per_page=50", "/mentors?q=many&per_page=2"):
         counts[url] = count_statements(app, client, url)
@@ -457,9 +482,9 @@ def test_directory_statement_count_is_fixed(app, client, sign_in, mentor, make_u
     filtered = "/mentors?industry=veterinary&industry=law&offer=introduction&country=x&per_page=40"
     # Nobody matches: the page has no rows, so nothing is loaded (two statements fewer).
     assert count_statements(app, client, filtered) == counts["/mentors?per_page=1"] - 2
-    # The directory state, the industries, the snapshot's catching up, the page's rows with
-    # their owners and their industries (not the owners' roles, which a card does not show); a
-    # signed-in page also reads its session with its user and their roles (one statement).
+    # The directory state, the snapshot's catching up, the page's rows with their owners and
+    # their industries (not the owners' roles, which a card does not show); a signed-in page
+    # also reads its session with its user and their roles (one statement).
     assert counts["/mentors?per_page=1"] == BROWSE_STATEMENTS + (1 if signed_in else 0)
     # Word searches also ask for the matches' ids and scores (one statement).
     assert counts["/mentors?q=many&per_page=2"] == counts["/mentors?per_page=1"] + 1
@@ -501,9 +526,9 @@ def test_a_page_seen_before_needs_no_snapshot(db, mentor, make_user):
             event.remove(db.engine, "before_cursor_execute", before)
         assert [p.id for p in again.items] == [p.id for p in first.items]
         assert (again.total, again.facets, again.page) == (first.total, first.facets, 2)
-        # The industries, the directory state, the page's rows with their owners, and their
-        # industries: no catching up, no word matches.
-        assert len(seen) == 4
+        # The directory state, the page's rows with their owners, and their industries: no
+        # industry list (kept per process), no catching up, no word matches.
+        assert len(seen) == 3
         assert not any("directory_version >" in sql for sql in seen)
 
 

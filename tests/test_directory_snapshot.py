@@ -86,6 +86,8 @@ CRITERIA = [
     SearchCriteria(q="surg", industries=["veterinary"], country="Ireland"),
     SearchCriteria(q="nobody-has-this-word"),
     SearchCriteria(city="Nowhere"),
+    SearchCriteria(offers=[Offer.SHADOWING]),
+    SearchCriteria(remote=True),
 ]
 
 
@@ -246,6 +248,22 @@ def test_the_order_is_each_viewers_own_and_the_days_own(db, directory, make_user
                 db, SearchCriteria(), day_seed(viewer.id, on), on
             )
     assert len({tuple(order) for order in orders.values()}) == 4
+
+
+@pytest.mark.parametrize("walk_cost", [0, 10**12])  # the shuffle walked; the tie shuffled
+def test_the_landing_pages_are_sqls_order_whether_the_shuffle_is_walked_or_not(
+    db, directory, make_user, monkeypatch, walk_cost
+):
+    monkeypatch.setattr(directory_snapshot, "WALK_COST", walk_cost)
+    for viewer in (make_user(Role.STUDENT), make_user(Role.STUDENT)):
+        for criteria in (SearchCriteria(), SearchCriteria(accepting_now=True)):
+            expected = oracle_browse(db, criteria, day_seed(viewer.id, ON))
+            pages = []
+            for page in range(1, 11):
+                result = search_mentors(criteria, viewer=viewer, page=page, per_page=7, on=ON)
+                if result.page == page:
+                    pages += [p.id for p in result.items]
+            assert pages == expected, criteria
 
 
 # --- catching up -------------------------------------------------------------------------------
@@ -463,6 +481,144 @@ def test_every_browse_page_is_the_fully_sorted_order_whatever_the_ties(asked):
         for start in range(0, 300, per_page):
             pages += snapshot.browse_page(mask, available, seed, start, per_page)
         assert pages == expected, per_page
+
+
+# --- the day's order and the shuffle's walk ------------------------------------------------------
+
+
+@pytest.mark.parametrize("span", [1, 2, 3, 10, 97, 1000])
+def test_walking_the_shuffle_gives_the_ids_in_the_shuffles_order(span):
+    ids = np.arange(span, dtype=np.int64)
+    # Seeds 0 and PRIME - 2 make the shuffle the identity and its reverse (a = 1, a = p - 1).
+    for seed in (0, 1, PRIME - 2, *(day_seed(viewer, ON) for viewer in range(1, 6))):
+        expected = ids[np.argsort(directory_snapshot.tiebreak(ids, seed), kind="stable")]
+        assert list(directory_snapshot.shuffled_ids(seed, span)) == expected.tolist(), seed
+
+
+def varied_snapshot(seed: int, count: int = 400) -> directory_snapshot.Snapshot:
+    """Alumni with gaps in their ids, some unlisted, away, asked at shared or unique times."""
+    rng = random.Random(seed)
+    rows = []
+    for n in range(1, count + 1):
+        values = list(row(3 * n + rng.randint(0, 2)))
+        values[NAMES.index("directory_listed")] = rng.random() > 0.1
+        values[NAMES.index("unavailable_day")] = rng.choice([0, 0, 0, ON.toordinal() + 3])
+        asked = rng.choice([-1, -1, -1, 5_000_000, 6_000_000, rng.randint(1, 10**9)])
+        values[NAMES.index("requested_micros")] = asked
+        rows.append(tuple(values))
+    return directory_snapshot.Snapshot(1, 1, NAMES, rows)
+
+
+def fully_sorted(snapshot, seed: int, on: date = ON, available_only: bool = False) -> list[int]:
+    """Every listed alumnus in browse order, sorted whole (no tie left to chance)."""
+    size = snapshot.size
+    ids = snapshot.ids[:size]
+    available = snapshot.available(on)
+    keep = snapshot.listed[:size] & (available if available_only else True)
+    rows = np.flatnonzero(keep)
+    shuffle = directory_snapshot.tiebreak(ids[rows], seed)
+    order = np.lexsort((shuffle, snapshot.requested[:size][rows], ~available[rows]))
+    return [int(i) for i in ids[rows[order]]]
+
+
+def read_in_pages(snapshot, seed: int, per_page: int, on: date = ON, **options) -> list[int]:
+    pages: list[int] = []
+    for start in range(0, snapshot.size + per_page, per_page):
+        pages += snapshot.browse_listed(on, seed, start, per_page, **options)
+    return pages
+
+
+@pytest.mark.parametrize("walk_cost", [0, 10**12])  # always walk the shuffle; never walk it
+@pytest.mark.parametrize("available_only", [False, True])
+def test_the_days_order_gives_every_page_in_the_fully_sorted_order(
+    monkeypatch, walk_cost, available_only
+):
+    monkeypatch.setattr(directory_snapshot, "WALK_COST", walk_cost)
+    snapshot = varied_snapshot(11)
+    for seed in (day_seed(7, ON), day_seed(8, ON), 0):
+        expected = fully_sorted(snapshot, seed, available_only=available_only)
+        for per_page in (1, 7, 20, 500):
+            pages = read_in_pages(snapshot, seed, per_page, available_only=available_only)
+            assert pages == expected, (seed, per_page)
+        # The same as the general path (`browse_page`) over the same alumni.
+        available = snapshot.available(ON)
+        mask = snapshot.listed[: snapshot.size] & (available if available_only else True)
+        assert snapshot.browse_page(mask, available, seed, 20, 20) == expected[20:40]
+
+
+@pytest.mark.parametrize("walk_cost", [0, 10**12])
+def test_the_days_order_follows_each_change_and_each_day(monkeypatch, walk_cost):
+    monkeypatch.setattr(directory_snapshot, "WALK_COST", walk_cost)
+    snapshot = varied_snapshot(12)
+    seed = day_seed(9, ON)
+    assert read_in_pages(snapshot, seed, 20) == fully_sorted(snapshot, seed)
+    day = snapshot.day_order(ON)
+    ids = [int(i) for i in snapshot.ids[: snapshot.size]]
+    rng = random.Random(5)
+    changed = []
+    for profile_id in rng.sample(ids, 12):
+        values = list(row(profile_id))
+        values[NAMES.index("directory_listed")] = rng.random() > 0.3
+        values[NAMES.index("unavailable_day")] = rng.choice([0, ON.toordinal() + 1])
+        values[NAMES.index("requested_micros")] = rng.choice([-1, 5_000_000, 2 * 10**9])
+        changed.append(patch(tuple(values)))
+    new = [patch(row(ids[-1] + 10)), patch(row(ids[-1] + 11))]  # new alumni: ids only grow
+    assert snapshot.apply(changed + new) is True
+    assert snapshot.day_order(ON) is day  # moved row by row, not sorted again
+    assert snapshot.size == len(ids) + 2
+    expected = fully_sorted(snapshot, seed)
+    assert read_in_pages(snapshot, seed, 20) == expected
+    assert read_in_pages(snapshot, seed, 20, available_only=True) == fully_sorted(
+        snapshot, seed, available_only=True
+    )
+    # The next day: the away come back, and the day's order is sorted again.
+    later = ON + timedelta(days=4)
+    assert read_in_pages(snapshot, seed, 20, on=later) == fully_sorted(snapshot, seed, later)
+    assert snapshot.day_order(later) is not day
+    # Many changes at once: sorted again when next used, with the same answer.
+    many = [patch(row(profile_id)) for profile_id in ids[: directory_snapshot.DAY_ORDER_MOVES + 1]]
+    assert snapshot.apply(many) is True
+    assert read_in_pages(snapshot, seed, 20, on=later) == fully_sorted(snapshot, seed, later)
+
+
+def test_the_listed_tallies_are_kept_row_by_row_as_a_fresh_count_gives_them():
+    """The landing page's counts come from tallies patched by each change, never recounted."""
+    rng = random.Random(3)
+    towns, keys = ["Cork", "Sligo", "Galway"], ["|1|", "|2|", "|1|2|", ""]
+    rows = {n: list(row(n, rng.choice(towns), rng.choice(keys))) for n in range(1, 200)}
+    snapshot = directory_snapshot.Snapshot(1, 1, NAMES, [tuple(v) for v in rows.values()])
+    industries = [SimpleNamespace(id=i, slug=f"industry-{i}") for i in (1, 2, 3)]
+    single = [
+        SearchCriteria(),
+        SearchCriteria(city="Cork"),
+        SearchCriteria(offers=[Offer.SHADOWING]),
+        SearchCriteria(remote=True),
+    ]
+
+    def answers(snap) -> list:
+        available = snap.available(ON)
+        found = []
+        for criteria in single:
+            groups = snap.group_masks(criteria, None, None, available)
+            found.append(snap.counts(groups, available, industries))
+        groups = snap.group_masks(SearchCriteria(), [1], None, available)  # by industry alone
+        return [*found, snap.counts(groups, available, industries)]
+
+    answers(snapshot)  # the tallies are counted now, then kept
+    for n in rng.sample(sorted(rows), 40):
+        values = rows[n]
+        values[NAMES.index("directory_listed")] = rng.random() > 0.4
+        values[NAMES.index("city")] = rng.choice([*towns, "Tralee"])  # a value new to the snapshot
+        values[NAMES.index("industry_key")] = rng.choice([*keys, "|3|", "|1|3|"])
+        values[NAMES.index("open_to_remote")] = rng.random() > 0.5
+        values[NAMES.index("offers_shadowing")] = rng.random() > 0.5
+    rows[250] = list(row(250, "Tralee", "|3|"))
+    changed = [patch(tuple(v)) for v in rows.values()]
+    assert snapshot.apply(changed) is True
+    fresh = directory_snapshot.Snapshot(1, 1, NAMES, [tuple(v) for v in rows.values()])
+    assert answers(snapshot) == answers(fresh)
+    listed_in_tralee = [n for n, v in rows.items() if v[1] and v[NAMES.index("city")] == "Tralee"]
+    assert answers(fresh)[0][1]["city"]["Tralee"] == len(listed_in_tralee)
 
 
 def test_word_matches_are_remembered_until_the_next_change():

@@ -19,11 +19,20 @@ private snapshot of its own, so that nothing uncommitted reaches the shared one.
 
 Two things are remembered with a snapshot until its next change: the matches of recent word
 searches (ids and scores from the full-text index) and each facet's tally of every profile.
+
+The browse order's first two keys (who may be asked now, then the least recently asked) are the
+same for every viewer on a given day, so the listed profiles are kept sorted by them for the day
+(`DayOrder`), patched row by row as profiles change. Only the shuffle that breaks ties is the
+viewer's own: `(id * a + b) mod p`, an affine map of the ids. The few smallest values of such a
+map over the ids `[0, n)` come out in order one at a time (the three-distance theorem: each
+next one is `+u`, `-v` or `+u-v` away, with `u` and `v` found in O(log p)), so a landing page
+reads its 20 alumni from the largest tie (never asked, may be asked now) without shuffling it.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import threading
 from collections import OrderedDict
@@ -59,6 +68,13 @@ TEXT_CACHE_MATCHES = 1_000_000
 TEXT_CACHE_ENTRIES = 256
 # The first day of the proleptic Gregorian calendar as a Julian day (date.toordinal() == 1).
 _JULIAN_DAY_OF_ORDINAL_ONE = 1721425.5
+_UNLISTED = np.iinfo(np.int64).max  # a day key no listed profile has
+# More changed profiles than this in one catching up: the day's order is sorted again when next
+# used, instead of moving each profile (each move copies the order's two arrays).
+DAY_ORDER_MOVES = 32
+# Walking the shuffle costs about this many times more per id than shuffling a tie with NumPy:
+# a tie is walked when that reads fewer ids' worth of time (see `Snapshot._tie_page`).
+WALK_COST = 16
 
 
 @functools.cache
@@ -91,12 +107,102 @@ def _industry_ids(key: str | None) -> list[int]:
     return [int(part) for part in (key or "").split("|") if part.isdigit()]
 
 
+def shuffle_of(seed: int) -> tuple[int, int]:
+    """The shuffle's (a, b) for a seed: id -> (id * a + b) mod PRIME, with 0 < a < PRIME."""
+    return 1 + seed % (PRIME - 1), (seed * 2654435761) % PRIME
+
+
 def tiebreak(ids: np.ndarray, seed: int) -> np.ndarray:
     """The per-viewer, per-day shuffle: id -> (id * a + b) mod p, a bijection for each seed."""
-    multiplier = np.uint64(1 + seed % (PRIME - 1))
-    offset = np.uint64((seed * 2654435761) % PRIME)
+    a, b = shuffle_of(seed)
     # ids < 2**31 and a < 2**32: the product and the sum stay below 2**64.
-    return (ids.astype(np.uint64) * multiplier + offset) % np.uint64(PRIME)
+    return (ids.astype(np.uint64) * np.uint64(a) + np.uint64(b)) % np.uint64(PRIME)
+
+
+def _min_mod_linear(n: int, m: int, a: int, b: int) -> int:
+    """min((a * x + b) mod m for x in range(n)), in O(log m) steps (Euclid-like reduction)."""
+    least = m
+    while n > 0:
+        a %= m
+        b %= m
+        least = min(least, b)
+        n = (a * (n - 1) + b) // m
+        b -= m * n
+        a, m = m, a
+    return least
+
+
+def shuffled_ids(seed: int, n: int):
+    """Yield the ids 0 .. n-1 in the order of the seed's shuffle (`tiebreak`), lazily.
+
+    By the three-distance theorem, the successor of x in that order is x + u if that is below n,
+    else x - v if that is not negative, else x + u - v, where x + u and x - v are the closest
+    steps up and down among the ids (u + v >= n, so at most one of the first two applies). The
+    first id and u and v are minima of affine maps mod PRIME (prime, so `a` is invertible).
+    """
+    if n <= 0:
+        return
+    a, b = shuffle_of(seed)
+    inverse = pow(a, -1, PRIME)
+    x = (_min_mod_linear(n, PRIME, a, b) - b) * inverse % PRIME
+    yield x
+    if n == 1:
+        return
+    u = _min_mod_linear(n - 1, PRIME, a, a) * inverse % PRIME  # argmin of a*d mod p, 0 < d < n
+    down = PRIME - a  # argmax of a*d mod p is the argmin of (p - a)*d mod p
+    v = _min_mod_linear(n - 1, PRIME, down, down) * pow(down, -1, PRIME) % PRIME
+    for _ in range(n - 1):
+        if x + u < n:
+            x += u
+        elif x >= v:
+            x -= v
+        else:
+            x += u - v
+        yield x
+
+
+class DayOrder:
+    """The listed profiles sorted by the browse order's first two keys, for one day.
+
+    A profile's key is who may be asked now first (bit 62 set for the others), then its last
+    request time (microseconds since 1970, plus one: never asked is 0). Profiles with the same
+    key are in no particular order here: the viewer's shuffle orders them.
+    """
+
+    def __init__(self, ordinal: int, keys: np.ndarray, listed: np.ndarray):
+        self.ordinal = ordinal
+        self.keys = keys  # every row's key; _UNLISTED for the unlisted
+        rows = np.flatnonzero(listed)
+        self.rows = rows[np.argsort(keys[rows], kind="stable")]
+        self.sorted_keys = keys[self.rows]
+
+    def tie(self, at: int) -> tuple[int, int]:
+        """The positions [lo, hi) of the profiles whose key is the one at position `at`."""
+        key = self.sorted_keys[at]
+        return (
+            int(np.searchsorted(self.sorted_keys, key, "left")),
+            int(np.searchsorted(self.sorted_keys, key, "right")),
+        )
+
+    def move(self, index: int, key: int) -> None:
+        """Give row `index` (a new row: the next one) its new key, keeping the order sorted."""
+        if index >= self.keys.size:
+            extra = np.full(index + 1 - self.keys.size, _UNLISTED, np.int64)
+            self.keys = np.concatenate([self.keys, extra])
+        old = int(self.keys[index])
+        if old == key:
+            return
+        if old != _UNLISTED:
+            lo = int(np.searchsorted(self.sorted_keys, old, "left"))
+            hi = int(np.searchsorted(self.sorted_keys, old, "right"))
+            at = lo + int(np.flatnonzero(self.rows[lo:hi] == index)[0])
+            self.rows = np.delete(self.rows, at)
+            self.sorted_keys = np.delete(self.sorted_keys, at)
+        if key != _UNLISTED:
+            at = int(np.searchsorted(self.sorted_keys, key, "right"))
+            self.rows = np.insert(self.rows, at, index)
+            self.sorted_keys = np.insert(self.sorted_keys, at, key)
+        self.keys[index] = key
 
 
 class Snapshot:
@@ -127,12 +233,18 @@ class Snapshot:
         # terms -> (rows, scores) of the profiles whose words match, valid until a change
         self._text: OrderedDict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._text_held = 0
+        # The listed profiles in the browse order's first two keys, for one day (see DayOrder).
+        self._day: DayOrder | None = None
+        # Every facet's tally of the listed profiles, kept row by row (see `_listed_tallies`).
+        self._listed_tally: dict[str, np.ndarray] | None = None
         self._load(list(names), rows)
 
     def __getstate__(self) -> dict:
-        # The copy shared through Redis leaves the word matches out: each process asks again.
+        # The copy shared through Redis leaves the word matches and the day's order out: each
+        # process asks again and sorts its own.
         state = self.__dict__.copy()
         state["_text"], state["_text_held"] = OrderedDict(), 0
+        state["_day"] = None
         return state
 
     @property
@@ -262,17 +374,25 @@ class Snapshot:
         rows = sorted(rows, key=lambda r: r.id)
         if not rows:  # the usual case: nothing changed since the last search
             return True
+        if len(rows) > DAY_ORDER_MOVES:
+            self._day = None
         for row in rows:
             index = int(np.searchsorted(self.ids[: self.size], row.id))
             if index < self.size and self.ids[index] == row.id:
+                self._count_row(index, -1)
                 self._write(index, row)
+                self._count_row(index, 1)
             elif index == self.size:  # a new profile: ids only grow
                 if self.size == self.ids.size:
                     self._resize(2 * self.ids.size + 64)
                 self._write(index, row)
                 self.size += 1
+                self._count_row(index, 1)
             else:  # a new id below the highest (transactions committed out of order)
                 return False
+            if self._day is not None:
+                where = np.array([index])
+                self._day.move(index, int(self._day_keys(where, self._day.ordinal)[0]))
         self._text.clear()
         self._text_held = 0
         self._everyone.clear()
@@ -389,38 +509,107 @@ class Snapshot:
                 mask &= group
         return mask
 
+    def _listed_tallies(self) -> dict[str, np.ndarray]:
+        """Every facet's tally of the listed profiles: counted once, then kept row by row
+        (`_count_row`) as profiles change."""
+        if self._listed_tally is None:
+            n = self.size
+            listed = self.listed[:n]
+            tallies = {
+                name: np.bincount(self.codes[name][:n][listed], minlength=len(self.values[name]))
+                for name in LIST_FACETS
+            }
+            tallies["industry"] = np.bincount(
+                self.industry_set[:n][listed], minlength=len(self._set_code)
+            )
+            tallies["offer"] = np.array(
+                [np.count_nonzero(listed & self.offers[offer][:n]) for offer in Offer], np.int64
+            )
+            tallies["remote"] = np.array([np.count_nonzero(listed & self.remote[:n])], np.int64)
+            tallies["total"] = np.array([np.count_nonzero(listed)], np.int64)
+            self._listed_tally = tallies
+        return self._listed_tally
+
+    def _count_row(self, index: int, sign: int) -> None:
+        """Add (1) or take away (-1) row `index`'s part in the kept tallies, if it is listed."""
+        tallies = self._listed_tally
+        if tallies is None or not self.listed[index]:
+            return
+        codes = [(name, int(self.codes[name][index])) for name in LIST_FACETS]
+        for name, code in [*codes, ("industry", int(self.industry_set[index]))]:
+            tally = tallies[name]
+            if code >= tally.size:  # a value first seen in this change
+                tally = tallies[name] = np.concatenate(
+                    [tally, np.zeros(code + 1 - tally.size, tally.dtype)]
+                )
+            tally[code] += sign
+        for i, offer in enumerate(Offer):
+            if self.offers[offer][index]:
+                tallies["offer"][i] += sign
+        if self.remote[index]:
+            tallies["remote"][0] += sign
+        tallies["total"][0] += sign
+
     def counts(self, groups, available, industries) -> tuple[int, dict[str, dict[str, int]]]:
-        """The total and every facet's counts; each facet leaves its own filter out."""
+        """The total and every facet's counts; each facet leaves its own filter out.
+
+        A facet whose count leaves out every filter (every facet of the landing page, the
+        industry facet of a search by industry alone) reads the listed profiles' kept tally.
+        """
         n = self.size
         matched = self.matching(groups)
 
         def without(name: str) -> np.ndarray:  # the matches, this facet's own filter left out
             return self.matching(groups, name) if name in groups else matched
 
-        total = int(np.count_nonzero(matched))
-        others = without("offer")
+        def everyone_listed(name: str) -> bool:  # no filter but this facet's own
+            return not set(groups) - {name}
+
+        kept = self._listed_tallies()
+        total = int(kept["total"][0]) if not groups else int(np.count_nonzero(matched))
+        # Few matches (one industry, a city): the facets that count exactly the matches read
+        # their values at the matches' rows, not a mask over every profile.
+        rows = np.flatnonzero(matched) if groups and 8 * total <= n else None
+
+        def count(name: str, values: np.ndarray) -> int:
+            if rows is not None and name not in groups:
+                return int(np.count_nonzero(values[:n][rows]))
+            return int(np.count_nonzero(without(name) & values[:n]))
+
+        def tally(name: str, codes: np.ndarray, size: int) -> np.ndarray:
+            if everyone_listed(name):
+                return kept[name]
+            if rows is not None and name not in groups:
+                return np.bincount(codes[:n][rows], minlength=size)
+            return self._tally(name, codes, without(name), size)
+
+        if everyone_listed("offer"):
+            offers = dict(zip(Offer, kept["offer"].tolist(), strict=True))
+        else:
+            offers = {offer: count("offer", self.offers[offer]) for offer in Offer}
+        if everyone_listed("remote"):
+            remote = int(kept["remote"][0])
+        else:
+            remote = count("remote", self.remote)
         facets: dict[str, dict[str, int]] = {
-            "offer": {
-                offer.value: int(np.count_nonzero(others & self.offers[offer][:n]))
-                for offer in Offer
-            },
-            "remote": {"yes": int(np.count_nonzero(without("remote") & self.remote[:n]))},
-            "accepting": {"yes": int(np.count_nonzero(without("accepting") & available))},
+            "offer": {offer.value: int(offers[offer]) for offer in Offer},
+            "remote": {"yes": remote},
+            "accepting": {"yes": count("accepting", available)},
         }
         for name in LIST_FACETS:
-            tally = self._tally(name, self.codes[name], without(name), len(self.values[name]))
+            tally_of = tally(name, self.codes[name], len(self.values[name]))
             counted = [
-                (self.values[name][code], int(tally[code]))
-                for code in np.flatnonzero(tally)
+                (self.values[name][code], int(tally_of[code]))
+                for code in np.flatnonzero(tally_of)
                 if code
             ]
             counted.sort(key=lambda item: (-item[1], item[0]))
             facets[name] = dict(counted[:LIST_FACET_LIMIT])
         # One bincount over the industry sets, then each set's count added to its industries.
-        per_set = self._tally(
-            "industry", self.industry_set, without("industry"), len(self._set_code)
-        )
+        per_set = tally("industry", self.industry_set, len(self._set_code))
         set_codes, industry_ids = self._industry_pairs()
+        if per_set.size < len(self._set_code):  # sets no listed profile has had yet
+            per_set = np.concatenate([per_set, np.zeros(len(self._set_code) - per_set.size)])
         per_industry = np.bincount(industry_ids, weights=per_set[set_codes]).astype(np.int64)
         industry_counts: dict[str, int] = {}
         for industry in industries:
@@ -450,6 +639,71 @@ class Snapshot:
             return []
         ordered = rows[np.lexsort((self.ids[rows], scores[rows], ~available[rows]))]
         return [int(i) for i in self.ids[ordered[offset : offset + limit]]]
+
+    def _day_keys(self, rows: np.ndarray, ordinal: int) -> np.ndarray:
+        """The day's browse key of these rows (as `browse_page` computes it): _UNLISTED for
+        the unlisted."""
+        days = self.unavailable[rows]
+        away = (days != 0) & (days > ordinal)
+        keys = (away.astype(np.int64) << 62) | (self.requested[rows] + 1)
+        return np.where(self.listed[rows], keys, _UNLISTED)
+
+    def day_order(self, on: date) -> DayOrder:
+        """The listed profiles in the day's browse keys: sorted once a day, then kept by
+        `apply` (moved row by row)."""
+        ordinal = on.toordinal()
+        if self._day is None or self._day.ordinal != ordinal:
+            rows = np.arange(self.size)
+            self._day = DayOrder(ordinal, self._day_keys(rows, ordinal), self.listed[: self.size])
+        return self._day
+
+    def browse_listed(
+        self, on: date, seed: int, offset: int, limit: int, *, available_only: bool = False
+    ) -> list[int]:
+        """`browse_page` for every listed profile (or every one who may be asked now), read
+        from the day's order: only the ties the page falls in are shuffled, and a large one
+        is walked in the shuffle's order instead (`shuffled_ids`)."""
+        day = self.day_order(on)
+        count = day.sorted_keys.size
+        if available_only:  # who may be asked now come first: the keys below bit 62
+            count = int(np.searchsorted(day.sorted_keys, np.int64(1) << 62, "left"))
+        end = min(offset + limit, count)
+        page: list[int] = []
+        at = offset
+        while at < end:
+            lo, hi = day.tie(at)
+            stop = min(end, hi)
+            key = int(day.sorted_keys[at])
+            page += self._tie_page(day, day.rows[lo:hi], key, seed, at - lo, stop - lo)
+            at = stop
+        return page
+
+    def _tie_page(
+        self, day: DayOrder, tied: np.ndarray, key: int, seed: int, start: int, stop: int
+    ) -> list[int]:
+        """Ids of places start..stop-1, in the seed's shuffle, of the tied rows (all of key)."""
+        size = tied.size
+        ids = self.ids[: self.size]
+        span = int(ids[-1]) + 1  # the shuffle's walk runs over the ids 0 .. span-1
+        # Walking reaches the stop-th tied profile after about stop * span / size ids.
+        if stop * span * WALK_COST < size * size:
+            found: list[int] = []
+            walk = shuffled_ids(seed, span)
+            while len(found) < stop:
+                wanted = (stop - len(found)) * span // size + 16
+                batch = np.fromiter(itertools.islice(walk, wanted), np.int64)
+                if not batch.size:
+                    break
+                at = np.minimum(np.searchsorted(ids, batch), self.size - 1)
+                found += batch[(ids[at] == batch) & (day.keys[at] == key)].tolist()
+            return found[start:stop]
+        shuffled = tiebreak(ids[tied], seed)
+        if stop < size:
+            chosen = np.argpartition(shuffled, stop - 1)[:stop]
+            chosen = chosen[np.argsort(shuffled[chosen])]
+        else:
+            chosen = np.argsort(shuffled)
+        return [int(i) for i in ids[tied[chosen[start:stop]]]]
 
     def browse_page(self, mask, available, seed: int, offset: int, limit: int) -> list[int]:
         """Ids of one page in browse order: who may be asked now first, then the least
@@ -495,11 +749,22 @@ class _Holder:
     def __init__(self):
         self.lock = threading.Lock()
         self.snapshot: Snapshot | None = None
+        self.industries: tuple[int, list] | None = None  # (structure, the industries)
 
 
 def init_app(app) -> None:
     """Give this application its (empty) snapshot holder."""
     app.extensions[EXTENSION] = _Holder()
+
+
+def industries(structure: int, read: Callable[[], list]) -> list:
+    """The industries as `read` gives them, kept in this process until the directory's structure
+    changes (any change to an industry changes it): a search reads them once per structure."""
+    holder: _Holder = current_app.extensions[EXTENSION]
+    kept = holder.industries
+    if kept is None or kept[0] != structure:
+        kept = holder.industries = (structure, read())
+    return kept[1]
 
 
 def state() -> tuple[int, int] | None:
@@ -533,7 +798,7 @@ def _shared_cache():
 
 def _shared_key(structure: int) -> str:
     # The layout's version in the key: a worker of a new release never reads an older layout.
-    return f"directory-snapshot:v2:{structure}"
+    return f"directory-snapshot:v3:{structure}"
 
 
 def _load_shared(structure: int) -> Snapshot | None:

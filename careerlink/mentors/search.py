@@ -8,9 +8,9 @@ full-text index (FTS5 on SQLite, a tsvector on PostgreSQL) for its matches' ids 
 become a filter and the page's order. Counts, and each page's ordered ids, are also cached per
 data version and day (`facet_cache`); a page whose ids are cached needs no snapshot. The
 statements are a fixed set whatever the page size and the number of alumni: the directory state,
-the industry list, the snapshot's catching up and the word matches (word searches) unless the
-page's ids are cached, then the page's rows with their owners and the eager load of their
-industries.
+the snapshot's catching up and the word matches (word searches) unless the page's ids are
+cached, then the page's rows with their owners and the eager load of their industries. The
+industry list is read once per process and directory structure (`_industries`).
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ class SearchResult(Page[MentorProfile]):
 
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     criteria: SearchCriteria = field(default_factory=SearchCriteria)
-    industries: list[Industry] = field(default_factory=list)
+    industries: list[DirectoryIndustry] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
 
@@ -245,6 +245,36 @@ def _pg_query(terms: list[str]):
     return func.to_tsquery(literal_column("'simple'::regconfig"), textfold.tsquery(terms))
 
 
+@dataclass(frozen=True, eq=False)
+class DirectoryIndustry:
+    """An industry as the directory's filters and counts use it: plain values, kept per process
+    (`directory_snapshot.industries`) and shared by every request, so never an ORM object."""
+
+    id: int
+    slug: str
+    name: str
+    active: bool
+    translations: dict | None = None
+    label = property(Industry.label.fget, doc=Industry.label.__doc__)
+
+
+def _industries(directory: tuple[int, int] | None) -> list[DirectoryIndustry]:
+    """Every industry by name: kept per process with the directory's structure (which any change
+    to an industry changes), read afresh inside a transaction that changed the directory."""
+
+    def read() -> list[DirectoryIndustry]:
+        rows = db.session.execute(
+            select(
+                Industry.id, Industry.slug, Industry.name, Industry.active, Industry.translations
+            ).order_by(Industry.name)
+        )
+        return [DirectoryIndustry(*row) for row in rows]
+
+    if directory is None or has_uncommitted_changes(db.session):
+        return read()
+    return directory_snapshot.industries(directory[0], read)
+
+
 def day_seed(viewer_id: int | None, on: date) -> int:
     """A deterministic seed for one viewer on one day."""
     return ((viewer_id or 0) * 1000003 + on.toordinal() * 7919) % directory_snapshot.PRIME
@@ -303,7 +333,9 @@ def search_mentors(
     per_page = bounded_per_page(per_page, maximum=MAX_PER_PAGE)
     notices: list[str] = []
 
-    all_industries = list(db.session.scalars(select(Industry).order_by(Industry.name)))
+    if directory is False:
+        directory = directory_snapshot.state()
+    all_industries = _industries(directory)
     by_slug = {i.slug: i for i in all_industries}
     industry_ids: list[int] | None = None
     if criteria.industries:
@@ -319,8 +351,6 @@ def search_mentors(
             industry_ids = None
     terms = criteria.terms
 
-    if directory is False:
-        directory = directory_snapshot.state()
     key = None
     # Never cache what may still roll back.
     if (
@@ -357,6 +387,10 @@ def search_mentors(
                 ids = snapshot.ranked_page(
                     snapshot.matching(groups), available, scores, start, per_page
                 )
+            elif set(groups) <= {"accepting"}:
+                # Every listed alumnus (or all who may be asked now): the day's order holds
+                # them sorted already; only the page's ties are shuffled.
+                ids = snapshot.browse_listed(on, seed, start, per_page, available_only=bool(groups))
             else:
                 ids = snapshot.browse_page(
                     snapshot.matching(groups), available, seed, start, per_page
