@@ -39,8 +39,18 @@ WORD = st.one_of(
 )
 
 
+# French typography: a word, a no-break space, a mark ("relation\u00a0:", "vous\u202f?").
+FRENCH_WORD = st.builds(
+    "".join,
+    st.tuples(
+        st.text(alphabet=st.sampled_from("aeéèàçœ"), min_size=1, max_size=8),
+        st.sampled_from(["\u00a0:", "\u202f;", "\u202f?", "\u202f!"]),
+    ),
+)
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.lists(WORD, min_size=1, max_size=20))
+@given(st.lists(st.one_of(WORD, FRENCH_WORD), min_size=1, max_size=20))
 def test_any_subject_decodes_to_its_exact_text_in_short_lines(words):
     subject = " ".join(words)
     value = headers.unstructured("Subject", subject)
@@ -50,6 +60,12 @@ def test_any_subject_decodes_to_its_exact_text_in_short_lines(words):
     assert all(len(line) <= headers.MAX_LINE for line in lines)
     # A line is only ever broken between two words of the text, never inside one.
     assert all(line.startswith(" ") and not line.startswith("  ") for line in lines[1:])
+
+
+def test_a_french_subject_keeps_its_no_break_spaces():
+    subject = "Entretien d’information du 6 décembre 2026\u00a0: Stella avec Alma\u202f?"
+    value = headers.unstructured("Subject", subject)
+    assert str(parse_header("Subject", value)) == subject
 
 
 @pytest.mark.parametrize(

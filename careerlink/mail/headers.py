@@ -89,7 +89,8 @@ def _needs_encoding(word: str, phrase: bool) -> bool:
 
 def _tokens(text: str, phrase: bool) -> list[str]:
     """Header tokens for text: plain words as they are, runs of other words encoded together."""
-    words = " ".join(text.split()).split(" ") if text.strip() else []
+    # Words part at ASCII spaces only: a no-break space stays inside its (encoded) word.
+    words = re.split(r"[ \t\r\n\f\v]+", text.strip(" \t\r\n\f\v")) if text.strip() else []
     tokens: list[str] = []
     run: list[str] = []
     for word in words:

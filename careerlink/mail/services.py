@@ -9,6 +9,7 @@ claim and per outcome) is the worker's job, in careerlink.mail.worker.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +37,9 @@ class Attachment:
     data: bytes
 
 
+ASCII_SPACES = re.compile(r"[ \t\r\n\f\v]+")
+
+
 def render_email(event: str, audience: str, context: dict[str, Any]) -> tuple[str, str, str]:
     """Render subject, text and HTML from email/<event>_to_<audience>.txt and .html."""
     env = current_app.jinja_env
@@ -47,7 +51,8 @@ def render_email(event: str, audience: str, context: dict[str, Any]) -> tuple[st
     if not subject:
         raise ValueError(f"{base}.txt must set a subject with {{% set subject = ... %}}")
     html = env.get_template(base + ".html").render(ctx)
-    return " ".join(str(subject).split()), str(text_module).strip() + "\n", html
+    # One line, ASCII spaces collapsed; a no-break space (French before ":") is the text's own.
+    return ASCII_SPACES.sub(" ", str(subject)).strip(), str(text_module).strip() + "\n", html
 
 
 def enqueue(

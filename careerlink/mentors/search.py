@@ -256,6 +256,7 @@ class DirectoryIndustry:
     active: bool
     translations: dict | None = None
     label = property(Industry.label.fget, doc=Industry.label.__doc__)
+    given_name_in = Industry.given_name_in
 
 
 def _industries(directory: tuple[int, int] | None) -> list[DirectoryIndustry]:

@@ -140,7 +140,7 @@ def test_admin_pages_and_the_audit_log(page, live_server, make_user, make_mentor
 
     page.goto(base + "/admin/emails")
     assert_accessible(page, "email templates")
-    page.get_by_role("link", name="Request passed on, to the alumnus").click()
+    page.get_by_role("link", name=t("Request passed on, to the alumnus")).click()
     expect(page.get_by_role("definition")).to_have_text(
         t(
             "%(student)s asks you for %(kind)s (via the career office)",
