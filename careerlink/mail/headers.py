@@ -27,6 +27,12 @@ _ATOM = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+$")
 _BARE_ADDRESS = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+$")
 
 
+# Whitespace that parts words in a header or a subject: ASCII only. A no-break space (French
+# typography, before ":") belongs to the text, so Python's Unicode-wide split is not used.
+ASCII_WHITESPACE = " \t\r\n\f\v"
+ASCII_SPACES = re.compile(f"[{ASCII_WHITESPACE}]+")
+
+
 def _q(text: str) -> str:
     """Q-encode text (the form allowed everywhere, display names included)."""
     out = []
@@ -90,7 +96,7 @@ def _needs_encoding(word: str, phrase: bool) -> bool:
 def _tokens(text: str, phrase: bool) -> list[str]:
     """Header tokens for text: plain words as they are, runs of other words encoded together."""
     # Words part at ASCII spaces only: a no-break space stays inside its (encoded) word.
-    words = re.split(r"[ \t\r\n\f\v]+", text.strip(" \t\r\n\f\v")) if text.strip() else []
+    words = ASCII_SPACES.split(text.strip(ASCII_WHITESPACE)) if text.strip() else []
     tokens: list[str] = []
     run: list[str] = []
     for word in words:

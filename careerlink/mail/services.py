@@ -9,7 +9,6 @@ claim and per outcome) is the worker's job, in careerlink.mail.worker.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +23,7 @@ from careerlink.errors import InvalidTransition
 from careerlink.extensions import db
 from careerlink.i18n import recipients_preferences, speaking
 from careerlink.mail import private
+from careerlink.mail.headers import ASCII_SPACES
 from careerlink.mail.models import OutboxAttachment, OutboxMessage, OutboxStatus
 from careerlink.models import utcnow
 
@@ -35,9 +35,6 @@ class Attachment:
     filename: str
     content_type: str
     data: bytes
-
-
-ASCII_SPACES = re.compile(r"[ \t\r\n\f\v]+")
 
 
 def render_email(event: str, audience: str, context: dict[str, Any]) -> tuple[str, str, str]:
