@@ -513,6 +513,8 @@ def profile_one(app, path: str, cookie: str | None) -> None:
     stats = pstats.Stats(profiler)
     stats.sort_stats("cumulative").print_stats(45)
     stats.sort_stats("tottime").print_stats(25)
+    if os.environ.get("BENCH_CALLERS"):
+        stats.print_callers(os.environ["BENCH_CALLERS"])
 
 
 def cpu_times(app, measured, rounds: int) -> None:

@@ -10,13 +10,14 @@ from flask_babel import lazy_gettext as _l
 
 from careerlink.__about__ import __version__
 from careerlink.paths import STATIC_DIR, TEMPLATES_DIR, load_config_module
+from careerlink.web.templating import CareerLinkFlask
 
 __all__ = ["__version__", "create_app"]
 
 
 def create_app(config: Mapping[str, Any] | object | None = None) -> Flask:
     """Build the application; `config` (a mapping or object) overrides the environment."""
-    app = Flask(
+    app = CareerLinkFlask(
         __name__,
         template_folder=str(TEMPLATES_DIR),
         static_folder=str(STATIC_DIR),

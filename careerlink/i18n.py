@@ -368,6 +368,14 @@ def check_settings(config) -> None:
     config["CAREERLINK_LANGUAGES"] = list(offered)
 
 
+DOMAIN_EXTENSION = "careerlink_babel_domain"
+
+
+def request_domain(app: Flask) -> RequestDomain:
+    """The message domain every request of `app` uses (set up by `register_i18n`)."""
+    return app.extensions[DOMAIN_EXTENSION]
+
+
 def register_i18n(app: Flask) -> None:
     """Flask-Babel with CareerLink's selectors, and the format filters every template uses."""
     check_settings(app.config)
@@ -379,17 +387,14 @@ def register_i18n(app: Flask) -> None:
         timezone_selector=lambda: current_zone().key,
     )
     domain = RequestDomain()
+    app.extensions[DOMAIN_EXTENSION] = domain
     app.before_request(domain.as_default)
     app.jinja_env.add_extension("jinja2.ext.i18n")
     # `{% trans %}` blocks are whole sentences wrapped over lines: one space where they wrap.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda s: domain.get_translations().ugettext(s),
-        ngettext=lambda s, p, n: domain.get_translations().ungettext(s, p, n),
-        pgettext=lambda c, s: domain.get_translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: domain.get_translations().unpgettext(c, s, p, n),
-        newstyle=True,
-    )
+    # Newstyle gettext (`_("%(name)s", name=…)`); the callables themselves are installed by
+    # careerlink.web.templating (`template_gettext`), which knows how stored values are shown.
+    app.jinja_env.newstyle_gettext = True
     app.jinja_env.filters.update(
         datetime=format_datetime,
         date=format_date,

@@ -239,16 +239,20 @@ def test_a_mentors_page_reads_the_profile_its_owner_and_industries_in_two_statem
         assert "<h1>Ann Page</h1>" in page
         return sent
 
-    # The profile joined to its owner, then its industries: not the owner's roles.
+    # The profile's version (the page's cache key), then, the body not being cached yet, the
+    # profile joined to its owner and its industries: not the owner's roles.
     anonymous = page_statements()
-    assert len(anonymous) == 2
+    assert len(anonymous) == 1 + 2
+    assert "careerlink_directory_state" in anonymous[0]
     assert not any("careerlink_user_roles" in sql for sql in anonymous)
+    # Now cached: the version alone (mentors.profile_page).
+    assert len(page_statements()) == 1
     sign_in(make_user(Role.STUDENT))
     # Signed in as a student: the visitor's session with their user and roles first (one
-    # statement), and after the profile what the ask buttons need: the student's open requests
+    # statement), the version, and what the ask buttons need: the student's open requests
     # (one statement says whether one is with this alumnus and how many there are against the
     # limit) and the programme's settings (the limit itself).
-    assert len(page_statements()) == 1 + 2 + 2
+    assert len(page_statements()) == 1 + 1 + 2
 
 
 def test_a_mentors_page_with_an_open_request_links_to_it(
@@ -267,12 +271,13 @@ def test_a_mentors_page_with_an_open_request_links_to_it(
     with statements(db.engine) as sent:
         page = client.get(asked).get_data(as_text=True)
     assert f'href="/requests/{req.id}">Follow your request</a>' in page
-    # The open requests, then that one by its id; the limit (programme settings) is not needed.
-    assert len(sent) == 1 + 2 + 1 + 1
+    # The session, the page's version, the profile (not cached yet: two statements), the open
+    # requests, then that one by its id; the limit (programme settings) is not needed.
+    assert len(sent) == 1 + 1 + 2 + 1 + 1
     with statements(db.engine) as sent:
         page = client.get(not_asked).get_data(as_text=True)
     assert "Follow your request" not in page
-    assert len(sent) == 1 + 2 + 2
+    assert len(sent) == 1 + 1 + 2 + 2
 
 
 def test_the_account_page_reads_a_students_requests_in_the_same_statements_whatever_their_number(

@@ -188,17 +188,28 @@ def end_session(row: UserSession | None, reason: str) -> None:
 def active_sessions(user: User) -> list[UserSession]:
     """The user's live sessions, most recently used first."""
     now = utcnow()
-    stmt = (
-        select(UserSession)
-        .where(
-            UserSession.user_id == user.id,
-            UserSession.ended_at.is_(None),
-            UserSession.last_seen_at > now - _idle_limit(),
-            UserSession.created_at > now - _age_limit(),
-        )
-        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+    found = db.session.scalars(
+        _ACTIVE_SESSIONS,
+        {
+            "user_id": user.id,
+            "seen_after": now - _idle_limit(),
+            "started_after": now - _age_limit(),
+        },
     )
-    return list(db.session.scalars(stmt))
+    return list(found)
+
+
+# Built once, like _LIVE_SESSION: the account page asks on every visit.
+_ACTIVE_SESSIONS = (
+    select(UserSession)
+    .where(
+        UserSession.user_id == bindparam("user_id"),
+        UserSession.ended_at.is_(None),
+        UserSession.last_seen_at > bindparam("seen_after", type_=UserSession.last_seen_at.type),
+        UserSession.created_at > bindparam("started_after", type_=UserSession.created_at.type),
+    )
+    .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+)
 
 
 def end_session_of(

@@ -84,10 +84,11 @@ def _upload(storage) -> Upload | None:
 
 
 @bp.app_template_global()
-def ask_status_for(profile):
-    """Whether the current user may ask this alumnus, for the directory's detail page."""
+def ask_status_for(facts):
+    """Whether the current user may ask this alumnus, for the mentor's page: from the page's
+    facts (`mentors.profile_page.PageFacts`), which need no profile."""
     user = current_user._get_current_object() if current_user.is_authenticated else None
-    return services.ask_status(profile, user)
+    return services.ask_status_from(facts.ask, user)
 
 
 @bp.app_template_global()

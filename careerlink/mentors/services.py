@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from careerlink import programme
 from careerlink.audit import AuditAction, record
@@ -56,14 +56,21 @@ def get_profile_for(user) -> MentorProfile | None:
     """The user's mentor profile, if they have started one."""
     if user is None or getattr(user, "id", None) is None:
         return None
-    return db.session.scalar(select(MentorProfile).where(MentorProfile.user_id == user.id))
+    return db.session.scalar(_PROFILE_OF_USER, {"user_id": user.id})
 
 
 def get_student_profile_for(user) -> StudentProfile | None:
     """The user's student profile, if they have written one."""
     if user is None or getattr(user, "id", None) is None:
         return None
-    return db.session.scalar(select(StudentProfile).where(StudentProfile.user_id == user.id))
+    return db.session.scalar(_STUDENT_PROFILE_OF_USER, {"user_id": user.id})
+
+
+# Built once: the account page reads both on every visit.
+_PROFILE_OF_USER = select(MentorProfile).where(MentorProfile.user_id == bindparam("user_id"))
+_STUDENT_PROFILE_OF_USER = select(StudentProfile).where(
+    StudentProfile.user_id == bindparam("user_id")
+)
 
 
 def can_edit_profile(actor, profile: MentorProfile) -> bool:

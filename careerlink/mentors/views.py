@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -12,7 +13,7 @@ from careerlink.accounts.forms import ConfirmForm
 from careerlink.accounts.models import User
 from careerlink.errors import NotFound
 from careerlink.extensions import db
-from careerlink.mentors import page_cache, services
+from careerlink.mentors import page_cache, profile_page, services
 from careerlink.mentors.forms import (
     MentorProfileForm,
     OptInForm,
@@ -103,18 +104,31 @@ _DETAIL = (
 @bp.route("/mentors/<int:profile_id>")
 def detail(profile_id: int):
     """Everything a student needs to decide whom to ask; never an email or phone number."""
-    # The profile with its owner in one statement and its industries in another; the owner's
-    # roles are not shown here, so they are not read.
-    profile = found(db.session.scalar(_DETAIL, {"profile_id": profile_id}))
-    if not services.can_view_profile(_actor(), profile):
+    on = today()
+    key = profile_page.key_for(profile_id, on)
+    cached = profile_page.get(key)
+    if cached is None:
+        # The profile with its owner in one statement and its industries in another; the
+        # owner's roles are not shown here, so they are not read.
+        profile = found(db.session.scalar(_DETAIL, {"profile_id": profile_id}))
+        facts = profile_page.PageFacts.of(profile, on)
+        body = render_template(
+            "careerlink/mentors/_profile_body.html",
+            profile=profile,
+            can_ask=facts.ask.open_today,
+            reason=facts.ask.closed_reason,
+        )
+        profile_page.put(key, facts, body)
+    else:
+        facts, body = cached
+    viewer = _actor()
+    if not services.can_view_profile(viewer, facts):
         raise NotFound()
-    can_ask, reason = profile.can_be_asked(today())
     return render_template(
         "careerlink/mentors/detail.html",
-        profile=profile,
-        can_ask=can_ask,
-        reason=reason,
-        can_edit=services.can_edit_profile(_actor(), profile),
+        facts=facts,
+        body=Markup(body),  # noqa: S704 (rendered by our own template, escaped there)
+        can_edit=services.can_edit_profile(viewer, facts),
     )
 
 

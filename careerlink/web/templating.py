@@ -1,33 +1,146 @@
-"""Values and helpers every template can use."""
+"""Values and helpers every template can use, and the template environment they run in."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Flask, request, url_for
-from jinja2 import pass_context
+from flask.templating import Environment
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 from careerlink.__about__ import __version__
+
+
+class _EnvironmentGlobals(dict):
+    """The environment's globals, telling their environment when they change."""
+
+    def __init__(self, values: dict, changed: Callable[[], None]) -> None:
+        super().__init__(values)
+        self._changed = changed
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        self._changed()
+
+    def __delitem__(self, key) -> None:
+        super().__delitem__(key)
+        self._changed()
+
+    def update(self, *args, **kwargs) -> None:
+        super().update(*args, **kwargs)
+        self._changed()
+
+    def setdefault(self, key, default=None):
+        value = super().setdefault(key, default)
+        self._changed()
+        return value
+
+    def pop(self, key, *default):
+        value = super().pop(key, *default)
+        self._changed()
+        return value
+
+    def clear(self) -> None:
+        super().clear()
+        self._changed()
+
+
+class CareerLinkEnvironment(Environment):
+    """Flask's Jinja environment, with each template's globals in one plain dict.
+
+    Jinja gives a template `ChainMap(its own, the environment's)`, and copies that into a new
+    dict for every render, include and import: about 20 µs a copy with forty-odd globals,
+    looked up one by one, several times a page. A plain dict copies at C speed. A global set
+    after templates were loaded empties the template cache, so the next load sees it (a
+    Template object someone kept keeps the globals it was loaded with).
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.globals = _EnvironmentGlobals(self.globals, self._globals_changed)
+
+    def _globals_changed(self) -> None:
+        if self.cache is not None:
+            self.cache.clear()
+
+    def make_globals(self, d):
+        return {**self.globals, **(d or {})}
+
+
+class CareerLinkFlask(Flask):
+    """The application class: Flask with `CareerLinkEnvironment` for its templates."""
+
+    jinja_environment = CareerLinkEnvironment
+
+
+def template_gettext(
+    translations: Callable[[], Any], shown: Callable[[Any], Any]
+) -> dict[str, Callable[..., str]]:
+    """The templates' `gettext`, `ngettext`, `pgettext` and `npgettext` (newstyle).
+
+    They do what Jinja's newstyle callables do (the text marked safe where autoescaping is on,
+    then always formatted with the variables, so `%%` reads `%`), with every variable passed
+    through `shown` first, in one call instead of Jinja's wrapper calling ours: a page calls
+    them a hundred times.
+    """
+
+    def finish(eval_ctx, text: str, variables: dict) -> str:
+        if eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704 (the catalogue's text, as Jinja's gettext marks it)
+        if variables:
+            return text % {k: shown(v) for k, v in variables.items()}
+        # Formatting with nothing changes a text only where it holds a "%".
+        return text % {} if "%" in text else text
+
+    @pass_eval_context
+    def gettext(eval_ctx, string: str, /, **variables) -> str:
+        return finish(eval_ctx, translations().ugettext(string), variables)
+
+    @pass_eval_context
+    def ngettext(eval_ctx, singular: str, plural: str, num: int, /, **variables) -> str:
+        variables.setdefault("num", num)
+        return finish(eval_ctx, translations().ungettext(singular, plural, num), variables)
+
+    @pass_eval_context
+    def pgettext(eval_ctx, context: str, string: str, /, **variables) -> str:
+        variables.setdefault("context", context)
+        return finish(eval_ctx, translations().upgettext(context, string), variables)
+
+    @pass_eval_context
+    def npgettext(
+        eval_ctx, context: str, singular: str, plural: str, num: int, /, **variables
+    ) -> str:
+        variables.setdefault("context", context)
+        variables.setdefault("num", num)
+        return finish(
+            eval_ctx, translations().unpgettext(context, singular, plural, num), variables
+        )
+
+    return {
+        "gettext": gettext,
+        "_": gettext,
+        "ngettext": ngettext,
+        "pgettext": pgettext,
+        "npgettext": npgettext,
+    }
 
 
 def register_template_helpers(app: Flask) -> None:
     """Template globals shared by every page."""
     from careerlink.accounts.privacy import DELETED_LABEL, DELETED_NAME
+    from careerlink.i18n import request_domain
 
     # A deleted person's name is stored in English (a value, like a state's); every page and
     # email shows it in its reader's language, printed alone or inside a translated sentence.
+    # Only a str can be it: a lazy string is not compared (that would translate it).
     def shown(value):
-        return str(DELETED_LABEL) if value == DELETED_NAME else value
-
-    def with_values_shown(gettext_function):
-        @pass_context
-        def call(context, *args, **variables):
-            return gettext_function(context, *args, **{k: shown(v) for k, v in variables.items()})
-
-        return call
+        return str(DELETED_LABEL) if isinstance(value, str) and value == DELETED_NAME else value
 
     app.jinja_env.finalize = shown
-    for name in ("gettext", "ngettext", "pgettext", "npgettext"):
-        app.jinja_env.globals[name] = with_values_shown(app.jinja_env.globals[name])
-    app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"]
+    domain = request_domain(app)
+    app.jinja_env.globals.update(template_gettext(domain.get_translations, shown))
 
     @app.template_global()
     def page_url(page: int) -> str:

@@ -12,7 +12,7 @@ from typing import NamedTuple
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from careerlink.accounts import notifications as account_notifications
@@ -70,11 +70,13 @@ def find_identity(provider: str, subject: str) -> Identity | None:
 
 def identities_of(user: User) -> list[Identity]:
     """The user's identities at providers, oldest first."""
-    return list(
-        db.session.scalars(
-            select(Identity).where(Identity.user_id == user.id).order_by(Identity.id)
-        )
-    )
+    return list(db.session.scalars(_IDENTITIES_OF, {"user_id": user.id}))
+
+
+# Built once: the account page reads it on every visit.
+_IDENTITIES_OF = (
+    select(Identity).where(Identity.user_id == bindparam("user_id")).order_by(Identity.id)
+)
 
 
 def sign_in(

@@ -29,8 +29,10 @@ from careerlink.connections.services.answers import (
     withdraw_request,
 )
 from careerlink.connections.services.asking import (
+    AskFacts,
     AskStatus,
     ask_status,
+    ask_status_from,
     check_message,
     check_proposed_dates,
     check_referral_target,
@@ -97,6 +99,7 @@ __all__ = [
     "MESSAGE_MAX",
     "MESSAGE_MIN",
     "MIN_PROPOSED_DATES",
+    "AskFacts",
     "AskStatus",
     "BulkResult",
     "Load",
@@ -108,6 +111,7 @@ __all__ = [
     "answer_token_max_age",
     "approve_request",
     "ask_status",
+    "ask_status_from",
     "ask_student_for_info",
     "bulk_review",
     "can_answer_request",

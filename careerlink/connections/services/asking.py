@@ -58,16 +58,45 @@ def offered_kinds(profile: MentorProfile) -> list[RequestKind]:
     return [RequestKind(offer.value) for offer in Offer if offer in offers]
 
 
+@dataclass(frozen=True, slots=True)
+class AskFacts:
+    """What deciding whether someone may ask an alumnus reads of their profile on one day.
+
+    A mentor's page keeps these beside its cached body (`mentors.profile_page`), so that the
+    per-viewer part of the page needs no profile.
+    """
+
+    alumnus_id: int
+    kinds: tuple[RequestKind, ...]
+    similar_industry: str | None
+    open_today: bool
+    closed_reason: str | None  # why not, when not open today (in the current language)
+
+    @classmethod
+    def of(cls, profile: MentorProfile, today: date) -> AskFacts:
+        """The facts of `profile` on `today`."""
+        industries = list(getattr(profile, "industries", None) or [])
+        ok, reason = profile.can_be_asked(today)
+        return cls(
+            alumnus_id=profile.user_id,
+            kinds=tuple(offered_kinds(profile)),
+            similar_industry=industries[0].slug if industries else None,
+            open_today=ok,
+            closed_reason=None if ok or reason is None else str(reason),
+        )
+
+
 def ask_status(profile: MentorProfile, user: User | None, today: date | None = None) -> AskStatus:
     """Decide whether `user` may ask `profile`'s alumnus for something, and say why not."""
-    today = today or utcnow().date()
-    industries = list(getattr(profile, "industries", None) or [])
-    similar = industries[0].slug if industries else None
-    kinds = offered_kinds(profile)
-    status = AskStatus(can_ask=False, kinds=kinds, similar_industry=similar)
-    ok, reason = profile.can_be_asked(today)
-    if not ok:
-        status.reason = reason or _("This alumnus cannot take requests at the moment.")
+    return ask_status_from(AskFacts.of(profile, today or utcnow().date()), user)
+
+
+def ask_status_from(facts: AskFacts, user: User | None) -> AskStatus:
+    """`ask_status` from the profile's facts: what depends on the person asking."""
+    kinds = list(facts.kinds)
+    status = AskStatus(can_ask=False, kinds=kinds, similar_industry=facts.similar_industry)
+    if not facts.open_today:
+        status.reason = facts.closed_reason or _("This alumnus cannot take requests at the moment.")
         return status
     if not kinds:
         status.reason = _("This alumnus does not take requests of any kind at the moment.")
@@ -76,7 +105,7 @@ def ask_status(profile: MentorProfile, user: User | None, today: date | None = N
         status.reason = _("Sign in as a student to ask for %(kind)s.", kind=kinds[0].label)
         status.needs_sign_in = True
         return status
-    if user.id == profile.user_id:
+    if user.id == facts.alumnus_id:
         status.reason = _("This is your own profile.")
         return status
     if not user.has_role(Role.STUDENT):
@@ -86,7 +115,7 @@ def ask_status(profile: MentorProfile, user: User | None, today: date | None = N
         status.reason = _("Verify your email address before you send a request.")
         return status
     open_ones = open_requests_of_student(user.id)
-    existing = next((rid for rid, alumnus in open_ones if alumnus == profile.user_id), None)
+    existing = next((rid for rid, alumnus in open_ones if alumnus == facts.alumnus_id), None)
     if existing is not None:
         # The page links to it by its id: its people are read only if something asks for them.
         status.existing = db.session.get(
