@@ -19,6 +19,7 @@ import logging
 import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -185,10 +186,11 @@ def end_session(row: UserSession | None, reason: str) -> None:
         db.session.flush()
 
 
-def active_sessions(user: User) -> list[UserSession]:
-    """The user's live sessions, most recently used first."""
+def active_sessions(user: User) -> list[Any]:
+    """The user's live sessions, most recently used first, as rows of what the account page
+    shows (id, user_agent, ip_address, created_at, last_seen_at): no session objects."""
     now = utcnow()
-    found = db.session.scalars(
+    found = db.session.connection().execute(
         _ACTIVE_SESSIONS,
         {
             "user_id": user.id,
@@ -196,12 +198,18 @@ def active_sessions(user: User) -> list[UserSession]:
             "started_after": now - _age_limit(),
         },
     )
-    return list(found)
+    return found.all()
 
 
 # Built once, like _LIVE_SESSION: the account page asks on every visit.
 _ACTIVE_SESSIONS = (
-    select(UserSession)
+    select(
+        UserSession.id,
+        UserSession.user_agent,
+        UserSession.ip_address,
+        UserSession.created_at,
+        UserSession.last_seen_at,
+    )
     .where(
         UserSession.user_id == bindparam("user_id"),
         UserSession.ended_at.is_(None),

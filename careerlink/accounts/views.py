@@ -234,8 +234,9 @@ def account():
         "careerlink/accounts/account.html",
         user=user,
         sessions=sessions.active_sessions(user),
+        # The end-session buttons post EndSessionForm; their token is written as a plain field
+        # (no form built for a page that only shows them).
         this_session=current_session(),
-        end_form=EndSessionForm(),
     )
 
 

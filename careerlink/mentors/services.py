@@ -66,7 +66,18 @@ def get_student_profile_for(user) -> StudentProfile | None:
     return db.session.scalar(_STUDENT_PROFILE_OF_USER, {"user_id": user.id})
 
 
-# Built once: the account page reads both on every visit.
+def student_profile_summary(user) -> Any | None:
+    """The programme and class year of the user's student profile, as a row (None if they have
+    not written one): what the account page shows, without a profile object."""
+    if user is None or getattr(user, "id", None) is None:
+        return None
+    return db.session.connection().execute(_STUDENT_SUMMARY, {"user_id": user.id}).first()
+
+
+# Built once: the account page reads them on every visit.
+_STUDENT_SUMMARY = select(StudentProfile.programme, StudentProfile.class_year).where(
+    StudentProfile.user_id == bindparam("user_id")
+)
 _PROFILE_OF_USER = select(MentorProfile).where(MentorProfile.user_id == bindparam("user_id"))
 _STUDENT_PROFILE_OF_USER = select(StudentProfile).where(
     StudentProfile.user_id == bindparam("user_id")

@@ -339,8 +339,9 @@ def mentor_profile_for(user):
 
 @bp.app_template_global()
 def student_profile_for(user):
-    """The user's student profile (for the account page)."""
-    return services.get_student_profile_for(user)
+    """What the account page shows of the user's student profile (programme, class year), as
+    a row, or None when they have not written one."""
+    return services.student_profile_summary(user)
 
 
 @bp.app_template_global()

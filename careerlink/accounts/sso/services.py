@@ -7,7 +7,7 @@ sign-in into an Assertion, and these functions decide. They flush, never commit.
 from __future__ import annotations
 
 import logging
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -68,14 +68,20 @@ def find_identity(provider: str, subject: str) -> Identity | None:
     )
 
 
-def identities_of(user: User) -> list[Identity]:
-    """The user's identities at providers, oldest first."""
-    return list(db.session.scalars(_IDENTITIES_OF, {"user_id": user.id}))
+def identities_of(user: User) -> list[Any]:
+    """The user's identities at providers, oldest first, as rows (id, provider, email,
+    created_at, last_used_at): what the pages show and `unlink` compares, without identity
+    objects."""
+    return db.session.connection().execute(_IDENTITIES_OF, {"user_id": user.id}).all()
 
 
 # Built once: the account page reads it on every visit.
 _IDENTITIES_OF = (
-    select(Identity).where(Identity.user_id == bindparam("user_id")).order_by(Identity.id)
+    select(
+        Identity.id, Identity.provider, Identity.email, Identity.created_at, Identity.last_used_at
+    )
+    .where(Identity.user_id == bindparam("user_id"))
+    .order_by(Identity.id)
 )
 
 
@@ -289,7 +295,7 @@ class WayIn(NamedTuple):
 
     kind: str  # "password" or "identity"
     label: str
-    identity: Identity | None
+    identity: Any | None  # a row of `identities_of`
     usable: bool  # the policy and the configuration let it sign in today
 
 

@@ -136,7 +136,7 @@ class RequestLine:
 def requests_of(user: User) -> tuple[list[RequestLine], list[RequestLine]]:
     """A user's requests as a student (newest first) and those relayed to them as an alumnus
     (newest relay first), in one statement."""
-    rows = db.session.execute(_requests_of_select(), {"user_id": user.id})
+    rows = db.session.connection().execute(_requests_of_select(), {"user_id": user.id})
     found = [RequestLine(*row) for row in rows]
     asked = [r for r in found if r.student_id == user.id]
     asked.sort(key=lambda r: (r.created_at, r.id), reverse=True)
