@@ -196,11 +196,11 @@ def test_a_damaged_entry_is_rendered_again(app, client, mentor, rendered):
     assert rendered == [profile.id, profile.id]
 
 
-def test_with_the_cache_off_every_page_is_rendered(app, client, mentor, rendered):
-    app.config["CAREERLINK_DIRECTORY_CACHE_SIZE"] = 0
+def test_with_the_cache_off_every_page_is_rendered(client, mentor, rendered, monkeypatch):
+    """CAREERLINK_DIRECTORY_CACHE_SIZE=0 (`facet_cache.is_enabled` is then False)."""
     from careerlink.mentors import facet_cache as facet_cache_module
 
-    facet_cache_module.init_app(app)
+    monkeypatch.setattr(facet_cache_module, "is_enabled", lambda: False)
     profile = mentor("Ann Off")
     assert page(client, profile) == page(client, profile)
     assert rendered == [profile.id, profile.id]
