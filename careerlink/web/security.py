@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Flask, abort, request
 from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
@@ -52,16 +54,33 @@ def register_security_headers(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
         headers = response.headers
-        portals = app.config["CAREERLINK_EMBED_ORIGINS"] if is_embedded() else ()
-        headers.setdefault("Content-Security-Policy", frame_ancestors(portals))
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-        if not portals:
-            headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            headers.setdefault("Strict-Transport-Security", HSTS)
+        portals = tuple(app.config["CAREERLINK_EMBED_ORIGINS"]) if is_embedded() else ()
+        # A header the view set itself (a stricter CSP, no referrer) is kept: only the missing
+        # ones are added, found in one pass over the response's headers.
+        present = {key.lower() for key, _value in headers.items()}
+        for key, lowered, value in policy_headers(
+            portals, bool(app.config.get("SESSION_COOKIE_SECURE"))
+        ):
+            if lowered not in present:
+                headers.add(key, value)
         return response
+
+
+@lru_cache(maxsize=32)
+def policy_headers(portals: tuple[str, ...], secure: bool) -> tuple[tuple[str, str, str], ...]:
+    """(name, lower-cased name, value) of every policy header for pages framed by `portals`
+    (none: our own site only) over HTTPS (`secure`) or not."""
+    found = [
+        ("Content-Security-Policy", frame_ancestors(portals)),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("Permissions-Policy", PERMISSIONS_POLICY),
+    ]
+    if not portals:
+        found.append(("X-Frame-Options", "SAMEORIGIN"))
+    if secure:
+        found.append(("Strict-Transport-Security", HSTS))
+    return tuple((key, key.lower(), value) for key, value in found)
 
 
 def register_input_guards(app: Flask) -> None:
