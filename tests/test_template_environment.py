@@ -96,3 +96,63 @@ def test_a_lazy_string_is_shown_without_being_compared(app):
         )
     assert out == "watched Deleted account"
     assert calls == []
+
+
+# --- the site's frame, kept rendered (site_part) ------------------------------------------------
+
+
+def _nav(html: str) -> str:
+    return html.split('<ul class="nav-list">')[1].split("</ul>")[0]
+
+
+def _signout_token(html: str) -> str:
+    form = html.split('action="/signout"')[1]
+    return form.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+
+
+def test_each_kind_of_visitor_sees_its_own_header(app, make_user):
+    from support.auth import sign_in_session
+
+    from careerlink.permissions import Role
+
+    student, staff = app.test_client(), app.test_client()
+    sign_in_session(student, make_user(Role.STUDENT))
+    sign_in_session(staff, make_user(Role.STAFF))
+    for _ in range(2):  # rendered, then kept
+        assert 'href="/staff/">Staff</a>' not in _nav(student.get("/").get_data(as_text=True))
+        assert 'href="/staff/">Staff</a>' in _nav(staff.get("/").get_data(as_text=True))
+    anonymous = _nav(app.test_client().get("/").get_data(as_text=True))
+    assert 'href="/signin">Sign in</a>' in anonymous
+    assert "Sign out" not in anonymous
+
+
+def test_each_visitor_signs_out_with_their_own_token(app, make_user):
+    from support.auth import sign_in_session
+
+    from careerlink.permissions import Role
+
+    first, second = app.test_client(), app.test_client()
+    sign_in_session(first, make_user(Role.STUDENT))
+    sign_in_session(second, make_user(Role.STUDENT))
+    tokens = [_signout_token(c.get("/account").get_data(as_text=True)) for c in (first, second)]
+    assert tokens[0] != tokens[1]
+    # Each token is that visitor's: it signs them out.
+    response = first.post("/signout", data={"csrf_token": tokens[0]})
+    assert response.status_code == 302
+    assert first.get("/account").status_code == 302  # signed out: sent to sign in
+    assert second.get("/account").status_code == 200
+
+
+def test_the_header_speaks_the_page_s_language_under_its_prefix(app, make_user):
+    from support.auth import sign_in_session
+
+    from careerlink.permissions import Role
+
+    client = app.test_client()
+    sign_in_session(client, make_user(Role.STUDENT))
+    english = _nav(client.get("/").get_data(as_text=True))
+    french = _nav(client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True))
+    prefixed = _nav(client.get("/", base_url="http://localhost/careers").get_data(as_text=True))
+    assert 'href="/account">Account</a>' in english
+    assert 'href="/account">Compte</a>' in french
+    assert 'href="/careers/account">Account</a>' in prefixed

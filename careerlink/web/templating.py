@@ -5,12 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, request, url_for
+from flask import Flask, render_template, request, url_for
 from flask.templating import Environment
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_eval_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from careerlink.__about__ import __version__
+
+# The parts of the site's frame that `site_part` keeps rendered, by name.
+SITE_PARTS = {
+    "header": "careerlink/_site_header.html",
+    "footer": "careerlink/_site_footer.html",
+}
+MAX_SITE_PARTS = 64
+# Where a kept part takes its visitor's CSRF token (no escaping changes it: no markup in it).
+TOKEN_MARK = "careerlink-csrf-token-0e1f6c2a"  # noqa: S105 (a placeholder, not a secret)
 
 
 class _EnvironmentGlobals(dict):
@@ -141,6 +153,34 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.finalize = shown
     domain = request_domain(app)
     app.jinja_env.globals.update(template_gettext(domain.get_translations, shown))
+
+    parts: dict[tuple, str] = {}
+
+    @app.template_global()
+    def site_part(name: str) -> Markup:
+        """The site's header, or the signed-in footer (`SITE_PARTS`): the same on every page for
+        every visitor of one kind, so rendered once per kind (signed in or not, staff or not),
+        language, site name and URL prefix, and kept in the process (a few dozen entries at
+        most); this visitor's own CSRF token is put in where the sign-out button takes it."""
+        user = current_user
+        signed_in = bool(user.is_authenticated)
+        key = (
+            name,
+            str(get_locale()),
+            request.script_root,
+            signed_in,
+            signed_in and user.is_staff,
+            app.config["CAREERLINK_SITE_NAME"],
+        )
+        html = parts.get(key)
+        if html is None:
+            html = render_template(SITE_PARTS[name], signout_token=TOKEN_MARK)
+            if len(parts) >= MAX_SITE_PARTS:  # a prefix nobody configured: keep it bounded
+                parts.clear()
+            parts[key] = html
+        if TOKEN_MARK in html:
+            html = html.replace(TOKEN_MARK, str(escape(generate_csrf())))
+        return Markup(html)  # noqa: S704 (our own templates' output, escaped there)
 
     @app.template_global()
     def page_url(page: int) -> str:
