@@ -15,7 +15,7 @@ compiles them to .mo, which is what "installed" means here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -263,20 +263,31 @@ def zone_label(zone: ZoneInfo | None = None) -> str:
 
 def format_datetime(value: datetime | None, zone: bool = False) -> str:
     """A stored UTC time in the current zone and locale: `28 Nov 2026, 20:20` (+ zone name)."""
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
+    return datetime_formatter(zone)(value)
+
+
+def datetime_formatter(zone: bool = False) -> Callable[[datetime | None], str]:
+    """`format_datetime` with the current zone and locale looked up once: for a list of times
+    (a page of requests) rather than one."""
     tz = current_zone()
-    local = value.astimezone(tz)
     locale = _locale()
     day, clock, joined = _datetime_parts(locale)
-    # What format_skeleton("yMMMd", local) and format_time(local, "short") write.
-    text = joined.format(
-        clock.apply(local.timetz(), locale, reference_date=local.date()),
-        day.apply(local, locale),
-    )
-    return f"{text} {zone_label(tz)}" if zone else text
+    suffix = f" {zone_label(tz)}" if zone else ""
+
+    def write(value: datetime | None) -> str:
+        if value is None:
+            return ""
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        local = value.astimezone(tz)
+        # What format_skeleton("yMMMd", local) and format_time(local, "short") write.
+        text = joined.format(
+            clock.apply(local.timetz(), locale, reference_date=local.date()),
+            day.apply(local, locale),
+        )
+        return text + suffix
+
+    return write
 
 
 @lru_cache(maxsize=32)

@@ -45,7 +45,7 @@ from careerlink.connections.models import (
 from careerlink.connections.slots import MAX_MINUTES, MIN_MINUTES, zone_name
 from careerlink.connections.uploads import Upload
 from careerlink.errors import InvalidTransition, NotFound
-from careerlink.i18n import format_date
+from careerlink.i18n import datetime_formatter, format_date
 from careerlink.mentors.industries import active_industries
 from careerlink.models import utcnow
 from careerlink.pagination import paginate
@@ -91,11 +91,51 @@ def ask_status_for(facts):
     return services.ask_status_from(facts.ask, user)
 
 
+@dataclass(frozen=True, slots=True)
+class _AccountLine:
+    """One line of the account page's lists, ready to show."""
+
+    id: int
+    url: str
+    state: str
+    state_label: str
+    kind_heading: str
+    other_name: str  # the alumnus of a request asked, the student of one received
+    when: str  # asked at (asked), answer due by with the zone (received and relayed), or ""
+
+
 @bp.app_template_global()
 def my_requests(user):
-    """The user's requests as a student and as an alumnus, for the account page."""
+    """The user's requests as a student and as an alumnus, for the account page: each line's
+    labels, time and link made here, each kind's and state's label once a page."""
     asked, received = services.requests_of(user)
-    return {"asked": asked, "received": received}
+    marker = MAX_ID  # the id is the path's last number: split there
+    head, tail = url_for("connections.detail", request_id=marker).rsplit(str(marker), 1)
+    kinds: dict[str, str] = {}
+    states: dict[str, str] = {}
+    asked_at, due_by = datetime_formatter(), datetime_formatter(zone=True)
+
+    def line(r, other_name: str, when: str) -> _AccountLine:
+        if r.kind not in kinds:
+            kinds[r.kind] = str(RequestKind(r.kind).heading)
+        if r.state not in states:
+            states[r.state] = str(RequestState(r.state).label)
+        return _AccountLine(
+            r.id, f"{head}{r.id}{tail}", r.state, states[r.state], kinds[r.kind], other_name, when
+        )
+
+    relayed = RequestState.RELAYED.value
+    return {
+        "asked": [line(r, r.alumnus_name, asked_at(r.created_at)) for r in asked],
+        "received": [
+            line(
+                r,
+                r.student_name,
+                due_by(r.respond_by) if r.state == relayed and r.respond_by else "",
+            )
+            for r in received
+        ],
+    }
 
 
 @bp.app_template_global()
