@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    get_template_attribute,
     redirect,
     render_template,
     request,
@@ -783,8 +784,7 @@ class _QueueRow:
     alumnus_name: str
     paused: bool
     kind_heading: str
-    state: str
-    state_label: str
+    state_badge: Markup
     overdue: bool
     waited_label: str
     load_label: str
@@ -794,11 +794,13 @@ class _QueueRow:
 def _queue_rows(rows, now: datetime) -> tuple[list[_QueueRow], datetime | None]:
     """The page's rows with their labels, and the first moment a row's days of waiting change.
 
-    Each kind's, state's, wait's and load's label is looked up once a page, the link built once
-    (a row's links differ only by its id); the template escapes the labels."""
+    Each kind's, state's (its badge), wait's and load's label is made once a page, the link
+    built once (a row's links differ only by its id); the template escapes the labels."""
     marker = MAX_ID  # the id is the path's last number: split there
     head, tail = url_for("connections.staff_request", request_id=marker).rsplit(str(marker), 1)
     select_label = _("Select request %(number)s")
+    # The state's badge, as _macros.html writes it: once per state on the page.
+    badge = get_template_attribute("careerlink/connections/_macros.html", "state_badge")
     kinds, states, waits, out = {}, {}, {}, []
     today = now.date()
     load_labels = {}  # many alumni share a load: each label is written once a page
@@ -811,7 +813,7 @@ def _queue_rows(rows, now: datetime) -> tuple[list[_QueueRow], datetime | None]:
         if r.kind not in kinds:
             kinds[r.kind] = str(RequestKind(r.kind).heading)
         if r.state not in states:
-            states[r.state] = str(RequestState(r.state).label)
+            states[r.state] = badge(r, str(RequestState(r.state).label))
         since = services.queue_waiting_since(r)
         waited = int((now - since).total_seconds() // 86400)
         if waited not in waits:
@@ -827,8 +829,7 @@ def _queue_rows(rows, now: datetime) -> tuple[list[_QueueRow], datetime | None]:
                 alumnus_name=r.alumnus_name,
                 paused=not load.accepting,
                 kind_heading=kinds[r.kind],
-                state=r.state,
-                state_label=states[r.state],
+                state_badge=states[r.state],
                 overdue=ConnectionRequest.is_overdue(r, now),  # reads the state and deadline
                 waited_label=waits[waited],
                 load_label=load_labels[shown][0],
