@@ -147,6 +147,24 @@ def test_a_deleted_account_shows_on_the_next_request(db, queue, staff, make_requ
     assert row(queue(f"{QUEUE}?state="), req.id).split(" | ")[1] == "Deleted account"
 
 
+def test_a_new_industry_and_an_alumnus_s_new_industry_show_on_the_next_request(
+    db, queue, make_request
+):
+    from careerlink.mentors.models import Industry
+
+    req = make_request()
+    assert 'value="zoology"' not in queue()
+    db.session.add(Industry(slug="zoology", name="Zoology"))
+    db.session.commit()
+    assert '<option value="zoology">Zoology</option>' in queue()
+    assert row(queue(f"{QUEUE}?industry=zoology"), req.id) is None
+    req.mentor_profile.industries = [
+        db.session.scalar(db.select(Industry).filter_by(slug="zoology"))
+    ]
+    db.session.commit()
+    assert row(queue(f"{QUEUE}?industry=zoology"), req.id) is not None
+
+
 def _set_profile(db, req, core: bool, **values):
     if core:  # a bulk UPDATE (an import's): no flush sees it
         db.session.execute(
@@ -231,6 +249,24 @@ def test_a_passing_deadline_shows_without_any_change(queue, make_request, render
             "Overdue (1)",
         )
         assert row(queue(f"{QUEUE}?state=overdue"), req.id) is not None
+
+
+def test_a_passing_deadline_shows_on_a_page_without_that_request(db, queue, make_request, rendered):
+    """The review list (empty here) counts the overdue in its state links: the deadline alone
+    ends its cached body, with no row of its own to change."""
+    req = make_request(state="relayed")
+    deadline = req.relayed_at + timedelta(days=2, hours=5)
+    db.session.execute(
+        update(ConnectionRequest).where(ConnectionRequest.id == req.id).values(respond_by=deadline)
+    )
+    db.session.commit()
+    with time_machine.travel(deadline - timedelta(hours=1), tick=False):
+        assert pills(queue())[3] == "Overdue (0)"
+        assert "No requests match these filters." in queue()
+    assert rendered == ["body"]
+    with time_machine.travel(deadline + timedelta(minutes=1), tick=False):
+        assert pills(queue())[3] == "Overdue (1)"
+    assert rendered == ["body", "body"]
 
 
 def test_a_request_reaching_the_minimum_wait_shows_without_any_change(
