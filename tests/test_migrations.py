@@ -386,3 +386,48 @@ def test_0020_adds_the_minutes_and_keeps_the_months(new_database, tmp_path):
         assert columns == {"review_month", "answer_month"}
         assert tuple(back)[:2] == (202606, 30 * 86400)  # made (moved) 10 May 22:00
         db.engine.dispose()
+
+
+def test_0021_keeps_the_queue_version_with_every_change_it_shows(new_database, tmp_path):
+    """Upgrade: the version row and its triggers (a request's change, a name's change bump it;
+    a sign-in time does not). Downgrade: neither is left."""
+    import sqlalchemy as sa
+
+    database = new_database("queue_version")
+    application = create_app(app_config(database, tmp_path))
+    made = datetime.datetime(2026, 3, 31, 22, tzinfo=datetime.UTC)
+
+    def version(conn):
+        return conn.execute(sa.text("SELECT version FROM careerlink_queue_state")).scalar_one()
+
+    with application.app_context():
+        upgrade(directory=str(MIGRATIONS_DIR), revision="0021")
+        with db.engine.begin() as conn:
+            first = version(conn)
+            users = sa.Table("careerlink_users", sa.MetaData(), autoload_with=conn)
+            for uid in (1, 2):
+                conn.execute(users.insert().values(**_required_values(users, uid)))
+            unchanged = version(conn)  # a new user is on no request yet
+            conn.execute(
+                sa.text(
+                    "INSERT INTO careerlink_requests (id, kind, state, student_id, alumnus_id, "
+                    "hopes, why_alumnus, message, proposed_dates, conduct_acknowledged_at, "
+                    "ics_sequence, created_at, updated_at) VALUES (1, 'introduction', "
+                    "'submitted', 1, 2, '', '', 'm', '[]', :made, 0, :made, :made)"
+                ),
+                {"made": made},
+            )
+            inserted = version(conn)
+            conn.execute(sa.text("UPDATE careerlink_users SET last_sign_in_at = :at"), {"at": made})
+            signed_in = version(conn)
+            conn.execute(sa.text("UPDATE careerlink_users SET display_name = 'Renamed'"))
+            renamed = version(conn)
+        assert unchanged == first
+        assert len({first, inserted, renamed}) == 3
+        assert signed_in == inserted
+        db.engine.dispose()
+        downgrade(directory=str(MIGRATIONS_DIR), revision="0020")
+        with db.engine.begin() as conn:
+            assert "careerlink_queue_state" not in sa.inspect(conn).get_table_names()
+            conn.execute(sa.text("UPDATE careerlink_users SET display_name = 'Again'"))
+        db.engine.dispose()

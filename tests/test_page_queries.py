@@ -10,27 +10,35 @@ from careerlink.permissions import Role
 def test_the_staff_queue_reads_a_page_in_the_same_statements_whatever_its_length(
     app, db, client, staff, sign_in, make_user, make_mentor, make_request
 ):
-    """Each alumnus's load, each request's history: a few queries for the page, not per row."""
+    """Each alumnus's load, each request's history: a few queries for the page, not per row;
+    the page served again from the cache reads only its data versions."""
     sign_in(staff)
 
-    def page_with(count: int) -> tuple[int, int]:
+    def page_with(count: int) -> tuple[int, int, int]:
         for _ in range(count):
             make_request(student=make_user(Role.STUDENT), mentor=make_mentor())
         db.session.commit()
         with statements(db.engine) as sent:
             page = client.get("/staff/requests")
-        assert page.status_code == 200
-        return len(sent), page.data.decode().count('name="request_ids"')
+        with statements(db.engine) as sent_again:
+            again = client.get("/staff/requests")
+        assert page.status_code == again.status_code == 200
+        assert again.data == page.data
+        return len(sent), len(sent_again), page.data.decode().count('name="request_ids"')
 
-    (few, shown_few), (more, shown_more) = page_with(2), page_with(6)
+    (few, few_again, shown_few), (more, more_again, shown_more) = page_with(2), page_with(6)
     assert (shown_few, shown_more) == (2, 8)
-    assert few == more
-    # The session with its user and roles; the four counts of the state links in one
+    assert (few, few_again) == (more, more_again)
+    # Rendered: the session with its user and roles; the queue's and the directory's data
+    # versions (the cache key) in one statement; the four counts of the state links in one
     # statement, whose count of the listed state is also the page's total; the page as rows
     # with its people's names, each request's last event and its alumnus's load (profile
-    # columns, relayed requests, last answer); the industries of the filter. No objects, and
-    # nobody's roles but the visitor's.
-    assert few == 4
+    # columns, relayed requests, last answer); the industries of the filter; the next moment
+    # the clock changes the page (a deadline). No objects, and nobody's roles but the
+    # visitor's.
+    assert few == 6
+    # Served from the cache: the session and the data versions.
+    assert few_again == 2
 
 
 def test_the_queues_total_is_the_count_of_its_state_or_counted_when_filtered(

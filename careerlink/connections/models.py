@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 import careerlink.mentors.models  # noqa: F401  (MentorProfile, joined to below)
-from careerlink.connections import counts, durations, outcome_marks
+from careerlink.connections import counts, durations, outcome_marks, queue_version  # noqa: F401
 from careerlink.connections.counts import RequestCount
 from careerlink.connections.machine import (
     FEEDBACK_STATES,

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from careerlink.accounts.models import User
-from careerlink.connections import services, uploads
+from careerlink.connections import queue_cache, services, uploads
 from careerlink.connections.forms import (
     AcceptForm,
     AlumnusDeclineForm,
@@ -808,26 +820,32 @@ class _QueueRow:
 
     id: int
     url: str
+    select_label: str
     student_name: str
     alumnus_name: str
     paused: bool
     kind_heading: str
-    state: str
-    state_label: str
+    state_badge: Markup
     overdue: bool
-    waited: int  # whole days
+    waited_label: str
     load_label: str
     rate_label: str
 
 
-def _queue_rows(rows, now) -> list[_QueueRow]:
-    """The page's rows with their labels: each kind's and state's looked up once a page, and
-    the link built once (a row's links differ only by its id)."""
+def _queue_rows(rows, now: datetime) -> tuple[list[_QueueRow], datetime | None]:
+    """The page's rows with their labels, and the first moment a row's days of waiting change.
+
+    Each kind's, state's (its badge), wait's and load's label is made once a page, the link
+    built once (a row's links differ only by its id); the template escapes the labels."""
     marker = MAX_ID  # the id is the path's last number: split there
     head, tail = url_for("connections.staff_request", request_id=marker).rsplit(str(marker), 1)
-    kinds, states, out = {}, {}, []
+    select_label = _("Select request %(number)s")
+    # The state's badge, as _macros.html writes it: once per state on the page.
+    badge = get_template_attribute("careerlink/connections/_macros.html", "state_badge")
+    kinds, states, waits, out = {}, {}, {}, []
     today = now.date()
     load_labels = {}  # many alumni share a load: each label is written once a page
+    until = None
     for r in rows:
         load = services.queue_load(r, today)
         shown = (load.open_relayed, load.month_count, load.capacity, load.response_rate)
@@ -836,24 +854,37 @@ def _queue_rows(rows, now) -> list[_QueueRow]:
         if r.kind not in kinds:
             kinds[r.kind] = str(RequestKind(r.kind).heading)
         if r.state not in states:
-            states[r.state] = str(RequestState(r.state).label)
+            states[r.state] = badge(r, str(RequestState(r.state).label))
+        since = services.queue_waiting_since(r)
+        waited = int((now - since).total_seconds() // 86400)
+        if waited not in waits:
+            waits[waited] = _waited_label(waited)
+        change = since + timedelta(days=waited + 1)  # when it has waited one day more
+        until = change if until is None or change < until else until
         out.append(
             _QueueRow(
                 id=r.id,
                 url=f"{head}{r.id}{tail}",
+                select_label=select_label % {"number": r.id},
                 student_name=r.student_name,
                 alumnus_name=r.alumnus_name,
                 paused=not load.accepting,
                 kind_heading=kinds[r.kind],
-                state=r.state,
-                state_label=states[r.state],
+                state_badge=states[r.state],
                 overdue=ConnectionRequest.is_overdue(r, now),  # reads the state and deadline
-                waited=int((now - services.queue_waiting_since(r)).total_seconds() // 86400),
+                waited_label=waits[waited],
                 load_label=load_labels[shown][0],
                 rate_label=load_labels[shown][1],
             )
         )
-    return out
+    return out, until
+
+
+def _waited_label(days: int) -> str:
+    """ "today" or "3 days", as the queue's template said it."""
+    if days == 0:
+        return _("today")
+    return ngettext("%(num)d day", "%(num)d days", days)
 
 
 @bp.route("/staff/requests")
@@ -862,6 +893,31 @@ def staff_queue():
     """The staff queue: filter, see each alumnus's load, act in bulk."""
     filters = _queue_filters()
     now = utcnow()
+    key = queue_cache.key_for()
+    body = queue_cache.get(key, now)
+    if body is None:
+        body, until = _queue_body(filters, now, timed=key is not None)
+        queue_cache.put(key, body, now, until)
+    return render_template(
+        "careerlink/connections/staff_queue.html",
+        body=queue_cache.with_token(body, bulk_hidden_fields()),
+    )
+
+
+def bulk_hidden_fields() -> Markup:
+    """What `BulkForm().hidden_tag()` renders (its CSRF token, when on) without building the
+    form: the one part of the queue's body that is the viewer's own."""
+    config = current_app.config
+    if not config.get("WTF_CSRF_ENABLED", True):
+        return Markup("")
+    return Markup('<input id="{0}" name="{0}" type="hidden" value="{1}">').format(
+        config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), generate_csrf()
+    )
+
+
+def _queue_body(filters: services.QueueFilters, now: datetime, timed: bool) -> tuple[str, datetime]:
+    """The queue's body as every staff member sees it at `now`, and the first moment the clock
+    alone changes it (`timed`: else `now`, without the statement that finds it)."""
     counts = services.request_counts(now)
     pagination = paginate(
         services.queue_rows_query(filters, now),
@@ -869,19 +925,24 @@ def staff_queue():
         PAGE_SIZE,
         total=services.counted_total(filters, counts),  # the usual views: counted already
     )
-    industries = active_industries()
-    return render_template(
-        "careerlink/connections/staff_queue.html",
+    rows, until = _queue_rows(pagination.items, now)
+    body = render_template(
+        "careerlink/connections/_staff_queue_body.html",
         pagination=pagination,
-        rows=_queue_rows(pagination.items, now),
+        rows=rows,
         filters=filters,
-        industries=industries,
+        industries=active_industries(),
         states=list(RequestState),
         kinds=list(RequestKind),
         counts=counts,
         bulk_form=BulkForm(),
-        now=now,
+        token=queue_cache.TOKEN_MARKER,
     )
+    if not timed:
+        return body, now
+    # A row's day of waiting, a deadline passing, a request reaching the minimum wait, a month.
+    moments = [until, queue_cache.next_month(now), services.next_queue_change(filters, now)]
+    return body, min(m for m in moments if m is not None)
 
 
 @bp.route("/staff/requests/bulk", methods=["POST"])

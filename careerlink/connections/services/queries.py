@@ -448,6 +448,37 @@ def _request_counts_select():
     )
 
 
+def next_queue_change(filters: QueueFilters, now: datetime) -> datetime | None:
+    """The first moment after `now` at which the clock alone changes what the queue shows with
+    these filters: a relayed request passing its deadline (the overdue count, the "overdue"
+    list and badge) or, with a minimum wait, a request reaching it (None: no such moment)."""
+    first_deadline = (
+        select(func.min(ConnectionRequest.respond_by))
+        .where(
+            ConnectionRequest.state == RequestState.RELAYED.value,
+            ConnectionRequest.respond_by > now,
+        )
+        .scalar_subquery()
+    )
+    columns = [first_deadline]
+    if filters.min_days:
+        age = timedelta(days=filters.min_days)
+        unfiltered = QueueFilters(filters.state, filters.kind, filters.industry, 0)
+        next_of_age = (
+            _queue_where(select(func.min(ConnectionRequest.updated_at)), unfiltered, now)
+            .order_by(None)
+            .where(ConnectionRequest.updated_at > now - age)
+            .scalar_subquery()
+        )
+        columns.append(next_of_age)
+    row = db.session.execute(select(*columns)).one()
+    moments = [row[0]]
+    if filters.min_days and row[1] is not None:
+        moments.append(row[1] + timedelta(days=filters.min_days))
+    moments = [m for m in moments if m is not None]
+    return min(moments) if moments else None
+
+
 # The queue's filters by state whose length `request_counts` has counted.
 QUEUE_COUNTS = {
     RequestState.SUBMITTED.value: "review",
