@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
@@ -35,7 +36,7 @@ from careerlink.accounts.sso.policy import local_signup_roles
 from careerlink.accounts.sso.signout import continue_sign_out_at, provider_sign_out_url
 from careerlink.errors import InvalidToken, InvalidTransition, NotFound
 from careerlink.extensions import limiter
-from careerlink.i18n import LANGUAGE_KEY, current_language
+from careerlink.i18n import LANGUAGE_KEY, current_language, datetime_formatter
 from careerlink.permissions import Role
 from careerlink.web.actions import perform
 
@@ -230,14 +231,35 @@ def reset_password(token: str):
 def account():
     """The signed-in user's own page, with the devices where they are signed in."""
     user = current_user._get_current_object()
-    return render_template(
-        "careerlink/accounts/account.html",
-        user=user,
-        sessions=sessions.active_sessions(user),
-        # The end-session buttons post EndSessionForm; their token is written as a plain field
-        # (no form built for a page that only shows them).
-        this_session=current_session(),
-    )
+    here = current_session()
+    # Each device's name and times made here, the zone and locale looked up once for the list.
+    # The end-session buttons post EndSessionForm; their token is written as a plain field (no
+    # form built for a page that only shows them).
+    at = datetime_formatter(zone=True)
+    devices = [
+        _Device(
+            id=row.id,
+            name=describe_device(row.user_agent),
+            ip_address=row.ip_address,
+            seen=at(row.last_seen_at),
+            since=at(row.created_at),
+            here=here is not None and row.id == here.id,
+        )
+        for row in sessions.active_sessions(user)
+    ]
+    return render_template("careerlink/accounts/account.html", user=user, sessions=devices)
+
+
+@dataclass(frozen=True, slots=True)
+class _Device:
+    """One device signed in to the account, as the account page shows it."""
+
+    id: int
+    name: str
+    ip_address: str | None
+    seen: str  # last seen, in the reader's zone with its name
+    since: str  # signed in at
+    here: bool  # this browser
 
 
 @bp.route("/account/preferences", methods=["GET", "POST"])

@@ -109,8 +109,7 @@ class _AccountLine:
 
     id: int
     url: str
-    state: str
-    state_label: str
+    state_badge: Markup
     kind_heading: str
     other_name: str  # the alumnus of a request asked, the student of one received
     when: str  # asked at (asked), answer due by with the zone (received and relayed), or ""
@@ -119,21 +118,23 @@ class _AccountLine:
 @bp.app_template_global()
 def my_requests(user):
     """The user's requests as a student and as an alumnus, for the account page: each line's
-    labels, time and link made here, each kind's and state's label once a page."""
+    labels, time and link made here, each kind's label and state's badge once a page."""
     asked, received = services.requests_of(user)
     marker = MAX_ID  # the id is the path's last number: split there
     head, tail = url_for("connections.detail", request_id=marker).rsplit(str(marker), 1)
+    # The state's badge, as _macros.html writes it: once per state on the page.
+    badge = get_template_attribute("careerlink/connections/_macros.html", "state_badge")
     kinds: dict[str, str] = {}
-    states: dict[str, str] = {}
+    states: dict[str, Markup] = {}
     asked_at, due_by = datetime_formatter(), datetime_formatter(zone=True)
 
     def line(r, other_name: str, when: str) -> _AccountLine:
         if r.kind not in kinds:
             kinds[r.kind] = str(RequestKind(r.kind).heading)
         if r.state not in states:
-            states[r.state] = str(RequestState(r.state).label)
+            states[r.state] = badge(r, str(RequestState(r.state).label))
         return _AccountLine(
-            r.id, f"{head}{r.id}{tail}", r.state, states[r.state], kinds[r.kind], other_name, when
+            r.id, f"{head}{r.id}{tail}", states[r.state], kinds[r.kind], other_name, when
         )
 
     relayed = RequestState.RELAYED.value
