@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import zlib
 from datetime import UTC, datetime
 
 from flask import request
@@ -39,7 +37,6 @@ from careerlink.mentors import facet_cache
 from careerlink.mentors.directory_index import DirectoryState
 from careerlink.mentors.directory_index import has_uncommitted_changes as directory_written
 
-log = logging.getLogger(__name__)
 # The layout of the entries: a new release never reads an older one.
 LAYOUT = 1
 # Stands for the bulk form's hidden fields (its CSRF token) in a stored body. Rendered text
@@ -73,22 +70,13 @@ def key_for() -> str | None:
 
 def get(key: str | None, now: datetime) -> str | None:
     """The cached body while still true at `now`, or None (never an error)."""
-    if key is None:
-        return None
-    try:
-        value = facet_cache.facet_cache().get(key)
-    except Exception:
-        log.warning("staff queue cache unavailable; rendering the page", exc_info=True)
-        return None
-    if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], bytes)):
+    value = facet_cache.fetch(key, "staff queue")
+    if not (isinstance(value, tuple) and len(value) == 2):
         return None
     until, packed = value
     if not isinstance(until, int | float) or now.timestamp() >= until:
         return None
-    try:
-        return zlib.decompress(packed).decode("utf-8")
-    except (zlib.error, UnicodeDecodeError):
-        return None
+    return facet_cache.unpack(packed)
 
 
 def put(key: str | None, body: str, now: datetime, until: datetime) -> None:
@@ -96,12 +84,8 @@ def put(key: str | None, body: str, now: datetime, until: datetime) -> None:
     if key is None or until <= now:
         return
     seconds = min(facet_cache.TIMEOUT_SECONDS, int((until - now).total_seconds()) + 1)
-    try:
-        facet_cache.facet_cache().set(
-            key, (until.timestamp(), zlib.compress(body.encode("utf-8"), 1)), timeout=seconds
-        )
-    except Exception:  # the page was rendered; it is only not remembered
-        log.warning("staff queue cache unavailable; page not stored", exc_info=True)
+    value = (until.timestamp(), facet_cache.pack(body))
+    facet_cache.keep(key, value, "staff queue", timeout=seconds)
 
 
 def next_month(now: datetime) -> datetime:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import zlib
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -113,3 +114,42 @@ def put_page(key: str, ids: list[int]) -> None:
         facet_cache().set(key, tuple(ids))
     except Exception:  # as above
         log.warning("directory count cache unavailable; page not stored", exc_info=True)
+
+
+# --- rendered page bodies (the directory's, a mentor's, the staff queue's) ----------------------
+
+
+def fetch(key: str | None, what: str) -> Any:
+    """The value kept under `key`, or None: no key, nothing kept, or the cache unreachable (a
+    warning naming `what`, e.g. "mentor page": the caller renders the page instead)."""
+    if key is None:
+        return None
+    try:
+        return facet_cache().get(key)
+    except Exception:
+        log.warning("%s cache unavailable; rendering the page", what, exc_info=True)
+        return None
+
+
+def keep(key: str, value: Any, what: str, timeout: int | None = None) -> None:
+    """Keep `value` under `key` (for `timeout` seconds, else the cache's default); an
+    unreachable cache only means it is not kept (a warning naming `what`)."""
+    try:
+        facet_cache().set(key, value, timeout=timeout)
+    except Exception:  # the page was rendered; it is only not remembered
+        log.warning("%s cache unavailable; page not stored", what, exc_info=True)
+
+
+def pack(body: str) -> bytes:
+    """A rendered body as kept: compressed (a page of HTML is about a tenth of it)."""
+    return zlib.compress(body.encode("utf-8"), 1)
+
+
+def unpack(packed: Any) -> str | None:
+    """A kept body as rendered, or None if what was kept is not one."""
+    if not isinstance(packed, bytes):
+        return None
+    try:
+        return zlib.decompress(packed).decode("utf-8")
+    except (zlib.error, UnicodeDecodeError):
+        return None

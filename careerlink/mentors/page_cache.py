@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import zlib
 from datetime import date
 
 from flask import request
@@ -33,7 +31,6 @@ from careerlink.i18n import current_zone
 from careerlink.mentors import directory_snapshot, facet_cache
 from careerlink.mentors.directory_index import has_uncommitted_changes
 
-log = logging.getLogger(__name__)
 # The layout of the entries: a new release never reads an older one.
 LAYOUT = 1
 
@@ -61,26 +58,10 @@ def key_for(viewer_id: int | None, on: date) -> tuple[str | None, tuple[int, int
 
 def get(key: str | None) -> str | None:
     """The cached body, or None (never an error: an unreachable Redis means rendering it)."""
-    if key is None:
-        return None
-    try:
-        value = facet_cache.facet_cache().get(key)
-    except Exception:
-        log.warning("directory page cache unavailable; rendering the page", exc_info=True)
-        return None
-    if not isinstance(value, bytes):
-        return None
-    try:
-        return zlib.decompress(value).decode("utf-8")
-    except (zlib.error, UnicodeDecodeError):
-        return None
+    return facet_cache.unpack(facet_cache.fetch(key, "directory page"))
 
 
 def put(key: str | None, body: str) -> None:
     """Remember a rendered body under its key."""
-    if key is None:
-        return
-    try:
-        facet_cache.facet_cache().set(key, zlib.compress(body.encode("utf-8"), 1))
-    except Exception:  # the page was rendered; it is only not remembered
-        log.warning("directory page cache unavailable; page not stored", exc_info=True)
+    if key is not None:
+        facet_cache.keep(key, facet_cache.pack(body), "directory page")

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import zlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -39,7 +37,6 @@ from careerlink.mentors import facet_cache
 from careerlink.mentors.directory_index import DirectoryState, has_uncommitted_changes
 from careerlink.mentors.models import MentorProfile
 
-log = logging.getLogger(__name__)
 # The layout of the entries: a new release never reads an older one.
 LAYOUT = 1
 
@@ -92,27 +89,14 @@ def key_for(profile_id: int, on: date) -> str | None:
 
 def get(key: str | None) -> tuple[PageFacts, str] | None:
     """The cached (facts, body), or None (never an error)."""
-    if key is None:
-        return None
-    try:
-        value = facet_cache.facet_cache().get(key)
-    except Exception:
-        log.warning("mentor page cache unavailable; rendering the page", exc_info=True)
-        return None
+    value = facet_cache.fetch(key, "mentor page")
     if not isinstance(value, tuple) or len(value) != 2 or not isinstance(value[0], PageFacts):
         return None
-    facts, packed = value
-    try:
-        return facts, zlib.decompress(packed).decode("utf-8")
-    except (zlib.error, UnicodeDecodeError, TypeError):
-        return None
+    body = facet_cache.unpack(value[1])
+    return None if body is None else (value[0], body)
 
 
 def put(key: str | None, facts: PageFacts, body: str) -> None:
     """Remember a rendered body and its facts under their key."""
-    if key is None or has_uncommitted_changes(db.session):
-        return
-    try:
-        facet_cache.facet_cache().set(key, (facts, zlib.compress(body.encode("utf-8"), 1)))
-    except Exception:  # the page was rendered; it is only not remembered
-        log.warning("mentor page cache unavailable; page not stored", exc_info=True)
+    if key is not None and not has_uncommitted_changes(db.session):
+        facet_cache.keep(key, (facts, facet_cache.pack(body)), "mentor page")
