@@ -32,6 +32,7 @@ from support.database import (  # noqa: E402
     TestDatabase,
     app_config,
     once,
+    other_app,
 )
 from support.outbox import link_from, write_deferred  # noqa: E402
 from support.smtp import SmtpSink, free_port  # noqa: E402
@@ -46,6 +47,7 @@ __all__ = [
     "free_port",
     "link_from",
     "once",
+    "other_app",
     "sign_in_session",
     "write_deferred",
 ]

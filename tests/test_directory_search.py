@@ -18,15 +18,6 @@ from careerlink.permissions import Role
 
 
 @pytest.fixture
-def industries(db):
-    """The default industries."""
-    from careerlink.mentors.industries import ensure_default_industries
-
-    ensure_default_industries(db.session.connection())
-    db.session.commit()
-
-
-@pytest.fixture
 def mentor(db, make_user, industries):
     """mentor(name, **fields): a listed, approved alumnus with a profile."""
 

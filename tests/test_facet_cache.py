@@ -5,14 +5,12 @@ from __future__ import annotations
 import logging
 import os
 import uuid
-from contextlib import contextmanager
 
 import pytest
-from conftest import app_config
+from conftest import other_app
 from flask_caching.backends import NullCache, RedisCache, SimpleCache
 from test_mentors import make_profile
 
-from careerlink import create_app
 from careerlink.extensions import db as _db
 from careerlink.mentors import directory_snapshot
 from careerlink.mentors.directory_snapshot import Snapshot
@@ -30,32 +28,12 @@ SETTINGS = {
 
 
 @pytest.fixture
-def industries(db):
-    """The default industries."""
-    from careerlink.mentors.industries import ensure_default_industries
-
-    ensure_default_industries(db.session.connection())
-    db.session.commit()
-
-
-@pytest.fixture
 def two_mentors(db, make_user, industries):
     """Two listed alumni, both accepting requests."""
     return [
         make_profile(db, make_user(Role.ALUMNUS, name=name), industries=(industry,))
         for name, industry in (("Ann Shared", "veterinary"), ("Bob Shared", "law"))
     ]
-
-
-@contextmanager
-def other_app(database, tmp_path, **settings):
-    """Another CareerLink application on the same database (another worker or machine)."""
-    application = create_app(app_config(database, tmp_path, RATELIMIT_ENABLED=False, **settings))
-    try:
-        yield application
-    finally:
-        with application.app_context():
-            _db.engine.dispose()
 
 
 def counted_search(application, **kw):

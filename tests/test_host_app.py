@@ -101,15 +101,6 @@ def listener_calls(monkeypatch):
     return calls
 
 
-@pytest.fixture
-def industries(db):
-    """The default industries."""
-    from careerlink.mentors.industries import ensure_default_industries
-
-    ensure_default_industries(db.session.connection())
-    db.session.commit()
-
-
 def test_listeners_are_on_careerlinks_session_class_only():
     for name, listener in LISTENERS:
         assert event.contains(CareerLinkSession, name, listener)

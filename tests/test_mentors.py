@@ -15,15 +15,6 @@ from careerlink.models import utcnow
 from careerlink.permissions import Role
 
 
-@pytest.fixture
-def industries(db):
-    """The default industries, as migration 0002 loads them."""
-    from careerlink.mentors.industries import ensure_default_industries
-
-    ensure_default_industries(db.session.connection())
-    db.session.commit()
-
-
 def make_profile(db, user, industries=("veterinary",), offers=("introduction",), **fields):
     """A listed, approved profile for `user` with the given fields."""
     from careerlink.mentors.models import Industry

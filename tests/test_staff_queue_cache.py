@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import logging
 import re
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from conftest import app_config, sign_in_session
+from conftest import other_app, sign_in_session
 from sqlalchemy import update
 
-from careerlink import create_app
 from careerlink.accounts.models import User
 from careerlink.connections import queue_cache, queue_version, services
 from careerlink.connections import views as connection_views
@@ -329,17 +327,6 @@ def test_the_token_is_what_the_bulk_form_renders(app, monkeypatch):
         assert connection_views.bulk_hidden_fields() == BulkForm().hidden_tag() == ""
 
 
-@contextmanager
-def other_app(database, tmp_path, **settings):
-    """Another CareerLink application on the same database."""
-    application = create_app(app_config(database, tmp_path, RATELIMIT_ENABLED=False, **settings))
-    try:
-        yield application
-    finally:
-        with application.app_context():
-            _db.engine.dispose()
-
-
 def test_switched_off_renders_every_time(db, database, tmp_path, staff, make_request, rendered):
     req = make_request()
     db.session.commit()
@@ -351,17 +338,9 @@ def test_switched_off_renders_every_time(db, database, tmp_path, staff, make_req
     assert rendered == ["body", "body"]
 
 
-def test_an_unreachable_cache_renders_the_page(app, queue, make_request, monkeypatch, caplog):
+def test_an_unreachable_cache_renders_the_page(queue, make_request, caplog, broken_cache):
     req = make_request()
-    with app.app_context():
-        cache = facet_cache()
-
-    def broken(*_args, **_kw):
-        raise ConnectionError("the cache is down")
-
-    monkeypatch.setattr(cache, "get", broken)
-    monkeypatch.setattr(cache, "set", broken)
-    with caplog.at_level(logging.WARNING, logger="careerlink.connections.queue_cache"):
+    with caplog.at_level(logging.WARNING, logger="careerlink.mentors.facet_cache"):
         html = queue()
     assert row(html, req.id) is not None
     assert "staff queue cache unavailable; rendering the page" in caplog.text

@@ -88,15 +88,6 @@ def facet_count(page, label: str, t) -> int:
     return count
 
 
-@pytest.fixture
-def industries(db):
-    """The default industry list, as the migration loads it."""
-    from careerlink.mentors.industries import ensure_default_industries
-
-    ensure_default_industries(db.session.connection())
-    db.session.commit()
-
-
 # --- the alumna ----------------------------------------------------------------------------------
 
 

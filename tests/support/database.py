@@ -6,6 +6,7 @@ import contextvars
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
@@ -240,3 +241,32 @@ def db(app):
 def client(app, db):
     """A test client (CSRF off; see test_csrf for a client with it on)."""
     return app.test_client()
+
+
+@contextmanager
+def other_app(database: TestDatabase, tmp_path, **settings):
+    """Another CareerLink application on the same database (another worker or machine), with
+    rate limits off and these settings."""
+    application = create_app(app_config(database, tmp_path, RATELIMIT_ENABLED=False, **settings))
+    try:
+        yield application
+    finally:
+        with application.app_context():
+            _db.engine.dispose()
+
+
+@pytest.fixture
+def broken_cache(app, monkeypatch):
+    """The directory's cache (careerlink.mentors.facet_cache) refusing every read and write,
+    as an unreachable Redis does."""
+    from careerlink.mentors.facet_cache import facet_cache
+
+    with app.app_context():
+        cache = facet_cache()
+
+    def broken(*_args, **_kw):
+        raise ConnectionError("the cache is down")
+
+    monkeypatch.setattr(cache, "get", broken)
+    monkeypatch.setattr(cache, "set", broken)
+    return cache

@@ -164,6 +164,15 @@ def advance(req, state: str, staff, now=None):
 
 
 @pytest.fixture
+def industries(db):
+    """The default industries, as migration 0002 loads them."""
+    from careerlink.mentors.industries import ensure_default_industries
+
+    ensure_default_industries(db.session.connection())
+    db.session.commit()
+
+
+@pytest.fixture
 def make_user(db):
     """make_user(*roles, email=None, name=None, password=..., verified=True, alumnus_verified=True).
 
