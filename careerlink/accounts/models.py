@@ -13,7 +13,48 @@ from careerlink.models import TimestampMixin, UTCDateTime, utcnow
 from careerlink.permissions import STAFF_ROLES, Role
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class PersonRules(UserMixin):
+    """What a person's roles and columns say, for `User` and for the signed-in person as pages
+    read them (`accounts.signin.SignedInUser`): both have `roles` (a set of `Role`) and the
+    user's columns."""
+
+    def has_role(self, role: Role) -> bool:
+        """True if the user holds this role."""
+        return Role(role) in self.roles
+
+    def has_any_role(self, *roles: Role) -> bool:
+        """True if the user holds one of the roles; admins count as staff."""
+        held = self.roles
+        if Role.ADMIN in held:
+            held = held | {Role.STAFF}
+        return any(Role(r) in held for r in roles)
+
+    @property
+    def is_staff(self) -> bool:
+        """Staff or admin."""
+        return self.has_any_role(*STAFF_ROLES)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login reads this
+        """Deactivated users cannot sign in."""
+        return bool(self.active)
+
+    @property
+    def email_verified(self) -> bool:
+        """The user has clicked the verification link."""
+        return self.email_verified_at is not None
+
+    @property
+    def alumnus_verified(self) -> bool:
+        """Staff confirmed this person graduated here."""
+        return self.alumnus_verified_at is not None
+
+    def get_id(self) -> str:
+        """Flask-Login's identity; the cookie's session key (accounts.signin) is checked too."""
+        return str(self.id)
+
+
+class User(PersonRules, TimestampMixin, db.Model):
     """A person who can sign in: student, alumnus, staff or admin (or several)."""
 
     __tablename__ = "careerlink_users"
@@ -55,17 +96,6 @@ class User(UserMixin, TimestampMixin, db.Model):
         """The roles this user holds."""
         return {Role(r.role) for r in self.role_rows}
 
-    def has_role(self, role: Role) -> bool:
-        """True if the user holds this role."""
-        return Role(role) in self.roles
-
-    def has_any_role(self, *roles: Role) -> bool:
-        """True if the user holds one of the roles; admins count as staff."""
-        held = self.roles
-        if Role.ADMIN in held:
-            held = held | {Role.STAFF}
-        return any(Role(r) in held for r in roles)
-
     def add_role(self, role: Role) -> None:
         """Grant a role (idempotent)."""
         if not self.has_role(role):
@@ -74,30 +104,6 @@ class User(UserMixin, TimestampMixin, db.Model):
     def remove_role(self, role: Role) -> None:
         """Take a role away (idempotent)."""
         self.role_rows = [r for r in self.role_rows if r.role != Role(role).value]
-
-    @property
-    def is_staff(self) -> bool:
-        """Staff or admin."""
-        return self.has_any_role(*STAFF_ROLES)
-
-    @property
-    def is_active(self) -> bool:  # Flask-Login reads this
-        """Deactivated users cannot sign in."""
-        return bool(self.active)
-
-    @property
-    def email_verified(self) -> bool:
-        """The user has clicked the verification link."""
-        return self.email_verified_at is not None
-
-    @property
-    def alumnus_verified(self) -> bool:
-        """Staff confirmed this person graduated here."""
-        return self.alumnus_verified_at is not None
-
-    def get_id(self) -> str:
-        """Flask-Login's identity; the cookie's session key (accounts.signin) is checked too."""
-        return str(self.id)
 
     def mark_signed_in(self) -> None:
         """Record the time of a successful sign-in."""

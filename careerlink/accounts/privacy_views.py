@@ -8,13 +8,13 @@ import json
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import login_required
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, SubmitField
 
 from careerlink.accounts import privacy
 from careerlink.accounts.models import User, find_user_by_email
-from careerlink.accounts.signin import sign_browser_out
+from careerlink.accounts.signin import sign_browser_out, signed_in_user
 from careerlink.extensions import db
 from careerlink.permissions import STAFF_ROLES, role_required
 from careerlink.web.actions import found, perform
@@ -41,7 +41,7 @@ class HoldForm(FlaskForm):
 
 
 def _me() -> User:
-    return current_user._get_current_object()
+    return signed_in_user()
 
 
 def _download(user: User, actor: User):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -25,14 +26,13 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, delete, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
-from careerlink.accounts.models import User, UserSession
+from careerlink.accounts.models import User, UserRole, UserSession
 from careerlink.errors import InvalidTransition, NotFound
 from careerlink.extensions import db
 from careerlink.models import utcnow
+from careerlink.permissions import Role
 
 log = logging.getLogger(__name__)
 
@@ -96,16 +96,41 @@ def is_live(row: UserSession, now: datetime | None = None) -> bool:
     )
 
 
-# The user and their roles in the same statement: every signed-in page asks for both. Built
-# once: a statement with loader options costs more to build than to run.
+@dataclass(frozen=True, slots=True)
+class LiveSession:
+    """A live session as a request finds it: its row's times and its user's, read as rows."""
+
+    id: int
+    created_at: datetime
+    last_seen_at: datetime
+    ended_at: datetime | None
+    user: Any  # a row of every column of careerlink_users
+    roles: frozenset[Role]
+
+
+# The session, its user and their roles in one Core statement (a row per role): every
+# signed-in request asks, and building ORM objects for them cost more than the statement.
+# Built once.
+_SESSION = UserSession.__table__
+_USER = User.__table__
+_ROLE = UserRole.__table__
 _LIVE_SESSION = (
-    select(UserSession)
-    .options(joinedload(UserSession.user).joinedload(User.role_rows))
-    .where(UserSession.key_hash == bindparam("key_hash"))
+    select(
+        _SESSION.c.id.label("session_id"),
+        _SESSION.c.user_id.label("session_user_id"),
+        _SESSION.c.created_at.label("session_created_at"),
+        _SESSION.c.last_seen_at.label("session_last_seen_at"),
+        _SESSION.c.ended_at.label("session_ended_at"),
+        _ROLE.c.role.label("held_role"),
+        *_USER.c,
+    )
+    .join(_USER, _USER.c.id == _SESSION.c.user_id)
+    .outerjoin(_ROLE, _ROLE.c.user_id == _USER.c.id)
+    .where(_SESSION.c.key_hash == bindparam("key_hash"))
 )
 
 
-def find_live_session(user_id: str | None, key: str | None) -> UserSession | None:
+def find_live_session(user_id: str | None, key: str | None) -> LiveSession | None:
     """The live session for this cookie's user id and key, with its user; None signs out.
 
     A session found past a lifetime, or whose user was deactivated, is marked ended; a live
@@ -113,21 +138,30 @@ def find_live_session(user_id: str | None, key: str | None) -> UserSession | Non
     """
     if not key or not isinstance(key, str) or not isinstance(user_id, str):
         return None
-    row = (
-        db.session.execute(_LIVE_SESSION, {"key_hash": hash_key(key)}).unique().scalar_one_or_none()
+    rows = db.session.connection().execute(_LIVE_SESSION, {"key_hash": hash_key(key)}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    if str(first.session_user_id) != user_id or first.session_ended_at is not None:
+        return None
+    found = LiveSession(
+        id=first.session_id,
+        created_at=first.session_created_at,
+        last_seen_at=first.session_last_seen_at,
+        ended_at=None,
+        user=first,
+        roles=frozenset(Role(row.held_role) for row in rows if row.held_role is not None),
     )
-    if row is None or str(row.user_id) != user_id or row.ended_at is not None:
-        return None
     now = utcnow()
-    if not row.user.is_active:
-        _end_apart(row, EndReason.DEACTIVATED, now)
+    if not first.active:
+        _end_apart(found.id, EndReason.DEACTIVATED, now)
         return None
-    if not is_live(row, now):
-        _end_apart(row, EndReason.EXPIRED, now)
+    if not is_live(found, now):
+        _end_apart(found.id, EndReason.EXPIRED, now)
         return None
-    if now - row.last_seen_at >= TOUCH_EVERY:
-        _touch_apart(row, now)
-    return row
+    if now - found.last_seen_at >= TOUCH_EVERY:
+        _touch_apart(found.id, now)
+    return found
 
 
 def _write_apart(statement) -> bool:
@@ -151,31 +185,25 @@ def _write_apart(statement) -> bool:
     return True
 
 
-def _touch_apart(row: UserSession, now: datetime) -> None:
+def _touch_apart(session_id: int, now: datetime) -> None:
     # The WHERE clause lets only one of several simultaneous requests write.
-    written = _write_apart(
+    _write_apart(
         update(UserSession)
         .where(
-            UserSession.id == row.id,
+            UserSession.id == session_id,
             UserSession.ended_at.is_(None),
             UserSession.last_seen_at < now - TOUCH_EVERY,
         )
         .values(last_seen_at=now)
     )
-    if written:
-        # The request's copy shows the new time without making it a change to flush.
-        set_committed_value(row, "last_seen_at", now)
 
 
-def _end_apart(row: UserSession, reason: str, now: datetime) -> None:
-    written = _write_apart(
+def _end_apart(session_id: int, reason: str, now: datetime) -> None:
+    _write_apart(
         update(UserSession)
-        .where(UserSession.id == row.id, UserSession.ended_at.is_(None))
+        .where(UserSession.id == session_id, UserSession.ended_at.is_(None))
         .values(ended_at=now, end_reason=reason)
     )
-    if written:
-        set_committed_value(row, "ended_at", now)
-        set_committed_value(row, "end_reason", reason)
 
 
 def end_session(row: UserSession | None, reason: str) -> None:

@@ -28,9 +28,11 @@ from careerlink.accounts.sessions import EndReason
 from careerlink.accounts.signin import (
     client_details,
     current_session,
+    current_session_id,
     resolve_user_first,
     sign_browser_in,
     sign_browser_out,
+    signed_in_user,
 )
 from careerlink.accounts.sso.policy import local_signup_roles
 from careerlink.accounts.sso.signout import continue_sign_out_at, provider_sign_out_url
@@ -230,8 +232,8 @@ def reset_password(token: str):
 @login_required
 def account():
     """The signed-in user's own page, with the devices where they are signed in."""
-    user = current_user._get_current_object()
-    here = current_session()
+    user = current_user._get_current_object()  # read only: no ORM record
+    here = current_session_id()
     # Each device's name and times made here, the zone and locale looked up once for the list.
     # The end-session buttons post EndSessionForm; their token is written as a plain field (no
     # form built for a page that only shows them).
@@ -243,7 +245,7 @@ def account():
             ip_address=row.ip_address,
             seen=at(row.last_seen_at),
             since=at(row.created_at),
-            here=here is not None and row.id == here.id,
+            here=row.id == here,
         )
         for row in sessions.active_sessions(user)
     ]
@@ -266,19 +268,18 @@ class _Device:
 @login_required
 def preferences():
     """The person's own language and time zone."""
-    user = current_user._get_current_object()
     form = PreferencesForm(
         data=None
         if request.method == "POST"
         else {
-            "language": user.locale or "",
-            "time_zone": user.time_zone or "",
+            "language": current_user.locale or "",
+            "time_zone": current_user.time_zone or "",
         }
     )
     if form.validate_on_submit():
         done = perform(
             lambda: services.set_preferences(
-                user, language=form.language.data, time_zone=form.time_zone.data
+                signed_in_user(), language=form.language.data, time_zone=form.time_zone.data
             ),
             form=form,
         )
@@ -296,15 +297,15 @@ def end_session(session_id: int):
     """End one of your sessions; ending this device's signs this browser out."""
     form = EndSessionForm()
     if form.validate_on_submit():
-        user = current_user._get_current_object()
-        here = current_session()
+        user = signed_in_user()
+        here = current_session_id()
         done = perform(
             lambda: sessions.end_session_of(user, session_id),
             _("That session has ended; the device is signed out."),
             quiet=(InvalidTransition,),
             propagate=(NotFound,),
         )
-        if done and here is not None and done.value.id == here.id:
+        if done and done.value.id == here:
             sign_browser_out()
             return redirect(url_for("accounts.signin"))
     return redirect(url_for("accounts.account"))
@@ -316,7 +317,7 @@ def end_other_sessions():
     """Sign out every other device; this one stays signed in."""
     form = EndSessionForm()
     if form.validate_on_submit():
-        user = current_user._get_current_object()
+        user = signed_in_user()
         here = current_session()
         done = perform(lambda: sessions.end_sessions(user, EndReason.ENDED_BY_USER, keep=here))
         if done:
@@ -342,11 +343,12 @@ def other_sessions_ended(count: int) -> str:
 def change_password():
     """Change the password; other sessions are ended, this one stays."""
     form = ChangePasswordForm()
-    user = current_user._get_current_object()
-    here = current_session()
     if form.validate_on_submit() and perform(
         lambda: services.change_password(
-            user, form.current_password.data, form.new_password.data, keep=here
+            signed_in_user(),
+            form.current_password.data,
+            form.new_password.data,
+            keep=current_session(),
         ),
         _("Your password has been changed."),
         form=form,

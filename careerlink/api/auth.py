@@ -27,6 +27,7 @@ from flask_wtf.csrf import ValidationError as CsrfValidationError
 from flask_wtf.csrf import validate_csrf
 
 from careerlink.accounts.models import User, find_user_by_email
+from careerlink.accounts.signin import signed_in_user
 from careerlink.api import scopes as scope_names
 from careerlink.api import tokens
 from careerlink.api.errors import Unauthorized
@@ -140,7 +141,7 @@ def authenticate() -> Caller:
     if raw is not None:
         return _token_caller(raw)
     if current_user.is_authenticated:
-        caller = Caller(user=current_user._get_current_object(), via="session")
+        caller = Caller(user=signed_in_user(), via="session")
         if request.method not in SAFE_METHODS and current_app.config.get("WTF_CSRF_ENABLED", True):
             _check_csrf()
         return caller

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from careerlink.accounts.forms import ConfirmForm
+from careerlink.accounts.signin import signed_in_user
 from careerlink.api import feeds, tokens
 from careerlink.api.forms import PersonalTokenForm, ServiceTokenForm, WebhookForm
 from careerlink.api.models import DeliveryStatus
@@ -27,7 +28,7 @@ PAGE_SIZE = 50
 
 
 def _me():
-    return current_user._get_current_object()
+    return signed_in_user()
 
 
 @bp.app_template_global()

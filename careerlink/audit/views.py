@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
-from flask_login import current_user
 
+from careerlink.accounts.signin import signed_in_user
 from careerlink.audit import services
 from careerlink.audit.models import AuditAction
 from careerlink.database import transaction
@@ -60,7 +60,7 @@ def export():
     with transaction():
         services.record(
             AuditAction.DATA_EXPORTED,
-            actor=current_user._get_current_object(),
+            actor=signed_in_user(),
             object_type="audit_log",
             detail=" ".join(f"{k}={v}" for k, v in filters.as_args().items()),
         )

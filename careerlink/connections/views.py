@@ -24,6 +24,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from careerlink.accounts.models import User
+from careerlink.accounts.signin import signed_in_user
 from careerlink.connections import queue_cache, services, uploads
 from careerlink.connections.forms import (
     AcceptForm,
@@ -74,7 +75,7 @@ MAX_BULK = 500
 
 
 def _me() -> User:
-    return current_user._get_current_object()
+    return signed_in_user()
 
 
 def _visible_request_or_404(request_id: int) -> ConnectionRequest:

@@ -20,7 +20,7 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from careerlink.accounts.signin import client_details, sign_browser_in
+from careerlink.accounts.signin import client_details, sign_browser_in, signed_in_user
 from careerlink.accounts.sso.settings import SAML, oidc_providers, saml, source
 from careerlink.accounts.views import home_for, is_safe_next
 from careerlink.connections import services as connections
@@ -156,7 +156,7 @@ def my_requests():
     """The requests the signed-in person asked for, newest first."""
     return render_template(
         "careerlink/embed/my_requests.html",
-        asked=connections.requests_of_student(current_user._get_current_object()),
+        asked=connections.requests_of_student(current_user),
     )
 
 
@@ -164,7 +164,7 @@ def my_requests():
 @login_required
 def waiting():
     """The requests relayed to the signed-in alumnus that wait for their answer."""
-    received = connections.requests_for_alumnus(current_user._get_current_object())
+    received = connections.requests_for_alumnus(current_user)
     return render_template(
         "careerlink/embed/waiting.html",
         waiting=[r for r in received if r.state == RequestState.RELAYED.value],
@@ -199,7 +199,7 @@ def popup_start(via: str):
 @login_required
 def popup_done():
     """In the popup, signed in: post a one-time code to the frame that opened us, and close."""
-    code = handoff.mint_code(current_user._get_current_object(), _handoff_id_from_args())
+    code = handoff.mint_code(signed_in_user(), _handoff_id_from_args())
     response = Response(render_template("careerlink/embed/handoff.html", code=code))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from careerlink.accounts.forms import ConfirmForm
 from careerlink.accounts.models import User
+from careerlink.accounts.signin import signed_in_user
 from careerlink.errors import NotFound
 from careerlink.extensions import db
 from careerlink.mentors import page_cache, profile_page, services
@@ -33,6 +34,12 @@ PER_PAGE = 20
 
 
 def _actor():
+    """The signed-in person's ORM record, for services (None when signed out)."""
+    return signed_in_user() if current_user.is_authenticated else None
+
+
+def _viewer():
+    """The signed-in person as pages read them, for permission checks (None when signed out)."""
     return current_user._get_current_object() if current_user.is_authenticated else None
 
 
@@ -61,7 +68,7 @@ def _industry_choices(selected: list[str] | None = None) -> list[tuple[str, str]
 @bp.route("/mentors")
 def directory():
     """Search alumni by words, industry, offer, place, year and availability."""
-    viewer, on = _actor(), today()
+    viewer, on = _viewer(), today()
     key, state = page_cache.key_for(getattr(viewer, "id", None), on)
     body = page_cache.get(key)
     if body is None:
@@ -121,7 +128,7 @@ def detail(profile_id: int):
         profile_page.put(key, facts, body)
     else:
         facts, body = cached
-    viewer = _actor()
+    viewer = _viewer()
     if not services.can_view_profile(viewer, facts):
         raise NotFound()
     return render_template(
@@ -172,7 +179,7 @@ def join():
 def edit(profile_id: int):
     """Edit a profile: its owner, or an admin."""
     profile = _profile_or_404(profile_id)
-    require(services.can_edit_profile(_actor(), profile))
+    require(services.can_edit_profile(_viewer(), profile))
     form = MentorProfileForm(obj=profile if request.method == "GET" else None)
     if request.method == "GET":
         form.industries.data = [i.slug for i in profile.industries]
@@ -201,7 +208,7 @@ def edit(profile_id: int):
 def opt_out(profile_id: int):
     """Leave the directory at once."""
     profile = _profile_or_404(profile_id)
-    require(services.can_edit_profile(_actor(), profile))
+    require(services.can_edit_profile(_viewer(), profile))
     if ConfirmForm().validate_on_submit():
         perform(
             lambda: services.opt_out(_actor(), profile),
@@ -218,7 +225,7 @@ def opt_out(profile_id: int):
 def set_accepting(profile_id: int):
     """Pause or resume new requests."""
     profile = _profile_or_404(profile_id)
-    require(services.can_edit_profile(_actor(), profile))
+    require(services.can_edit_profile(_viewer(), profile))
     accepting = request.form.get("accepting") == "1"
     if ConfirmForm().validate_on_submit():
         perform(
@@ -237,7 +244,7 @@ def set_accepting(profile_id: int):
 def still_current(profile_id: int):
     """The signed-in owner confirms the profile is up to date."""
     profile = _profile_or_404(profile_id)
-    require(services.can_edit_profile(_actor(), profile))
+    require(services.can_edit_profile(_viewer(), profile))
     if ConfirmForm().validate_on_submit():
         perform(
             lambda: services.confirm_profile(_actor(), profile),

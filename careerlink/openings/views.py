@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from careerlink.accounts.forms import ConfirmForm
+from careerlink.accounts.signin import signed_in_user
 from careerlink.errors import InvalidToken, NotFound
 from careerlink.extensions import csrf
 from careerlink.mentors.industries import active_industries
@@ -23,7 +24,7 @@ QUEUE_PAGE_SIZE = 50
 
 
 def _me():
-    return current_user._get_current_object()
+    return signed_in_user()
 
 
 def _visible_or_404(opening_id: int):

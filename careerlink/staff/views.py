@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from careerlink.accounts import services as accounts
 from careerlink.accounts.forms import ConfirmForm
 from careerlink.accounts.models import User
+from careerlink.accounts.signin import signed_in_user
 from careerlink.errors import InvalidTransition
 from careerlink.extensions import db
 from careerlink.mail import services as mail
@@ -70,7 +70,7 @@ def outbox_retry(message_id: int):
     if ConfirmForm().validate_on_submit():
         # A message already sent is not an error worth alarming anyone: say so quietly.
         perform(
-            lambda: mail.retry(message, by=current_user._get_current_object()),
+            lambda: mail.retry(message, by=signed_in_user()),
             _("Message #%(id)s is queued again.", id=message.id),
             quiet=(InvalidTransition,),
         )
@@ -95,9 +95,7 @@ def verify_alumnus(user_id: int):
     user = found(db.session.get(User, user_id))
     if ConfirmForm().validate_on_submit():
         perform(
-            lambda: accounts.set_alumnus_verified(
-                user, True, by=current_user._get_current_object()
-            ),
+            lambda: accounts.set_alumnus_verified(user, True, by=signed_in_user()),
             _("%(name)s is now a verified alumnus.", name=user.display_name),
         )
     return redirect(url_for("staff.unverified_alumni"))

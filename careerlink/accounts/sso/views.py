@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 
 from careerlink.accounts.forms import ConfirmForm
 from careerlink.accounts.models import User, find_user_by_email
-from careerlink.accounts.signin import client_details, sign_browser_in
+from careerlink.accounts.signin import client_details, sign_browser_in, signed_in_user
 from careerlink.accounts.sso import environ, oidc, policy, services
 from careerlink.accounts.sso.assertion import Assertion, SignInRefused
 from careerlink.accounts.sso.forms import LinkPasswordForm
@@ -169,7 +169,7 @@ def _finish(result, via: Source, id_token: str | None):
 
 
 def _link_signed_in(assertion: Assertion, via: Source):
-    user = current_user._get_current_object()
+    user = signed_in_user()
     perform(
         lambda: services.link_signed_in(user, assertion, via),
         _("You can now sign in with %(provider)s.", provider=via.label),
@@ -300,7 +300,7 @@ def confirm_link(token: str):
 def unlink(identity_id: int):
     """Unlink one provider from your account (never the last way in)."""
     if ConfirmForm().validate_on_submit():
-        user = current_user._get_current_object()
+        user = signed_in_user()
         done = perform(lambda: services.unlink(user, identity_id), propagate=(NotFound,))
         if done:
             flash(
@@ -319,7 +319,7 @@ def unlink(identity_id: int):
 def password_link():
     """Email yourself a link to set a password: a way in that does not need a campus account."""
     if ConfirmForm().validate_on_submit():
-        user = current_user._get_current_object()
+        user = signed_in_user()
         perform(
             lambda: services.send_password_link(user),
             _("We have emailed %(email)s a link to set your password.", email=user.email),

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from careerlink.accounts.forms import ConfirmForm
-from careerlink.accounts.signin import client_details, sign_browser_in
+from careerlink.accounts.signin import client_details, sign_browser_in, signed_in_user
 from careerlink.errors import InvalidToken
 from careerlink.extensions import csrf
 from careerlink.i18n import current_language
@@ -34,7 +34,7 @@ def accept(token: str):
     form.industries.choices = [(i.slug, i.label) for i in active_industries()]
     if form.validate_on_submit():
         if signed_in:
-            me = current_user._get_current_object()
+            me = signed_in_user()
             work = lambda: invitations.accept_signed_in(  # noqa: E731
                 me, token, form.profile_data(), bool(form.agree.data)
             )
@@ -57,7 +57,7 @@ def accept(token: str):
         )
         if outcome.ok:
             if signed_in:
-                user = current_user._get_current_object()
+                user = signed_in_user()
             else:
                 user = outcome.value.user
                 sign_browser_in(user, outcome.value.key)

@@ -8,9 +8,9 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_login import current_user
 
 from careerlink.accounts.forms import ConfirmForm
+from careerlink.accounts.signin import signed_in_user
 from careerlink.errors import DomainError, NotFound
 from careerlink.exports import csv_response
 from careerlink.extensions import db
@@ -80,7 +80,7 @@ def import_summary(job: ImportJob) -> str:
 
 
 def _me():
-    return current_user._get_current_object()
+    return signed_in_user()
 
 
 def _job(job_id: int) -> ImportJob:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from careerlink import programme
 from careerlink.accounts.forms import ConfirmForm
 from careerlink.accounts.models import User
+from careerlink.accounts.signin import signed_in_user
 from careerlink.errors import DomainError
 from careerlink.extensions import db
 from careerlink.pagination import paginate
@@ -30,7 +30,7 @@ PAGE_SIZE = 50
 
 
 def _me() -> User:
-    return current_user._get_current_object()
+    return signed_in_user()
 
 
 def _flag(form) -> bool | None:

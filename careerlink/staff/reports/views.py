@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
-from flask_login import current_user
 
+from careerlink.accounts.signin import signed_in_user
 from careerlink.audit import AuditAction, record
 from careerlink.database import transaction
 from careerlink.errors import DomainError
@@ -105,7 +105,7 @@ def download(slug: str):
     with transaction():
         record(
             AuditAction.DATA_EXPORTED,
-            actor=current_user._get_current_object(),
+            actor=signed_in_user(),
             object_type="report",
             object_id=slug,
             detail=" ".join(f"{k}={v}" for k, v in filters.as_args().items()),
