@@ -403,6 +403,37 @@ def python_run(url: str, cookie: str | None, args) -> tuple[float, int]:
     return sum(r[0] for r in results) / elapsed, sum(r[1] for r in results)
 
 
+def paired_rounds(run, base_url: str, target: str, cookie: str | None, args) -> list[tuple]:
+    """`args.rounds` rounds of (baseline, page), each under load for `args.duration` seconds:
+    [(baseline req/s, page req/s, page errors)]. Each page is compared with the baseline run
+    just before it: on a shared machine the speed of both drifts within minutes."""
+    rounds = []
+    for _ in range(args.rounds):
+        base = run(base_url, None, args)[0]
+        rate, bad = run(target, cookie, args)
+        rounds.append((base, rate, bad))
+    return rounds
+
+
+def print_rows(rows: list[tuple[str, list[tuple]]], args) -> None:
+    """Per page: the median req/s, the median of the rounds' ratios and their range."""
+    import statistics
+
+    print(
+        f"\n{args.rounds} rounds a page, each {args.duration} s of the baseline (bare Flask, "
+        "20 cards) then of the page; ratio = the page's req/s over the baseline's just before"
+    )
+    print(f"{'page':<40} {'base':>7} {'req/s':>7} {'ratio':>6} {'range':>13} {'errors':>6}")
+    for label, rounds in rows:
+        ratios = [rate / base for base, rate, _ in rounds]
+        print(
+            f"{label:<40} {statistics.median(b for b, _, _ in rounds):>7,.0f} "
+            f"{statistics.median(r for _, r, _ in rounds):>7,.0f} "
+            f"{statistics.median(ratios):>6.3f} {min(ratios):>6.3f}-{max(ratios):<6.3f} "
+            f"{sum(e for _, _, e in rounds):>6}"
+        )
+
+
 # --- the run -------------------------------------------------------------------------------
 
 
@@ -413,7 +444,10 @@ def parse_args(argv=None):
     parser.add_argument("--students", type=int, default=2_000)
     parser.add_argument("--requests", type=int, default=10_000, help="open requests")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per app")
-    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
+    parser.add_argument(
+        "--duration", type=int, default=5, help="seconds of load per run (baseline or page)"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of (baseline, page) per page")
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads / client processes")
     parser.add_argument(
@@ -619,22 +653,12 @@ def measure(args, client: str, url: str, engine_options: dict, schema, folder: P
                 raise SystemExit(f"{label}: GET {path} answered {status}, not 200; see {log}")
         base_url = f"http://127.0.0.1:{base_port}/"
         run(base_url, None, args)  # warm-up: both servers' first requests are not measured
-        baselines = [run(base_url, None, args)[0]]
         rows = []
         for label, path, cookie in measured:
             target = f"http://127.0.0.1:{app_port}{path}"
             check(target, cookie)  # warm each worker's caches a little, as a live site's are
-            rate, bad = run(target, cookie, args)
-            rows.append((label, rate, bad))
-        baselines.append(run(base_url, None, args)[0])
-        base = sum(baselines) / len(baselines)
-        print(
-            f"\nbaseline (bare Flask, 20 cards): {base:,.0f} req/s "
-            f"(before {baselines[0]:,.0f}, after {baselines[1]:,.0f})"
-        )
-        print(f"{'page':<40} {'req/s':>8} {'ratio':>6} {'errors':>6}")
-        for label, rate, bad in rows:
-            print(f"{label:<40} {rate:>8,.0f} {rate / base:>6.3f} {bad:>6}")
+            rows.append((label, paired_rounds(run, base_url, target, cookie, args)))
+        print_rows(rows, args)
     finally:
         for process in servers:
             stop(process)
