@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import app_config, sign_in_session
@@ -191,6 +192,19 @@ STAMP = datetime(2026, 7, 28, 20, 5, tzinfo=UTC)
 def test_times_are_shown_in_the_zone_and_locale(app, language, zone, expected):
     with app.test_request_context("/"), speaking(language, zone):
         assert format_datetime(STAMP, zone=True) == expected
+
+
+def test_a_time_shown_again_is_written_for_its_own_zone_and_locale(app):
+    """Written times are kept (`i18n._local_datetime`): by instant, zone and locale."""
+    same_instant = STAMP.astimezone(ZoneInfo("Asia/Tokyo"))
+    for language, zone, expected in [
+        ("en", "Europe/Dublin", "28 Jul 2026, 21:05"),
+        ("fr", "Europe/Dublin", "28 juil. 2026, 21:05"),
+        ("en", "Australia/Sydney", "29 Jul 2026, 06:05"),
+        ("en", "Europe/Dublin", "28 Jul 2026, 21:05"),
+    ]:
+        with app.test_request_context("/"), speaking(language, zone):
+            assert [format_datetime(STAMP), format_datetime(same_instant)] == [expected] * 2
 
 
 def test_a_date_is_a_calendar_day_and_never_shifted(app):
