@@ -88,22 +88,21 @@ def _age_limit() -> timedelta:
 
 def is_live(row: UserSession, now: datetime | None = None) -> bool:
     """Not ended, not idle too long, not too old."""
-    now = now or utcnow()
-    return (
-        row.ended_at is None
-        and now - row.last_seen_at < _idle_limit()
-        and now - row.created_at < _age_limit()
-    )
+    return row.ended_at is None and _within_lifetimes(row, now or utcnow())
+
+
+def _within_lifetimes(row: UserSession | LiveSession, now: datetime) -> bool:
+    """Not idle too long, not too old."""
+    return now - row.last_seen_at < _idle_limit() and now - row.created_at < _age_limit()
 
 
 @dataclass(frozen=True, slots=True)
 class LiveSession:
-    """A live session as a request finds it: its row's times and its user's, read as rows."""
+    """A session not ended, as a request finds it: its times, and its user read as a row."""
 
     id: int
     created_at: datetime
     last_seen_at: datetime
-    ended_at: datetime | None
     user: Any  # a row of every column of careerlink_users
     roles: frozenset[Role]
 
@@ -148,7 +147,6 @@ def find_live_session(user_id: str | None, key: str | None) -> LiveSession | Non
         id=first.session_id,
         created_at=first.session_created_at,
         last_seen_at=first.session_last_seen_at,
-        ended_at=None,
         user=first,
         roles=frozenset(Role(row.held_role) for row in rows if row.held_role is not None),
     )
@@ -156,7 +154,7 @@ def find_live_session(user_id: str | None, key: str | None) -> LiveSession | Non
     if not first.active:
         _end_apart(found.id, EndReason.DEACTIVATED, now)
         return None
-    if not is_live(found, now):
+    if not _within_lifetimes(found, now):
         _end_apart(found.id, EndReason.EXPIRED, now)
         return None
     if now - found.last_seen_at >= TOUCH_EVERY:
