@@ -581,7 +581,7 @@ class Config:
             env, "CAREERLINK_SMTP_TIMEOUT_SECONDS", 30, 1
         )
         # The connection pool of a server database (PostgreSQL; SQLite has no server to pool).
-        # Connections are always checked before use (pool_pre_ping), so a database restart
+        # Its connections are always checked before use (pool_pre_ping), so a database restart
         # costs no failed request.
         self.CAREERLINK_DB_POOL_SIZE = env_int(env, "CAREERLINK_DB_POOL_SIZE", 5, 1)
         self.CAREERLINK_DB_MAX_OVERFLOW = env_int(env, "CAREERLINK_DB_MAX_OVERFLOW", 10, 0)

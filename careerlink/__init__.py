@@ -66,13 +66,15 @@ def register_config(app: Flask, overrides) -> None:
 def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
     """SQLAlchemy engine options from the CAREERLINK_DB_* settings; explicit options win.
 
-    Every pooled connection is pinged before use, so a database restart costs no failed
-    request; the pool sizes and the connect timeout apply to a server database only.
+    On a server database every pooled connection is pinged before use, so a database restart
+    costs no failed request, and the pool sizes and the connect timeout apply. A SQLite file
+    has no server to restart: a ping would be a statement on every request for nothing.
     """
-    options: dict[str, Any] = {"pool_pre_ping": True}
+    options: dict[str, Any] = {}
     if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         recycle = config["CAREERLINK_DB_POOL_RECYCLE_SECONDS"]
         options.update(
+            pool_pre_ping=True,
             pool_size=config["CAREERLINK_DB_POOL_SIZE"],
             max_overflow=config["CAREERLINK_DB_MAX_OVERFLOW"],
             pool_recycle=recycle or -1,  # 0: never recycle
