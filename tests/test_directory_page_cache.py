@@ -7,23 +7,12 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
-from test_mentors import make_profile
 
 from careerlink.extensions import db as _db
 from careerlink.mentors import page_cache
 from careerlink.mentors.facet_cache import facet_cache
 from careerlink.mentors.models import today
 from careerlink.permissions import Role
-
-
-@pytest.fixture
-def mentor(db, make_user, industries):
-    """mentor(name, **fields): a listed, approved alumnus with a profile."""
-
-    def factory(name, **kw):
-        return make_profile(db, make_user(Role.ALUMNUS, name=name), **kw)
-
-    return factory
 
 
 @pytest.fixture

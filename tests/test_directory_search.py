@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, select
-from test_mentors import make_profile
 
 from careerlink.mentors import facet_cache as counts_cache
 from careerlink.mentors.facet_cache import facet_cache
@@ -15,17 +14,6 @@ from careerlink.mentors.models import Industry, MentorProfile
 from careerlink.mentors.search import SearchCriteria, parse_criteria, search_mentors
 from careerlink.models import utcnow
 from careerlink.permissions import Role
-
-
-@pytest.fixture
-def mentor(db, make_user, industries):
-    """mentor(name, **fields): a listed, approved alumnus with a profile."""
-
-    def factory(name="Alex Alumnus", industries=("veterinary",), offers=("introduction",), **kw):
-        user = make_user(Role.ALUMNUS, name=name)
-        return make_profile(db, user, industries=industries, offers=offers, **kw)
-
-    return factory
 
 
 def names(result) -> list[str]:

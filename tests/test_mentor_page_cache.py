@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
-from test_mentors import make_profile
 
 from careerlink.mentors import profile_page
 from careerlink.mentors.facet_cache import facet_cache
@@ -16,16 +15,6 @@ from careerlink.mentors.models import Industry, VerificationStatus, today
 from careerlink.permissions import Role
 
 FRENCH = {"Accept-Language": "fr"}
-
-
-@pytest.fixture
-def mentor(db, make_user, industries):
-    """mentor(name, **fields): a listed, approved alumnus with a profile."""
-
-    def factory(name, **kw):
-        return make_profile(db, make_user(Role.ALUMNUS, name=name), **kw)
-
-    return factory
 
 
 @pytest.fixture

@@ -162,8 +162,9 @@ def find_live_session(user_id: str | None, key: str | None) -> LiveSession | Non
     return found
 
 
-def _write_apart(statement) -> bool:
-    """Run one UPDATE on a connection of its own and commit it; False if it could not.
+def _write_apart(statement) -> None:
+    """Run one UPDATE on a connection of its own and commit it (skipped, or logged, when it
+    cannot: the request goes on).
 
     This runs while a user is loaded, possibly in the middle of a view's unit of work: the
     request's session must neither commit nor roll back here. An in-memory SQLite database
@@ -172,15 +173,13 @@ def _write_apart(statement) -> bool:
     """
     engine = db.engine
     if isinstance(engine.pool, StaticPool | SingletonThreadPool):
-        return False
+        return
     try:
         with engine.begin() as connection:
             connection.execute(statement)
     except SQLAlchemyError:
         # Bookkeeping only: a locked or unreachable database must not fail the page.
         log.warning("could not record session activity", exc_info=True)
-        return False
-    return True
 
 
 def _touch_apart(session_id: int, now: datetime) -> None:

@@ -173,6 +173,19 @@ def industries(db):
 
 
 @pytest.fixture
+def mentor(db, make_user, industries):
+    """mentor(name="Alex Alumnus", **fields) -> MentorProfile: a listed, approved alumnus,
+    the profile written directly (`test_mentors.make_profile`; `make_mentor` goes through the
+    services), the default industries loaded."""
+    from test_mentors import make_profile
+
+    def factory(name="Alex Alumnus", **fields):
+        return make_profile(db, make_user(Role.ALUMNUS, name=name), **fields)
+
+    return factory
+
+
+@pytest.fixture
 def make_user(db):
     """make_user(*roles, email=None, name=None, password=..., verified=True, alumnus_verified=True).
 
