@@ -49,7 +49,6 @@ def register_config(app: Flask, overrides) -> None:
             app.config.update(overrides)
         else:
             app.config.from_object(overrides)
-    app.config["MAIL_SUPPRESS_SEND"] = False  # the outbox decides; tests use a real SMTP server
     if not app.config.get("SECRET_KEY"):
         raise cfg.ConfigError("SECRET_KEY must be set")
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
@@ -90,13 +89,12 @@ def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
 
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extension objects to this app."""
-    from careerlink.extensions import csrf, db, limiter, login_manager, mail, migrate
+    from careerlink.extensions import csrf, db, limiter, login_manager, migrate
     from careerlink.paths import MIGRATIONS_DIR
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     login_manager.init_app(app)
-    mail.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
 

@@ -73,12 +73,8 @@ def serving(app, sink: SmtpSink):
     app.config.update(
         MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.port, CAREERLINK_MAIL_TRANSPORT="smtp"
     )
-    app.extensions["mail"].server = "127.0.0.1"
-    app.extensions["mail"].port = sink.port
     try:
         yield sink
     finally:
         sink.stop()
         app.config.update(old)
-        app.extensions["mail"].server = old["MAIL_SERVER"]
-        app.extensions["mail"].port = old["MAIL_PORT"]
