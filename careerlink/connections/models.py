@@ -98,6 +98,11 @@ def N_(message: str) -> str:
     return message
 
 
+def set_by_triggers(type_):
+    """A column the database's triggers keep and the application only reads."""
+    return mapped_column(type_, server_default=FetchedValue(), server_onupdate=FetchedValue())
+
+
 # The notes the application itself writes on a request's timeline (the clock, an account's
 # deletion): stored in English whatever language the writer spoke, translated when shown.
 REMINDED_NOTE = N_("Reminder sent to the alumnus.")
@@ -296,41 +301,21 @@ class ConnectionRequest(TimestampMixin, db.Model):
     # (since 1970, UTC) each ended in.
     # The reports read them (and the marks below) with queries: an object loaded before a
     # change may hold the old values (SQLite's AFTER triggers run after INSERT ... RETURNING).
-    review_minute: Mapped[int | None] = mapped_column(
-        Integer, server_default=FetchedValue(), server_onupdate=FetchedValue()
-    )
+    review_minute: Mapped[int | None] = set_by_triggers(Integer)
     # The UTC months (YYYYMM) the previous release reads (0017); kept by the same triggers
     # until a later release drops them (expand, then contract). Nothing here reads them.
-    review_month: Mapped[int | None] = mapped_column(
-        Integer, server_default=FetchedValue(), server_onupdate=FetchedValue()
-    )
-    answer_month: Mapped[int | None] = mapped_column(
-        Integer, server_default=FetchedValue(), server_onupdate=FetchedValue()
-    )
-    review_seconds: Mapped[int | None] = mapped_column(
-        BigInteger, server_default=FetchedValue(), server_onupdate=FetchedValue()
-    )
-    answer_minute: Mapped[int | None] = mapped_column(
-        Integer, server_default=FetchedValue(), server_onupdate=FetchedValue()
-    )
-    answer_seconds: Mapped[int | None] = mapped_column(
-        BigInteger, server_default=FetchedValue(), server_onupdate=FetchedValue()
-    )
+    review_month: Mapped[int | None] = set_by_triggers(Integer)
+    answer_month: Mapped[int | None] = set_by_triggers(Integer)
+    review_seconds: Mapped[int | None] = set_by_triggers(BigInteger)
+    answer_minute: Mapped[int | None] = set_by_triggers(Integer)
+    answer_seconds: Mapped[int | None] = set_by_triggers(BigInteger)
     # NULL if never relayed; 1 answered, 2 expired without an answer, 0 neither (yet).
-    relay_answer: Mapped[int | None] = mapped_column(
-        SmallInteger, server_default=FetchedValue(), server_onupdate=FetchedValue()
-    )
+    relay_answer: Mapped[int | None] = set_by_triggers(SmallInteger)
     # Set by triggers on the outcome and feedback tables (outcome_marks.py): one bit per
     # outcome recorded (NULL for none), and each side's usefulness rating.
-    outcome_bits: Mapped[int | None] = mapped_column(
-        SmallInteger, server_default=FetchedValue(), server_onupdate=FetchedValue()
-    )
-    student_rating: Mapped[int | None] = mapped_column(
-        SmallInteger, server_default=FetchedValue(), server_onupdate=FetchedValue()
-    )
-    alumnus_rating: Mapped[int | None] = mapped_column(
-        SmallInteger, server_default=FetchedValue(), server_onupdate=FetchedValue()
-    )
+    outcome_bits: Mapped[int | None] = set_by_triggers(SmallInteger)
+    student_rating: Mapped[int | None] = set_by_triggers(SmallInteger)
+    alumnus_rating: Mapped[int | None] = set_by_triggers(SmallInteger)
 
     student = relationship("User", foreign_keys=[student_id], lazy="joined")
     alumnus = relationship("User", foreign_keys=[alumnus_id], lazy="joined")
