@@ -57,12 +57,15 @@ def request_needs_info(req) -> None:
     enqueue("request_needs_info", "student", req.student.email, context(req))
 
 
+def _to_student_with_others(template: str, req, industry_slug: str | None) -> None:
+    """The student's email that points them at other alumni (of the industry, if known)."""
+    url = directory_link(industry_slug)
+    enqueue(template, "student", req.student.email, context(req, directory_url=url))
+
+
 def request_declined_by_staff(req) -> None:
     """Staff declined; the student is pointed at similar alumni."""
-    url = directory_link(_industry_slug(req.mentor_profile))
-    enqueue(
-        "request_declined_by_staff", "student", req.student.email, context(req, directory_url=url)
-    )
+    _to_student_with_others("request_declined_by_staff", req, _industry_slug(req.mentor_profile))
 
 
 def request_closed_alumnus_left(req) -> None:
@@ -71,13 +74,8 @@ def request_closed_alumnus_left(req) -> None:
     The email names no one but the student: the alumnus's account is being erased.
     """
     industry = getattr(req, "industry", None)
-    url = directory_link(industry.slug if industry is not None else None)
-    enqueue(
-        "request_closed_alumnus_left",
-        "student",
-        req.student.email,
-        context(req, directory_url=url),
-    )
+    slug = industry.slug if industry is not None else None
+    _to_student_with_others("request_closed_alumnus_left", req, slug)
 
 
 def introduction(req) -> None:
@@ -200,13 +198,7 @@ def referral_passed_on(req) -> None:
 
 def request_declined_by_alumnus(req) -> None:
     """A kind email to the student, with other alumni to try."""
-    url = directory_link(_industry_slug(req.mentor_profile))
-    enqueue(
-        "request_declined_by_alumnus",
-        "student",
-        req.student.email,
-        context(req, directory_url=url),
-    )
+    _to_student_with_others("request_declined_by_alumnus", req, _industry_slug(req.mentor_profile))
 
 
 def request_reminder(req) -> None:
@@ -221,14 +213,12 @@ def request_reminder(req) -> None:
 
 def request_expired(req) -> None:
     """No answer in time: the student is told and pointed at other alumni."""
-    url = directory_link(_industry_slug(req.mentor_profile))
-    enqueue("request_expired", "student", req.student.email, context(req, directory_url=url))
+    _to_student_with_others("request_expired", req, _industry_slug(req.mentor_profile))
 
 
 def interview_time_expired(req) -> None:
     """The student did not confirm the alumnus's time in time: both are told it lapsed."""
-    url = directory_link(_industry_slug(req.mentor_profile))
-    enqueue("interview_time_expired", "student", req.student.email, context(req, directory_url=url))
+    _to_student_with_others("interview_time_expired", req, _industry_slug(req.mentor_profile))
     enqueue("interview_time_expired", "alumnus", req.alumnus.email, context(req))
 
 
