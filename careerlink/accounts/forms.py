@@ -37,6 +37,23 @@ def email_field() -> EmailField:
     )
 
 
+def new_password_field(label) -> PasswordField:
+    """A new password: required, and within the length rule (accounts.passwords)."""
+    return PasswordField(
+        label,
+        validators=[DataRequired(_l("Choose a password.")), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        description=_l("At least %(num)d characters.", num=MIN_LENGTH),
+    )
+
+
+def repeat_password_field(label, prompt, of: str = "password") -> PasswordField:
+    """The new password typed again; it must equal the field named `of`."""
+    return PasswordField(
+        label,
+        validators=[DataRequired(prompt), EqualTo(of, _l("The passwords differ."))],
+    )
+
+
 class SignUpForm(FlaskForm):
     """Create a student or alumnus account."""
 
@@ -52,18 +69,8 @@ class SignUpForm(FlaskForm):
         ],
         validators=[DataRequired(_l("Choose one."))],
     )
-    password = PasswordField(
-        _l("Password"),
-        validators=[DataRequired(_l("Choose a password.")), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
-        description=_l("At least %(num)d characters.", num=MIN_LENGTH),
-    )
-    confirm = PasswordField(
-        _l("Repeat password"),
-        validators=[
-            DataRequired(_l("Repeat your password.")),
-            EqualTo("password", _l("The passwords differ.")),
-        ],
-    )
+    password = new_password_field(_l("Password"))
+    confirm = repeat_password_field(_l("Repeat password"), _l("Repeat your password."))
     submit = SubmitField(_l("Create account"))
 
 
@@ -86,18 +93,8 @@ class EmailOnlyForm(FlaskForm):
 class ResetPasswordForm(FlaskForm):
     """Choose a new password from a reset link."""
 
-    password = PasswordField(
-        _l("New password"),
-        validators=[DataRequired(_l("Choose a password.")), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
-        description=_l("At least %(num)d characters.", num=MIN_LENGTH),
-    )
-    confirm = PasswordField(
-        _l("Repeat new password"),
-        validators=[
-            DataRequired(_l("Repeat your password.")),
-            EqualTo("password", _l("The passwords differ.")),
-        ],
-    )
+    password = new_password_field(_l("New password"))
+    confirm = repeat_password_field(_l("Repeat new password"), _l("Repeat your password."))
     submit = SubmitField(_l("Set new password"))
 
 
@@ -107,17 +104,9 @@ class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
         _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
     )
-    new_password = PasswordField(
-        _l("New password"),
-        validators=[DataRequired(_l("Choose a password.")), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
-        description=_l("At least %(num)d characters.", num=MIN_LENGTH),
-    )
-    confirm = PasswordField(
-        _l("Repeat new password"),
-        validators=[
-            DataRequired(_l("Repeat your new password.")),
-            EqualTo("new_password", _l("The passwords differ.")),
-        ],
+    new_password = new_password_field(_l("New password"))
+    confirm = repeat_password_field(
+        _l("Repeat new password"), _l("Repeat your new password."), of="new_password"
     )
     submit = SubmitField(_l("Change password"))
 
