@@ -201,6 +201,40 @@ def sign_in_with_form(
     page.get_by_role("button", name=t("Sign in"), exact=True).click()
 
 
+def sign_out(page, t=translator("en")) -> None:
+    """Press the header's sign-out button."""
+    page.get_by_role("navigation", name=t("Main")).get_by_role("button", name=t("Sign out")).click()
+
+
+def heading(page, text: str):
+    """The page's (or frame's) h1 with exactly this text."""
+    return page.get_by_role("heading", level=1, name=text, exact=True)
+
+
+def staff_approve_first_request(page, base_url: str, staff_email: str, kind: str, t) -> None:
+    """A staff member signs in, opens request #1 (`kind` is its heading's kind), checks the
+    page's accessibility, approves and relays it as it stands, and signs out."""
+    sign_in_with_form(page, base_url, staff_email, t=t)
+    page.goto(f"{base_url}/staff/requests")
+    page.get_by_role("link", name="#1").click()
+    expect(heading(page, t("Request #%(number)s: %(kind)s", number=1, kind=kind))).to_be_visible()
+    assert_accessible(page, f"staff page of a request for {kind}")
+    page.get_by_role("button", name=t("Approve and relay")).click()
+    expect(
+        page.get_by_text(t("Approved: the request is on its way to the alumnus."))
+    ).to_be_visible()
+    sign_out(page, t)
+
+
+def open_relayed_request(page, relay: EmailMessage, student: str, kind: str, t) -> None:
+    """Open the answer link of the relayed request's email (signed out): its page asks the
+    alumnus about `student`'s request for `kind`, and is accessible."""
+    page.goto(email_link(relay, "/requests/answer/"))
+    asks = t("%(name)s asks you for %(kind)s", name=student, kind=kind)
+    expect(heading(page, asks)).to_be_visible()
+    assert_accessible(page, f"answer page of a request for {kind}")
+
+
 # --- accessibility ---------------------------------------------------------------------------
 
 _axe = None

@@ -15,6 +15,7 @@ from browser.browser_helpers import (
     assert_no_horizontal_scroll,
     email_link,
     expect,
+    heading,
     sign_in_with_form,
     translator,
 )
@@ -30,11 +31,6 @@ TITLES = {
     "/signup": "Create an account",
     "/signin": "Sign in",
 }
-
-
-def heading(page, text: str):
-    """The page's h1 with exactly this text."""
-    return page.get_by_role("heading", level=1, name=text, exact=True)
 
 
 LOCALES = pytest.mark.parametrize("page", ["en-GB", "fr-FR"], indirect=True)

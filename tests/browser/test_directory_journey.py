@@ -16,6 +16,7 @@ from browser.browser_helpers import (
     assert_accessible,
     assert_no_horizontal_scroll,
     expect,
+    heading,
     industry_name,
     sign_in_with_form,
     translate_industries,
@@ -39,11 +40,6 @@ BIO = (
     "I run a small-animal practice and have trained a dozen student vets.\n"
     "Ask me about admissions, first jobs and what a clinic looks for in a new hire."
 )
-
-
-def heading(page, text: str):
-    """The page's h1 with exactly this text."""
-    return page.get_by_role("heading", level=1, name=text, exact=True)
 
 
 LOCALES = pytest.mark.parametrize("page", ["en-GB", "fr-FR"], indirect=True)

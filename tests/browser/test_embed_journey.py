@@ -28,6 +28,7 @@ from browser.browser_helpers import (
     assert_accessible,
     chromium_path,
     expect,
+    heading,
     translator,
 )
 from careerlink.paths import load_config_module
@@ -251,11 +252,6 @@ def speaking(tab):
 def embedded(lang: dict) -> str:
     """The start of an embedded page's path: `/embed/`, then the portal's `lang=fr/` if any."""
     return "/embed/" + (f"lang={lang['lang']}/" if lang else "")
-
-
-def heading(frame, text: str):
-    """The page's h1 with exactly this text."""
-    return frame.get_by_role("heading", level=1, name=text, exact=True)
 
 
 def portal_accessible(page, context: str) -> None:

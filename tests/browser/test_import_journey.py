@@ -9,6 +9,7 @@ from browser.browser_helpers import (
     assert_no_horizontal_scroll,
     email_link,
     expect,
+    heading,
     industry_name,
     sign_in_with_form,
     translate_industries,
@@ -27,11 +28,6 @@ FILE = (
     "9;Quist;Bea;bea@alumni.example.org;2015;Bee keeping\n"
 )
 PASSWORD = "a horse a horse my kingdom"
-
-
-def heading(page, text: str):
-    """The page's h1 with exactly this text."""
-    return page.get_by_role("heading", level=1, name=text, exact=True)
 
 
 @pytest.mark.parametrize("page", ["en-GB", "fr-FR"], indirect=True)

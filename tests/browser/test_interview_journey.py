@@ -10,9 +10,12 @@ from icalendar import Calendar
 
 from browser.browser_helpers import (
     assert_accessible,
-    email_link,
     expect,
+    heading,
+    open_relayed_request,
     sign_in_with_form,
+    sign_out,
+    staff_approve_first_request,
     translator,
 )
 from careerlink.extensions import db
@@ -24,16 +27,6 @@ MESSAGE = (
     "I am a second-year biology student curious about veterinary practice. I would be grateful "
     "for half an hour of your time to hear how you built your clinic."
 )
-
-
-def heading(page, text: str):
-    """The page's h1 with exactly this text."""
-    return page.get_by_role("heading", level=1, name=text, exact=True)
-
-
-def sign_out(page, t) -> None:
-    """Press the header's sign-out button."""
-    page.get_by_role("navigation", name=t("Main")).get_by_role("button", name=t("Sign out")).click()
 
 
 LOCALE = {"en": "en_GB", "fr": "fr"}
@@ -116,31 +109,16 @@ def test_propose_times_approve_accept_a_slot_both_invited(
     sign_out(page, t)
 
     # Staff approve it.
-    sign_in_with_form(page, base, "sam@careers.example.edu", t=t)
-    page.goto(f"{base}/staff/requests")
-    page.get_by_role("link", name="#1").click()
-    expect(
-        heading(
-            page, t("Request #%(number)s: %(kind)s", number=1, kind=t("Informational interview"))
-        )
-    ).to_be_visible()
-    assert_accessible(page, "staff page of an interview request")
-    page.get_by_role("button", name=t("Approve and relay")).click()
-    expect(
-        page.get_by_text(t("Approved: the request is on its way to the alumnus."))
-    ).to_be_visible()
-    sign_out(page, t)
+    staff_approve_first_request(
+        page, base, "sam@careers.example.edu", t("Informational interview"), t
+    )
 
     # The alumna opens the emailed link (signed out) and accepts the second time.
     relay = latest_email(
         to=alumna.email,
         subject=t("%(name)s asks you for %(kind)s", name="Stella Student", kind=interview),
     )
-    page.goto(email_link(relay, "/requests/answer/"))
-    expect(
-        heading(page, t("%(name)s asks you for %(kind)s", name="Stella Student", kind=interview))
-    ).to_be_visible()
-    assert_accessible(page, "interview answer page")
+    open_relayed_request(page, relay, "Stella Student", interview, t)
     page.get_by_label(slot_label(language, second, "14:00", "14:45")).check()
     page.get_by_label(t("Meeting link (optional)")).first.fill("https://meet.example.org/alma")
     page.get_by_role("button", name=t("Accept this time")).click()

@@ -15,6 +15,7 @@ from browser.browser_helpers import (
     assert_accessible,
     assert_no_horizontal_scroll,
     expect,
+    heading,
     industry_name,
     sign_in_with_form,
     translate_industries,
@@ -27,11 +28,6 @@ from careerlink.permissions import Role
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 375, "height": 667}
-
-
-def heading(page, text: str):
-    """The page's h1 with exactly this text."""
-    return page.get_by_role("heading", level=1, name=text, exact=True)
 
 
 @pytest.mark.parametrize("page", ["en-GB", "fr-FR"], indirect=True)

@@ -9,10 +9,13 @@ from babel.dates import format_date
 
 from browser.browser_helpers import (
     assert_accessible,
-    email_link,
     email_text,
     expect,
+    heading,
+    open_relayed_request,
     sign_in_with_form,
+    sign_out,
+    staff_approve_first_request,
     translator,
 )
 from careerlink.database import transaction
@@ -32,16 +35,6 @@ PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
     b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
-
-
-def heading(page, text: str):
-    """The page's h1 with exactly this text."""
-    return page.get_by_role("heading", level=1, name=text, exact=True)
-
-
-def sign_out(page, t) -> None:
-    """Press the header's sign-out button."""
-    page.get_by_role("navigation", name=t("Main")).get_by_role("button", name=t("Sign out")).click()
 
 
 @pytest.mark.parametrize("page", ["en-GB", "fr-FR"], indirect=True)
@@ -125,29 +118,14 @@ def test_a_referral_asked_from_a_posted_opening_is_passed_on(
     sign_out(page, t)
 
     # Staff approve it.
-    sign_in_with_form(page, base, staff.email, t=t)
-    page.goto(f"{base}/staff/requests")
-    page.get_by_role("link", name="#1").click()
-    expect(
-        heading(page, t("Request #%(number)s: %(kind)s", number=1, kind=t("Referral")))
-    ).to_be_visible()
-    assert_accessible(page, "staff page of a referral request")
-    page.get_by_role("button", name=t("Approve and relay")).click()
-    expect(
-        page.get_by_text(t("Approved: the request is on its way to the alumnus."))
-    ).to_be_visible()
-    sign_out(page, t)
+    staff_approve_first_request(page, base, staff.email, t("Referral"), t)
 
     # The alumna answers from the email (signed out): she agrees, then says she passed it on.
     relay = latest_email(
         to=editor.email,
         subject=t("%(name)s asks you for %(kind)s", name="Gwen Graduate", kind=referral),
     )
-    page.goto(email_link(relay, "/requests/answer/"))
-    expect(
-        heading(page, t("%(name)s asks you for %(kind)s", name="Gwen Graduate", kind=referral))
-    ).to_be_visible()
-    assert_accessible(page, "referral answer page")
+    open_relayed_request(page, relay, "Gwen Graduate", referral, t)
     page.get_by_role("button", name=t("Accept: I will refer this student")).click()
     expect(page.get_by_role("heading", name=t("Have you passed it on?"))).to_be_visible()
     assert_accessible(page, "referral answer page after agreeing")

@@ -14,7 +14,9 @@ from browser.browser_helpers import (
     email_link,
     email_text,
     expect,
+    heading,
     sign_in_with_form,
+    sign_out,
     translator,
 )
 from careerlink.connections.settings import MESSAGE_MAX, MESSAGE_MIN
@@ -27,16 +29,6 @@ MESSAGE = (
     "I am a second-year biology student hoping to work in veterinary medicine. I volunteer at "
     "an animal shelter and would be grateful for an introduction to your practice manager."
 )
-
-
-def heading(page, text: str):
-    """The page's h1 with exactly this text."""
-    return page.get_by_role("heading", level=1, name=text, exact=True)
-
-
-def sign_out(page, t) -> None:
-    """Press the header's sign-out button."""
-    page.get_by_role("navigation", name=t("Main")).get_by_role("button", name=t("Sign out")).click()
 
 
 @pytest.mark.parametrize("page", ["en-GB", "fr-FR"], indirect=True)

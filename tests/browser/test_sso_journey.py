@@ -9,7 +9,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from browser.browser_helpers import assert_accessible, expect, translator
+from browser.browser_helpers import (
+    assert_accessible,
+    expect,
+    heading,
+    translator,
+)
 from careerlink.accounts.models import Identity, User
 from careerlink.permissions import Role
 
@@ -22,11 +27,6 @@ MESSAGE = (
 STAFF_ENTITLEMENT = "urn:mace:example.edu:careers-staff"
 CAMPUS = "Campus account"  # the provider's label, from configuration
 LOCALES = pytest.mark.parametrize("page", ["en-GB", "fr-FR"], indirect=True)
-
-
-def heading(page, text: str):
-    """The page's h1 with exactly this text."""
-    return page.get_by_role("heading", level=1, name=text, exact=True)
 
 
 def sign_in_with_campus(page, base: str, sub: str, t) -> None:

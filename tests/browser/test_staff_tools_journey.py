@@ -8,6 +8,7 @@ from browser.browser_helpers import (
     assert_accessible,
     assert_no_horizontal_scroll,
     expect,
+    heading,
     sign_in_with_form,
     translator,
 )
@@ -15,11 +16,6 @@ from careerlink.extensions import db
 from careerlink.permissions import Role
 
 pytestmark = pytest.mark.browser
-
-
-def heading(page, text: str):
-    """The page's h1 with exactly this text."""
-    return page.get_by_role("heading", level=1, name=text, exact=True)
 
 
 LOCALES = pytest.mark.parametrize("page", ["en-GB", "fr-FR"], indirect=True)
