@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from careerlink.database import error_reason, is_outage, transaction
 from careerlink.errors import DomainError, NotAllowed
 from careerlink.permissions import Role
+from careerlink.workers import echo_batch, worker_options
 
 
 def database_problem(ctx: click.Context, exc: DBAPIError) -> str:
@@ -88,15 +89,7 @@ def mail_cli():
 
 
 @mail_cli.command("send")
-@click.option("--loop", is_flag=True, help="Keep running, polling for due messages.")
-@click.option("--batch", default=50, show_default=True, type=click.IntRange(1, 1000))
-@click.option(
-    "--interval",
-    default=5.0,
-    show_default=True,
-    type=click.FloatRange(0.1, 3600),
-    help="Seconds between polls (0.1 to 3600).",
-)
+@worker_options("Keep running, polling for due messages.")
 @with_appcontext
 def mail_send_command(loop, batch, interval):
     """Deliver due outbox messages (at least once) with retries and backoff.
@@ -105,19 +98,7 @@ def mail_send_command(loop, batch, interval):
     """
     from careerlink.mail import worker
 
-    def report(result: worker.SendResult) -> None:
-        click.echo(
-            _(
-                "sent %(sent)s, will retry %(retried)s, failed %(failed)s",
-                sent=result.sent,
-                retried=result.retried,
-                failed=result.failed,
-            )
-        )
-        for error in result.errors:
-            click.echo(f"  {error}", err=True)
-
-    worker.run(batch=batch, loop=loop, interval=interval, report=report)
+    worker.run(batch=batch, loop=loop, interval=interval, report=echo_batch)
 
 
 def _age(seconds: float | None) -> str:

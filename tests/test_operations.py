@@ -13,17 +13,16 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from conftest import app_config, free_port
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
+from support.workers import running_in_thread, wait_for
 
-from careerlink import create_app
+from careerlink import create_app, workers
 from careerlink.extensions import db as _db
 from careerlink.mail import enqueue, worker
 from careerlink.mail.models import OutboxMessage
@@ -39,16 +38,6 @@ def queue_one(db, to="vera@example.edu") -> OutboxMessage:
     row = enqueue("password_changed", "user", to, {"user": User(email=to, display_name="Vera")})
     db.session.commit()
     return row
-
-
-def wait_for(predicate, timeout: float = 10.0) -> bool:
-    """Poll until predicate() is true or the timeout passes."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
 
 
 # --- finding 8: an SMTP server that accepts and never answers ----------------------------------
@@ -135,38 +124,19 @@ def test_the_smtp_timeout_is_a_setting():
 # --- finding 9: the database goes away -----------------------------------------------------------
 
 
-@contextmanager
 def worker_loop(application, **kwargs):
     """`mail send --loop` in a thread; yields the thread, stops it on the way out."""
-    stop = threading.Event()
-    errors: list[BaseException] = []
-
-    def loop():
-        with application.app_context():
-            try:
-                worker.run(loop=True, interval=0.05, stop=stop, **kwargs)
-            except BaseException as exc:  # the test reports it
-                errors.append(exc)
-
-    thread = threading.Thread(target=loop, daemon=True)
-    thread.start()
-    try:
-        yield thread
-    finally:
-        stop.set()
-        thread.join(timeout=10)
-    assert not thread.is_alive(), "the loop did not stop"
-    assert errors == []
+    return running_in_thread(application, worker.run, loop=True, interval=0.05, **kwargs)
 
 
 def test_database_retry_waits_double_up_to_a_minute():
-    waits = [worker.database_retry_wait(n) for n in range(1, 10)]
+    waits = [workers.database_retry_wait(n) for n in range(1, 10)]
     assert waits == [1, 2, 4, 8, 16, 32, 60, 60, 60]
 
 
 def test_the_worker_loop_outlives_a_database_outage(app, db, smtp_server, monkeypatch, caplog):
     """Three failed claims (the database restarting): logged, waited out, then delivered."""
-    monkeypatch.setattr(worker, "DB_RETRY_FIRST_SECONDS", 0.01)
+    monkeypatch.setattr(workers, "DB_RETRY_FIRST_SECONDS", 0.01)
     row = queue_one(db)
     real_claim = worker.claim_batch
     failures = {"left": 3}
@@ -268,14 +238,19 @@ def test_the_worker_loop_reconnects_after_its_connections_were_ended(
     database, pg_app, db, smtp_server, monkeypatch
 ):
     """Without pre-ping the next claim fails on the dead connection; the loop gets over it."""
-    monkeypatch.setattr(worker, "DB_RETRY_FIRST_SECONDS", 0.01)
+    monkeypatch.setattr(workers, "DB_RETRY_FIRST_SECONDS", 0.01)
     application, name = pg_app(pool_pre_ping=False)
     application.config.update(
         MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, CAREERLINK_MAIL_TRANSPORT="smtp"
     )
     failures = []
-    real_wait = worker.database_retry_wait
-    monkeypatch.setattr(worker, "database_retry_wait", lambda n: failures.append(n) or real_wait(n))
+    real_wait = workers.database_retry_wait
+
+    def counted_wait(n: int) -> float:
+        failures.append(n)
+        return real_wait(n)
+
+    monkeypatch.setattr(workers, "database_retry_wait", counted_wait)
     with worker_loop(application) as thread:
         queue_one(db, to="first@example.edu")
         assert wait_for(lambda: len(smtp_server.envelopes) == 1)

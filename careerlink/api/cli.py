@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
-from flask_babel import gettext as _
+
+from careerlink.workers import echo_batch, worker_options
 
 
 @click.group("webhooks")
@@ -13,30 +14,13 @@ def webhooks_cli():
 
 
 @webhooks_cli.command("deliver")
-@click.option("--loop", is_flag=True, help="Keep running, polling for due deliveries.")
-@click.option("--batch", default=50, show_default=True, type=click.IntRange(1, 1000))
-@click.option(
-    "--interval",
-    default=5.0,
-    show_default=True,
-    type=click.FloatRange(0.1, 3600),
-    help="Seconds between polls (0.1 to 3600).",
-)
+@worker_options("Keep running, polling for due deliveries.")
 @with_appcontext
 def deliver_command(loop, batch, interval):
-    """POST due webhook deliveries (at least once), signed, with retries and backoff."""
+    """POST due webhook deliveries (at least once), signed, with retries and backoff.
+
+    With --loop it keeps going through database outages (waiting 1 s, then longer, up to 60 s).
+    """
     from careerlink.api.webhooks import delivery
 
-    def report(result: delivery.DeliverResult) -> None:
-        click.echo(
-            _(
-                "sent %(sent)d, will retry %(retried)d, failed %(failed)d",
-                sent=result.sent,
-                retried=result.retried,
-                failed=result.failed,
-            )
-        )
-        for error in result.errors:
-            click.echo(f"  {error}", err=True)
-
-    delivery.run(batch=batch, loop=loop, interval=interval, report=report)
+    delivery.run(batch=batch, loop=loop, interval=interval, report=echo_batch)

@@ -22,10 +22,9 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import selectinload
 
-from careerlink.database import error_reason, is_outage, rollback, transaction
+from careerlink.database import transaction
 from careerlink.extensions import db
 from careerlink.mail.health import record_pass
 from careerlink.mail.models import Deliverable, OutboxMessage, OutboxStatus
@@ -33,6 +32,7 @@ from careerlink.mail.private import SecretsUnreadable
 from careerlink.mail.services import prepare_deferred
 from careerlink.mail.transports import get_transport
 from careerlink.models import utcnow
+from careerlink.workers import poll
 
 log = logging.getLogger(__name__)
 # One structured line per message delivered, retried, failed or dropped.
@@ -241,16 +241,6 @@ def _keeping_rows():
         session.expire_on_commit = before
 
 
-# While the database is unreachable the loop waits 1 s, then twice as long each time, up to 60 s.
-DB_RETRY_FIRST_SECONDS = 1.0
-DB_RETRY_MAX_SECONDS = 60.0
-
-
-def database_retry_wait(failures: int) -> float:
-    """Seconds to wait after the given number of database failures in a row."""
-    return min(DB_RETRY_FIRST_SECONDS * 2 ** max(failures - 1, 0), DB_RETRY_MAX_SECONDS)
-
-
 @dataclass
 class _Flight:
     """A batch handed to the sender thread; its outcomes arrive in `outcomes` as it goes."""
@@ -358,41 +348,13 @@ def run(
     """Send batches until none is full; with `loop`, poll again every `interval` seconds.
 
     Each pass that reaches the end is recorded (`careerlink_worker_state`), so monitoring can
-    tell a stopped worker from an idle one.
-
-    The loop outlives the database: a lost connection is rolled back, logged in one line and
-    tried again after a growing wait, and mail is delivered once the database is back. `stop`
-    (set from another thread) ends the loop at its next wait.
+    tell a stopped worker from an idle one. The loop outlives the database (workers.poll).
     """
-    stop = stop or threading.Event()
-    failures = 0
-    while not stop.is_set():
-        try:
-            _drain(batch, report)
-        except DBAPIError as exc:
-            if not loop or not is_outage(exc):
-                raise
-            failures += 1
-            wait = database_retry_wait(failures)
-            _forget_session()
-            log.warning(
-                "mail worker: database unavailable (%s); trying again in %g s",
-                error_reason(exc),
-                wait,
-                extra={"failures": failures, "retry_in_seconds": wait},
-            )
-            stop.wait(wait)
-            continue
-        if failures:
-            log.info("mail worker: database back after %d failed attempts", failures)
-            failures = 0
-        if not loop:
-            return
-        stop.wait(interval)
-
-
-def _forget_session() -> None:
-    """Drop the failed transaction and its connection; the next pass starts afresh."""
-    with contextlib.suppress(DBAPIError):  # the connection is gone: nothing to roll back
-        rollback()
-    db.session.remove()
+    poll(
+        lambda: _drain(batch, report),
+        name="mail worker",
+        log=log,
+        loop=loop,
+        interval=interval,
+        stop=stop,
+    )

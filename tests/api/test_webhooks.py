@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,8 +14,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from conftest import free_port
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from standardwebhooks import Webhook
+from support.workers import running_in_thread, wait_for
 
+from careerlink import workers
 from careerlink.api.models import DeliveryStatus, WebhookDelivery, WebhookEvent
 from careerlink.api.webhooks import delivery, endpoints, events, network, signing
 from careerlink.connections import services
@@ -357,3 +361,52 @@ def test_run_in_a_loop_polls_again_until_stopped(
 
     delivery.run(batch=50, loop=True, interval=0.01, report=report, stop=stop)
     assert passes == [1] and len(receiver.received) == 1
+
+
+def test_the_loop_outlives_a_database_outage(
+    app, db, private_allowed, receiver, admin, make_request, staff, monkeypatch, caplog
+):
+    """Three failed claims (the database restarting): logged, waited out, then delivered,
+    as the mail worker does (careerlink.workers.poll)."""
+    monkeypatch.setattr(workers, "DB_RETRY_FIRST_SECONDS", 0.01)
+    register(admin, receiver.url, ["request.approved"])
+    req = make_request()
+    with transaction():
+        services.approve_request(req, staff)
+    real_claim = delivery.claim
+    failures = {"left": 3}
+
+    def claim(batch, now):
+        if failures["left"]:
+            failures["left"] -= 1
+            raise OperationalError(
+                "SELECT careerlink_webhook_deliveries.id ...",
+                {},
+                ConnectionError("server closed the connection unexpectedly"),
+            )
+        return real_claim(batch, now)
+
+    monkeypatch.setattr(delivery, "claim", claim)
+    with (
+        caplog.at_level(logging.INFO, logger="careerlink.webhooks"),
+        running_in_thread(app, delivery.run, loop=True, interval=0.05) as thread,
+    ):
+        assert wait_for(lambda: len(receiver.received) == 1)
+        assert thread.is_alive()  # still polling after the outage
+    messages = [r.getMessage() for r in caplog.records if r.name == "careerlink.webhooks"]
+    assert [m for m in messages if m.startswith("webhook worker:")] == [
+        "webhook worker: database unavailable (server closed the connection unexpectedly); "
+        f"trying again in {wait:g} s"
+        for wait in (0.01, 0.02, 0.04)
+    ] + ["webhook worker: database back after 3 failed attempts"]
+    db.session.expire_all()
+    assert [d.status for d in all_deliveries(db)] == ["sent"]
+
+
+def test_without_loop_a_database_error_is_not_swallowed(db, monkeypatch):
+    def claim(batch, now):
+        raise OperationalError("SELECT 1", {}, ConnectionError("gone"))
+
+    monkeypatch.setattr(delivery, "claim", claim)
+    with pytest.raises(OperationalError):
+        delivery.run()

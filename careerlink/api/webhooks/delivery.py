@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -23,6 +25,7 @@ from careerlink.api.webhooks import network, signing
 from careerlink.database import transaction
 from careerlink.extensions import db
 from careerlink.models import utcnow
+from careerlink.workers import poll
 
 log = logging.getLogger("careerlink.webhooks")
 
@@ -191,18 +194,25 @@ def deliver_due(batch: int = 50, now: datetime | None = None) -> DeliverResult:
     return result
 
 
-def run(batch: int = 50, *, loop: bool = False, interval: float = 5.0, report=None, stop=None):
-    """Deliver batches until one is not full; with `loop`, poll again every `interval` seconds."""
-    while stop is None or not stop.is_set():
+def run(
+    batch: int = 50,
+    *,
+    loop: bool = False,
+    interval: float = 5.0,
+    report: Callable[[DeliverResult], None] | None = None,
+    stop: threading.Event | None = None,
+) -> None:
+    """Deliver batches until one is not full; with `loop`, poll again every `interval` seconds.
+
+    The loop outlives the database, as the mail worker's does (workers.poll).
+    """
+
+    def drain() -> None:
         while True:
             result = deliver_due(batch=batch)
             if result.claimed and report is not None:
                 report(result)
             if result.claimed < batch:
-                break
-        if not loop:
-            return
-        if stop is not None:
-            stop.wait(interval)
-        else:
-            time.sleep(interval)
+                return
+
+    poll(drain, name="webhook worker", log=log, loop=loop, interval=interval, stop=stop)
