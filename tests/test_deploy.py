@@ -114,6 +114,7 @@ def assert_runs(argv: list[str], env: dict[str, str]) -> None:
 SERVICES = [
     "careerlink-web",
     "careerlink-mail",
+    "careerlink-webhooks",
     "careerlink-tick",
     "careerlink-remind",
     "careerlink-digest",
@@ -143,7 +144,7 @@ def test_each_service_runs_hardened_as_its_own_user_from_the_environment_file(na
     assert service["StateDirectory"] == ["careerlink"]
     starts = service["ExecStart"]
     assert all(start.startswith(VENV_BIN) for start in starts)
-    if name in ("careerlink-web", "careerlink-mail"):
+    if name in ("careerlink-web", "careerlink-mail", "careerlink-webhooks"):
         assert service["Restart"] == ["on-failure"]
     else:
         assert service["Type"] == ["oneshot"]
@@ -158,6 +159,24 @@ def test_the_retention_unit_runs_every_purge():
         "flask --app careerlink careerlink privacy purge-sessions",
         "flask --app careerlink careerlink audit purge",
     ]
+
+
+WORKERS = {
+    "careerlink-mail": "flask --app careerlink careerlink mail send --loop",
+    "careerlink-webhooks": "flask --app careerlink careerlink webhooks deliver --loop",
+}
+
+
+@pytest.mark.parametrize("name", WORKERS)
+def test_each_worker_unit_polls_in_a_loop(name):
+    starts = parse_unit(UNITS / f"{name}.service")["Service"]["ExecStart"]
+    assert [start.removeprefix(VENV_BIN) for start in starts] == [WORKERS[name]]
+
+
+def test_compose_runs_both_workers_in_a_loop():
+    services = compose()["services"]
+    assert " ".join(services["worker"]["command"]) == WORKERS["careerlink-mail"]
+    assert " ".join(services["webhooks"]["command"]) == WORKERS["careerlink-webhooks"]
 
 
 def test_the_web_unit_does_not_restart_an_app_that_cannot_load():
@@ -318,10 +337,18 @@ def compose() -> dict:
     return yaml.safe_load((DEPLOY / "compose.yaml").read_text())
 
 
-def test_compose_runs_postgresql_redis_the_app_the_worker_and_the_schedule():
+def test_compose_runs_postgresql_redis_the_app_both_workers_and_the_schedule():
     services = compose()["services"]
-    assert set(services) == {"postgres", "redis", "migrate", "web", "worker", "scheduler"}
-    for name in ("web", "worker", "scheduler"):
+    assert set(services) == {
+        "postgres",
+        "redis",
+        "migrate",
+        "web",
+        "worker",
+        "webhooks",
+        "scheduler",
+    }
+    for name in ("web", "worker", "webhooks", "scheduler"):
         assert services[name]["depends_on"]["migrate"] == {
             "condition": "service_completed_successfully"
         }
@@ -333,7 +360,7 @@ def test_compose_runs_postgresql_redis_the_app_the_worker_and_the_schedule():
     assert services["web"]["ports"] == ["127.0.0.1:8000:8000"]
 
 
-@pytest.mark.parametrize("name", ["migrate", "web", "worker"])
+@pytest.mark.parametrize("name", ["migrate", "web", "worker", "webhooks"])
 def test_each_compose_command_is_a_real_command(name, tmp_path):
     argv = compose()["services"][name]["command"]
     if argv[:3] == ["flask", "--app", "careerlink"] and argv[3] == "db":
