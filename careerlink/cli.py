@@ -21,7 +21,13 @@ from sqlalchemy.exc import DBAPIError
 from careerlink.database import error_reason, is_outage, transaction
 from careerlink.errors import DomainError, NotAllowed
 from careerlink.permissions import Role
-from careerlink.workers import echo_batch, worker_options
+from careerlink.workers import (
+    age_in_words,
+    echo_batch,
+    echo_health,
+    echo_health_json,
+    worker_options,
+)
 
 
 def database_problem(ctx: click.Context, exc: DBAPIError) -> str:
@@ -101,81 +107,37 @@ def mail_send_command(loop, batch, interval):
     worker.run(batch=batch, loop=loop, interval=interval, report=echo_batch)
 
 
-def _age(seconds: float | None) -> str:
-    """A duration in words a person reads at a glance: 42 s, 5 min 3 s, 2 h 10 min."""
-    if seconds is None:
-        return _("never")
-    seconds = int(seconds)
-    if seconds < 60:
-        return _("%(s)d s", s=seconds)
-    if seconds < 3600:
-        return _("%(min)d min %(s)d s", min=seconds // 60, s=seconds % 60)
-    return _("%(h)d h %(min)d min", h=seconds // 3600, min=seconds % 3600 // 60)
-
-
 @mail_cli.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print what /healthz/worker answers.")
 @with_appcontext
 def mail_status_command(as_json):
     """The queue, the oldest due message and the worker's last pass; exit 1 when it is late."""
-    import json
-
     from careerlink.mail.health import worker_health
 
     health = worker_health()
     if as_json:
-        click.echo(json.dumps(health.to_dict(), indent=2))
+        echo_health_json(health)
+    elif health.late and health.last_pass_age is None:
+        echo_health(
+            health,
+            _(
+                "status: late: mail is due and no pass was ever recorded; is `flask "
+                "careerlink mail send --loop` running?"
+            ),
+        )
+    elif health.late:
+        echo_health(
+            health,
+            _(
+                "status: late: mail is due and the last pass was %(ago)s ago (more than "
+                "CAREERLINK_WORKER_LATE_SECONDS=%(limit)s); is `flask careerlink mail send "
+                "--loop` running?",
+                ago=age_in_words(health.last_pass_age),
+                limit=int(health.late_after.total_seconds()),
+            ),
+        )
     else:
-        oldest = health.oldest_due_age
-        if oldest is not None:
-            waiting = _(
-                "waiting: %(waiting)s (%(due)s due, the oldest due for %(age)s)",
-                waiting=health.waiting,
-                due=health.due,
-                age=_age(oldest.total_seconds()),
-            )
-        else:
-            waiting = _(
-                "waiting: %(waiting)s (%(due)s due)", waiting=health.waiting, due=health.due
-            )
-        click.echo(waiting)
-        click.echo(_("failed for good: %(failed)s", failed=health.failed))
-        if health.last_pass_at is None:
-            click.echo(_("last pass: never recorded"))
-        else:
-            # A machine-readable UTC time: this is read beside logs, which are in UTC.
-            when = health.last_pass_at.strftime("%Y-%m-%d %H:%M:%S UTC")
-            ago = _age(health.last_pass_age.total_seconds())
-            click.echo(
-                _(
-                    "last pass: %(when)s, %(ago)s ago, by %(worker)s",
-                    when=when,
-                    ago=ago,
-                    worker=health.last_worker,
-                )
-            )
-        limit = int(health.late_after.total_seconds())
-        if health.late and health.last_pass_age is None:
-            click.echo(
-                _(
-                    "status: late: mail is due and no pass was ever recorded; is `flask "
-                    "careerlink mail send --loop` running?"
-                )
-            )
-        elif health.late:
-            click.echo(
-                _(
-                    "status: late: mail is due and the last pass was %(ago)s ago (more than "
-                    "CAREERLINK_WORKER_LATE_SECONDS=%(limit)s); is `flask careerlink mail send "
-                    "--loop` running?",
-                    ago=_age(health.last_pass_age.total_seconds()),
-                    limit=limit,
-                )
-            )
-        else:
-            click.echo(_("status: ok"))
-    if health.late:
-        raise SystemExit(1)
+        echo_health(health)
 
 
 @careerlink_cli.command("check")

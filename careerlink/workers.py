@@ -12,9 +12,11 @@ next wait.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 
 import click
 from flask_babel import gettext as _
@@ -118,3 +120,55 @@ def echo_batch(result) -> None:
     )
     for error in result.errors:
         click.echo(f"  {error}", err=True)
+
+
+def age_in_words(age: timedelta | None) -> str:
+    """A duration a person reads at a glance: 42 s, 5 min 3 s, 2 h 10 min."""
+    if age is None:
+        return _("never")
+    seconds = int(age.total_seconds())
+    if seconds < 60:
+        return _("%(s)d s", s=seconds)
+    if seconds < 3600:
+        return _("%(min)d min %(s)d s", min=seconds // 60, s=seconds % 60)
+    return _("%(h)d h %(min)d min", h=seconds // 3600, min=seconds % 3600 // 60)
+
+
+def echo_health(health, late: str | None = None) -> None:
+    """A worker's health in lines (mail.health.WorkerHealth): the queue, the failures, the
+    last pass, then `late` (the worker's own words for it) or "status: ok"; exit 1 when late."""
+    oldest = health.oldest_due_age
+    if oldest is not None:
+        waiting = _(
+            "waiting: %(waiting)s (%(due)s due, the oldest due for %(age)s)",
+            waiting=health.waiting,
+            due=health.due,
+            age=age_in_words(oldest),
+        )
+    else:
+        waiting = _("waiting: %(waiting)s (%(due)s due)", waiting=health.waiting, due=health.due)
+    click.echo(waiting)
+    click.echo(_("failed for good: %(failed)s", failed=health.failed))
+    if health.last_pass_at is None:
+        click.echo(_("last pass: never recorded"))
+    else:
+        # A machine-readable UTC time: this is read beside logs, which are in UTC.
+        when = health.last_pass_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+        click.echo(
+            _(
+                "last pass: %(when)s, %(ago)s ago, by %(worker)s",
+                when=when,
+                ago=age_in_words(health.last_pass_age),
+                worker=health.last_worker,
+            )
+        )
+    click.echo(late if health.late else _("status: ok"))
+    if health.late:
+        raise SystemExit(1)
+
+
+def echo_health_json(health) -> None:
+    """What the worker's /healthz/... endpoint answers; exit 1 when late."""
+    click.echo(json.dumps(health.to_dict(), indent=2))
+    if health.late:
+        raise SystemExit(1)

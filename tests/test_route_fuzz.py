@@ -87,9 +87,10 @@ def world(make_request, make_user, staff):
     }
     ids = [str(r.id) for r in (relayed, needs_info, scheduled)]
     ids += [str(relayed.mentor_profile.id), str(relayed.student_id), str(relayed.alumnus_id)]
-    # The mail worker is alive: /healthz/worker would rightly answer 503 with mail due and no
-    # pass ever recorded.
+    # The workers are alive: /healthz/worker and /healthz/webhooks would rightly answer 503
+    # with work due and no pass ever recorded.
     record_pass()
+    record_pass("webhooks")
     _db.session.commit()
     return people, ids
 

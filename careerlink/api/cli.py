@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
-from careerlink.workers import echo_batch, worker_options
+from careerlink.workers import (
+    age_in_words,
+    echo_batch,
+    echo_health,
+    echo_health_json,
+    worker_options,
+)
 
 
 @click.group("webhooks")
@@ -24,3 +31,36 @@ def deliver_command(loop, batch, interval):
     from careerlink.api.webhooks import delivery
 
     delivery.run(batch=batch, loop=loop, interval=interval, report=echo_batch)
+
+
+@webhooks_cli.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print what /healthz/webhooks answers.")
+@with_appcontext
+def status_command(as_json):
+    """The deliveries waiting, the oldest due and the worker's last pass; exit 1 when late."""
+    from careerlink.api.webhooks.delivery import health as read_health
+
+    health = read_health()
+    if as_json:
+        echo_health_json(health)
+    elif health.late and health.last_pass_age is None:
+        echo_health(
+            health,
+            _(
+                "status: late: webhook deliveries are due and no pass was ever recorded; is "
+                "`flask careerlink webhooks deliver --loop` running?"
+            ),
+        )
+    elif health.late:
+        echo_health(
+            health,
+            _(
+                "status: late: webhook deliveries are due and the last pass was %(ago)s ago "
+                "(more than CAREERLINK_WORKER_LATE_SECONDS=%(limit)s); is `flask careerlink "
+                "webhooks deliver --loop` running?",
+                ago=age_in_words(health.last_pass_age),
+                limit=int(health.late_after.total_seconds()),
+            ),
+        )
+    else:
+        echo_health(health)

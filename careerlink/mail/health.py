@@ -1,9 +1,11 @@
-"""The mail worker's health: the queue, the oldest due message, the worker's last pass.
+"""A worker's health: its queue, the oldest due item, the worker's last pass.
 
-The worker records each finished pass in `careerlink_worker_state` (one row, one upsert per
-pass); /healthz/worker and `flask careerlink mail status` read it with the queue's counts.
-The worker is late when mail is due and its last pass is older than
-CAREERLINK_WORKER_LATE_SECONDS: an idle worker is fine, a stopped one with work waiting is not.
+Each worker records each finished pass in `careerlink_worker_state` (one row per worker, one
+upsert per pass); /healthz/worker and `flask careerlink mail status` read the mail worker's
+with the outbox's counts, /healthz/webhooks and `flask careerlink webhooks status` the webhook
+worker's with its deliveries'. A worker is late when work is due and its last pass is older
+than CAREERLINK_WORKER_LATE_SECONDS: an idle worker is fine, a stopped one with work waiting
+is not.
 """
 
 from __future__ import annotations
@@ -96,18 +98,24 @@ class WorkerHealth:
         }
 
 
-def worker_health(name: str = MAIL_WORKER, now: datetime | None = None) -> WorkerHealth:
-    """Read the queue's counts and the worker's last pass (two small queries)."""
+def worker_health(
+    name: str = MAIL_WORKER, now: datetime | None = None, *, queue=OutboxMessage
+) -> WorkerHealth:
+    """Read the queue's counts and the worker's last pass (two small queries).
+
+    `queue` is the worker's table: rows with `status` (queued, sending, sent, failed, as the
+    outbox's) and `next_attempt_at`.
+    """
     now = now or utcnow()
-    waiting_rows = OutboxMessage.status.in_(_WAITING)
-    is_due = waiting_rows & (OutboxMessage.next_attempt_at <= now)
+    waiting_rows = queue.status.in_(_WAITING)
+    is_due = waiting_rows & (queue.next_attempt_at <= now)
     waiting, due, failed, oldest = db.session.execute(
         select(
             func.count().filter(waiting_rows),
             func.count().filter(is_due),
-            func.count().filter(OutboxMessage.status == OutboxStatus.FAILED.value),
-            func.min(OutboxMessage.next_attempt_at).filter(is_due),
-        ).select_from(OutboxMessage)
+            func.count().filter(queue.status == OutboxStatus.FAILED.value),
+            func.min(queue.next_attempt_at).filter(is_due),
+        ).select_from(queue)
     ).one()
     state = db.session.get(WorkerState, name)
     late_after = timedelta(seconds=current_app.config["CAREERLINK_WORKER_LATE_SECONDS"])

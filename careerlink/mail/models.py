@@ -190,10 +190,10 @@ class Deliverable:
 
 
 class WorkerState(db.Model):
-    """When a background worker last finished a pass: one row per worker kind ("mail").
+    """When a background worker last finished a pass: one row per worker ("mail", "webhooks").
 
-    Written once per pass (a single-row upsert), read by /healthz/worker and
-    `flask careerlink mail status`, so monitoring can tell a stopped worker from an idle one.
+    Written once per pass (a single-row upsert), read by /healthz/worker and /healthz/webhooks
+    and the `status` commands, so monitoring can tell a stopped worker from an idle one.
     """
 
     __tablename__ = "careerlink_worker_state"

@@ -55,6 +55,18 @@ def worker_health():
     return health.to_dict(), 503 if health.late else 200
 
 
+@bp.route("/healthz/webhooks")
+def webhooks_health():
+    """For monitoring: the webhook deliveries and their worker's last pass; 503 when late."""
+    from careerlink.api.webhooks.delivery import health as read_health
+
+    try:
+        health = read_health()
+    except Exception as exc:  # as /healthz: JSON whatever happens
+        return _unavailable(exc)
+    return health.to_dict(), 503 if health.late else 200
+
+
 @bp.route("/language")
 def language():
     """Show the pages in another language in this browser (the footer's menu, for visitors).

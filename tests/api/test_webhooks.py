@@ -24,6 +24,7 @@ from careerlink.api.webhooks import delivery, endpoints, events, network, signin
 from careerlink.connections import services
 from careerlink.database import transaction
 from careerlink.errors import DomainError
+from careerlink.mail.health import record_pass
 from careerlink.models import utcnow
 from careerlink.permissions import Role
 
@@ -410,3 +411,81 @@ def test_without_loop_a_database_error_is_not_swallowed(db, monkeypatch):
     monkeypatch.setattr(delivery, "claim", claim)
     with pytest.raises(OperationalError):
         delivery.run()
+
+
+# --- the webhook worker's health: /healthz/webhooks, flask careerlink webhooks status ----------
+
+
+def test_webhooks_health_is_late_while_deliveries_wait_for_a_worker_that_never_ran(
+    app, client, db, private_allowed, receiver, admin, make_request, staff
+):
+    assert client.get("/healthz/webhooks").get_json() == {
+        "status": "ok",
+        "waiting": 0,
+        "due": 0,
+        "failed": 0,
+        "oldest_due_at": None,
+        "oldest_due_age_seconds": None,
+        "last_pass_at": None,
+        "last_pass_age_seconds": None,
+        "late_after_seconds": 600,
+    }
+    register(admin, receiver.url, ["request.approved"])
+    req = make_request()
+    with transaction():
+        services.approve_request(req, staff)
+    resp = client.get("/healthz/webhooks")
+    assert resp.status_code == 503
+    body = resp.get_json()
+    assert (body["status"], body["waiting"], body["due"], body["last_pass_at"]) == (
+        "late",
+        1,
+        1,
+        None,
+    )
+    status = app.test_cli_runner().invoke(args=["careerlink", "webhooks", "status"])
+    assert status.exit_code == 1
+    assert status.output.splitlines()[-1] == (
+        "status: late: webhook deliveries are due and no pass was ever recorded; is `flask "
+        "careerlink webhooks deliver --loop` running?"
+    )
+
+    delivery.run()  # one pass: delivers it and records the pass
+    resp = client.get("/healthz/webhooks")
+    assert resp.status_code == 200
+    body = resp.get_json()
+    assert (body["status"], body["waiting"], body["due"]) == ("ok", 0, 0)
+    assert 0 <= body["last_pass_age_seconds"] < 30
+    # The mail worker's row is its own: this pass says nothing about it.
+    assert client.get("/healthz/worker").get_json()["last_pass_at"] is None
+
+
+def test_webhooks_status_names_a_worker_that_stopped(
+    app, db, private_allowed, receiver, admin, make_request, staff
+):
+    register(admin, receiver.url, ["request.approved"])
+    with app.app_context():
+        record_pass(delivery.WEBHOOK_WORKER, now=utcnow() - timedelta(hours=2, minutes=10))
+        db.session.commit()
+    req = make_request()
+    with transaction():
+        services.approve_request(req, staff)
+    runner = app.test_cli_runner()
+    status = runner.invoke(args=["careerlink", "webhooks", "status"])
+    assert status.exit_code == 1
+    lines = status.output.splitlines()
+    assert lines[0].startswith("waiting: 1 (1 due, the oldest due for ")
+    assert lines[1] == "failed for good: 0"
+    assert lines[2].startswith("last pass: ") and "2 h 10 min ago" in lines[2]
+    assert lines[3] == (
+        "status: late: webhook deliveries are due and the last pass was 2 h 10 min ago (more "
+        "than CAREERLINK_WORKER_LATE_SECONDS=600); is `flask careerlink webhooks deliver "
+        "--loop` running?"
+    )
+    printed = json.loads(runner.invoke(args=["careerlink", "webhooks", "status", "--json"]).output)
+    assert (printed["status"], printed["waiting"], printed["due"]) == ("late", 1, 1)
+
+    delivery.run()
+    status = runner.invoke(args=["careerlink", "webhooks", "status"])
+    assert status.exit_code == 0
+    assert status.output.splitlines()[-1] == "status: ok"

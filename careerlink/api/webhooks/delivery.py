@@ -24,11 +24,13 @@ from careerlink.api.models import DeliveryStatus, WebhookDelivery
 from careerlink.api.webhooks import network, signing
 from careerlink.database import transaction
 from careerlink.extensions import db
+from careerlink.mail.health import record_pass, worker_health
 from careerlink.models import utcnow
 from careerlink.workers import poll
 
 log = logging.getLogger("careerlink.webhooks")
 
+WEBHOOK_WORKER = "webhooks"  # its row in careerlink_worker_state
 MAX_BACKOFF = timedelta(hours=6)
 USER_AGENT = "CareerLink-Webhooks/1"
 
@@ -183,6 +185,11 @@ def _record(job: _Job, outcome, now: datetime, result: DeliverResult) -> None:
     )
 
 
+def health(now: datetime | None = None):
+    """The deliveries' counts and the webhook worker's last pass (mail.health.WorkerHealth)."""
+    return worker_health(WEBHOOK_WORKER, now, queue=WebhookDelivery)
+
+
 def deliver_due(batch: int = 50, now: datetime | None = None) -> DeliverResult:
     """Send one batch of due deliveries; commit the claim and each outcome."""
     now = now or utcnow()
@@ -204,7 +211,9 @@ def run(
 ) -> None:
     """Deliver batches until one is not full; with `loop`, poll again every `interval` seconds.
 
-    The loop outlives the database, as the mail worker's does (workers.poll).
+    Each pass that reaches the end is recorded (`careerlink_worker_state`, as "webhooks"), so
+    monitoring can tell a stopped worker from an idle one (/healthz/webhooks). The loop outlives
+    the database, as the mail worker's does (workers.poll).
     """
 
     def drain() -> None:
@@ -213,6 +222,8 @@ def run(
             if result.claimed and report is not None:
                 report(result)
             if result.claimed < batch:
-                return
+                break
+        with transaction():
+            record_pass(WEBHOOK_WORKER)
 
     poll(drain, name="webhook worker", log=log, loop=loop, interval=interval, stop=stop)
