@@ -21,13 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from careerlink.database import error_reason, is_outage, transaction
 from careerlink.errors import DomainError, NotAllowed
 from careerlink.permissions import Role
-from careerlink.workers import (
-    age_in_words,
-    echo_batch,
-    echo_health,
-    echo_health_json,
-    worker_options,
-)
+from careerlink.workers import echo_batch, echo_status, worker_options
 
 
 def database_problem(ctx: click.Context, exc: DBAPIError) -> str:
@@ -114,30 +108,19 @@ def mail_status_command(as_json):
     """The queue, the oldest due message and the worker's last pass; exit 1 when it is late."""
     from careerlink.mail.health import worker_health
 
-    health = worker_health()
-    if as_json:
-        echo_health_json(health)
-    elif health.late and health.last_pass_age is None:
-        echo_health(
-            health,
-            _(
-                "status: late: mail is due and no pass was ever recorded; is `flask "
-                "careerlink mail send --loop` running?"
-            ),
-        )
-    elif health.late:
-        echo_health(
-            health,
-            _(
-                "status: late: mail is due and the last pass was %(ago)s ago (more than "
-                "CAREERLINK_WORKER_LATE_SECONDS=%(limit)s); is `flask careerlink mail send "
-                "--loop` running?",
-                ago=age_in_words(health.last_pass_age),
-                limit=int(health.late_after.total_seconds()),
-            ),
-        )
-    else:
-        echo_health(health)
+    echo_status(
+        worker_health(),
+        as_json,
+        never=_(
+            "status: late: mail is due and no pass was ever recorded; is `flask "
+            "careerlink mail send --loop` running?"
+        ),
+        since=_(
+            "status: late: mail is due and the last pass was %(ago)s ago (more than "
+            "CAREERLINK_WORKER_LATE_SECONDS=%(limit)s); is `flask careerlink mail send "
+            "--loop` running?"
+        ),
+    )
 
 
 @careerlink_cli.command("check")

@@ -134,9 +134,31 @@ def age_in_words(age: timedelta | None) -> str:
     return _("%(h)d h %(min)d min", h=seconds // 3600, min=seconds % 3600 // 60)
 
 
-def echo_health(health, late: str | None = None) -> None:
-    """A worker's health in lines (mail.health.WorkerHealth): the queue, the failures, the
-    last pass, then `late` (the worker's own words for it) or "status: ok"; exit 1 when late."""
+def echo_status(health, as_json: bool, *, never: str, since: str) -> None:
+    """A worker's health (mail.health.WorkerHealth), as its `status` command prints it; exit 1
+    when the worker is late.
+
+    With `as_json`, what its /healthz/... endpoint answers. Else lines: the queue, the
+    failures, the last pass, then "status: ok" or the worker's own words for late: `never`
+    (no pass ever recorded) or `since` (a translated template given %(ago)s and %(limit)s).
+    """
+    if as_json:
+        click.echo(json.dumps(health.to_dict(), indent=2))
+    else:
+        for line in _status_lines(health):
+            click.echo(line)
+        if not health.late:
+            click.echo(_("status: ok"))
+        elif health.last_pass_age is None:
+            click.echo(never)
+        else:
+            limit = int(health.late_after.total_seconds())
+            click.echo(since % {"ago": age_in_words(health.last_pass_age), "limit": limit})
+    if health.late:
+        raise SystemExit(1)
+
+
+def _status_lines(health) -> list[str]:
     oldest = health.oldest_due_age
     if oldest is not None:
         waiting = _(
@@ -147,28 +169,14 @@ def echo_health(health, late: str | None = None) -> None:
         )
     else:
         waiting = _("waiting: %(waiting)s (%(due)s due)", waiting=health.waiting, due=health.due)
-    click.echo(waiting)
-    click.echo(_("failed for good: %(failed)s", failed=health.failed))
     if health.last_pass_at is None:
-        click.echo(_("last pass: never recorded"))
+        last = _("last pass: never recorded")
     else:
         # A machine-readable UTC time: this is read beside logs, which are in UTC.
-        when = health.last_pass_at.strftime("%Y-%m-%d %H:%M:%S UTC")
-        click.echo(
-            _(
-                "last pass: %(when)s, %(ago)s ago, by %(worker)s",
-                when=when,
-                ago=age_in_words(health.last_pass_age),
-                worker=health.last_worker,
-            )
+        last = _(
+            "last pass: %(when)s, %(ago)s ago, by %(worker)s",
+            when=health.last_pass_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            ago=age_in_words(health.last_pass_age),
+            worker=health.last_worker,
         )
-    click.echo(late if health.late else _("status: ok"))
-    if health.late:
-        raise SystemExit(1)
-
-
-def echo_health_json(health) -> None:
-    """What the worker's /healthz/... endpoint answers; exit 1 when late."""
-    click.echo(json.dumps(health.to_dict(), indent=2))
-    if health.late:
-        raise SystemExit(1)
+    return [waiting, _("failed for good: %(failed)s", failed=health.failed), last]

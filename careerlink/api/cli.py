@@ -6,13 +6,7 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
-from careerlink.workers import (
-    age_in_words,
-    echo_batch,
-    echo_health,
-    echo_health_json,
-    worker_options,
-)
+from careerlink.workers import echo_batch, echo_status, worker_options
 
 
 @click.group("webhooks")
@@ -40,27 +34,16 @@ def status_command(as_json):
     """The deliveries waiting, the oldest due and the worker's last pass; exit 1 when late."""
     from careerlink.api.webhooks.delivery import health as read_health
 
-    health = read_health()
-    if as_json:
-        echo_health_json(health)
-    elif health.late and health.last_pass_age is None:
-        echo_health(
-            health,
-            _(
-                "status: late: webhook deliveries are due and no pass was ever recorded; is "
-                "`flask careerlink webhooks deliver --loop` running?"
-            ),
-        )
-    elif health.late:
-        echo_health(
-            health,
-            _(
-                "status: late: webhook deliveries are due and the last pass was %(ago)s ago "
-                "(more than CAREERLINK_WORKER_LATE_SECONDS=%(limit)s); is `flask careerlink "
-                "webhooks deliver --loop` running?",
-                ago=age_in_words(health.last_pass_age),
-                limit=int(health.late_after.total_seconds()),
-            ),
-        )
-    else:
-        echo_health(health)
+    echo_status(
+        read_health(),
+        as_json,
+        never=_(
+            "status: late: webhook deliveries are due and no pass was ever recorded; is "
+            "`flask careerlink webhooks deliver --loop` running?"
+        ),
+        since=_(
+            "status: late: webhook deliveries are due and the last pass was %(ago)s ago "
+            "(more than CAREERLINK_WORKER_LATE_SECONDS=%(limit)s); is `flask careerlink "
+            "webhooks deliver --loop` running?"
+        ),
+    )

@@ -48,11 +48,7 @@ def worker_health():
     """For monitoring: the mail queue and the worker's last pass; 503 when the worker is late."""
     from careerlink.mail.health import worker_health as read_health
 
-    try:
-        health = read_health()
-    except Exception as exc:  # as /healthz: JSON whatever happens
-        return _unavailable(exc)
-    return health.to_dict(), 503 if health.late else 200
+    return _worker_answer(read_health)
 
 
 @bp.route("/healthz/webhooks")
@@ -60,6 +56,11 @@ def webhooks_health():
     """For monitoring: the webhook deliveries and their worker's last pass; 503 when late."""
     from careerlink.api.webhooks.delivery import health as read_health
 
+    return _worker_answer(read_health)
+
+
+def _worker_answer(read_health):
+    """A worker's health as JSON: 503 when it is late, or when the database does not answer."""
     try:
         health = read_health()
     except Exception as exc:  # as /healthz: JSON whatever happens
