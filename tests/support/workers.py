@@ -6,6 +6,20 @@ import threading
 import time
 from contextlib import contextmanager
 
+# What /healthz/worker and /healthz/webhooks answer for a worker that never ran, with nothing
+# waiting (the default threshold).
+IDLE_WORKER_HEALTH = {
+    "status": "ok",
+    "waiting": 0,
+    "due": 0,
+    "failed": 0,
+    "oldest_due_at": None,
+    "oldest_due_age_seconds": None,
+    "last_pass_at": None,
+    "last_pass_age_seconds": None,
+    "late_after_seconds": 600,
+}
+
 
 def wait_for(predicate, timeout: float = 10.0) -> bool:
     """Poll until predicate() is true or the timeout passes."""
