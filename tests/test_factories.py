@@ -97,3 +97,18 @@ def test_sign_in_fixture_and_sign_in_session_are_one_helper(app, db, client, sig
     assert other.get("/account").status_code == 302
     sign_in_session(other, student)
     assert other.get("/account").status_code == 200
+
+
+def test_unsigned_keeps_each_csrf_secret_and_drops_only_its_time_and_signature():
+    from support.auth import unsigned
+
+    def form(token: str) -> str:
+        return f'<form><input name="csrf_token" type="hidden" value="{token}"></form>'
+
+    assert unsigned(form("c2VjcmV0.awyYAQ.sig1")) == unsigned(form("c2VjcmV0.awyYAg.sig2"))
+    assert unsigned(form("c2VjcmV0.awyYAQ.sig1")) == form("c2VjcmV0")
+    assert unsigned(form("c2VjcmV0.t.s")) != unsigned(form("b3RoZXI.t.s"))
+    wtforms = '<input id="csrf_token" name="csrf_token" type="hidden" value="c2VjcmV0.t.s">'
+    assert unsigned(wtforms) == (
+        '<input id="csrf_token" name="csrf_token" type="hidden" value="c2VjcmV0">'
+    )

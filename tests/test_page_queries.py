@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from support.auth import unsigned
 from support.sql import statements
 
 from careerlink.permissions import Role
@@ -23,7 +24,7 @@ def test_the_staff_queue_reads_a_page_in_the_same_statements_whatever_its_length
         with statements(db.engine) as sent_again:
             again = client.get("/staff/requests")
         assert page.status_code == again.status_code == 200
-        assert again.data == page.data
+        assert unsigned(again.get_data(as_text=True)) == unsigned(page.get_data(as_text=True))
         return len(sent), len(sent_again), page.data.decode().count('name="request_ids"')
 
     (few, few_again, shown_few), (more, more_again, shown_more) = page_with(2), page_with(6)

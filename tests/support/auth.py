@@ -7,6 +7,8 @@ form with DEFAULT_PASSWORD; browser tests use `browser.browser_helpers.sign_in_w
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from careerlink.accounts.sessions import start_session
@@ -42,3 +44,16 @@ def sign_in(client):
         return client
 
     return do
+
+
+_SIGNED_CSRF = re.compile(r'(name="csrf_token"[^>]*? value="[^".]+)\.[^"]*"')
+
+
+def unsigned(html: str) -> str:
+    """The page with each CSRF token cut to its secret.
+
+    A token is the session's secret signed with the time in seconds (the sign-out form in the
+    header of every signed-in page has one), so the same page served twice differs there when
+    the two requests fall either side of a second. Compare pages through this.
+    """
+    return _SIGNED_CSRF.sub(r'\1"', html)
