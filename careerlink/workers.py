@@ -1,5 +1,5 @@
-"""The polling loop the background workers share: the outbox's (`mail send`) and the webhooks'
-(`webhooks deliver`), and their common command-line options.
+"""What the background workers share: the outbox's (`mail send`) and the webhooks'
+(`webhooks deliver`) polling loop, their command-line options, and their `status` lines.
 
 A worker's `drain` does one pass: it handles due work, batch after batch, until a batch is not
 full, committing as it goes (each worker is a unit of work of its own). `poll` runs passes;
