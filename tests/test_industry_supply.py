@@ -7,9 +7,10 @@ their capacity or industries, are deleted (account deletion), and as industries 
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import delete, insert, select, update
+from support.properties import database_property
 
 from careerlink.database import transaction
 from careerlink.extensions import db as _db
@@ -148,12 +149,7 @@ def _step(industry_ids, data) -> None:
             _db.session.execute(delete(P).where(P.id == pid))
 
 
-@settings(
-    max_examples=15,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    derandomize=True,
-)
+@database_property()
 @given(data=st.data())
 def test_after_any_sequence_of_changes_the_kept_supply_equals_a_recount(profiles, data):
     """Property: listing, capacities, industries and deletions in any order."""

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import delete, select, update
+from support.properties import database_property
 
 from careerlink.connections import outcome_marks
 from careerlink.connections.models import (
@@ -128,12 +129,7 @@ def test_the_rebuild_command_recomputes_marks_made_wrong(app, make_request):
     assert kept() == expected
 
 
-@settings(
-    max_examples=15,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    derandomize=True,
-)
+@database_property()
 @given(data=st.data())
 def test_after_any_sequence_of_changes_the_marks_equal_a_recomputation(make_request, data):
     """Property: outcomes and feedback added, changed, moved and removed, requests deleted."""

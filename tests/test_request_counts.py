@@ -11,9 +11,10 @@ from collections import defaultdict
 from datetime import UTC, date, datetime
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select, update
+from support.properties import database_property
 
 from careerlink.connections import counts
 from careerlink.connections.machine import STAFF, STUDENT, SYSTEM, TRANSITIONS
@@ -275,12 +276,7 @@ def _step(cast, data) -> None:
             _db.session.execute(delete(R).where(R.id == req.id))
 
 
-@settings(
-    max_examples=15,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    derandomize=True,
-)
+@database_property()
 @given(data=st.data())
 def test_after_any_sequence_of_changes_the_kept_counts_equal_a_recount(cast, data):
     """Property: transitions, redated and re-filed requests and deletions, in any order."""
@@ -315,12 +311,7 @@ def spread(make_mentor, make_request):
 DAYS = st.dates(min_value=date(2024, 12, 1), max_value=date(2025, 3, 31))
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    derandomize=True,
-)
+@database_property(25)
 @given(data=st.data())
 def test_counts_over_any_range_equal_a_count_of_the_requests(spread, data):
     """Property: any dates (month ends, first days) and any range give a scan's figures."""

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import delete, select, update
+from support.properties import database_property
 from test_request_counts import _step, cast  # noqa: F401  (the property's fixture and steps)
 
 from careerlink.connections import durations
@@ -145,12 +146,7 @@ MOMENTS = [
 ]
 
 
-@settings(
-    max_examples=15,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    derandomize=True,
-)
+@database_property()
 @given(data=st.data())
 def test_after_any_sequence_of_changes_the_durations_equal_a_recomputation(cast, data):  # noqa: F811
     """Property: transitions, redated requests, times changed directly and deletions."""

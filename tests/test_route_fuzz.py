@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 from flask_wtf import FlaskForm
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from support.properties import database_property
 from support.routes import Visitor, path_for, routes
 
 import careerlink
@@ -129,12 +130,7 @@ def test_every_route_with_each_hostile_value(app, client, db, world, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-@settings(
-    max_examples=150,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    derandomize=True,
-)
+@database_property(150)
 @given(data=st.data())
 def test_routes_with_random_hostile_mixes(app, client, db, world, role, data):
     """Property: any mix of hostile and real values in any subset of parameters is not a 5xx."""
