@@ -51,9 +51,10 @@ i18n-init: i18n-extract
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask careerlink demo
-	@echo "Emails are delivered by a mail worker into instance/mail/*.eml"
-	$(BIN)/flask careerlink mail send --loop --interval 2 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@echo "Emails are delivered by a mail worker into instance/mail/*.eml; webhooks by their own worker"
+	$(BIN)/flask careerlink mail send --loop --interval 2 & mail=$$!; \
+	$(BIN)/flask careerlink webhooks deliver --loop --interval 2 & hooks=$$!; \
+	trap 'kill $$mail $$hooks 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: install-test

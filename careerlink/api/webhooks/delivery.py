@@ -24,7 +24,7 @@ from careerlink.api.models import DeliveryStatus, WebhookDelivery
 from careerlink.api.webhooks import network, signing
 from careerlink.database import transaction
 from careerlink.extensions import db
-from careerlink.mail.health import record_pass, worker_health
+from careerlink.mail.health import WorkerHealth, record_pass, worker_health
 from careerlink.models import utcnow
 from careerlink.workers import poll
 
@@ -185,7 +185,7 @@ def _record(job: _Job, outcome, now: datetime, result: DeliverResult) -> None:
     )
 
 
-def health(now: datetime | None = None):
+def health(now: datetime | None = None) -> WorkerHealth:
     """The deliveries' counts and the webhook worker's last pass (mail.health.WorkerHealth)."""
     return worker_health(WEBHOOK_WORKER, now, queue=WebhookDelivery)
 
