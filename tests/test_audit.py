@@ -242,13 +242,13 @@ def test_csv_export_escapes_formulas_and_is_itself_audited(client, sign_in, admi
     )
 
 
-def test_purge_removes_only_entries_past_retention(app, db, staff):
+def test_purge_removes_only_entries_past_retention(app, db, staff, monkeypatch):
     now = utcnow()
     with transaction():
         for age, label in ((31, "old"), (29, "recent")):
             entry = record(AuditAction.ALUMNUS_VERIFIED, actor=staff, detail=label)
             entry.created_at = now - timedelta(days=age)
-    app.config["CAREERLINK_AUDIT_RETENTION_DAYS"] = 30
+    monkeypatch.setitem(app.config, "CAREERLINK_AUDIT_RETENTION_DAYS", 30)
     result = app.test_cli_runner().invoke(careerlink_cli, ["audit", "purge"])
     assert result.exit_code == 0, result.output
     assert result.output == "Removed 1 audit entry.\n"

@@ -112,3 +112,26 @@ def test_unsigned_keeps_each_csrf_secret_and_drops_only_its_time_and_signature()
     assert unsigned(wtforms) == (
         '<input id="csrf_token" name="csrf_token" type="hidden" value="c2VjcmV0">'
     )
+
+
+def test_tampered_changes_a_signature_that_swapping_its_last_characters_can_leave_valid():
+    from itsdangerous import BadSignature, URLSafeSerializer
+    from support.auth import tampered
+
+    signer = URLSafeSerializer("secret")
+
+    def still_valid(token: str) -> bool:
+        try:
+            signer.loads(token)
+        except BadSignature:
+            return False
+        return True
+
+    # A token whose last two characters swapped for "xx" still verifies (the old way to tamper).
+    token = next(t for t in map(signer.dumps, range(100_000)) if still_valid(t[:-2] + "xx"))
+    changed = tampered(token)
+    assert not still_valid(changed)
+    # Only the signature's first character differs.
+    differ = [i for i, (a, b) in enumerate(zip(token, changed, strict=True)) if a != b]
+    assert differ == [token.rindex(".") + 1]
+    assert tampered(f"/unsubscribe/{token}") == f"/unsubscribe/{changed}"

@@ -321,7 +321,7 @@ def test_only_staff_record_a_hold(db, make_user, zephyrine):
 # --- the retention purge ------------------------------------------------------------------------
 
 
-def test_messages_of_long_closed_requests_are_erased(app, db, make_request):
+def test_messages_of_long_closed_requests_are_erased(app, db, make_request, monkeypatch):
     old = make_request(state="declined_by_staff")
     recent = make_request(state="declined_by_staff")
     with transaction():
@@ -330,7 +330,7 @@ def test_messages_of_long_closed_requests_are_erased(app, db, make_request):
             .where(ConnectionRequest.id == old.id)
             .values(closed_at=utcnow() - timedelta(days=400))
         )
-    app.config["CAREERLINK_MESSAGE_RETENTION_MONTHS"] = 12
+    monkeypatch.setitem(app.config, "CAREERLINK_MESSAGE_RETENTION_MONTHS", 12)
     result = app.test_cli_runner().invoke(args=["careerlink", "privacy", "purge-messages"])
     assert result.exit_code == 0, result.output
     assert result.output == "Erased the messages of 1 request closed over 12 months ago.\n"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from conftest import DEFAULT_PASSWORD, sign_in_session
 from sqlalchemy import event, select
 
@@ -278,6 +279,8 @@ def test_a_deactivated_users_sessions_end(client, db, student, sign_in):
 # --- the account page -------------------------------------------------------------------------
 
 
+# A day under 10 and September: the page writes "5 Sept", neither "05" nor "Sep".
+@time_machine.travel(datetime(2026, 9, 5, 10, 7, tzinfo=UTC), tick=True)
 def test_the_account_page_lists_live_sessions_and_marks_this_device(
     app, client, db, student, make_user
 ):
@@ -300,7 +303,7 @@ def test_the_account_page_lists_live_sessions_and_marks_this_device(
     theirs = next(i for i in items if "Safari on iPhone" in i)
     assert "this device" in mine and "End session" not in mine
     assert "this device" not in theirs and "End session" in theirs
-    assert re.search(r"last seen \d\d \w{3} \d{4}, \d\d:\d\d UTC", theirs)
+    assert "last seen 5 Sept 2026, 10:07 UTC" in theirs
     assert "curl" not in section
     assert "signed in for at most 7 days, and is signed out after 8 hours without use" in section
     assert "Sign out all other devices" in section
@@ -538,7 +541,7 @@ def test_the_purge_removes_sessions_over_with_for_longer_than_the_retention(app,
     assert sessions.purge_old_sessions(0, now=now) == 0
 
 
-def test_the_purge_command_uses_the_setting_and_says_what_it_did(app, db, student):
+def test_the_purge_command_uses_the_setting_and_says_what_it_did(app, db, student, monkeypatch):
     sessions.start_session(student, "test", "192.0.2.1")
     row = db.session.scalars(select(UserSession)).one()
     row.ended_at, row.end_reason = utcnow() - timedelta(days=40), "signed_out"
@@ -546,7 +549,7 @@ def test_the_purge_command_uses_the_setting_and_says_what_it_did(app, db, studen
     runner = app.test_cli_runner()
     result = runner.invoke(args=["careerlink", "privacy", "purge-sessions"])
     assert result.output == "Removed 0 sessions over for more than 90 days.\n"
-    app.config["CAREERLINK_SESSION_RETENTION_DAYS"] = 30
+    monkeypatch.setitem(app.config, "CAREERLINK_SESSION_RETENTION_DAYS", 30)
     result = runner.invoke(args=["careerlink", "privacy", "purge-sessions"])
     assert result.output == "Removed 1 session over for more than 30 days.\n"
     assert db.session.scalars(select(UserSession)).all() == []

@@ -57,3 +57,13 @@ def unsigned(html: str) -> str:
     the two requests fall either side of a second. Compare pages through this.
     """
     return _SIGNED_CSRF.sub(r'\1"', html)
+
+
+def tampered(token: str) -> str:
+    """The signed token (or a link ending in one) with its signature's first character changed.
+
+    Not its last characters: the last base64 character of a signature carries only some bits,
+    so swapping it can leave the same signature (about one token in a thousand).
+    """
+    head, signature = token.rsplit(".", 1)
+    return f"{head}.{'B' if signature[0] == 'A' else 'A'}{signature[1:]}"
