@@ -20,10 +20,16 @@ from support.auth import DEFAULT_PASSWORD
 from support.outbox import link_from
 from werkzeug.serving import make_server
 
+# How long an action, and an expect(), waits: Playwright's own default for expect() is 5 s,
+# short for two loaded cores running both suites side by side.
+DEFAULT_TIMEOUT_MS = 10_000
+
 try:
     from playwright.sync_api import expect
 except ImportError:  # the `browser` fixture skips (or fails) with the reason before any use
     expect = None
+else:
+    expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -41,6 +41,7 @@ from pathlib import Path
 import pytest
 
 from browser.browser_helpers import (
+    DEFAULT_TIMEOUT_MS,
     LiveServer,
     addressed_to,
     browser_problem,
@@ -50,7 +51,6 @@ from browser.browser_helpers import (
 )
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_TIMEOUT_MS = 10_000
 
 
 def browser_required() -> bool:

@@ -99,6 +99,7 @@ def test_admin_pages_and_the_audit_log(page, live_server, make_user, make_mentor
     page.goto(base + "/admin/people")
     page.get_by_label(t("Name or email address contains")).fill("percy")
     page.get_by_role("button", name=t("Search")).click()
+    page.wait_for_url("**/admin/people?*q=percy*")
     assert_accessible(page, "people search")
     page.get_by_role("link", name="Percy Pupil").click()
     expect(heading(page, "Percy Pupil")).to_be_visible()
