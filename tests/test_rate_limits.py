@@ -181,6 +181,32 @@ def wait_until_serving(port: int, server: subprocess.Popen) -> None:
     pytest.fail("gunicorn did not answer within 60 s")
 
 
+ACCESS_LINE = re.compile(r"access pid=<?(\d+)>? status=(\d+) (\w+) (\S+)")
+
+
+def answered(log: Path, method: str, path: str) -> list[tuple[str, str]]:
+    """(pid, status) of each request for `path` in gunicorn's access log, oldest first."""
+    text = log.read_text() if log.exists() else ""
+    return [
+        (pid, status) for pid, status, m, p in ACCESS_LINE.findall(text) if (m, p) == (method, path)
+    ]
+
+
+def wait_for_workers(port: int, server: subprocess.Popen, log: Path, workers: int) -> None:
+    """Until each of the workers has answered a health check: each loads the app on its own,
+    so the first answer says only that one of them is up."""
+    deadline = time.monotonic() + 60
+    with ThreadPoolExecutor(max_workers=2 * workers) as pool:
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                pytest.fail(f"gunicorn stopped:\n{server.stdout.read()}")
+            list(pool.map(lambda _: Browser(port).request("GET", "/healthz"), range(2 * workers)))
+            if len({pid for pid, _ in answered(log, "GET", "/healthz")}) == workers:
+                return
+            time.sleep(0.2)
+    pytest.fail(f"not every one of the {workers} gunicorn workers answered within 60 s")
+
+
 @once
 def test_the_signin_limit_holds_across_three_gunicorn_workers(tmp_path, redis_for_limits):
     """20 failed sign-ins per 10 minutes, counted in Redis by every worker: the 21st is a 429."""
@@ -204,6 +230,7 @@ def test_the_signin_limit_holds_across_three_gunicorn_workers(tmp_path, redis_fo
     )
     assert upgrade.returncode == 0, upgrade.stderr
     port = free_port()
+    access_log = tmp_path / "access.log"
     server = subprocess.Popen(
         [
             str(gunicorn),
@@ -212,7 +239,7 @@ def test_the_signin_limit_holds_across_three_gunicorn_workers(tmp_path, redis_fo
             "--bind",
             f"127.0.0.1:{port}",
             "--access-logfile",
-            "-",
+            str(access_log),
             "--access-logformat",
             "access pid=%(p)s status=%(s)s %(m)s %(U)s",
             "careerlink.wsgi:app",
@@ -225,6 +252,7 @@ def test_the_signin_limit_holds_across_three_gunicorn_workers(tmp_path, redis_fo
     )
     try:
         wait_until_serving(port, server)
+        wait_for_workers(port, server, access_log, 3)
         browser = Browser(port)
         status, page = browser.request("GET", "/signin")
         assert status == 200
@@ -255,6 +283,6 @@ def test_the_signin_limit_holds_across_three_gunicorn_workers(tmp_path, redis_fo
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]
-    posts = re.findall(r"access pid=<?(\d+)>? status=(\d+) POST /signin", output)
+    posts = answered(access_log, "POST", "/signin")
     assert len(posts) == 21
     assert len({pid for pid, _ in posts}) >= 2, f"one worker served every POST:\n{output}"
