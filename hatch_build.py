@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
@@ -22,6 +24,14 @@ class CompileCatalogues(BuildHookInterface):
             with po.open("rb") as source:
                 catalog = read_po(source)
             mo = po.with_suffix(".mo")
-            with mo.open("wb") as target:
-                write_mo(target, catalog)
+            # Written beside it, then renamed over it: a process reading the catalogues while
+            # a wheel is built (the test suites do) sees the old file or the new, never half.
+            with tempfile.NamedTemporaryFile("wb", dir=mo.parent, delete=False) as target:
+                try:
+                    write_mo(target, catalog)
+                except BaseException:
+                    os.unlink(target.name)
+                    raise
+            os.chmod(target.name, 0o644)  # not the temporary file's 0600
+            os.replace(target.name, mo)
             build_data["force_include"][str(mo)] = str(mo.relative_to(root))
