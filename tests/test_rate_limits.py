@@ -285,4 +285,6 @@ def test_the_signin_limit_holds_across_three_gunicorn_workers(tmp_path, redis_fo
         output = server.communicate(timeout=30)[0]
     posts = answered(access_log, "POST", "/signin")
     assert len(posts) == 21
-    assert len({pid for pid, _ in posts}) >= 2, f"one worker served every POST:\n{output}"
+    assert len({pid for pid, _ in posts}) >= 2, (
+        f"one worker served every POST:\n{access_log.read_text()}\n{output}"
+    )
